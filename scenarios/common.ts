@@ -1,0 +1,37 @@
+// Parameters and helpers shared by scenarios: the network every scenario exposes (latency model,
+// loss and duplication during the fault phase, link capacity) and node naming.
+
+import type { LatencyModel, NetworkConfig } from '../sim/network.js';
+import type { NodeId } from '../sim/process.js';
+import { numberParam, type ParamSpec, type ParamValues } from '../sim/scenario.js';
+
+export function networkParams(defaults: { latencyMicros: number; jitterMicros: number; lossRatio: number; duplicateRatio: number }): ParamSpec[] {
+  return [
+    { name: 'latencyMicros', unit: 'duration', default: defaults.latencyMicros, min: 0, description: 'base one-way network latency' },
+    { name: 'jitterMicros', unit: 'duration', default: defaults.jitterMicros, min: 0, description: 'latency spread: uniform jitter, or the Pareto scale (reorders messages)' },
+    { name: 'latencyModel', unit: 'choice', default: 'uniform', choices: ['uniform', 'pareto'], description: 'latency distribution: uniform, or heavy-tailed Pareto (shape 1.5, capped at 2s)' },
+    { name: 'lossRatio', unit: 'ratio', default: defaults.lossRatio, description: 'message loss during the fault phase (on top of nemesis faults)' },
+    { name: 'duplicateRatio', unit: 'ratio', default: defaults.duplicateRatio, description: 'message duplication during the fault phase' },
+    { name: 'linkCapacity', unit: 'integer', default: 1_000, min: 1, max: 1_000_000, description: 'messages in flight per directed link before overflow drops' },
+  ];
+}
+
+export function networkFromParams(params: ParamValues): NetworkConfig {
+  const baseMicros = numberParam(params, 'latencyMicros');
+  const jitterMicros = numberParam(params, 'jitterMicros');
+  const latency: LatencyModel =
+    params.latencyModel === 'pareto'
+      ? { kind: 'pareto', baseMicros, scaleMicros: Math.max(1, jitterMicros), shape: 1.5, maxMicros: 2_000_000 }
+      : { kind: 'uniform', baseMicros, jitterMicros };
+  return {
+    latency,
+    lossRatio: numberParam(params, 'lossRatio'),
+    duplicateRatio: numberParam(params, 'duplicateRatio'),
+    linkCapacity: numberParam(params, 'linkCapacity'),
+  };
+}
+
+/** n1 … nCOUNT. */
+export function serverIds(count: number): NodeId[] {
+  return Array.from({ length: count }, (_, i) => `n${i + 1}`);
+}

@@ -1,0 +1,10 @@
+// The registry of runnable scenarios, in the order `faultline list` shows them.
+
+import type { Scenario } from '../sim/scenario.js';
+import { broadcastScenarios } from './broadcast.js';
+
+export const scenarios: readonly Scenario[] = [...broadcastScenarios];
+
+export function findScenario(name: string): Scenario | undefined {
+  return scenarios.find((s) => s.name === name);
+}

@@ -1,0 +1,58 @@
+// The checker contract. A checker watches a run as it goes and gives a verdict at the end. It declares
+// what it promises: `always` (safety: must hold at every step), `eventually` (liveness: must hold
+// within the recovery bound once faults heal) or `sometimes` (the run must reach it at least once).
+
+import type { Operation } from './history.js';
+import type { NodeId, Observation } from './process.js';
+import type { Micros } from './time.js';
+import type { TraceEvent } from './trace.js';
+
+export type CheckKind = 'always' | 'eventually' | 'sometimes';
+
+export type NodeStatus = 'up' | 'crashed' | 'paused';
+
+/** What a checker may read of a run. */
+export interface RunView {
+  /** True virtual time now. */
+  readonly now: Micros;
+  readonly phase: 'faults' | 'recovery';
+  readonly nodes: readonly NodeId[];
+  readonly servers: readonly NodeId[];
+  status(node: NodeId): NodeStatus;
+  /** How many times the node has crashed so far. */
+  crashCount(node: NodeId): number;
+  /** The node's `inspect()` view, or undefined while it is down. */
+  inspect(node: NodeId): unknown;
+  readonly history: readonly Operation[];
+}
+
+export interface CheckVerdict {
+  readonly ok: boolean;
+  readonly message?: string;
+}
+
+export interface Checker {
+  readonly name: string;
+  readonly kind: CheckKind;
+  /** One sentence: what this checker promises. */
+  readonly description: string;
+  /** Called for each observation as it happens; return a message to report a violation. */
+  onObservation?(node: NodeId, fact: Observation, run: RunView): string | void;
+  /** Called for every trace event (costlier: events are materialised); return a message to report a violation. */
+  onEvent?(event: TraceEvent, run: RunView): string | void;
+  /**
+   * The verdict now. For `eventually` checkers it is polled during recovery; the run ends early once
+   * every one of them holds. For `always` checkers a violation reported earlier wins over this verdict.
+   */
+  verdict(run: RunView): CheckVerdict;
+}
+
+/** One row of a run's result. */
+export interface CheckResult {
+  readonly name: string;
+  readonly kind: CheckKind;
+  readonly ok: boolean;
+  readonly message?: string;
+  /** When a violation was first seen, for `always` checkers that report as they go. */
+  readonly atMicros?: Micros;
+}

@@ -1,0 +1,214 @@
+// Fault schedules: plain JSON entries `{ at, kind, … }` that the engine applies at their virtual time.
+// This module validates a schedule a user wrote (one-line errors naming the entry and field) and
+// normalises it to a canonical shape, so a recorded schedule replays to the same fingerprint.
+
+import { InputError } from './errors.js';
+import { latencyProblem, type LatencyModel } from './network.js';
+import type { NodeId } from './process.js';
+import { parseDuration, type Micros } from './time.js';
+
+/** Directed links from every node in `from` to every node in `to`; an omitted side means all nodes. */
+export interface LinkSelector {
+  readonly from?: readonly NodeId[];
+  readonly to?: readonly NodeId[];
+}
+
+export type FaultEntry =
+  /** Cuts every link between nodes of different groups (both directions); unlisted nodes are untouched. */
+  | { readonly at: Micros; readonly kind: 'partition'; readonly groups: readonly (readonly NodeId[])[] }
+  /** One-way: cuts only from → to. */
+  | { readonly at: Micros; readonly kind: 'partition'; readonly from: readonly NodeId[]; readonly to: readonly NodeId[] }
+  /** Removes every partition cut. */
+  | { readonly at: Micros; readonly kind: 'heal' }
+  | { readonly at: Micros; readonly kind: 'crash' | 'restart' | 'pause' | 'resume'; readonly node: NodeId }
+  /** Holds messages on from → to until unclog (then they are released in order). */
+  | ({ readonly at: Micros; readonly kind: 'clog' | 'unclog' } & LinkSelector)
+  | ({ readonly at: Micros; readonly kind: 'loss' | 'duplicate'; readonly ratio: number } & LinkSelector)
+  | ({ readonly at: Micros; readonly kind: 'delay'; readonly latency: LatencyModel } & LinkSelector)
+  /** Sets the node's clock to read offsetMicros ahead of true time (negative: behind). */
+  | { readonly at: Micros; readonly kind: 'clock-skew'; readonly node: NodeId; readonly offsetMicros: Micros }
+  /** The node's clock runs ppm parts per million fast (negative: slow) from now on. */
+  | { readonly at: Micros; readonly kind: 'clock-drift'; readonly node: NodeId; readonly ppm: number };
+
+export type FaultKind = FaultEntry['kind'];
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'partition', 'heal', 'crash', 'restart', 'pause', 'resume', 'clog', 'unclog',
+  'loss', 'duplicate', 'delay', 'clock-skew', 'clock-drift',
+];
+
+/** Bounds on a clock-drift rate: ±50% is already absurd for real hardware. */
+const DRIFT_PPM_LIMIT = 500_000;
+
+/**
+ * Validates and normalises a schedule. `where` names the source in errors (a file name).
+ * Accepts an array of entries, or an object with a `faults` array (a run's `--json` result or a replay file).
+ * `at` may be integer microseconds or a duration string (`"2.5s"`).
+ */
+export function parseFaultSchedule(
+  raw: unknown,
+  nodes: readonly NodeId[],
+  faultPhaseMicros: Micros,
+  where: string,
+): FaultEntry[] {
+  let list = raw;
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'faults' in raw) {
+    list = (raw as { faults: unknown }).faults;
+  }
+  if (!Array.isArray(list)) throw new InputError(`${where}: expected a JSON array of fault entries (or an object with a "faults" array)`);
+  const known = new Set(nodes);
+  const entries = list.map((item, index) => parseEntry(item, `${where}: fault #${index + 1}`, known, faultPhaseMicros));
+  // Stable sort by time: entries at the same time keep the order they were written in.
+  return entries
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => a.entry.at - b.entry.at || a.index - b.index)
+    .map(({ entry }) => entry);
+}
+
+function parseEntry(item: unknown, where: string, known: Set<NodeId>, faultPhaseMicros: Micros): FaultEntry {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new InputError(`${where}: expected an object like {"at": 1000000, "kind": "crash", "node": "n1"}`);
+  const e = item as Record<string, unknown>;
+  const kind = e.kind;
+  if (typeof kind !== 'string' || !FAULT_KINDS.includes(kind as FaultKind)) {
+    throw new InputError(`${where}: kind must be one of ${FAULT_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
+  }
+  const at = parseAt(e.at, `${where} (${kind})`);
+  if (at >= faultPhaseMicros) {
+    throw new InputError(`${where} (${kind}): at ${at}us is not inside the fault phase (0 … ${faultPhaseMicros - 1}us); lengthen --duration or move the fault`);
+  }
+  const here = `${where} (${kind})`;
+  const allowed = (...fields: string[]) => {
+    for (const field of Object.keys(e)) {
+      if (field !== 'at' && field !== 'kind' && !fields.includes(field)) {
+        throw new InputError(`${here}: unknown field '${field}' (allowed: at, kind${fields.length ? ', ' + fields.join(', ') : ''})`);
+      }
+    }
+  };
+  const node = (): NodeId => {
+    if (typeof e.node !== 'string' || !known.has(e.node)) throw new InputError(`${here}: node must name a cluster node (${[...known].join(', ')}); got ${JSON.stringify(e.node)}`);
+    return e.node;
+  };
+  const nodeList = (field: string, required: boolean): NodeId[] | undefined => {
+    const value = e[field];
+    if (value === undefined) {
+      if (required) throw new InputError(`${here}: field '${field}' is required (a node id or a list of node ids)`);
+      return undefined;
+    }
+    const list = typeof value === 'string' ? [value] : value;
+    if (!Array.isArray(list) || list.length === 0) throw new InputError(`${here}: ${field} must be a node id or a non-empty list of node ids`);
+    for (const id of list) {
+      if (typeof id !== 'string' || !known.has(id)) throw new InputError(`${here}: ${field} names unknown node ${JSON.stringify(id)} (cluster: ${[...known].join(', ')})`);
+    }
+    return [...new Set(list as string[])];
+  };
+  const links = (): LinkSelector => {
+    const from = nodeList('from', false);
+    const to = nodeList('to', false);
+    return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+  };
+  const ratio = (): number => {
+    if (typeof e.ratio !== 'number' || !(e.ratio >= 0 && e.ratio <= 1)) throw new InputError(`${here}: ratio must be a number from 0 to 1; got ${JSON.stringify(e.ratio)}`);
+    return e.ratio;
+  };
+  switch (kind as FaultKind) {
+    case 'partition': {
+      if (e.groups !== undefined) {
+        allowed('groups');
+        if (!Array.isArray(e.groups) || e.groups.length < 2) throw new InputError(`${here}: groups must be a list of at least two node lists`);
+        const seen = new Set<string>();
+        const groups = e.groups.map((group, g) => {
+          if (!Array.isArray(group) || group.length === 0) throw new InputError(`${here}: groups[${g}] must be a non-empty list of node ids`);
+          return group.map((id) => {
+            if (typeof id !== 'string' || !known.has(id)) throw new InputError(`${here}: groups[${g}] names unknown node ${JSON.stringify(id)} (cluster: ${[...known].join(', ')})`);
+            if (seen.has(id)) throw new InputError(`${here}: node ${id} is in more than one group`);
+            seen.add(id);
+            return id;
+          });
+        });
+        return { at, kind: 'partition', groups };
+      }
+      allowed('from', 'to');
+      if (e.from === undefined && e.to === undefined) throw new InputError(`${here}: give either groups (symmetric) or from and to (one-way)`);
+      return { at, kind: 'partition', from: nodeList('from', true)!, to: nodeList('to', true)! };
+    }
+    case 'heal':
+      allowed();
+      return { at, kind: 'heal' };
+    case 'crash':
+    case 'restart':
+    case 'pause':
+    case 'resume':
+      allowed('node');
+      return { at, kind: kind as 'crash', node: node() };
+    case 'clog':
+    case 'unclog':
+      allowed('from', 'to');
+      return { at, kind: kind as 'clog', ...links() };
+    case 'loss':
+    case 'duplicate':
+      allowed('ratio', 'from', 'to');
+      return { at, kind: kind as 'loss', ratio: ratio(), ...links() };
+    case 'delay': {
+      allowed('latency', 'from', 'to');
+      const problem = latencyProblem(e.latency);
+      if (problem) throw new InputError(`${here}: latency ${problem}`);
+      return { at, kind: 'delay', latency: canonicalLatency(e.latency as LatencyModel), ...links() };
+    }
+    case 'clock-skew': {
+      allowed('node', 'offsetMicros');
+      if (!Number.isSafeInteger(e.offsetMicros)) throw new InputError(`${here}: offsetMicros must be an integer (microseconds, may be negative); got ${JSON.stringify(e.offsetMicros)}`);
+      return { at, kind: 'clock-skew', node: node(), offsetMicros: e.offsetMicros as number };
+    }
+    case 'clock-drift': {
+      allowed('node', 'ppm');
+      if (!Number.isSafeInteger(e.ppm) || Math.abs(e.ppm as number) > DRIFT_PPM_LIMIT) throw new InputError(`${here}: ppm must be an integer from -${DRIFT_PPM_LIMIT} to ${DRIFT_PPM_LIMIT}; got ${JSON.stringify(e.ppm)}`);
+      return { at, kind: 'clock-drift', node: node(), ppm: e.ppm as number };
+    }
+  }
+}
+
+function parseAt(value: unknown, where: string): Micros {
+  if (typeof value === 'string') {
+    const micros = parseDuration(value);
+    if (micros === undefined) throw new InputError(`${where}: at must be microseconds or a duration like "2.5s"; got ${JSON.stringify(value)}`);
+    return micros;
+  }
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new InputError(`${where}: at must be a non-negative integer of microseconds; got ${JSON.stringify(value)}`);
+  return value as number;
+}
+
+function canonicalLatency(model: LatencyModel): LatencyModel {
+  return model.kind === 'uniform'
+    ? { kind: 'uniform', baseMicros: model.baseMicros, jitterMicros: model.jitterMicros }
+    : { kind: 'pareto', baseMicros: model.baseMicros, scaleMicros: model.scaleMicros, shape: model.shape, maxMicros: model.maxMicros };
+}
+
+/** A short human description: `crash n3`, `partition n1,n2 | n3,n4,n5`, `loss 20% n1→*`. */
+export function describeFault(entry: FaultEntry): string {
+  const links = (s: LinkSelector) => `${s.from?.join(',') ?? '*'}→${s.to?.join(',') ?? '*'}`;
+  switch (entry.kind) {
+    case 'partition':
+      return 'groups' in entry ? `partition ${entry.groups.map((g) => g.join(',')).join(' | ')}` : `partition one-way ${links(entry)}`;
+    case 'heal':
+      return 'heal';
+    case 'crash':
+    case 'restart':
+    case 'pause':
+    case 'resume':
+      return `${entry.kind} ${entry.node}`;
+    case 'clog':
+    case 'unclog':
+      return `${entry.kind} ${links(entry)}`;
+    case 'loss':
+    case 'duplicate':
+      return `${entry.kind} ${Math.round(entry.ratio * 1000) / 10}% ${links(entry)}`;
+    case 'delay':
+      return entry.latency.kind === 'uniform'
+        ? `delay ${entry.latency.baseMicros}us+${entry.latency.jitterMicros}us ${links(entry)}`
+        : `delay pareto ${links(entry)}`;
+    case 'clock-skew':
+      return `clock-skew ${entry.node} ${entry.offsetMicros}us`;
+    case 'clock-drift':
+      return `clock-drift ${entry.node} ${entry.ppm}ppm`;
+  }
+}

@@ -1,0 +1,170 @@
+// The nemesis: draws an explicit fault schedule from its own random stream under a named profile.
+// Faults arrive as a Poisson process whose rate can ramp up over the fault phase; each fault opens a
+// window that a matching entry closes (crash → restart, partition → heal …). At most a minority of the
+// targets is down (crashed or paused) at once, and one partition is active at a time.
+
+import { assert } from './assert.js';
+import type { FaultEntry } from './faults.js';
+import type { LatencyModel } from './network.js';
+import type { NodeId } from './process.js';
+import type { Rng } from './rng.js';
+import type { Micros } from './time.js';
+
+export type NemesisProfile = 'none' | 'partitions' | 'crashes' | 'lossy' | 'clocks' | 'chaos';
+
+type Move = 'partition-halves' | 'partition-isolate' | 'partition-one-way' | 'clog' | 'crash' | 'pause'
+  | 'loss' | 'duplicate' | 'delay' | 'clock-skew' | 'clock-drift';
+
+/** Which moves each profile draws from, with integer weights. */
+const PROFILE_MOVES: Readonly<Record<NemesisProfile, readonly (readonly [Move, number])[]>> = {
+  none: [],
+  partitions: [['partition-halves', 3], ['partition-isolate', 3], ['partition-one-way', 2], ['clog', 2]],
+  crashes: [['crash', 3], ['pause', 2]],
+  lossy: [['loss', 3], ['duplicate', 2], ['delay', 2]],
+  clocks: [['clock-skew', 3], ['clock-drift', 2]],
+  chaos: [
+    ['partition-halves', 2], ['partition-isolate', 2], ['partition-one-way', 1], ['clog', 1], ['crash', 2],
+    ['pause', 1], ['loss', 1], ['duplicate', 1], ['delay', 1], ['clock-skew', 1], ['clock-drift', 1],
+  ],
+};
+
+export const NEMESIS_PROFILES: readonly NemesisProfile[] = ['none', 'partitions', 'crashes', 'lossy', 'clocks', 'chaos'];
+
+export const NEMESIS_DESCRIPTIONS: Readonly<Record<NemesisProfile, string>> = {
+  none: 'no faults',
+  partitions: 'symmetric splits, isolated nodes, one-way partitions and clogged links',
+  crashes: 'crashes with restarts, and process pauses',
+  lossy: 'windows of message loss, duplication and heavy delay (reordering)',
+  clocks: 'clock skew jumps and drifting clocks',
+  chaos: 'every kind of fault, mixed',
+};
+
+export interface NemesisOptions {
+  readonly profile: NemesisProfile;
+  /** Nodes faults may target (servers). */
+  readonly targets: readonly NodeId[];
+  readonly faultPhaseMicros: Micros;
+  /** Mean gap between faults at intensity 1. */
+  readonly meanGapMicros: Micros;
+  /** Intensity multiplier at the start and at the end of the fault phase (linear ramp). */
+  readonly intensityStart: number;
+  readonly intensityEnd: number;
+  /** A fault window lasts between these (scaled down as intensity grows, never below the minimum). */
+  readonly windowMicrosMin: Micros;
+  readonly windowMicrosMax: Micros;
+  /** The scenario's normal latency, restored when a delay window closes. */
+  readonly baseLatency: LatencyModel;
+}
+
+/** Draws a schedule. Same options and same stream state ⇒ the same schedule. */
+export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[] {
+  const moves = PROFILE_MOVES[options.profile];
+  assert(moves !== undefined, `unknown nemesis profile ${options.profile}`);
+  const { targets, faultPhaseMicros: end } = options;
+  if (moves.length === 0 || targets.length === 0) return [];
+  assert(options.meanGapMicros > 0, 'nemesis mean gap must be positive');
+  const totalWeight = moves.reduce((sum, [, w]) => sum + w, 0);
+  const entries: FaultEntry[] = [];
+  const downUntil = new Map<NodeId, Micros>();
+  const maxDown = Math.floor((targets.length - 1) / 2);
+  let partitionUntil = -1;
+  let clogUntil = -1;
+  const lossUntil = { loss: -1, duplicate: -1, delay: -1 };
+  // Bound: a schedule holds at most this many faults, whatever the intensity.
+  const faultsMax = 10_000;
+
+  let t = 0;
+  for (let drawn = 0; drawn < faultsMax; drawn++) {
+    const intensity = intensityAt(options, t);
+    t += Math.max(1, rng.exponentialMicros(options.meanGapMicros / intensity));
+    if (t >= end - 1) break;
+    let roll = rng.int(0, totalWeight - 1);
+    let move = moves[0]![0];
+    for (const [candidate, weight] of moves) {
+      if (roll < weight) {
+        move = candidate;
+        break;
+      }
+      roll -= weight;
+    }
+    const windowMax = Math.max(options.windowMicrosMin, Math.floor(options.windowMicrosMax / intensity));
+    const window = rng.int(options.windowMicrosMin, windowMax);
+    const close = Math.min(end - 1, t + window);
+    const at = t;
+    switch (move) {
+      case 'partition-halves':
+      case 'partition-isolate':
+      case 'partition-one-way': {
+        if (t < partitionUntil || targets.length < 2) break;
+        const shuffled = rng.shuffle(targets);
+        if (move === 'partition-one-way') {
+          const cut = rng.int(1, shuffled.length - 1);
+          entries.push({ at, kind: 'partition', from: shuffled.slice(0, cut), to: shuffled.slice(cut) });
+        } else {
+          const cut = move === 'partition-isolate' ? 1 : Math.floor(shuffled.length / 2);
+          entries.push({ at, kind: 'partition', groups: [shuffled.slice(0, cut), shuffled.slice(cut)] });
+        }
+        entries.push({ at: close, kind: 'heal' });
+        partitionUntil = close;
+        break;
+      }
+      case 'clog': {
+        if (t < clogUntil || targets.length < 2) break;
+        const [a, b] = rng.shuffle(targets);
+        entries.push({ at, kind: 'clog', from: [a!], to: [b!] }, { at, kind: 'clog', from: [b!], to: [a!] });
+        entries.push({ at: close, kind: 'unclog', from: [a!], to: [b!] }, { at: close, kind: 'unclog', from: [b!], to: [a!] });
+        clogUntil = close;
+        break;
+      }
+      case 'crash':
+      case 'pause': {
+        const down = targets.filter((id) => (downUntil.get(id) ?? -1) > t).length;
+        const candidates = targets.filter((id) => (downUntil.get(id) ?? -1) <= t);
+        if (down >= maxDown || candidates.length === 0) break;
+        const node = rng.pick(candidates);
+        if (move === 'crash') entries.push({ at, kind: 'crash', node }, { at: close, kind: 'restart', node });
+        else entries.push({ at, kind: 'pause', node }, { at: close, kind: 'resume', node });
+        downUntil.set(node, close);
+        break;
+      }
+      case 'loss':
+      case 'duplicate': {
+        if (t < lossUntil[move]) break;
+        const ratio = rng.int(5, 40) / 100;
+        entries.push({ at, kind: move, ratio }, { at: close, kind: move, ratio: 0 });
+        lossUntil[move] = close;
+        break;
+      }
+      case 'delay': {
+        if (t < lossUntil.delay) break;
+        const latency: LatencyModel = rng.chance(0.5)
+          ? { kind: 'uniform', baseMicros: rng.int(5, 50) * 1_000, jitterMicros: rng.int(10, 200) * 1_000 }
+          : { kind: 'pareto', baseMicros: 1_000, scaleMicros: rng.int(2, 20) * 1_000, shape: 1.2, maxMicros: 1_000_000 };
+        entries.push({ at, kind: 'delay', latency }, { at: close, kind: 'delay', latency: options.baseLatency });
+        lossUntil.delay = close;
+        break;
+      }
+      case 'clock-skew': {
+        const node = rng.pick(targets);
+        const offsetMicros = rng.int(-2_000, 2_000) * 1_000;
+        entries.push({ at, kind: 'clock-skew', node, offsetMicros });
+        break;
+      }
+      case 'clock-drift': {
+        const node = rng.pick(targets);
+        entries.push({ at, kind: 'clock-drift', node, ppm: rng.int(-200_000, 200_000) }, { at: close, kind: 'clock-drift', node, ppm: 0 });
+        break;
+      }
+    }
+  }
+  // Stable by time: a window's opening entry comes before entries written later at the same time.
+  return entries
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => a.entry.at - b.entry.at || a.index - b.index)
+    .map(({ entry }) => entry);
+}
+
+function intensityAt(options: NemesisOptions, t: Micros): number {
+  const progress = Math.min(1, t / options.faultPhaseMicros);
+  return Math.max(0.01, options.intensityStart + (options.intensityEnd - options.intensityStart) * progress);
+}

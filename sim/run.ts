@@ -1,0 +1,143 @@
+// One run of a scenario, in two phases. Fault phase: the schedule (explicit, or drawn by the nemesis
+// from its own stream) is applied and `always` checkers judge every step. Recovery phase: every link
+// heals, crashed nodes restart, paused ones resume, no new faults; `eventually` checkers must hold
+// within the scenario's bound. The result is a pure function of (code, scenario, params, seed, schedule).
+
+import type { CheckResult } from './check.js';
+import { InputError } from './errors.js';
+import { parseFaultSchedule, type FaultEntry } from './faults.js';
+import { generateSchedule, NEMESIS_PROFILES, type NemesisProfile } from './nemesis.js';
+import { isValidSeed, Rng, SEED_MAX } from './rng.js';
+import { numberParam, resolveParams, type Scenario, type ScenarioSetup } from './scenario.js';
+import { Simulator, type SimStats } from './simulator.js';
+import type { Micros } from './time.js';
+import type { TraceSink } from './trace.js';
+
+export type Outcome = 'pass' | 'safety-violation' | 'liveness-violation';
+
+/** Exit codes of DESIGN.md. */
+export const EXIT_CODES = { pass: 0, 'safety-violation': 1, usage: 2, 'liveness-violation': 3, nondeterminism: 4 } as const;
+
+/** How often the recovery phase asks whether every `eventually` checker holds yet. */
+export const RECOVERY_PROBE_MICROS: Micros = 10_000;
+
+export interface RunRequest {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly nodeCount?: number;
+  readonly durationMicros?: Micros;
+  readonly nemesis?: NemesisProfile;
+  /** `--set NAME=VALUE` overrides. */
+  readonly set?: readonly string[];
+  readonly bug?: string;
+  /** An explicit schedule as parsed JSON, and where it came from (for error messages). */
+  readonly faults?: { readonly raw: unknown; readonly source: string };
+}
+
+/** A validated run, ready to execute: all user input has been checked. */
+export interface PreparedRun {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly nodeCount: number;
+  readonly durationMicros: Micros;
+  readonly nemesis: NemesisProfile;
+  readonly params: Readonly<Record<string, number | string>>;
+  readonly bug: string | undefined;
+  readonly setup: ScenarioSetup;
+  readonly faults: readonly FaultEntry[];
+  readonly faultsSource: string | undefined;
+}
+
+export interface RunResult {
+  readonly outcome: Outcome;
+  readonly fingerprint: string;
+  readonly stats: SimStats & { simulatedMicros: Micros };
+  readonly checks: readonly CheckResult[];
+  /** When the recovery phase began, and when every `eventually` check first held (null: never). */
+  readonly recovery: { readonly startedAtMicros: Micros; readonly recoveredAtMicros: Micros | null; readonly boundMicros: Micros };
+  readonly history: { readonly ok: number; readonly fail: number; readonly open: number };
+  readonly simulator: Simulator;
+}
+
+/** Checks every input and builds the scenario; throws InputError with a one-line reason. */
+export function prepareRun(request: RunRequest): PreparedRun {
+  const { scenario } = request;
+  if (!isValidSeed(request.seed)) throw new InputError(`seed must be an integer from 0 to ${SEED_MAX}; got ${request.seed}`);
+  const nodeCount = request.nodeCount ?? scenario.defaultNodes;
+  if (!Number.isInteger(nodeCount) || nodeCount < scenario.minNodes || nodeCount > scenario.maxNodes) {
+    throw new InputError(`--nodes ${nodeCount}: scenario ${scenario.name} runs with ${scenario.minNodes} to ${scenario.maxNodes} nodes`);
+  }
+  const durationMicros = request.durationMicros ?? scenario.defaultDurationMicros;
+  if (!Number.isSafeInteger(durationMicros) || durationMicros < 1_000) throw new InputError(`--duration must be at least 1ms; got ${durationMicros}us`);
+  const nemesis = request.nemesis ?? scenario.defaultNemesis;
+  if (!NEMESIS_PROFILES.includes(nemesis)) throw new InputError(`--nemesis ${nemesis}: unknown profile (known: ${NEMESIS_PROFILES.join(', ')})`);
+  if (request.bug !== undefined && !scenario.bugs.some((b) => b.name === request.bug)) {
+    const known = scenario.bugs.map((b) => b.name);
+    throw new InputError(`--bug ${request.bug}: scenario ${scenario.name} has no such planted bug (${known.length ? 'known: ' + known.join(', ') : 'it has none'})`);
+  }
+  const params = resolveParams(scenario, request.set ?? []);
+  const setup = scenario.build({ nodeCount, params, bug: request.bug });
+  const nodeIds = setup.nodes.map((n) => n.id);
+  const faults = request.faults
+    ? parseFaultSchedule(request.faults.raw, nodeIds, durationMicros, request.faults.source)
+    : generateSchedule(
+        {
+          profile: nemesis,
+          targets: setup.nemesisTargets,
+          faultPhaseMicros: durationMicros,
+          meanGapMicros: numberParam(params, 'nemesisGapMicros'),
+          intensityStart: numberParam(params, 'nemesisIntensityStart'),
+          intensityEnd: numberParam(params, 'nemesisIntensityEnd'),
+          windowMicrosMin: numberParam(params, 'nemesisWindowMicrosMin'),
+          windowMicrosMax: Math.max(numberParam(params, 'nemesisWindowMicrosMin'), numberParam(params, 'nemesisWindowMicrosMax')),
+          baseLatency: setup.network.latency,
+        },
+        Rng.fromSeed(request.seed).fork('nemesis'),
+      );
+  return {
+    scenario, seed: request.seed, nodeCount, durationMicros, nemesis, params, bug: request.bug, setup, faults,
+    faultsSource: request.faults?.source,
+  };
+}
+
+/** Runs both phases and judges the run. */
+export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunResult {
+  const { setup } = prepared;
+  const sim = new Simulator({ seed: prepared.seed, nodes: setup.nodes, network: setup.network, checkers: setup.checkers, traceSink });
+  sim.start();
+  sim.scheduleFaults(prepared.faults);
+  sim.runUntil(prepared.durationMicros);
+
+  sim.beginRecovery();
+  const startedAtMicros = sim.now;
+  const deadline = startedAtMicros + setup.recoveryMicrosMax;
+  const eventually = setup.checkers.filter((c) => c.kind === 'eventually');
+  let recoveredAtMicros: Micros | null = null;
+  while (sim.now < deadline) {
+    sim.runUntil(Math.min(deadline, sim.now + RECOVERY_PROBE_MICROS));
+    if (eventually.every((c) => c.verdict(sim.view).ok)) {
+      recoveredAtMicros = sim.now;
+      break;
+    }
+  }
+  sim.end();
+
+  const checks: CheckResult[] = [...sim.verdicts()];
+  checks.push(
+    sim.handlerErrors.length === 0
+      ? { name: 'no-handler-exceptions', kind: 'always', ok: true }
+      : { name: 'no-handler-exceptions', kind: 'always', ok: false, message: sim.handlerErrors[0]!.message, atMicros: sim.handlerErrors[0]!.atMicros },
+  );
+  const safetyFailed = checks.some((c) => c.kind === 'always' && !c.ok);
+  const livenessFailed = checks.some((c) => c.kind !== 'always' && !c.ok);
+  const outcome: Outcome = safetyFailed ? 'safety-violation' : livenessFailed ? 'liveness-violation' : 'pass';
+  return {
+    outcome,
+    fingerprint: sim.fingerprintHex(),
+    stats: { ...sim.stats, dropsByReason: { ...sim.stats.dropsByReason }, simulatedMicros: sim.now },
+    checks,
+    recovery: { startedAtMicros, recoveredAtMicros, boundMicros: setup.recoveryMicrosMax },
+    history: sim.history.counts(),
+    simulator: sim,
+  };
+}

@@ -1,0 +1,680 @@
+// The discrete-event engine: one virtual clock, one event queue ordered by (at, seq), one seed.
+// It owns nodes (process, timers, disk, local clock), applies faults to the network and nodes, traces
+// every event into a 64-bit fingerprint, and feeds checkers. It knows no algorithm.
+
+import { assert } from './assert.js';
+import type { Checker, NodeStatus, RunView } from './check.js';
+import { LocalClock } from './clock.js';
+import { SimDisk } from './disk.js';
+import { EventQueue } from './event-queue.js';
+import type { FaultEntry, LinkSelector } from './faults.js';
+import { Fingerprint, sealAndHash } from './hash.js';
+import { History, type Operation } from './history.js';
+import { Link, type DropReason, type NetworkConfig } from './network.js';
+import type { Context, NodeId, NodeSpec, Observation, Process } from './process.js';
+import { Rng } from './rng.js';
+import type { Micros } from './time.js';
+import type { TraceEvent, TraceSink } from './trace.js';
+
+// Queue event kinds.
+const START = 0;
+const DELIVER = 1;
+const TIMER = 2;
+const FAULT = 3;
+
+// Trace codes folded into the fingerprint (stable: changing one changes every fingerprint).
+const T_START = 1, T_SEND = 2, T_DELIVER = 3, T_DROP = 4, T_TIMER = 5, T_CRASH = 6, T_RESTART = 7,
+  T_PAUSE = 8, T_RESUME = 9, T_FAULT = 10, T_OBSERVE = 11, T_INVOKE = 12, T_COMPLETE = 13, T_PHASE = 14;
+const DROP_CODES: Record<DropReason, number> = { loss: 1, partition: 2, overflow: 3, crashed: 4 };
+
+/** One queued event. A single class keeps the hot path monomorphic. */
+class SimEvent {
+  seq = 0;
+  constructor(
+    public at: Micros,
+    readonly kind: number,
+    /** Destination node (deliver), owner (timer, start). */
+    readonly node: number,
+    /** Sender (deliver). */
+    readonly peer: number,
+    /** Message id (deliver) or timer token (timer). */
+    readonly ref: number,
+    /** Message (deliver), timer name (timer) or fault entry (fault). */
+    readonly payload: unknown,
+    /** Content hash of the message (deliver). */
+    readonly hash: number,
+  ) {}
+}
+
+export interface SimulatorOptions {
+  readonly seed: number;
+  readonly nodes: readonly NodeSpec[];
+  readonly network: NetworkConfig;
+  readonly checkers?: readonly Checker[];
+  readonly traceSink?: TraceSink;
+}
+
+export interface SimStats {
+  events: number;
+  messagesSent: number;
+  messagesDelivered: number;
+  messagesDropped: number;
+  dropsByReason: Record<DropReason, number>;
+}
+
+interface Violation {
+  readonly atMicros: Micros;
+  readonly message: string;
+}
+
+class NodeRecord {
+  status: NodeStatus = 'crashed';
+  process: Process<unknown> | null = null;
+  context: NodeContext | null = null;
+  incarnation = 0;
+  crashes = 0;
+  readonly timers = new Map<string, number>();
+  readonly disk = new SimDisk();
+  readonly clock = new LocalClock();
+  /** Events that reached the node while it was paused; replayed in order on resume. */
+  readonly backlog: SimEvent[] = [];
+  peers: readonly NodeId[] = [];
+
+  constructor(
+    readonly index: number,
+    readonly spec: NodeSpec,
+    readonly rng: Rng,
+  ) {}
+
+  get id(): NodeId {
+    return this.spec.id;
+  }
+}
+
+/** The context one incarnation of a process acts through. */
+class NodeContext implements Context<unknown> {
+  readonly self: NodeId;
+  readonly peers: readonly NodeId[];
+  readonly rng: Rng;
+  readonly disk: SimDisk;
+  readonly history;
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly node: NodeRecord,
+    private readonly incarnation: number,
+  ) {
+    this.self = node.id;
+    this.peers = node.peers;
+    this.rng = node.rng;
+    this.disk = node.disk;
+    this.history = sim.history.forClient(node.id);
+  }
+
+  private live(what: string): void {
+    assert(this.node.incarnation === this.incarnation && this.node.status === 'up', `${this.self}: ${what} from a process that is no longer running`);
+  }
+
+  now(): Micros {
+    return this.node.clock.read(this.sim.now);
+  }
+
+  send(to: NodeId, msg: unknown): void {
+    this.live('send');
+    this.sim.enqueueSend(this.node.index, to, msg);
+  }
+
+  setTimer(name: string, after: Micros): void {
+    this.live('setTimer');
+    this.sim.setTimer(this.node, name, after);
+  }
+
+  cancelTimer(name: string): void {
+    this.live('cancelTimer');
+    this.node.timers.delete(name);
+  }
+
+  observe(fact: Observation): void {
+    this.live('observe');
+    this.sim.recordObservation(this.node, fact);
+  }
+}
+
+export class Simulator {
+  /** True virtual time. */
+  now: Micros = 0;
+  phase: 'faults' | 'recovery' = 'faults';
+  readonly history: History;
+  readonly stats: SimStats = {
+    events: 0,
+    messagesSent: 0,
+    messagesDelivered: 0,
+    messagesDropped: 0,
+    dropsByReason: { loss: 0, partition: 0, overflow: 0, crashed: 0 },
+  };
+  /** Handler exceptions: a process that throws has a bug; it is crashed, as a panicking server would be. */
+  readonly handlerErrors: Violation[] = [];
+  readonly violations = new Map<string, Violation>();
+
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly fingerprint = new Fingerprint();
+  private readonly nodes: NodeRecord[];
+  private readonly indexById = new Map<NodeId, number>();
+  private readonly links: Link[];
+  private readonly checkers: readonly Checker[];
+  private readonly observationCheckers: readonly Checker[];
+  private readonly eventCheckers: readonly Checker[];
+  private readonly sink: TraceSink | undefined;
+  /** Whether trace events are built as objects (for a sink or an onEvent checker). */
+  private readonly materialize: boolean;
+  private readonly outboxTo: number[] = [];
+  private readonly outboxMsg: unknown[] = [];
+  private nextMsgId = 0;
+  private nextTimerToken = 0;
+  private readonly timerNameCodes = new Map<string, number>();
+  readonly view: RunView;
+
+  constructor(readonly options: SimulatorOptions) {
+    const root = Rng.fromSeed(options.seed);
+    assert(options.nodes.length > 0, 'a cluster needs at least one node');
+    this.nodes = options.nodes.map((spec, index) => {
+      assert(!this.indexById.has(spec.id), `duplicate node id ${spec.id}`);
+      this.indexById.set(spec.id, index);
+      return new NodeRecord(index, spec, root.fork(`node:${spec.id}`));
+    });
+    const servers = this.nodes.filter((n) => n.spec.role === 'server').map((n) => n.id);
+    for (const node of this.nodes) node.peers = servers.filter((id) => id !== node.id);
+    const count = this.nodes.length;
+    this.links = [];
+    for (let from = 0; from < count; from++) {
+      for (let to = 0; to < count; to++) {
+        const random = root.fork(`link:${this.nodes[from]!.id}->${this.nodes[to]!.id}`);
+        this.links.push(new Link(from, to, options.network, random));
+      }
+    }
+    this.checkers = options.checkers ?? [];
+    this.observationCheckers = this.checkers.filter((c) => c.onObservation);
+    this.eventCheckers = this.checkers.filter((c) => c.onEvent);
+    this.sink = options.traceSink;
+    this.materialize = this.sink !== undefined || this.eventCheckers.length > 0;
+    this.history = new History(() => this.now, {
+      onInvoke: (op) => this.traceInvoke(op),
+      onComplete: (op) => this.traceComplete(op),
+    });
+    const sim = this;
+    this.view = {
+      get now() { return sim.now; },
+      get phase() { return sim.phase; },
+      nodes: this.nodes.map((n) => n.id),
+      servers,
+      status: (id) => sim.node(id).status,
+      crashCount: (id) => sim.node(id).crashes,
+      inspect: (id) => sim.node(id).process?.inspect?.(),
+      get history() { return sim.history.operations; },
+    };
+  }
+
+  /** Boots every node at time 0, in the order the scenario listed them. */
+  start(): void {
+    for (const node of this.nodes) this.queue.push(new SimEvent(0, START, node.index, -1, 0, undefined, 0));
+  }
+
+  /** Queues an explicit schedule (already validated). */
+  scheduleFaults(entries: readonly FaultEntry[]): void {
+    for (const entry of entries) {
+      assert(entry.at >= this.now, `fault at ${entry.at}us is in the past (now ${this.now}us)`);
+      this.queue.push(new SimEvent(entry.at, FAULT, -1, -1, 0, entry, 0));
+    }
+  }
+
+  /** Runs every event strictly before `endMicros`, then sets the clock to `endMicros`. */
+  runUntil(endMicros: Micros): void {
+    const queue = this.queue;
+    for (;;) {
+      const next = queue.peek();
+      if (next === undefined || next.at >= endMicros) break;
+      queue.pop();
+      this.now = next.at;
+      this.stats.events++;
+      this.dispatch(next);
+    }
+    if (endMicros > this.now) this.now = endMicros;
+  }
+
+  /** True when no event is left (a run that has gone quiet). */
+  get idle(): boolean {
+    return this.queue.size === 0;
+  }
+
+  fingerprintHex(): string {
+    return this.fingerprint.hex();
+  }
+
+  /** Ends the fault phase: heal every link, reset loss, duplication and delay, restart and resume nodes. */
+  beginRecovery(): void {
+    assert(this.phase === 'faults', 'recovery begins once');
+    this.phase = 'recovery';
+    this.fingerprint.word(T_PHASE);
+    this.fingerprint.integer(this.now);
+    if (this.materialize) this.emit({ type: 'phase', at: this.now, phase: 'recovery' });
+    const at = this.now;
+    const base = this.options.network;
+    const recovery: FaultEntry[] = [
+      { at, kind: 'heal' },
+      { at, kind: 'unclog' },
+      { at, kind: 'loss', ratio: 0 },
+      { at, kind: 'duplicate', ratio: 0 },
+      { at, kind: 'delay', latency: base.latency },
+    ];
+    for (const node of this.nodes) {
+      if (node.status === 'crashed') recovery.push({ at, kind: 'restart', node: node.id });
+      if (node.status === 'paused') recovery.push({ at, kind: 'resume', node: node.id });
+    }
+    for (const entry of recovery) this.applyFault(entry, 'recovery');
+  }
+
+  /** Marks the end of the run in the trace. */
+  end(): void {
+    this.fingerprint.word(T_PHASE);
+    this.fingerprint.integer(this.now);
+    if (this.materialize) this.emit({ type: 'phase', at: this.now, phase: 'end' });
+  }
+
+  nodeIds(): NodeId[] {
+    return this.nodes.map((n) => n.id);
+  }
+
+  /** A node's local clock reading now (for tests and reports). */
+  localTime(id: NodeId): Micros {
+    return this.node(id).clock.read(this.now);
+  }
+
+  /** The node's disk (for tests and reports). */
+  disk(id: NodeId): SimDisk {
+    return this.node(id).disk;
+  }
+
+  /** Messages in flight (or held) on the directed link, for tests. */
+  inFlight(from: NodeId, to: NodeId): number {
+    return this.link(this.node(from).index, this.node(to).index).inFlight;
+  }
+
+  // ---- event dispatch -------------------------------------------------------------------------
+
+  private dispatch(event: SimEvent): void {
+    switch (event.kind) {
+      case DELIVER:
+        this.deliver(event);
+        return;
+      case TIMER:
+        this.fireTimer(event);
+        return;
+      case FAULT:
+        this.applyFault(event.payload as FaultEntry, 'schedule');
+        return;
+      case START:
+        this.boot(this.nodes[event.node]!, T_START);
+        return;
+    }
+  }
+
+  private boot(node: NodeRecord, code: number): void {
+    node.status = 'up';
+    node.incarnation++;
+    node.process = node.spec.create();
+    node.context = new NodeContext(this, node, node.incarnation);
+    this.fingerprint.word(code);
+    this.fingerprint.integer(this.now);
+    this.fingerprint.word(node.index);
+    if (this.materialize) {
+      this.emit(code === T_START ? { type: 'start', at: this.now, node: node.id } : { type: 'restart', at: this.now, node: node.id });
+    }
+    const process = node.process;
+    this.runHandler(node, () => process.onStart(node.context!));
+  }
+
+  private deliver(event: SimEvent): void {
+    const node = this.nodes[event.node]!;
+    const link = this.link(event.peer, event.node);
+    // Invariant: nothing crosses an active partition, including messages already on the wire.
+    if (link.cut) return this.dropInFlight(link, event, 'partition');
+    // Invariant: a clogged link holds its messages until unclog, then releases them in order.
+    if (link.clogged) {
+      this.heldOn(link).push(event);
+      return;
+    }
+    // Invariant: a crashed node receives nothing.
+    if (node.status === 'crashed') return this.dropInFlight(link, event, 'crashed');
+    // Invariant: a paused node processes nothing until it resumes.
+    if (node.status === 'paused') {
+      node.backlog.push(event);
+      return;
+    }
+    link.inFlight--;
+    this.stats.messagesDelivered++;
+    const fp = this.fingerprint;
+    fp.word(T_DELIVER);
+    fp.integer(this.now);
+    fp.word(event.peer);
+    fp.word(event.node);
+    fp.word(event.ref);
+    fp.word(event.hash);
+    const from = this.nodes[event.peer]!.id;
+    if (this.materialize) {
+      this.emit({ type: 'deliver', at: this.now, from, to: node.id, msgId: event.ref, msg: event.payload });
+    }
+    const process = node.process!;
+    const context = node.context!;
+    const msg = event.payload;
+    this.runHandler(node, () => process.onMessage(context, from, msg));
+  }
+
+  private fireTimer(event: SimEvent): void {
+    const node = this.nodes[event.node]!;
+    const name = event.payload as string;
+    // A timer that was replaced, cancelled, or belonged to an incarnation that crashed does not fire.
+    if (node.status === 'crashed' || node.timers.get(name) !== event.ref) return;
+    if (node.status === 'paused') {
+      node.backlog.push(event);
+      return;
+    }
+    node.timers.delete(name);
+    const fp = this.fingerprint;
+    fp.word(T_TIMER);
+    fp.integer(this.now);
+    fp.word(event.node);
+    fp.word(this.timerNameCode(name));
+    if (this.materialize) this.emit({ type: 'timer', at: this.now, node: node.id, name });
+    const process = node.process!;
+    const context = node.context!;
+    this.runHandler(node, () => process.onTimer(context, name));
+  }
+
+  /** Runs one handler, then applies its sends in order. A throwing handler crashes its node. */
+  private runHandler(node: NodeRecord, handler: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      this.outboxTo.length = 0;
+      this.outboxMsg.length = 0;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.handlerErrors.push({ atMicros: this.now, message: `${node.id} threw: ${reason}` });
+      this.crash(node);
+      return;
+    }
+    const to = this.outboxTo;
+    const msgs = this.outboxMsg;
+    for (let i = 0; i < to.length; i++) this.transmit(node.index, to[i]!, msgs[i]);
+    to.length = 0;
+    msgs.length = 0;
+  }
+
+  // ---- messages -------------------------------------------------------------------------------
+
+  /** Called by a context during a handler; applied after the handler returns. */
+  enqueueSend(from: number, to: NodeId, msg: unknown): void {
+    const toIndex = this.indexById.get(to);
+    assert(toIndex !== undefined, `${this.nodes[from]!.id} sent to unknown node '${to}'`);
+    assert(toIndex !== from, `${to} sent a message to itself; use a timer or handle it locally`);
+    this.outboxTo.push(toIndex);
+    this.outboxMsg.push(msg);
+  }
+
+  private transmit(from: number, to: number, msg: unknown): void {
+    const msgId = this.nextMsgId++;
+    const hash = sealAndHash(msg);
+    this.stats.messagesSent++;
+    const fp = this.fingerprint;
+    fp.word(T_SEND);
+    fp.integer(this.now);
+    fp.word(from);
+    fp.word(to);
+    fp.word(msgId);
+    fp.word(hash);
+    if (this.materialize) {
+      this.emit({ type: 'send', at: this.now, from: this.nodes[from]!.id, to: this.nodes[to]!.id, msgId, msg });
+    }
+    const link = this.link(from, to);
+    if (link.cut) return this.drop(from, to, msgId, 'partition');
+    if (link.lossRatio > 0 && link.random.chance(link.lossRatio)) return this.drop(from, to, msgId, 'loss');
+    this.putOnWire(link, msgId, msg, hash);
+    if (link.duplicateRatio > 0 && link.random.chance(link.duplicateRatio)) this.putOnWire(link, msgId, msg, hash);
+  }
+
+  private putOnWire(link: Link, msgId: number, msg: unknown, hash: number): void {
+    // Bound: at most `capacity` messages in flight per directed link; overflow is dropped and counted.
+    if (link.inFlight >= link.capacity) return this.drop(link.from, link.to, msgId, 'overflow');
+    link.inFlight++;
+    this.queue.push(new SimEvent(this.now + link.sampleLatency(), DELIVER, link.to, link.from, msgId, msg, hash));
+  }
+
+  private dropInFlight(link: Link, event: SimEvent, reason: DropReason): void {
+    link.inFlight--;
+    this.drop(event.peer, event.node, event.ref, reason);
+  }
+
+  private drop(from: number, to: number, msgId: number, reason: DropReason): void {
+    this.stats.messagesDropped++;
+    this.stats.dropsByReason[reason]++;
+    const fp = this.fingerprint;
+    fp.word(T_DROP);
+    fp.integer(this.now);
+    fp.word(from);
+    fp.word(to);
+    fp.word(msgId);
+    fp.word(DROP_CODES[reason]);
+    if (this.materialize) {
+      this.emit({ type: 'drop', at: this.now, from: this.nodes[from]!.id, to: this.nodes[to]!.id, msgId, reason });
+    }
+  }
+
+  private readonly held = new Map<Link, SimEvent[]>();
+
+  private heldOn(link: Link): SimEvent[] {
+    let list = this.held.get(link);
+    if (list === undefined) {
+      list = [];
+      this.held.set(link, list);
+    }
+    return list;
+  }
+
+  // ---- timers ---------------------------------------------------------------------------------
+
+  setTimer(node: NodeRecord, name: string, afterMicros: Micros): void {
+    assert(Number.isSafeInteger(afterMicros) && afterMicros >= 0, `${node.id}: timer '${name}' needs a non-negative integer delay, got ${afterMicros}`);
+    const token = ++this.nextTimerToken;
+    node.timers.set(name, token);
+    this.queue.push(new SimEvent(this.now + node.clock.trueSpan(afterMicros), TIMER, node.index, -1, token, name, 0));
+  }
+
+  private timerNameCode(name: string): number {
+    let code = this.timerNameCodes.get(name);
+    if (code === undefined) {
+      code = sealAndHash(name);
+      this.timerNameCodes.set(name, code);
+    }
+    return code;
+  }
+
+  // ---- observations and history ---------------------------------------------------------------
+
+  recordObservation(node: NodeRecord, fact: Observation): void {
+    const hash = sealAndHash(fact);
+    const fp = this.fingerprint;
+    fp.word(T_OBSERVE);
+    fp.integer(this.now);
+    fp.word(node.index);
+    fp.word(hash);
+    if (this.materialize) this.emit({ type: 'observe', at: this.now, node: node.id, fact });
+    for (const checker of this.observationCheckers) {
+      const problem = checker.onObservation!(node.id, fact, this.view);
+      if (problem) this.reportViolation(checker.name, problem);
+    }
+  }
+
+  private traceInvoke(op: Operation): void {
+    const fp = this.fingerprint;
+    fp.word(T_INVOKE);
+    fp.integer(this.now);
+    fp.word(this.node(op.client).index);
+    fp.word(op.id);
+    fp.word(sealAndHash(op.input));
+    if (this.materialize) this.emit({ type: 'invoke', at: this.now, node: op.client, opId: op.id, input: op.input });
+  }
+
+  private traceComplete(op: Operation): void {
+    const status = op.status as 'ok' | 'fail';
+    const fp = this.fingerprint;
+    fp.word(T_COMPLETE);
+    fp.integer(this.now);
+    fp.word(op.id);
+    fp.word(status === 'ok' ? 1 : 2);
+    fp.word(sealAndHash(op.output));
+    if (this.materialize) this.emit({ type: 'complete', at: this.now, node: op.client, opId: op.id, status, output: op.output });
+  }
+
+  private reportViolation(checker: string, message: string): void {
+    if (!this.violations.has(checker)) this.violations.set(checker, { atMicros: this.now, message });
+  }
+
+  private emit(event: TraceEvent): void {
+    if (this.sink) this.sink(event);
+    for (const checker of this.eventCheckers) {
+      const problem = checker.onEvent!(event, this.view);
+      if (problem) this.reportViolation(checker.name, problem);
+    }
+  }
+
+  // ---- faults ---------------------------------------------------------------------------------
+
+  /** Applies one fault entry now. Entries that do not apply (crash a crashed node) are traced but change nothing. */
+  applyFault(entry: FaultEntry, source: 'schedule' | 'recovery'): void {
+    const fp = this.fingerprint;
+    fp.word(T_FAULT);
+    fp.integer(this.now);
+    fp.word(sealAndHash(entry));
+    fp.word(source === 'schedule' ? 1 : 2);
+    if (this.materialize) this.emit({ type: 'fault', at: this.now, fault: entry, source });
+    switch (entry.kind) {
+      case 'partition':
+        if ('groups' in entry) {
+          const groupOf = new Map<number, number>();
+          entry.groups.forEach((group, g) => group.forEach((id) => groupOf.set(this.node(id).index, g)));
+          for (const link of this.links) {
+            const a = groupOf.get(link.from);
+            const b = groupOf.get(link.to);
+            if (a !== undefined && b !== undefined && a !== b) link.cut = true;
+          }
+        } else {
+          for (const link of this.selectLinks(entry)) link.cut = true;
+        }
+        return;
+      case 'heal':
+        for (const link of this.links) link.cut = false;
+        return;
+      case 'crash':
+        return this.crash(this.node(entry.node));
+      case 'restart': {
+        const node = this.node(entry.node);
+        if (node.status === 'crashed') this.boot(node, T_RESTART);
+        return;
+      }
+      case 'pause': {
+        const node = this.node(entry.node);
+        if (node.status !== 'up') return;
+        node.status = 'paused';
+        this.traceNode(T_PAUSE, 'pause', node);
+        return;
+      }
+      case 'resume': {
+        const node = this.node(entry.node);
+        if (node.status !== 'paused') return;
+        node.status = 'up';
+        this.traceNode(T_RESUME, 'resume', node);
+        // What arrived during the pause is processed now, in arrival order.
+        for (const event of node.backlog.splice(0)) this.requeueNow(event);
+        return;
+      }
+      case 'clog':
+        for (const link of this.selectLinks(entry)) link.clogged = true;
+        return;
+      case 'unclog':
+        for (const link of this.selectLinks(entry)) {
+          if (!link.clogged) continue;
+          link.clogged = false;
+          const held = this.held.get(link);
+          if (held) for (const event of held.splice(0)) this.requeueNow(event);
+        }
+        return;
+      case 'loss':
+        for (const link of this.selectLinks(entry)) link.lossRatio = entry.ratio;
+        return;
+      case 'duplicate':
+        for (const link of this.selectLinks(entry)) link.duplicateRatio = entry.ratio;
+        return;
+      case 'delay':
+        for (const link of this.selectLinks(entry)) link.latency = entry.latency;
+        return;
+      case 'clock-skew':
+        this.node(entry.node).clock.setOffset(this.now, entry.offsetMicros);
+        return;
+      case 'clock-drift':
+        this.node(entry.node).clock.setDriftPpm(this.now, entry.ppm);
+        return;
+    }
+  }
+
+  private crash(node: NodeRecord): void {
+    if (node.status === 'crashed') return;
+    node.status = 'crashed';
+    node.crashes++;
+    node.process = null;
+    node.context = null;
+    node.timers.clear();
+    // Invariant: writes since the last sync do not survive a crash.
+    node.disk.loseUnsynced();
+    this.traceNode(T_CRASH, 'crash', node);
+    for (const event of node.backlog.splice(0)) {
+      if (event.kind === DELIVER) this.dropInFlight(this.link(event.peer, event.node), event, 'crashed');
+    }
+  }
+
+  private traceNode(code: number, type: 'crash' | 'pause' | 'resume', node: NodeRecord): void {
+    this.fingerprint.word(code);
+    this.fingerprint.integer(this.now);
+    this.fingerprint.word(node.index);
+    if (this.materialize) this.emit({ type, at: this.now, node: node.id });
+  }
+
+  private requeueNow(event: SimEvent): void {
+    event.at = this.now;
+    this.queue.push(event);
+  }
+
+  private selectLinks(selector: LinkSelector): Link[] {
+    const from = selector.from ? new Set(selector.from.map((id) => this.node(id).index)) : undefined;
+    const to = selector.to ? new Set(selector.to.map((id) => this.node(id).index)) : undefined;
+    return this.links.filter((l) => l.from !== l.to && (!from || from.has(l.from)) && (!to || to.has(l.to)));
+  }
+
+  private node(id: NodeId): NodeRecord {
+    const index = this.indexById.get(id);
+    assert(index !== undefined, `unknown node '${id}'`);
+    return this.nodes[index]!;
+  }
+
+  private link(from: number, to: number): Link {
+    return this.links[from * this.nodes.length + to]!;
+  }
+
+  /** Every checker's verdict now (violations reported during the run win). */
+  verdicts(): { name: string; kind: Checker['kind']; ok: boolean; message?: string; atMicros?: Micros }[] {
+    return this.checkers.map((checker) => {
+      const violation = this.violations.get(checker.name);
+      if (violation) return { name: checker.name, kind: checker.kind, ok: false, message: violation.message, atMicros: violation.atMicros };
+      const verdict = checker.verdict(this.view);
+      return { name: checker.name, kind: checker.kind, ok: verdict.ok, ...(verdict.message ? { message: verdict.message } : {}) };
+    });
+  }
+}

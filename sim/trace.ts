@@ -1,0 +1,25 @@
+// Trace events: everything that happens in a run, in the order it happens. Each is folded into the
+// run's fingerprint; when a sink or a checker asks, it is also materialised as a plain object (NDJSON).
+
+import type { FaultEntry } from './faults.js';
+import type { DropReason } from './network.js';
+import type { NodeId, Observation } from './process.js';
+import type { Micros } from './time.js';
+
+export type TraceEvent =
+  | { type: 'start'; at: Micros; node: NodeId }
+  | { type: 'send'; at: Micros; from: NodeId; to: NodeId; msgId: number; msg: unknown }
+  | { type: 'deliver'; at: Micros; from: NodeId; to: NodeId; msgId: number; msg: unknown }
+  | { type: 'drop'; at: Micros; from: NodeId; to: NodeId; msgId: number; reason: DropReason }
+  | { type: 'timer'; at: Micros; node: NodeId; name: string }
+  | { type: 'crash' | 'restart' | 'pause' | 'resume'; at: Micros; node: NodeId }
+  | { type: 'fault'; at: Micros; fault: FaultEntry; source: 'schedule' | 'recovery' }
+  | { type: 'observe'; at: Micros; node: NodeId; fact: Observation }
+  | { type: 'invoke'; at: Micros; node: NodeId; opId: number; input: unknown }
+  | { type: 'complete'; at: Micros; node: NodeId; opId: number; status: 'ok' | 'fail'; output: unknown }
+  | { type: 'phase'; at: Micros; phase: 'recovery' | 'end' };
+
+export type TraceEventType = TraceEvent['type'];
+
+/** Receives every trace event in order (for NDJSON streaming). */
+export type TraceSink = (event: TraceEvent) => void;
