@@ -1,0 +1,204 @@
+// The faultline command line: parses arguments (commander), calls sim/ and reports/, and maps outcomes
+// to exit codes (0 pass, 1 safety, 2 usage or input error, 3 liveness, 4 nondeterminism). Bad input
+// prints one line naming the problem, never a stack trace, and leaves no half-written file behind.
+
+import { Command, CommanderError, Option } from 'commander';
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { runToJson } from '../reports/json.js';
+import { renderRun, renderScenarioDetail, renderScenarioList } from '../reports/terminal.js';
+import { findScenario, scenarios } from '../scenarios/index.js';
+import { InputError } from '../sim/errors.js';
+import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
+import { EXIT_CODES, executeRun, prepareRun, type PreparedRun } from '../sim/run.js';
+import { allParams, formatParamValue } from '../sim/scenario.js';
+import { SEED_MAX } from '../sim/rng.js';
+import { formatMicrosExact, parseDuration } from '../sim/time.js';
+import { NdjsonFile } from './ndjson-file.js';
+
+interface RunFlags {
+  seed?: string;
+  nemesis?: string;
+  faults?: string;
+  nodes?: string;
+  duration?: string;
+  set: string[];
+  bug?: string;
+  json?: boolean;
+  trace?: string;
+  checkDeterminism?: boolean;
+}
+
+const program = new Command();
+program
+  .name('faultline')
+  .description('A deterministic cluster simulator and chaos lab: one process, one virtual clock, one seed.')
+  .version(readVersion())
+  .exitOverride()
+  .showSuggestionAfterError(true);
+
+program
+  .command('list')
+  .description('list scenarios with their planted bugs and parameters (or explain one scenario)')
+  .argument('[scenario]', 'a scenario to explain in full')
+  .option('--json', 'print the catalogue as JSON')
+  .action((name: string | undefined, flags: { json?: boolean }) => {
+    const chosen = name === undefined ? scenarios : [requireScenario(name)];
+    if (flags.json) {
+      const catalogue = chosen.map((s) => ({
+        name: s.name,
+        description: s.description,
+        algorithm: s.algorithm,
+        defaultNemesis: s.defaultNemesis,
+        nodes: { default: s.defaultNodes, min: s.minNodes, max: s.maxNodes },
+        durationMicros: s.defaultDurationMicros,
+        bugs: s.bugs,
+        params: allParams(s),
+      }));
+      process.stdout.write(JSON.stringify({ scenarios: catalogue, nemesisProfiles: NEMESIS_PROFILES }, null, 2) + '\n');
+      return;
+    }
+    process.stdout.write((name === undefined ? renderScenarioList(scenarios) : renderScenarioDetail(chosen[0]!)) + '\n');
+  });
+
+program
+  .command('run')
+  .description('run one scenario and judge it; the exit code is the outcome')
+  .argument('<scenario>', 'scenario name (see `faultline list`)')
+  .option('--seed <n>', `seed, an integer from 0 to ${SEED_MAX} (default: a random one, printed)`)
+  .addOption(new Option('--nemesis <profile>', 'fault profile drawing the schedule from the seed').choices([...NEMESIS_PROFILES]))
+  .option('--faults <file>', 'run an explicit fault schedule (JSON array, or a run\'s --json output) instead of the nemesis')
+  .option('--nodes <n>', 'number of server nodes')
+  .option('--duration <time>', 'length of the fault phase, such as 10s or 500ms')
+  .option('--set <name=value>', 'override a scenario parameter (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+  .option('--bug <name>', 'switch on a planted bug')
+  .option('--json', 'print exactly one JSON object on stdout')
+  .option('--trace <file>', 'stream every trace event to this NDJSON file')
+  .option('--check-determinism', 'run twice and exit 4 if the fingerprints differ')
+  .action((scenarioName: string, flags: RunFlags) => {
+    process.exitCode = runCommand(scenarioName, flags);
+  });
+
+function runCommand(scenarioName: string, flags: RunFlags): number {
+  const scenario = requireScenario(scenarioName);
+  const seed = flags.seed === undefined ? randomInt(0, SEED_MAX + 1) : parseSeed(flags.seed);
+  const durationMicros = flags.duration === undefined ? undefined : parseDurationFlag(flags.duration);
+  const nodeCount = flags.nodes === undefined ? undefined : parseCount('--nodes', flags.nodes);
+  const faults = flags.faults === undefined ? undefined : { raw: readJsonFile('--faults', flags.faults), source: flags.faults };
+  const prepared = prepareRun({
+    scenario, seed, nodeCount, durationMicros, faults, set: flags.set, bug: flags.bug,
+    nemesis: flags.nemesis as NemesisProfile | undefined,
+  });
+  const replay = replayCommand(prepared);
+
+  const trace = flags.trace === undefined ? undefined : NdjsonFile.open(flags.trace);
+  let result;
+  const started = performance.now();
+  try {
+    result = executeRun(prepared, trace ? (event) => trace.write(event) : undefined);
+    trace?.commit();
+  } catch (error) {
+    trace?.abort();
+    throw error;
+  }
+  const wallMillis = performance.now() - started;
+
+  if (flags.checkDeterminism) {
+    const again = executeRun(prepared);
+    if (again.fingerprint !== result.fingerprint) {
+      process.stderr.write(`faultline: nondeterminism: the same inputs gave fingerprints ${result.fingerprint} and ${again.fingerprint} (${replay})\n`);
+      return EXIT_CODES.nondeterminism;
+    }
+  }
+
+  const json = runToJson(prepared, result, wallMillis, replay);
+  if (flags.json) process.stdout.write(JSON.stringify(json) + '\n');
+  else {
+    process.stdout.write(renderRun(json) + '\n');
+    if (flags.checkDeterminism) process.stdout.write(`determinism: a second run gave the same fingerprint ${result.fingerprint}\n`);
+  }
+  return EXIT_CODES[result.outcome];
+}
+
+/** The exact command that reproduces a prepared run (flags only where they differ from defaults). */
+export function replayCommand(prepared: PreparedRun): string {
+  const { scenario } = prepared;
+  const parts = ['faultline', 'run', scenario.name, '--seed', String(prepared.seed)];
+  if (prepared.nodeCount !== scenario.defaultNodes) parts.push('--nodes', String(prepared.nodeCount));
+  if (prepared.durationMicros !== scenario.defaultDurationMicros) parts.push('--duration', formatMicrosExact(prepared.durationMicros));
+  if (prepared.faultsSource !== undefined) parts.push('--faults', prepared.faultsSource);
+  else if (prepared.nemesis !== scenario.defaultNemesis) parts.push('--nemesis', prepared.nemesis);
+  for (const spec of allParams(scenario)) {
+    const value = prepared.params[spec.name]!;
+    if (value !== spec.default) parts.push('--set', `${spec.name}=${formatParamValue(spec, value)}`);
+  }
+  if (prepared.bug !== undefined) parts.push('--bug', prepared.bug);
+  return parts.map(shellQuote).join(' ');
+}
+
+function shellQuote(word: string): string {
+  return /^[\w./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function requireScenario(name: string) {
+  const scenario = findScenario(name);
+  if (!scenario) throw new InputError(`unknown scenario '${name}' (known: ${scenarios.map((s) => s.name).join(', ')})`);
+  return scenario;
+}
+
+function parseSeed(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > SEED_MAX) throw new InputError(`--seed ${text}: expected an integer from 0 to ${SEED_MAX}`);
+  return Number(text);
+}
+
+function parseDurationFlag(text: string): number {
+  const micros = parseDuration(text);
+  if (micros === undefined) throw new InputError(`--duration ${text}: expected a duration such as 10s, 500ms or 2m`);
+  return micros;
+}
+
+function parseCount(flag: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new InputError(`${flag} ${text}: expected a positive integer`);
+  return Number(text);
+}
+
+function readJsonFile(flag: string, path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`${flag} ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${path}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
+  }
+}
+
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function main(argv: string[]): void {
+  try {
+    program.parse(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its one-line message (or the help text).
+      const benign = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
+      process.exitCode = benign ? 0 : EXIT_CODES.usage;
+      return;
+    }
+    if (error instanceof InputError) {
+      process.stderr.write(`faultline: ${error.message}\n`);
+      process.exitCode = EXIT_CODES.usage;
+      return;
+    }
+    throw error;
+  }
+}
+
+main(process.argv);

@@ -1,0 +1,113 @@
+// Shared test helpers: scripted processes built from closures, a runner for a bare simulator with
+// a trace recorder, and fast-check arbitraries for fault schedules over a small cluster.
+
+import fc from 'fast-check';
+import type { FaultEntry } from '../sim/faults.js';
+import type { NetworkConfig } from '../sim/network.js';
+import type { Context, NodeId, NodeSpec, Process } from '../sim/process.js';
+import { Simulator } from '../sim/simulator.js';
+import type { TraceEvent } from '../sim/trace.js';
+
+export type Handlers = {
+  onStart?: (ctx: Context<unknown>) => void;
+  onMessage?: (ctx: Context<unknown>, from: NodeId, msg: unknown) => void;
+  onTimer?: (ctx: Context<unknown>, name: string) => void;
+};
+
+export function scripted(handlers: Handlers): Process<unknown> {
+  return {
+    onStart: (ctx) => handlers.onStart?.(ctx),
+    onMessage: (ctx, from, msg) => handlers.onMessage?.(ctx, from, msg),
+    onTimer: (ctx, name) => handlers.onTimer?.(ctx, name),
+  };
+}
+
+export function servers(ids: readonly NodeId[], make: (id: NodeId) => Handlers): NodeSpec[] {
+  return ids.map((id) => ({ id, role: 'server' as const, create: () => scripted(make(id)) }));
+}
+
+export const QUIET_NETWORK: NetworkConfig = {
+  latency: { kind: 'uniform', baseMicros: 1_000, jitterMicros: 0 },
+  lossRatio: 0,
+  duplicateRatio: 0,
+  linkCapacity: 10_000,
+};
+
+export const JITTERY_NETWORK: NetworkConfig = {
+  latency: { kind: 'uniform', baseMicros: 500, jitterMicros: 5_000 },
+  lossRatio: 0.1,
+  duplicateRatio: 0.1,
+  linkCapacity: 10_000,
+};
+
+/** Chatter: every node pings a random peer on a timer and echoes every ping back as a pong. */
+export function chatter(id: NodeId): Handlers {
+  let count = 0;
+  return {
+    onStart: (ctx) => ctx.setTimer('tick', ctx.rng.int(1, 10_000)),
+    onTimer: (ctx) => {
+      ctx.send(ctx.rng.pick(ctx.peers), { kind: 'ping', from: id, n: count++, pad: ctx.rng.int(0, 1e6) });
+      ctx.setTimer('tick', ctx.rng.int(1_000, 20_000));
+    },
+    onMessage: (ctx, from, msg) => {
+      const m = msg as { kind: string; n: number };
+      if (m.kind === 'ping') ctx.send(from, { kind: 'pong', n: m.n });
+      ctx.observe({ type: 'got', kind: m.kind });
+    },
+  };
+}
+
+export interface TracedRun {
+  sim: Simulator;
+  trace: TraceEvent[];
+  fingerprint: string;
+}
+
+/** Runs a bare simulator until `endMicros` with a trace recorder. */
+export function runTraced(options: {
+  seed: number;
+  nodes: NodeSpec[];
+  network?: NetworkConfig;
+  faults?: readonly FaultEntry[];
+  endMicros: number;
+  record?: boolean;
+}): TracedRun {
+  const trace: TraceEvent[] = [];
+  const sim = new Simulator({
+    seed: options.seed,
+    nodes: options.nodes,
+    network: options.network ?? QUIET_NETWORK,
+    traceSink: options.record === false ? undefined : (event) => trace.push(event),
+  });
+  sim.start();
+  sim.scheduleFaults(options.faults ?? []);
+  sim.runUntil(options.endMicros);
+  return { sim, trace, fingerprint: sim.fingerprintHex() };
+}
+
+export const NODES5 = ['n1', 'n2', 'n3', 'n4', 'n5'] as const;
+
+const nodeArb = fc.constantFrom(...NODES5);
+const nodeSubset = fc.subarray([...NODES5], { minLength: 1, maxLength: 4 });
+
+/** A random fault entry of any kind over n1…n5, at a time in [0, horizon). */
+export function faultEntryArb(horizonMicros: number): fc.Arbitrary<FaultEntry> {
+  const at = fc.integer({ min: 0, max: horizonMicros - 1 });
+  return fc.oneof(
+    fc.record({ at, kind: fc.constant('partition' as const), groups: fc.shuffledSubarray([...NODES5], { minLength: 2 }).chain((nodes) =>
+      fc.integer({ min: 1, max: nodes.length - 1 }).map((cut) => [nodes.slice(0, cut), nodes.slice(cut)])) }),
+    fc.record({ at, kind: fc.constant('partition' as const), from: nodeSubset, to: nodeSubset }),
+    fc.record({ at, kind: fc.constant('heal' as const) }),
+    fc.record({ at, kind: fc.constantFrom('crash' as const, 'restart' as const, 'pause' as const, 'resume' as const), node: nodeArb }),
+    fc.record({ at, kind: fc.constantFrom('clog' as const, 'unclog' as const), from: nodeSubset, to: nodeSubset }),
+    fc.record({ at, kind: fc.constantFrom('loss' as const, 'duplicate' as const), ratio: fc.integer({ min: 0, max: 100 }).map((p) => p / 100) }),
+    fc.record({ at, kind: fc.constant('delay' as const), latency: fc.record({ kind: fc.constant('uniform' as const), baseMicros: fc.integer({ min: 0, max: 50_000 }), jitterMicros: fc.integer({ min: 0, max: 50_000 }) }) }),
+    fc.record({ at, kind: fc.constant('clock-skew' as const), node: nodeArb, offsetMicros: fc.integer({ min: -1_000_000, max: 1_000_000 }) }),
+    fc.record({ at, kind: fc.constant('clock-drift' as const), node: nodeArb, ppm: fc.integer({ min: -100_000, max: 100_000 }) }),
+  );
+}
+
+/** A schedule sorted by time. */
+export function scheduleArb(horizonMicros: number, maxLength = 12): fc.Arbitrary<FaultEntry[]> {
+  return fc.array(faultEntryArb(horizonMicros), { maxLength }).map((entries) => [...entries].sort((a, b) => a.at - b.at));
+}

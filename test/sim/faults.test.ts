@@ -1,0 +1,53 @@
+// Fault schedules: hand-written files are validated with errors naming the entry and field, and a
+// normalised schedule parses back to itself (so recorded schedules replay exactly).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../sim/errors.js';
+import { describeFault, parseFaultSchedule } from '../../sim/faults.js';
+import { NODES5, scheduleArb } from '../helpers.js';
+
+const parse = (raw: unknown) => parseFaultSchedule(raw, NODES5, 10_000_000, 'f.json');
+
+describe('parseFaultSchedule', () => {
+  it('a valid schedule round-trips through JSON unchanged', () => {
+    fc.assert(fc.property(scheduleArb(10_000_000), (schedule) => {
+      const once = parse(JSON.parse(JSON.stringify(schedule)));
+      expect(parse(JSON.parse(JSON.stringify(once)))).toEqual(once);
+      expect(once.map((e) => e.at)).toEqual(schedule.map((e) => e.at));
+    }));
+  });
+
+  it('accepts durations for at, single node names for link lists, and a run result object', () => {
+    const out = parse({ faults: [{ at: '1.5s', kind: 'clog', from: 'n1', to: ['n2'] }, { at: 0, kind: 'heal' }] });
+    expect(out).toEqual([{ at: 0, kind: 'heal' }, { at: 1_500_000, kind: 'clog', from: ['n1'], to: ['n2'] }]);
+    expect(out.map(describeFault)).toEqual(['heal', 'clog n1→n2']);
+  });
+
+  const cases: [string, unknown, RegExp][] = [
+    ['not a list', { nope: 1 }, /expected a JSON array/],
+    ['unknown kind', [{ at: 0, kind: 'meteor' }], /fault #1: kind must be one of/],
+    ['negative time', [{ at: -5, kind: 'heal' }], /fault #1 \(heal\): at must be a non-negative integer/],
+    ['bad duration', [{ at: 'soon', kind: 'heal' }], /at must be microseconds or a duration/],
+    ['after the fault phase', [{ at: 20_000_000, kind: 'heal' }], /not inside the fault phase/],
+    ['unknown node', [{ at: 0, kind: 'crash', node: 'n9' }], /node must name a cluster node/],
+    ['missing node', [{ at: 0, kind: 'pause' }], /node must name a cluster node/],
+    ['ratio out of range', [{ at: 0, kind: 'loss', ratio: 1.5 }], /ratio must be a number from 0 to 1/],
+    ['one group', [{ at: 0, kind: 'partition', groups: [['n1']] }], /at least two node lists/],
+    ['node in two groups', [{ at: 0, kind: 'partition', groups: [['n1'], ['n1', 'n2']] }], /more than one group/],
+    ['partition without sides', [{ at: 0, kind: 'partition' }], /give either groups/],
+    ['unknown field', [{ at: 0, kind: 'heal', when: 'now' }], /unknown field 'when'/],
+    ['bad latency', [{ at: 0, kind: 'delay', latency: { kind: 'gauss' } }], /latency kind must be/],
+    ['fractional skew', [{ at: 0, kind: 'clock-skew', node: 'n1', offsetMicros: 1.5 }], /offsetMicros must be an integer/],
+    ['absurd drift', [{ at: 0, kind: 'clock-drift', node: 'n1', ppm: 10_000_000 }], /ppm must be an integer from/],
+    ['second entry names the index', [{ at: 0, kind: 'heal' }, { at: 0, kind: 'crash', node: 'x' }], /fault #2 \(crash\)/],
+  ];
+  for (const [name, raw, message] of cases) {
+    it(`rejects ${name} with one line naming the problem`, () => {
+      let error: unknown;
+      try { parse(raw); } catch (e) { error = e; }
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain('\n');
+    });
+  }
+});

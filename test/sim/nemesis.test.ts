@@ -1,0 +1,66 @@
+// The nemesis: reproducible schedules, only the profile's kinds, valid entries, a minority down at
+// most, and an intensity ramp that makes faults denser over time.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseFaultSchedule, type FaultKind } from '../../sim/faults.js';
+import { generateSchedule, NEMESIS_PROFILES, type NemesisOptions, type NemesisProfile } from '../../sim/nemesis.js';
+import { Rng } from '../../sim/rng.js';
+import { NODES5 } from '../helpers.js';
+
+const options = (profile: NemesisProfile, extra: Partial<NemesisOptions> = {}): NemesisOptions => ({
+  profile,
+  targets: NODES5,
+  faultPhaseMicros: 30_000_000,
+  meanGapMicros: 500_000,
+  intensityStart: 1,
+  intensityEnd: 1,
+  windowMicrosMin: 100_000,
+  windowMicrosMax: 2_000_000,
+  baseLatency: { kind: 'uniform', baseMicros: 1_000, jitterMicros: 1_000 },
+  ...extra,
+});
+
+const KINDS: Record<NemesisProfile, FaultKind[]> = {
+  none: [],
+  partitions: ['partition', 'heal', 'clog', 'unclog'],
+  crashes: ['crash', 'restart', 'pause', 'resume'],
+  lossy: ['loss', 'duplicate', 'delay'],
+  clocks: ['clock-skew', 'clock-drift'],
+  chaos: ['partition', 'heal', 'clog', 'unclog', 'crash', 'restart', 'pause', 'resume', 'loss', 'duplicate', 'delay', 'clock-skew', 'clock-drift'],
+};
+
+describe('nemesis', () => {
+  it('same seed, same schedule; the schedule is valid and uses only the profile\'s kinds', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), fc.constantFrom(...NEMESIS_PROFILES), (seed, profile) => {
+      const a = generateSchedule(options(profile), Rng.fromSeed(seed).fork('nemesis'));
+      const b = generateSchedule(options(profile), Rng.fromSeed(seed).fork('nemesis'));
+      expect(b).toEqual(a);
+      expect(parseFaultSchedule(JSON.parse(JSON.stringify(a)), NODES5, 30_000_000, 'gen')).toEqual(a);
+      for (const entry of a) expect(KINDS[profile]).toContain(entry.kind);
+      if (profile !== 'none') expect(a.length).toBeGreaterThan(0);
+    }), { numRuns: 60 });
+  });
+
+  it('never has more than a minority of the targets down at once', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), (seed) => {
+      const schedule = generateSchedule(options('crashes', { intensityEnd: 8 }), Rng.fromSeed(seed));
+      const down = new Set<string>();
+      for (const entry of schedule) {
+        if (entry.kind === 'crash' || entry.kind === 'pause') down.add(entry.node);
+        if (entry.kind === 'restart' || entry.kind === 'resume') down.delete(entry.node);
+        expect(down.size).toBeLessThanOrEqual(2);
+      }
+    }), { numRuns: 60 });
+  });
+
+  it('a rising intensity puts more faults in the second half than the first', () => {
+    let later = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const schedule = generateSchedule(options('clocks', { intensityStart: 0.5, intensityEnd: 6 }), Rng.fromSeed(seed));
+      const firstHalf = schedule.filter((e) => e.at < 15_000_000 && e.kind === 'clock-skew').length;
+      const secondHalf = schedule.filter((e) => e.at >= 15_000_000 && e.kind === 'clock-skew').length;
+      if (secondHalf > firstHalf) later++;
+    }
+    expect(later).toBeGreaterThanOrEqual(18);
+  });
+});

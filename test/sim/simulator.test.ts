@@ -1,0 +1,318 @@
+// Engine properties: determinism, partitions, crash/pause semantics, disks, clocks, event order,
+// clogs, capacity, and a fingerprint that notices any change in what was sent, where, or when.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { FaultEntry } from '../../sim/faults.js';
+import type { NodeId } from '../../sim/process.js';
+import { Simulator } from '../../sim/simulator.js';
+import type { TraceEvent } from '../../sim/trace.js';
+import { chatter, JITTERY_NETWORK, NODES5, QUIET_NETWORK, runTraced, scheduleArb, servers } from '../helpers.js';
+
+const HORIZON = 300_000;
+
+describe('determinism', () => {
+  it('same seed and schedule give the same fingerprint and trace (with or without a trace sink)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), scheduleArb(HORIZON), (seed, faults) => {
+        const a = runTraced({ seed, nodes: servers(NODES5, chatter), network: JITTERY_NETWORK, faults, endMicros: HORIZON });
+        const b = runTraced({ seed, nodes: servers(NODES5, chatter), network: JITTERY_NETWORK, faults, endMicros: HORIZON });
+        const c = runTraced({ seed, nodes: servers(NODES5, chatter), network: JITTERY_NETWORK, faults, endMicros: HORIZON, record: false });
+        expect(b.fingerprint).toBe(a.fingerprint);
+        expect(c.fingerprint).toBe(a.fingerprint);
+        expect(JSON.stringify(b.trace)).toBe(JSON.stringify(a.trace));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('different seeds give different runs', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), fc.integer({ min: 0, max: 0xffff_ffff }), (s1, s2) => {
+        fc.pre(s1 !== s2);
+        const a = runTraced({ seed: s1, nodes: servers(NODES5, chatter), network: JITTERY_NETWORK, endMicros: HORIZON, record: false });
+        const b = runTraced({ seed: s2, nodes: servers(NODES5, chatter), network: JITTERY_NETWORK, endMicros: HORIZON, record: false });
+        expect(a.fingerprint).not.toBe(b.fingerprint);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+/** A naive twin of partition state, rebuilt from the trace's fault events. */
+function cutLinks(trace: readonly TraceEvent[], onDeliver: (event: TraceEvent & { type: 'deliver' }, cut: Set<string>) => void): void {
+  const cut = new Set<string>();
+  for (const event of trace) {
+    if (event.type === 'fault') {
+      const f = event.fault;
+      if (f.kind === 'heal') cut.clear();
+      if (f.kind === 'partition') {
+        if ('groups' in f) {
+          f.groups.forEach((g1, i) => f.groups.forEach((g2, j) => {
+            if (i !== j) for (const a of g1) for (const b of g2) cut.add(`${a}>${b}`);
+          }));
+        } else {
+          for (const a of f.from) for (const b of f.to) if (a !== b) cut.add(`${a}>${b}`);
+        }
+      }
+    }
+    if (event.type === 'deliver') onDeliver(event, cut);
+  }
+}
+
+describe('partitions', () => {
+  it('nothing crosses an active partition, symmetric or one-way', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), scheduleArb(HORIZON, 16), (seed, faults) => {
+        const { trace } = runTraced({ seed, nodes: servers(NODES5, chatter), network: JITTERY_NETWORK, faults, endMicros: HORIZON });
+        cutLinks(trace, (deliver, cut) => {
+          expect(cut.has(`${deliver.from}>${deliver.to}`), `${deliver.from}→${deliver.to} at ${deliver.at}`).toBe(false);
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a one-way partition blocks only its direction', () => {
+    const faults: FaultEntry[] = [{ at: 0, kind: 'partition', from: ['n1'], to: ['n2'] }];
+    const { trace } = runTraced({ seed: 1, nodes: servers(['n1', 'n2'], chatter), faults, endMicros: 500_000 });
+    const delivered = (from: string, to: string) => trace.filter((e) => e.type === 'deliver' && e.from === from && e.to === to).length;
+    const dropped = trace.filter((e) => e.type === 'drop' && e.from === 'n1' && e.to === 'n2' && e.reason === 'partition').length;
+    expect(delivered('n1', 'n2')).toBe(0);
+    expect(dropped).toBeGreaterThan(0);
+    expect(delivered('n2', 'n1')).toBeGreaterThan(0);
+  });
+
+  it('heal restores delivery, and messages in flight when the cut starts are dropped', () => {
+    const sent: number[] = [];
+    const nodes = servers(['n1', 'n2'], (id) => ({
+      onStart: (ctx) => { if (id === 'n1') ctx.setTimer('t', 0); },
+      onTimer: (ctx) => { ctx.send('n2', { n: sent.length }); sent.push(ctx.now()); ctx.setTimer('t', 10_000); },
+    }));
+    const faults: FaultEntry[] = [{ at: 100_500, kind: 'partition', groups: [['n1'], ['n2']] }, { at: 200_000, kind: 'heal' }];
+    const { trace } = runTraced({ seed: 1, nodes, faults, endMicros: 300_000 });
+    const delivered = trace.filter((e) => e.type === 'deliver').map((e) => e.at);
+    expect(delivered.some((at) => at > 100_500 && at < 200_000)).toBe(false);
+    expect(delivered.some((at) => at > 200_000)).toBe(true);
+    // The message sent at 100ms was on the wire (1ms latency) when the cut came at 100.5ms.
+    expect(trace.some((e) => e.type === 'drop' && e.at === 101_000 && e.reason === 'partition')).toBe(true);
+  });
+});
+
+describe('crashes and pauses', () => {
+  it('a crashed or paused node receives nothing and its timers do not fire while down', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), scheduleArb(HORIZON, 16), (seed, faults) => {
+        const { trace } = runTraced({ seed, nodes: servers(NODES5, chatter), network: JITTERY_NETWORK, faults, endMicros: HORIZON });
+        const status = new Map<NodeId, 'up' | 'crashed' | 'paused'>();
+        for (const event of trace) {
+          if (event.type === 'start' || event.type === 'restart' || event.type === 'resume') status.set(event.node, 'up');
+          if (event.type === 'crash') status.set(event.node, 'crashed');
+          if (event.type === 'pause') status.set(event.node, 'paused');
+          if (event.type === 'deliver') expect(status.get(event.to), `deliver to ${event.to} at ${event.at}`).toBe('up');
+          if (event.type === 'timer' || event.type === 'observe') expect(status.get(event.node), `${event.type} at ${event.node}`).toBe('up');
+          if (event.type === 'send') expect(status.get(event.from)).toBe('up');
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('crash discards the process; restart builds a new one from the factory and calls onStart', () => {
+    let created = 0;
+    let started = 0;
+    const nodes = [{ id: 'n1', role: 'server' as const, create: () => { created++; return { onStart: () => { started++; }, onMessage: () => {}, onTimer: () => {} }; } }];
+    const faults: FaultEntry[] = [{ at: 10, kind: 'crash', node: 'n1' }, { at: 20, kind: 'restart', node: 'n1' }, { at: 30, kind: 'restart', node: 'n1' }];
+    runTraced({ seed: 1, nodes, faults, endMicros: 100 });
+    expect(created).toBe(2);
+    expect(started).toBe(2);
+  });
+
+  it('messages that reach a paused node are handled after resume, in arrival order', () => {
+    const got: { n: number; at: number }[] = [];
+    const nodes = servers(['n1', 'n2'], (id) => ({
+      onStart: (ctx) => { if (id === 'n1') for (let i = 0; i < 5; i++) ctx.send('n2', { n: i }); },
+      onMessage: (ctx, _from, msg) => got.push({ n: (msg as { n: number }).n, at: ctx.now() }),
+    }));
+    runTraced({ seed: 1, nodes, faults: [{ at: 0, kind: 'pause', node: 'n2' }, { at: 50_000, kind: 'resume', node: 'n2' }], endMicros: 100_000 });
+    expect(got.map((g) => g.n)).toEqual([0, 1, 2, 3, 4]);
+    expect(got.every((g) => g.at === 50_000)).toBe(true);
+  });
+
+  it('a throwing handler crashes its node and is reported', () => {
+    const nodes = servers(['n1'], () => ({ onStart: (ctx) => ctx.setTimer('boom', 5) , onTimer: () => { throw new Error('kaboom'); } }));
+    const { sim, trace } = runTraced({ seed: 1, nodes, endMicros: 100 });
+    expect(sim.handlerErrors[0]?.message).toContain('kaboom');
+    expect(trace.some((e) => e.type === 'crash' && e.node === 'n1')).toBe(true);
+  });
+});
+
+describe('disks', () => {
+  it('unsynced writes are lost on crash and synced ones kept', () => {
+    const seenAtBoot: unknown[] = [];
+    const nodes = servers(['n1'], () => ({
+      onStart: (ctx) => {
+        seenAtBoot.push({ synced: ctx.disk.read('synced') ?? null, unsynced: ctx.disk.read('unsynced') ?? null });
+        if (seenAtBoot.length === 1) {
+          ctx.disk.write('synced', 1);
+          ctx.disk.sync();
+          ctx.disk.write('unsynced', 2);
+          ctx.disk.write('synced', 3);
+        }
+      },
+    }));
+    runTraced({ seed: 1, nodes, faults: [{ at: 10, kind: 'crash', node: 'n1' }, { at: 20, kind: 'restart', node: 'n1' }], endMicros: 100 });
+    expect(seenAtBoot).toEqual([{ synced: null, unsynced: null }, { synced: 1, unsynced: null }]);
+  });
+});
+
+describe('clocks', () => {
+  it('clock skew changes only that node\'s now(), and does not move its timers', () => {
+    const fired: Record<string, number[]> = {};
+    const nodes = servers(['n1', 'n2', 'n3'], (id) => ({
+      onStart: (ctx) => ctx.setTimer('t', 100_000),
+      onTimer: (ctx) => { (fired[id] ??= []).push(ctx.now()); ctx.setTimer('t', 100_000); },
+    }));
+    const { sim, trace } = runTraced({ seed: 1, nodes, faults: [{ at: 50_000, kind: 'clock-skew', node: 'n2', offsetMicros: 7_000_000 }], endMicros: 350_001 });
+    expect(sim.localTime('n1')).toBe(350_001);
+    expect(sim.localTime('n3')).toBe(350_001);
+    expect(sim.localTime('n2')).toBe(7_350_001);
+    const firedAt = (node: string) => trace.filter((e) => e.type === 'timer' && e.node === node).map((e) => e.at);
+    expect(firedAt('n2')).toEqual(firedAt('n1'));
+    expect(fired.n2).toEqual([7_100_000, 7_200_000, 7_300_000]);
+    expect(fired.n1).toEqual([100_000, 200_000, 300_000]);
+  });
+
+  it('clock drift scales timers measured on the local clock', () => {
+    const fired: { trueAt: number; localAt: number }[] = [];
+    const nodes = servers(['n1'], () => ({
+      onStart: (ctx) => ctx.setTimer('arm', 0),
+      onTimer: (ctx, name) => {
+        if (name === 'arm') ctx.setTimer('measured', 110_000);
+        else fired.push({ trueAt: -1, localAt: ctx.now() });
+      },
+    }));
+    // Boot is queued before the fault, the 'arm' timer after it: drift is active when 'measured' is set.
+    const { trace, sim } = runTraced({ seed: 1, nodes, faults: [{ at: 0, kind: 'clock-drift', node: 'n1', ppm: 100_000 }], endMicros: 1_000_000 });
+    const measured = trace.find((e) => e.type === 'timer' && e.name === 'measured');
+    expect(measured?.at).toBe(100_000);
+    expect(fired[0]?.localAt).toBe(110_000);
+    expect(sim.localTime('n1')).toBe(1_100_000);
+  });
+});
+
+describe('event order', () => {
+  it('events at the same virtual time run in insertion order', () => {
+    const order: string[] = [];
+    const nodes = servers(['n1', 'n2'], (id) => ({
+      onStart: (ctx) => {
+        if (id !== 'n1') return;
+        for (const name of ['c', 'a', 'd', 'b']) ctx.setTimer(name, 5_000);
+        for (let i = 0; i < 6; i++) ctx.send('n2', { i });
+      },
+      onTimer: (_ctx, name) => order.push(`timer:${name}`),
+      onMessage: (_ctx, _from, msg) => order.push(`msg:${(msg as { i: number }).i}`),
+    }));
+    runTraced({ seed: 1, nodes, endMicros: 10_000 });
+    expect(order).toEqual(['msg:0', 'msg:1', 'msg:2', 'msg:3', 'msg:4', 'msg:5', 'timer:c', 'timer:a', 'timer:d', 'timer:b']);
+  });
+
+  it('setting a timer again replaces it; cancel removes it', () => {
+    const fired: string[] = [];
+    const nodes = servers(['n1'], () => ({
+      onStart: (ctx) => {
+        ctx.setTimer('x', 10);
+        ctx.setTimer('x', 30);
+        ctx.setTimer('y', 20);
+        ctx.cancelTimer('y');
+      },
+      onTimer: (ctx, name) => fired.push(`${name}@${ctx.now()}`),
+    }));
+    runTraced({ seed: 1, nodes, endMicros: 100 });
+    expect(fired).toEqual(['x@30']);
+  });
+});
+
+describe('network faults', () => {
+  const burst = (count: number) => servers(['n1', 'n2'], (id) => ({
+    onStart: (ctx) => { if (id === 'n1') ctx.setTimer('send', 0); },
+    onTimer: (ctx) => { for (let i = 0; i < count; i++) ctx.send('n2', { i }); },
+  }));
+
+  it('clogged messages are held and arrive after unclog, none lost', () => {
+    const nodes = servers(['n1', 'n2'], (id) => ({
+      onStart: (ctx) => { if (id === 'n1') ctx.setTimer('t', 0); },
+      onTimer: (ctx) => { ctx.send('n2', { at: ctx.now() }); ctx.setTimer('t', 7_000); },
+    }));
+    const faults: FaultEntry[] = [{ at: 20_000, kind: 'clog', from: ['n1'], to: ['n2'] }, { at: 80_000, kind: 'unclog', from: ['n1'], to: ['n2'] }];
+    const { trace } = runTraced({ seed: 1, nodes, faults, endMicros: 120_000 });
+    const deliveries = trace.filter((e): e is TraceEvent & { type: 'deliver' } => e.type === 'deliver');
+    const sentDuringClog = deliveries.filter((e) => (e.msg as { at: number }).at >= 20_000 && (e.msg as { at: number }).at < 80_000);
+    expect(sentDuringClog.length).toBeGreaterThan(5);
+    expect(sentDuringClog.every((e) => e.at >= 80_000)).toBe(true);
+    expect(trace.filter((e) => e.type === 'drop').length).toBe(0);
+    const sentCount = trace.filter((e) => e.type === 'send').length;
+    const lastSendInFlight = trace.filter((e) => e.type === 'send' && e.at >= 119_000).length;
+    expect(deliveries.length).toBe(sentCount - lastSendInFlight);
+  });
+
+  it('loss 1 drops everything; duplicate 1 delivers everything twice', () => {
+    const lossy = runTraced({ seed: 1, nodes: burst(10), faults: [{ at: 0, kind: 'loss', ratio: 1 }], endMicros: 50_000 });
+    expect(lossy.trace.filter((e) => e.type === 'deliver').length).toBe(0);
+    expect(lossy.sim.stats.dropsByReason.loss).toBe(10);
+    const dup = runTraced({ seed: 1, nodes: burst(10), faults: [{ at: 0, kind: 'duplicate', ratio: 1 }], endMicros: 50_000 });
+    expect(dup.trace.filter((e) => e.type === 'deliver').length).toBe(20);
+  });
+
+  it('a link holds at most its capacity in flight; overflow is dropped and counted', () => {
+    const run = runTraced({ seed: 1, nodes: burst(8), network: { ...QUIET_NETWORK, linkCapacity: 3 }, endMicros: 50_000 });
+    expect(run.sim.stats.dropsByReason.overflow).toBe(5);
+    expect(run.trace.filter((e) => e.type === 'deliver').length).toBe(3);
+  });
+
+  it('jitter reorders messages', () => {
+    const got: number[] = [];
+    const nodes = servers(['n1', 'n2'], (id) => ({
+      onStart: (ctx) => { if (id === 'n1') for (let i = 0; i < 50; i++) ctx.send('n2', { i }); },
+      onMessage: (_ctx, _from, msg) => got.push((msg as { i: number }).i),
+    }));
+    runTraced({ seed: 3, nodes, network: { ...QUIET_NETWORK, latency: { kind: 'uniform', baseMicros: 100, jitterMicros: 10_000 } }, endMicros: 50_000 });
+    expect(got).toHaveLength(50);
+    expect(got).not.toEqual([...got].sort((a, b) => a - b));
+  });
+
+  it('the heavy-tailed latency model has a long tail', () => {
+    const latencies: number[] = [];
+    const nodes = servers(['n1', 'n2'], (id) => ({
+      onStart: (ctx) => { if (id === 'n1') for (let i = 0; i < 2000; i++) ctx.send('n2', { i }); },
+      onMessage: (ctx) => latencies.push(ctx.now()),
+    }));
+    runTraced({ seed: 5, nodes, network: { ...QUIET_NETWORK, latency: { kind: 'pareto', baseMicros: 0, scaleMicros: 1_000, shape: 1.2, maxMicros: 10_000_000 } }, endMicros: 20_000_000 });
+    latencies.sort((a, b) => a - b);
+    const median = latencies[1000]!;
+    const p999 = latencies[1998]!;
+    expect(median).toBeLessThan(3_000);
+    expect(p999).toBeGreaterThan(50 * median);
+  });
+});
+
+describe('fingerprint', () => {
+  const oneSend = (to: string, payload: number, delay: number) =>
+    servers(['n1', 'n2', 'n3'], (id) => ({
+      onStart: (ctx) => { if (id === 'n1') ctx.setTimer('go', delay); },
+      onTimer: (ctx) => ctx.send(to, { payload }),
+    }));
+  const fp = (to: string, payload: number, delay: number) => runTraced({ seed: 9, nodes: oneSend(to, payload, delay), endMicros: 100_000, record: false }).fingerprint;
+
+  it('changes when a message\'s content, destination or time changes', () => {
+    const base = fp('n2', 1, 10);
+    expect(fp('n2', 1, 10)).toBe(base);
+    expect(fp('n2', 2, 10)).not.toBe(base);
+    expect(fp('n3', 1, 10)).not.toBe(base);
+    expect(fp('n2', 1, 11)).not.toBe(base);
+  });
+
+  it('is 16 hex characters', () => {
+    expect(fp('n2', 1, 10)).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
