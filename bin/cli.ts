@@ -11,7 +11,7 @@ import { renderRun, renderScenarioDetail, renderScenarioList } from '../reports/
 import { findScenario, scenarios } from '../scenarios/index.js';
 import { InputError } from '../sim/errors.js';
 import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
-import { EXIT_CODES, executeRun, prepareRun, type PreparedRun } from '../sim/run.js';
+import { EXIT_CODES, executeRun, prepareRun, rerunFingerprintMismatch, type PreparedRun } from '../sim/run.js';
 import { allParams, formatParamValue } from '../sim/scenario.js';
 import { SEED_MAX } from '../sim/rng.js';
 import { formatMicrosExact, parseDuration } from '../sim/time.js';
@@ -36,7 +36,9 @@ program
   .description('A deterministic cluster simulator and chaos lab: one process, one virtual clock, one seed.')
   .version(readVersion())
   .exitOverride()
-  .showSuggestionAfterError(true);
+  .showSuggestionAfterError(true)
+  // Usage errors are one line: "faultline: unknown option '--sed' (Did you mean --seed?)".
+  .configureOutput({ outputError: (text, write) => write(`faultline: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`) });
 
 program
   .command('list')
@@ -105,9 +107,9 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
   const wallMillis = performance.now() - started;
 
   if (flags.checkDeterminism) {
-    const again = executeRun(prepared);
-    if (again.fingerprint !== result.fingerprint) {
-      process.stderr.write(`faultline: nondeterminism: the same inputs gave fingerprints ${result.fingerprint} and ${again.fingerprint} (${replay})\n`);
+    const other = rerunFingerprintMismatch(prepared, result);
+    if (other !== undefined) {
+      process.stderr.write(`faultline: nondeterminism: the same inputs gave fingerprints ${result.fingerprint} and ${other} (${replay})\n`);
       return EXIT_CODES.nondeterminism;
     }
   }

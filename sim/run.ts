@@ -141,3 +141,12 @@ export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunRes
     simulator: sim,
   };
 }
+
+/**
+ * Runs a prepared run again and compares fingerprints. Returns the second fingerprint when it
+ * differs (hidden state in the code under test: a global, an unordered iteration), else undefined.
+ */
+export function rerunFingerprintMismatch(prepared: PreparedRun, first: RunResult): string | undefined {
+  const again = executeRun(prepared);
+  return again.fingerprint === first.fingerprint ? undefined : again.fingerprint;
+}
