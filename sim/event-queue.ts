@@ -35,6 +35,13 @@ export class EventQueue<E extends Queued> {
     return this.heap[0];
   }
 
+  /** Removes and returns the earliest event if it is due strictly before `endAt`. */
+  popBefore(endAt: number): E | undefined {
+    const top = this.heap[0];
+    if (top === undefined || top.at >= endAt) return undefined;
+    return this.pop();
+  }
+
   /** Removes and returns the earliest event, or undefined when empty. */
   pop(): E | undefined {
     const heap = this.heap;

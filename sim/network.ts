@@ -37,7 +37,10 @@ export interface LinkRandom {
 }
 
 export class Link {
-  latency: LatencyModel;
+  private model: LatencyModel;
+  /** For the uniform model, its fields copied here so the hot path needs no dispatch. */
+  private uniformBaseMicros = -1;
+  private uniformJitterMicros = 0;
   lossRatio: number;
   duplicateRatio: number;
   /** A partition cuts this direction: nothing crosses, in flight or new. */
@@ -54,15 +57,30 @@ export class Link {
     config: NetworkConfig,
     readonly random: LinkRandom,
   ) {
+    this.model = config.latency;
     this.latency = config.latency;
     this.lossRatio = config.lossRatio;
     this.duplicateRatio = config.duplicateRatio;
     this.capacity = config.linkCapacity;
   }
 
+  get latency(): LatencyModel {
+    return this.model;
+  }
+
+  set latency(model: LatencyModel) {
+    this.model = model;
+    this.uniformBaseMicros = model.kind === 'uniform' ? model.baseMicros : -1;
+    this.uniformJitterMicros = model.kind === 'uniform' ? model.jitterMicros : 0;
+  }
+
   /** Draws one message's latency. */
   sampleLatency(): Micros {
-    return sampleLatency(this.latency, this.random);
+    if (this.uniformBaseMicros >= 0) {
+      const jitter = this.uniformJitterMicros;
+      return jitter > 0 ? this.uniformBaseMicros + Math.floor(this.random.next() * (jitter + 1)) : this.uniformBaseMicros;
+    }
+    return sampleLatency(this.model, this.random);
   }
 }
 

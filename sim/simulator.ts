@@ -8,7 +8,7 @@ import { LocalClock } from './clock.js';
 import { SimDisk } from './disk.js';
 import { EventQueue } from './event-queue.js';
 import type { FaultEntry, LinkSelector } from './faults.js';
-import { Fingerprint, sealAndHash } from './hash.js';
+import { copyOnWire, Fingerprint, sealAndHash, toWire, wireHash } from './hash.js';
 import { History, type Operation } from './history.js';
 import { Link, type DropReason, type NetworkConfig } from './network.js';
 import type { Context, NodeId, NodeSpec, Observation, Process } from './process.js';
@@ -26,6 +26,19 @@ const FAULT = 3;
 const T_START = 1, T_SEND = 2, T_DELIVER = 3, T_DROP = 4, T_TIMER = 5, T_CRASH = 6, T_RESTART = 7,
   T_PAUSE = 8, T_RESUME = 9, T_FAULT = 10, T_OBSERVE = 11, T_INVOKE = 12, T_COMPLETE = 13, T_PHASE = 14;
 const DROP_CODES: Record<DropReason, number> = { loss: 1, partition: 2, overflow: 3, crashed: 4 };
+
+/** Node indices are packed into 12 bits of a fingerprint word. */
+const NODES_MAX = 4095;
+
+/** The engine's canonical copy of a string (property keys are interned by the JS engine). */
+function intern(text: string): string {
+  return Object.keys({ [text]: 0 })[0]!;
+}
+
+/** One fingerprint word naming the event kind and the nodes involved. */
+function header(code: number, a: number, b: number): number {
+  return code | ((a + 1) << 8) | ((b + 1) << 20);
+}
 
 /** One queued event. A single class keeps the hot path monomorphic. */
 class SimEvent {
@@ -112,7 +125,9 @@ class NodeContext implements Context<unknown> {
   }
 
   private live(what: string): void {
-    assert(this.node.incarnation === this.incarnation && this.node.status === 'up', `${this.self}: ${what} from a process that is no longer running`);
+    if (this.node.incarnation !== this.incarnation || this.node.status !== 'up') {
+      assert(false, `${this.self}: ${what} from a process that is no longer running`);
+    }
   }
 
   now(): Micros {
@@ -160,6 +175,7 @@ export class Simulator {
   private readonly fingerprint = new Fingerprint();
   private readonly nodes: NodeRecord[];
   private readonly indexById = new Map<NodeId, number>();
+  private readonly ids: readonly NodeId[];
   private readonly links: Link[];
   private readonly checkers: readonly Checker[];
   private readonly observationCheckers: readonly Checker[];
@@ -169,6 +185,8 @@ export class Simulator {
   private readonly materialize: boolean;
   private readonly outboxTo: number[] = [];
   private readonly outboxMsg: unknown[] = [];
+  /** Sends queued by the running handler (the outbox arrays are reused, never shrunk). */
+  private outboxCount = 0;
   private nextMsgId = 0;
   private nextTimerToken = 0;
   private readonly timerNameCodes = new Map<string, number>();
@@ -177,13 +195,16 @@ export class Simulator {
   constructor(readonly options: SimulatorOptions) {
     const root = Rng.fromSeed(options.seed);
     assert(options.nodes.length > 0, 'a cluster needs at least one node');
+    assert(options.nodes.length <= NODES_MAX, `a cluster has at most ${NODES_MAX} nodes`);
     this.nodes = options.nodes.map((spec, index) => {
       assert(!this.indexById.has(spec.id), `duplicate node id ${spec.id}`);
       this.indexById.set(spec.id, index);
       return new NodeRecord(index, spec, root.fork(`node:${spec.id}`));
     });
+    // Interned copies: comparing two interned strings is a pointer compare on the send path.
+    this.ids = this.nodes.map((n) => intern(n.id));
     const servers = this.nodes.filter((n) => n.spec.role === 'server').map((n) => n.id);
-    for (const node of this.nodes) node.peers = servers.filter((id) => id !== node.id);
+    for (const node of this.nodes) node.peers = servers.filter((id) => id !== node.id).map(intern);
     const count = this.nodes.length;
     this.links = [];
     for (let from = 0; from < count; from++) {
@@ -230,14 +251,15 @@ export class Simulator {
   /** Runs every event strictly before `endMicros`, then sets the clock to `endMicros`. */
   runUntil(endMicros: Micros): void {
     const queue = this.queue;
+    let events = 0;
     for (;;) {
-      const next = queue.peek();
-      if (next === undefined || next.at >= endMicros) break;
-      queue.pop();
+      const next = queue.popBefore(endMicros);
+      if (next === undefined) break;
       this.now = next.at;
-      this.stats.events++;
+      events++;
       this.dispatch(next);
     }
+    this.stats.events += events;
     if (endMicros > this.now) this.now = endMicros;
   }
 
@@ -329,8 +351,7 @@ export class Simulator {
     if (this.materialize) {
       this.emit(code === T_START ? { type: 'start', at: this.now, node: node.id } : { type: 'restart', at: this.now, node: node.id });
     }
-    const process = node.process;
-    this.runHandler(node, () => process.onStart(node.context!));
+    this.runHandler(node, START, '', undefined);
   }
 
   private deliver(event: SimEvent): void {
@@ -353,20 +374,15 @@ export class Simulator {
     link.inFlight--;
     this.stats.messagesDelivered++;
     const fp = this.fingerprint;
-    fp.word(T_DELIVER);
+    // The content hash was folded in at send; the message id ties this delivery to it.
+    fp.word(header(T_DELIVER, event.peer, event.node));
     fp.integer(this.now);
-    fp.word(event.peer);
-    fp.word(event.node);
     fp.word(event.ref);
-    fp.word(event.hash);
-    const from = this.nodes[event.peer]!.id;
+    const from = this.ids[event.peer]!;
     if (this.materialize) {
       this.emit({ type: 'deliver', at: this.now, from, to: node.id, msgId: event.ref, msg: event.payload });
     }
-    const process = node.process!;
-    const context = node.context!;
-    const msg = event.payload;
-    this.runHandler(node, () => process.onMessage(context, from, msg));
+    this.runHandler(node, DELIVER, from, event.payload);
   }
 
   private fireTimer(event: SimEvent): void {
@@ -380,23 +396,26 @@ export class Simulator {
     }
     node.timers.delete(name);
     const fp = this.fingerprint;
-    fp.word(T_TIMER);
+    fp.word(header(T_TIMER, event.node, -1));
     fp.integer(this.now);
-    fp.word(event.node);
     fp.word(this.timerNameCode(name));
     if (this.materialize) this.emit({ type: 'timer', at: this.now, node: node.id, name });
-    const process = node.process!;
-    const context = node.context!;
-    this.runHandler(node, () => process.onTimer(context, name));
+    this.runHandler(node, TIMER, name, undefined);
   }
 
-  /** Runs one handler, then applies its sends in order. A throwing handler crashes its node. */
-  private runHandler(node: NodeRecord, handler: () => void): void {
+  /**
+   * Runs one handler (start, message from `peer`, or timer `peer`), then applies its sends in order.
+   * A throwing handler crashes its node, as a panicking server would; its sends are discarded.
+   */
+  private runHandler(node: NodeRecord, kind: number, peer: string, msg: unknown): void {
+    const process = node.process!;
+    const context = node.context!;
     try {
-      handler();
+      if (kind === DELIVER) process.onMessage(context, peer, msg);
+      else if (kind === TIMER) process.onTimer(context, peer);
+      else process.onStart(context);
     } catch (error) {
-      this.outboxTo.length = 0;
-      this.outboxMsg.length = 0;
+      this.clearOutbox();
       const reason = error instanceof Error ? error.message : String(error);
       this.handlerErrors.push({ atMicros: this.now, message: `${node.id} threw: ${reason}` });
       this.crash(node);
@@ -404,31 +423,41 @@ export class Simulator {
     }
     const to = this.outboxTo;
     const msgs = this.outboxMsg;
-    for (let i = 0; i < to.length; i++) this.transmit(node.index, to[i]!, msgs[i]);
-    to.length = 0;
-    msgs.length = 0;
+    const count = this.outboxCount;
+    this.outboxCount = 0;
+    for (let i = 0; i < count; i++) {
+      const message = msgs[i];
+      msgs[i] = undefined;
+      this.transmit(node.index, to[i]!, message);
+    }
+  }
+
+  private clearOutbox(): void {
+    for (let i = 0; i < this.outboxCount; i++) this.outboxMsg[i] = undefined;
+    this.outboxCount = 0;
   }
 
   // ---- messages -------------------------------------------------------------------------------
 
   /** Called by a context during a handler; applied after the handler returns. */
   enqueueSend(from: number, to: NodeId, msg: unknown): void {
-    const toIndex = this.indexById.get(to);
-    assert(toIndex !== undefined, `${this.nodes[from]!.id} sent to unknown node '${to}'`);
-    assert(toIndex !== from, `${to} sent a message to itself; use a timer or handle it locally`);
-    this.outboxTo.push(toIndex);
-    this.outboxMsg.push(msg);
+    const toIndex = this.indexOf(to);
+    if (toIndex === undefined) assert(false, `${this.nodes[from]!.id} sent to unknown node '${to}'`);
+    if (toIndex === from) assert(false, `${to} sent a message to itself; use a timer or handle it locally`);
+    this.outboxTo[this.outboxCount] = toIndex;
+    this.outboxMsg[this.outboxCount] = msg;
+    this.outboxCount++;
   }
 
-  private transmit(from: number, to: number, msg: unknown): void {
+  private transmit(from: number, to: number, original: unknown): void {
     const msgId = this.nextMsgId++;
-    const hash = sealAndHash(msg);
+    // Invariant: sender and receiver never share a mutable object (top level copied, the rest frozen).
+    const msg = toWire(original);
+    const hash = wireHash;
     this.stats.messagesSent++;
     const fp = this.fingerprint;
-    fp.word(T_SEND);
+    fp.word(header(T_SEND, from, to));
     fp.integer(this.now);
-    fp.word(from);
-    fp.word(to);
     fp.word(msgId);
     fp.word(hash);
     if (this.materialize) {
@@ -438,7 +467,7 @@ export class Simulator {
     if (link.cut) return this.drop(from, to, msgId, 'partition');
     if (link.lossRatio > 0 && link.random.chance(link.lossRatio)) return this.drop(from, to, msgId, 'loss');
     this.putOnWire(link, msgId, msg, hash);
-    if (link.duplicateRatio > 0 && link.random.chance(link.duplicateRatio)) this.putOnWire(link, msgId, msg, hash);
+    if (link.duplicateRatio > 0 && link.random.chance(link.duplicateRatio)) this.putOnWire(link, msgId, copyOnWire(msg), hash);
   }
 
   private putOnWire(link: Link, msgId: number, msg: unknown, hash: number): void {
@@ -457,10 +486,8 @@ export class Simulator {
     this.stats.messagesDropped++;
     this.stats.dropsByReason[reason]++;
     const fp = this.fingerprint;
-    fp.word(T_DROP);
+    fp.word(header(T_DROP, from, to));
     fp.integer(this.now);
-    fp.word(from);
-    fp.word(to);
     fp.word(msgId);
     fp.word(DROP_CODES[reason]);
     if (this.materialize) {
@@ -482,7 +509,9 @@ export class Simulator {
   // ---- timers ---------------------------------------------------------------------------------
 
   setTimer(node: NodeRecord, name: string, afterMicros: Micros): void {
-    assert(Number.isSafeInteger(afterMicros) && afterMicros >= 0, `${node.id}: timer '${name}' needs a non-negative integer delay, got ${afterMicros}`);
+    if (!Number.isSafeInteger(afterMicros) || afterMicros < 0) {
+      assert(false, `${node.id}: timer '${name}' needs a non-negative integer delay, got ${afterMicros}`);
+    }
     const token = ++this.nextTimerToken;
     node.timers.set(name, token);
     this.queue.push(new SimEvent(this.now + node.clock.trueSpan(afterMicros), TIMER, node.index, -1, token, name, 0));
@@ -658,8 +687,18 @@ export class Simulator {
     return this.links.filter((l) => l.from !== l.to && (!from || from.has(l.from)) && (!to || to.has(l.to)));
   }
 
+  /** A node's index: a linear scan for small clusters (ids are interned: pointer compares), else the map. */
+  private indexOf(id: NodeId): number | undefined {
+    const ids = this.ids;
+    if (ids.length <= 16) {
+      for (let i = 0; i < ids.length; i++) if (ids[i] === id) return i;
+      return undefined;
+    }
+    return this.indexById.get(id);
+  }
+
   private node(id: NodeId): NodeRecord {
-    const index = this.indexById.get(id);
+    const index = this.indexOf(id);
     assert(index !== undefined, `unknown node '${id}'`);
     return this.nodes[index]!;
   }

@@ -316,3 +316,48 @@ describe('fingerprint', () => {
     expect(fp('n2', 1, 10)).toMatch(/^[0-9a-f]{16}$/);
   });
 });
+
+describe('message isolation', () => {
+  it('sender and receiver never share a mutable object', () => {
+    const received: { n: number; list: readonly number[] }[] = [];
+    const errors: string[] = [];
+    let sent: { n: number; list: number[] } | undefined;
+    const nodes = servers(['n1', 'n2'], (id) => ({
+      onStart: (ctx) => {
+        if (id !== 'n1') return;
+        sent = { n: 1, list: [1, 2] };
+        ctx.send('n2', sent);
+        ctx.setTimer('mutate', 0);
+      },
+      onTimer: () => {
+        sent!.n = 99; // the top level is the sender's own object again: allowed, and invisible to n2
+        try { sent!.list.push(3); } catch (error) { errors.push((error as Error).message); }
+      },
+      onMessage: (_ctx, _from, msg) => {
+        const m = msg as { n: number; list: number[] };
+        received.push({ n: m.n, list: [...m.list] });
+        m.n = -1; // the receiver owns its copy
+      },
+    }));
+    runTraced({ seed: 1, nodes, endMicros: 10_000 });
+    expect(received).toEqual([{ n: 1, list: [1, 2] }]);
+    expect(sent!.n).toBe(99);
+    expect(errors).toHaveLength(1); // nested data was frozen at send
+  });
+
+  it('a duplicated message reaches the receiver as two separate copies', () => {
+    const seen: number[] = [];
+    const nodes = servers(['n1', 'n2'], (id) => ({
+      // Boot runs before the fault at time 0; the send waits for a timer so that duplication is on.
+      onStart: (ctx) => { if (id === 'n1') ctx.setTimer('send', 1); },
+      onTimer: (ctx) => ctx.send('n2', { n: 1 }),
+      onMessage: (_ctx, _from, msg) => {
+        const m = msg as { n: number };
+        seen.push(m.n);
+        m.n = 42;
+      },
+    }));
+    runTraced({ seed: 1, nodes, faults: [{ at: 0, kind: 'duplicate', ratio: 1 }], endMicros: 10_000 });
+    expect(seen).toEqual([1, 1]);
+  });
+});

@@ -1,0 +1,110 @@
+// `npm run bench`: events per second of (a) a bare binary-heap event loop, (b) the engine running a
+// ping-pong between nodes, measured in the same process, and (c) whole broadcast-chaos runs (5 nodes).
+// Wall-clock figures belong here, never in tests. Each figure is the median of several timed rounds.
+
+import Table from 'cli-table3';
+import { performance } from 'node:perf_hooks';
+import { findScenario } from '../scenarios/index.js';
+import { EventQueue } from '../sim/event-queue.js';
+import type { NetworkConfig } from '../sim/network.js';
+import type { NodeSpec, Process } from '../sim/process.js';
+import { Rng } from '../sim/rng.js';
+import { executeRun, prepareRun } from '../sim/run.js';
+import { Simulator } from '../sim/simulator.js';
+
+const ROUNDS = 7;
+const EVENTS_PER_ROUND = 1_000_000;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function measure(label: string, round: () => number): { label: string; eventsPerSecond: number } {
+  round(); // warm-up: let the JIT settle
+  const rates: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const started = performance.now();
+    const events = round();
+    rates.push(events / ((performance.now() - started) / 1000));
+  }
+  return { label, eventsPerSecond: median(rates) };
+}
+
+/**
+ * (a) The floor: pop the earliest event, push its successor a random latency later. `inFlight`
+ * events stay queued, as in the engine ping-pong with the same number of balls per pair.
+ */
+function bareHeapLoop(ballsPerPair: number): number {
+  interface Ev { at: number; seq: number; node: number }
+  const queue = new EventQueue<Ev>();
+  const rng = Rng.fromSeed(1);
+  const pairs = 8;
+  for (let n = 0; n < pairs * ballsPerPair; n++) queue.push({ at: n, seq: 0, node: n % (pairs * 2) });
+  let processed = 0;
+  while (processed < EVENTS_PER_ROUND) {
+    const event = queue.pop()!;
+    processed++;
+    queue.push({ at: event.at + 1_000 + rng.int(0, 500), seq: 0, node: event.node ^ 1 });
+  }
+  return processed;
+}
+
+interface Ball { readonly type: 'ping' | 'pong'; readonly n: number }
+
+/** (b) The engine: pairs of nodes bat messages back and forth over a jittery network. */
+function enginePingPong(ballsPerPair: number): number {
+  const pairs = 8;
+  const nodes: NodeSpec<Ball>[] = [];
+  for (let p = 0; p < pairs; p++) {
+    const a = `a${p}`;
+    const b = `b${p}`;
+    const player = (partner: string, serves: boolean): Process<Ball> => ({
+      onStart: (ctx) => { if (serves) for (let i = 0; i < ballsPerPair; i++) ctx.send(partner, { type: 'ping', n: 0 }); },
+      onMessage: (ctx, from, msg) => ctx.send(from, { type: msg.type === 'ping' ? 'pong' : 'ping', n: msg.n + 1 }),
+      onTimer: () => {},
+    });
+    nodes.push({ id: a, role: 'server', create: () => player(b, true) }, { id: b, role: 'server', create: () => player(a, false) });
+  }
+  const network: NetworkConfig = { latency: { kind: 'uniform', baseMicros: 1_000, jitterMicros: 500 }, lossRatio: 0, duplicateRatio: 0, linkCapacity: 100_000 };
+  const sim = new Simulator({ seed: 1, nodes: nodes as NodeSpec[], network });
+  sim.start();
+  // Each delivery is one event; run until the target count is reached.
+  const microsPerEvent = 1_250 / (pairs * ballsPerPair);
+  sim.runUntil(Math.ceil(EVENTS_PER_ROUND * microsPerEvent));
+  return sim.stats.events;
+}
+
+/** (c) A whole scenario: broadcast-chaos, 5 nodes, default duration, several seeds. */
+function broadcastChaos(): number {
+  const scenario = findScenario('broadcast-chaos')!;
+  let events = 0;
+  for (let seed = 1; seed <= 20; seed++) events += executeRun(prepareRun({ scenario, seed, nodeCount: 5 })).stats.events;
+  return events;
+}
+
+function main(): void {
+  // Shallow: 8 events queued (one ball per pair). Deep: 1,024 queued, like a busy cluster.
+  const bare = measure('(a) bare binary-heap event loop, 8 queued', () => bareHeapLoop(1));
+  const engine = measure('(b) engine ping-pong, 16 nodes, 8 messages in flight', () => enginePingPong(1));
+  const bareDeep = measure('(a) bare binary-heap event loop, 1,024 queued', () => bareHeapLoop(128));
+  const engineDeep = measure('(b) engine ping-pong, 16 nodes, 1,024 in flight', () => enginePingPong(128));
+  const chaos = measure('(c) broadcast-chaos, 5 nodes, 20 seeds per round', broadcastChaos);
+
+  const scenario = findScenario('broadcast-chaos')!;
+  const started = performance.now();
+  const one = executeRun(prepareRun({ scenario, seed: 1 }));
+  const oneRunMillis = performance.now() - started;
+
+  const table = new Table({ head: ['benchmark', 'events/s'] });
+  for (const row of [bare, engine, bareDeep, engineDeep, chaos]) table.push([row.label, Math.round(row.eventsPerSecond).toLocaleString('en-US')]);
+  console.log(table.toString());
+  const ratio = engine.eventsPerSecond / bare.eventsPerSecond;
+  const ratioDeep = engineDeep.eventsPerSecond / bareDeep.eventsPerSecond;
+  console.log(`engine / bare ratio: ${ratio.toFixed(2)} with 8 queued, ${ratioDeep.toFixed(2)} with 1,024 queued (floor 0.33, aim 0.5)`);
+  console.log(`broadcast-chaos seed 1: ${one.stats.events} events, ${(one.stats.simulatedMicros / 1e6).toFixed(2)}s simulated in ${oneRunMillis.toFixed(1)} ms wall (${Math.round(one.stats.simulatedMicros / 1000 / oneRunMillis)}× real time)`);
+  console.log(`heap in use: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB`);
+  console.log(`median of ${ROUNDS} rounds after one warm-up round; node ${process.version}`);
+}
+
+main();
