@@ -30,6 +30,7 @@ export type DropReason = 'loss' | 'partition' | 'overflow' | 'crashed';
 
 /** Minimal random source a link needs (the engine passes a per-link Rng). */
 export interface LinkRandom {
+  readonly draw: () => number;
   next(): number;
   int(min: number, max: number): number;
   chance(p: number): boolean;
@@ -50,6 +51,8 @@ export class Link {
   /** Messages on the wire or held, counted against the capacity. */
   inFlight = 0;
   readonly capacity: number;
+  /** The link's raw generator, called directly on the per-message path. */
+  private readonly draw: () => number;
 
   constructor(
     readonly from: number,
@@ -62,6 +65,7 @@ export class Link {
     this.lossRatio = config.lossRatio;
     this.duplicateRatio = config.duplicateRatio;
     this.capacity = config.linkCapacity;
+    this.draw = random.draw;
   }
 
   get latency(): LatencyModel {
@@ -78,7 +82,7 @@ export class Link {
   sampleLatency(): Micros {
     if (this.uniformBaseMicros >= 0) {
       const jitter = this.uniformJitterMicros;
-      return jitter > 0 ? this.uniformBaseMicros + Math.floor(this.random.next() * (jitter + 1)) : this.uniformBaseMicros;
+      return jitter > 0 ? this.uniformBaseMicros + Math.floor(this.draw() * (jitter + 1)) : this.uniformBaseMicros;
     }
     return sampleLatency(this.model, this.random);
   }

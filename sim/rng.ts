@@ -14,7 +14,8 @@ export function isValidSeed(seed: number): boolean {
 
 /** A deterministic random stream. Every draw depends only on the seed path and the draws before it. */
 export class Rng {
-  private readonly draw: () => number;
+  /** The raw generator: a float in [0, 1). Hot paths may hold and call it directly. */
+  readonly draw: () => number;
 
   /** Creates the root stream of a run, or (through `fork`) a labelled child stream. */
   constructor(readonly seedPath: string) {
