@@ -20,15 +20,41 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+function rate(round: () => number): number {
+  const started = performance.now();
+  const events = round();
+  return events / ((performance.now() - started) / 1000);
+}
+
 function measure(label: string, round: () => number): { label: string; eventsPerSecond: number } {
   round(); // warm-up: let the JIT settle
   const rates: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const started = performance.now();
-    const events = round();
-    rates.push(events / ((performance.now() - started) / 1000));
-  }
+  for (let i = 0; i < ROUNDS; i++) rates.push(rate(round));
   return { label, eventsPerSecond: median(rates) };
+}
+
+/**
+ * Times the two loops in alternating rounds and takes the median of the per-round ratios, so that
+ * a machine that speeds up or slows down during the run moves both sides alike.
+ */
+function compare(labelBare: string, bare: () => number, labelEngine: string, engine: () => number) {
+  bare();
+  engine();
+  const bareRates: number[] = [];
+  const engineRates: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const b = rate(bare);
+    const e = rate(engine);
+    bareRates.push(b);
+    engineRates.push(e);
+    ratios.push(e / b);
+  }
+  return {
+    bare: { label: labelBare, eventsPerSecond: median(bareRates) },
+    engine: { label: labelEngine, eventsPerSecond: median(engineRates) },
+    ratio: median(ratios),
+  };
 }
 
 /**
@@ -85,10 +111,8 @@ function broadcastChaos(): number {
 
 function main(): void {
   // Shallow: 8 events queued (one ball per pair). Deep: 1,024 queued, like a busy cluster.
-  const bare = measure('(a) bare binary-heap event loop, 8 queued', () => bareHeapLoop(1));
-  const engine = measure('(b) engine ping-pong, 16 nodes, 8 messages in flight', () => enginePingPong(1));
-  const bareDeep = measure('(a) bare binary-heap event loop, 1,024 queued', () => bareHeapLoop(128));
-  const engineDeep = measure('(b) engine ping-pong, 16 nodes, 1,024 in flight', () => enginePingPong(128));
+  const shallow = compare('(a) bare binary-heap event loop, 8 queued', () => bareHeapLoop(1), '(b) engine ping-pong, 16 nodes, 8 messages in flight', () => enginePingPong(1));
+  const deep = compare('(a) bare binary-heap event loop, 1,024 queued', () => bareHeapLoop(128), '(b) engine ping-pong, 16 nodes, 1,024 in flight', () => enginePingPong(128));
   const chaos = measure('(c) broadcast-chaos, 5 nodes, 20 seeds per round', broadcastChaos);
 
   const scenario = findScenario('broadcast-chaos')!;
@@ -97,14 +121,12 @@ function main(): void {
   const oneRunMillis = performance.now() - started;
 
   const table = new Table({ head: ['benchmark', 'events/s'] });
-  for (const row of [bare, engine, bareDeep, engineDeep, chaos]) table.push([row.label, Math.round(row.eventsPerSecond).toLocaleString('en-US')]);
+  for (const row of [shallow.bare, shallow.engine, deep.bare, deep.engine, chaos]) table.push([row.label, Math.round(row.eventsPerSecond).toLocaleString('en-US')]);
   console.log(table.toString());
-  const ratio = engine.eventsPerSecond / bare.eventsPerSecond;
-  const ratioDeep = engineDeep.eventsPerSecond / bareDeep.eventsPerSecond;
-  console.log(`engine / bare ratio: ${ratio.toFixed(2)} with 8 queued, ${ratioDeep.toFixed(2)} with 1,024 queued (floor 0.33, aim 0.5)`);
+  console.log(`engine / bare ratio (median of per-round ratios): ${shallow.ratio.toFixed(2)} with 8 queued, ${deep.ratio.toFixed(2)} with 1,024 queued (floor 0.33, aim 0.5)`);
   console.log(`broadcast-chaos seed 1: ${one.stats.events} events, ${(one.stats.simulatedMicros / 1e6).toFixed(2)}s simulated in ${oneRunMillis.toFixed(1)} ms wall (${Math.round(one.stats.simulatedMicros / 1000 / oneRunMillis)}× real time)`);
   console.log(`heap in use: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB`);
-  console.log(`median of ${ROUNDS} rounds after one warm-up round; node ${process.version}`);
+  console.log(`median of ${ROUNDS} rounds after one warm-up round, (a) and (b) alternating; node ${process.version}`);
 }
 
 main();
