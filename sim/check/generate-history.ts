@@ -1,0 +1,101 @@
+// Generates client histories for testing and benchmarking the linearizability checker. Clients issue
+// overlapping operations against one true sequential store; each takes effect at a drawn instant inside
+// its [call, return] interval, so the history is linearizable by construction. Some outcomes are left
+// unknown (open). Corrupting one observed value afterwards usually breaks linearizability.
+
+import type { Rng } from '../rng.js';
+import type { HistoryOp, ModelName, OpName } from './linearizability.js';
+
+export interface GenerateOptions {
+  readonly model: ModelName;
+  readonly clients: number;
+  readonly operations: number;
+  /** kv only: how many keys (k0 … kN-1). */
+  readonly keys?: number;
+  /** Fraction of operations whose outcome stays unknown. */
+  readonly openRatio?: number;
+  /** Longest operation, in micros (shorter ones overlap less). */
+  readonly durationMicrosMax?: number;
+  /** Relative weights of get, put, append, cas. */
+  readonly mix?: Readonly<Record<OpName, number>>;
+}
+
+/** A linearizable history. */
+export function generateHistory(options: GenerateOptions, rng: Rng): HistoryOp[] {
+  const mix = options.mix ?? (options.model === 'kv' ? { get: 4, put: 3, append: 2, cas: 1 } : { get: 4, put: 4, append: 0, cas: 2 });
+  const names = (Object.keys(mix) as OpName[]).filter((n) => mix[n] > 0);
+  const total = names.reduce((sum, n) => sum + mix[n], 0);
+  const durationMax = options.durationMicrosMax ?? 10_000;
+  const clientFree = new Array<number>(options.clients).fill(0);
+  type Planned = { op: HistoryOp['input']; client: number; call: number; ret: number; point: number; open: boolean };
+  const planned: Planned[] = [];
+  for (let i = 0; i < options.operations; i++) {
+    const client = rng.int(0, options.clients - 1);
+    const call = clientFree[client]! + rng.int(0, durationMax);
+    const ret = call + rng.int(1, durationMax);
+    clientFree[client] = ret + 1;
+    let roll = rng.int(0, total - 1);
+    let name = names[0]!;
+    for (const n of names) {
+      if (roll < mix[n]) {
+        name = n;
+        break;
+      }
+      roll -= mix[n];
+    }
+    const key = options.model === 'kv' ? `k${rng.int(0, (options.keys ?? 1) - 1)}` : undefined;
+    // kv values are short strings (append concatenates them); register values small integers.
+    const draw = (): string | number => (options.model === 'kv' ? String.fromCharCode(97 + rng.int(0, 4)) : rng.int(0, 4));
+    const value = draw();
+    const input: HistoryOp['input'] =
+      name === 'get' ? { op: name, ...(key ? { key } : {}) }
+      : name === 'cas' ? { op: name, ...(key ? { key } : {}), expected: rng.chance(0.2) ? null : draw(), value }
+      : { op: name, ...(key ? { key } : {}), value };
+    planned.push({ op: input, client, call, ret, point: rng.int(call, ret), open: rng.chance(options.openRatio ?? 0) });
+  }
+  // Apply in the order of the instants at which the operations take effect.
+  const state = new Map<string, unknown>();
+  const byPoint = planned.map((p, i) => ({ p, i })).sort((a, b) => a.p.point - b.p.point || a.i - b.i);
+  const outputs = new Array<HistoryOp['output']>(planned.length);
+  for (const { p, i } of byPoint) {
+    const key = p.op.key ?? 'register';
+    const current = state.get(key) ?? null;
+    switch (p.op.op) {
+      case 'get':
+        outputs[i] = { value: current };
+        break;
+      case 'put':
+        state.set(key, p.op.value);
+        outputs[i] = {};
+        break;
+      case 'append': {
+        const next = current === null ? p.op.value : String(current) + String(p.op.value);
+        state.set(key, next);
+        outputs[i] = {};
+        break;
+      }
+      case 'cas': {
+        const ok = JSON.stringify(current) === JSON.stringify(p.op.expected ?? null);
+        if (ok) state.set(key, p.op.value);
+        outputs[i] = { ok };
+        break;
+      }
+    }
+  }
+  return planned.map((p, i) => ({
+    id: i,
+    client: `c${p.client}`,
+    call: p.call,
+    return: p.open ? null : p.ret,
+    input: p.op,
+    output: p.open ? null : outputs[i]!,
+  }));
+}
+
+/** Changes one completed read's observed value, which usually makes the history non-linearizable. */
+export function corruptOneRead(history: readonly HistoryOp[], rng: Rng): HistoryOp[] | undefined {
+  const reads = history.filter((op) => op.input.op === 'get' && op.output !== null);
+  if (reads.length === 0) return undefined;
+  const victim = rng.pick(reads);
+  return history.map((op) => (op === victim ? { ...op, output: { value: 1_000 + rng.int(0, 9) } } : op));
+}
