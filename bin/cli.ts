@@ -7,8 +7,10 @@ import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { runToJson } from '../reports/json.js';
-import { renderRun, renderScenarioDetail, renderScenarioList } from '../reports/terminal.js';
+import { renderCheck, renderRun, renderScenarioDetail, renderScenarioList } from '../reports/terminal.js';
 import { findScenario, scenarios } from '../scenarios/index.js';
+import { parseHistoryText } from '../sim/check/history-files.js';
+import { checkLinearizability, type ModelName } from '../sim/check/linearizability.js';
 import { InputError } from '../sim/errors.js';
 import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
 import { EXIT_CODES, executeRun, prepareRun, rerunFingerprintMismatch, type PreparedRun } from '../sim/run.js';
@@ -81,6 +83,44 @@ program
   .action((scenarioName: string, flags: RunFlags) => {
     process.exitCode = runCommand(scenarioName, flags);
   });
+
+program
+  .command('check')
+  .description('check a client history for linearizability (faultline JSON or Jepsen EDN)')
+  .argument('<file>', 'history file: JSON {"model", "operations": [...]}, or EDN maps one per line')
+  .addOption(new Option('--model <model>', 'sequential model (default: the file\'s, or kv when EDN ops have :key)').choices(['kv', 'register']))
+  .option('--timeout <time>', 'give up with verdict "unknown" after this long', '10s')
+  .option('--json', 'print exactly one JSON object on stdout')
+  .action((file: string, flags: { model?: ModelName; timeout: string; json?: boolean }) => {
+    process.exitCode = checkCommand(file, flags);
+  });
+
+const CHECK_EXIT_CODES = { linearizable: 0, 'not-linearizable': 1, unknown: 3 } as const;
+
+function checkCommand(file: string, flags: { model?: ModelName; timeout: string; json?: boolean }): number {
+  const timeoutMicros = parseDuration(flags.timeout);
+  if (timeoutMicros === undefined) throw new InputError(`--timeout ${flags.timeout}: expected a duration such as 10s or 500ms`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const history = parseHistoryText(text, file, flags.model);
+  const started = performance.now();
+  const deadline = started + timeoutMicros / 1_000;
+  const result = checkLinearizability(history.operations, { model: history.model, shouldStop: () => performance.now() > deadline });
+  const wallMillis = Math.round((performance.now() - started) * 10) / 10;
+  if (flags.json) {
+    const failure = result.failure
+      ? { key: result.failure.key, blocked: result.failure.blocked.id, operations: result.failure.operations, explanation: result.failure.explanation }
+      : undefined;
+    process.stdout.write(JSON.stringify({ verdict: result.verdict, model: history.model, operations: result.operations, keys: result.keys, wallMillis, ...(failure ? { failure } : {}) }) + '\n');
+  } else {
+    process.stdout.write(renderCheck(result, history.model, wallMillis) + '\n');
+  }
+  return CHECK_EXIT_CODES[result.verdict];
+}
 
 function runCommand(scenarioName: string, flags: RunFlags): number {
   const scenario = requireScenario(scenarioName);

@@ -3,6 +3,7 @@
 
 import chalk from 'chalk';
 import Table from 'cli-table3';
+import { describeOp, type LinearizabilityResult, type ModelName } from '../sim/check/linearizability.js';
 import { describeFault } from '../sim/faults.js';
 import { NEMESIS_DESCRIPTIONS, NEMESIS_PROFILES } from '../sim/nemesis.js';
 import { allParams, formatParamValue, type Scenario } from '../sim/scenario.js';
@@ -115,4 +116,25 @@ function wrap(text: string, width: number): string {
   }
   if (line) out.push(line);
   return out.join('\n');
+}
+
+const VERDICT_STYLE = {
+  linearizable: chalk.bold.green('LINEARIZABLE'),
+  'not-linearizable': chalk.bold.red('NOT LINEARIZABLE'),
+  unknown: chalk.bold.yellow('UNKNOWN (the time budget ran out)'),
+} as const;
+
+/** The verdict of `faultline check`, with the failing key's story when there is one. */
+export function renderCheck(result: LinearizabilityResult, model: ModelName, wallMillis: number): string {
+  const lines = [
+    `${VERDICT_STYLE[result.verdict]}  ${result.operations} operations, ${result.keys} ${model === 'kv' ? 'keys' : 'register'}, checked in ${wallMillis} ms`,
+  ];
+  const failure = result.failure;
+  if (failure) {
+    lines.push('', wrap(failure.explanation, 100), '', chalk.bold(`the sub-history of ${failure.key === 'register' ? 'the register' : `key ${failure.key}`}:`));
+    const shown = failure.operations.slice(0, 40);
+    for (const op of shown) lines.push(`  ${op === failure.blocked ? chalk.red('✗ ') : '  '}${describeOp(op)}`);
+    if (failure.operations.length > shown.length) lines.push(`    … ${failure.operations.length - shown.length} more`);
+  }
+  return lines.join('\n');
 }

@@ -108,7 +108,7 @@ function appendValue(state: Value, value: Value): Value | undefined {
 /** Why `op` cannot take effect when the value is `state`, in words. */
 function whyNot(state: Value, op: HistoryOp): string {
   const { input, output } = op;
-  if (input.op === 'get') return `it returned ${describeValue(output?.value)}, but the value was ${describeValue(state)}`;
+  if (input.op === 'get') return `it saw ${describeValue(output?.value)} while the value was ${describeValue(state)}`;
   if (input.op === 'cas') {
     const matches = same(state, input.expected);
     return matches
@@ -120,15 +120,16 @@ function whyNot(state: Value, op: HistoryOp): string {
 }
 
 export function describeOp(op: HistoryOp): string {
-  const key = op.input.key !== undefined ? ` ${op.input.key}` : '';
+  const onKey = op.input.key !== undefined;
+  const key = onKey ? ` ${op.input.key}` : '';
   const when = `called ${formatTime(op.call)}, ${op.return === null ? 'outcome unknown' : `returned ${formatTime(op.return)}`}`;
   let what: string;
   switch (op.input.op) {
     case 'get':
-      what = `get${key} → ${op.output === null ? '?' : describeValue(op.output.value)}`;
+      what = `${onKey ? 'get' : 'read'}${key} → ${op.output === null ? '?' : describeValue(op.output.value)}`;
       break;
     case 'put':
-      what = `put${key} = ${describeValue(op.input.value)}`;
+      what = onKey ? `put${key} = ${describeValue(op.input.value)}` : `write ${describeValue(op.input.value)}`;
       break;
     case 'append':
       what = `append${key} ${describeValue(op.input.value)}`;
@@ -137,7 +138,8 @@ export function describeOp(op: HistoryOp): string {
       what = `cas${key} ${describeValue(op.input.expected)} → ${describeValue(op.input.value)}${op.output === null || op.output.ok === undefined ? '' : op.output.ok ? ' (ok)' : ' (failed)'}`;
       break;
   }
-  return `#${op.id} ${op.client}: ${what} (${when})`;
+  const client = /^\d+$/.test(op.client) ? `p${op.client}` : op.client;
+  return `#${op.id} ${client}: ${what} (${when})`;
 }
 
 function formatTime(micros: Micros): string {
@@ -281,7 +283,7 @@ function explain(key: string, ops: readonly HistoryOp[], failure: Extract<Partit
     lines.push(`On ${where}, at most ${failure.prefix.length} operations can be put in an order that respects real time: ${more}${shown.join('; ')}.`);
     lines.push(`That leaves the value ${describeValue(failure.state)}.`);
   }
-  lines.push(`Next, ${describeOp(blocked)} must take effect before it returned, but ${whyNot(failure.state, blocked)}.`);
+  lines.push(`Next, ${describeOp(blocked)} must take effect before it returned, yet ${whyNot(failure.state, blocked)}.`);
   const others = failure.candidates.filter((i) => i !== failure.blocked).slice(0, 3);
   for (const i of others) lines.push(`Nor can ${describeOp(ops[i]!)} go first: ${whyNot(failure.state, ops[i]!)}.`);
   lines.push('No other order of the overlapping operations works either, so the history is not linearizable.');

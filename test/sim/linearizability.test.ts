@@ -103,7 +103,7 @@ describe('checkLinearizability', () => {
     expect(result.failure!.operations).toHaveLength(3);
     expect(result.failure!.blocked.id).toBe(2);
     expect(result.failure!.explanation).toContain('#2 c2: get x → 1');
-    expect(result.failure!.explanation).toContain('the value was 2');
+    expect(result.failure!.explanation).toContain('it saw 1 while the value was 2');
   });
 
   it('lets an open write take effect late, or never', () => {
