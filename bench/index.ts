@@ -5,6 +5,8 @@
 import Table from 'cli-table3';
 import { performance } from 'node:perf_hooks';
 import { findScenario } from '../scenarios/index.js';
+import { generateHistory, makeOneReadStale } from '../sim/check/generate-history.js';
+import { checkLinearizability } from '../sim/check/linearizability.js';
 import { EventQueue } from '../sim/event-queue.js';
 import type { NetworkConfig } from '../sim/network.js';
 import type { NodeSpec, Process } from '../sim/process.js';
@@ -109,6 +111,36 @@ function broadcastChaos(): number {
   return events;
 }
 
+/** (d) The linearizability checker on generated histories: wall time per history, median and max. */
+function linearizability(): string[] {
+  const timed = (label: string, histories: ReturnType<typeof generateHistory>[], model: 'kv' | 'register') => {
+    const millis: number[] = [];
+    const verdicts = new Map<string, number>();
+    for (const history of histories) {
+      const started = performance.now();
+      const result = checkLinearizability(history, { model });
+      millis.push(performance.now() - started);
+      verdicts.set(result.verdict, (verdicts.get(result.verdict) ?? 0) + 1);
+    }
+    const summary = [...verdicts].map(([v, n]) => `${n} ${v}`).join(', ');
+    return `${label}: median ${median(millis).toFixed(1)} ms, max ${Math.max(...millis).toFixed(1)} ms (${summary})`;
+  };
+  const seeds = Array.from({ length: 10 }, (_, i) => i + 1);
+  const kv = seeds.map((seed) => generateHistory({ model: 'kv', clients: 50, operations: 2_000, keys: 10, openRatio: 0.05 }, Rng.fromSeed(seed)));
+  const register = (clients: number) => seeds.map((seed) => generateHistory(
+    { model: 'register', clients, operations: 80, durationMicrosMax: 100_000, gapMicrosMax: 1_000, openRatio: 0.1, mix: { get: 3, put: 5, append: 0, cas: 2 } },
+    Rng.fromSeed(seed),
+  ));
+  const stale = (clients: number) => register(clients).map((h, i) => makeOneReadStale(h, Rng.fromSeed(i)) ?? h);
+  return [
+    timed('kv, 50 clients, 2,000 ops, 10 keys', kv, 'kv'),
+    timed('register, 80 ops, 5 clients, heavy overlap', register(5), 'register'),
+    timed('register, 80 ops, 10 clients, heavy overlap', register(10), 'register'),
+    timed('register, 80 ops, 5 clients, one stale read', stale(5), 'register'),
+    timed('register, 80 ops, 10 clients, one stale read', stale(10), 'register'),
+  ];
+}
+
 function main(): void {
   // Shallow: 8 events queued (one ball per pair). Deep: 1,024 queued, like a busy cluster.
   const shallow = compare('(a) bare binary-heap event loop, 8 queued', () => bareHeapLoop(1), '(b) engine ping-pong, 16 nodes, 8 messages in flight', () => enginePingPong(1));
@@ -125,6 +157,8 @@ function main(): void {
   console.log(table.toString());
   console.log(`engine / bare ratio (median of per-round ratios): ${shallow.ratio.toFixed(2)} with 8 queued, ${deep.ratio.toFixed(2)} with 1,024 queued (floor 0.33, aim 0.5)`);
   console.log(`broadcast-chaos seed 1: ${one.stats.events} events, ${(one.stats.simulatedMicros / 1e6).toFixed(2)}s simulated in ${oneRunMillis.toFixed(1)} ms wall (${Math.round(one.stats.simulatedMicros / 1000 / oneRunMillis)}× real time)`);
+  console.log('linearizability checker (10 generated histories each):');
+  for (const line of linearizability()) console.log(`  ${line}`);
   console.log(`heap in use: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB`);
   console.log(`median of ${ROUNDS} rounds after one warm-up round, (a) and (b) alternating; node ${process.version}`);
 }

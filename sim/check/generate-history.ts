@@ -16,6 +16,8 @@ export interface GenerateOptions {
   readonly openRatio?: number;
   /** Longest operation, in micros (shorter ones overlap less). */
   readonly durationMicrosMax?: number;
+  /** Longest pause between one client's operations (default: durationMicrosMax). */
+  readonly gapMicrosMax?: number;
   /** Relative weights of get, put, append, cas. */
   readonly mix?: Readonly<Record<OpName, number>>;
 }
@@ -26,12 +28,13 @@ export function generateHistory(options: GenerateOptions, rng: Rng): HistoryOp[]
   const names = (Object.keys(mix) as OpName[]).filter((n) => mix[n] > 0);
   const total = names.reduce((sum, n) => sum + mix[n], 0);
   const durationMax = options.durationMicrosMax ?? 10_000;
+  const gapMax = options.gapMicrosMax ?? durationMax;
   const clientFree = new Array<number>(options.clients).fill(0);
   type Planned = { op: HistoryOp['input']; client: number; call: number; ret: number; point: number; open: boolean };
   const planned: Planned[] = [];
   for (let i = 0; i < options.operations; i++) {
     const client = rng.int(0, options.clients - 1);
-    const call = clientFree[client]! + rng.int(0, durationMax);
+    const call = clientFree[client]! + rng.int(0, gapMax);
     const ret = call + rng.int(1, durationMax);
     clientFree[client] = ret + 1;
     let roll = rng.int(0, total - 1);
@@ -98,4 +101,20 @@ export function corruptOneRead(history: readonly HistoryOp[], rng: Rng): History
   if (reads.length === 0) return undefined;
   const victim = rng.pick(reads);
   return history.map((op) => (op === victim ? { ...op, output: { value: 1_000 + rng.int(0, 9) } } : op));
+}
+
+/**
+ * Makes one completed read return a value written earlier in the history instead of the value it saw:
+ * the realistic bug (a stale read), and the hard case for a checker, which must rule out every order.
+ */
+export function makeOneReadStale(history: readonly HistoryOp[], rng: Rng): HistoryOp[] | undefined {
+  const candidates = history.filter((op) => {
+    if (op.input.op !== 'get' || op.output === null) return false;
+    return history.some((w) => w.input.op === 'put' && w.input.key === op.input.key && w.return !== null && w.return < op.call && JSON.stringify(w.input.value) !== JSON.stringify(op.output!.value));
+  });
+  if (candidates.length === 0) return undefined;
+  const victim = rng.pick(candidates);
+  const writes = history.filter((w) => w.input.op === 'put' && w.input.key === victim.input.key && w.return !== null && w.return < victim.call && JSON.stringify(w.input.value) !== JSON.stringify(victim.output!.value));
+  const stale = rng.pick(writes).input.value;
+  return history.map((op) => (op === victim ? { ...op, output: { value: stale } } : op));
 }

@@ -158,25 +158,87 @@ interface Entry {
   next: Entry | null;
 }
 
-class Bitset {
-  private readonly words: Uint32Array;
+/**
+ * The set of linearized operations: bits, plus a 53-bit Zobrist hash kept up to date as bits flip,
+ * so that memoisation needs no string per step. A hash hit is always confirmed against the bits.
+ */
+class LinearizedSet {
+  readonly words: Uint32Array;
+  private readonly zobristLow: Int32Array;
+  private readonly zobristHigh: Int32Array;
+  hashLow = 0;
+  hashHigh = 0;
 
   constructor(size: number) {
     this.words = new Uint32Array(Math.ceil(size / 32) || 1);
+    this.zobristLow = new Int32Array(size);
+    this.zobristHigh = new Int32Array(size);
+    // A fixed xorshift stream: the same operation index always gets the same code.
+    let x = 0x9e3779b9;
+    const next = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x | 0;
+    };
+    for (let i = 0; i < size; i++) {
+      this.zobristLow[i] = next();
+      this.zobristHigh[i] = next();
+    }
   }
 
-  set(i: number): void {
-    this.words[i >> 5]! |= 1 << (i & 31);
+  flip(i: number): void {
+    this.words[i >> 5]! ^= 1 << (i & 31);
+    this.hashLow ^= this.zobristLow[i]!;
+    this.hashHigh ^= this.zobristHigh[i]!;
   }
 
-  clear(i: number): void {
-    this.words[i >> 5]! &= ~(1 << (i & 31));
+  /** A 53-bit number naming (this set, the model state id), for a Map key. */
+  key(stateId: number): number {
+    const low = (this.hashLow ^ Math.imul(stateId, 0x9e3779b1)) >>> 0;
+    const high = (this.hashHigh ^ Math.imul(stateId, 0x85ebca6b)) >>> 11;
+    return high * 0x1_0000_0000 + low;
   }
 
-  key(): string {
-    let out = '';
-    for (let i = 0; i < this.words.length; i++) out += this.words[i]!.toString(36) + ',';
-    return out;
+  equals(words: Uint32Array): boolean {
+    for (let i = 0; i < words.length; i++) if (words[i] !== this.words[i]) return false;
+    return true;
+  }
+}
+
+/** Visited (linearized set, state) pairs, keyed by hash and confirmed exactly. */
+class Visited {
+  private readonly buckets = new Map<number, { words: Uint32Array; stateId: number }[]>();
+
+  /** Adds the pair; false when it was already there. */
+  add(set: LinearizedSet, stateId: number): boolean {
+    const key = set.key(stateId);
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      this.buckets.set(key, [{ words: set.words.slice(), stateId }]);
+      return true;
+    }
+    for (const seen of bucket) if (seen.stateId === stateId && set.equals(seen.words)) return false;
+    bucket.push({ words: set.words.slice(), stateId });
+    return true;
+  }
+}
+
+/** Gives each distinct model state a small integer. */
+class StateIds {
+  private readonly primitive = new Map<unknown, number>();
+  private readonly structured = new Map<string, number>();
+
+  id(state: Value): number {
+    if (state === null || typeof state !== 'object') {
+      let id = this.primitive.get(state ?? null);
+      if (id === undefined) this.primitive.set(state ?? null, (id = this.primitive.size + this.structured.size));
+      return id;
+    }
+    const text = canonical(state);
+    let id = this.structured.get(text);
+    if (id === undefined) this.structured.set(text, (id = this.primitive.size + this.structured.size));
+    return id;
   }
 }
 
@@ -223,8 +285,9 @@ function searchPartition(ops: readonly HistoryOp[], budget: { steps: number; rea
     if (call.next) call.next.prev = call;
   };
 
-  const linearized = new Bitset(ops.length);
-  const visited = new Set<string>();
+  const linearized = new LinearizedSet(ops.length);
+  const visited = new Visited();
+  const stateIds = new StateIds();
   const stack: { call: Entry; state: Value }[] = [];
   let state: Value = null;
   let entry = head.next;
@@ -239,18 +302,16 @@ function searchPartition(ops: readonly HistoryOp[], budget: { steps: number; rea
     if (entry.isCall) {
       const next = step(state, ops[entry.op]!);
       if (next !== undefined) {
-        linearized.set(entry.op);
+        linearized.flip(entry.op);
         // Memoisation: the same set of operations done, leading to the same value, was explored before.
-        const key = linearized.key() + canonical(next.state);
-        if (!visited.has(key)) {
-          visited.add(key);
+        if (visited.add(linearized, stateIds.id(next.state))) {
           stack.push({ call: entry, state });
           state = next.state;
           lift(entry);
           entry = head.next;
           continue;
         }
-        linearized.clear(entry.op);
+        linearized.flip(entry.op);
       }
       entry = entry.next;
       continue;
@@ -264,7 +325,7 @@ function searchPartition(ops: readonly HistoryOp[], budget: { steps: number; rea
     const top = stack.pop();
     if (top === undefined) return { ...deepest, steps: budget.steps - startSteps };
     state = top.state;
-    linearized.clear(top.call.op);
+    linearized.flip(top.call.op);
     unlift(top.call);
     entry = top.call.next;
   }
@@ -290,6 +351,17 @@ function explain(key: string, ops: readonly HistoryOp[], failure: Extract<Partit
   return lines.join(' ');
 }
 
+/**
+ * Without appends, a read can only see the initial value or a value some operation wrote. A read of
+ * anything else is decided at once, without a search (the search would have to rule out every order).
+ */
+function readOfUnwrittenValue(ops: readonly HistoryOp[]): HistoryOp | undefined {
+  if (ops.some((op) => op.input.op === 'append')) return undefined;
+  const written = new Set<string>([canonical(null)]);
+  for (const op of ops) if (op.input.op === 'put' || op.input.op === 'cas') written.add(canonical(op.input.value ?? null));
+  return ops.find((op) => op.input.op === 'get' && op.output !== null && !written.has(canonical(op.output.value ?? null)));
+}
+
 /** Checks a history. Same history and options ⇒ same verdict; a budget that runs out gives `unknown`. */
 export function checkLinearizability(history: readonly HistoryOp[], options: CheckOptions): LinearizabilityResult {
   const partitions = new Map<string, HistoryOp[]>();
@@ -306,6 +378,18 @@ export function checkLinearizability(history: readonly HistoryOp[], options: Che
   const keys = [...partitions.keys()].sort((a, b) => partitions.get(a)!.length - partitions.get(b)!.length || (a < b ? -1 : a > b ? 1 : 0));
   for (const key of keys) {
     const ops = partitions.get(key)!;
+    const impossible = readOfUnwrittenValue(ops);
+    if (impossible) {
+      const where = key === 'register' ? 'the register' : `key ${key}`;
+      smallest = {
+        key,
+        operations: [...ops].sort((a, b) => a.call - b.call || a.id - b.id),
+        orderedPrefix: [],
+        blocked: impossible,
+        explanation: `${describeOp(impossible)} saw ${describeValue(impossible.output!.value)}, but no operation on ${where} ever wrote that value, so no order of the operations can explain it: the history is not linearizable.`,
+      };
+      break;
+    }
     const outcome = searchPartition(ops, budget);
     if (outcome.kind === 'unknown') {
       unknown = true;
