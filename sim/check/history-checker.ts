@@ -1,0 +1,45 @@
+// Linearizability of a run's client history, as a checker: at the end of the run the history is turned
+// into HistoryOps (open operations keep a null return) and searched. A budget that runs out is reported
+// as undecided, not as a violation.
+
+import type { Checker } from '../check.js';
+import type { Operation } from '../history.js';
+import { checkLinearizability, type HistoryOp, type ModelName } from './linearizability.js';
+
+/** The history as the checker reads it; operations that definitely failed are left out. */
+export function toHistoryOps(operations: readonly Operation[]): HistoryOp[] {
+  const out: HistoryOp[] = [];
+  for (const op of operations) {
+    if (op.status === 'fail') continue;
+    const open = op.status === 'open';
+    out.push({
+      id: op.id,
+      client: op.client,
+      call: op.call,
+      return: open ? null : op.return,
+      input: op.input as HistoryOp['input'],
+      output: open ? null : ((op.output ?? {}) as HistoryOp['output']),
+    });
+  }
+  return out;
+}
+
+export function linearizabilityChecker(model: ModelName, stepsMax = 20_000_000): Checker {
+  let cached: { length: number; verdict: { ok: boolean; message?: string } } | undefined;
+  return {
+    name: 'linearizable-history',
+    kind: 'always',
+    description: `the client history is linearizable (${model} model)`,
+    verdict(run) {
+      const history = run.history;
+      if (cached && cached.length === history.length && run.phase === 'recovery') return cached.verdict;
+      const result = checkLinearizability(toHistoryOps(history), { model, stepsMax });
+      const verdict =
+        result.verdict === 'linearizable' ? { ok: true }
+        : result.verdict === 'unknown' ? { ok: true, message: `undecided: the search budget of ${stepsMax} steps ran out` }
+        : { ok: false, message: result.failure!.explanation };
+      cached = { length: history.length, verdict };
+      return verdict;
+    },
+  };
+}
