@@ -2,8 +2,9 @@
 
 import type { Scenario } from '../sim/scenario.js';
 import { broadcastScenarios } from './broadcast.js';
+import { raftScenarios } from './raft.js';
 
-export const scenarios: readonly Scenario[] = [...broadcastScenarios];
+export const scenarios: readonly Scenario[] = [...broadcastScenarios, ...raftScenarios];
 
 export function findScenario(name: string): Scenario | undefined {
   return scenarios.find((s) => s.name === name);

@@ -76,7 +76,7 @@ export function prepareRun(request: RunRequest): PreparedRun {
     throw new InputError(`--bug ${request.bug}: scenario ${scenario.name} has no such planted bug (${known.length ? 'known: ' + known.join(', ') : 'it has none'})`);
   }
   const params = resolveParams(scenario, request.set ?? []);
-  const setup = scenario.build({ nodeCount, params, bug: request.bug });
+  const setup = scenario.build({ nodeCount, durationMicros, params, bug: request.bug });
   const nodeIds = setup.nodes.map((n) => n.id);
   const faults = request.faults
     ? parseFaultSchedule(request.faults.raw, nodeIds, durationMicros, request.faults.source)

@@ -32,6 +32,8 @@ export interface BugSpec {
 
 export interface ScenarioBuildOptions {
   readonly nodeCount: number;
+  /** Length of the fault phase: workloads stop starting new operations when it ends. */
+  readonly durationMicros: Micros;
   readonly params: ParamValues;
   /** The planted bug to switch on, if any (one of the scenario's `bugs`). */
   readonly bug: string | undefined;

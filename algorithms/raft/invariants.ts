@@ -1,0 +1,216 @@
+// Raft's safety properties (extended paper, Figure 3) as checkers fed by the nodes' observations and
+// read-only views, plus the run-level liveness and "something happened" checks. Each safety checker
+// reports the first violation with the nodes, terms and indices involved.
+
+import type { Checker, RunView } from '../../sim/check.js';
+import type { NodeId } from '../../sim/process.js';
+import { formatMicros } from '../../sim/time.js';
+import type { SessionCommand } from '../kv/state-machine.js';
+import type { LogEntry } from './messages.js';
+
+interface RaftView {
+  readonly role: 'follower' | 'candidate' | 'leader';
+  readonly term: number;
+  readonly leaderId: NodeId | null;
+  readonly commitIndex: number;
+  readonly log: readonly LogEntry[];
+}
+
+/** A command is named by its session: a client never sends two different commands under one seq. */
+function sameCommand(a: SessionCommand | null, b: SessionCommand | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  return a.clientId === b.clientId && a.seq === b.seq;
+}
+
+function sameEntry(a: LogEntry, b: LogEntry): boolean {
+  return a.term === b.term && sameCommand(a.command, b.command);
+}
+
+function describeCommand(command: SessionCommand | null): string {
+  return command === null ? 'no-op' : `${command.clientId}#${command.seq} ${JSON.stringify(command.command)}`;
+}
+
+function views(run: RunView): [NodeId, RaftView][] {
+  const out: [NodeId, RaftView][] = [];
+  for (const node of run.servers) {
+    const view = run.inspect(node) as RaftView | undefined;
+    if (view !== undefined) out.push([node, view]);
+  }
+  return out;
+}
+
+/** always: at most one leader per term. */
+export function electionSafety(): Checker {
+  const leaders = new Map<number, NodeId>();
+  return {
+    name: 'election-safety',
+    kind: 'always',
+    description: 'at most one leader is elected in a term',
+    onObservation(node, fact) {
+      if (fact.type !== 'leader') return;
+      const term = fact.term as number;
+      const other = leaders.get(term);
+      if (other !== undefined && other !== node) return `two leaders in term ${term}: ${other} and ${node}`;
+      leaders.set(term, node);
+    },
+    verdict: () => ({ ok: true }),
+  };
+}
+
+/** always: a leader never overwrites or deletes entries in its log. */
+export function leaderAppendOnly(): Checker {
+  return {
+    name: 'leader-append-only',
+    kind: 'always',
+    description: 'a leader never overwrites or deletes entries in its log, it only appends',
+    onObservation(node, fact) {
+      if (fact.type === 'truncate' && fact.role === 'leader') return `leader ${node} removed ${fact.removed} entries from index ${fact.from} in term ${fact.term}`;
+    },
+    verdict: () => ({ ok: true }),
+  };
+}
+
+/** Finds a Log Matching violation among the current logs, or undefined. */
+export function logMatchingViolation(logs: readonly [NodeId, readonly LogEntry[]][]): string | undefined {
+  for (let a = 0; a < logs.length; a++) {
+    for (let b = a + 1; b < logs.length; b++) {
+      const [nodeA, logA] = logs[a]!;
+      const [nodeB, logB] = logs[b]!;
+      // The highest index where both logs hold an entry of the same term: everything up to it must agree.
+      let top = Math.min(logA.length, logB.length) - 1;
+      while (top > 0 && logA[top]!.term !== logB[top]!.term) top--;
+      for (let i = top; i >= 1; i--) {
+        if (!sameEntry(logA[i]!, logB[i]!)) {
+          return `${nodeA} and ${nodeB} both have a term-${logA[top]!.term} entry at index ${top}, but differ at index ${i}: ${describeCommand(logA[i]!.command)} (term ${logA[i]!.term}) vs ${describeCommand(logB[i]!.command)} (term ${logB[i]!.term})`;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/** always: logs that share an entry (index and term) are identical up to it. Checked at elections and every few applies. */
+export function logMatching(checkEveryApplies = 25): Checker {
+  let applies = 0;
+  const check = (run: RunView) => logMatchingViolation(views(run).map(([node, view]) => [node, view.log]));
+  return {
+    name: 'log-matching',
+    kind: 'always',
+    description: 'if two logs contain an entry with the same index and term, they are identical up to that index',
+    onObservation(_node, fact, run) {
+      if (fact.type === 'leader' || (fact.type === 'apply' && ++applies % checkEveryApplies === 0)) return check(run);
+    },
+    verdict: (run) => {
+      const problem = check(run);
+      return problem ? { ok: false, message: problem } : { ok: true };
+    },
+  };
+}
+
+/**
+ * always: an entry committed in term T is in the log of every leader of a term after T. The term an
+ * entry is committed in is the term of the leader that commits it (its 'commit' observation), which
+ * can be later than the term the entry was created in.
+ */
+export function leaderCompleteness(): Checker {
+  const committed = new Map<number, { entry: LogEntry; commitTerm: number; at: number }>();
+  return {
+    name: 'leader-completeness',
+    kind: 'always',
+    description: 'an entry committed in a term is in the log of every leader of a later term',
+    onObservation(node, fact, run) {
+      if (fact.type === 'commit') {
+        const view = run.inspect(node) as RaftView | undefined;
+        if (view === undefined) return;
+        for (let index = fact.from as number; index <= (fact.to as number); index++) {
+          if (!committed.has(index)) committed.set(index, { entry: view.log[index]!, commitTerm: fact.term as number, at: run.now });
+        }
+        return;
+      }
+      if (fact.type !== 'leader') return;
+      const view = run.inspect(node) as RaftView | undefined;
+      if (view === undefined) return;
+      for (const [index, { entry, commitTerm, at }] of committed) {
+        if (commitTerm >= (fact.term as number)) continue;
+        const mine = view.log[index];
+        if (mine === undefined || !sameEntry(mine, entry)) {
+          return `${node} became leader of term ${fact.term} without the entry at index ${index} (${describeCommand(entry.command)}, term ${entry.term}) committed in term ${commitTerm} at ${formatMicros(at)}`;
+        }
+      }
+    },
+    verdict: () => ({ ok: true }),
+  };
+}
+
+/** always: no two servers apply different commands at the same index. */
+export function stateMachineSafety(): Checker {
+  const applied = new Map<number, { node: NodeId; entry: LogEntry }>();
+  return {
+    name: 'state-machine-safety',
+    kind: 'always',
+    description: 'no two servers apply different commands at the same log index',
+    onObservation(node, fact) {
+      if (fact.type !== 'apply') return;
+      const index = fact.index as number;
+      const entry: LogEntry = { term: fact.term as number, command: fact.command as SessionCommand | null };
+      const first = applied.get(index);
+      if (first === undefined) {
+        applied.set(index, { node, entry });
+        return;
+      }
+      if (!sameEntry(first.entry, entry)) {
+        return `index ${index}: ${first.node} applied ${describeCommand(first.entry.command)} (term ${first.entry.term}) but ${node} applied ${describeCommand(entry.command)} (term ${entry.term})`;
+      }
+    },
+    verdict: () => ({ ok: true }),
+  };
+}
+
+/** eventually: one leader, and a majority of servers know it in its term. */
+export function leaderAgreed(): Checker {
+  return {
+    name: 'leader-agreed',
+    kind: 'eventually',
+    description: 'after recovery, a leader is elected and known to a majority of servers',
+    verdict(run) {
+      const all = views(run);
+      const leaders = all.filter(([, v]) => v.role === 'leader');
+      if (leaders.length === 0) return { ok: false, message: 'no server is leader' };
+      const [leader, view] = leaders.reduce((best, candidate) => (candidate[1].term > best[1].term ? candidate : best));
+      const followers = all.filter(([node, v]) => node === leader || (v.leaderId === leader && v.term === view.term)).length;
+      if (followers * 2 <= run.servers.length) return { ok: false, message: `${leader} leads term ${view.term} but only ${followers} of ${run.servers.length} servers know it` };
+      return { ok: true };
+    },
+  };
+}
+
+/** eventually: every client operation has completed. */
+export function clientOperationsComplete(): Checker {
+  return {
+    name: 'client-operations-complete',
+    kind: 'eventually',
+    description: 'after recovery, every client operation completes',
+    verdict(run) {
+      const open = run.history.filter((op) => op.status === 'open');
+      if (open.length === 0) return { ok: true };
+      return { ok: false, message: `${open.length} operations still open (first: #${open[0]!.id} by ${open[0]!.client}, called at ${formatMicros(open[0]!.call)})` };
+    },
+  };
+}
+
+/** sometimes: a leader was elected and a client write was committed. */
+export function leaderElectedAndWriteCommitted(): Checker {
+  let elected = false;
+  let wrote = false;
+  return {
+    name: 'leader-elected-and-write-committed',
+    kind: 'sometimes',
+    description: 'at least once, a leader was elected and a client write was committed',
+    onObservation(_node, fact) {
+      if (fact.type === 'leader') elected = true;
+      if (fact.type === 'apply' && fact.command !== null && (fact.command as SessionCommand).command.op !== 'get') wrote = true;
+    },
+    verdict: () => (elected && wrote ? { ok: true } : { ok: false, message: elected ? 'a leader was elected but no write was committed' : 'no leader was ever elected' }),
+  };
+}
