@@ -9,9 +9,11 @@ import {
 } from '../algorithms/raft/invariants.js';
 import { RAFT_BUGS, RaftNode, type RaftBug } from '../algorithms/raft/raft.js';
 import { linearizabilityChecker } from '../sim/check/history-checker.js';
+import type { FaultEntry } from '../sim/faults.js';
 import type { NemesisProfile } from '../sim/nemesis.js';
+import type { RoleOracle } from '../sim/simulator.js';
 import type { NodeSpec } from '../sim/process.js';
-import { numberParam, type Scenario } from '../sim/scenario.js';
+import { numberParam, type Scenario, type ScriptContext } from '../sim/scenario.js';
 import { seconds } from '../sim/time.js';
 import { networkFromParams, networkParams, serverIds } from './common.js';
 
@@ -30,6 +32,80 @@ interface Variant {
   readonly nemesis: NemesisProfile;
   readonly lossRatio?: number;
   readonly duplicateRatio?: number;
+  /** A targeted fault script, for `--nemesis scenario` (the default when present). */
+  readonly script?: (context: ScriptContext) => FaultEntry[];
+}
+
+/** The leader with the highest term among running servers, read from their views. */
+const raftRoles: RoleOracle = {
+  leader(run) {
+    let best: { id: string; term: number } | undefined;
+    for (const id of run.servers) {
+      const view = run.inspect(id) as { role: string; term: number } | undefined;
+      if (view?.role === 'leader' && (best === undefined || view.term > best.term)) best = { id, term: view.term };
+    }
+    return best?.id;
+  },
+};
+
+/** Repeats `episode` from 1s on, with gaps drawn between gapMin and gapMax, until the fault phase ends. */
+function repeat(context: ScriptContext, gapMicrosMin: number, gapMicrosMax: number, episode: (at: number, i: number) => FaultEntry[]): FaultEntry[] {
+  const out: FaultEntry[] = [];
+  let at = 1_000_000;
+  for (let i = 0; at < context.durationMicros - 1; i++) {
+    out.push(...episode(at, i).filter((f) => f.at < context.durationMicros));
+    at += context.rng.int(gapMicrosMin, gapMicrosMax);
+  }
+  return out;
+}
+
+/** Crash whoever leads; restart it 0.3–1.5 s later. */
+function leaderCrashScript(context: ScriptContext): FaultEntry[] {
+  return repeat(context, 1_500_000, 2_500_000, (at, i) => [
+    { at, kind: 'crash', node: '@leader', as: `L${i}` },
+    { at: at + context.rng.int(300_000, 1_500_000), kind: 'restart', node: `$L${i}` },
+  ]);
+}
+
+/** Cut the leader, one follower and half the clients off from the rest for 0.5–2 s. */
+function leaderMinorityScript(context: ScriptContext): FaultEntry[] {
+  const minorityClients = context.clients.slice(0, Math.ceil(context.clients.length / 2));
+  return repeat(context, 1_500_000, 3_000_000, (at) => [
+    { at, kind: 'partition', groups: [['@leader', '@follower', ...minorityClients], ['@rest']] },
+    { at: at + context.rng.int(500_000, 2_000_000), kind: 'heal' },
+  ]);
+}
+
+/** Split the servers into groups none of which is a majority (2/2/1 for five) for 0.5–2 s. */
+function majoritySplitScript(context: ScriptContext): FaultEntry[] {
+  return repeat(context, 1_500_000, 3_000_000, (at) => {
+    const servers = context.rng.shuffle(context.servers);
+    const size = Math.max(1, Math.floor((servers.length - 1) / 2));
+    const groups: string[][] = [];
+    for (let i = 0; i < servers.length; i += size) groups.push(servers.slice(i, i + size));
+    return groups.length < 2 ? [] : [{ at, kind: 'partition', groups }, { at: at + context.rng.int(500_000, 2_000_000), kind: 'heal' }];
+  });
+}
+
+/** The leader keeps sending but hears nothing (its inbound links are cut) for 0.5–2 s. */
+function oneWayScript(context: ScriptContext): FaultEntry[] {
+  return repeat(context, 1_500_000, 3_000_000, (at) => [
+    { at, kind: 'partition', from: [...context.servers, ...context.clients], to: ['@leader'] },
+    { at: at + context.rng.int(500_000, 2_000_000), kind: 'heal' },
+  ]);
+}
+
+/** Random halves split and heal every 50–300 ms: links that cannot make up their mind. */
+function flappingScript(context: ScriptContext): FaultEntry[] {
+  return repeat(context, 100_000, 600_000, (at) => {
+    const servers = context.rng.shuffle(context.servers);
+    const cut = Math.floor(servers.length / 2);
+    if (cut === 0) return [];
+    return [
+      { at, kind: 'partition', groups: [servers.slice(0, cut), servers.slice(cut)] },
+      { at: at + context.rng.int(50_000, 300_000), kind: 'heal' },
+    ];
+  });
 }
 
 function raftScenario(variant: Variant): Scenario {
@@ -89,12 +165,19 @@ function raftScenario(variant: Variant): Scenario {
         ],
         nemesisTargets: servers,
         recoveryMicrosMax: numberParam(params, 'recoveryMicrosMax'),
+        roles: raftRoles,
+        ...(variant.script ? { script: variant.script } : {}),
       };
     },
   };
 }
 
 export const raftScenarios: readonly Scenario[] = [
+  raftScenario({ name: 'raft-leader-crash', description: 'the leader crashes every 1.5–2.5 s and restarts 0.3–1.5 s later: a new leader must take over', nemesis: 'scenario', script: leaderCrashScript }),
+  raftScenario({ name: 'raft-partition-leader-minority', description: 'the leader, one follower and half the clients are cut off from the majority, then healed', nemesis: 'scenario', script: leaderMinorityScript }),
+  raftScenario({ name: 'raft-majority-split', description: 'the servers split into groups with no majority (no progress is possible), then heal', nemesis: 'scenario', script: majoritySplitScript }),
+  raftScenario({ name: 'raft-one-way-partition', description: 'the leader can still send but hears nothing back: check-quorum must make it step down', nemesis: 'scenario', script: oneWayScript }),
+  raftScenario({ name: 'raft-flapping', description: 'partitions between random halves come and go every 50–300 ms', nemesis: 'scenario', script: flappingScript }),
   raftScenario({ name: 'raft-chaos', description: 'Raft kv store under every fault mixed: partitions, crashes, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),
   raftScenario({ name: 'raft-crashes', description: 'Raft kv store while servers crash and restart or pause (leaders included, by chance)', nemesis: 'crashes' }),
   raftScenario({ name: 'raft-partitions', description: 'Raft kv store while the cluster is split, servers isolated, links cut one way or clogged', nemesis: 'partitions' }),

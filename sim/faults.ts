@@ -20,7 +20,8 @@ export type FaultEntry =
   | { readonly at: Micros; readonly kind: 'partition'; readonly from: readonly NodeId[]; readonly to: readonly NodeId[] }
   /** Removes every partition cut. */
   | { readonly at: Micros; readonly kind: 'heal' }
-  | { readonly at: Micros; readonly kind: 'crash' | 'restart' | 'pause' | 'resume'; readonly node: NodeId }
+  /** `node` may be a role (`@leader`, `@follower`) or a name bound earlier (`$L`); `as` binds what it resolved to. */
+  | { readonly at: Micros; readonly kind: 'crash' | 'restart' | 'pause' | 'resume'; readonly node: NodeId; readonly as?: string }
   /** Holds messages on from → to until unclog (then they are released in order). */
   | ({ readonly at: Micros; readonly kind: 'clog' | 'unclog' } & LinkSelector)
   | ({ readonly at: Micros; readonly kind: 'loss' | 'duplicate'; readonly ratio: number } & LinkSelector)
@@ -36,6 +37,21 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'partition', 'heal', 'crash', 'restart', 'pause', 'resume', 'clog', 'unclog',
   'loss', 'duplicate', 'delay', 'clock-skew', 'clock-drift',
 ];
+
+/**
+ * Node references a schedule may use besides node ids, resolved when the fault applies: `@leader` and
+ * `@follower` (through the scenario's role oracle), `$NAME` (bound by an earlier entry's `as`), and in a
+ * partition's groups `@rest` (every node not named in another group).
+ */
+export const ROLE_REFS = ['@leader', '@follower'] as const;
+export const REST_REF = '@rest';
+const BINDING = /^\$[A-Za-z][\w-]*$/;
+const BINDING_NAME = /^[A-Za-z][\w-]*$/;
+
+/** True for a reference that needs resolving at apply time. */
+export function isNodeRef(id: string): boolean {
+  return id.startsWith('@') || id.startsWith('$');
+}
 
 /** Bounds on a clock-drift rate: ±50% is already absurd for real hardware. */
 const DRIFT_PPM_LIMIT = 500_000;
@@ -57,7 +73,8 @@ export function parseFaultSchedule(
   }
   if (!Array.isArray(list)) throw new InputError(`${where}: expected a JSON array of fault entries (or an object with a "faults" array)`);
   const known = new Set(nodes);
-  const entries = list.map((item, index) => parseEntry(item, `${where}: fault #${index + 1}`, known, faultPhaseMicros));
+  const bound = new Set<string>();
+  const entries = list.map((item, index) => parseEntry(item, `${where}: fault #${index + 1}`, known, bound, faultPhaseMicros));
   // Stable sort by time: entries at the same time keep the order they were written in.
   return entries
     .map((entry, index) => ({ entry, index }))
@@ -65,7 +82,7 @@ export function parseFaultSchedule(
     .map(({ entry }) => entry);
 }
 
-function parseEntry(item: unknown, where: string, known: Set<NodeId>, faultPhaseMicros: Micros): FaultEntry {
+function parseEntry(item: unknown, where: string, known: Set<NodeId>, bound: Set<string>, faultPhaseMicros: Micros): FaultEntry {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new InputError(`${where}: expected an object like {"at": 1000000, "kind": "crash", "node": "n1"}`);
   const e = item as Record<string, unknown>;
   const kind = e.kind;
@@ -84,9 +101,18 @@ function parseEntry(item: unknown, where: string, known: Set<NodeId>, faultPhase
       }
     }
   };
+  const isRef = (id: unknown, allowRest: boolean): id is string =>
+    typeof id === 'string' && (known.has(id) || (ROLE_REFS as readonly string[]).includes(id) || (allowRest && id === REST_REF) || (BINDING.test(id) && bound.has(id.slice(1))));
+  const refHelp = `a cluster node (${[...known].join(', ')}), @leader, @follower, or $NAME bound by an earlier "as"`;
   const node = (): NodeId => {
-    if (typeof e.node !== 'string' || !known.has(e.node)) throw new InputError(`${here}: node must name a cluster node (${[...known].join(', ')}); got ${JSON.stringify(e.node)}`);
+    if (!isRef(e.node, false)) throw new InputError(`${here}: node must name ${refHelp}; got ${JSON.stringify(e.node)}`);
     return e.node;
+  };
+  const binding = (): { as?: string } => {
+    if (e.as === undefined) return {};
+    if (typeof e.as !== 'string' || !BINDING_NAME.test(e.as)) throw new InputError(`${here}: as must be a name like "L" (letters, digits, - and _); got ${JSON.stringify(e.as)}`);
+    bound.add(e.as);
+    return { as: e.as };
   };
   const nodeList = (field: string, required: boolean): NodeId[] | undefined => {
     const value = e[field];
@@ -97,7 +123,7 @@ function parseEntry(item: unknown, where: string, known: Set<NodeId>, faultPhase
     const list = typeof value === 'string' ? [value] : value;
     if (!Array.isArray(list) || list.length === 0) throw new InputError(`${here}: ${field} must be a node id or a non-empty list of node ids`);
     for (const id of list) {
-      if (typeof id !== 'string' || !known.has(id)) throw new InputError(`${here}: ${field} names unknown node ${JSON.stringify(id)} (cluster: ${[...known].join(', ')})`);
+      if (!isRef(id, false)) throw new InputError(`${here}: ${field} names unknown node ${JSON.stringify(id)} (expected ${refHelp})`);
     }
     return [...new Set(list as string[])];
   };
@@ -119,7 +145,7 @@ function parseEntry(item: unknown, where: string, known: Set<NodeId>, faultPhase
         const groups = e.groups.map((group, g) => {
           if (!Array.isArray(group) || group.length === 0) throw new InputError(`${here}: groups[${g}] must be a non-empty list of node ids`);
           return group.map((id) => {
-            if (typeof id !== 'string' || !known.has(id)) throw new InputError(`${here}: groups[${g}] names unknown node ${JSON.stringify(id)} (cluster: ${[...known].join(', ')})`);
+            if (!isRef(id, true)) throw new InputError(`${here}: groups[${g}] names unknown node ${JSON.stringify(id)} (expected ${refHelp}, or @rest)`);
             if (seen.has(id)) throw new InputError(`${here}: node ${id} is in more than one group`);
             seen.add(id);
             return id;
@@ -138,8 +164,8 @@ function parseEntry(item: unknown, where: string, known: Set<NodeId>, faultPhase
     case 'restart':
     case 'pause':
     case 'resume':
-      allowed('node');
-      return { at, kind: kind as 'crash', node: node() };
+      allowed('node', 'as');
+      return { at, kind: kind as 'crash', node: node(), ...binding() };
     case 'clog':
     case 'unclog':
       allowed('from', 'to');

@@ -10,7 +10,7 @@ import type { NodeId } from './process.js';
 import type { Rng } from './rng.js';
 import type { Micros } from './time.js';
 
-export type NemesisProfile = 'none' | 'partitions' | 'crashes' | 'lossy' | 'clocks' | 'chaos';
+export type NemesisProfile = 'none' | 'partitions' | 'crashes' | 'lossy' | 'clocks' | 'chaos' | 'scenario';
 
 type Move = 'partition-halves' | 'partition-isolate' | 'partition-one-way' | 'clog' | 'crash' | 'pause'
   | 'loss' | 'duplicate' | 'delay' | 'clock-skew' | 'clock-drift';
@@ -18,6 +18,8 @@ type Move = 'partition-halves' | 'partition-isolate' | 'partition-one-way' | 'cl
 /** Which moves each profile draws from, with integer weights. */
 const PROFILE_MOVES: Readonly<Record<NemesisProfile, readonly (readonly [Move, number])[]>> = {
   none: [],
+  // A scenario's own script is drawn by the scenario (see ScenarioSetup.script), not here.
+  scenario: [],
   partitions: [['partition-halves', 3], ['partition-isolate', 3], ['partition-one-way', 2], ['clog', 2]],
   crashes: [['crash', 3], ['pause', 2]],
   lossy: [['loss', 3], ['duplicate', 2], ['delay', 2]],
@@ -28,7 +30,7 @@ const PROFILE_MOVES: Readonly<Record<NemesisProfile, readonly (readonly [Move, n
   ],
 };
 
-export const NEMESIS_PROFILES: readonly NemesisProfile[] = ['none', 'partitions', 'crashes', 'lossy', 'clocks', 'chaos'];
+export const NEMESIS_PROFILES: readonly NemesisProfile[] = ['none', 'partitions', 'crashes', 'lossy', 'clocks', 'chaos', 'scenario'];
 
 export const NEMESIS_DESCRIPTIONS: Readonly<Record<NemesisProfile, string>> = {
   none: 'no faults',
@@ -37,6 +39,7 @@ export const NEMESIS_DESCRIPTIONS: Readonly<Record<NemesisProfile, string>> = {
   lossy: 'windows of message loss, duplication and heavy delay (reordering)',
   clocks: 'clock skew jumps and drifting clocks',
   chaos: 'every kind of fault, mixed',
+  scenario: "the scenario's own fault script (targeted faults such as crashing the leader)",
 };
 
 export interface NemesisOptions {

@@ -78,8 +78,23 @@ export function prepareRun(request: RunRequest): PreparedRun {
   const params = resolveParams(scenario, request.set ?? []);
   const setup = scenario.build({ nodeCount, durationMicros, params, bug: request.bug });
   const nodeIds = setup.nodes.map((n) => n.id);
+  const nemesisRng = Rng.fromSeed(request.seed).fork('nemesis');
+  if (!request.faults && nemesis === 'scenario' && !setup.script) {
+    throw new InputError(`--nemesis scenario: scenario ${scenario.name} has no fault script of its own (use ${NEMESIS_PROFILES.filter((p) => p !== 'scenario').join(', ')})`);
+  }
   const faults = request.faults
     ? parseFaultSchedule(request.faults.raw, nodeIds, durationMicros, request.faults.source)
+    : nemesis === 'scenario'
+    ? // A script is code; its schedule is normalised like a file so that it replays identically.
+      parseFaultSchedule(
+        JSON.parse(JSON.stringify(setup.script!({
+          durationMicros,
+          servers: setup.nemesisTargets,
+          clients: setup.nodes.filter((n) => n.role === 'client').map((n) => n.id),
+          rng: nemesisRng,
+        }))),
+        nodeIds, durationMicros, `${scenario.name} fault script`,
+      )
     : generateSchedule(
         {
           profile: nemesis,
@@ -92,7 +107,7 @@ export function prepareRun(request: RunRequest): PreparedRun {
           windowMicrosMax: Math.max(numberParam(params, 'nemesisWindowMicrosMin'), numberParam(params, 'nemesisWindowMicrosMax')),
           baseLatency: setup.network.latency,
         },
-        Rng.fromSeed(request.seed).fork('nemesis'),
+        nemesisRng,
       );
   return {
     scenario, seed: request.seed, nodeCount, durationMicros, nemesis, params, bug: request.bug, setup, faults,
@@ -103,7 +118,7 @@ export function prepareRun(request: RunRequest): PreparedRun {
 /** Runs both phases and judges the run. */
 export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunResult {
   const { setup } = prepared;
-  const sim = new Simulator({ seed: prepared.seed, nodes: setup.nodes, network: setup.network, checkers: setup.checkers, traceSink });
+  const sim = new Simulator({ seed: prepared.seed, nodes: setup.nodes, network: setup.network, checkers: setup.checkers, traceSink, roles: setup.roles });
   sim.start();
   sim.scheduleFaults(prepared.faults);
   sim.runUntil(prepared.durationMicros);

@@ -6,7 +6,10 @@ import type { Checker } from './check.js';
 import { InputError } from './errors.js';
 import type { NemesisProfile } from './nemesis.js';
 import type { NetworkConfig } from './network.js';
+import type { FaultEntry } from './faults.js';
 import type { NodeId, NodeSpec } from './process.js';
+import type { Rng } from './rng.js';
+import type { RoleOracle } from './simulator.js';
 import { assert } from './assert.js';
 import { formatMicros, formatMicrosExact, parseDuration, type Micros } from './time.js';
 
@@ -47,6 +50,17 @@ export interface ScenarioSetup {
   readonly nemesisTargets: readonly NodeId[];
   /** How long the recovery phase may take before `eventually` checks fail. */
   readonly recoveryMicrosMax: Micros;
+  /** Who leads now, for faults that name `@leader` or `@follower` (algorithms with a leader). */
+  readonly roles?: RoleOracle;
+  /** The scenario's own fault script, used when the nemesis is `scenario`. */
+  readonly script?: (context: ScriptContext) => FaultEntry[];
+}
+
+export interface ScriptContext {
+  readonly durationMicros: Micros;
+  readonly servers: readonly NodeId[];
+  readonly clients: readonly NodeId[];
+  readonly rng: Rng;
 }
 
 export interface Scenario {

@@ -7,7 +7,7 @@ import type { Checker, NodeStatus, RunView } from './check.js';
 import { LocalClock } from './clock.js';
 import { SimDisk } from './disk.js';
 import { EventQueue } from './event-queue.js';
-import type { FaultEntry, LinkSelector } from './faults.js';
+import { isNodeRef, REST_REF, type FaultEntry, type LinkSelector } from './faults.js';
 import { copyOnWire, Fingerprint, sealAndHash, toWire, wireHash } from './hash.js';
 import { History, type Operation } from './history.js';
 import { Link, type DropReason, type NetworkConfig } from './network.js';
@@ -59,8 +59,14 @@ class SimEvent {
   ) {}
 }
 
+/** Tells the engine which node holds a role, for faults that name `@leader` or `@follower`. */
+export interface RoleOracle {
+  leader(run: RunView): NodeId | undefined;
+}
+
 export interface SimulatorOptions {
   readonly seed: number;
+  readonly roles?: RoleOracle;
   readonly nodes: readonly NodeSpec[];
   readonly network: NetworkConfig;
   readonly checkers?: readonly Checker[];
@@ -577,14 +583,20 @@ export class Simulator {
 
   // ---- faults ---------------------------------------------------------------------------------
 
-  /** Applies one fault entry now. Entries that do not apply (crash a crashed node) are traced but change nothing. */
-  applyFault(entry: FaultEntry, source: 'schedule' | 'recovery'): void {
+  /**
+   * Applies one fault entry now. Entries that do not apply (crash a crashed node) are traced but change
+   * nothing; so is an entry whose role reference cannot be resolved now (no leader at that moment).
+   */
+  applyFault(original: FaultEntry, source: 'schedule' | 'recovery'): void {
+    const entry = this.resolveFault(original);
     const fp = this.fingerprint;
     fp.word(T_FAULT);
     fp.integer(this.now);
-    fp.word(sealAndHash(entry));
+    fp.word(sealAndHash(original));
     fp.word(source === 'schedule' ? 1 : 2);
-    if (this.materialize) this.emit({ type: 'fault', at: this.now, fault: entry, source });
+    if (entry !== original) fp.word(entry === null ? 0 : sealAndHash(entry));
+    if (this.materialize) this.emit({ type: 'fault', at: this.now, fault: original, source, ...(entry !== original ? { resolved: entry } : {}) });
+    if (entry === null) return;
     switch (entry.kind) {
       case 'partition':
         if ('groups' in entry) {
@@ -652,6 +664,68 @@ export class Simulator {
         this.node(entry.node).clock.setDriftPpm(this.now, entry.ppm);
         return;
     }
+  }
+
+  /** Names bound by `as` in this run's schedule. */
+  private readonly bindings = new Map<string, NodeId>();
+
+  private resolveRef(ref: NodeId): NodeId | undefined {
+    if (!isNodeRef(ref)) return ref;
+    if (ref.startsWith('$')) return this.bindings.get(ref.slice(1));
+    const leader = this.options.roles?.leader(this.view);
+    if (ref === '@leader') return leader;
+    if (ref === '@follower') return this.view.servers.find((id) => id !== leader && this.node(id).status === 'up');
+    return undefined;
+  }
+
+  /** The entry with every reference replaced by a node id; null if one cannot be resolved now. */
+  private resolveFault(entry: FaultEntry): FaultEntry | null {
+    const refs = (list: readonly NodeId[] | undefined) => list?.some(isNodeRef) ?? false;
+    const needs = ('node' in entry && isNodeRef(entry.node)) || ('as' in entry && entry.as !== undefined)
+      || ('groups' in entry && entry.groups.some(refs)) || ('from' in entry && refs(entry.from)) || ('to' in entry && refs(entry.to));
+    if (!needs) return entry;
+    const resolveList = (list: readonly NodeId[]): NodeId[] | null => {
+      const out: NodeId[] = [];
+      for (const ref of list) {
+        const id = this.resolveRef(ref);
+        if (id === undefined) return null;
+        if (!out.includes(id)) out.push(id);
+      }
+      return out;
+    };
+    if ('groups' in entry) {
+      const resolved: NodeId[][] = [];
+      for (const group of entry.groups) {
+        const ids = resolveList(group.filter((ref) => ref !== REST_REF));
+        if (ids === null) return null;
+        resolved.push(ids);
+      }
+      // @rest: every node not named in another group. A node named twice stays in its first group.
+      const named = new Set<NodeId>();
+      const groups = resolved.map((ids) => ids.filter((id) => !named.has(id) && (named.add(id), true)));
+      entry.groups.forEach((group, g) => {
+        if (group.includes(REST_REF)) groups[g]!.push(...this.view.nodes.filter((id) => !named.has(id)));
+      });
+      return { at: entry.at, kind: 'partition', groups };
+    }
+    const out: Record<string, unknown> = { ...entry };
+    if ('node' in entry) {
+      const id = this.resolveRef(entry.node);
+      if (id === undefined) return null;
+      out.node = id;
+      if ('as' in entry && entry.as !== undefined) {
+        this.bindings.set(entry.as, id);
+        delete out.as;
+      }
+    }
+    for (const side of ['from', 'to'] as const) {
+      const list = (entry as LinkSelector)[side];
+      if (list === undefined) continue;
+      const ids = resolveList(list);
+      if (ids === null) return null;
+      out[side] = ids;
+    }
+    return out as unknown as FaultEntry;
   }
 
   private crash(node: NodeRecord): void {

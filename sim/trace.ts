@@ -13,7 +13,8 @@ export type TraceEvent =
   | { type: 'drop'; at: Micros; from: NodeId; to: NodeId; msgId: number; reason: DropReason }
   | { type: 'timer'; at: Micros; node: NodeId; name: string }
   | { type: 'crash' | 'restart' | 'pause' | 'resume'; at: Micros; node: NodeId }
-  | { type: 'fault'; at: Micros; fault: FaultEntry; source: 'schedule' | 'recovery' }
+  /** `resolved`: the entry with @leader, @follower, @rest and $NAME replaced (null: not resolvable then). */
+  | { type: 'fault'; at: Micros; fault: FaultEntry; source: 'schedule' | 'recovery'; resolved?: FaultEntry | null }
   | { type: 'observe'; at: Micros; node: NodeId; fact: Observation }
   | { type: 'invoke'; at: Micros; node: NodeId; opId: number; input: unknown }
   | { type: 'complete'; at: Micros; node: NodeId; opId: number; status: 'ok' | 'fail'; output: unknown }
