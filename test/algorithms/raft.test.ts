@@ -18,13 +18,16 @@ describe('raft', () => {
   it('keeps every invariant, stays linearizable and recovers, in every scenario and seed', () => {
     fc.assert(fc.property(
       fc.integer({ min: 0, max: 0xffff_ffff }),
-      fc.constantFrom('raft-chaos', 'raft-crashes', 'raft-partitions', 'raft-lossy', 'raft-clock-skew'),
+      fc.constantFrom(
+        'raft-leader-crash', 'raft-partition-leader-minority', 'raft-majority-split', 'raft-one-way-partition', 'raft-flapping',
+        'raft-chaos', 'raft-crashes', 'raft-partitions', 'raft-lossy', 'raft-clock-skew',
+      ),
       (seed, name) => {
         const result = run(name, seed);
         expect(result.checks.filter((c) => !c.ok), `faultline run ${name} --seed ${seed}`).toEqual([]);
         expect(result.history.ok).toBeGreaterThan(100);
       },
-    ), { numRuns: 30 });
+    ), { numRuns: 40 });
   });
 
   it('is deterministic: same seed, same fingerprint', () => {

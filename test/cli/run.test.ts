@@ -129,6 +129,7 @@ describe('bad input: one line on stderr, exit 2, no stack trace, nothing written
     ['ratio out of range', ['run', 'broadcast-lossy', '--set', 'lossRatio=2'], /expected a ratio from 0 to 1/],
     ['unknown bug', ['run', 'broadcast-lossy', '--bug', 'raft/imaginary'], /no such planted bug/],
     ['unknown nemesis', ['run', 'broadcast-lossy', '--nemesis', 'gremlins'], /argument 'gremlins' is invalid/],
+    ['a scenario without a fault script', ['run', 'broadcast-lossy', '--nemesis', 'scenario'], /scenario broadcast-lossy has no fault script/],
     ['too few nodes', ['run', 'broadcast-lossy', '--nodes', '1'], /--nodes 1: scenario broadcast-lossy runs with 2 to 64 nodes/],
     ['unknown option', ['run', 'broadcast-lossy', '--sed', '1'], /unknown option '--sed'/],
     ['unknown verb', ['frobnicate'], /unknown command 'frobnicate'/],

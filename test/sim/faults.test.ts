@@ -51,3 +51,22 @@ describe('parseFaultSchedule', () => {
     });
   }
 });
+
+describe('node references in schedules', () => {
+  it('accepts @leader, @follower, @rest in groups, and $NAME bound by an earlier "as"', () => {
+    const out = parse([
+      { at: 0, kind: 'crash', node: '@leader', as: 'L' },
+      { at: 5, kind: 'restart', node: '$L' },
+      { at: 6, kind: 'partition', groups: [['@leader', '@follower'], ['@rest']] },
+      { at: 7, kind: 'partition', from: ['n1', 'n2'], to: ['@leader'] },
+    ]);
+    expect(out[0]).toEqual({ at: 0, kind: 'crash', node: '@leader', as: 'L' });
+    expect(out[1]).toEqual({ at: 5, kind: 'restart', node: '$L' });
+  });
+
+  it('rejects an unbound $NAME, a bad binding name, and @rest outside groups', () => {
+    expect(() => parse([{ at: 0, kind: 'restart', node: '$X' }])).toThrow(/node must name/);
+    expect(() => parse([{ at: 0, kind: 'crash', node: 'n1', as: '9 lives' }])).toThrow(/as must be a name/);
+    expect(() => parse([{ at: 0, kind: 'clog', from: ['@rest'] }])).toThrow(/names unknown node "@rest"/);
+  });
+});

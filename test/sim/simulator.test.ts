@@ -361,3 +361,41 @@ describe('message isolation', () => {
     expect(seen).toEqual([1, 1]);
   });
 });
+
+describe('leader-aware faults', () => {
+  // A toy oracle: the leader is whichever node the test says.
+  const withLeader = (leader: string | undefined) => {
+    const trace: TraceEvent[] = [];
+    const sim = new Simulator({
+      seed: 1, nodes: servers(['n1', 'n2', 'n3'], chatter), network: QUIET_NETWORK,
+      traceSink: (e) => trace.push(e), roles: { leader: () => leader },
+    });
+    sim.start();
+    return { sim, trace };
+  };
+
+  it('resolves @leader, binds it with "as", and finds it again as $NAME', () => {
+    const { sim, trace } = withLeader('n2');
+    sim.scheduleFaults([{ at: 10, kind: 'crash', node: '@leader', as: 'L' }, { at: 20, kind: 'restart', node: '$L' }]);
+    sim.runUntil(30);
+    const faults = trace.filter((e): e is TraceEvent & { type: 'fault' } => e.type === 'fault');
+    expect(faults.map((f) => f.resolved)).toEqual([{ at: 10, kind: 'crash', node: 'n2' }, { at: 20, kind: 'restart', node: 'n2' }]);
+    expect(trace.filter((e) => e.type === 'crash' || e.type === 'restart').map((e) => `${e.type}:${(e as { node: string }).node}`)).toEqual(['crash:n2', 'restart:n2']);
+  });
+
+  it('fills @rest with every node not named elsewhere; @follower is an up server other than the leader', () => {
+    const { sim, trace } = withLeader('n1');
+    sim.scheduleFaults([{ at: 10, kind: 'partition', groups: [['@leader', '@follower'], ['@rest']] }]);
+    sim.runUntil(20);
+    const fault = trace.find((e): e is TraceEvent & { type: 'fault' } => e.type === 'fault')!;
+    expect(fault.resolved).toEqual({ at: 10, kind: 'partition', groups: [['n1', 'n2'], ['n3']] });
+  });
+
+  it('skips (and traces) an entry whose reference cannot be resolved now', () => {
+    const { sim, trace } = withLeader(undefined);
+    sim.scheduleFaults([{ at: 10, kind: 'crash', node: '@leader' }]);
+    sim.runUntil(20);
+    expect(trace.find((e) => e.type === 'fault')).toMatchObject({ resolved: null });
+    expect(trace.some((e) => e.type === 'crash')).toBe(false);
+  });
+});
