@@ -13,7 +13,7 @@ import type { FaultEntry } from '../sim/faults.js';
 import type { NemesisProfile } from '../sim/nemesis.js';
 import type { RoleOracle } from '../sim/simulator.js';
 import type { NodeSpec } from '../sim/process.js';
-import { numberParam, type Scenario, type ScriptContext } from '../sim/scenario.js';
+import { numberParam, type ParamSpec, type Scenario, type ScriptContext } from '../sim/scenario.js';
 import { seconds } from '../sim/time.js';
 import { networkFromParams, networkParams, serverIds } from './common.js';
 
@@ -34,6 +34,8 @@ interface Variant {
   readonly duplicateRatio?: number;
   /** A targeted fault script, for `--nemesis scenario` (the default when present). */
   readonly script?: (context: ScriptContext) => FaultEntry[];
+  /** Parameter defaults that differ from the other Raft scenarios. */
+  readonly defaults?: Readonly<Record<string, number>>;
 }
 
 /** The leader with the highest term among running servers, read from their views. */
@@ -67,13 +69,22 @@ function leaderCrashScript(context: ScriptContext): FaultEntry[] {
   ]);
 }
 
-/** Cut the leader, one follower and half the clients off from the rest for 0.5–2 s. */
+/**
+ * Cut the leader, one follower and half the clients off from the rest for 0.5–2 s. The cut-off leader's
+ * clock also runs slow (as a VM's may), so it takes longer to notice it lost its quorum: the window in
+ * which a deposed leader may still answer its minority's clients.
+ */
 function leaderMinorityScript(context: ScriptContext): FaultEntry[] {
   const minorityClients = context.clients.slice(0, Math.ceil(context.clients.length / 2));
-  return repeat(context, 1_500_000, 3_000_000, (at) => [
-    { at, kind: 'partition', groups: [['@leader', '@follower', ...minorityClients], ['@rest']] },
-    { at: at + context.rng.int(500_000, 2_000_000), kind: 'heal' },
-  ]);
+  return repeat(context, 1_500_000, 3_000_000, (at, i) => {
+    const heal = at + context.rng.int(500_000, 2_000_000);
+    return [
+      { at, kind: 'partition', groups: [['@leader', '@follower', ...minorityClients], ['@rest']] },
+      { at, kind: 'clock-drift', node: '@leader', as: `L${i}`, ppm: -400_000 },
+      { at: heal, kind: 'heal' },
+      { at: heal, kind: 'clock-drift', node: `$L${i}`, ppm: 0 },
+    ];
+  });
 }
 
 /** Split the servers into groups none of which is a majority (2/2/1 for five) for 0.5–2 s. */
@@ -109,6 +120,8 @@ function flappingScript(context: ScriptContext): FaultEntry[] {
 }
 
 function raftScenario(variant: Variant): Scenario {
+  const withDefaults = (params: ParamSpec[]): ParamSpec[] =>
+    params.map((p) => (variant.defaults?.[p.name] !== undefined ? { ...p, default: variant.defaults[p.name]! } : p));
   return {
     name: variant.name,
     description: variant.description,
@@ -118,7 +131,7 @@ function raftScenario(variant: Variant): Scenario {
     minNodes: 1,
     maxNodes: 15,
     defaultDurationMicros: seconds(10),
-    params: [
+    params: withDefaults([
       ...networkParams({ latencyMicros: 1_000, jitterMicros: 4_000, lossRatio: variant.lossRatio ?? 0, duplicateRatio: variant.duplicateRatio ?? 0 }),
       { name: 'electionTimeoutMicrosMin', unit: 'duration', default: 150_000, min: 1_000, description: 'shortest randomised election timeout' },
       { name: 'electionTimeoutMicrosMax', unit: 'duration', default: 300_000, min: 1_000, description: 'longest randomised election timeout' },
@@ -128,9 +141,9 @@ function raftScenario(variant: Variant): Scenario {
       { name: 'keys', unit: 'integer', default: 5, min: 1, max: 1_000, description: 'keys the clients pick from' },
       { name: 'clientThinkMicrosMin', unit: 'duration', default: 10_000, min: 0, description: "shortest pause between one client's operations" },
       { name: 'clientThinkMicrosMax', unit: 'duration', default: 50_000, min: 0, description: "longest pause between one client's operations" },
-      { name: 'clientTimeoutMicros', unit: 'duration', default: 500_000, min: 1_000, description: 'a client retries an operation unanswered this long' },
+      { name: 'clientTimeoutMicros', unit: 'duration', default: 200_000, min: 1_000, description: 'a client retries an operation unanswered this long' },
       { name: 'recoveryMicrosMax', unit: 'duration', default: 10_000_000, min: 1_000, description: 'bound on the recovery phase for eventually-checks' },
-    ],
+    ]),
     bugs: Object.entries(RAFT_BUG_DESCRIPTIONS).map(([name, description]) => ({ name, description })),
     build({ nodeCount, durationMicros, params, bug }) {
       const electionMin = numberParam(params, 'electionTimeoutMicrosMin');
@@ -174,7 +187,11 @@ function raftScenario(variant: Variant): Scenario {
 
 export const raftScenarios: readonly Scenario[] = [
   raftScenario({ name: 'raft-leader-crash', description: 'the leader crashes every 1.5–2.5 s and restarts 0.3–1.5 s later: a new leader must take over', nemesis: 'scenario', script: leaderCrashScript }),
-  raftScenario({ name: 'raft-partition-leader-minority', description: 'the leader, one follower and half the clients are cut off from the majority, then healed', nemesis: 'scenario', script: leaderMinorityScript }),
+  raftScenario({
+    name: 'raft-partition-leader-minority',
+    description: 'the leader (its clock running slow), one follower and half the clients are cut off from the majority, then healed; clients contend on 2 keys',
+    nemesis: 'scenario', script: leaderMinorityScript, defaults: { keys: 2 },
+  }),
   raftScenario({ name: 'raft-majority-split', description: 'the servers split into groups with no majority (no progress is possible), then heal', nemesis: 'scenario', script: majoritySplitScript }),
   raftScenario({ name: 'raft-one-way-partition', description: 'the leader can still send but hears nothing back: check-quorum must make it step down', nemesis: 'scenario', script: oneWayScript }),
   raftScenario({ name: 'raft-flapping', description: 'partitions between random halves come and go every 50–300 ms', nemesis: 'scenario', script: flappingScript }),

@@ -27,9 +27,9 @@ export type FaultEntry =
   | ({ readonly at: Micros; readonly kind: 'loss' | 'duplicate'; readonly ratio: number } & LinkSelector)
   | ({ readonly at: Micros; readonly kind: 'delay'; readonly latency: LatencyModel } & LinkSelector)
   /** Sets the node's clock to read offsetMicros ahead of true time (negative: behind). */
-  | { readonly at: Micros; readonly kind: 'clock-skew'; readonly node: NodeId; readonly offsetMicros: Micros }
+  | { readonly at: Micros; readonly kind: 'clock-skew'; readonly node: NodeId; readonly offsetMicros: Micros; readonly as?: string }
   /** The node's clock runs ppm parts per million fast (negative: slow) from now on. */
-  | { readonly at: Micros; readonly kind: 'clock-drift'; readonly node: NodeId; readonly ppm: number };
+  | { readonly at: Micros; readonly kind: 'clock-drift'; readonly node: NodeId; readonly ppm: number; readonly as?: string };
 
 export type FaultKind = FaultEntry['kind'];
 
@@ -181,14 +181,14 @@ function parseEntry(item: unknown, where: string, known: Set<NodeId>, bound: Set
       return { at, kind: 'delay', latency: canonicalLatency(e.latency as LatencyModel), ...links() };
     }
     case 'clock-skew': {
-      allowed('node', 'offsetMicros');
+      allowed('node', 'offsetMicros', 'as');
       if (!Number.isSafeInteger(e.offsetMicros)) throw new InputError(`${here}: offsetMicros must be an integer (microseconds, may be negative); got ${JSON.stringify(e.offsetMicros)}`);
-      return { at, kind: 'clock-skew', node: node(), offsetMicros: e.offsetMicros as number };
+      return { at, kind: 'clock-skew', node: node(), offsetMicros: e.offsetMicros as number, ...binding() };
     }
     case 'clock-drift': {
-      allowed('node', 'ppm');
+      allowed('node', 'ppm', 'as');
       if (!Number.isSafeInteger(e.ppm) || Math.abs(e.ppm as number) > DRIFT_PPM_LIMIT) throw new InputError(`${here}: ppm must be an integer from -${DRIFT_PPM_LIMIT} to ${DRIFT_PPM_LIMIT}; got ${JSON.stringify(e.ppm)}`);
-      return { at, kind: 'clock-drift', node: node(), ppm: e.ppm as number };
+      return { at, kind: 'clock-drift', node: node(), ppm: e.ppm as number, ...binding() };
     }
   }
 }

@@ -190,7 +190,7 @@ export class RaftNode implements Process<RaftMessage> {
     // from a live leader within the minimum election timeout (so a rejoining node cannot disrupt it).
     // A leader is itself a live leader, so it never grants one.
     const leaderRecentlyHeard = this.role === 'leader' || ctx.now() - this.lastLeaderContact < this.config.electionTimeoutMicrosMin;
-    const granted = msg.term > this.currentTerm && !leaderRecentlyHeard && this.logIsUpToDate(msg.lastLogIndex, msg.lastLogTerm);
+    const granted = msg.term > this.currentTerm && !leaderRecentlyHeard && this.candidateLogOk(msg.lastLogIndex, msg.lastLogTerm);
     ctx.send(from, { type: 'pre-vote-reply', term: msg.term, granted, voterTerm: this.currentTerm });
   }
 
@@ -207,8 +207,7 @@ export class RaftNode implements Process<RaftMessage> {
   private onRequestVote(ctx: Ctx, from: NodeId, msg: Extract<RaftMessage, { type: 'request-vote' }>): void {
     // Invariant (Election Safety): at most one vote per term, and only for an up-to-date log
     // (which gives Leader Completeness, §5.4.1).
-    const logOk = this.config.bug === RAFT_BUGS.voteWithoutLogCheck || this.logIsUpToDate(msg.lastLogIndex, msg.lastLogTerm);
-    const granted = msg.term === this.currentTerm && (this.votedFor === null || this.votedFor === from) && logOk;
+    const granted = msg.term === this.currentTerm && (this.votedFor === null || this.votedFor === from) && this.candidateLogOk(msg.lastLogIndex, msg.lastLogTerm);
     if (granted) {
       this.votedFor = from;
       this.persistTermAndVote(ctx);
@@ -399,6 +398,11 @@ export class RaftNode implements Process<RaftMessage> {
 
   private resetElectionTimer(ctx: Ctx): void {
     ctx.setTimer('election', ctx.rng.int(this.config.electionTimeoutMicrosMin, this.config.electionTimeoutMicrosMax));
+  }
+
+  /** The election restriction (§5.4.1), shared by pre-vote and vote; the planted bug skips it in both. */
+  private candidateLogOk(lastLogIndex: number, lastLogTerm: number): boolean {
+    return this.config.bug === RAFT_BUGS.voteWithoutLogCheck || this.logIsUpToDate(lastLogIndex, lastLogTerm);
   }
 
   private logIsUpToDate(lastLogIndex: number, lastLogTerm: number): boolean {

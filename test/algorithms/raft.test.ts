@@ -40,6 +40,19 @@ describe('raft', () => {
     expect(result.checks.find((c) => !c.ok)?.name).toBe('linearizable-history');
   });
 
+  it('planted bug raft/stale-read is caught by the linearizability check when the leader is cut off with a minority', () => {
+    const result = run('raft-partition-leader-minority', 1, 'raft/stale-read');
+    expect(result.outcome).toBe('safety-violation');
+    expect(result.checks.find((c) => !c.ok)?.name).toBe('linearizable-history');
+    expect(run('raft-partition-leader-minority', 1).outcome).toBe('pass');
+  });
+
+  it('planted bug raft/vote-without-log-check elects a stale leader, caught by Leader Completeness', () => {
+    const result = run('raft-chaos', 1, 'raft/vote-without-log-check');
+    expect(result.outcome).toBe('safety-violation');
+    expect(result.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(expect.arrayContaining(['leader-completeness', 'state-machine-safety']));
+  });
+
   it('planted bug raft/truncate-matching-entries is caught by Figure 3 invariants', () => {
     const result = run('raft-chaos', 10, 'raft/truncate-matching-entries');
     expect(result.outcome).toBe('safety-violation');
