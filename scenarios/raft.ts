@@ -106,6 +106,29 @@ function oneWayScript(context: ScriptContext): FaultEntry[] {
   ]);
 }
 
+/**
+ * Elections under fire: the leader crashes every ~1 s to force an election, and meanwhile a follower
+ * crashes and restarts within milliseconds, again and again. With a narrow election-timeout spread,
+ * candidates collide in one term, and a voter that restarts between their requests must remember
+ * whom it voted for.
+ */
+function electionStormScript(context: ScriptContext): FaultEntry[] {
+  return repeat(context, 800_000, 1_200_000, (at, i) => {
+    const faults: FaultEntry[] = [
+      { at, kind: 'crash', node: '@leader', as: `L${i}` },
+      { at: at + context.rng.int(300_000, 600_000), kind: 'restart', node: `$L${i}` },
+    ];
+    // The election follows 150–160 ms later: blip followers through it, each down for about a millisecond.
+    let blip = at + 140_000;
+    for (let j = 0; blip < at + 200_000; j++) {
+      faults.push({ at: blip, kind: 'crash', node: '@follower', as: `F${i}-${j}` });
+      faults.push({ at: blip + context.rng.int(300, 2_000), kind: 'restart', node: `$F${i}-${j}` });
+      blip += context.rng.int(2_500, 6_000);
+    }
+    return faults;
+  });
+}
+
 /** Random halves split and heal every 50–300 ms: links that cannot make up their mind. */
 function flappingScript(context: ScriptContext): FaultEntry[] {
   return repeat(context, 100_000, 600_000, (at) => {
@@ -194,6 +217,11 @@ export const raftScenarios: readonly Scenario[] = [
   }),
   raftScenario({ name: 'raft-majority-split', description: 'the servers split into groups with no majority (no progress is possible), then heal', nemesis: 'scenario', script: majoritySplitScript }),
   raftScenario({ name: 'raft-one-way-partition', description: 'the leader can still send but hears nothing back: check-quorum must make it step down', nemesis: 'scenario', script: oneWayScript }),
+  raftScenario({
+    name: 'raft-election-storm',
+    description: 'the leader crashes every ~1 s; through each election that follows, followers crash and restart within a millisecond; election timeouts 150–160 ms collide',
+    nemesis: 'scenario', script: electionStormScript, defaults: { electionTimeoutMicrosMax: 160_000 },
+  }),
   raftScenario({ name: 'raft-flapping', description: 'partitions between random halves come and go every 50–300 ms', nemesis: 'scenario', script: flappingScript }),
   raftScenario({ name: 'raft-chaos', description: 'Raft kv store under every fault mixed: partitions, crashes, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),
   raftScenario({ name: 'raft-crashes', description: 'Raft kv store while servers crash and restart or pause (leaders included, by chance)', nemesis: 'crashes' }),

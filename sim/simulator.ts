@@ -200,6 +200,7 @@ export class Simulator {
 
   constructor(readonly options: SimulatorOptions) {
     const root = Rng.fromSeed(options.seed);
+    this.rolesRng = root.fork('roles');
     assert(options.nodes.length > 0, 'a cluster needs at least one node');
     assert(options.nodes.length <= NODES_MAX, `a cluster has at most ${NODES_MAX} nodes`);
     this.nodes = options.nodes.map((spec, index) => {
@@ -668,13 +669,18 @@ export class Simulator {
 
   /** Names bound by `as` in this run's schedule. */
   private readonly bindings = new Map<string, NodeId>();
+  /** Picks among followers for `@follower`: its own stream, so it disturbs no one else's draws. */
+  private readonly rolesRng: Rng;
 
   private resolveRef(ref: NodeId): NodeId | undefined {
     if (!isNodeRef(ref)) return ref;
     if (ref.startsWith('$')) return this.bindings.get(ref.slice(1));
     const leader = this.options.roles?.leader(this.view);
     if (ref === '@leader') return leader;
-    if (ref === '@follower') return this.view.servers.find((id) => id !== leader && this.node(id).status === 'up');
+    if (ref === '@follower') {
+      const followers = this.view.servers.filter((id) => id !== leader && this.node(id).status === 'up');
+      return followers.length === 0 ? undefined : this.rolesRng.pick(followers);
+    }
     return undefined;
   }
 

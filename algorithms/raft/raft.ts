@@ -196,7 +196,9 @@ export class RaftNode implements Process<RaftMessage> {
 
   private onPreVoteReply(ctx: Ctx, from: NodeId, msg: Extract<RaftMessage, { type: 'pre-vote-reply' }>): void {
     if (msg.voterTerm > this.currentTerm) return this.becomeFollower(ctx, msg.voterTerm, null);
-    if (this.role === 'leader' || msg.term !== this.preVoteTerm || !msg.granted) return;
+    // A pre-vote counts only for the term right after ours: if our term moved on meanwhile (we voted for
+    // someone), the round is stale, and campaigning on it would disrupt the election we just joined.
+    if (this.role === 'leader' || msg.term !== this.preVoteTerm || msg.term !== this.currentTerm + 1 || !msg.granted) return;
     this.preVotes.add(from);
     if (this.isMajority(this.preVotes.size, ctx)) {
       this.preVoteTerm = 0;
