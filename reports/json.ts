@@ -27,6 +27,8 @@ export interface RunJson {
     wallMillis: number;
   };
   faults: FaultEntry[];
+  /** For faults naming @leader, @follower, @rest or $NAME: what they resolved to (null: nothing then), by index in `faults`. */
+  resolvedFaults: { index: number; resolved: FaultEntry | null }[];
   checks: { name: string; kind: CheckKind; ok: boolean; message?: string; atMicros?: Micros }[];
   recovery: { startedAtMicros: Micros; recoveredAtMicros: Micros | null; boundMicros: Micros };
   history: { ok: number; fail: number; open: number };
@@ -54,6 +56,7 @@ export function runToJson(prepared: PreparedRun, result: RunResult, wallMillis: 
       wallMillis: Math.round(wallMillis * 10) / 10,
     },
     faults: [...prepared.faults],
+    resolvedFaults: result.simulator.resolutions.map(({ fault, resolved }) => ({ index: prepared.faults.indexOf(fault), resolved })),
     checks: result.checks.map((c) => ({
       name: c.name,
       kind: c.kind,

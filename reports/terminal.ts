@@ -57,7 +57,13 @@ export function renderRun(run: RunJson): string {
   lines.push(stats.toString());
 
   if (run.faults.length > 0) {
-    const shown = run.faults.slice(0, FAULTS_SHOWN_MAX).map((f) => `${formatMicros(f.at).padStart(8)}  ${describeFault(f)}`);
+    const resolved = new Map(run.resolvedFaults.map((r) => [r.index, r.resolved]));
+    const target = (index: number) => {
+      if (!resolved.has(index)) return '';
+      const r = resolved.get(index);
+      return r === null ? chalk.dim('  (no such node then: skipped)') : chalk.dim(`  → ${describeFault(r!)}`);
+    };
+    const shown = run.faults.slice(0, FAULTS_SHOWN_MAX).map((f, i) => `${formatMicros(f.at).padStart(8)}  ${describeFault(f)}${target(i)}`);
     const more = run.faults.length > FAULTS_SHOWN_MAX ? [`          … ${run.faults.length - FAULTS_SHOWN_MAX} more (see --json)`] : [];
     lines.push(`faults (${run.faults.length}):`, ...shown, ...more);
   } else {

@@ -590,6 +590,7 @@ export class Simulator {
    */
   applyFault(original: FaultEntry, source: 'schedule' | 'recovery'): void {
     const entry = this.resolveFault(original);
+    if (entry !== original) this.resolutions.push({ fault: original, resolved: entry });
     const fp = this.fingerprint;
     fp.word(T_FAULT);
     fp.integer(this.now);
@@ -667,6 +668,8 @@ export class Simulator {
     }
   }
 
+  /** What each entry with a role reference resolved to, in the order applied (null: not resolvable then). */
+  readonly resolutions: { fault: FaultEntry; resolved: FaultEntry | null }[] = [];
   /** Names bound by `as` in this run's schedule. */
   private readonly bindings = new Map<string, NodeId>();
   /** Picks among followers for `@follower`: its own stream, so it disturbs no one else's draws. */

@@ -75,6 +75,14 @@ describe('faultline run --json', () => {
     expect(runJson('broadcast-chaos', '--seed', '1234', '--faults', 'edited.json').json.fingerprint).not.toBe(json.fingerprint);
   });
 
+  it('a targeted script records what @leader resolved to, and replays to the same fingerprint', () => {
+    const { json } = runJson('raft-leader-crash', '--seed', '3');
+    expect(json.faults[0]).toMatchObject({ kind: 'crash', node: '@leader', as: 'L0' });
+    expect(json.resolvedFaults[0]).toEqual({ index: 0, resolved: { at: json.faults[0].at, kind: 'crash', node: expect.stringMatching(/^n\d$/) } });
+    writeFileSync(join(work, 'script.json'), JSON.stringify(json.faults));
+    expect(runJson('raft-leader-crash', '--seed', '3', '--faults', 'script.json').json.fingerprint).toBe(json.fingerprint);
+  });
+
   it('exit codes follow the outcome: 1 safety, 3 liveness', () => {
     const safety = runJson('broadcast-lossy', '--seed', '1', '--bug', 'broadcast/no-dedup');
     expect(safety.status).toBe(1);
