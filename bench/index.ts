@@ -103,12 +103,23 @@ function enginePingPong(ballsPerPair: number): number {
   return sim.stats.events;
 }
 
-/** (c) A whole scenario: broadcast-chaos, 5 nodes, default duration, several seeds. */
-function broadcastChaos(): number {
-  const scenario = findScenario('broadcast-chaos')!;
-  let events = 0;
-  for (let seed = 1; seed <= 20; seed++) events += executeRun(prepareRun({ scenario, seed, nodeCount: 5 })).stats.events;
-  return events;
+/** (c) A whole scenario, 5 nodes, default duration, several seeds per round. */
+function wholeRuns(name: string, seeds: number): () => number {
+  const scenario = findScenario(name)!;
+  return () => {
+    let events = 0;
+    for (let seed = 1; seed <= seeds; seed++) events += executeRun(prepareRun({ scenario, seed, nodeCount: 5 })).stats.events;
+    return events;
+  };
+}
+
+/** Simulated seconds per wall second for one run of a scenario (seed 1), after the JIT has warmed up. */
+function realTimeFactor(name: string): string {
+  const scenario = findScenario(name)!;
+  const started = performance.now();
+  const result = executeRun(prepareRun({ scenario, seed: 1 }));
+  const millis = performance.now() - started;
+  return `${name} seed 1: ${result.stats.events} events, ${(result.stats.simulatedMicros / 1e6).toFixed(2)}s simulated in ${millis.toFixed(1)} ms wall (${Math.round(result.stats.simulatedMicros / 1000 / millis)}× real time)`;
 }
 
 /** (d) The linearizability checker on generated histories: wall time per history, median and max. */
@@ -145,18 +156,15 @@ function main(): void {
   // Shallow: 8 events queued (one ball per pair). Deep: 1,024 queued, like a busy cluster.
   const shallow = compare('(a) bare binary-heap event loop, 8 queued', () => bareHeapLoop(1), '(b) engine ping-pong, 16 nodes, 8 messages in flight', () => enginePingPong(1));
   const deep = compare('(a) bare binary-heap event loop, 1,024 queued', () => bareHeapLoop(128), '(b) engine ping-pong, 16 nodes, 1,024 in flight', () => enginePingPong(128));
-  const chaos = measure('(c) broadcast-chaos, 5 nodes, 20 seeds per round', broadcastChaos);
-
-  const scenario = findScenario('broadcast-chaos')!;
-  const started = performance.now();
-  const one = executeRun(prepareRun({ scenario, seed: 1 }));
-  const oneRunMillis = performance.now() - started;
+  const chaos = measure('(c) broadcast-chaos, 5 nodes, 20 seeds per round', wholeRuns('broadcast-chaos', 20));
+  const raft = measure('(c) raft-chaos, 5 servers + 5 clients, 3 seeds per round', wholeRuns('raft-chaos', 3));
 
   const table = new Table({ head: ['benchmark', 'events/s'] });
-  for (const row of [shallow.bare, shallow.engine, deep.bare, deep.engine, chaos]) table.push([row.label, Math.round(row.eventsPerSecond).toLocaleString('en-US')]);
+  for (const row of [shallow.bare, shallow.engine, deep.bare, deep.engine, chaos, raft]) table.push([row.label, Math.round(row.eventsPerSecond).toLocaleString('en-US')]);
   console.log(table.toString());
   console.log(`engine / bare ratio (median of per-round ratios): ${shallow.ratio.toFixed(2)} with 8 queued, ${deep.ratio.toFixed(2)} with 1,024 queued (floor 0.33, aim 0.5)`);
-  console.log(`broadcast-chaos seed 1: ${one.stats.events} events, ${(one.stats.simulatedMicros / 1e6).toFixed(2)}s simulated in ${oneRunMillis.toFixed(1)} ms wall (${Math.round(one.stats.simulatedMicros / 1000 / oneRunMillis)}× real time)`);
+  console.log(realTimeFactor('broadcast-chaos'));
+  console.log(realTimeFactor('raft-chaos'));
   console.log('linearizability checker (10 generated histories each):');
   for (const line of linearizability()) console.log(`  ${line}`);
   console.log(`heap in use: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB`);
