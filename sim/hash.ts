@@ -68,12 +68,6 @@ export function hashString(text: string): number {
   return fmix(h);
 }
 
-function mixInto(h: number, word: number): number {
-  let k = Math.imul(word | 0, 0xcc9e2d51);
-  k = Math.imul(rotl(k, 15), 0x1b873593);
-  return (Math.imul(rotl(h ^ k, 13), 5) + 0xe6546b64) | 0;
-}
-
 /**
  * Deep-freezes `value` and returns a 32-bit hash of its content (keys in insertion order).
  * Throws on values that are not plain data (functions, Maps, class instances), which a
