@@ -11,6 +11,7 @@ import { RAFT_BUGS, RaftNode, type RaftBug } from '../algorithms/raft/raft.js';
 import { linearizabilityChecker } from '../sim/check/history-checker.js';
 import type { FaultEntry } from '../sim/faults.js';
 import type { NemesisProfile } from '../sim/nemesis.js';
+import type { LatencyModel } from '../sim/network.js';
 import type { RoleOracle } from '../sim/simulator.js';
 import type { NodeSpec } from '../sim/process.js';
 import { numberParam, type ParamSpec, type Scenario, type ScriptContext } from '../sim/scenario.js';
@@ -33,7 +34,7 @@ interface Variant {
   readonly lossRatio?: number;
   readonly duplicateRatio?: number;
   /** A targeted fault script, for `--nemesis scenario` (the default when present). */
-  readonly script?: (context: ScriptContext) => FaultEntry[];
+  readonly script?: (context: ScriptContext, baseLatency: LatencyModel) => FaultEntry[];
   /** Parameter defaults that differ from the other Raft scenarios. */
   readonly defaults?: Readonly<Record<string, number>>;
 }
@@ -142,6 +143,93 @@ function flappingScript(context: ScriptContext): FaultEntry[] {
   });
 }
 
+/** Cuts every link between the two sets, both ways (two one-way partitions). */
+function cutBetween(at: number, a: readonly string[], b: readonly string[]): FaultEntry[] {
+  return [
+    { at, kind: 'partition', from: [...a], to: [...b] },
+    { at, kind: 'partition', from: [...b], to: [...a] },
+  ];
+}
+
+/** Sets the latency of the links from → to: a fixed delay, or the scenario's own latency model. */
+function delayLinks(at: number, from: readonly string[], to: readonly string[], latency: LatencyModel): FaultEntry {
+  return { at, kind: 'delay', from: [...from], to: [...to], latency };
+}
+
+const fixedDelay = (micros: number): LatencyModel => ({ kind: 'uniform', baseMicros: micros, jitterMicros: 0 });
+
+/**
+ * The paper's Figure 8, staged with partitions and slow links (five servers S1…S5, drawn from the seed):
+ * (a) S1 leads and appends entries that reach only S2; (b) S5 is elected by S3 and S4 — its requests to
+ * them crawl — and appends an entry of a later term at the same index, which never leaves it;
+ * (c) S1 or S2 is elected with S3's vote and starts copying its old-term entries to S3 one per
+ * round trip; (d) it is cut off as soon as a majority holds the first old entry but not yet its own
+ * no-op; S5 wins again with S3 and S4 and overwrites that entry. A leader that counted replicas of the
+ * old-term entry has committed and applied something that is then replaced: State Machine Safety fails.
+ */
+function figure8Script(context: ScriptContext, base: LatencyModel): FaultEntry[] {
+  if (context.servers.length !== 5) return [];
+  const [s1, s2, s3, s4, s5] = context.rng.shuffle(context.servers) as [string, string, string, string, string];
+  const others = [s2, s3, s4, s5];
+  const jiggle = () => context.rng.int(0, 20_000);
+  const out: FaultEntry[] = [];
+  // Star around S1 from 0.5 s: only S1 can gather a majority, so it becomes (or stays) leader.
+  let at = 500_000;
+  out.push({ at, kind: 'partition', from: others, to: others });
+  // (a) S1 and S2 alone: S1 keeps leading until check-quorum deposes it, appending what clients send.
+  at = 1_000_000 + jiggle();
+  out.push({ at, kind: 'heal' }, { at, kind: 'partition', groups: [[s1, s2], [s3], [s4], [s5]] });
+  // (b) Only S5 can win among S3, S4, S5 (S3 and S4 cannot reach each other); its messages crawl.
+  const crawlB = 400_000;
+  at += 500_000 + jiggle();
+  out.push({ at, kind: 'heal' }, { at, kind: 'partition', groups: [[s1], [s2], [s3, s4, s5]] }, ...cutBetween(at, [s3], [s4]));
+  out.push(delayLinks(at, [s5], [s3, s4], fixedDelay(crawlB)));
+  // Elected at most ~(300 ms timer + 2 crawling round trips) later; its first append arrives a crawl after that.
+  at += 300_000 + 2 * crawlB + 50_000;
+  // (c) S1 or S2 (the longest logs) wins with S3; its appends to S3 crawl, one entry per round trip.
+  const crawlC = 100_000;
+  out.push({ at, kind: 'heal' }, { at, kind: 'partition', groups: [[s1, s2, s3], [s4], [s5]] });
+  out.push(delayLinks(at, [s5], [s3, s4], base), delayLinks(at, [s1, s2], [s3], fixedDelay(crawlC)));
+  // (d) Cut the new leader off after S3 holds the first old-term entry, before it holds the no-op.
+  at += 1_150_000 + context.rng.int(-100_000, 100_000);
+  out.push({ at, kind: 'heal' }, { at, kind: 'partition', groups: [[s3, s4, s5], [s1], [s2]] }, delayLinks(at, [s1, s2], [s3], base));
+  at += 1_500_000;
+  out.push({ at, kind: 'heal' });
+  return out.filter((f) => f.at < context.durationMicros);
+}
+
+/**
+ * A voter that forgets its vote (five servers A, B, V, X, Y drawn from the seed). V is cut off while
+ * the others commit, so its log is behind and it can never win itself. Then the leader crashes and the
+ * cluster splits into an A side {A, X} and a B side {B, Y}, both reaching V only over crawling links,
+ * the B side some 350 ms later than the A side. Each side's pre-vote and vote request crawl to V in
+ * turn, so the A side's vote request reaches V first, and the B side's — sent after V granted its
+ * pre-vote — arrives about one crawl later. V crashes and restarts in between: a V that did not persist
+ * votedFor grants the second request too, and the term has two leaders (Election Safety).
+ */
+function doubleVoteScript(context: ScriptContext, base: LatencyModel): FaultEntry[] {
+  if (context.servers.length !== 5) return [];
+  const [a, b, v, x, y] = context.rng.shuffle(context.servers) as [string, string, string, string, string];
+  const crawl = 600_000;
+  const bSideDelay = 350_000;
+  const out: FaultEntry[] = [];
+  // V cut off while the rest commit client writes: its log falls behind.
+  out.push({ at: 1_000_000, kind: 'partition', groups: [[v], [a, b, x, y]] });
+  // The leader crashes and restarts at once; the sides cannot reach each other, and B's not even V yet.
+  const split = 1_600_000 + context.rng.int(0, 20_000);
+  out.push({ at: split, kind: 'heal' }, { at: split, kind: 'crash', node: '@leader', as: 'L' }, { at: split + 5_000, kind: 'restart', node: '$L' });
+  out.push(...cutBetween(split, [a, x], [b, y]), ...cutBetween(split, [b, y], [v]), delayLinks(split, [a, x, b, y], [v], fixedDelay(crawl)));
+  const letB = split + bSideDelay;
+  out.push({ at: letB, kind: 'heal' }, ...cutBetween(letB, [a, x], [b, y]));
+  // The A side's request reaches V by split + 300 ms + two crawls; the B side's no earlier than
+  // split + 350 ms + two crawls. V restarts in between.
+  const blip = split + 2 * crawl + 310_000 + context.rng.int(0, 30_000);
+  out.push({ at: blip, kind: 'crash', node: v }, { at: blip + 1_000, kind: 'restart', node: v });
+  const end = split + 2 * crawl + 800_000;
+  out.push({ at: end, kind: 'heal' }, delayLinks(end, [a, x, b, y], [v], base));
+  return out.filter((f) => f.at < context.durationMicros);
+}
+
 function raftScenario(variant: Variant): Scenario {
   const withDefaults = (params: ParamSpec[]): ParamSpec[] =>
     params.map((p) => (variant.defaults?.[p.name] !== undefined ? { ...p, default: variant.defaults[p.name]! } : p));
@@ -192,9 +280,10 @@ function raftScenario(variant: Variant): Scenario {
         ...servers.map((id) => ({ id, role: 'server' as const, create: () => new RaftNode(config) })),
         ...clients.map((id) => ({ id, role: 'client' as const, create: () => new KvClient(clientConfig) })),
       ];
+      const network = networkFromParams(params);
       return {
         nodes,
-        network: networkFromParams(params),
+        network,
         checkers: [
           electionSafety(), leaderAppendOnly(), logMatching(), leaderCompleteness(), stateMachineSafety(),
           linearizabilityChecker('kv'), leaderAgreed(), clientOperationsComplete(), leaderElectedAndWriteCommitted(),
@@ -202,7 +291,7 @@ function raftScenario(variant: Variant): Scenario {
         nemesisTargets: servers,
         recoveryMicrosMax: numberParam(params, 'recoveryMicrosMax'),
         roles: raftRoles,
-        ...(variant.script ? { script: variant.script } : {}),
+        ...(variant.script ? { script: (context: ScriptContext) => variant.script!(context, network.latency) } : {}),
       };
     },
   };
@@ -221,6 +310,16 @@ export const raftScenarios: readonly Scenario[] = [
     name: 'raft-election-storm',
     description: 'the leader crashes every ~1 s; through each election that follows, followers crash and restart within a millisecond; election timeouts 150–160 ms collide',
     nemesis: 'scenario', script: electionStormScript, defaults: { electionTimeoutMicrosMax: 160_000 },
+  }),
+  raftScenario({
+    name: 'raft-figure-8',
+    description: "the paper's Figure 8, staged: an old-term entry reaches a majority under a new leader, then a rival with a later-term entry wins",
+    nemesis: 'scenario', script: figure8Script, defaults: { entriesPerAppendMax: 1 },
+  }),
+  raftScenario({
+    name: 'raft-double-vote',
+    description: 'two sides of a split campaign in one term through a shared voter, which crashes and restarts between their vote requests',
+    nemesis: 'scenario', script: doubleVoteScript,
   }),
   raftScenario({ name: 'raft-flapping', description: 'partitions between random halves come and go every 50–300 ms', nemesis: 'scenario', script: flappingScript }),
   raftScenario({ name: 'raft-chaos', description: 'Raft kv store under every fault mixed: partitions, crashes, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),

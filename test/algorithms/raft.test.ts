@@ -20,7 +20,8 @@ describe('raft', () => {
       fc.integer({ min: 0, max: 0xffff_ffff }),
       fc.constantFrom(
         'raft-leader-crash', 'raft-partition-leader-minority', 'raft-majority-split', 'raft-one-way-partition', 'raft-flapping',
-        'raft-chaos', 'raft-crashes', 'raft-partitions', 'raft-lossy', 'raft-clock-skew',
+        'raft-chaos', 'raft-crashes', 'raft-partitions', 'raft-lossy', 'raft-clock-skew', 'raft-figure-8', 'raft-double-vote',
+        'raft-election-storm',
       ),
       (seed, name) => {
         const result = run(name, seed);
@@ -51,6 +52,23 @@ describe('raft', () => {
     const result = run('raft-chaos', 1, 'raft/vote-without-log-check');
     expect(result.outcome).toBe('safety-violation');
     expect(result.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(expect.arrayContaining(['leader-completeness', 'state-machine-safety']));
+  });
+
+  it("planted bug raft/commit-old-term replays the paper's Figure 8: an applied entry is overwritten", () => {
+    const result = run('raft-figure-8', 1, 'raft/commit-old-term');
+    expect(result.outcome).toBe('safety-violation');
+    const failed = result.checks.filter((c) => !c.ok);
+    expect(failed.map((c) => c.name)).toEqual(expect.arrayContaining(['leader-completeness', 'state-machine-safety']));
+    expect(failed.find((c) => c.name === 'state-machine-safety')!.message).toMatch(/applied .* \(term 1\) but .* applied no-op \(term 2\)/);
+    // The same staged schedule is harmless to a correct Raft.
+    expect(run('raft-figure-8', 1).outcome).toBe('pass');
+  });
+
+  it('planted bug raft/forget-vote: a voter restarted between two vote requests elects two leaders in one term', () => {
+    const result = run('raft-double-vote', 1, 'raft/forget-vote');
+    expect(result.outcome).toBe('safety-violation');
+    expect(result.checks.find((c) => c.name === 'election-safety')?.message).toMatch(/two leaders in term \d+/);
+    expect(run('raft-double-vote', 1).outcome).toBe('pass');
   });
 
   it('planted bug raft/truncate-matching-entries is caught by Figure 3 invariants', () => {
