@@ -4,6 +4,7 @@
 import type { CheckKind } from '../sim/check.js';
 import type { FaultEntry } from '../sim/faults.js';
 import type { DropReason } from '../sim/network.js';
+import type { RunMetrics } from '../sim/metrics.js';
 import type { Outcome, PreparedRun, RunResult } from '../sim/run.js';
 import type { Micros } from '../sim/time.js';
 
@@ -32,6 +33,7 @@ export interface RunJson {
   checks: { name: string; kind: CheckKind; ok: boolean; message?: string; atMicros?: Micros }[];
   recovery: { startedAtMicros: Micros; recoveredAtMicros: Micros | null; boundMicros: Micros };
   history: { ok: number; fail: number; open: number };
+  metrics: RunMetrics;
   replay: string;
 }
 
@@ -66,6 +68,7 @@ export function runToJson(prepared: PreparedRun, result: RunResult, wallMillis: 
     })),
     recovery: { ...result.recovery },
     history: { ...result.history },
+    metrics: result.metrics,
     replay,
   };
 }

@@ -7,6 +7,7 @@ import { describeOp, type LinearizabilityResult, type ModelName } from '../sim/c
 import { describeFault } from '../sim/faults.js';
 import { NEMESIS_DESCRIPTIONS, NEMESIS_PROFILES } from '../sim/nemesis.js';
 import { allParams, formatParamValue, type Scenario } from '../sim/scenario.js';
+import { medianOf } from '../sim/metrics.js';
 import { formatMicros } from '../sim/time.js';
 import type { RunJson } from './json.js';
 
@@ -51,6 +52,7 @@ export function renderRun(run: RunJson): string {
     ['messages dropped', drops ? `${s.messagesDropped} (${drops})` : String(s.messagesDropped)],
     ['client operations ok / failed / open', `${run.history.ok} / ${run.history.fail} / ${run.history.open}`],
     ['time to recover after heal', recovered],
+    ...metricRows(run),
     ['simulated time', formatMicros(s.simulatedMicros)],
     ['wall time', `${s.wallMillis} ms (${eventsPerSecond} events/s)`],
   );
@@ -143,4 +145,19 @@ export function renderCheck(result: LinearizabilityResult, model: ModelName, wal
     if (failure.operations.length > shown.length) lines.push(`    … ${failure.operations.length - shown.length} more`);
   }
   return lines.join('\n');
+}
+
+/** The run's metrics as table rows (only those that apply to this run). */
+function metricRows(run: RunJson): string[][] {
+  const m = run.metrics;
+  const rows: string[][] = [];
+  if (m.availability !== null) rows.push(['availability (operations ok)', `${(m.availability * 100).toFixed(1)}%`]);
+  if (m.leaderElectionMicros.length > 0 || m.leaderLossesUnresolved > 0) {
+    const times = m.leaderElectionMicros;
+    const summary = times.length === 0 ? '—' : `median ${formatMicros(medianOf(times)!)}, max ${formatMicros(Math.max(...times))}`;
+    const unresolved = m.leaderLossesUnresolved > 0 ? `; ${m.leaderLossesUnresolved} without a new leader` : '';
+    rows.push([`time to a new leader (${times.length} leader losses)`, summary + unresolved]);
+  }
+  if (m.messagesPerCommit !== null) rows.push(['messages per committed command', m.messagesPerCommit.toFixed(1)]);
+  return rows;
 }

@@ -6,6 +6,7 @@
 import type { CheckResult } from './check.js';
 import { InputError } from './errors.js';
 import { parseFaultSchedule, type FaultEntry } from './faults.js';
+import { METRICS_TAP_NAME, MetricsCollector, type RunMetrics } from './metrics.js';
 import { generateSchedule, NEMESIS_PROFILES, type NemesisProfile } from './nemesis.js';
 import { isValidSeed, Rng, SEED_MAX } from './rng.js';
 import { numberParam, resolveParams, type Scenario, type ScenarioSetup } from './scenario.js';
@@ -56,6 +57,7 @@ export interface RunResult {
   /** When the recovery phase began, and when every `eventually` check first held (null: never). */
   readonly recovery: { readonly startedAtMicros: Micros; readonly recoveredAtMicros: Micros | null; readonly boundMicros: Micros };
   readonly history: { readonly ok: number; readonly fail: number; readonly open: number };
+  readonly metrics: RunMetrics;
   readonly simulator: Simulator;
 }
 
@@ -118,7 +120,8 @@ export function prepareRun(request: RunRequest): PreparedRun {
 /** Runs both phases and judges the run. */
 export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunResult {
   const { setup } = prepared;
-  const sim = new Simulator({ seed: prepared.seed, nodes: setup.nodes, network: setup.network, checkers: setup.checkers, traceSink, roles: setup.roles });
+  const metrics = new MetricsCollector();
+  const sim = new Simulator({ seed: prepared.seed, nodes: setup.nodes, network: setup.network, checkers: [...setup.checkers, metrics.tap], traceSink, roles: setup.roles });
   sim.start();
   sim.scheduleFaults(prepared.faults);
   sim.runUntil(prepared.durationMicros);
@@ -137,7 +140,7 @@ export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunRes
   }
   sim.end();
 
-  const checks: CheckResult[] = [...sim.verdicts()];
+  const checks: CheckResult[] = sim.verdicts().filter((c) => c.name !== METRICS_TAP_NAME);
   checks.push(
     sim.handlerErrors.length === 0
       ? { name: 'no-handler-exceptions', kind: 'always', ok: true }
@@ -146,13 +149,20 @@ export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunRes
   const safetyFailed = checks.some((c) => c.kind === 'always' && !c.ok);
   const livenessFailed = checks.some((c) => c.kind !== 'always' && !c.ok);
   const outcome: Outcome = safetyFailed ? 'safety-violation' : livenessFailed ? 'liveness-violation' : 'pass';
+  const recovery = { startedAtMicros, recoveredAtMicros, boundMicros: setup.recoveryMicrosMax };
+  const history = sim.history.counts();
+  const resolvedBy = new Map(sim.resolutions.map((r) => [r.fault, r.resolved]));
+  const applied = prepared.faults
+    .map((fault, order) => ({ at: fault.at, order, fault: resolvedBy.has(fault) ? resolvedBy.get(fault)! : fault }))
+    .sort((a, b) => a.at - b.at || a.order - b.order);
   return {
     outcome,
     fingerprint: sim.fingerprintHex(),
     stats: { ...sim.stats, dropsByReason: { ...sim.stats.dropsByReason }, simulatedMicros: sim.now },
     checks,
-    recovery: { startedAtMicros, recoveredAtMicros, boundMicros: setup.recoveryMicrosMax },
-    history: sim.history.counts(),
+    recovery,
+    history,
+    metrics: metrics.compute({ servers: setup.nemesisTargets, applied, history, messagesSent: sim.stats.messagesSent, recovery }),
     simulator: sim,
   };
 }

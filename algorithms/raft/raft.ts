@@ -76,6 +76,8 @@ export class RaftNode implements Process<RaftMessage> {
   private nextIndex = new Map<NodeId, number>();
   private matchIndex = new Map<NodeId, number>();
   private lastAck = new Map<NodeId, Micros>();
+  /** Followers that accepted an AppendEntries of this term; a majority makes the leadership known. */
+  private acknowledgedBy = new Set<NodeId>();
   /** Log index → the client waiting for that entry's result. */
   private waiting = new Map<number, { client: NodeId; seq: number }>();
 
@@ -174,6 +176,7 @@ export class RaftNode implements Process<RaftMessage> {
       this.matchIndex.set(peer, 0);
       this.lastAck.set(peer, ctx.now());
     }
+    this.acknowledgedBy = new Set();
     ctx.observe({ type: 'role', role: 'leader', term: this.currentTerm });
     ctx.observe({ type: 'leader', term: this.currentTerm });
     // A no-op of our own term lets earlier entries commit (§5.4.2) and reads go through promptly.
@@ -309,6 +312,11 @@ export class RaftNode implements Process<RaftMessage> {
   private onAppendReply(ctx: Ctx, from: NodeId, msg: Extract<RaftMessage, { type: 'append-reply' }>): void {
     if (msg.term !== this.currentTerm) return;
     this.lastAck.set(from, ctx.now());
+    if (!this.acknowledgedBy.has(from)) {
+      this.acknowledgedBy.add(from);
+      // A majority has now heard from us in this term: the leadership is known (for metrics and reports).
+      if (this.acknowledgedBy.size + 1 === Math.floor((ctx.peers.length + 1) / 2) + 1) ctx.observe({ type: 'leader-established', term: this.currentTerm });
+    }
     if (msg.success) {
       if (msg.matchIndex > this.matchIndex.get(from)!) this.matchIndex.set(from, msg.matchIndex);
       this.nextIndex.set(from, Math.max(this.nextIndex.get(from)!, msg.matchIndex + 1));

@@ -1,0 +1,64 @@
+// Run metrics: leader losses and the time to a new leader, read from role observations and faults;
+// availability and messages per commit; and what a real Raft run reports.
+import { describe, expect, it } from 'vitest';
+import { findScenario } from '../../scenarios/index.js';
+import type { RunView } from '../../sim/check.js';
+import { medianOf, MetricsCollector } from '../../sim/metrics.js';
+import type { Observation } from '../../sim/process.js';
+import { executeRun, prepareRun } from '../../sim/run.js';
+
+const servers = ['n1', 'n2', 'n3'];
+const feed = (collector: MetricsCollector, at: number, node: string, fact: Observation) =>
+  collector.tap.onObservation!(node, fact, { now: at } as RunView);
+const base = { servers, history: { ok: 3, fail: 1, open: 0 }, messagesSent: 40, recovery: { startedAtMicros: 100, recoveredAtMicros: 130 } };
+
+describe('metrics', () => {
+  it('times each leader loss until a later-term leader is established', () => {
+    const m = new MetricsCollector();
+    feed(m, 10, 'n1', { type: 'role', role: 'leader', term: 1 });
+    feed(m, 12, 'n1', { type: 'leader-established', term: 1 });
+    feed(m, 70, 'n2', { type: 'role', role: 'leader', term: 2 });
+    feed(m, 75, 'n2', { type: 'leader-established', term: 2 });
+    feed(m, 90, 'n3', { type: 'apply', index: 1, term: 2, command: { op: 'put' } });
+    feed(m, 91, 'n2', { type: 'apply', index: 1, term: 2, command: { op: 'put' } });
+    feed(m, 92, 'n2', { type: 'apply', index: 2, term: 2, command: null });
+    const metrics = m.compute({ ...base, applied: [{ at: 50, fault: { at: 50, kind: 'crash', node: 'n1' } }] });
+    expect(metrics.leaderElectionMicros).toEqual([25]);
+    expect(metrics.leaderLossesUnresolved).toBe(0);
+    expect(metrics.availability).toBe(0.75);
+    expect(metrics.recoveryMicros).toBe(30);
+    expect(metrics.messagesPerCommit).toBe(40); // one distinct client command applied
+  });
+
+  it('counts a partition that leaves the leader in a minority, and not a follower crash', () => {
+    const m = new MetricsCollector();
+    feed(m, 10, 'n1', { type: 'role', role: 'leader', term: 3 });
+    const metrics = m.compute({
+      ...base,
+      applied: [
+        { at: 20, fault: { at: 20, kind: 'crash', node: 'n2' } },
+        { at: 30, fault: { at: 30, kind: 'restart', node: 'n2' } },
+        { at: 40, fault: { at: 40, kind: 'partition', groups: [['n1'], ['n2', 'n3']] } },
+      ],
+    });
+    expect(metrics.leaderElectionMicros).toEqual([]);
+    expect(metrics.leaderLossesUnresolved).toBe(1);
+  });
+
+  it('a Raft run whose leader keeps crashing reports one election per crash', () => {
+    const prepared = prepareRun({ scenario: findScenario('raft-leader-crash')!, seed: 1 });
+    const result = executeRun(prepared);
+    const crashes = prepared.faults.filter((f) => f.kind === 'crash').length;
+    expect(result.metrics.leaderElectionMicros.length + result.metrics.leaderLossesUnresolved).toBe(crashes);
+    for (const t of result.metrics.leaderElectionMicros) expect(t).toBeGreaterThan(100_000); // at least an election timeout
+    expect(result.metrics.availability).toBeGreaterThan(0.5);
+    expect(result.metrics.messagesPerCommit).toBeGreaterThan(1);
+    expect(result.metrics.recoveryMicros).not.toBeNull();
+  });
+
+  it('medianOf', () => {
+    expect(medianOf([])).toBeNull();
+    expect(medianOf([5, 1, 3])).toBe(3);
+    expect(medianOf([4, 1, 3, 2])).toBe(2);
+  });
+});
