@@ -1,0 +1,496 @@
+// The data behind the HTML report: one run's trace folded into intervals (node status, roles, fault
+// windows), message arrows, client operations, violations and metrics. Pure and deterministic: the same
+// run gives the same object, key for key; it assumes the trace holds every event of the run, in order.
+
+import type { CheckResult } from '../sim/check.js';
+import { describeFault, type FaultEntry, type LinkSelector } from '../sim/faults.js';
+import type { Operation } from '../sim/history.js';
+import type { LatencyModel } from '../sim/network.js';
+import type { NodeId } from '../sim/process.js';
+import type { Micros } from '../sim/time.js';
+import type { TraceEvent } from '../sim/trace.js';
+
+/** Bounds on what one report embeds, so a long run still gives a file a browser opens. */
+export const ARROWS_EMBEDDED_MAX = 300_000;
+export const OPERATIONS_EMBEDDED_MAX = 50_000;
+/** A message's content is summarised (long arrays and strings cut) to at most this many characters. */
+export const MESSAGE_TEXT_CHARS_MAX = 360;
+export const FAULT_LANES_MAX = 8;
+/** The default message window grows until it holds about this many arrows (or the whole run). */
+const DEFAULT_WINDOW_ARROWS = 110;
+const DEFAULT_WINDOW_MICROS_MIN = 20_000;
+
+export type NodeState = 'crashed' | 'paused';
+
+/** Message arrow fates: delivered, delivered again (a duplicate), dropped, never arrived before the end. */
+export const FATES = ['delivered', 'duplicate', 'dropped', 'in-flight'] as const;
+export type Fate = (typeof FATES)[number];
+
+export interface Interval {
+  readonly node: number;
+  readonly from: Micros;
+  readonly to: Micros;
+}
+
+export interface ReportData {
+  readonly run: {
+    readonly scenario: string;
+    readonly seed: number;
+    readonly bug: string | null;
+    readonly nemesis: string;
+    readonly outcome: string;
+    readonly fingerprint: string;
+    readonly durationMicros: Micros;
+    readonly endMicros: Micros;
+    readonly recoveryStartMicros: Micros;
+    readonly recoveredAtMicros: Micros | null;
+  };
+  readonly nodes: readonly { readonly id: NodeId; readonly role: 'server' | 'client' }[];
+  /** Intervals a node was down or paused (it is up otherwise, from its start). */
+  readonly states: readonly (Interval & { readonly state: NodeState })[];
+  /** Role over time, from `{ type: 'role', role }` observations; empty when the algorithm has none. */
+  readonly roles: readonly (Interval & { readonly role: string; readonly term: number | null })[];
+  readonly roleNames: readonly string[];
+  readonly faults: readonly {
+    readonly from: Micros;
+    readonly to: Micros;
+    /** partition, clog, loss, duplicate, delay, clock-skew, clock-drift. */
+    readonly kind: string;
+    readonly label: string;
+    readonly lane: number;
+    /** True when the window was closed by the recovery phase (or ran to the end of the run). */
+    readonly untilRecovery: boolean;
+  }[];
+  readonly faultLanes: number;
+  /** Arrows in columns (one entry per delivery or drop), sorted by send time. */
+  readonly messages: {
+    readonly from: number[];
+    readonly to: number[];
+    readonly sent: Micros[];
+    /** Delivery or drop time; for in-flight arrows the end of the run. */
+    readonly end: Micros[];
+    /** Index into FATES. */
+    readonly fate: number[];
+    /** Index into `kinds`: the message's `type` field. */
+    readonly kind: number[];
+    /** Index into `texts`: the summarised content. */
+    readonly text: number[];
+    /** Index into `reasons` for drops, -1 otherwise. */
+    readonly reason: number[];
+    readonly msgId: number[];
+    readonly kinds: string[];
+    readonly texts: string[];
+    readonly reasons: string[];
+    /** Arrows in the run, and how many are embedded (the first ARROWS_EMBEDDED_MAX by send time). */
+    readonly total: number;
+    readonly embedded: number;
+    /** Longest flight among embedded arrows: the client looks this far back for arrows entering a window. */
+    readonly flightMaxMicros: Micros;
+    /** Median delivered flight time, for drawing drops at send time as short stubs. */
+    readonly flightMedianMicros: Micros;
+  };
+  readonly operations: readonly {
+    readonly id: number;
+    readonly client: number;
+    readonly call: Micros;
+    readonly ret: Micros | null;
+    readonly status: 'ok' | 'fail' | 'open';
+    readonly input: string;
+    readonly output: string;
+    readonly lane: number;
+  }[];
+  readonly operationsTotal: number;
+  /** Lanes per client node index, in node order (clients with operations only). */
+  readonly operationLanes: readonly { readonly node: number; readonly lanes: number }[];
+  readonly linearizability: { readonly name: string; readonly ok: boolean; readonly message: string | null } | null;
+  readonly violations: readonly Violation[];
+  /** The message window shown first: around the first violation, else the start. */
+  readonly window: readonly [Micros, Micros];
+}
+
+export interface Violation {
+  readonly check: string;
+  readonly kind: string;
+  readonly at: Micros;
+  /** False when the check gave no time: `at` is then the last operation its message names, or the end of the run. */
+  readonly exact: boolean;
+  readonly message: string;
+  /** Operation ids the message names (`#12`). */
+  readonly operations: readonly number[];
+}
+
+export interface ModelInput {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly bug: string | null;
+  readonly nemesis: string;
+  readonly outcome: string;
+  readonly fingerprint: string;
+  readonly durationMicros: Micros;
+  readonly nodes: readonly { readonly id: NodeId; readonly role: 'server' | 'client' }[];
+  readonly baseLatency: LatencyModel;
+  readonly endMicros: Micros;
+  readonly recovery: { readonly startedAtMicros: Micros; readonly recoveredAtMicros: Micros | null };
+  readonly checks: readonly CheckResult[];
+  readonly operations: readonly Operation[];
+  readonly trace: readonly TraceEvent[];
+}
+
+/** Folds a run into the report's data. */
+export function buildReportData(input: ModelInput): ReportData {
+  const nodeIndex = new Map(input.nodes.map((n, i) => [n.id, i]));
+  const indexOf = (id: NodeId): number => nodeIndex.get(id) ?? -1;
+  const end = input.endMicros;
+  const { states, roles, roleNames } = nodeIntervals(input.trace, indexOf, end);
+  const { faults, lanes } = faultWindows(input.trace, input.nodes.map((n) => n.id), input.baseLatency, input.recovery.startedAtMicros, end);
+  const messages = messageArrows(input.trace, indexOf, end);
+  const { operations, operationLanes } = operationRows(input.operations, indexOf);
+  const violations = violationsOf(input.checks, input.operations, end);
+  const lin = input.checks.find((c) => c.name === 'linearizable-history');
+  return {
+    run: {
+      scenario: input.scenario, seed: input.seed, bug: input.bug, nemesis: input.nemesis, outcome: input.outcome,
+      fingerprint: input.fingerprint, durationMicros: input.durationMicros, endMicros: end,
+      recoveryStartMicros: input.recovery.startedAtMicros, recoveredAtMicros: input.recovery.recoveredAtMicros,
+    },
+    nodes: input.nodes.map((n) => ({ id: n.id, role: n.role })),
+    states, roles, roleNames, faults, faultLanes: lanes, messages,
+    operations, operationsTotal: input.operations.length, operationLanes,
+    linearizability: lin ? { name: lin.name, ok: lin.ok, message: lin.message ?? null } : null,
+    violations,
+    window: defaultWindow(messages, violations, end),
+  };
+}
+
+// ---- nodes --------------------------------------------------------------------------------------
+
+function nodeIntervals(trace: readonly TraceEvent[], indexOf: (id: NodeId) => number, end: Micros) {
+  const states: (Interval & { state: NodeState })[] = [];
+  const roles: (Interval & { role: string; term: number | null })[] = [];
+  const openState = new Map<number, { from: Micros; state: NodeState }>();
+  const openRole = new Map<number, { from: Micros; role: string; term: number | null }>();
+  const roleNames: string[] = [];
+  const closeRole = (node: number, at: Micros) => {
+    const open = openRole.get(node);
+    if (open === undefined) return;
+    openRole.delete(node);
+    if (at > open.from) roles.push({ node, from: open.from, to: at, role: open.role, term: open.term });
+  };
+  const closeState = (node: number, at: Micros) => {
+    const open = openState.get(node);
+    if (open === undefined) return;
+    openState.delete(node);
+    states.push({ node, from: open.from, to: at, state: open.state });
+  };
+  for (const e of trace) {
+    switch (e.type) {
+      case 'crash':
+      case 'pause': {
+        const node = indexOf(e.node);
+        closeState(node, e.at);
+        if (e.type === 'crash') closeRole(node, e.at);
+        openState.set(node, { from: e.at, state: e.type === 'crash' ? 'crashed' : 'paused' });
+        break;
+      }
+      case 'restart':
+      case 'resume':
+        closeState(indexOf(e.node), e.at);
+        break;
+      case 'observe': {
+        const fact = e.fact;
+        if (fact.type !== 'role' || typeof fact.role !== 'string') break;
+        const node = indexOf(e.node);
+        closeRole(node, e.at);
+        if (!roleNames.includes(fact.role)) roleNames.push(fact.role);
+        openRole.set(node, { from: e.at, role: fact.role, term: typeof fact.term === 'number' ? fact.term : null });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  for (const node of [...openState.keys()]) closeState(node, end);
+  for (const node of [...openRole.keys()]) closeRole(node, end);
+  const byTime = <T extends Interval>(a: T, b: T) => a.node - b.node || a.from - b.from;
+  return { states: states.sort(byTime), roles: roles.sort(byTime), roleNames };
+}
+
+// ---- faults -------------------------------------------------------------------------------------
+
+interface OpenWindow {
+  readonly from: Micros;
+  readonly kind: string;
+  readonly label: string;
+  /** Directed links still affected ("a>b"), or the node for clock faults. */
+  readonly links: Set<string>;
+}
+
+function faultWindows(trace: readonly TraceEvent[], nodes: readonly NodeId[], baseLatency: LatencyModel, recoveryAt: Micros, end: Micros) {
+  const closed: { from: Micros; to: Micros; kind: string; label: string; untilRecovery: boolean }[] = [];
+  const open: OpenWindow[] = [];
+  const pairs = (s: LinkSelector): Set<string> => {
+    const out = new Set<string>();
+    for (const a of s.from ?? nodes) for (const b of s.to ?? nodes) if (a !== b) out.add(`${a}>${b}`);
+    return out;
+  };
+  /** Removes `links` from every open window of `kind`; windows left with none close at `at`. */
+  const release = (kinds: readonly string[], links: Set<string> | 'all', at: Micros) => {
+    for (let i = 0; i < open.length; i++) {
+      const w = open[i]!;
+      if (!kinds.includes(w.kind)) continue;
+      if (links === 'all') w.links.clear();
+      else for (const l of links) w.links.delete(l);
+      if (w.links.size === 0) {
+        closed.push({ from: w.from, to: at, kind: w.kind, label: w.label, untilRecovery: at >= recoveryAt });
+        open.splice(i--, 1);
+      }
+    }
+  };
+  const isBaseLatency = (m: LatencyModel) => JSON.stringify(m) === JSON.stringify(baseLatency);
+  for (const e of trace) {
+    if (e.type !== 'fault') continue;
+    const f: FaultEntry | null = e.resolved === undefined ? e.fault : e.resolved;
+    if (f === null) continue;
+    const at = e.at;
+    switch (f.kind) {
+      case 'partition': {
+        const links = new Set<string>();
+        if ('groups' in f) {
+          f.groups.forEach((g, i) => f.groups.forEach((h, j) => {
+            if (i !== j) for (const a of g) for (const b of h) links.add(`${a}>${b}`);
+          }));
+        } else {
+          for (const l of pairs(f)) links.add(l);
+        }
+        if (links.size > 0) open.push({ from: at, kind: 'partition', label: describeFault(f), links });
+        break;
+      }
+      case 'heal':
+        release(['partition'], 'all', at);
+        break;
+      case 'clog':
+        open.push({ from: at, kind: 'clog', label: describeFault(f), links: pairs(f) });
+        break;
+      case 'unclog':
+        release(['clog'], pairs(f), at);
+        break;
+      case 'loss':
+      case 'duplicate': {
+        const links = pairs(f);
+        release([f.kind], links, at);
+        if (f.ratio > 0) open.push({ from: at, kind: f.kind, label: describeFault(f), links });
+        break;
+      }
+      case 'delay': {
+        const links = pairs(f);
+        release(['delay'], links, at);
+        if (!isBaseLatency(f.latency)) open.push({ from: at, kind: 'delay', label: describeFault(f), links });
+        break;
+      }
+      case 'clock-skew':
+      case 'clock-drift': {
+        const key = new Set([f.node]);
+        release([f.kind], key, at);
+        const zero = f.kind === 'clock-skew' ? f.offsetMicros === 0 : f.ppm === 0;
+        if (!zero) open.push({ from: at, kind: f.kind, label: describeFault(f), links: key });
+        break;
+      }
+      default:
+        break; // crash, restart, pause, resume: shown on the node rows
+    }
+  }
+  for (const w of open) closed.push({ from: w.from, to: end, kind: w.kind, label: w.label, untilRecovery: true });
+  closed.sort((a, b) => a.from - b.from || a.to - b.to);
+  // Greedy lanes: each window goes to the first lane free at its start; the last lane takes the overflow.
+  const laneEnds: Micros[] = [];
+  const faults = closed.map((w) => {
+    let lane = laneEnds.findIndex((endAt) => endAt <= w.from);
+    if (lane === -1) lane = laneEnds.length < FAULT_LANES_MAX ? laneEnds.length : FAULT_LANES_MAX - 1;
+    laneEnds[lane] = Math.max(laneEnds[lane] ?? 0, w.to);
+    return { ...w, lane };
+  });
+  return { faults, lanes: laneEnds.length };
+}
+
+// ---- messages -----------------------------------------------------------------------------------
+
+function messageArrows(trace: readonly TraceEvent[], indexOf: (id: NodeId) => number, end: Micros): ReportData['messages'] {
+  interface Sent { from: number; to: number; at: Micros; kind: number; text: number; arrows: number }
+  interface Arrow { msgId: number; from: number; to: number; sent: Micros; end: Micros; fate: number; kind: number; text: number; reason: number }
+  const sends = new Map<number, Sent>();
+  const arrows: Arrow[] = [];
+  const kinds: string[] = [];
+  const kindIndex = new Map<string, number>();
+  const texts: string[] = [];
+  const textIndex = new Map<string, number>();
+  const reasons: string[] = [];
+  const intern = (list: string[], index: Map<string, number>, value: string): number => {
+    let i = index.get(value);
+    if (i === undefined) {
+      i = list.length;
+      list.push(value);
+      index.set(value, i);
+    }
+    return i;
+  };
+  const reasonIndex = new Map<string, number>();
+  const arrow = (msgId: number, at: Micros, fate: Fate, reason: number) => {
+    const s = sends.get(msgId);
+    if (s === undefined) return;
+    const f = fate === 'delivered' && s.arrows > 0 ? 'duplicate' : fate;
+    s.arrows++;
+    arrows.push({ msgId, from: s.from, to: s.to, sent: s.at, end: at, fate: FATES.indexOf(f), kind: s.kind, text: s.text, reason });
+  };
+  for (const e of trace) {
+    if (e.type === 'send') {
+      sends.set(e.msgId, {
+        from: indexOf(e.from), to: indexOf(e.to), at: e.at,
+        kind: intern(kinds, kindIndex, messageKind(e.msg)),
+        text: intern(texts, textIndex, summarise(e.msg, MESSAGE_TEXT_CHARS_MAX)),
+        arrows: 0,
+      });
+    } else if (e.type === 'deliver') {
+      arrow(e.msgId, e.at, 'delivered', -1);
+    } else if (e.type === 'drop') {
+      arrow(e.msgId, e.at, 'dropped', intern(reasons, reasonIndex, e.reason));
+    }
+  }
+  for (const [msgId, s] of sends) if (s.arrows === 0) arrow(msgId, end, 'in-flight', -1);
+  // Stable: arrows of one send keep their trace order.
+  arrows.sort((a, b) => a.sent - b.sent || a.msgId - b.msgId);
+  const kept = arrows.slice(0, ARROWS_EMBEDDED_MAX);
+  const flights = kept.filter((a) => a.fate === 0).map((a) => a.end - a.sent).sort((a, b) => a - b);
+  return {
+    from: kept.map((a) => a.from),
+    to: kept.map((a) => a.to),
+    sent: kept.map((a) => a.sent),
+    end: kept.map((a) => a.end),
+    fate: kept.map((a) => a.fate),
+    kind: kept.map((a) => a.kind),
+    text: kept.map((a) => a.text),
+    reason: kept.map((a) => a.reason),
+    msgId: kept.map((a) => a.msgId),
+    kinds, texts, reasons,
+    total: arrows.length,
+    embedded: kept.length,
+    flightMaxMicros: kept.reduce((max, a) => Math.max(max, a.end - a.sent), 0),
+    flightMedianMicros: flights.length === 0 ? 1_000 : flights[flights.length >> 1]!,
+  };
+}
+
+/** A message's `type` (or `kind`) field, else its JavaScript type. */
+export function messageKind(msg: unknown): string {
+  if (msg !== null && typeof msg === 'object') {
+    const m = msg as Record<string, unknown>;
+    if (typeof m.type === 'string') return m.type;
+    if (typeof m.kind === 'string') return m.kind;
+    return Array.isArray(msg) ? 'array' : 'object';
+  }
+  return typeof msg;
+}
+
+/**
+ * JSON of a value with long arrays and strings cut, so that it stays valid JSON within `charsMax`:
+ * tries ever tighter limits, and as a last resort cuts the text (then it no longer parses).
+ */
+export function summarise(value: unknown, charsMax: number): string {
+  const limits = [
+    { items: 6, chars: 80, depth: 6 },
+    { items: 3, chars: 40, depth: 4 },
+    { items: 2, chars: 20, depth: 2 },
+    { items: 1, chars: 12, depth: 1 },
+  ];
+  let text = '';
+  for (const limit of limits) {
+    text = JSON.stringify(cut(value, limit.items, limit.chars, limit.depth)) ?? String(value);
+    if (text.length <= charsMax) return text;
+  }
+  return text.slice(0, charsMax - 1) + '…';
+}
+
+function cut(value: unknown, items: number, chars: number, depth: number): unknown {
+  if (typeof value === 'string') return value.length > chars ? value.slice(0, chars) + '…' : value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth === 0) return Array.isArray(value) ? `[${value.length} items]` : '{…}';
+  if (Array.isArray(value)) {
+    const head = value.slice(0, items).map((v) => cut(v, items, chars, depth - 1));
+    return value.length > items ? [...head, `… ${value.length - items} more`] : head;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = cut(v, items, chars, depth - 1);
+  return out;
+}
+
+// ---- operations ---------------------------------------------------------------------------------
+
+function operationRows(ops: readonly Operation[], indexOf: (id: NodeId) => number) {
+  const laneEnds = new Map<number, Micros[]>();
+  const rows = ops.slice(0, OPERATIONS_EMBEDDED_MAX).map((op) => {
+    const client = indexOf(op.client);
+    const ends = laneEnds.get(client) ?? [];
+    laneEnds.set(client, ends);
+    const ret = op.status === 'open' ? null : op.return;
+    // An open operation occupies its lane to the end of the run.
+    let lane = ends.findIndex((endAt) => endAt < op.call);
+    if (lane === -1) lane = ends.length;
+    ends[lane] = ret ?? Number.MAX_SAFE_INTEGER;
+    return {
+      id: op.id, client, call: op.call, ret, status: op.status,
+      input: summarise(op.input, 200),
+      output: op.status === 'open' ? '' : summarise(op.output, 200),
+      lane,
+    };
+  });
+  const operationLanes = [...laneEnds.entries()].sort((a, b) => a[0] - b[0]).map(([node, ends]) => ({ node, lanes: ends.length }));
+  return { operations: rows, operationLanes };
+}
+
+// ---- violations ---------------------------------------------------------------------------------
+
+function violationsOf(checks: readonly CheckResult[], ops: readonly Operation[], end: Micros): Violation[] {
+  const out: Violation[] = [];
+  for (const c of checks) {
+    if (c.ok) continue;
+    const message = c.message ?? '';
+    const named = [...new Set([...message.matchAll(/#(\d+)\b/g)].map((m) => Number(m[1])))].filter((id) => ops[id] !== undefined);
+    let at = end;
+    let exact = false;
+    if (c.atMicros !== undefined) {
+      at = c.atMicros;
+      exact = true;
+    } else if (named.length > 0) {
+      // The last operation a history check names is, by its explanation's order, the one that cannot be placed.
+      const last = ops[named[named.length - 1]!]!;
+      at = last.status === 'open' || last.return === null ? last.call : last.return;
+    }
+    out.push({ check: c.name, kind: c.kind, at, exact, message, operations: named });
+  }
+  return out.sort((a, b) => a.at - b.at);
+}
+
+function defaultWindow(messages: ReportData['messages'], violations: readonly Violation[], end: Micros): [Micros, Micros] {
+  if (end <= DEFAULT_WINDOW_MICROS_MIN) return [0, Math.max(end, 1)];
+  const focus = violations.length > 0 ? violations[0]!.at : 0;
+  const around = (width: Micros): [Micros, Micros] => {
+    let from = Math.max(0, Math.round(focus - width * 0.7));
+    let to = Math.min(end, from + width);
+    from = Math.max(0, to - width);
+    return [from, to];
+  };
+  let width = DEFAULT_WINDOW_MICROS_MIN;
+  for (;;) {
+    const [from, to] = around(width);
+    if (width >= end || countArrows(messages, from, to) >= DEFAULT_WINDOW_ARROWS) return [from, to];
+    width = Math.min(end, Math.ceil(width * 1.5));
+  }
+}
+
+/** Arrows that overlap [from, to]. */
+export function countArrows(m: ReportData['messages'], from: Micros, to: Micros): number {
+  let count = 0;
+  for (let i = 0; i < m.embedded; i++) {
+    if (m.sent[i]! > to) break;
+    if (m.end[i]! >= from) count++;
+  }
+  return count;
+}
