@@ -17,6 +17,7 @@ import { EXIT_CODES, executeRun, prepareRun, rerunFingerprintMismatch, type Prep
 import { allParams, formatParamValue } from '../sim/scenario.js';
 import { SEED_MAX } from '../sim/rng.js';
 import { formatMicrosExact, parseDuration } from '../sim/time.js';
+import { replayCommand } from '../reports/replay-command.js';
 import { NdjsonFile } from './ndjson-file.js';
 
 interface RunFlags {
@@ -161,26 +162,6 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
     if (flags.checkDeterminism) process.stdout.write(`determinism: a second run gave the same fingerprint ${result.fingerprint}\n`);
   }
   return EXIT_CODES[result.outcome];
-}
-
-/** The exact command that reproduces a prepared run (flags only where they differ from defaults). */
-export function replayCommand(prepared: PreparedRun): string {
-  const { scenario } = prepared;
-  const parts = ['faultline', 'run', scenario.name, '--seed', String(prepared.seed)];
-  if (prepared.nodeCount !== scenario.defaultNodes) parts.push('--nodes', String(prepared.nodeCount));
-  if (prepared.durationMicros !== scenario.defaultDurationMicros) parts.push('--duration', formatMicrosExact(prepared.durationMicros));
-  if (prepared.faultsSource !== undefined) parts.push('--faults', prepared.faultsSource);
-  else if (prepared.nemesis !== scenario.defaultNemesis) parts.push('--nemesis', prepared.nemesis);
-  for (const spec of allParams(scenario)) {
-    const value = prepared.params[spec.name]!;
-    if (value !== spec.default) parts.push('--set', `${spec.name}=${formatParamValue(spec, value)}`);
-  }
-  if (prepared.bug !== undefined) parts.push('--bug', prepared.bug);
-  return parts.map(shellQuote).join(' ');
-}
-
-function shellQuote(word: string): string {
-  return /^[\w./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function requireScenario(name: string) {
