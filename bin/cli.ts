@@ -18,7 +18,11 @@ import { allParams, formatParamValue } from '../sim/scenario.js';
 import { SEED_MAX } from '../sim/rng.js';
 import { formatMicrosExact, parseDuration } from '../sim/time.js';
 import { replayCommand } from '../reports/replay-command.js';
+import { replayFileOf, serializeReplayFile } from '../lab/replay-file.js';
+import { writeFileAtomically } from './atomic-file.js';
+import { registerLabCommands } from './lab-commands.js';
 import { NdjsonFile } from './ndjson-file.js';
+import { runWithReport } from './report-file.js';
 
 interface RunFlags {
   seed?: string;
@@ -31,6 +35,8 @@ interface RunFlags {
   json?: boolean;
   trace?: string;
   checkDeterminism?: boolean;
+  report?: string;
+  save?: string;
 }
 
 const program = new Command();
@@ -81,9 +87,13 @@ program
   .option('--json', 'print exactly one JSON object on stdout')
   .option('--trace <file>', 'stream every trace event to this NDJSON file')
   .option('--check-determinism', 'run twice and exit 4 if the fingerprints differ')
+  .option('--report <file>', 'write a self-contained HTML report of the run (timelines, message diagram, operations)')
+  .option('--save <file>', 'write the run as a replay file (for faultline replay and shrink)')
   .action((scenarioName: string, flags: RunFlags) => {
     process.exitCode = runCommand(scenarioName, flags);
   });
+
+registerLabCommands(program);
 
 program
   .command('check')
@@ -139,7 +149,7 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
   let result;
   const started = performance.now();
   try {
-    result = executeRun(prepared, trace ? (event) => trace.write(event) : undefined);
+    result = runWithReport(prepared, flags.report, (p, sink) => executeRun(p, sink), trace ? (event) => trace.write(event) : undefined, replay);
     trace?.commit();
   } catch (error) {
     trace?.abort();
@@ -155,6 +165,7 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
     }
   }
 
+  if (flags.save !== undefined) writeFileAtomically(flags.save, serializeReplayFile(replayFileOf(prepared, result)));
   const json = runToJson(prepared, result, wallMillis, replay);
   if (flags.json) process.stdout.write(JSON.stringify(json) + '\n');
   else {

@@ -1,0 +1,115 @@
+// The `replay` and `shrink` verbs: re-run a saved failure file exactly (exit code = its outcome, or 4
+// if the fingerprint moved), and reduce a failing run to a minimal one that fails the same check.
+// Both take --report to write the self-contained HTML report of the run they end with.
+
+import type { Command } from 'commander';
+import { performance } from 'node:perf_hooks';
+import { readReplayFile, serializeReplayFile, violatedChecks } from '../lab/replay-file.js';
+import { shrink, type ShrinkSize } from '../lab/shrink.js';
+import { runToJson } from '../reports/json.js';
+import { renderRun } from '../reports/terminal.js';
+import { InputError } from '../sim/errors.js';
+import { EXIT_CODES, executeRun, prepareRun } from '../sim/run.js';
+import { formatMicros } from '../sim/time.js';
+import { writeFileAtomically } from './atomic-file.js';
+import { runWithReport } from './report-file.js';
+
+export function registerLabCommands(program: Command): void {
+  program
+    .command('replay')
+    .description('re-run a replay file (from sweep --out, shrink, or a test) and check it ends as recorded')
+    .argument('<file>', 'replay file (JSON)')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .option('--report <file>', 'write a self-contained HTML report of the run')
+    .action((path: string, flags: { json?: boolean; report?: string }) => {
+      process.exitCode = replayCommandAction(path, flags);
+    });
+
+  program
+    .command('shrink')
+    .description('shrink a failing replay file to a minimal run that fails the same check, and write it')
+    .argument('<file>', 'replay file of a failing run (JSON)')
+    .option('--max-attempts <n>', 'bound on the runs tried', '200')
+    .option('--out <file>', 'where to write the minimal replay file (default: FILE with .min.json)')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .option('--report <file>', 'write a self-contained HTML report of the minimal run')
+    .action((path: string, flags: { maxAttempts: string; out?: string; json?: boolean; report?: string }) => {
+      process.exitCode = shrinkCommandAction(path, flags);
+    });
+}
+
+function replayCommandAction(path: string, flags: { json?: boolean; report?: string }): number {
+  const { file, request } = readReplayFile(path);
+  const prepared = prepareRun(request);
+  const started = performance.now();
+  const result = runWithReport(prepared, flags.report, (p, sink) => executeRun(p, sink));
+  const wallMillis = performance.now() - started;
+  const replay = `faultline replay ${path}`;
+  const json = runToJson(prepared, result, wallMillis, replay);
+  const sameFingerprint = result.fingerprint === file.expected.fingerprint;
+  if (flags.json) {
+    process.stdout.write(JSON.stringify({ ...json, expected: file.expected, reproduced: sameFingerprint && result.outcome === file.expected.outcome }) + '\n');
+  } else {
+    process.stdout.write(renderRun(json) + '\n');
+  }
+  if (!sameFingerprint) {
+    process.stderr.write(
+      `faultline: replay of ${path} gave fingerprint ${result.fingerprint}, the file expects ${file.expected.fingerprint}` +
+        ` (outcome ${result.outcome}, expected ${file.expected.outcome}${file.faultline !== undefined ? `; written by faultline ${file.faultline}` : ''})\n`,
+    );
+    return EXIT_CODES.nondeterminism;
+  }
+  return EXIT_CODES[result.outcome];
+}
+
+function shrinkCommandAction(path: string, flags: { maxAttempts: string; out?: string; json?: boolean; report?: string }): number {
+  if (!/^\d+$/.test(flags.maxAttempts) || Number(flags.maxAttempts) < 1) throw new InputError(`--max-attempts ${flags.maxAttempts}: expected a positive integer`);
+  const { file, request } = readReplayFile(path);
+  const out = flags.out ?? path.replace(/(\.json)?$/, '.min.json');
+  const started = performance.now();
+  const progress = !flags.json && process.stderr.isTTY;
+  const shrunk = shrink(file, request, {
+    maxAttempts: Number(flags.maxAttempts),
+    onAttempt: progress
+      ? (attempt, accepted, size) => process.stderr.write(`\rattempt ${attempt}: ${accepted ? 'still fails' : 'passes    '} · ${describeSize(size)}   `)
+      : undefined,
+  });
+  if (progress) process.stderr.write('\n');
+  const wallMillis = performance.now() - started;
+  const minimal = { ...shrunk.file };
+  writeFileAtomically(out, serializeReplayFile(minimal));
+  if (flags.report !== undefined) runWithReport(shrunk.prepared, flags.report, (p, sink) => executeRun(p, sink));
+
+  const summary = {
+    check: shrunk.check,
+    attempts: shrunk.attempts,
+    before: shrunk.before,
+    after: shrunk.after,
+    outcome: shrunk.result.outcome,
+    fingerprint: shrunk.result.fingerprint,
+    violated: violatedChecks(shrunk.result.checks),
+    faults: minimal.faults,
+    file: out,
+    replay: `faultline replay ${out}`,
+    wallMillis: Math.round(wallMillis),
+  };
+  if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
+  else {
+    const lines = [
+      `shrunk ${file.scenario} seed ${file.seed}${file.bug ? ` (${file.bug})` : ''} while '${shrunk.check}' still fails, in ${shrunk.attempts} attempts (${(wallMillis / 1000).toFixed(1)} s):`,
+      `  before: ${describeSize(shrunk.before)}`,
+      `  after:  ${describeSize(shrunk.after)}`,
+      `faults left:`,
+      ...(minimal.faults.length === 0 ? ['  (none: the bug needs no fault)'] : minimal.faults.map((f) => `  ${JSON.stringify(f)}`)),
+      `violated: ${summary.violated.map((c) => `${c.name}${c.message ? ` — ${c.message}` : ''}`).join('; ')}`,
+      `wrote ${out}`,
+      `replay: faultline replay ${out}`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  return EXIT_CODES[shrunk.result.outcome];
+}
+
+function describeSize(size: ShrinkSize): string {
+  return `${size.faults} faults, ${size.operations} operations, ${size.nodes} nodes, ${formatMicros(size.simulatedMicros)} simulated`;
+}
