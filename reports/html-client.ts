@@ -157,24 +157,19 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
   });
   rows.selectAll('rect.role').data(data.roles).join('rect').attr('class', 'role')
     .attr('data-role', (d) => d.role).attr('x', (d) => x(d.from)).attr('y', (d) => rowY(d.node) + 3)
-    .attr('width', (d) => Math.max(0.6, x(d.to) - x(d.from))).attr('height', rowH - 6).attr('fill', (d) => roleColour(d.role))
-    .on('mouseenter', (event: MouseEvent, d) => showTip(event, `<b>${data.nodes[d.node]!.id}</b> ${d.role}${d.term !== null ? ` · term ${d.term}` : ''}<br>${formatMicros(d.from)} – ${formatMicros(d.to)}`))
-    .on('mouseleave', hideTip);
+    .attr('width', (d) => Math.max(0.6, x(d.to) - x(d.from))).attr('height', rowH - 6).attr('fill', (d) => roleColour(d.role));
   rows.selectAll('rect.state').data(data.states).join('rect').attr('class', (d) => `state state-${d.state}`)
     .attr('data-node', (d) => data.nodes[d.node]!.id).attr('x', (d) => x(d.from)).attr('y', (d) => rowY(d.node))
     .attr('width', (d) => Math.max(1.5, x(d.to) - x(d.from))).attr('height', rowH)
-    .attr('fill', (d) => `url(#hatch-${d.state})`)
-    .on('mouseenter', (event: MouseEvent, d) => showTip(event, `<b>${data.nodes[d.node]!.id}</b> ${d.state}<br>${formatMicros(d.from)} – ${formatMicros(d.to)}`))
-    .on('mouseleave', hideTip);
+    .attr('fill', (d) => `url(#hatch-${d.state})`);
 
   // Client operations on the rows of nodes that have no role bands (clients, or algorithms without roles).
   const withRoles = new Set(data.roles.map((r) => r.node));
   const ops = data.operations.length <= OVERVIEW_OPERATIONS_MAX ? data.operations.filter((o) => !withRoles.has(o.client)) : [];
   rows.selectAll('rect.overview-op').data(ops).join('rect')
-    .attr('class', (o) => `overview-op op-${o.status}${violatingOps.has(o.id) ? ' violating' : ''}`)
+    .attr('class', (o) => `overview-op op-${o.status}${violatingOps.has(o.id) ? ' violating' : ''}`).attr('data-op-id', (o) => o.id)
     .attr('x', (o) => x(o.call)).attr('y', (o) => rowY(o.client) + 3)
-    .attr('width', (o) => Math.max(1, x(o.ret ?? END) - x(o.call) - 0.5)).attr('height', rowH - 6)
-    .on('mouseenter', (event: MouseEvent, o) => showTip(event, opSummary(o))).on('mouseleave', hideTip);
+    .attr('width', (o) => Math.max(1, x(o.ret ?? END) - x(o.call) - 0.5)).attr('height', rowH - 6);
   svg.append('text').attr('class', 'lane-label').attr('x', LEFT - 8).attr('y', lanesTop + laneH - 4).attr('text-anchor', 'end').text(data.faults.length ? 'faults' : 'no faults');
   const faults = svg.append('g').attr('id', 'fault-bands');
   const bands = faults.selectAll('g.fault-band').data(data.faults).join('g').attr('class', 'fault-band').attr('data-kind', (d) => d.kind);
@@ -182,14 +177,52 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
     .attr('width', (d) => Math.max(2, x(d.to) - x(d.from))).attr('height', laneH).attr('rx', 3).attr('fill', (d) => FAULT_COLOURS[d.kind] ?? '#ddd');
   bands.append('text').attr('class', 'fault-label').attr('x', (d) => x(d.from) + 4).attr('y', (d) => lanesTop + d.lane * (laneH + 3) + laneH - 4)
     .text((d) => fitText(d.label, x(d.to) - x(d.from) - 6));
-  bands.on('mouseenter', (event: MouseEvent, d) => showTip(event, `<b>${esc(d.label)}</b><br>${formatMicros(d.from)} – ${formatMicros(d.to)}${d.untilRecovery ? ' (until recovery)' : ''}`)).on('mouseleave', hideTip);
 
   markers(svg, x, top - 4, height - 2, 'overview');
 
   const brush = brushX<unknown>().extent([[LEFT, top - 4], [width - RIGHT, height - 2]])
     .on('brush end', (event: D3BrushEvent<unknown>) => brushed(event));
   const brushG = svg.append('g').attr('class', 'brush').attr('id', 'overview-brush').call(brush);
+  // The brush covers the whole overview, so what is under the pointer is found from coordinates.
+  overviewGeometry = { x, rowY, rowH, lanesTop, laneH: laneH + 3, ops };
+  svg.on('mousemove.tip', (event: MouseEvent) => {
+    if (event.buttons !== 0) return hideTip();
+    const hit = overviewHit(event);
+    if (hit === null) hideTip();
+    else showTip(event, hit.html);
+  }).on('mouseleave.tip', hideTip);
   return { brush, brushG };
+}
+
+let overviewGeometry: {
+  x: Scale; rowY: (node: number) => number; rowH: number; lanesTop: number; laneH: number; ops: readonly OpRow[];
+} | null = null;
+
+/** What lies under the pointer in the overview: a violation marker, an operation, a node state or role, a fault. */
+function overviewHit(event: MouseEvent): { html: string; op?: OpRow } | null {
+  const g = overviewGeometry;
+  if (g === null || charts === null) return null;
+  const [px, py] = pointer(event, charts.brushG.node());
+  const t = g.x.invert(px);
+  const slack = g.x.invert(px + 2) - t;
+  const span = (from: number, to: number) => `${precise(from)} – ${precise(to)}`;
+  const violation = data.violations.find((v) => Math.abs(g.x(v.at) - px) <= 3);
+  if (violation) return { html: `<b>${esc(violation.check)}</b> failed${violation.exact ? ` at ${precise(violation.at)}` : ' (judged at the end)'}<br>${esc(violation.message.length > 400 ? violation.message.slice(0, 399) + '…' : violation.message)}` };
+  const node = data.nodes.findIndex((_, i) => py >= g.rowY(i) && py <= g.rowY(i) + g.rowH);
+  if (node >= 0) {
+    const id = esc(data.nodes[node]!.id);
+    const op = g.ops.find((o) => o.client === node && o.call - slack <= t && (o.ret ?? END) + slack >= t);
+    if (op) return { html: `${opSummary(op)}<br><span style="color:#94a3b8">click to show it below</span>`, op };
+    const state = data.states.find((s) => s.node === node && s.from - slack <= t && s.to + slack >= t);
+    if (state) return { html: `<b>${id}</b> ${state.state}<br>${span(state.from, state.to)}` };
+    const role = data.roles.find((r) => r.node === node && r.from <= t && r.to >= t);
+    if (role) return { html: `<b>${id}</b> ${esc(role.role)}${role.term !== null ? ` · term ${role.term}` : ''}<br>${span(role.from, role.to)}` };
+    return null;
+  }
+  const lane = Math.floor((py - g.lanesTop) / g.laneH);
+  const fault = data.faults.find((f) => f.lane === lane && f.from - slack <= t && f.to + slack >= t);
+  if (fault) return { html: `<b>${esc(fault.label)}</b><br>${span(fault.from, fault.to)}${fault.untilRecovery ? ' (until recovery)' : ''}` };
+  return null;
 }
 
 function brushed(event: D3BrushEvent<unknown>): void {
@@ -197,7 +230,16 @@ function brushed(event: D3BrushEvent<unknown>): void {
   const sel = event.selection as [number, number] | null;
   brushing = true;
   if (sel === null) {
-    // A click on the overview: centre the current window there.
+    brushing = false;
+    // A click on an operation shows it with some context either side, and keeps its details.
+    const op = overviewHit(event.sourceEvent as MouseEvent)?.op;
+    if (op) {
+      const span = Math.max(20_000, (op.ret ?? END) - op.call);
+      setWindow(op.call - span * 0.25, (op.ret ?? END) + span * 0.25);
+      pin({ type: 'op', id: op.id });
+      return;
+    }
+    // Elsewhere: centre the current window there.
     const [px] = pointer(event.sourceEvent, charts.brushG.node());
     const centre = charts.overviewX.invert(px);
     const width = windowMicros[1] - windowMicros[0];

@@ -6,20 +6,22 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
+import { assert } from '../sim/assert.js';
 import { describeFault } from '../sim/faults.js';
 import type { PreparedRun, RunResult } from '../sim/run.js';
 import { formatMicros, type Micros } from '../sim/time.js';
 import type { TraceEvent, TraceSink } from '../sim/trace.js';
 import { buildReportData, FATES, type ReportData } from './html-model.js';
 import { runToJson, type RunJson } from './json.js';
+import { replayCommand } from './replay-command.js';
 
 export interface HtmlReportInput {
   readonly prepared: PreparedRun;
   readonly result: RunResult;
   /** Every trace event of the run, in order: run it with `collectTrace().sink`. */
   readonly trace: readonly TraceEvent[];
-  /** The command that reproduces the run, as the terminal and JSON reports print it. */
-  readonly replay: string;
+  /** The command that reproduces the run; by default `replayCommand(prepared)`, as the terminal and JSON reports print it. */
+  readonly replay?: string;
 }
 
 /** A trace sink that keeps every event (and passes each on to `next`, such as an NDJSON file). */
@@ -31,8 +33,10 @@ export function collectTrace(next?: TraceSink): { sink: TraceSink; events: Trace
 /** One HTML file, byte-identical for the same run: no wall time, no absolute paths, no randomness. */
 export function renderHtmlReport(input: HtmlReportInput): string {
   const { prepared, result } = input;
+  // Every node's start is traced at time 0: without it the trace was not collected (or not from the start).
+  assert(input.trace.some((e) => e.type === 'start'), 'renderHtmlReport needs the whole trace of the run: pass collectTrace().sink to executeRun');
   // The JSON report's shape, minus wall time (a report must not change between two renders of a run).
-  const json = runToJson(prepared, result, 0, input.replay);
+  const json = runToJson(prepared, result, 0, input.replay ?? replayCommand(prepared));
   const data = buildReportData({
     scenario: json.scenario, seed: json.seed, bug: json.bug, nemesis: json.nemesis, outcome: json.outcome,
     fingerprint: json.fingerprint, durationMicros: json.durationMicros,
@@ -391,7 +395,7 @@ details.faults summary{cursor:pointer}details.faults summary h3{display:inline-b
 .op.violating{stroke:var(--bad);stroke-width:2.2}.overview-op.violating{stroke:var(--bad);stroke-width:1.5}.op.pinned{stroke:#111827;stroke-width:2}
 .op-label{font-size:10.5px;fill:#1e2530;pointer-events:none}
 .fault{stroke:none;opacity:.88}.fault-label{font-size:10.5px;fill:#1e2530;pointer-events:none}
-.recovery{fill:#eef2ff}.recovery-label{font-size:10.5px;fill:#4f46e5}
+.overview-op{cursor:pointer}.recovery{fill:#eef2ff}.recovery-label{font-size:10.5px;fill:#4f46e5}
 .brush .selection{fill:#2563eb;fill-opacity:.1;stroke:#2563eb;stroke-width:1.2}
 .notice{font-size:11.5px;fill:var(--warn)}
 `;

@@ -156,6 +156,25 @@ describe.skipIf(!haveChromium && !inCi)('the HTML report in headless Chromium', 
       await page.mouse.click(point!.x, point!.y);
       expect(await page.locator('#message-details').textContent()).toMatch(/sent at/);
 
+      // In the overview, hovering a fault band explains it; clicking an operation shows it below.
+      await page.locator('#timeline svg').scrollIntoViewIfNeeded();
+      const band = (await page.locator('#timeline .fault-band rect').first().boundingBox())!;
+      await page.mouse.move(band.x + Math.min(band.width / 2, 20), band.y + band.height / 2);
+      await expect.poll(() => page.locator('#tooltip').textContent()).toMatch(/loss|duplicate|delay|partition|clog|clock/);
+      const op = await page.$$eval('#timeline rect.overview-op', (rects) => {
+        const selection = document.querySelector('#overview-brush .selection')!.getBoundingClientRect();
+        for (const rect of rects) {
+          const b = rect.getBoundingClientRect();
+          const x = b.left + b.width / 2;
+          if (b.width >= 4 && (x < selection.left - 10 || x > selection.right + 10)) return { x, y: b.top + b.height / 2, id: rect.getAttribute('data-op-id') };
+        }
+        return null;
+      });
+      expect(op).not.toBeNull();
+      await page.mouse.click(op!.x, op!.y);
+      await expect.poll(() => page.locator('#message-details').textContent()).toContain(`#${op!.id} `);
+      expect(await page.locator(`#operations rect.op.pinned[data-op-id="${op!.id}"]`).count()).toBe(1);
+
       await page.screenshot({ path: join(OUTPUT_DIR, `${run.name}-after.png`), fullPage: false });
       expect(errors).toEqual([]);
       await page.close();

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReportData, summarise, type ModelInput, type ReportData } from '../../reports/html-model.js';
 import { collectTrace, jsonForScript, renderHtmlReport } from '../../reports/html.js';
+import { replayCommand } from '../../reports/replay-command.js';
 import { findScenario } from '../../scenarios/index.js';
 import { executeRun, prepareRun } from '../../sim/run.js';
 import type { TraceEvent } from '../../sim/trace.js';
@@ -67,6 +68,14 @@ describe('renderHtmlReport', () => {
     expect(renderHtmlReport({ ...again, replay: REPLAY })).toBe(html);
     const other = traced('broadcast-lossy', 2, 'broadcast/no-dedup');
     expect(renderHtmlReport({ ...other, replay: REPLAY })).not.toBe(html);
+  });
+
+  it('builds the replay line the other reports print unless given one', () => {
+    expect(renderHtmlReport({ ...run })).toContain(`<code id="replay">${replayCommand(run.prepared)}</code>`);
+  });
+
+  it('refuses a run whose trace was not collected', () => {
+    expect(() => renderHtmlReport({ ...run, trace: [], replay: REPLAY })).toThrow(/collectTrace/);
   });
 
   it('escapes data that contains </script> or <!--', () => {
