@@ -21,6 +21,7 @@ import { replayCommand } from '../reports/replay-command.js';
 import { replayFileOf, serializeReplayFile } from '../lab/replay-file.js';
 import { writeFileAtomically } from './atomic-file.js';
 import { registerLabCommands } from './lab-commands.js';
+import { registerSweepCommands } from './sweep-command.js';
 import { NdjsonFile } from './ndjson-file.js';
 import { runWithReport } from './report-file.js';
 
@@ -94,6 +95,7 @@ program
   });
 
 registerLabCommands(program);
+registerSweepCommands(program);
 
 program
   .command('check')

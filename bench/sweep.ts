@@ -1,0 +1,72 @@
+// `npm run bench:sweep [-- SEEDS]`: a sweep of raft-chaos (5 nodes, default duration) over seeds 1..SEEDS
+// (default 1,000) with one worker thread and with two: wall time, runs/s, events/s, CPU time of the
+// whole process (all threads), and the speedup. Issue 4's targets: 1,000 seeds under 60 s on a 2-core
+// machine, two workers at least 1.7× one worker's throughput. Both sweeps must give the same fingerprints.
+// The load average is printed beside each figure: other processes on the machine slow a sweep down.
+
+import Table from 'cli-table3';
+import { createHash } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
+import { prepareSweep, runSweep } from '../lab/sweep.js';
+
+const SCENARIO = 'raft-chaos';
+const seedsArg = process.argv[2] ?? '1000';
+if (!/^\d+$/.test(seedsArg) || Number(seedsArg) < 1) {
+  process.stderr.write(`bench:sweep: expected a number of seeds; got ${seedsArg}\n`);
+  process.exit(2);
+}
+const SEEDS = Number(seedsArg);
+const WORKER_COUNTS = [1, 2];
+
+interface Measured {
+  workers: number;
+  wallSeconds: number;
+  runsPerSecond: number;
+  eventsPerSecond: number;
+  cpuSeconds: number;
+  load: number;
+  digest: string;
+  failures: number;
+}
+
+async function measure(workers: number): Promise<Measured> {
+  const sweep = prepareSweep({ config: { scenario: SCENARIO, nodeCount: 5, set: [] }, seeds: { from: 1, to: SEEDS }, workers });
+  const digest = createHash('sha256');
+  const load = loadavg()[0]!;
+  const cpuBefore = process.cpuUsage();
+  const { summary } = await runSweep(sweep, { onRun: (run) => digest.update(`${run.seed}:${run.fingerprint}\n`) });
+  const cpu = process.cpuUsage(cpuBefore);
+  const wallSeconds = summary.wallMillis / 1_000;
+  return {
+    workers,
+    wallSeconds,
+    runsPerSecond: summary.runs / wallSeconds,
+    eventsPerSecond: summary.eventsPerSecond,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    load,
+    digest: digest.digest('hex').slice(0, 16),
+    failures: summary.safetyFailures + summary.livenessFailures,
+  };
+}
+
+const results: Measured[] = [];
+for (const workers of WORKER_COUNTS) {
+  process.stderr.write(`bench:sweep: ${SEEDS} seeds of ${SCENARIO} with ${workers} worker${workers > 1 ? 's' : ''}…\n`);
+  results.push(await measure(workers));
+}
+
+const table = new Table({ head: ['workers', 'wall', 'runs/s', 'events/s', 'CPU (all threads)', 'load avg at start', 'failures', 'fingerprints digest'], style: { head: [], border: [] } });
+for (const r of results) {
+  table.push([r.workers, `${r.wallSeconds.toFixed(1)} s`, r.runsPerSecond.toFixed(1), Math.round(r.eventsPerSecond).toLocaleString('en-US'),
+    `${r.cpuSeconds.toFixed(1)} s`, r.load.toFixed(2), r.failures, r.digest]);
+}
+const [one, two] = results as [Measured, Measured];
+const speedup = two.runsPerSecond / one.runsPerSecond;
+process.stdout.write(`sweep of ${SEEDS.toLocaleString('en-US')} seeds of ${SCENARIO} (5 nodes, default duration), ${availableParallelism()} cores\n`);
+process.stdout.write(table.toString() + '\n');
+process.stdout.write(`speedup with 2 workers: ${speedup.toFixed(2)}× (target ≥ 1.7×); fastest ${SEEDS} seeds: ${Math.min(one.wallSeconds, two.wallSeconds).toFixed(1)} s (target < 60 s for 1,000)\n`);
+if (one.digest !== two.digest) {
+  process.stdout.write('ERROR: the two sweeps gave different fingerprints\n');
+  process.exitCode = 1;
+}
+

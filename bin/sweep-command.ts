@@ -1,0 +1,137 @@
+// The `sweep` and `merge` verbs. sweep checks every input in the main thread before anything runs or
+// is written (one-line message, exit 2), then runs the seeds on a worker pool (lab/sweep.ts) with
+// progress on stderr, and exits 0 all passed, 1 any safety failure, else 3 any liveness failure.
+// merge combines the --out directories of shards into one summary.
+
+import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { InputError } from '../sim/errors.js';
+import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
+import { parseDuration } from '../sim/time.js';
+import { coverageJson, progressView, renderSweepSummary } from '../lab/sweep-report.js';
+import { coverageProblems, failureFileName, mergeExitCode, mergeSweepDirs } from '../lab/sweep-out.js';
+import { parseSeedRange, parseShard, prepareSweep, runSweep, shardSize, sweepExitCode, type PreparedSweep } from '../lab/sweep.js';
+
+/** Exit code of a sweep interrupted by Ctrl-C (128 + SIGINT), as shells report it. */
+const EXIT_INTERRUPTED = 130;
+
+interface SweepFlags {
+  seeds: string;
+  workers?: string;
+  shard?: string;
+  bug?: string;
+  nemesis?: string;
+  set: string[];
+  nodes?: string;
+  duration?: string;
+  json?: boolean;
+  out?: string;
+  stopOnFailure?: boolean;
+}
+
+export function registerSweepCommands(program: Command): void {
+  program
+    .command('sweep')
+    .description('run a scenario over a range of seeds on worker threads; exit 1 if any seed broke safety, else 3 if any broke liveness')
+    .argument('<scenario>', 'scenario name (see `faultline list`)')
+    .option('--seeds <range>', 'seeds to run: A..B (inclusive) or a single seed', '1..1000')
+    .option('--workers <n>', 'worker threads (default: the number of cores)')
+    .option('--shard <i/n>', 'run only shard i of n: every n-th seed of the range, starting with its i-th')
+    .option('--bug <name>', 'switch on a planted bug')
+    .addOption(new Option('--nemesis <profile>', 'fault profile drawing each schedule from its seed').choices([...NEMESIS_PROFILES]))
+    .option('--set <name=value>', 'override a scenario parameter (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--nodes <n>', 'number of server nodes')
+    .option('--duration <time>', 'length of each run\'s fault phase, such as 10s or 500ms')
+    .option('--json', 'print exactly one JSON object (the summary) on stdout')
+    .option('--out <dir>', 'write DIR/runs.jsonl, DIR/failures/<scenario>-<seed>.json and DIR/summary.json')
+    .option('--stop-on-failure', 'stop at the first failing seed (in seed order)')
+    .action((scenario: string, flags: SweepFlags) => {
+      // Validation is synchronous, so that bad input reaches cli.ts's one-line handler (exit 2).
+      const sweep = prepareSweep({
+        config: {
+          scenario,
+          nodeCount: flags.nodes === undefined ? undefined : parseCount('--nodes', flags.nodes),
+          durationMicros: flags.duration === undefined ? undefined : parseDurationFlag(flags.duration),
+          nemesis: flags.nemesis as NemesisProfile | undefined,
+          set: flags.set,
+          bug: flags.bug,
+        },
+        seeds: parseSeedRange(flags.seeds),
+        shard: flags.shard === undefined ? undefined : parseShard(flags.shard),
+        workers: flags.workers === undefined ? undefined : parseCount('--workers', flags.workers, 1),
+        stopOnFailure: flags.stopOnFailure,
+        out: flags.out,
+      });
+      sweepCommand(sweep, flags).then(
+        (code) => { process.exitCode = code; },
+        (error: unknown) => {
+          if (error instanceof InputError) {
+            process.stderr.write(`faultline: ${error.message}\n`);
+            process.exitCode = 2;
+            return;
+          }
+          process.stderr.write(`faultline: sweep failed: ${(error as Error)?.stack ?? String(error)}\n`);
+          process.exitCode = 1;
+        },
+      );
+    });
+
+  program
+    .command('merge')
+    .description('combine the --out directories of sweep shards into one summary (says which seeds are missing or repeated)')
+    .argument('<dirs...>', 'directories written by `faultline sweep --out`')
+    .option('--json', 'print exactly one JSON object (the summary, plus coverage) on stdout')
+    .action((dirs: string[], flags: { json?: boolean }) => {
+      const result = mergeSweepDirs(dirs);
+      const problems = coverageProblems(result.coverage);
+      if (flags.json) {
+        process.stdout.write(JSON.stringify({ ...result.summary, coverage: coverageJson(result.coverage) }) + '\n');
+        for (const problem of problems) process.stderr.write(`faultline: merge: ${problem}\n`);
+      } else {
+        process.stdout.write(renderSweepSummary(result.summary, { coverageProblems: problems }) + '\n');
+      }
+      process.exitCode = mergeExitCode(result);
+    });
+}
+
+async function sweepCommand(sweep: PreparedSweep, flags: SweepFlags): Promise<number> {
+  const total = shardSize(sweep.seeds, sweep.shard);
+  const shard = sweep.shard ? ` ${sweep.shard.index}/${sweep.shard.count}` : '';
+  const progress = progressView(`sweep ${sweep.config.scenario}${shard}`, total);
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort(new Error('interrupted'));
+  process.once('SIGINT', onSigint);
+  let result;
+  try {
+    result = await runSweep(sweep, { onProgress: (p) => progress.update(p), signal: interrupt.signal });
+  } catch (error) {
+    progress.stop();
+    if (interrupt.signal.aborted) {
+      process.stderr.write(`faultline: sweep interrupted${sweep.out !== undefined ? `; ${sweep.out} holds no runs.jsonl or summary.json` : ''}\n`);
+      return EXIT_INTERRUPTED;
+    }
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  progress.stop();
+  const { summary } = result;
+  if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
+  else {
+    const out = sweep.out;
+    const failureFile = out === undefined ? undefined : (seed: number) => join(out, failureFileName(summary.scenario, seed));
+    process.stdout.write(renderSweepSummary(summary, { failureFile }) + '\n');
+  }
+  return sweepExitCode(summary);
+}
+
+function parseDurationFlag(text: string): number {
+  const micros = parseDuration(text);
+  if (micros === undefined) throw new InputError(`--duration ${text}: expected a duration such as 10s, 500ms or 2m`);
+  return micros;
+}
+
+function parseCount(flag: string, text: string, min = 0): number {
+  if (!/^\d+$/.test(text) || Number(text) < min) throw new InputError(`${flag} ${text}: expected ${min >= 1 ? 'a positive' : 'a non-negative'} integer`);
+  return Number(text);
+}

@@ -1,0 +1,365 @@
+// A sweep's output directory (`--out DIR`) and `faultline merge`. DIR/runs.jsonl holds one JSON line
+// per run in seed order, DIR/failures/<scenario>-<seed>.json a replay file per failure, and
+// DIR/summary.json the sweep's summary and configuration. Every file is written to a temporary name
+// and renamed when complete, and summary.json comes last: a directory without it is not a finished
+// sweep. Merge reads shard directories back, checks they belong to one sweep, and says which seeds
+// are missing or were run twice.
+
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { InputError } from '../sim/errors.js';
+import type { Outcome } from '../sim/run.js';
+import type { FailedCheck, RunSummary } from './sweep-batch.js';
+import { rangeSize, SweepTally, type PreparedSweep, type SeedRange, type Shard, type SweepSummary } from './sweep.js';
+
+export const SWEEP_FORMAT = 'faultline-sweep/1';
+export const RUNS_FILE = 'runs.jsonl';
+export const SUMMARY_FILE = 'summary.json';
+export const FAILURES_DIR = 'failures';
+
+/** Flush runs.jsonl to disk once this many characters are buffered. */
+const BUFFER_CHARS_MAX = 1 << 16;
+/** Seeds named in a message about missing or duplicate seeds. */
+const SEEDS_NAMED_MAX = 10;
+
+/** One line of runs.jsonl. */
+export interface RunLine {
+  scenario: string;
+  seed: number;
+  shard: Shard | null;
+  bug: string | null;
+  nemesis: string;
+  outcome: Outcome;
+  fingerprint: string;
+  /** The checks that failed (empty for a pass). */
+  checks: FailedCheck[];
+  stats: RunSummary['stats'];
+  metrics: RunSummary['metrics'];
+  replay: string;
+  /** The replay file, relative to DIR (failures only). */
+  failureFile?: string;
+}
+
+/** What every run of the sweep shared: merge refuses directories that differ in any of it. */
+export interface SweepConfigRecord {
+  scenario: string;
+  bug: string | null;
+  nemesis: string;
+  nodes: number;
+  durationMicros: number;
+  params: Record<string, number | string>;
+}
+
+/** DIR/summary.json. */
+export interface SummaryFile extends SweepSummary {
+  format: typeof SWEEP_FORMAT;
+  faultline: string;
+  config: SweepConfigRecord;
+  workers: number;
+}
+
+export function failureFileName(scenario: string, seed: number): string {
+  return `${FAILURES_DIR}/${scenario}-${seed}.json`;
+}
+
+function configOf(sweep: PreparedSweep): SweepConfigRecord {
+  const { sample } = sweep;
+  return {
+    scenario: sample.scenario.name, bug: sample.bug ?? null, nemesis: sample.nemesis, nodes: sample.nodeCount,
+    durationMicros: sample.durationMicros, params: { ...sample.params },
+  };
+}
+
+/** What an unfinished sweep may have left in `dir`: runs.jsonl, temporary files, replay files. */
+function removeLeftovers(dir: string): void {
+  const ours = (name: string) => name === RUNS_FILE || /\.tmp-\d+$/.test(name);
+  for (const name of readdirSync(dir)) if (ours(name)) unlinkSync(join(dir, name));
+  const failures = join(dir, FAILURES_DIR);
+  for (const name of readdirSync(failures)) {
+    if (/^[\w.-]+-\d+\.json(\.tmp-\d+)?$/.test(name)) unlinkSync(join(failures, name));
+  }
+}
+
+function writeAtomically(path: string, text: string): void {
+  const temporary = `${path}.tmp-${process.pid}`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
+}
+
+export class SweepOutput {
+  private buffer = '';
+  private closed = false;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly temporaryRuns: string,
+    private readonly fd: number,
+  ) {}
+
+  /**
+   * Throws InputError unless `dir` can receive a sweep's output (creates nothing): it must not hold a
+   * finished sweep (summary.json). An unfinished one's leftovers are removed by `open`, so that a
+   * retried shard (a CI re-run, a Kubernetes pod restart) can write to the same place.
+   */
+  static checkWritable(dir: string): void {
+    if (existsSync(dir)) {
+      if (!statSync(dir).isDirectory()) throw new InputError(`--out ${dir}: not a directory`);
+      if (existsSync(join(dir, SUMMARY_FILE))) {
+        throw new InputError(`--out ${dir}: already holds a finished sweep (${SUMMARY_FILE}); choose a new directory or remove it`);
+      }
+    }
+    let ancestor = resolve(dir);
+    while (!existsSync(ancestor)) ancestor = dirname(ancestor);
+    try {
+      accessSync(ancestor, constants.W_OK);
+    } catch {
+      throw new InputError(`--out ${dir}: cannot write there (${ancestor} is not writable)`);
+    }
+  }
+
+  static open(dir: string): SweepOutput {
+    try {
+      mkdirSync(join(dir, FAILURES_DIR), { recursive: true });
+      removeLeftovers(dir);
+      const temporaryRuns = join(dir, `${RUNS_FILE}.tmp-${process.pid}`);
+      return new SweepOutput(dir, temporaryRuns, openSync(temporaryRuns, 'w'));
+    } catch (error) {
+      throw new InputError(`--out ${dir}: cannot write there (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+
+  /** Appends a run's line (in seed order) and, for a failure, writes its replay file. */
+  writeRun(run: RunSummary, sweep: PreparedSweep): void {
+    const line: RunLine = {
+      scenario: sweep.sample.scenario.name,
+      seed: run.seed,
+      shard: sweep.shard ? { index: sweep.shard.index, count: sweep.shard.count } : null,
+      bug: sweep.sample.bug ?? null,
+      nemesis: sweep.sample.nemesis,
+      outcome: run.outcome,
+      fingerprint: run.fingerprint,
+      checks: [...run.checks],
+      stats: run.stats,
+      metrics: run.metrics,
+      replay: run.replay,
+    };
+    if (run.replayFile) {
+      line.failureFile = failureFileName(line.scenario, run.seed);
+      writeAtomically(join(this.dir, line.failureFile), JSON.stringify(run.replayFile, null, 2) + '\n');
+    }
+    this.buffer += JSON.stringify(line) + '\n';
+    if (this.buffer.length >= BUFFER_CHARS_MAX) this.flush();
+  }
+
+  /** Moves runs.jsonl into place, then writes summary.json: the directory is now a finished sweep. */
+  commit(summary: SweepSummary, sweep: PreparedSweep): void {
+    this.flush();
+    this.close();
+    renameSync(this.temporaryRuns, join(this.dir, RUNS_FILE));
+    const file: SummaryFile = { format: SWEEP_FORMAT, faultline: sweep.version, config: configOf(sweep), workers: sweep.workers, ...summary };
+    writeAtomically(join(this.dir, SUMMARY_FILE), JSON.stringify(file, null, 2) + '\n');
+  }
+
+  /** Discards runs.jsonl (replay files already written are complete and stay). */
+  abort(): void {
+    this.close();
+    try {
+      unlinkSync(this.temporaryRuns);
+    } catch {
+      // Already gone: nothing to clean.
+    }
+  }
+
+  private flush(): void {
+    if (this.buffer.length === 0) return;
+    writeSync(this.fd, this.buffer);
+    this.buffer = '';
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
+
+/** Where the merged directories fall short of covering the range exactly once. */
+export interface Coverage {
+  dirs: string[];
+  shards: (Shard | null)[];
+  /** Seeds of the range that no directory ran. */
+  missingSeeds: number;
+  firstMissingSeeds: number[];
+  /** Shards i/n absent when every directory is a shard of the same n. */
+  missingShards: number[];
+  /** Seeds that more than one directory (or one twice) ran; counted once in the summary. */
+  duplicateSeeds: number;
+  firstDuplicateSeeds: number[];
+  /** Seeds run twice with different fingerprints: different code, or nondeterminism. */
+  conflicts: { seed: number; fingerprints: string[]; dirs: string[] }[];
+}
+
+export interface MergeResult {
+  summary: SweepSummary;
+  coverage: Coverage;
+}
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`${path}: cannot read ${what} (${(error as NodeJS.ErrnoException).code ?? 'error'}); is this a finished \`sweep --out\` directory?`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${path}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
+  }
+}
+
+function readSummaryFile(dir: string): SummaryFile {
+  const path = join(dir, SUMMARY_FILE);
+  const raw = readJson(path, 'the sweep summary') as Partial<SummaryFile> | null;
+  if (raw === null || typeof raw !== 'object' || raw.format !== SWEEP_FORMAT) throw new InputError(`${path}: format: expected "${SWEEP_FORMAT}"`);
+  if (raw.config === undefined || raw.seeds === undefined || typeof raw.wallMillis !== 'number') throw new InputError(`${path}: expected config, seeds and wallMillis`);
+  return raw as SummaryFile;
+}
+
+function readRunLines(dir: string, onLine: (line: RunLine, where: string) => void): void {
+  const path = join(dir, RUNS_FILE);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`${path}: cannot read the runs (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i]!.trim() === '') continue;
+    const where = `${path}:${i + 1}`;
+    let line: RunLine;
+    try {
+      line = JSON.parse(lines[i]!) as RunLine;
+    } catch {
+      throw new InputError(`${where}: not a JSON line`);
+    }
+    if (typeof line.seed !== 'number' || typeof line.fingerprint !== 'string' || !['pass', 'safety-violation', 'liveness-violation'].includes(line.outcome)
+      || typeof line.stats?.events !== 'number' || !Array.isArray(line.checks) || typeof line.replay !== 'string') {
+      throw new InputError(`${where}: expected a run line with seed, outcome, fingerprint, checks, stats.events and replay`);
+    }
+    onLine(line, where);
+  }
+}
+
+function describeConfig(c: SweepConfigRecord, seeds: SeedRange): string {
+  return `${c.scenario} seeds ${seeds.from}..${seeds.to}, bug ${c.bug ?? 'none'}, nemesis ${c.nemesis}, ${c.nodes} nodes, ${c.durationMicros}us, params ${JSON.stringify(c.params)}`;
+}
+
+/**
+ * Combines shard directories into one summary: the same shape as an unsharded sweep's (`shard` null;
+ * `wallMillis` the longest shard's; `eventsPerSecond` the shards' rates added, as if they ran side by
+ * side), plus what is missing or duplicated. Throws InputError for a directory that is not a finished
+ * sweep, or that swept something else than the first.
+ */
+export function mergeSweepDirs(dirs: readonly string[]): MergeResult {
+  if (dirs.length === 0) throw new InputError('merge: name at least one sweep --out directory');
+  const summaries = dirs.map(readSummaryFile);
+  const first = summaries[0]!;
+  const firstKey = describeConfig(first.config, first.seeds);
+  summaries.forEach((s, i) => {
+    const key = describeConfig(s.config, s.seeds);
+    if (key !== firstKey) throw new InputError(`${dirs[i]}: a different sweep (${key}) from ${dirs[0]} (${firstKey})`);
+  });
+
+  const tally = new SweepTally();
+  const seen = new Map<number, { fingerprint: string; dir: string }>();
+  const duplicates: number[] = [];
+  const conflicts = new Map<number, { seed: number; fingerprints: string[]; dirs: string[] }>();
+  const { from, to } = first.seeds;
+  dirs.forEach((dir) => readRunLines(dir, (line, where) => {
+    if (line.seed < from || line.seed > to) throw new InputError(`${where}: seed ${line.seed} is outside the sweep's range ${from}..${to}`);
+    const before = seen.get(line.seed);
+    if (before === undefined) {
+      seen.set(line.seed, { fingerprint: line.fingerprint, dir });
+      tally.add(line);
+      return;
+    }
+    duplicates.push(line.seed);
+    if (before.fingerprint !== line.fingerprint) {
+      const conflict = conflicts.get(line.seed) ?? { seed: line.seed, fingerprints: [before.fingerprint], dirs: [before.dir] };
+      conflict.fingerprints.push(line.fingerprint);
+      conflict.dirs.push(dir);
+      conflicts.set(line.seed, conflict);
+    }
+  }));
+
+  const sortedSeen = [...seen.keys()].sort((a, b) => a - b);
+  const firstMissingSeeds: number[] = [];
+  let expected = from;
+  for (const seed of [...sortedSeen, to + 1]) {
+    for (let s = expected; s < seed && firstMissingSeeds.length < SEEDS_NAMED_MAX; s++) firstMissingSeeds.push(s);
+    if (firstMissingSeeds.length >= SEEDS_NAMED_MAX) break;
+    expected = seed + 1;
+  }
+  const shards = summaries.map((s) => s.shard);
+  const counts = new Set(shards.map((s) => s?.count ?? 1));
+  const missingShards: number[] = [];
+  if (counts.size === 1) {
+    const n = [...counts][0]!;
+    const present = new Set(shards.map((s) => s?.index ?? 1));
+    for (let i = 1; i <= n; i++) if (!present.has(i)) missingShards.push(i);
+  }
+  const duplicateSeedsSorted = [...new Set(duplicates)].sort((a, b) => a - b);
+  const summary = tally.summary({
+    scenario: first.scenario,
+    seeds: first.seeds,
+    shard: null,
+    wallMillis: Math.max(...summaries.map((s) => s.wallMillis)),
+    stoppedEarly: summaries.some((s) => s.stoppedEarly),
+    eventsPerSecond: summaries.reduce((sum, s) => sum + s.eventsPerSecond, 0),
+  });
+  return {
+    summary,
+    coverage: {
+      dirs: [...dirs],
+      shards,
+      missingSeeds: rangeSize(first.seeds) - seen.size,
+      firstMissingSeeds,
+      missingShards,
+      duplicateSeeds: duplicateSeedsSorted.length,
+      firstDuplicateSeeds: duplicateSeedsSorted.slice(0, SEEDS_NAMED_MAX),
+      conflicts: [...conflicts.values()].sort((a, b) => a.seed - b.seed),
+    },
+  };
+}
+
+/** One line per coverage problem (empty when the directories cover the range exactly once). */
+export function coverageProblems(coverage: Coverage): string[] {
+  const problems: string[] = [];
+  const named = (seeds: number[], count: number) => seeds.join(', ') + (count > seeds.length ? ', …' : '');
+  if (coverage.missingSeeds > 0) {
+    const shards = coverage.missingShards.length > 0 ? ` (shard${coverage.missingShards.length > 1 ? 's' : ''} ${coverage.missingShards.join(', ')} of ${coverage.shards[0]?.count ?? 1} absent)` : '';
+    problems.push(`${coverage.missingSeeds} seed${coverage.missingSeeds === 1 ? '' : 's'} of the range not run${shards}: ${named(coverage.firstMissingSeeds, coverage.missingSeeds)}`);
+  }
+  if (coverage.duplicateSeeds > 0) {
+    problems.push(`${coverage.duplicateSeeds} seed${coverage.duplicateSeeds === 1 ? '' : 's'} run more than once (counted once): ${named(coverage.firstDuplicateSeeds, coverage.duplicateSeeds)}`);
+  }
+  for (const c of coverage.conflicts) {
+    problems.push(`seed ${c.seed} gave different fingerprints (${c.fingerprints.map((f, i) => `${f} in ${c.dirs[i]}`).join(', ')}): different code, or nondeterminism`);
+  }
+  return problems;
+}
+
+/**
+ * Exit code of a merge: 4 if a seed gave two fingerprints; else the sweep's code when it found
+ * failures (1 safety, 3 liveness: they are real whatever is missing); else 2 if seeds are missing or
+ * duplicated (the directories are not one whole sweep); else 0.
+ */
+export function mergeExitCode(result: MergeResult): number {
+  if (result.coverage.conflicts.length > 0) return 4;
+  if (result.summary.safetyFailures > 0) return 1;
+  if (result.summary.livenessFailures > 0) return 3;
+  if (result.coverage.missingSeeds > 0 || result.coverage.duplicateSeeds > 0) return 2;
+  return 0;
+}

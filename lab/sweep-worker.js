@@ -1,0 +1,9 @@
+// The worker-thread entry of the sweep pool (piscina). Worker threads do not inherit the TypeScript
+// loader the main thread registered (bin/faultline.js, or vitest's), so each worker registers tsx once,
+// loads the engine once, and then runs many batches with the same loaded code.
+import { register } from 'tsx/esm/api';
+
+register();
+const { runBatch } = await import('./sweep-batch.ts');
+
+export default runBatch;
