@@ -19,7 +19,7 @@ import { SEED_MAX } from '../sim/rng.js';
 import { formatMicrosExact, parseDuration } from '../sim/time.js';
 import { replayCommand } from '../reports/replay-command.js';
 import { replayFileOf, serializeReplayFile } from '../lab/replay-file.js';
-import { writeFileAtomically } from './atomic-file.js';
+import { writeFileAtomically } from '../lab/atomic-file.js';
 import { registerLabCommands } from './lab-commands.js';
 import { registerSweepCommands } from './sweep-command.js';
 import { NdjsonFile } from './ndjson-file.js';

@@ -11,7 +11,7 @@ import { renderRun } from '../reports/terminal.js';
 import { InputError } from '../sim/errors.js';
 import { EXIT_CODES, executeRun, prepareRun } from '../sim/run.js';
 import { formatMicros } from '../sim/time.js';
-import { writeFileAtomically } from './atomic-file.js';
+import { writeFileAtomically } from '../lab/atomic-file.js';
 import { runWithReport } from './report-file.js';
 
 export function registerLabCommands(program: Command): void {

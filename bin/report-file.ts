@@ -4,7 +4,7 @@
 import { collectTrace, renderHtmlReport } from '../reports/html.js';
 import type { PreparedRun, RunResult } from '../sim/run.js';
 import type { TraceSink } from '../sim/trace.js';
-import { writeFileAtomically } from './atomic-file.js';
+import { writeFileAtomically } from '../lab/atomic-file.js';
 
 export function runWithReport(
   prepared: PreparedRun,

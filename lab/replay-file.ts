@@ -9,7 +9,7 @@ import { InputError } from '../sim/errors.js';
 import type { FaultEntry } from '../sim/faults.js';
 import type { Outcome, PreparedRun, RunRequest, RunResult } from '../sim/run.js';
 import { isValidSeed, SEED_MAX } from '../sim/rng.js';
-import { allParams, formatParamValue } from '../sim/scenario.js';
+import { allParams, formatParamValue, parseParamValue } from '../sim/scenario.js';
 import type { Micros } from '../sim/time.js';
 
 export const REPLAY_FORMAT = 'faultline-replay/1';
@@ -98,7 +98,13 @@ export function parseReplayFile(raw: unknown, source: string): { file: ReplayFil
     const spec = specs.find((s) => s.name === name) ?? fail(`params.${name}`, `unknown parameter for scenario ${scenario.name}`);
     if (typeof value !== 'number' && typeof value !== 'string') fail(`params.${name}`, 'expected a number or a string');
     if (value === spec.default) continue;
-    set.push(`${name}=${typeof value === 'number' ? formatParamValue(spec, value) : value}`);
+    const text = typeof value === 'number' ? formatParamValue(spec, value) : String(value);
+    try {
+      parseParamValue(spec, text);
+    } catch (error) {
+      fail(`params.${name}`, (error as Error).message.replace(/^--set [^:]*: /, '') + `; got ${JSON.stringify(value)}`);
+    }
+    set.push(`${name}=${text}`);
   }
   if (!Array.isArray(r.faults)) fail('faults', 'expected a list of fault entries');
   const expected = r.expected as Record<string, unknown> | undefined;

@@ -31,6 +31,11 @@ export interface RunRequest {
   /** `--set NAME=VALUE` overrides. */
   readonly set?: readonly string[];
   readonly bug?: string;
+  /**
+   * Keep only these checkers (by name). A property that asks only for safety skips the costly ones and,
+   * with no `eventually` check left, ends the recovery phase at once. The fingerprint changes with it.
+   */
+  readonly checks?: readonly string[];
   /** An explicit schedule as parsed JSON, and where it came from (for error messages). */
   readonly faults?: { readonly raw: unknown; readonly source: string };
 }
@@ -78,7 +83,13 @@ export function prepareRun(request: RunRequest): PreparedRun {
     throw new InputError(`--bug ${request.bug}: scenario ${scenario.name} has no such planted bug (${known.length ? 'known: ' + known.join(', ') : 'it has none'})`);
   }
   const params = resolveParams(scenario, request.set ?? []);
-  const setup = scenario.build({ nodeCount, durationMicros, params, bug: request.bug });
+  const built = scenario.build({ nodeCount, durationMicros, params, bug: request.bug });
+  const wanted = request.checks;
+  if (wanted !== undefined) {
+    const unknown = wanted.filter((name) => !built.checkers.some((c) => c.name === name));
+    if (unknown.length > 0) throw new InputError(`checks: scenario ${scenario.name} has no check ${unknown.join(', ')} (known: ${built.checkers.map((c) => c.name).join(', ')})`);
+  }
+  const setup = wanted === undefined ? built : { ...built, checkers: built.checkers.filter((c) => wanted.includes(c.name)) };
   const nodeIds = setup.nodes.map((n) => n.id);
   const nemesisRng = Rng.fromSeed(request.seed).fork('nemesis');
   if (!request.faults && nemesis === 'scenario' && !setup.script) {
