@@ -108,6 +108,9 @@ export function shrink(file: ReplayFile, request: RunRequest, options: ShrinkOpt
   // Rounds of passes until none makes progress (or the budget runs out).
   for (let round = 0; round < 4 && budgetLeft(); round++) {
     const before = JSON.stringify(best);
+    // A long schedule first loses everything after the failure; a short one goes straight to ddmin,
+    // which finds smaller results when it is affordable.
+    if (best.faults.length > 40) cutTail();
     shrinkFaults();
     dropSingleEntries();
     shortenWindows();
@@ -127,6 +130,23 @@ export function shrink(file: ReplayFile, request: RunRequest, options: ShrinkOpt
     prepared: bestRun.prepared,
     result: bestRun.result,
   };
+
+  /**
+   * Ends the run early: nothing after the failure matters. First just after the violation (when the
+   * check says when it happened), then a binary search for the shortest fault phase that still fails.
+   */
+  function cutTail(): void {
+    const cutAt = (end: number) => accept({ ...best, durationMicros: end, faults: best.faults.filter((f) => f.at < end) });
+    const seen = bestRun.result.checks.find((c) => c.name === check)?.atMicros;
+    if (seen !== undefined && seen + 1_000 < best.durationMicros) cutAt(seen + 1_000);
+    let low = 0;
+    let high = best.durationMicros;
+    for (let probes = 0; probes < 6 && budgetLeft() && high - low > 50_000; probes++) {
+      const middle = Math.floor((low + high) / 2);
+      if (cutAt(middle)) high = middle;
+      else low = middle;
+    }
+  }
 
   /** Delta debugging (ddmin) over fault windows: remove ever smaller chunks while the check still fails. */
   function shrinkFaults(): void {
@@ -216,7 +236,7 @@ export function shrink(file: ReplayFile, request: RunRequest, options: ShrinkOpt
   /** Fewer nodes, down to the scenario's minimum (candidates naming a removed node are skipped for free). */
   function fewerNodes(): void {
     for (let nodes = request.scenario.minNodes; nodes < best.nodeCount && budgetLeft(); nodes++) {
-      if (nodes < 3 && request.scenario.minNodes < 3 && best.nodeCount > 3) continue; // a one- or two-node "cluster" teaches little
+      if (nodes < 3) continue; // a one- or two-node "cluster" teaches little about fault tolerance
       if (accept({ ...best, nodeCount: nodes })) return;
     }
   }
