@@ -30,8 +30,12 @@ export interface Shard {
 
 /** The largest batch of seeds sent to a worker in one task. */
 export const BATCH_SEEDS_MAX = 16;
-/** Aim for at least this many tasks per worker, so that the last batches do not leave workers idle. */
-const TASKS_PER_WORKER_MIN = 8;
+/**
+ * A batch takes at most 1/(workers × this) of the seeds still to dispatch (guided scheduling): large
+ * batches while much remains, single seeds at the end, so that no worker is left idle while another
+ * finishes a long last batch.
+ */
+const REMAINING_SHARE_PER_WORKER = 4;
 /** Tasks handed to the pool ahead of completion, per worker (the rest wait in seed order here). */
 const TASKS_IN_FLIGHT_PER_WORKER = 2;
 
@@ -177,9 +181,9 @@ export interface SweepResult {
   readonly batches: number;
 }
 
-/** Seeds per task: enough tasks to keep every worker busy to the end, few enough to cut messaging. */
-export function batchSize(seedCount: number, workers: number): number {
-  return Math.max(1, Math.min(BATCH_SEEDS_MAX, Math.ceil(seedCount / (workers * TASKS_PER_WORKER_MIN))));
+/** Seeds in the next task, given how many remain to dispatch: few messages, and no idle worker at the end. */
+export function batchSize(remaining: number, workers: number): number {
+  return Math.max(1, Math.min(BATCH_SEEDS_MAX, Math.floor(remaining / (workers * REMAINING_SHARE_PER_WORKER))));
 }
 
 /**
@@ -191,8 +195,8 @@ export function batchSize(seedCount: number, workers: number): number {
 export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Promise<SweepResult> {
   const started = performance.now();
   const total = shardSize(sweep.seeds, sweep.shard);
-  const perBatch = batchSize(total, sweep.workers);
-  const batchCount = Math.ceil(total / perBatch);
+  /** Where each dispatched batch starts in the shard's seed order; batch b covers [starts[b], starts[b+1]). */
+  const starts: number[] = [0];
   const output = sweep.out !== undefined ? SweepOutput.open(sweep.out) : undefined;
   const pool = new Piscina<BatchTask, BatchResult>({
     filename: new URL('./sweep-worker.js', import.meta.url).href,
@@ -215,10 +219,12 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
   let stoppedEarly = false;
 
   const seedsOf = (batch: number): number[] => {
-    const first = batch * perBatch;
-    const last = Math.min(total, first + perBatch);
+    const first = starts[batch]!;
+    const last = first + batchSize(total - first, sweep.workers);
+    starts.push(last);
     return Array.from({ length: last - first }, (_, k) => shardSeed(sweep.seeds, sweep.shard, first + k));
   };
+  const allDispatched = () => starts[starts.length - 1]! >= total;
 
   /** Takes finished batches in order; returns true when the sweep has all it needs. */
   const take = (): boolean => {
@@ -236,7 +242,7 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
         }
       }
     }
-    return nextToTake >= batchCount;
+    return allDispatched() && nextToTake >= starts.length - 1;
   };
 
   try {
@@ -252,7 +258,7 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
       hooks.signal?.addEventListener('abort', onAbort, { once: true });
 
       const dispatch = () => {
-        while (!settled && nextBatch < batchCount && nextBatch <= stopBatch && inFlight.size < sweep.workers * TASKS_IN_FLIGHT_PER_WORKER) {
+        while (!settled && !allDispatched() && nextBatch <= stopBatch && inFlight.size < sweep.workers * TASKS_IN_FLIGHT_PER_WORKER) {
           const batch = nextBatch++;
           inFlight.add(batch);
           const task: BatchTask = { config: sweep.config, seeds: seedsOf(batch), stopOnFailure: sweep.stopOnFailure, version: sweep.version };
@@ -282,7 +288,7 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
         dispatch();
       };
 
-      if (batchCount === 0) {
+      if (total === 0) {
         settled = true;
         return resolve();
       }

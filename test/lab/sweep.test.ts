@@ -65,11 +65,21 @@ describe('seed ranges and shards', () => {
     }
   });
 
-  it('batches stay small enough to keep every worker busy to the end', () => {
-    expect(batchSize(1, 2)).toBe(1);
-    expect(batchSize(100, 2)).toBe(7);
+  it('batches shrink as the seeds run out, down to one seed, so every worker stays busy to the end', () => {
     expect(batchSize(1_000, 2)).toBe(BATCH_SEEDS_MAX);
     expect(batchSize(1_000_000, 64)).toBe(BATCH_SEEDS_MAX);
+    expect(batchSize(100, 2)).toBe(12);
+    expect(batchSize(9, 2)).toBe(1);
+    expect(batchSize(1, 2)).toBe(1);
+    let remaining = 1_000;
+    const sizes: number[] = [];
+    while (remaining > 0) {
+      sizes.push(batchSize(remaining, 2));
+      remaining -= sizes.at(-1)!;
+    }
+    expect(sizes.every((size, i) => i === 0 || size <= sizes[i - 1]!)).toBe(true);
+    expect(sizes.slice(-8)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(sizes.length).toBeLessThan(100);
   });
 });
 
