@@ -29,6 +29,8 @@ export interface BatchTask {
   readonly seeds: readonly number[];
   /** Stop the batch after its first failing seed (the sweep will stop there anyway). */
   readonly stopOnFailure: boolean;
+  /** Build a replay file for each failure (only when the sweep writes them: they are the big part). */
+  readonly replayFiles: boolean;
   /** The faultline version to stamp on replay files (read once by the main thread). */
   readonly version: string;
 }
@@ -51,7 +53,7 @@ export interface RunSummary {
   readonly stats: { readonly events: number; readonly messagesSent: number; readonly simulatedMicros: Micros; readonly wallMillis: number };
   readonly metrics: RunMetrics;
   readonly replay: string;
-  /** The self-describing replay file, for failures only. */
+  /** The self-describing replay file, for failures when the task asked for replay files. */
   readonly replayFile?: ReplayFile;
 }
 
@@ -96,6 +98,6 @@ function runOne(task: BatchTask, scenario: NonNullable<ReturnType<typeof findSce
     stats: { events: result.stats.events, messagesSent: result.stats.messagesSent, simulatedMicros: result.stats.simulatedMicros, wallMillis },
     metrics: result.metrics,
     replay: replayCommand(prepared),
-    ...(result.outcome !== 'pass' ? { replayFile: replayFileOf(prepared, result, task.version) } : {}),
+    ...(result.outcome !== 'pass' && task.replayFiles ? { replayFile: replayFileOf(prepared, result, task.version) } : {}),
   };
 }

@@ -198,10 +198,12 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
   /** Where each dispatched batch starts in the shard's seed order; batch b covers [starts[b], starts[b+1]). */
   const starts: number[] = [0];
   const output = sweep.out !== undefined ? SweepOutput.open(sweep.out) : undefined;
+  // No more threads than seeds: each thread costs a start-up (loader, modules, JIT warm-up).
+  const threads = Math.max(1, Math.min(sweep.workers, total));
   const pool = new Piscina<BatchTask, BatchResult>({
     filename: new URL('./sweep-worker.js', import.meta.url).href,
-    minThreads: sweep.workers,
-    maxThreads: sweep.workers,
+    minThreads: threads,
+    maxThreads: threads,
     idleTimeout: 60_000,
   });
   const cancel = new AbortController();
@@ -220,7 +222,7 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
 
   const seedsOf = (batch: number): number[] => {
     const first = starts[batch]!;
-    const last = first + batchSize(total - first, sweep.workers);
+    const last = first + batchSize(total - first, threads);
     starts.push(last);
     return Array.from({ length: last - first }, (_, k) => shardSeed(sweep.seeds, sweep.shard, first + k));
   };
@@ -258,10 +260,12 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
       hooks.signal?.addEventListener('abort', onAbort, { once: true });
 
       const dispatch = () => {
-        while (!settled && !allDispatched() && nextBatch <= stopBatch && inFlight.size < sweep.workers * TASKS_IN_FLIGHT_PER_WORKER) {
+        while (!settled && !allDispatched() && nextBatch <= stopBatch && inFlight.size < threads * TASKS_IN_FLIGHT_PER_WORKER) {
           const batch = nextBatch++;
           inFlight.add(batch);
-          const task: BatchTask = { config: sweep.config, seeds: seedsOf(batch), stopOnFailure: sweep.stopOnFailure, version: sweep.version };
+          const task: BatchTask = {
+            config: sweep.config, seeds: seedsOf(batch), stopOnFailure: sweep.stopOnFailure, replayFiles: output !== undefined, version: sweep.version,
+          };
           pool.run(task, { signal: cancel.signal }).then((result) => settle(batch, result), (error) => {
             if (!settled) fail(error);
           });

@@ -130,6 +130,8 @@ describe('runSweep', () => {
     expect(summary.failures[0]).toMatchObject({ seed: 2, outcome: 'liveness-violation', replay: 'faultline run broadcast-lossy --seed 2 --bug broadcast/no-retransmit' });
     expect(summary.failures[0]!.checks[0]).toMatchObject({ name: 'all-delivered', kind: 'eventually' });
     expect(sweepExitCode(summary)).toBe(3);
+    // Without --out, workers send back summaries only: no replay files cross the thread boundary.
+    expect(runs.every((r) => r.replayFile === undefined)).toBe(true);
     expect(sweepExitCode({ safetyFailures: 1, livenessFailures: 4 })).toBe(1);
     expect(sweepExitCode({ safetyFailures: 0, livenessFailures: 0 })).toBe(0);
   });
