@@ -7,9 +7,11 @@ import { assert } from './assert.js';
 const float64 = new Float64Array(1);
 const float64Words = new Int32Array(float64.buffer);
 
-function rotl(x: number, r: number): number {
-  return (x << r) | (x >>> (32 - r));
-}
+// Hot-path constants are written as literals where they are used: V8 reads a module-level `const`
+// from its context, with a not-yet-initialised check, each time.
+const MAX_DEPTH = 64;
+/** The content hash's initial state (FNV-1a's offset basis). */
+const CONTENT_SEED = 0x811c9dc5 | 0;
 
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -20,7 +22,7 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
-/** A running 64-bit digest. Feed it 32-bit words; order matters. */
+/** A running 64-bit digest. Feed it 32-bit words (or whole events); order matters. */
 export class Fingerprint {
   private high = 0x6a09e667 | 0;
   private low = 0xbb67ae85 | 0;
@@ -28,7 +30,8 @@ export class Fingerprint {
 
   /**
    * Folds one 32-bit word into both lanes: one multiply each (FNV-style), the second lane also
-   * taking the first's state. The avalanche happens once, in `hex()`; this runs for every event.
+   * taking the first's state. Each step is a bijection of the state, so a word that differs leaves
+   * a different state behind; the avalanche happens once, in `hex()`.
    */
   word(value: number): void {
     const high = Math.imul(this.high ^ value, 0x01000193);
@@ -37,16 +40,20 @@ export class Fingerprint {
     this.words++;
   }
 
-  /** Folds a non-negative integer up to 2^53 (a time in micros, a counter) as two words. */
-  integer(value: number): void {
-    this.word(value >>> 0);
+  /**
+   * Folds one trace event as a single word: `head` (event kind and nodes), its time and two more
+   * values (a message id, a content hash …). Each value goes through its own odd multiplier, a
+   * bijection, before they are combined, so changing any one of them always changes the word, and
+   * the multiplies run side by side instead of one after another as four `word` calls would.
+   */
+  event(head: number, atMicros: number, a: number, b: number): void {
+    let value = head ^ Math.imul(atMicros, 0x9e3779b1) ^ Math.imul(a, 0x85ebca77) ^ Math.imul(b, 0xc2b2ae3d);
     // Virtual times past 2^32 us (71 minutes) add their high word; earlier ones need not.
-    if (value > 0xffff_ffff) this.word((value / 0x1_0000_0000) | 0);
-  }
-
-  /** Folds a string. */
-  string(text: string): void {
-    this.word(hashString(text));
+    if (atMicros > 0xffff_ffff) value ^= Math.imul((atMicros / 0x1_0000_0000) | 0, 0x27d4eb2f);
+    const high = Math.imul(this.high ^ value, 0x01000193);
+    this.high = high;
+    this.low = (Math.imul(this.low ^ value, 0x5bd1e995) + high) | 0;
+    this.words++;
   }
 
   /** The digest so far as 16 lowercase hex characters. */
@@ -57,114 +64,145 @@ export class Fingerprint {
   }
 }
 
-/** A 32-bit hash of a string (murmur3-style mixing over UTF-16 code units). */
-export function hashString(text: string): number {
-  let h = 0x9747b28c ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    let k = Math.imul(text.charCodeAt(i), 0xcc9e2d51);
-    k = Math.imul(rotl(k, 15), 0x1b873593);
-    h = (Math.imul(rotl(h ^ k, 13), 5) + 0xe6546b64) | 0;
-  }
-  return fmix(h);
-}
-
 /**
  * Deep-freezes `value` and returns a 32-bit hash of its content (keys in insertion order).
  * Throws on values that are not plain data (functions, Maps, class instances), which a
  * message on a real wire could not carry either.
  */
 export function sealAndHash(value: unknown): number {
-  return fmix(sealInto(0x811c9dc5, value, 0));
+  return fmix(sealInto(CONTENT_SEED, value, 0));
 }
 
 /**
- * Prepares a message for the wire: returns what the receiver will get and sets `wireHash` to its
- * content hash. The top level is copied (V8 clones a plain object far faster than it freezes one),
- * everything nested is deep-frozen in place, so sender and receiver never share a mutable object.
+ * Seals a message for the wire and returns its content hash (a 32-bit signed integer, which V8 keeps
+ * unboxed). Everything nested in the message is deep-frozen in place and its top level is copied for
+ * each delivery (`copyOnWire`): V8 clones a plain object far faster than it freezes one, and so
+ * sender and receiver never share a mutable object.
  */
-export function toWire(msg: unknown): unknown {
-  if (msg !== null && typeof msg === 'object') {
-    // A broadcast sends one object to every peer: hash and freeze its nested parts once.
-    if (msg !== lastWireSource) {
-      wireHash = fmix(sealTopLevel(msg));
-      lastWireSource = msg;
-      lastWireHash = wireHash;
-    } else {
-      wireHash = lastWireHash;
-    }
-    return Array.isArray(msg) ? msg.slice() : { ...(msg as object) };
-  }
-  wireHash = fmix(sealInto(0x811c9dc5, msg, 0));
-  return msg;
+export function sealForWire(msg: unknown): number {
+  if (msg !== null && typeof msg === 'object') return fmix(sealTopLevel(msg)) | 0;
+  return fmix(sealInto(CONTENT_SEED, msg, 0)) | 0;
 }
 
-/** The content hash of the message `toWire` prepared last. */
-export let wireHash = 0;
-let lastWireSource: unknown = undefined;
-let lastWireHash = 0;
-
-/** A copy for a second delivery (duplication): the receiver may have changed the first one. */
+/** What a receiver gets: a copy of the top level (nested parts were frozen by `sealForWire`). */
 export function copyOnWire(msg: unknown): unknown {
   if (msg === null || typeof msg !== 'object') return msg;
   return Array.isArray(msg) ? msg.slice() : { ...(msg as object) };
 }
 
-const MAX_DEPTH = 64;
-const FNV_PRIME = 0x01000193;
+// The content hash folds one 32-bit word per token into a running state: a multiply, then a rotate
+// (the multiply carries a word's bits upwards, the rotate brings the high bits back down). Tokens:
+// a tag (4/5 booleans, 6 undefined, 7 bigint, 8 null, 9 array and its length, 10 object, 11 end of
+// object); an integer that fits 32 bits, through an odd multiplier (a bijection); another number as
+// tag 2 and its two 32-bit halves; a string as its own 32-bit hash. A string's hash is computed in a
+// chain of its own, seeded by its length and taking two UTF-16 units per step, so the chains of a
+// message's strings do not wait for one another. Keys are strings in key position.
 
-// The content hash streams every tag, number and character into one FNV-1a state (one multiply per
-// unit) and mixes it once at the end: on the send path this is several times cheaper than hashing
-// each string separately. Strings are length-prefixed so that "ab","c" and "a","bc" differ.
-
-function streamString(h: number, text: string): number {
-  h = Math.imul(h ^ (text.length | 0x3000_0000), FNV_PRIME);
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
-  return h;
+function step(h: number, word: number): number {
+  h = Math.imul(h ^ word, 0x01000193); // FNV-1a's 32-bit prime
+  return (h << 13) | (h >>> 19);
 }
 
-/** Hashes a top-level message object or array and freezes what it contains, not itself. */
+/** A string's own 32-bit hash. */
+function stringWord(text: string): number {
+  const length = text.length;
+  let x = Math.imul(length ^ 0x3000_0000, 0x01000193);
+  let i = 0;
+  for (; i + 1 < length; i += 2) x = step(x, text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16));
+  if (i < length) x = step(x, text.charCodeAt(i));
+  return x;
+}
+
+/** The token of an integer that fits 32 bits: never equal for two different integers. */
+function integerWord(value: number): number {
+  return Math.imul(value, 0x9e3779b1);
+}
+
+/**
+ * The keys last seen at the first positions of a top-level message, and their hashes. A cache only:
+ * a hit gives exactly what `stringWord` would, so hashes never depend on what was sent before.
+ */
+const RECENT_KEYS_MAX = 8;
+const recentKeys: string[] = new Array<string>(RECENT_KEYS_MAX).fill('');
+const recentKeyWords = new Int32Array(RECENT_KEYS_MAX);
+
+/**
+ * Hashes a top-level message object or array and freezes what it contains, not itself. The common
+ * case (a plain object whose fields are small integers and strings) is handled here without a call.
+ */
 function sealTopLevel(msg: object): number {
-  return sealInto(0x811c9dc5, msg, 0, false);
+  const record = msg as Record<string, unknown>;
+  // The usual message, an object literal, passes the first test on its hidden class alone (which the
+  // optimiser then knows, for the loop below); anything else takes the exact test.
+  if (record.constructor !== Object || Object.getPrototypeOf(msg) !== Object.prototype) {
+    if (Array.isArray(msg)) return sealInto(CONTENT_SEED, msg, 0, false);
+    const proto = Object.getPrototypeOf(msg);
+    if (proto !== Object.prototype && proto !== null) assert(false, 'messages must be plain data (no Map, Set or class instances)');
+  }
+  let h = 0x8d9ba1e1 | 0; // step(CONTENT_SEED, 10): the opening tag of an object
+  const keys = recentKeys;
+  const keyWords = recentKeyWords;
+  let k = 0;
+  for (const key in record) {
+    // Messages of one kind repeat their keys in order: the hash of the key last seen at this
+    // position is reused when it is the same string (for property names, a pointer comparison).
+    let keyWord: number;
+    if (k < RECENT_KEYS_MAX && keys[k] === key) keyWord = keyWords[k]!;
+    else {
+      keyWord = stringWord(key);
+      if (k < RECENT_KEYS_MAX) {
+        keys[k] = key;
+        keyWords[k] = keyWord;
+      }
+    }
+    k++;
+    h = step(h, keyWord);
+    const field = record[key];
+    if (typeof field === 'number' && (field | 0) === field) h = step(h, integerWord(field));
+    else if (typeof field === 'string') h = step(h, stringWord(field));
+    else h = sealInto(h, field, 1) | 0; // `| 0` keeps h a 32-bit integer for the optimiser
+  }
+  // No end marker: nothing follows the top level.
+  return h;
 }
 
 function sealInto(h: number, value: unknown, depth: number, freeze = true): number {
   switch (typeof value) {
     case 'number':
-      if ((value | 0) === value) return Math.imul(Math.imul(h ^ 1, FNV_PRIME) ^ value, FNV_PRIME);
+      if ((value | 0) === value) return step(h, integerWord(value));
       float64[0] = value;
-      h = Math.imul(Math.imul(h ^ 2, FNV_PRIME) ^ float64Words[0]!, FNV_PRIME);
-      return Math.imul(h ^ float64Words[1]!, FNV_PRIME);
+      return step(step(step(h, 2), float64Words[0]!), float64Words[1]!);
     case 'string':
-      return streamString(Math.imul(h ^ 3, FNV_PRIME), value);
+      return step(h, stringWord(value));
     case 'boolean':
-      return Math.imul(h ^ (value ? 4 : 5), FNV_PRIME);
+      return step(h, value ? 4 : 5);
     case 'undefined':
-      return Math.imul(h ^ 6, FNV_PRIME);
+      return step(h, 6);
     case 'bigint':
-      return streamString(Math.imul(h ^ 7, FNV_PRIME), value.toString());
+      return step(step(h, 7), stringWord(value.toString()));
     case 'object': {
-      if (value === null) return Math.imul(h ^ 8, FNV_PRIME);
+      if (value === null) return step(h, 8);
       if (depth >= MAX_DEPTH) assert(false, `message nests deeper than ${MAX_DEPTH} levels`);
       if (Array.isArray(value)) {
-        h = Math.imul(Math.imul(h ^ 9, FNV_PRIME) ^ value.length, FNV_PRIME);
-        for (let i = 0; i < value.length; i++) h = sealInto(h, value[i], depth + 1);
+        h = step(step(h, 9), value.length);
+        for (let i = 0; i < value.length; i++) h = sealInto(h, value[i], depth + 1) | 0;
         if (freeze) Object.freeze(value);
         return h;
       }
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) assert(false, 'messages must be plain data (no Map, Set or class instances)');
-      h = Math.imul(h ^ 10, FNV_PRIME);
+      h = step(h, 10);
       const record = value as Record<string, unknown>;
       for (const key in record) {
-        h = streamString(h, key);
+        h = step(h, stringWord(key));
         const field = record[key];
-        // Small integers, the commonest field, are mixed here without a call.
-        if (typeof field === 'number' && (field | 0) === field) h = Math.imul(Math.imul(h ^ 1, FNV_PRIME) ^ field, FNV_PRIME);
-        else if (typeof field === 'string') h = streamString(Math.imul(h ^ 3, FNV_PRIME), field);
-        else h = sealInto(h, field, depth + 1);
+        // Small integers and strings, the commonest fields, are mixed here without a call.
+        if (typeof field === 'number' && (field | 0) === field) h = step(h, integerWord(field));
+        else if (typeof field === 'string') h = step(h, stringWord(field));
+        else h = sealInto(h, field, depth + 1) | 0;
       }
       // End marker: {a:{}} and {a:{},b:1} differ from flattened look-alikes.
-      h = Math.imul(h ^ 11, FNV_PRIME);
+      h = step(h, 11);
       if (freeze) Object.freeze(value);
       return h;
     }

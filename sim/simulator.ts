@@ -8,7 +8,7 @@ import { LocalClock } from './clock.js';
 import { SimDisk } from './disk.js';
 import { EventQueue } from './event-queue.js';
 import { isNodeRef, REST_REF, type FaultEntry, type LinkSelector } from './faults.js';
-import { copyOnWire, Fingerprint, sealAndHash, toWire, wireHash } from './hash.js';
+import { copyOnWire, Fingerprint, sealAndHash, sealForWire } from './hash.js';
 import { History, type Operation } from './history.js';
 import { Link, type DropReason, type NetworkConfig } from './network.js';
 import type { Context, NodeId, NodeSpec, Observation, Process } from './process.js';
@@ -16,15 +16,17 @@ import { Rng } from './rng.js';
 import type { Micros } from './time.js';
 import type { TraceEvent, TraceSink } from './trace.js';
 
-// Queue event kinds.
-const START = 0;
-const DELIVER = 1;
-const TIMER = 2;
-const FAULT = 3;
+// Queue event kinds and trace codes are `const enum`s: their values are written into the code where
+// used, whereas V8 reads a module-level `const` from the module's context, checked, each time.
 
-// Trace codes folded into the fingerprint (stable: changing one changes every fingerprint).
-const T_START = 1, T_SEND = 2, T_DELIVER = 3, T_DROP = 4, T_TIMER = 5, T_CRASH = 6, T_RESTART = 7,
-  T_PAUSE = 8, T_RESUME = 9, T_FAULT = 10, T_OBSERVE = 11, T_INVOKE = 12, T_COMPLETE = 13, T_PHASE = 14;
+/** Queue event kinds. */
+const enum Kind { Start, Deliver, Timer, Fault }
+
+/** Trace codes folded into the fingerprint (stable: changing one changes every fingerprint). */
+const enum Code {
+  Start = 1, Send = 2, Deliver = 3, Drop = 4, Timer = 5, Crash = 6, Restart = 7,
+  Pause = 8, Resume = 9, Fault = 10, Observe = 11, Invoke = 12, Complete = 13, Phase = 14,
+}
 const DROP_CODES: Record<DropReason, number> = { loss: 1, partition: 2, overflow: 3, crashed: 4 };
 
 /** Node indices are packed into 12 bits of a fingerprint word. */
@@ -45,17 +47,15 @@ class SimEvent {
   seq = 0;
   constructor(
     public at: Micros,
-    readonly kind: number,
+    public kind: number,
     /** Destination node (deliver), owner (timer, start). */
-    readonly node: number,
+    public node: number,
     /** Sender (deliver). */
-    readonly peer: number,
+    public peer: number,
     /** Message id (deliver) or timer token (timer). */
-    readonly ref: number,
+    public ref: number,
     /** Message (deliver), timer name (timer) or fault entry (fault). */
-    readonly payload: unknown,
-    /** Content hash of the message (deliver). */
-    readonly hash: number,
+    public payload: unknown,
   ) {}
 }
 
@@ -131,9 +131,11 @@ class NodeContext implements Context<unknown> {
   }
 
   private live(what: string): void {
-    if (this.node.incarnation !== this.incarnation || this.node.status !== 'up') {
-      assert(false, `${this.self}: ${what} from a process that is no longer running`);
-    }
+    if (this.node.incarnation !== this.incarnation || this.node.status !== 'up') this.notRunning(what);
+  }
+
+  private notRunning(what: string): void {
+    assert(false, `${this.self}: ${what} from a process that is no longer running`);
   }
 
   now(): Micros {
@@ -141,8 +143,10 @@ class NodeContext implements Context<unknown> {
   }
 
   send(to: NodeId, msg: unknown): void {
-    this.live('send');
-    this.sim.enqueueSend(this.node.index, to, msg);
+    // `live`, written out: this runs for every message.
+    const node = this.node;
+    if (node.incarnation !== this.incarnation || node.status !== 'up') this.notRunning('send');
+    this.sim.enqueueSend(node.index, to, msg);
   }
 
   setTimer(name: string, after: Micros): void {
@@ -195,6 +199,9 @@ export class Simulator {
   private outboxCount = 0;
   private nextMsgId = 0;
   private nextTimerToken = 0;
+  /** The node the running handler most likely answers (the sender of the message being handled), by id and index. */
+  private replyId: NodeId = '';
+  private replyIndex = -1;
   private readonly timerNameCodes = new Map<string, number>();
   readonly view: RunView;
 
@@ -244,14 +251,14 @@ export class Simulator {
 
   /** Boots every node at time 0, in the order the scenario listed them. */
   start(): void {
-    for (const node of this.nodes) this.queue.push(new SimEvent(0, START, node.index, -1, 0, undefined, 0));
+    for (const node of this.nodes) this.queue.push(new SimEvent(0, Kind.Start, node.index, -1, 0, undefined));
   }
 
   /** Queues an explicit schedule (already validated). */
   scheduleFaults(entries: readonly FaultEntry[]): void {
     for (const entry of entries) {
       assert(entry.at >= this.now, `fault at ${entry.at}us is in the past (now ${this.now}us)`);
-      this.queue.push(new SimEvent(entry.at, FAULT, -1, -1, 0, entry, 0));
+      this.queue.push(new SimEvent(entry.at, Kind.Fault, -1, -1, 0, entry));
     }
   }
 
@@ -264,7 +271,8 @@ export class Simulator {
       if (next === undefined) break;
       this.now = next.at;
       events++;
-      this.dispatch(next);
+      if (next.kind === Kind.Deliver) this.deliver(next);
+      else this.dispatch(next);
     }
     this.stats.events += events;
     if (endMicros > this.now) this.now = endMicros;
@@ -283,8 +291,7 @@ export class Simulator {
   beginRecovery(): void {
     assert(this.phase === 'faults', 'recovery begins once');
     this.phase = 'recovery';
-    this.fingerprint.word(T_PHASE);
-    this.fingerprint.integer(this.now);
+    this.fingerprint.event(Code.Phase | (1 << 8), this.now, 0, 0);
     if (this.materialize) this.emit({ type: 'phase', at: this.now, phase: 'recovery' });
     const at = this.now;
     const base = this.options.network;
@@ -304,8 +311,7 @@ export class Simulator {
 
   /** Marks the end of the run in the trace. */
   end(): void {
-    this.fingerprint.word(T_PHASE);
-    this.fingerprint.integer(this.now);
+    this.fingerprint.event(Code.Phase | (2 << 8), this.now, 0, 0);
     if (this.materialize) this.emit({ type: 'phase', at: this.now, phase: 'end' });
   }
 
@@ -332,17 +338,17 @@ export class Simulator {
 
   private dispatch(event: SimEvent): void {
     switch (event.kind) {
-      case DELIVER:
+      case Kind.Deliver:
         this.deliver(event);
         return;
-      case TIMER:
+      case Kind.Timer:
         this.fireTimer(event);
         return;
-      case FAULT:
+      case Kind.Fault:
         this.applyFault(event.payload as FaultEntry, 'schedule');
         return;
-      case START:
-        this.boot(this.nodes[event.node]!, T_START);
+      case Kind.Start:
+        this.boot(this.nodes[event.node]!, Code.Start);
         return;
     }
   }
@@ -352,18 +358,36 @@ export class Simulator {
     node.incarnation++;
     node.process = node.spec.create();
     node.context = new NodeContext(this, node, node.incarnation);
-    this.fingerprint.word(code);
-    this.fingerprint.integer(this.now);
-    this.fingerprint.word(node.index);
+    this.fingerprint.event(header(code, node.index, -1), this.now, 0, 0);
     if (this.materialize) {
-      this.emit(code === T_START ? { type: 'start', at: this.now, node: node.id } : { type: 'restart', at: this.now, node: node.id });
+      this.emit(code === Code.Start ? { type: 'start', at: this.now, node: node.id } : { type: 'restart', at: this.now, node: node.id });
     }
-    this.runHandler(node, START, '', undefined);
+    this.replyId = node.id;
+    this.replyIndex = node.index;
+    this.runHandler(node, Kind.Start, '', undefined);
   }
 
   private deliver(event: SimEvent): void {
     const node = this.nodes[event.node]!;
     const link = this.link(event.peer, event.node);
+    if (link.cut || link.clogged || node.status !== 'up') return this.deliverBlocked(link, node, event);
+    link.inFlight--;
+    this.stats.messagesDelivered++;
+    // The content hash was folded in at send; the message id ties this delivery to it.
+    this.fingerprint.event(header(Code.Deliver, event.peer, event.node), this.now, event.ref, 0);
+    const from = this.ids[event.peer]!;
+    if (this.materialize) {
+      this.emit({ type: 'deliver', at: this.now, from, to: node.id, msgId: event.ref, msg: event.payload });
+    }
+    // A reply to the sender, the commonest send, then finds its destination without a lookup.
+    this.replyId = from;
+    this.replyIndex = event.peer;
+    // Once handled, the delivery's event object is free: the handler's first send reuses it.
+    this.runHandler(node, Kind.Deliver, from, event.payload, event);
+  }
+
+  /** A delivery that cannot happen now: the link is cut or clogged, or the node is down or paused. */
+  private deliverBlocked(link: Link, node: NodeRecord, event: SimEvent): void {
     // Invariant: nothing crosses an active partition, including messages already on the wire.
     if (link.cut) return this.dropInFlight(link, event, 'partition');
     // Invariant: a clogged link holds its messages until unclog, then releases them in order.
@@ -373,23 +397,8 @@ export class Simulator {
     }
     // Invariant: a crashed node receives nothing.
     if (node.status === 'crashed') return this.dropInFlight(link, event, 'crashed');
-    // Invariant: a paused node processes nothing until it resumes.
-    if (node.status === 'paused') {
-      node.backlog.push(event);
-      return;
-    }
-    link.inFlight--;
-    this.stats.messagesDelivered++;
-    const fp = this.fingerprint;
-    // The content hash was folded in at send; the message id ties this delivery to it.
-    fp.word(header(T_DELIVER, event.peer, event.node));
-    fp.integer(this.now);
-    fp.word(event.ref);
-    const from = this.ids[event.peer]!;
-    if (this.materialize) {
-      this.emit({ type: 'deliver', at: this.now, from, to: node.id, msgId: event.ref, msg: event.payload });
-    }
-    this.runHandler(node, DELIVER, from, event.payload);
+    // Invariant: a paused node processes nothing until it resumes (the only state left).
+    node.backlog.push(event);
   }
 
   private fireTimer(event: SimEvent): void {
@@ -402,41 +411,51 @@ export class Simulator {
       return;
     }
     node.timers.delete(name);
-    const fp = this.fingerprint;
-    fp.word(header(T_TIMER, event.node, -1));
-    fp.integer(this.now);
-    fp.word(this.timerNameCode(name));
+    this.fingerprint.event(header(Code.Timer, event.node, -1), this.now, this.timerNameCode(name), 0);
     if (this.materialize) this.emit({ type: 'timer', at: this.now, node: node.id, name });
-    this.runHandler(node, TIMER, name, undefined);
+    this.replyId = node.id;
+    this.replyIndex = node.index;
+    this.runHandler(node, Kind.Timer, name, undefined);
   }
 
   /**
    * Runs one handler (start, message from `peer`, or timer `peer`), then applies its sends in order.
    * A throwing handler crashes its node, as a panicking server would; its sends are discarded.
    */
-  private runHandler(node: NodeRecord, kind: number, peer: string, msg: unknown): void {
+  private runHandler(node: NodeRecord, kind: number, peer: string, msg: unknown, spare: SimEvent | null = null): void {
     const process = node.process!;
     const context = node.context!;
     try {
-      if (kind === DELIVER) process.onMessage(context, peer, msg);
-      else if (kind === TIMER) process.onTimer(context, peer);
+      if (kind === Kind.Deliver) process.onMessage(context, peer, msg);
+      else if (kind === Kind.Timer) process.onTimer(context, peer);
       else process.onStart(context);
     } catch (error) {
-      this.clearOutbox();
-      const reason = error instanceof Error ? error.message : String(error);
-      this.handlerErrors.push({ atMicros: this.now, message: `${node.id} threw: ${reason}` });
-      this.crash(node);
-      return;
+      return this.handlerThrew(node, error);
     }
+    const count = this.outboxCount;
+    if (count === 0) return;
     const to = this.outboxTo;
     const msgs = this.outboxMsg;
-    const count = this.outboxCount;
     this.outboxCount = 0;
+    let previous: unknown = undefined;
+    let hash = 0;
     for (let i = 0; i < count; i++) {
       const message = msgs[i];
       msgs[i] = undefined;
-      this.transmit(node.index, to[i]!, message);
+      // A broadcast sends one object to every peer: hash it and freeze its nested parts once. (Only
+      // within one handler's sends: between handlers the sender may change the object's top level.)
+      if (i === 0 || message !== previous) hash = sealForWire(message);
+      previous = message;
+      this.transmit(node.index, to[i]!, message, hash, spare);
+      spare = null;
     }
+  }
+
+  private handlerThrew(node: NodeRecord, error: unknown): void {
+    this.clearOutbox();
+    const reason = error instanceof Error ? error.message : String(error);
+    this.handlerErrors.push({ atMicros: this.now, message: `${node.id} threw: ${reason}` });
+    this.crash(node);
   }
 
   private clearOutbox(): void {
@@ -448,7 +467,7 @@ export class Simulator {
 
   /** Called by a context during a handler; applied after the handler returns. */
   enqueueSend(from: number, to: NodeId, msg: unknown): void {
-    const toIndex = this.indexOf(to);
+    const toIndex = to === this.replyId ? this.replyIndex : this.indexOf(to);
     if (toIndex === undefined) assert(false, `${this.nodes[from]!.id} sent to unknown node '${to}'`);
     if (toIndex === from) assert(false, `${to} sent a message to itself; use a timer or handle it locally`);
     this.outboxTo[this.outboxCount] = toIndex;
@@ -456,32 +475,39 @@ export class Simulator {
     this.outboxCount++;
   }
 
-  private transmit(from: number, to: number, original: unknown): void {
+  /** `spare`: an event object no longer in use, for this message's delivery. */
+  private transmit(from: number, to: number, original: unknown, hash: number, spare: SimEvent | null): void {
     const msgId = this.nextMsgId++;
     // Invariant: sender and receiver never share a mutable object (top level copied, the rest frozen).
-    const msg = toWire(original);
-    const hash = wireHash;
+    const msg = copyOnWire(original);
     this.stats.messagesSent++;
-    const fp = this.fingerprint;
-    fp.word(header(T_SEND, from, to));
-    fp.integer(this.now);
-    fp.word(msgId);
-    fp.word(hash);
+    this.fingerprint.event(header(Code.Send, from, to), this.now, msgId, hash);
     if (this.materialize) {
-      this.emit({ type: 'send', at: this.now, from: this.nodes[from]!.id, to: this.nodes[to]!.id, msgId, msg });
+      this.emit({ type: 'send', at: this.now, from: this.ids[from]!, to: this.ids[to]!, msgId, msg });
     }
     const link = this.link(from, to);
     if (link.cut) return this.drop(from, to, msgId, 'partition');
     if (link.lossRatio > 0 && link.random.chance(link.lossRatio)) return this.drop(from, to, msgId, 'loss');
-    this.putOnWire(link, msgId, msg, hash);
-    if (link.duplicateRatio > 0 && link.random.chance(link.duplicateRatio)) this.putOnWire(link, msgId, copyOnWire(msg), hash);
+    this.putOnWire(link, msgId, msg, spare);
+    if (link.duplicateRatio > 0 && link.random.chance(link.duplicateRatio)) this.putOnWire(link, msgId, copyOnWire(msg), null);
   }
 
-  private putOnWire(link: Link, msgId: number, msg: unknown, hash: number): void {
+  private putOnWire(link: Link, msgId: number, msg: unknown, spare: SimEvent | null): void {
     // Bound: at most `capacity` messages in flight per directed link; overflow is dropped and counted.
     if (link.inFlight >= link.capacity) return this.drop(link.from, link.to, msgId, 'overflow');
     link.inFlight++;
-    this.queue.push(new SimEvent(this.now + link.sampleLatency(), DELIVER, link.to, link.from, msgId, msg, hash));
+    const at = this.now + link.sampleLatency();
+    if (spare === null) {
+      this.queue.push(new SimEvent(at, Kind.Deliver, link.to, link.from, msgId, msg));
+      return;
+    }
+    spare.at = at;
+    spare.kind = Kind.Deliver;
+    spare.node = link.to;
+    spare.peer = link.from;
+    spare.ref = msgId;
+    spare.payload = msg;
+    this.queue.push(spare);
   }
 
   private dropInFlight(link: Link, event: SimEvent, reason: DropReason): void {
@@ -492,11 +518,7 @@ export class Simulator {
   private drop(from: number, to: number, msgId: number, reason: DropReason): void {
     this.stats.messagesDropped++;
     this.stats.dropsByReason[reason]++;
-    const fp = this.fingerprint;
-    fp.word(header(T_DROP, from, to));
-    fp.integer(this.now);
-    fp.word(msgId);
-    fp.word(DROP_CODES[reason]);
+    this.fingerprint.event(header(Code.Drop, from, to), this.now, msgId, DROP_CODES[reason]);
     if (this.materialize) {
       this.emit({ type: 'drop', at: this.now, from: this.nodes[from]!.id, to: this.nodes[to]!.id, msgId, reason });
     }
@@ -521,7 +543,7 @@ export class Simulator {
     }
     const token = ++this.nextTimerToken;
     node.timers.set(name, token);
-    this.queue.push(new SimEvent(this.now + node.clock.trueSpan(afterMicros), TIMER, node.index, -1, token, name, 0));
+    this.queue.push(new SimEvent(this.now + node.clock.trueSpan(afterMicros), Kind.Timer, node.index, -1, token, name));
   }
 
   private timerNameCode(name: string): number {
@@ -536,12 +558,7 @@ export class Simulator {
   // ---- observations and history ---------------------------------------------------------------
 
   recordObservation(node: NodeRecord, fact: Observation): void {
-    const hash = sealAndHash(fact);
-    const fp = this.fingerprint;
-    fp.word(T_OBSERVE);
-    fp.integer(this.now);
-    fp.word(node.index);
-    fp.word(hash);
+    this.fingerprint.event(header(Code.Observe, node.index, -1), this.now, sealAndHash(fact), 0);
     if (this.materialize) this.emit({ type: 'observe', at: this.now, node: node.id, fact });
     for (const checker of this.observationCheckers) {
       const problem = checker.onObservation!(node.id, fact, this.view);
@@ -550,23 +567,14 @@ export class Simulator {
   }
 
   private traceInvoke(op: Operation): void {
-    const fp = this.fingerprint;
-    fp.word(T_INVOKE);
-    fp.integer(this.now);
-    fp.word(this.node(op.client).index);
-    fp.word(op.id);
-    fp.word(sealAndHash(op.input));
+    this.fingerprint.event(header(Code.Invoke, this.node(op.client).index, -1), this.now, op.id, sealAndHash(op.input));
     if (this.materialize) this.emit({ type: 'invoke', at: this.now, node: op.client, opId: op.id, input: op.input });
   }
 
   private traceComplete(op: Operation): void {
     const status = op.status as 'ok' | 'fail';
-    const fp = this.fingerprint;
-    fp.word(T_COMPLETE);
-    fp.integer(this.now);
-    fp.word(op.id);
-    fp.word(status === 'ok' ? 1 : 2);
-    fp.word(sealAndHash(op.output));
+    // The status rides in the header's first node slot (1 ok, 2 fail).
+    this.fingerprint.event(header(Code.Complete, status === 'ok' ? 0 : 1, -1), this.now, op.id, sealAndHash(op.output));
     if (this.materialize) this.emit({ type: 'complete', at: this.now, node: op.client, opId: op.id, status, output: op.output });
   }
 
@@ -591,12 +599,15 @@ export class Simulator {
   applyFault(original: FaultEntry, source: 'schedule' | 'recovery'): void {
     const entry = this.resolveFault(original);
     if (entry !== original) this.resolutions.push({ fault: original, resolved: entry });
-    const fp = this.fingerprint;
-    fp.word(T_FAULT);
-    fp.integer(this.now);
-    fp.word(sealAndHash(original));
-    fp.word(source === 'schedule' ? 1 : 2);
-    if (entry !== original) fp.word(entry === null ? 0 : sealAndHash(entry));
+    // The header's node slots carry the source (1 schedule, 2 recovery) and whether a reference was
+    // resolved (1 no, 2 yes: then the resolved entry's hash, 0 for unresolvable, is the second value).
+    const resolved = entry !== original;
+    this.fingerprint.event(
+      header(Code.Fault, source === 'schedule' ? 0 : 1, resolved ? 1 : 0),
+      this.now,
+      sealAndHash(original),
+      resolved ? (entry === null ? 0 : sealAndHash(entry)) : 0,
+    );
     if (this.materialize) this.emit({ type: 'fault', at: this.now, fault: original, source, ...(entry !== original ? { resolved: entry } : {}) });
     if (entry === null) return;
     switch (entry.kind) {
@@ -620,21 +631,21 @@ export class Simulator {
         return this.crash(this.node(entry.node));
       case 'restart': {
         const node = this.node(entry.node);
-        if (node.status === 'crashed') this.boot(node, T_RESTART);
+        if (node.status === 'crashed') this.boot(node, Code.Restart);
         return;
       }
       case 'pause': {
         const node = this.node(entry.node);
         if (node.status !== 'up') return;
         node.status = 'paused';
-        this.traceNode(T_PAUSE, 'pause', node);
+        this.traceNode(Code.Pause, 'pause', node);
         return;
       }
       case 'resume': {
         const node = this.node(entry.node);
         if (node.status !== 'paused') return;
         node.status = 'up';
-        this.traceNode(T_RESUME, 'resume', node);
+        this.traceNode(Code.Resume, 'resume', node);
         // What arrived during the pause is processed now, in arrival order.
         for (const event of node.backlog.splice(0)) this.requeueNow(event);
         return;
@@ -746,16 +757,14 @@ export class Simulator {
     node.timers.clear();
     // Invariant: writes since the last sync do not survive a crash.
     node.disk.loseUnsynced();
-    this.traceNode(T_CRASH, 'crash', node);
+    this.traceNode(Code.Crash, 'crash', node);
     for (const event of node.backlog.splice(0)) {
-      if (event.kind === DELIVER) this.dropInFlight(this.link(event.peer, event.node), event, 'crashed');
+      if (event.kind === Kind.Deliver) this.dropInFlight(this.link(event.peer, event.node), event, 'crashed');
     }
   }
 
   private traceNode(code: number, type: 'crash' | 'pause' | 'resume', node: NodeRecord): void {
-    this.fingerprint.word(code);
-    this.fingerprint.integer(this.now);
-    this.fingerprint.word(node.index);
+    this.fingerprint.event(header(code, node.index, -1), this.now, 0, 0);
     if (this.materialize) this.emit({ type, at: this.now, node: node.id });
   }
 

@@ -1,7 +1,7 @@
 // Message sealing: content-sensitive hashes, deep freezing, and refusal of non-data values.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Fingerprint, sealAndHash } from '../../sim/hash.js';
+import { copyOnWire, Fingerprint, sealAndHash, sealForWire } from '../../sim/hash.js';
 
 describe('sealAndHash', () => {
   it('equal content gives equal hashes; JSON-different content gives different hashes', () => {
@@ -29,6 +29,53 @@ describe('sealAndHash', () => {
   });
 });
 
+describe('sealForWire', () => {
+  const message = fc.oneof(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue(), { maxKeys: 6 }), fc.jsonValue());
+
+  it('equal content gives equal hashes, JSON-different content different ones, whatever was sent before', () => {
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 2, maxLength: 8 }), (messages) => {
+        const hashes = messages.map((m) => sealForWire(structuredClone(m)));
+        // Hashed again in reverse order: the same values (the cache of recent keys is only a cache).
+        [...messages].reverse().forEach((m, i) => expect(sealForWire(structuredClone(m))).toBe(hashes[messages.length - 1 - i]));
+        for (let i = 0; i < messages.length; i++) {
+          for (let j = i + 1; j < messages.length; j++) {
+            if (JSON.stringify(messages[i]) === JSON.stringify(messages[j])) expect(hashes[i]).toBe(hashes[j]);
+            else expect(hashes[i]).not.toBe(hashes[j]);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('tells apart messages of one shape that differ in one key or one value', () => {
+    const base = sealForWire({ type: 'append', term: 3, from: 'n1' });
+    expect(sealForWire({ type: 'append', term: 3, from: 'n1' })).toBe(base);
+    expect(sealForWire({ type: 'append', term: 4, from: 'n1' })).not.toBe(base);
+    expect(sealForWire({ type: 'append', term: 3, from: 'n2' })).not.toBe(base);
+    expect(sealForWire({ type: 'append', tern: 3, from: 'n1' })).not.toBe(base);
+    expect(sealForWire({ term: 3, type: 'append', from: 'n1' })).not.toBe(base);
+  });
+
+  it('freezes what the message contains and leaves its top level to the copy', () => {
+    const msg = { a: { b: [1, { c: 2 }] }, n: 1 };
+    sealForWire(msg);
+    expect(Object.isFrozen(msg)).toBe(false);
+    expect(Object.isFrozen(msg.a.b[1])).toBe(true);
+    const copy = copyOnWire(msg) as typeof msg;
+    expect(copy).not.toBe(msg);
+    expect(copy).toEqual(msg);
+  });
+
+  it('refuses values that are not plain data', () => {
+    expect(() => sealForWire(new Map())).toThrow(/plain data/);
+    expect(() => sealForWire({ nested: new Set() })).toThrow(/plain data/);
+    class Point { x = 1; }
+    expect(() => sealForWire(new Point())).toThrow(/plain data/);
+  });
+});
+
 describe('Fingerprint', () => {
   it('depends on every word and its order', () => {
     const digest = (words: number[]) => { const f = new Fingerprint(); words.forEach((w) => f.word(w)); return f.hex(); };
@@ -36,5 +83,16 @@ describe('Fingerprint', () => {
     expect(digest([1, 2, 3])).not.toBe(digest([3, 2, 1]));
     expect(digest([1, 2, 3])).not.toBe(digest([1, 2, 3, 0]));
     expect(digest([])).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('changes with any one field of an event', () => {
+    const digest = (head: number, at: number, a: number, b: number) => { const f = new Fingerprint(); f.event(head, at, a, b); return f.hex(); };
+    const base = digest(0x102, 1_000, 7, 0x1234_5678);
+    expect(digest(0x102, 1_000, 7, 0x1234_5678)).toBe(base);
+    expect(digest(0x103, 1_000, 7, 0x1234_5678)).not.toBe(base);
+    expect(digest(0x102, 1_001, 7, 0x1234_5678)).not.toBe(base);
+    expect(digest(0x102, 1_000 + 2 ** 32, 7, 0x1234_5678)).not.toBe(base);
+    expect(digest(0x102, 1_000, 8, 0x1234_5678)).not.toBe(base);
+    expect(digest(0x102, 1_000, 7, 0x1234_5679)).not.toBe(base);
   });
 });

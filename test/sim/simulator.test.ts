@@ -312,6 +312,28 @@ describe('fingerprint', () => {
     expect(fp('n2', 1, 11)).not.toBe(base);
   });
 
+  it('follows a message\'s content, not the object that carried it', () => {
+    // n1 sends one object, changes its top level, and sends it again from a later handler; the
+    // twin run sends two fresh objects with the same contents. Same sends, same fingerprint.
+    const twice = (reuse: boolean) =>
+      servers(['n1', 'n2'], (id) => {
+        const msg = { v: 1 };
+        return {
+          onStart: (ctx) => {
+            if (id !== 'n1') return;
+            ctx.send('n2', reuse ? msg : { v: 1 });
+            ctx.setTimer('again', 10);
+          },
+          onTimer: (ctx) => {
+            msg.v = 2;
+            ctx.send('n2', reuse ? msg : { v: 2 });
+          },
+        };
+      });
+    const run = (reuse: boolean) => runTraced({ seed: 9, nodes: twice(reuse), endMicros: 100_000, record: false }).fingerprint;
+    expect(run(true)).toBe(run(false));
+  });
+
   it('is 16 hex characters', () => {
     expect(fp('n2', 1, 10)).toMatch(/^[0-9a-f]{16}$/);
   });
