@@ -1,0 +1,111 @@
+// The Paxos acceptor, shared by single-decree Paxos (one slot) and Multi-Paxos (a slot per log
+// position). It holds the two facts Paxos's safety rests on: the highest ballot it has promised, and
+// per slot the highest-ballot proposal it has accepted. Both are written to disk and synced before the
+// caller replies, because a promise or an acceptance that a crash can undo is no promise at all.
+// Fault model: crashes lose unsynced writes; messages may be late, lost, duplicated or reordered.
+
+import type { Disk } from '../../sim/disk.js';
+import type { Observation } from '../../sim/process.js';
+import { compareBallots, sameBallot, ZERO_BALLOT, type AcceptedEntry, type Ballot } from './messages.js';
+
+/**
+ * The two guards of the acceptor, on by default. Each planted acceptor bug switches one off:
+ * `paxos/forget-promise` keeps the promise in memory only; `paxos/accept-below-promise` checks an
+ * accept against the ballot accepted in that slot rather than against the promise.
+ */
+export interface AcceptorGuards {
+  readonly persistPromise: boolean;
+  readonly acceptOnlyAtOrAbovePromise: boolean;
+}
+
+/** What the acceptor needs of a node's context: its disk, and a way to report facts. */
+export interface AcceptorContext {
+  readonly disk: Disk;
+  observe(fact: Observation): void;
+}
+
+export type PrepareResult<V> = { readonly ok: true; readonly accepted: AcceptedEntry<V>[] } | { readonly ok: false; readonly promised: Ballot };
+export type AcceptResult = { readonly ok: true } | { readonly ok: false; readonly promised: Ballot };
+
+const PROMISED_KEY = 'acceptor/promised';
+const SLOT_PREFIX = 'acceptor/slot/';
+const slotKey = (slot: number) => `${SLOT_PREFIX}${slot}`;
+
+export class Acceptor<V> {
+  private promisedBallot: Ballot = ZERO_BALLOT;
+  private readonly accepted = new Map<number, AcceptedEntry<V>>();
+  /** The highest slot with an accepted proposal (slots below it may be empty). */
+  private topSlot = 0;
+
+  constructor(private readonly guards: AcceptorGuards) {}
+
+  /** Reads what survived on disk (boot and every restart). */
+  load(disk: Disk): void {
+    this.promisedBallot = this.guards.persistPromise ? (disk.read<Ballot>(PROMISED_KEY) ?? ZERO_BALLOT) : ZERO_BALLOT;
+    for (const key of disk.keys()) {
+      if (!key.startsWith(SLOT_PREFIX)) continue;
+      const entry = disk.read<AcceptedEntry<V>>(key)!;
+      this.accepted.set(entry.slot, entry);
+      if (entry.slot > this.topSlot) this.topSlot = entry.slot;
+    }
+  }
+
+  get promised(): Ballot {
+    return this.promisedBallot;
+  }
+
+  get highestSlot(): number {
+    return this.topSlot;
+  }
+
+  acceptedAt(slot: number): AcceptedEntry<V> | undefined {
+    return this.accepted.get(slot);
+  }
+
+  /** Phase 1b: promise `ballot` and report what was accepted in slots ≥ `fromSlot`, or refuse. */
+  prepare(ctx: AcceptorContext, ballot: Ballot, fromSlot: number): PrepareResult<V> {
+    // Invariant (a promise is never broken): refuse a ballot below one already promised.
+    if (compareBallots(ballot, this.promisedBallot) < 0) return { ok: false, promised: this.promisedBallot };
+    this.raisePromise(ctx, ballot);
+    // Invariant: the promise is durable before the proposer can count it.
+    ctx.disk.sync();
+    ctx.observe({ type: 'promise', ballot });
+    const accepted: AcceptedEntry<V>[] = [];
+    for (let slot = Math.max(1, fromSlot); slot <= this.topSlot; slot++) {
+      const entry = this.accepted.get(slot);
+      if (entry !== undefined) accepted.push(entry);
+    }
+    return { ok: true, accepted };
+  }
+
+  /** Phase 2b: accept `value` for `slot` in `ballot`, or refuse. */
+  accept(ctx: AcceptorContext, ballot: Ballot, slot: number, value: V): AcceptResult {
+    const previous = this.accepted.get(slot);
+    if (this.guards.acceptOnlyAtOrAbovePromise) {
+      // Invariant (promise respected): never accept below the ballot promised. This is what makes a
+      // proposer's phase 1 see every value that might have been chosen before its ballot.
+      if (compareBallots(ballot, this.promisedBallot) < 0) return { ok: false, promised: this.promisedBallot };
+    } else if (previous !== undefined && compareBallots(ballot, previous.ballot) < 0) {
+      // Planted bug (paxos/accept-below-promise): only the ballot accepted in this slot is checked.
+      return { ok: false, promised: this.promisedBallot };
+    }
+    // A duplicate of an accept already taken changes nothing.
+    if (previous !== undefined && sameBallot(previous.ballot, ballot)) return { ok: true };
+    // Accepting a ballot is promising it too.
+    if (compareBallots(ballot, this.promisedBallot) > 0) this.raisePromise(ctx, ballot);
+    const entry: AcceptedEntry<V> = { slot, ballot, value };
+    this.accepted.set(slot, entry);
+    ctx.disk.write(slotKey(slot), entry);
+    if (slot > this.topSlot) this.topSlot = slot;
+    // Invariant: the acceptance is durable before anyone can count it toward a choice.
+    ctx.disk.sync();
+    ctx.observe({ type: 'accepted', slot, ballot, value });
+    return { ok: true };
+  }
+
+  private raisePromise(ctx: AcceptorContext, ballot: Ballot): void {
+    this.promisedBallot = ballot;
+    // The planted bug paxos/forget-promise keeps the promise in memory only: a restart forgets it.
+    if (this.guards.persistPromise) ctx.disk.write(PROMISED_KEY, ballot);
+  }
+}

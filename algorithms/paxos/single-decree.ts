@@ -1,0 +1,223 @@
+// Single-decree Paxos (Lamport, "Paxos Made Simple", 2001, §2): several proposers, each with a value
+// of its own, agree on one value. Read this first:
+//
+// Every node is an acceptor and a learner; some are also proposers. A proposer picks a ballot above any
+// it has seen and runs two phases. Phase 1: it asks every acceptor to promise the ballot; an acceptor
+// promises unless it already promised a higher one, and reports the highest-ballot proposal it has
+// accepted, if any. Phase 2, once a majority promised: the proposer asks the acceptors to accept a
+// value, which must be the value of the highest ballot reported in phase 1 (only if none was reported
+// may it use its own). An acceptor accepts unless it promised a higher ballot, and tells every learner.
+// A value accepted by a majority in one ballot is chosen; a learner that hears a majority accept the
+// same ballot has learned it. A proposer that meets a higher ballot gives up the attempt and waits a
+// randomised backoff before trying again with a higher ballot; one that times out retries too. Learners
+// that missed the decision ask the others.
+//
+// Why at most one value is chosen: two majorities share an acceptor, so once a value v is chosen in
+// ballot b, every later ballot's phase 1 hears of a proposal of ballot ≥ b, and (by induction) the
+// highest of those carries v.
+
+import type { Context, NodeId, Process } from '../../sim/process.js';
+import type { Micros } from '../../sim/time.js';
+import { Acceptor } from './acceptor.js';
+import { compareBallots, sameBallot, ZERO_BALLOT, type AcceptedEntry, type Ballot, type SingleDecreeMessage } from './messages.js';
+import { acceptorGuards, PAXOS_BUGS, quorumSize, type PaxosBug } from './paxos.js';
+
+export interface SingleDecreeConfig {
+  /** Whether this node proposes (its value is `proposal:<node id>`). */
+  readonly proposer: boolean;
+  /** When a proposer first tries, drawn from this range. */
+  readonly startMicrosMin: Micros;
+  readonly startMicrosMax: Micros;
+  /** Backoff after a refusal, and how long an attempt may take before it is retried. */
+  readonly retryMicrosMin: Micros;
+  readonly retryMicrosMax: Micros;
+  readonly bug: PaxosBug | undefined;
+}
+
+type Ctx = Context<SingleDecreeMessage>;
+type Phase = 'idle' | 'prepare' | 'accept';
+
+/** The one slot single-decree Paxos decides. */
+const SLOT = 1;
+const DECIDED_KEY = 'learner/decided';
+
+export const proposalOf = (node: NodeId) => `proposal:${node}`;
+
+export class SingleDecreeNode implements Process<SingleDecreeMessage> {
+  private readonly acceptor: Acceptor<string>;
+
+  // Proposer.
+  private phase: Phase = 'idle';
+  private ballot: Ballot = ZERO_BALLOT;
+  private highestRoundSeen = 0;
+  private promises = new Map<NodeId, AcceptedEntry<string> | null>();
+
+  // Learner.
+  private decided: string | null = null;
+  /** Per ballot (`round/node`), the acceptors that accepted its proposal. */
+  private readonly acceptances = new Map<string, Set<NodeId>>();
+
+  constructor(private readonly config: SingleDecreeConfig) {
+    this.acceptor = new Acceptor(acceptorGuards(config.bug));
+  }
+
+  onStart(ctx: Ctx): void {
+    this.acceptor.load(ctx.disk);
+    this.highestRoundSeen = this.acceptor.promised.round;
+    this.decided = ctx.disk.read<string>(DECIDED_KEY) ?? null;
+    if (this.decided !== null) return;
+    if (this.config.proposer) {
+      ctx.observe({ type: 'propose', value: proposalOf(ctx.self) });
+      ctx.setTimer('propose', ctx.rng.int(this.config.startMicrosMin, this.config.startMicrosMax));
+    }
+    this.resetLearnTimer(ctx);
+  }
+
+  inspect(): { decided: string | null; phase: Phase; ballot: Ballot; promised: Ballot } {
+    return { decided: this.decided, phase: this.phase, ballot: this.ballot, promised: this.acceptor.promised };
+  }
+
+  onTimer(ctx: Ctx, name: string): void {
+    if (this.decided !== null) return;
+    if (name === 'propose') this.startAttempt(ctx);
+    else if (name === 'learn') {
+      for (const peer of ctx.peers) ctx.send(peer, { type: 'learn-request' });
+      this.resetLearnTimer(ctx);
+    }
+  }
+
+  onMessage(ctx: Ctx, from: NodeId, msg: SingleDecreeMessage): void {
+    switch (msg.type) {
+      case 'prepare':
+        return this.onPrepare(ctx, from, msg);
+      case 'promise':
+        return this.onPromise(ctx, from, msg);
+      case 'accept':
+        return this.onAccept(ctx, from, msg);
+      case 'accepted':
+        return this.learn(ctx, from, msg.ballot, msg.value);
+      case 'nack':
+        this.noteRound(msg.promised.round);
+        if (this.phase !== 'idle' && sameBallot(msg.ballot, this.ballot) && compareBallots(msg.promised, this.ballot) > 0) this.preempted(ctx);
+        return;
+      case 'learn-request':
+        if (this.decided !== null) ctx.send(from, { type: 'decided', value: this.decided });
+        return;
+      case 'decided':
+        if (this.decided === null) this.decide(ctx, msg.value);
+        return;
+    }
+  }
+
+  // ---- proposer ---------------------------------------------------------------------------------
+
+  private startAttempt(ctx: Ctx): void {
+    this.ballot = { round: Math.max(this.highestRoundSeen, this.acceptor.promised.round) + 1, node: ctx.self };
+    this.highestRoundSeen = this.ballot.round;
+    this.phase = 'prepare';
+    this.promises = new Map();
+    const own = this.acceptor.prepare(ctx, this.ballot, SLOT);
+    if (own.ok) this.promises.set(ctx.self, own.accepted[0] ?? null);
+    // An attempt that has not decided by then is retried with a higher ballot.
+    ctx.setTimer('propose', ctx.rng.int(this.config.retryMicrosMin, this.config.retryMicrosMax));
+    for (const peer of ctx.peers) ctx.send(peer, { type: 'prepare', ballot: this.ballot });
+    if (this.isQuorum(this.promises.size, ctx)) this.startPhase2(ctx);
+  }
+
+  private onPromise(ctx: Ctx, from: NodeId, msg: Extract<SingleDecreeMessage, { type: 'promise' }>): void {
+    if (this.phase !== 'prepare' || !sameBallot(msg.ballot, this.ballot)) return;
+    this.promises.set(from, msg.accepted);
+    if (this.isQuorum(this.promises.size, ctx)) this.startPhase2(ctx);
+  }
+
+  private startPhase2(ctx: Ctx): void {
+    this.phase = 'accept';
+    let highest: AcceptedEntry<string> | null = null;
+    for (const accepted of this.promises.values()) {
+      if (accepted !== null && (highest === null || compareBallots(accepted.ballot, highest.ballot) > 0)) highest = accepted;
+    }
+    // Invariant (Agreement): a value reported by the majority may already be chosen, so the proposer
+    // must carry the highest-ballot one forward; only if none was reported is it free to choose.
+    // The planted bug paxos/ignore-accepted-value proposes its own value regardless.
+    const useReported = highest !== null && this.config.bug !== PAXOS_BUGS.ignoreAcceptedValue;
+    const value = useReported ? highest!.value : proposalOf(ctx.self);
+    const own = this.acceptor.accept(ctx, this.ballot, SLOT, value);
+    if (own.ok) this.announceAcceptance(ctx, this.ballot, value);
+    for (const peer of ctx.peers) ctx.send(peer, { type: 'accept', ballot: this.ballot, value });
+  }
+
+  private preempted(ctx: Ctx): void {
+    // Planted bug (paxos/no-backoff): retry at once with a higher ballot.
+    if (this.config.bug === PAXOS_BUGS.noBackoff) return this.startAttempt(ctx);
+    // Back off for a random while, so that a rival can finish both phases before we try again.
+    this.phase = 'idle';
+    ctx.setTimer('propose', ctx.rng.int(this.config.retryMicrosMin, this.config.retryMicrosMax));
+  }
+
+  // ---- acceptor ---------------------------------------------------------------------------------
+
+  private onPrepare(ctx: Ctx, from: NodeId, msg: Extract<SingleDecreeMessage, { type: 'prepare' }>): void {
+    this.noteRound(msg.ballot.round);
+    const result = this.acceptor.prepare(ctx, msg.ballot, SLOT);
+    if (!result.ok) {
+      ctx.send(from, { type: 'nack', ballot: msg.ballot, promised: result.promised });
+      return;
+    }
+    ctx.send(from, { type: 'promise', ballot: msg.ballot, accepted: result.accepted[0] ?? null });
+    if (this.phase !== 'idle' && compareBallots(msg.ballot, this.ballot) > 0) this.preempted(ctx);
+  }
+
+  private onAccept(ctx: Ctx, from: NodeId, msg: Extract<SingleDecreeMessage, { type: 'accept' }>): void {
+    this.noteRound(msg.ballot.round);
+    const result = this.acceptor.accept(ctx, msg.ballot, SLOT, msg.value);
+    if (!result.ok) {
+      ctx.send(from, { type: 'nack', ballot: msg.ballot, promised: result.promised });
+      return;
+    }
+    this.announceAcceptance(ctx, msg.ballot, msg.value);
+    if (this.phase !== 'idle' && compareBallots(msg.ballot, this.ballot) > 0) this.preempted(ctx);
+  }
+
+  /** Phase 2b goes to every learner, this node's own included. */
+  private announceAcceptance(ctx: Ctx, ballot: Ballot, value: string): void {
+    for (const peer of ctx.peers) ctx.send(peer, { type: 'accepted', ballot, value });
+    this.learn(ctx, ctx.self, ballot, value);
+  }
+
+  // ---- learner ----------------------------------------------------------------------------------
+
+  private learn(ctx: Ctx, acceptor: NodeId, ballot: Ballot, value: string): void {
+    this.noteRound(ballot.round);
+    if (this.decided !== null) return;
+    const key = `${ballot.round}/${ballot.node}`;
+    let acceptors = this.acceptances.get(key);
+    if (acceptors === undefined) this.acceptances.set(key, (acceptors = new Set()));
+    acceptors.add(acceptor);
+    // Invariant (Agreement): learned only when a majority accepted the same ballot (hence the same value).
+    if (this.isQuorum(acceptors.size, ctx)) this.decide(ctx, value);
+  }
+
+  private decide(ctx: Ctx, value: string): void {
+    this.decided = value;
+    this.phase = 'idle';
+    ctx.disk.write(DECIDED_KEY, value);
+    ctx.disk.sync();
+    ctx.observe({ type: 'decide', slot: SLOT, value });
+    ctx.cancelTimer('propose');
+    ctx.cancelTimer('learn');
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  private resetLearnTimer(ctx: Ctx): void {
+    ctx.setTimer('learn', ctx.rng.int(this.config.retryMicrosMin, this.config.retryMicrosMax));
+  }
+
+  private noteRound(round: number): void {
+    if (round > this.highestRoundSeen) this.highestRoundSeen = round;
+  }
+
+  private isQuorum(count: number, ctx: Ctx): boolean {
+    return count >= quorumSize(ctx.peers.length + 1, this.config.bug);
+  }
+}

@@ -1,0 +1,253 @@
+// Paxos scenarios. Multi-Paxos: five servers replicate a key-value store for clients that keep it busy
+// (the same workload, sessions and linearizability check as Raft), while the nemesis attacks; the
+// acceptors' acceptances are watched for Agreement and Validity at every step. Single-decree: several
+// proposers propose different values under faults, and every node must learn the one value chosen.
+
+import { KvClient } from '../algorithms/kv/client.js';
+import {
+  agreement, clientOperationsComplete, everyoneDecided, leaderAgreed, promiseRespected, stateMachineSafety, validity, valueChosen,
+} from '../algorithms/paxos/invariants.js';
+import { PAXOS_BUGS, PaxosNode, type PaxosBug } from '../algorithms/paxos/paxos.js';
+import { SingleDecreeNode } from '../algorithms/paxos/single-decree.js';
+import { linearizabilityChecker } from '../sim/check/history-checker.js';
+import type { FaultEntry } from '../sim/faults.js';
+import type { NemesisProfile } from '../sim/nemesis.js';
+import type { LatencyModel } from '../sim/network.js';
+import type { NodeSpec } from '../sim/process.js';
+import { numberParam, type ParamSpec, type Scenario, type ScriptContext } from '../sim/scenario.js';
+import type { RoleOracle } from '../sim/simulator.js';
+import { seconds } from '../sim/time.js';
+import { networkFromParams, networkParams, serverIds } from './common.js';
+
+const PAXOS_BUG_DESCRIPTIONS: Readonly<Record<PaxosBug, string>> = {
+  [PAXOS_BUGS.acceptBelowPromise]: 'an acceptor checks an accept against the ballot it accepted in that slot, not against its promise',
+  [PAXOS_BUGS.ignoreAcceptedValue]: 'a new leader (or proposer) proposes its own value although a promise reported an accepted one',
+  [PAXOS_BUGS.forgetPromise]: 'the promise is kept in memory only: after a restart an acceptor accepts ballots it had promised to ignore',
+  [PAXOS_BUGS.quorumOffByOne]: 'a quorum is ⌊n/2⌋ acceptors instead of ⌊n/2⌋+1: two quorums need not intersect',
+  [PAXOS_BUGS.noBackoff]: 'a preempted proposer retries at once with a higher ballot instead of backing off',
+};
+
+const BUG_SPECS = Object.entries(PAXOS_BUG_DESCRIPTIONS).map(([name, description]) => ({ name, description }));
+
+interface Variant {
+  readonly name: string;
+  readonly description: string;
+  readonly nemesis: NemesisProfile;
+  readonly lossRatio?: number;
+  readonly duplicateRatio?: number;
+  /** A targeted fault script, for `--nemesis scenario` (the default when present). */
+  readonly script?: (context: ScriptContext, baseLatency: LatencyModel) => FaultEntry[];
+  /** Parameter defaults that differ from the other Paxos scenarios. */
+  readonly defaults?: Readonly<Record<string, number>>;
+}
+
+interface LeaderView {
+  readonly role: string;
+  readonly ballot: { readonly round: number; readonly node: string };
+}
+
+/** The leader with the highest ballot among running servers, read from their views. */
+const paxosRoles: RoleOracle = {
+  leader(run) {
+    let best: { id: string; round: number; node: string } | undefined;
+    for (const id of run.servers) {
+      const view = run.inspect(id) as LeaderView | undefined;
+      if (view?.role !== 'leader') continue;
+      const { round, node } = view.ballot;
+      if (best === undefined || round > best.round || (round === best.round && node > best.node)) best = { id, round, node };
+    }
+    return best?.id;
+  },
+};
+
+/** Repeats `episode` from 1s on, with gaps drawn between gapMin and gapMax, until the fault phase ends. */
+function repeat(context: ScriptContext, gapMicrosMin: number, gapMicrosMax: number, episode: (at: number, i: number) => FaultEntry[]): FaultEntry[] {
+  const out: FaultEntry[] = [];
+  let at = 1_000_000;
+  for (let i = 0; at < context.durationMicros - 1; i++) {
+    out.push(...episode(at, i).filter((f) => f.at < context.durationMicros));
+    at += context.rng.int(gapMicrosMin, gapMicrosMax);
+  }
+  return out;
+}
+
+/** Crash whoever leads; restart it 0.3–1.5 s later (as raft-leader-crash). */
+function leaderCrashScript(context: ScriptContext): FaultEntry[] {
+  return repeat(context, 1_500_000, 2_500_000, (at, i) => [
+    { at, kind: 'crash', node: '@leader', as: `L${i}` },
+    { at: at + context.rng.int(300_000, 1_500_000), kind: 'restart', node: `$L${i}` },
+  ]);
+}
+
+/**
+ * Cut the leader (its clock running slow), one follower and half the clients off from the rest for
+ * 0.5–2 s (as raft-partition-leader-minority): the majority side must take over, and the deposed
+ * leader must not answer its minority's clients.
+ */
+function leaderMinorityScript(context: ScriptContext): FaultEntry[] {
+  const minorityClients = context.clients.slice(0, Math.ceil(context.clients.length / 2));
+  return repeat(context, 1_500_000, 3_000_000, (at, i) => {
+    const heal = at + context.rng.int(500_000, 2_000_000);
+    return [
+      { at, kind: 'partition', groups: [['@leader', '@follower', ...minorityClients], ['@rest']] },
+      { at, kind: 'clock-drift', node: '@leader', as: `L${i}`, ppm: -400_000 },
+      { at: heal, kind: 'heal' },
+      { at: heal, kind: 'clock-drift', node: `$L${i}`, ppm: 0 },
+    ];
+  });
+}
+
+/**
+ * Two proposers compete: the leader's messages stop reaching one follower (a one-way cut), so that
+ * follower times out and takes over with a higher ballot while the old leader still believes it leads.
+ */
+function duelingScript(context: ScriptContext): FaultEntry[] {
+  return repeat(context, 1_500_000, 2_500_000, (at) => [
+    { at, kind: 'partition', from: ['@leader'], to: ['@follower'] },
+    { at: at + context.rng.int(500_000, 1_000_000), kind: 'heal' },
+  ]);
+}
+
+/** The parameters of both kinds of Paxos scenario. */
+function commonParams(variant: { lossRatio?: number; duplicateRatio?: number }): ParamSpec[] {
+  return [
+    ...networkParams({ latencyMicros: 1_000, jitterMicros: 4_000, lossRatio: variant.lossRatio ?? 0, duplicateRatio: variant.duplicateRatio ?? 0 }),
+    { name: 'recoveryMicrosMax', unit: 'duration', default: 10_000_000, min: 1_000, description: 'bound on the recovery phase for eventually-checks' },
+  ];
+}
+
+function paxosScenario(variant: Variant): Scenario {
+  const withDefaults = (params: ParamSpec[]): ParamSpec[] =>
+    params.map((p) => (variant.defaults?.[p.name] !== undefined ? { ...p, default: variant.defaults[p.name]! } : p));
+  return {
+    name: variant.name,
+    description: variant.description,
+    algorithm: 'multi-paxos',
+    defaultNemesis: variant.nemesis,
+    defaultNodes: 5,
+    minNodes: 1,
+    maxNodes: 15,
+    defaultDurationMicros: seconds(10),
+    params: withDefaults([
+      ...commonParams(variant),
+      { name: 'takeoverTimeoutMicrosMin', unit: 'duration', default: 150_000, min: 1_000, description: 'shortest randomised wait without a leader before a server runs phase 1 (also the backoff)' },
+      { name: 'takeoverTimeoutMicrosMax', unit: 'duration', default: 300_000, min: 1_000, description: 'longest randomised wait without a leader before a server runs phase 1' },
+      { name: 'heartbeatMicros', unit: 'duration', default: 50_000, min: 1_000, description: "leader's heartbeat interval (also when unanswered accepts are sent again)" },
+      { name: 'decidedPerMessageMax', unit: 'integer', default: 64, min: 1, max: 10_000, description: 'chosen values per catch-up message at most' },
+      { name: 'clients', unit: 'integer', default: 5, min: 0, max: 100, description: 'simulated clients' },
+      { name: 'keys', unit: 'integer', default: 5, min: 1, max: 1_000, description: 'keys the clients pick from' },
+      { name: 'clientThinkMicrosMin', unit: 'duration', default: 10_000, min: 0, description: "shortest pause between one client's operations" },
+      { name: 'clientThinkMicrosMax', unit: 'duration', default: 50_000, min: 0, description: "longest pause between one client's operations" },
+      { name: 'clientTimeoutMicros', unit: 'duration', default: 200_000, min: 1_000, description: 'a client retries an operation unanswered this long' },
+    ]),
+    bugs: BUG_SPECS,
+    build({ nodeCount, durationMicros, params, bug }) {
+      const takeoverMin = numberParam(params, 'takeoverTimeoutMicrosMin');
+      const config = {
+        takeoverTimeoutMicrosMin: takeoverMin,
+        takeoverTimeoutMicrosMax: Math.max(takeoverMin, numberParam(params, 'takeoverTimeoutMicrosMax')),
+        heartbeatMicros: numberParam(params, 'heartbeatMicros'),
+        decidedPerMessageMax: numberParam(params, 'decidedPerMessageMax'),
+        bug: bug as PaxosBug | undefined,
+      };
+      const thinkMin = numberParam(params, 'clientThinkMicrosMin');
+      const clientConfig = {
+        keys: numberParam(params, 'keys'),
+        thinkMicrosMin: thinkMin,
+        thinkMicrosMax: Math.max(thinkMin, numberParam(params, 'clientThinkMicrosMax')),
+        timeoutMicros: numberParam(params, 'clientTimeoutMicros'),
+        attemptsMax: 0,
+        stopAtMicros: durationMicros,
+      };
+      const servers = serverIds(nodeCount);
+      const clients = Array.from({ length: numberParam(params, 'clients') }, (_, i) => `c${i + 1}`);
+      const nodes: NodeSpec[] = [
+        ...servers.map((id) => ({ id, role: 'server' as const, create: () => new PaxosNode(config) })),
+        ...clients.map((id) => ({ id, role: 'client' as const, create: () => new KvClient(clientConfig) })),
+      ];
+      const network = networkFromParams(params);
+      return {
+        nodes,
+        network,
+        checkers: [
+          agreement(), validity({ noOps: true }), promiseRespected(), stateMachineSafety(), linearizabilityChecker('kv'),
+          // A leader is settled once it has held its ballot longer than any follower waits before trying to take over.
+          leaderAgreed(takeoverMin), clientOperationsComplete(), valueChosen({ clientCommand: true }),
+        ],
+        nemesisTargets: servers,
+        recoveryMicrosMax: numberParam(params, 'recoveryMicrosMax'),
+        roles: paxosRoles,
+        ...(variant.script ? { script: (context: ScriptContext) => variant.script!(context, network.latency) } : {}),
+      };
+    },
+  };
+}
+
+function singleDecreeScenario(variant: { name: string; description: string; nemesis: NemesisProfile }): Scenario {
+  return {
+    name: variant.name,
+    description: variant.description,
+    algorithm: 'paxos',
+    defaultNemesis: variant.nemesis,
+    defaultNodes: 5,
+    minNodes: 1,
+    maxNodes: 15,
+    defaultDurationMicros: seconds(10),
+    params: [
+      ...commonParams({}),
+      { name: 'proposers', unit: 'integer', default: 3, min: 1, max: 15, description: 'servers that propose a value of their own (n1, n2, …)' },
+      { name: 'proposeStartMicrosMax', unit: 'duration', default: 3_000_000, min: 0, description: 'each proposer first tries at a random time up to this' },
+      { name: 'retryMicrosMin', unit: 'duration', default: 20_000, min: 1_000, description: 'shortest backoff after a refusal (also the attempt timeout)' },
+      { name: 'retryMicrosMax', unit: 'duration', default: 100_000, min: 1_000, description: 'longest backoff after a refusal (also the attempt timeout)' },
+    ],
+    bugs: BUG_SPECS,
+    build({ nodeCount, params, bug }) {
+      const retryMin = numberParam(params, 'retryMicrosMin');
+      const proposers = Math.min(nodeCount, numberParam(params, 'proposers'));
+      const servers = serverIds(nodeCount);
+      const nodes: NodeSpec[] = servers.map((id, i) => {
+        const config = {
+          proposer: i < proposers,
+          startMicrosMin: 0,
+          startMicrosMax: numberParam(params, 'proposeStartMicrosMax'),
+          retryMicrosMin: retryMin,
+          retryMicrosMax: Math.max(retryMin, numberParam(params, 'retryMicrosMax')),
+          bug: bug as PaxosBug | undefined,
+        };
+        return { id, role: 'server' as const, create: () => new SingleDecreeNode(config) };
+      });
+      return {
+        nodes,
+        network: networkFromParams(params),
+        checkers: [agreement(), validity({ noOps: false }), promiseRespected(), everyoneDecided(), valueChosen({ clientCommand: false })],
+        nemesisTargets: servers,
+        recoveryMicrosMax: numberParam(params, 'recoveryMicrosMax'),
+      };
+    },
+  };
+}
+
+export const paxosScenarios: readonly Scenario[] = [
+  paxosScenario({ name: 'paxos-leader-crash', description: 'the Multi-Paxos leader crashes every 1.5–2.5 s and restarts 0.3–1.5 s later: a new leader must recover its in-flight slots', nemesis: 'scenario', script: leaderCrashScript }),
+  paxosScenario({
+    name: 'paxos-partition',
+    description: 'the leader (its clock running slow), one follower and half the clients are cut off from the majority, then healed; clients contend on 2 keys',
+    nemesis: 'scenario', script: leaderMinorityScript, defaults: { keys: 2 },
+  }),
+  paxosScenario({
+    name: 'paxos-dueling',
+    description:
+      "two proposers compete: a one-way cut hides the leader from one follower, which takes over while the old leader still believes it leads. " +
+      'A preempted proposer must back off (a randomised wait in which it hears the winner and follows it); one that retries at once ' +
+      'with a higher ballot (paxos/no-backoff) preempts its rival, which does the same, forever: no leader keeps its ballot and liveness fails',
+    nemesis: 'scenario', script: duelingScript,
+  }),
+  paxosScenario({ name: 'paxos-chaos', description: 'Multi-Paxos kv store under every fault mixed: partitions, crashes, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),
+  paxosScenario({ name: 'paxos-lossy', description: 'Multi-Paxos kv store over links that lose, duplicate and reorder messages', nemesis: 'lossy', lossRatio: 0.05, duplicateRatio: 0.02 }),
+  paxosScenario({ name: 'paxos-clock-skew', description: 'Multi-Paxos kv store while server clocks jump and drift (timeouts stretch and shrink)', nemesis: 'clocks' }),
+  singleDecreeScenario({
+    name: 'paxos-single-decree-chaos',
+    description: 'single-decree Paxos: three proposers propose different values at random times under every fault mixed; all must learn one',
+    nemesis: 'chaos',
+  }),
+];
