@@ -35,7 +35,7 @@ export function registerSweepCommands(program: Command): void {
     .description('run a scenario over a range of seeds on worker threads; exit 1 if any seed broke safety, else 3 if any broke liveness')
     .argument('<scenario>', 'scenario name (see `faultline list`)')
     .option('--seeds <range>', 'seeds to run: A..B (inclusive) or a single seed', '1..1000')
-    .option('--workers <n>', 'worker threads (default: the number of cores)')
+    .option('--workers <n>', 'worker threads (default: the number of cores; 1 still runs in one worker thread)')
     .option('--shard <i/n>', 'run only shard i of n: every n-th seed of the range, starting with its i-th')
     .option('--bug <name>', 'switch on a planted bug')
     .addOption(new Option('--nemesis <profile>', 'fault profile drawing each schedule from its seed').choices([...NEMESIS_PROFILES]))
