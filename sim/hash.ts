@@ -13,13 +13,14 @@ const MAX_DEPTH = 64;
 /** The content hash's initial state (FNV-1a's offset basis). */
 const CONTENT_SEED = 0x811c9dc5 | 0;
 
+/** Murmur3's finaliser: every input bit affects every output bit. */
 function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h | 0;
 }
 
 /** A running 64-bit digest. Feed it 32-bit words (or whole events); order matters. */
@@ -60,7 +61,7 @@ export class Fingerprint {
   hex(): string {
     const high = fmix(this.high ^ this.words);
     const low = fmix(this.low ^ high);
-    return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
+    return (high >>> 0).toString(16).padStart(8, '0') + (low >>> 0).toString(16).padStart(8, '0');
   }
 }
 
@@ -74,14 +75,15 @@ export function sealAndHash(value: unknown): number {
 }
 
 /**
- * Seals a message for the wire and returns its content hash (a 32-bit signed integer, which V8 keeps
- * unboxed). Everything nested in the message is deep-frozen in place and its top level is copied for
- * each delivery (`copyOnWire`): V8 clones a plain object far faster than it freezes one, and so
- * sender and receiver never share a mutable object.
+ * Seals a message for the wire and returns its content hash. Everything nested in the message is
+ * deep-frozen in place and its top level is copied for each delivery (`copyOnWire`): V8 clones a
+ * plain object far faster than it freezes one, and so sender and receiver never share a mutable
+ * object. The hash is left unmixed (`Fingerprint.event` multiplies it, `hex()` avalanches) and, like
+ * every hash here, is a signed 32-bit integer: V8 boxes a number of 2^31 or more that leaves a call.
  */
 export function sealForWire(msg: unknown): number {
-  if (msg !== null && typeof msg === 'object') return fmix(sealTopLevel(msg)) | 0;
-  return fmix(sealInto(CONTENT_SEED, msg, 0)) | 0;
+  if (msg !== null && typeof msg === 'object') return sealTopLevel(msg);
+  return sealInto(CONTENT_SEED, msg, 0) | 0;
 }
 
 /** What a receiver gets: a copy of the top level (nested parts were frozen by `sealForWire`). */
@@ -124,7 +126,7 @@ function integerWord(value: number): number {
  */
 const RECENT_KEYS_MAX = 8;
 const recentKeys: string[] = new Array<string>(RECENT_KEYS_MAX).fill('');
-const recentKeyWords = new Int32Array(RECENT_KEYS_MAX);
+const recentKeyWords = new Int32Array(RECENT_KEYS_MAX).fill(stringWord(''));
 
 /**
  * Hashes a top-level message object or array and freezes what it contains, not itself. The common
