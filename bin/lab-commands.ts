@@ -4,12 +4,13 @@
 
 import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
-import { readReplayFile, serializeReplayFile, violatedChecks } from '../lab/replay-file.js';
+import { readReplayFile, serializeReplayFile, violatedChecks, type ReplayFile } from '../lab/replay-file.js';
+import type { FaultEntry } from '../sim/faults.js';
 import { shrink, type ShrinkSize } from '../lab/shrink.js';
 import { runToJson } from '../reports/json.js';
 import { renderRun } from '../reports/terminal.js';
 import { InputError } from '../sim/errors.js';
-import { EXIT_CODES, executeRun, prepareRun } from '../sim/run.js';
+import { EXIT_CODES, executeRun, prepareRun, type Outcome, type RunRequest } from '../sim/run.js';
 import { formatMicros } from '../sim/time.js';
 import { writeFileAtomically } from '../lab/atomic-file.js';
 import { runWithReport } from './report-file.js';
@@ -63,24 +64,50 @@ function replayCommandAction(path: string, flags: { json?: boolean; report?: str
 }
 
 function shrinkCommandAction(path: string, flags: { maxAttempts: string; out?: string; json?: boolean; report?: string }): number {
-  if (!/^\d+$/.test(flags.maxAttempts) || Number(flags.maxAttempts) < 1) throw new InputError(`--max-attempts ${flags.maxAttempts}: expected a positive integer`);
+  const maxAttempts = parseMaxAttempts(flags.maxAttempts);
   const { file, request } = readReplayFile(path);
   const out = flags.out ?? path.replace(/(\.json)?$/, '.min.json');
+  const shrunk = shrinkToFile(file, request, out, { maxAttempts, progress: !flags.json && process.stderr.isTTY, report: flags.report });
+  process.stdout.write((flags.json ? JSON.stringify(shrunk.summary) : shrunk.lines.join('\n')) + '\n');
+  return EXIT_CODES[shrunk.summary.outcome];
+}
+
+export function parseMaxAttempts(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InputError(`--max-attempts ${text}: expected a positive integer`);
+  return Number(text);
+}
+
+export interface ShrinkSummary {
+  readonly check: string;
+  readonly attempts: number;
+  readonly before: ShrinkSize;
+  readonly after: ShrinkSize;
+  readonly outcome: Outcome;
+  readonly fingerprint: string;
+  readonly violated: ReturnType<typeof violatedChecks>;
+  readonly faults: readonly FaultEntry[];
+  readonly file: string;
+  readonly replay: string;
+  readonly wallMillis: number;
+}
+
+/** Shrinks a failing run, writes the minimal replay file to `out`, and describes what it did. */
+export function shrinkToFile(
+  file: ReplayFile, request: RunRequest, out: string,
+  options: { maxAttempts: number; progress?: boolean; report?: string },
+): { summary: ShrinkSummary; lines: string[] } {
   const started = performance.now();
-  const progress = !flags.json && process.stderr.isTTY;
   const shrunk = shrink(file, request, {
-    maxAttempts: Number(flags.maxAttempts),
-    onAttempt: progress
+    maxAttempts: options.maxAttempts,
+    onAttempt: options.progress
       ? (attempt, accepted, size) => process.stderr.write(`\rattempt ${attempt}: ${accepted ? 'still fails' : 'passes    '} · ${describeSize(size)}   `)
       : undefined,
   });
-  if (progress) process.stderr.write('\n');
+  if (options.progress) process.stderr.write('\n');
   const wallMillis = performance.now() - started;
-  const minimal = { ...shrunk.file };
-  writeFileAtomically(out, serializeReplayFile(minimal));
-  if (flags.report !== undefined) runWithReport(shrunk.prepared, flags.report, (p, sink) => executeRun(p, sink));
-
-  const summary = {
+  writeFileAtomically(out, serializeReplayFile(shrunk.file));
+  if (options.report !== undefined) runWithReport(shrunk.prepared, options.report, (p, sink) => executeRun(p, sink));
+  const summary: ShrinkSummary = {
     check: shrunk.check,
     attempts: shrunk.attempts,
     before: shrunk.before,
@@ -88,26 +115,22 @@ function shrinkCommandAction(path: string, flags: { maxAttempts: string; out?: s
     outcome: shrunk.result.outcome,
     fingerprint: shrunk.result.fingerprint,
     violated: violatedChecks(shrunk.result.checks),
-    faults: minimal.faults,
+    faults: shrunk.file.faults,
     file: out,
     replay: `faultline replay ${out}`,
     wallMillis: Math.round(wallMillis),
   };
-  if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
-  else {
-    const lines = [
-      `shrunk ${file.scenario} seed ${file.seed}${file.bug ? ` (${file.bug})` : ''} while '${shrunk.check}' still fails, in ${shrunk.attempts} attempts (${(wallMillis / 1000).toFixed(1)} s):`,
-      `  before: ${describeSize(shrunk.before)}`,
-      `  after:  ${describeSize(shrunk.after)}`,
-      `faults left:`,
-      ...(minimal.faults.length === 0 ? ['  (none: the bug needs no fault)'] : minimal.faults.map((f) => `  ${JSON.stringify(f)}`)),
-      `violated: ${summary.violated.map((c) => `${c.name}${c.message ? ` — ${c.message}` : ''}`).join('; ')}`,
-      `wrote ${out}`,
-      `replay: faultline replay ${out}`,
-    ];
-    process.stdout.write(lines.join('\n') + '\n');
-  }
-  return EXIT_CODES[shrunk.result.outcome];
+  const lines = [
+    `shrunk ${file.scenario} seed ${file.seed}${file.bug ? ` (${file.bug})` : ''} while '${shrunk.check}' still fails, in ${shrunk.attempts} attempts (${(wallMillis / 1000).toFixed(1)} s):`,
+    `  before: ${describeSize(shrunk.before)}`,
+    `  after:  ${describeSize(shrunk.after)}`,
+    `faults left:`,
+    ...(summary.faults.length === 0 ? ['  (none: the bug needs no fault)'] : summary.faults.map((f) => `  ${JSON.stringify(f)}`)),
+    `violated: ${summary.violated.map((c) => `${c.name}${c.message ? ` — ${c.message}` : ''}`).join('; ')}`,
+    `wrote ${out}`,
+    `replay: faultline replay ${out}`,
+  ];
+  return { summary, lines };
 }
 
 function describeSize(size: ShrinkSize): string {

@@ -4,8 +4,11 @@
 // merge combines the --out directories of shards into one summary.
 
 import { Command, Option } from 'commander';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { parseReplayFile, replayFileOf, serializeReplayFile } from '../lab/replay-file.js';
 import { InputError } from '../sim/errors.js';
+import { executeRun, prepareRun, type RunRequest } from '../sim/run.js';
+import { parseMaxAttempts, shrinkToFile } from './lab-commands.js';
 import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
 import { parseDuration } from '../sim/time.js';
 import { coverageJson, progressView, renderSweepSummary } from '../lab/sweep-report.js';
@@ -27,6 +30,8 @@ interface SweepFlags {
   json?: boolean;
   out?: string;
   stopOnFailure?: boolean;
+  shrink?: boolean;
+  maxAttempts: string;
 }
 
 export function registerSweepCommands(program: Command): void {
@@ -45,7 +50,10 @@ export function registerSweepCommands(program: Command): void {
     .option('--json', 'print exactly one JSON object (the summary) on stdout')
     .option('--out <dir>', 'write DIR/runs.jsonl, DIR/failures/<scenario>-<seed>.json and DIR/summary.json')
     .option('--stop-on-failure', 'stop at the first failing seed (in seed order)')
+    .option('--shrink', 'shrink the first failure (in seed order) and write its minimal replay file')
+    .option('--max-attempts <n>', 'with --shrink: bound on the runs the shrink tries', '200')
     .action((scenario: string, flags: SweepFlags) => {
+      const maxAttempts = parseMaxAttempts(flags.maxAttempts);
       // Validation is synchronous, so that bad input reaches cli.ts's one-line handler (exit 2).
       const sweep = prepareSweep({
         config: {
@@ -116,13 +124,33 @@ async function sweepCommand(sweep: PreparedSweep, flags: SweepFlags): Promise<nu
   }
   progress.stop();
   const { summary } = result;
-  if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
+  const shrunk = flags.shrink && summary.failures.length > 0 ? shrinkFirstFailure(sweep, summary.failures[0]!.seed, Number(flags.maxAttempts), !flags.json) : undefined;
+  if (flags.json) process.stdout.write(JSON.stringify(shrunk ? { ...summary, shrunk: shrunk.summary } : summary) + '\n');
   else {
     const out = sweep.out;
     const failureFile = out === undefined ? undefined : (seed: number) => join(out, failureFileName(summary.scenario, seed));
     process.stdout.write(renderSweepSummary(summary, { failureFile }) + '\n');
+    if (shrunk) process.stdout.write(shrunk.lines.join('\n') + '\n');
   }
   return sweepExitCode(summary);
+}
+
+/** `--shrink`: runs the first failing seed again in this thread, shrinks it, writes `<scenario>-<seed>.min.json`. */
+function shrinkFirstFailure(sweep: PreparedSweep, seed: number, maxAttempts: number, progress: boolean) {
+  const { config } = sweep;
+  const request: RunRequest = {
+    scenario: sweep.sample.scenario, seed, set: config.set,
+    ...(config.nodeCount !== undefined ? { nodeCount: config.nodeCount } : {}),
+    ...(config.durationMicros !== undefined ? { durationMicros: config.durationMicros } : {}),
+    ...(config.nemesis !== undefined ? { nemesis: config.nemesis } : {}),
+    ...(config.bug !== undefined ? { bug: config.bug } : {}),
+  };
+  const prepared = prepareRun(request);
+  const file = replayFileOf(prepared, executeRun(prepared), sweep.version);
+  const minimal = failureFileName(config.scenario, seed).replace(/\.json$/, '.min.json');
+  const out = sweep.out !== undefined ? join(sweep.out, minimal) : basename(minimal);
+  const explicit = parseReplayFile(JSON.parse(serializeReplayFile(file)), out).request;
+  return shrinkToFile(file, explicit, out, { maxAttempts, progress: progress && process.stderr.isTTY });
 }
 
 function parseDurationFlag(text: string): number {

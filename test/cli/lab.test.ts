@@ -68,6 +68,16 @@ describe('replay files', () => {
     expect(faultline('replay', out).status).toBe(1);
   });
 
+  it('sweep --shrink shrinks the first failure and writes it beside the failure files', () => {
+    const dir = join(work, 'sweep-shrink');
+    const r = faultline('sweep', 'raft-chaos', '--bug', 'raft/vote-without-log-check', '--seeds', '1..2', '--workers', '1', '--out', dir, '--shrink', '--json');
+    expect(r.status).toBe(1);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.shrunk.file).toBe(join(dir, 'failures', 'raft-chaos-1.min.json'));
+    expect(summary.shrunk.after.faults).toBeLessThanOrEqual(3);
+    expect(faultline('replay', summary.shrunk.file).status).toBe(1);
+  });
+
   it('shrink refuses a passing run with one line', () => {
     const passing = join(work, 'pass.json');
     expect(faultline('run', 'raft-chaos', '--seed', '1', '--save', passing).status).toBe(0);
