@@ -121,12 +121,41 @@ function integerWord(value: number): number {
 }
 
 /**
- * The keys last seen at the first positions of a top-level message, and their hashes. A cache only:
- * a hit gives exactly what `stringWord` would, so hashes never depend on what was sent before.
+ * The strings last seen at the first positions of top-level messages, and their hashes: the key at
+ * each position, and the last two string values there (a field that alternates between two values,
+ * a request's type and its reply's, stays cached). Messages of one kind repeat their keys in order and
+ * their type tags often. A cache only: a hit gives exactly what `stringWord` would, so a hash never
+ * depends on what was sent before. Comparing two property names (interned strings) is one pointer
+ * comparison, far cheaper than hashing either.
  */
-const RECENT_KEYS_MAX = 8;
-const recentKeys: string[] = new Array<string>(RECENT_KEYS_MAX).fill('');
-const recentKeyWords = new Int32Array(RECENT_KEYS_MAX).fill(stringWord(''));
+const RECENT_POSITIONS = 8;
+const recentKeys: string[] = new Array<string>(RECENT_POSITIONS).fill('');
+const recentKeyWords = new Int32Array(RECENT_POSITIONS).fill(stringWord(''));
+const recentValues: string[] = new Array<string>(2 * RECENT_POSITIONS).fill('');
+const recentValueWords = new Int32Array(2 * RECENT_POSITIONS).fill(stringWord(''));
+
+/** `stringWord(key)` for the key at `position` (below `RECENT_POSITIONS`) of a top-level message. */
+function recentKeyWord(position: number, key: string): number {
+  if (recentKeys[position] === key) return recentKeyWords[position]!;
+  const word = stringWord(key);
+  recentKeys[position] = key;
+  recentKeyWords[position] = word;
+  return word;
+}
+
+/** `stringWord(text)` for a string value at `position` (below `RECENT_POSITIONS`) of a top-level message. */
+function recentValueWord(position: number, text: string): number {
+  const first = 2 * position;
+  if (recentValues[first] === text) return recentValueWords[first]!;
+  const second = first + 1;
+  if (recentValues[second] === text) return recentValueWords[second]!;
+  const word = stringWord(text);
+  recentValues[second] = recentValues[first]!;
+  recentValueWords[second] = recentValueWords[first]!;
+  recentValues[first] = text;
+  recentValueWords[first] = word;
+  return word;
+}
 
 /**
  * Hashes a top-level message object or array and freezes what it contains, not itself. The common
@@ -142,27 +171,15 @@ function sealTopLevel(msg: object): number {
     if (proto !== Object.prototype && proto !== null) assert(false, 'messages must be plain data (no Map, Set or class instances)');
   }
   let h = 0x8d9ba1e1 | 0; // step(CONTENT_SEED, 10): the opening tag of an object
-  const keys = recentKeys;
-  const keyWords = recentKeyWords;
-  let k = 0;
+  let position = 0;
   for (const key in record) {
-    // Messages of one kind repeat their keys in order: the hash of the key last seen at this
-    // position is reused when it is the same string (for property names, a pointer comparison).
-    let keyWord: number;
-    if (k < RECENT_KEYS_MAX && keys[k] === key) keyWord = keyWords[k]!;
-    else {
-      keyWord = stringWord(key);
-      if (k < RECENT_KEYS_MAX) {
-        keys[k] = key;
-        keyWords[k] = keyWord;
-      }
-    }
-    k++;
-    h = step(h, keyWord);
+    const recent = position < RECENT_POSITIONS;
+    h = step(h, recent ? recentKeyWord(position, key) : stringWord(key));
     const field = record[key];
     if (typeof field === 'number' && (field | 0) === field) h = step(h, integerWord(field));
-    else if (typeof field === 'string') h = step(h, stringWord(field));
+    else if (typeof field === 'string') h = step(h, recent ? recentValueWord(position, field) : stringWord(field));
     else h = sealInto(h, field, 1) | 0; // `| 0` keeps h a 32-bit integer for the optimiser
+    position++;
   }
   // No end marker: nothing follows the top level.
   return h;

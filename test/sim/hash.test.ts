@@ -58,6 +58,16 @@ describe('sealForWire', () => {
     expect(sealForWire({ term: 3, type: 'append', from: 'n1' })).not.toBe(base);
   });
 
+  it('gives one message one hash however the recent keys and values cached before it ran', () => {
+    const types = ['append', 'vote', 'reply', ''];
+    const first = types.map((type) => sealForWire({ type, term: 1, '': type }));
+    expect(new Set(first).size).toBe(types.length);
+    for (let round = 0; round < 3; round++) {
+      types.forEach((type, i) => expect(sealForWire({ type, term: 1, '': type })).toBe(first[i]));
+      [...types].reverse().forEach((type, i) => expect(sealForWire({ type, term: 1, '': type })).toBe(first[types.length - 1 - i]));
+    }
+  });
+
   it('freezes what the message contains and leaves its top level to the copy', () => {
     const msg = { a: { b: [1, { c: 2 }] }, n: 1 };
     sealForWire(msg);
