@@ -22,7 +22,7 @@ import { replayFileOf, serializeReplayFile } from '../lab/replay-file.js';
 import { writeFileAtomically } from '../lab/atomic-file.js';
 import { registerLabCommands } from './lab-commands.js';
 import { registerSweepCommands } from './sweep-command.js';
-import { NdjsonFile } from './ndjson-file.js';
+import { NdjsonFile } from '../lab/ndjson-file.js';
 import { runWithReport } from './report-file.js';
 
 interface RunFlags {

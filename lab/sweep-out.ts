@@ -5,9 +5,11 @@
 // sweep. Merge reads shard directories back, checks they belong to one sweep, and says which seeds
 // are missing or were run twice.
 
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../sim/errors.js';
+import { writeFileAtomically } from './atomic-file.js';
+import { NdjsonFile } from './ndjson-file.js';
 import type { Outcome } from '../sim/run.js';
 import type { FailedCheck, RunSummary } from './sweep-batch.js';
 import { rangeSize, SweepTally, type PreparedSweep, type SeedRange, type Shard, type SweepSummary } from './sweep.js';
@@ -17,8 +19,6 @@ export const RUNS_FILE = 'runs.jsonl';
 export const SUMMARY_FILE = 'summary.json';
 export const FAILURES_DIR = 'failures';
 
-/** Flush runs.jsonl to disk once this many characters are buffered. */
-const BUFFER_CHARS_MAX = 1 << 16;
 /** Seeds named in a message about missing or duplicate seeds. */
 const SEEDS_NAMED_MAX = 10;
 
@@ -80,20 +80,11 @@ function removeLeftovers(dir: string): void {
   }
 }
 
-function writeAtomically(path: string, text: string): void {
-  const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
-}
-
 export class SweepOutput {
-  private buffer = '';
-  private closed = false;
-
   private constructor(
     private readonly dir: string,
-    private readonly temporaryRuns: string,
-    private readonly fd: number,
+    /** runs.jsonl, written beside its final name and moved into place by `commit`. */
+    private readonly runs: NdjsonFile,
   ) {}
 
   /**
@@ -121,8 +112,7 @@ export class SweepOutput {
     try {
       mkdirSync(join(dir, FAILURES_DIR), { recursive: true });
       removeLeftovers(dir);
-      const temporaryRuns = join(dir, `${RUNS_FILE}.tmp-${process.pid}`);
-      return new SweepOutput(dir, temporaryRuns, openSync(temporaryRuns, 'w'));
+      return new SweepOutput(dir, NdjsonFile.open(join(dir, RUNS_FILE), '--out'));
     } catch (error) {
       throw new InputError(`--out ${dir}: cannot write there (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
@@ -145,41 +135,21 @@ export class SweepOutput {
     };
     if (run.replayFile) {
       line.failureFile = failureFileName(line.scenario, run.seed);
-      writeAtomically(join(this.dir, line.failureFile), JSON.stringify(run.replayFile, null, 2) + '\n');
+      writeFileAtomically(join(this.dir, line.failureFile), JSON.stringify(run.replayFile, null, 2) + '\n');
     }
-    this.buffer += JSON.stringify(line) + '\n';
-    if (this.buffer.length >= BUFFER_CHARS_MAX) this.flush();
+    this.runs.write(line);
   }
 
   /** Moves runs.jsonl into place, then writes summary.json: the directory is now a finished sweep. */
   commit(summary: SweepSummary, sweep: PreparedSweep): void {
-    this.flush();
-    this.close();
-    renameSync(this.temporaryRuns, join(this.dir, RUNS_FILE));
+    this.runs.commit();
     const file: SummaryFile = { format: SWEEP_FORMAT, faultline: sweep.version, config: configOf(sweep), workers: sweep.workers, ...summary };
-    writeAtomically(join(this.dir, SUMMARY_FILE), JSON.stringify(file, null, 2) + '\n');
+    writeFileAtomically(join(this.dir, SUMMARY_FILE), JSON.stringify(file, null, 2) + '\n');
   }
 
   /** Discards runs.jsonl (replay files already written are complete and stay). */
   abort(): void {
-    this.close();
-    try {
-      unlinkSync(this.temporaryRuns);
-    } catch {
-      // Already gone: nothing to clean.
-    }
-  }
-
-  private flush(): void {
-    if (this.buffer.length === 0) return;
-    writeSync(this.fd, this.buffer);
-    this.buffer = '';
-  }
-
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    closeSync(this.fd);
+    this.runs.abort();
   }
 }
 

@@ -1,16 +1,14 @@
 // `faultline check` end to end: verdicts and exit codes for JSON and EDN histories, a budget that
 // ends in "unknown", and one-line errors for bad input.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliWorkspace } from './cli-helpers.js';
 import { corruptOneRead, generateHistory } from '../../sim/check/generate-history.js';
 import { Rng } from '../../sim/rng.js';
 
-const BIN = join(resolve(import.meta.dirname, '../..'), 'bin/faultline.js');
-const work = mkdtempSync(join(tmpdir(), 'faultline-check-'));
-const check = (...args: string[]) => spawnSync(process.execPath, [BIN, 'check', ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+const { work, faultline } = cliWorkspace('check');
+const check = (...args: string[]) => faultline('check', ...args);
 
 const good = generateHistory({ model: 'kv', clients: 20, operations: 500, keys: 10, openRatio: 0.05 }, Rng.fromSeed(1));
 writeFileSync(join(work, 'good.json'), JSON.stringify({ model: 'kv', operations: good }));

@@ -1,19 +1,12 @@
 // End-to-end tests of replay files: run --save, faultline replay (exit = outcome, 4 when the
 // fingerprint moved, 2 with the field named for a bad edit), faultline shrink, and --report.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliWorkspace } from './cli-helpers.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/faultline.js');
-const work = mkdtempSync(join(tmpdir(), 'faultline-lab-'));
+const { work, faultline } = cliWorkspace('lab');
 
-function faultline(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const saved = join(work, 'vote.json');
 

@@ -1,25 +1,13 @@
 // End-to-end tests of the faultline command: the --json contract, replay lines and recorded schedules
 // that reproduce a run bit for bit, exit codes, traces, and one-line errors for every kind of bad input.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliWorkspace } from './cli-helpers.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/faultline.js');
-const work = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
+const { work, faultline } = cliWorkspace('cli');
 
-interface Ran {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function faultline(...args: string[]): Ran {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function runJson(...args: string[]) {
   const r = faultline('run', ...args, '--json');

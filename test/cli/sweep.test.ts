@@ -1,26 +1,14 @@
 // End-to-end tests of `faultline sweep` and `faultline merge`: exit codes, the --json contract, the
 // table with replay commands, progress on stderr only, sharded --out directories merged back into the
 // unsharded summary, and one-line errors (exit 2, nothing written) for every kind of bad input.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliWorkspace, type Ran } from './cli-helpers.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/faultline.js');
-const work = mkdtempSync(join(tmpdir(), 'faultline-sweep-cli-'));
+const { work, faultline } = cliWorkspace('sweep-cli');
 
-interface Ran {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function faultline(...args: string[]): Ran {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function json(r: Ran) {
   const lines = r.stdout.trim().split('\n');

@@ -17,12 +17,13 @@ export class NdjsonFile {
     private readonly fd: number,
   ) {}
 
-  static open(path: string): NdjsonFile {
+  /** `flag` names the option the path came from, for the error message. */
+  static open(path: string, flag = '--trace'): NdjsonFile {
     const temporaryPath = `${path}.tmp-${process.pid}`;
     try {
       return new NdjsonFile(path, temporaryPath, openSync(temporaryPath, 'w'));
     } catch (error) {
-      throw new InputError(`--trace ${path}: cannot write there (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new InputError(`${flag} ${path}: cannot write there (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
 
