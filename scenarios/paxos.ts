@@ -108,6 +108,28 @@ function duelingScript(context: ScriptContext): FaultEntry[] {
   ]);
 }
 
+/**
+ * A leader that wakes up in the past. The leader pauses (a long garbage collection, a stalled VM) while
+ * its clients' requests pile up; the others elect a new leader, whose phase 1 every follower promises.
+ * Then one follower crashes and restarts just as the old leader resumes: the old leader works through
+ * its backlog and sends accepts of its old ballot, and they reach the restarted follower while the new
+ * leader's messages to it are held up (a clog for 100 ms). An acceptor that remembers its promise
+ * refuses them; one that forgot it (paxos/forget-promise) accepts a ballot below its promise.
+ */
+function pausedLeaderScript(context: ScriptContext): FaultEntry[] {
+  return repeat(context, 2_000_000, 3_000_000, (at, i) => {
+    const wake = at + context.rng.int(500_000, 700_000);
+    return [
+      { at, kind: 'pause', node: '@leader', as: `L${i}` },
+      { at: wake - 5_000, kind: 'crash', node: '@follower', as: `F${i}` },
+      { at: wake, kind: 'clog', from: ['@leader'], to: [`$F${i}`] },
+      { at: wake, kind: 'restart', node: `$F${i}` },
+      { at: wake, kind: 'resume', node: `$L${i}` },
+      { at: wake + 100_000, kind: 'unclog', from: context.servers as string[], to: [`$F${i}`] },
+    ];
+  });
+}
+
 /** The parameters of both kinds of Paxos scenario. */
 function commonParams(variant: { lossRatio?: number; duplicateRatio?: number }): ParamSpec[] {
   return [
@@ -241,6 +263,11 @@ export const paxosScenarios: readonly Scenario[] = [
       'A preempted proposer must back off (a randomised wait in which it hears the winner and follows it); one that retries at once ' +
       'with a higher ballot (paxos/no-backoff) preempts its rival, which does the same, forever: no leader keeps its ballot and liveness fails',
     nemesis: 'scenario', script: duelingScript,
+  }),
+  paxosScenario({
+    name: 'paxos-paused-leader',
+    description: 'the leader pauses while a new one is elected; a follower restarts just as the old leader wakes and sends accepts of its old ballot',
+    nemesis: 'scenario', script: pausedLeaderScript,
   }),
   paxosScenario({ name: 'paxos-chaos', description: 'Multi-Paxos kv store under every fault mixed: partitions, crashes, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),
   paxosScenario({ name: 'paxos-lossy', description: 'Multi-Paxos kv store over links that lose, duplicate and reorder messages', nemesis: 'lossy', lossRatio: 0.05, duplicateRatio: 0.02 }),

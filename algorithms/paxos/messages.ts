@@ -49,10 +49,13 @@ export type PaxosMessage =
   | { readonly type: 'prepare'; readonly ballot: Ballot; readonly from: number }
   /** Phase 1b. */
   | { readonly type: 'promise'; readonly ballot: Ballot; readonly accepted: readonly AcceptedEntry<Value>[] }
-  /** Phase 2a for one slot; `commit` says every slot up to it is chosen (and known to the leader). */
-  | { readonly type: 'accept'; readonly ballot: Ballot; readonly slot: number; readonly value: Value; readonly commit: number }
-  /** Phase 2b, to the leader (the distinguished learner). */
-  | { readonly type: 'accepted'; readonly ballot: Ballot; readonly slot: number }
+  /**
+   * Phase 2a for the consecutive slots `slot`, `slot + 1`, … (one for a new command, a run when a new
+   * leader recovers slots); `commit` says every slot up to it is chosen (and known to the leader).
+   */
+  | { readonly type: 'accept'; readonly ballot: Ballot; readonly slot: number; readonly values: readonly Value[]; readonly commit: number }
+  /** Phase 2b, to the leader (the distinguished learner): slots `slot` … `slot + count - 1` accepted. */
+  | { readonly type: 'accepted'; readonly ballot: Ballot; readonly slot: number; readonly count: number }
   /** A prepare or accept refused: the acceptor has promised `promised`, higher than `ballot`. */
   | { readonly type: 'nack'; readonly ballot: Ballot; readonly promised: Ballot }
   /** The leader's pulse, and its chosen prefix for followers to learn from. */

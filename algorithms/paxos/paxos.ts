@@ -113,6 +113,8 @@ export class PaxosNode implements Process<PaxosMessage> {
   private readonly proposals = new Map<number, Proposal>();
   /** Slot → the client waiting for that slot's result. */
   private readonly waiting = new Map<number, { client: NodeId; seq: number }>();
+  /** Per client, the slot of its latest command proposed in our ballot (so a retry does not take another). */
+  private readonly slotOfCommand = new Map<string, { seq: number; slot: number }>();
   private readonly lastAck = new Map<NodeId, Micros>();
 
   constructor(private readonly config: PaxosConfig) {
@@ -232,17 +234,17 @@ export class PaxosNode implements Process<PaxosMessage> {
     for (const slot of this.chosen.keys()) if (slot > top) top = slot;
     this.promises.clear();
     this.nextSlot = top + 1;
+    const recovered: Value[] = [];
     for (let slot = this.prepareFrom; slot <= top; slot++) {
       const known = this.chosen.get(slot);
-      let value: Value;
-      if (known !== undefined) value = known.value;
+      if (known !== undefined) recovered.push(known.value);
       // Planted bug (paxos/ignore-accepted-value): propose our own value (a no-op) whatever was reported.
-      else if (this.config.bug === PAXOS_BUGS.ignoreAcceptedValue) value = null;
+      else if (this.config.bug === PAXOS_BUGS.ignoreAcceptedValue) recovered.push(null);
       // Invariant (Agreement): a value some majority may have chosen in a lower ballot is the value of the
       // highest ballot reported for this slot, so proposing exactly that keeps any choice intact.
-      else value = highest.get(slot)?.value ?? null;
-      if (!this.propose(ctx, slot, value)) return;
+      else recovered.push(highest.get(slot)?.value ?? null);
     }
+    if (recovered.length > 0 && !this.propose(ctx, this.prepareFrom, recovered)) return;
     this.heartbeat(ctx);
     ctx.setTimer('check-quorum', this.config.takeoverTimeoutMicrosMin);
   }
@@ -261,6 +263,7 @@ export class PaxosNode implements Process<PaxosMessage> {
     this.promises.clear();
     this.proposals.clear();
     this.waiting.clear();
+    this.slotOfCommand.clear();
   }
 
   // ---- acceptor side ----------------------------------------------------------------------------
@@ -281,12 +284,24 @@ export class PaxosNode implements Process<PaxosMessage> {
 
   private onAccept(ctx: Ctx, from: NodeId, msg: Extract<PaxosMessage, { type: 'accept' }>): void {
     this.noteRound(msg.ballot.round);
-    const result = this.acceptor.accept(ctx, msg.ballot, msg.slot, msg.value);
-    if (!result.ok) {
-      ctx.send(from, { type: 'nack', ballot: msg.ballot, promised: result.promised });
+    let runStart = msg.slot;
+    let refused: Ballot | undefined;
+    const reply = (end: number) => {
+      if (end > runStart) ctx.send(from, { type: 'accepted', ballot: msg.ballot, slot: runStart, count: end - runStart });
+    };
+    for (let i = 0; i < msg.values.length; i++) {
+      const slot = msg.slot + i;
+      const result = this.acceptor.accept(ctx, msg.ballot, slot, msg.values[i]!);
+      if (result.ok) continue;
+      reply(slot);
+      runStart = slot + 1;
+      refused = result.promised;
+    }
+    reply(msg.slot + msg.values.length);
+    if (refused !== undefined) {
+      ctx.send(from, { type: 'nack', ballot: msg.ballot, promised: refused });
       return;
     }
-    ctx.send(from, { type: 'accepted', ballot: msg.ballot, slot: msg.slot });
     this.heardFromLeader(ctx, from, msg.ballot, msg.commit);
   }
 
@@ -338,50 +353,72 @@ export class PaxosNode implements Process<PaxosMessage> {
       ctx.send(from, { type: 'client-reply', seq: msg.seq, ok: false, leaderHint } satisfies ClientReply);
       return;
     }
+    // A retry of a command already in the log and not yet applied waits for that slot.
+    const pending = this.slotOfCommand.get(msg.clientId);
+    if (pending !== undefined && pending.seq === msg.seq && pending.slot > this.lastApplied) {
+      this.waiting.set(pending.slot, { client: from, seq: msg.seq });
+      return;
+    }
     // A distinguished leader skips phase 1: its ballot already holds every slot from here on.
     const slot = this.nextSlot++;
     this.waiting.set(slot, { client: from, seq: msg.seq });
     const command: SessionCommand = { clientId: msg.clientId, seq: msg.seq, command: msg.command };
-    this.propose(ctx, slot, command);
+    this.propose(ctx, slot, [command]);
   }
 
-  /** Phase 2 for one slot. Returns false if we turned out to be preempted. */
-  private propose(ctx: Ctx, slot: number, value: Value): boolean {
-    // Our own acceptance is durable before we count it.
-    const own = this.acceptor.accept(ctx, this.ballot, slot, value);
-    if (!own.ok) {
-      this.preempted(ctx, own.promised);
-      return false;
+  /** Phase 2 for the consecutive slots from `first`. Returns false if we turned out to be preempted. */
+  private propose(ctx: Ctx, first: number, values: readonly Value[]): boolean {
+    const now = ctx.now();
+    for (let i = 0; i < values.length; i++) {
+      const slot = first + i;
+      const value = values[i]!;
+      // Our own acceptance is durable before we count it.
+      const own = this.acceptor.accept(ctx, this.ballot, slot, value);
+      if (!own.ok) {
+        this.preempted(ctx, own.promised);
+        return false;
+      }
+      this.proposals.set(slot, { value, acks: new Set([ctx.self]), sentAt: now });
+      if (value !== null) this.slotOfCommand.set(value.clientId, { seq: value.seq, slot });
     }
-    const proposal: Proposal = { value, acks: new Set([ctx.self]), sentAt: ctx.now() };
-    this.proposals.set(slot, proposal);
-    for (const peer of ctx.peers) ctx.send(peer, { type: 'accept', ballot: this.ballot, slot, value, commit: this.learnedThrough });
-    if (this.isQuorum(proposal.acks.size, ctx)) this.choose(ctx, slot, value);
+    for (const peer of ctx.peers) ctx.send(peer, { type: 'accept', ballot: this.ballot, slot: first, values, commit: this.learnedThrough });
+    if (this.isQuorum(1, ctx)) for (let i = 0; i < values.length; i++) this.choose(ctx, first + i, values[i]!);
     return true;
   }
 
   private onAccepted(ctx: Ctx, from: NodeId, msg: Extract<PaxosMessage, { type: 'accepted' }>): void {
     if (this.role !== 'leader' || !sameBallot(msg.ballot, this.ballot)) return;
     this.lastAck.set(from, ctx.now());
-    const proposal = this.proposals.get(msg.slot);
-    if (proposal === undefined) return;
-    proposal.acks.add(from);
-    // Invariant (Agreement): chosen only when a majority accepted this value in this one ballot.
-    if (this.isQuorum(proposal.acks.size, ctx)) this.choose(ctx, msg.slot, proposal.value);
+    for (let slot = msg.slot; slot < msg.slot + msg.count; slot++) {
+      const proposal = this.proposals.get(slot);
+      if (proposal === undefined) continue;
+      proposal.acks.add(from);
+      // Invariant (Agreement): chosen only when a majority accepted this value in this one ballot.
+      if (this.isQuorum(proposal.acks.size, ctx)) this.choose(ctx, slot, proposal.value);
+    }
   }
 
   private heartbeat(ctx: Ctx): void {
     for (const peer of ctx.peers) ctx.send(peer, { type: 'heartbeat', ballot: this.ballot, commit: this.learnedThrough });
-    // Proposals still short of a majority after a heartbeat interval are sent again to those that
-    // have not accepted (a lost accept or reply must not stall the log).
+    // Proposals still short of a majority after a heartbeat interval are sent again to the acceptors that
+    // have not accepted them (a lost accept or reply must not stall the log), as runs of consecutive slots.
     const now = ctx.now();
-    for (const [slot, proposal] of this.proposals) {
-      if (now - proposal.sentAt < this.config.heartbeatMicros) continue;
-      proposal.sentAt = now;
-      for (const peer of ctx.peers) {
-        if (!proposal.acks.has(peer)) ctx.send(peer, { type: 'accept', ballot: this.ballot, slot, value: proposal.value, commit: this.learnedThrough });
+    for (const peer of ctx.peers) {
+      let first = 0;
+      let values: Value[] = [];
+      const flush = () => {
+        if (values.length > 0) ctx.send(peer, { type: 'accept', ballot: this.ballot, slot: first, values, commit: this.learnedThrough });
+        values = [];
+      };
+      for (const [slot, proposal] of this.proposals) {
+        if (now - proposal.sentAt < this.config.heartbeatMicros || proposal.acks.has(peer)) continue;
+        if (values.length > 0 && slot !== first + values.length) flush();
+        if (values.length === 0) first = slot;
+        values.push(proposal.value);
       }
+      flush();
     }
+    for (const proposal of this.proposals.values()) if (now - proposal.sentAt >= this.config.heartbeatMicros) proposal.sentAt = now;
     ctx.setTimer('heartbeat', this.config.heartbeatMicros);
   }
 
