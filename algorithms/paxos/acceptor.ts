@@ -27,6 +27,9 @@ export interface AcceptorContext {
 export type PrepareResult<V> = { readonly ok: true; readonly accepted: AcceptedEntry<V>[] } | { readonly ok: false; readonly promised: Ballot };
 export type AcceptResult = { readonly ok: true } | { readonly ok: false; readonly promised: Ballot };
 
+/** The one success result (no allocation per accept). */
+const ACCEPTED: AcceptResult = Object.freeze({ ok: true });
+
 const PROMISED_KEY = 'acceptor/promised';
 const SLOT_PREFIX = 'acceptor/slot/';
 const slotKey = (slot: number) => `${SLOT_PREFIX}${slot}`;
@@ -90,7 +93,7 @@ export class Acceptor<V> {
       return { ok: false, promised: this.promisedBallot };
     }
     // A duplicate of an accept already taken changes nothing.
-    if (previous !== undefined && sameBallot(previous.ballot, ballot)) return { ok: true };
+    if (previous !== undefined && sameBallot(previous.ballot, ballot)) return ACCEPTED;
     // Accepting a ballot is promising it too.
     if (compareBallots(ballot, this.promisedBallot) > 0) this.raisePromise(ctx, ballot);
     const entry: AcceptedEntry<V> = { slot, ballot, value };
@@ -100,7 +103,7 @@ export class Acceptor<V> {
     // Invariant: the acceptance is durable before anyone can count it toward a choice.
     ctx.disk.sync();
     ctx.observe({ type: 'accepted', slot, ballot, value });
-    return { ok: true };
+    return ACCEPTED;
   }
 
   private raisePromise(ctx: AcceptorContext, ballot: Ballot): void {

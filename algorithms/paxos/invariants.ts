@@ -46,7 +46,13 @@ export class ChosenTracker {
   accepted(node: NodeId, slot: number, ballot: Ballot, value: AnyValue, majority: number): { ballot: Ballot; value: AnyValue } | undefined {
     let acceptances = this.bySlot.get(slot);
     if (acceptances === undefined) this.bySlot.set(slot, (acceptances = []));
-    let acceptance = acceptances.find((a) => sameBallot(a.ballot, ballot) && sameValue(a.value, value));
+    let acceptance: Acceptance | undefined;
+    for (const candidate of acceptances) {
+      if (sameBallot(candidate.ballot, ballot) && sameValue(candidate.value, value)) {
+        acceptance = candidate;
+        break;
+      }
+    }
     if (acceptance === undefined) acceptances.push((acceptance = { ballot, value, acceptors: new Set() }));
     if (acceptance.acceptors.has(node)) return undefined;
     acceptance.acceptors.add(node);
@@ -97,22 +103,30 @@ export function agreement(): Checker {
 
 /**
  * always (Validity): a chosen value was proposed — a single-decree proposer's own value ('propose'
- * observations), a command a client invoked (the client history), or, where allowed, a no-op.
+ * observations), a command a client invoked (the client history), or, where allowed, a no-op. Each
+ * accepted value is looked up once (values travel as shared frozen objects); only one that was never
+ * proposed is followed until it is chosen.
  */
 export function validity(options: { readonly noOps: boolean }): Checker {
   const tracker = new ChosenTracker();
   const proposed = new Set<string>();
+  const known = new WeakSet<object>();
   /** Per client, the commands it invoked (as JSON), indexed from the history as it grows. */
   const invoked = new Map<string, Set<string>>();
   let indexed = 0;
-  const wasInvoked = (command: SessionCommand, run: RunView): boolean => {
+  const wasProposed = (value: AnyValue, run: RunView): boolean => {
+    if (value === null) return options.noOps;
+    if (typeof value === 'string') return proposed.has(value);
+    if (known.has(value)) return true;
     for (; indexed < run.history.length; indexed++) {
       const op = run.history[indexed]!;
       let mine = invoked.get(op.client);
       if (mine === undefined) invoked.set(op.client, (mine = new Set()));
       mine.add(JSON.stringify(op.input));
     }
-    return invoked.get(command.clientId)?.has(JSON.stringify(command.command satisfies KvCommand)) ?? false;
+    const ok = invoked.get(value.clientId)?.has(JSON.stringify(value.command satisfies KvCommand)) ?? false;
+    if (ok) known.add(value);
+    return ok;
   };
   return {
     name: 'validity',
@@ -125,10 +139,10 @@ export function validity(options: { readonly noOps: boolean }): Checker {
       }
       if (fact.type !== 'accepted') return;
       const { slot, ballot, value } = acceptedFact(fact);
-      const now = tracker.accepted(node, slot, ballot, value, majorityOf(run));
-      if (now === undefined) return;
-      const ok = value === null ? options.noOps : typeof value === 'string' ? proposed.has(value) : wasInvoked(value, run);
-      if (!ok) return `slot ${slot}: ${describeValue(value)} was chosen in ballot ${formatBallot(ballot)} but nobody proposed it`;
+      if (wasProposed(value, run)) return;
+      if (tracker.accepted(node, slot, ballot, value, majorityOf(run)) !== undefined) {
+        return `slot ${slot}: ${describeValue(value)} was chosen in ballot ${formatBallot(ballot)} but nobody proposed it`;
+      }
     },
     verdict: () => ({ ok: true }),
   };

@@ -67,6 +67,11 @@ export function quorumSize(servers: number, bug: PaxosBug | undefined): number {
   return bug === PAXOS_BUGS.quorumOffByOne ? Math.max(1, Math.floor(servers / 2)) : Math.floor(servers / 2) + 1;
 }
 
+/** Same value: a command is named by its session (a client never sends two commands under one seq). */
+function sameValue(a: Value, b: Value): boolean {
+  return a === b || (a !== null && b !== null && a.clientId === b.clientId && a.seq === b.seq);
+}
+
 type Role = 'follower' | 'candidate' | 'leader';
 type Ctx = Context<PaxosMessage>;
 
@@ -83,7 +88,15 @@ interface Proposal {
   sentAt: Micros;
 }
 
-/** Chosen values are kept on disk in slot order, so what survives a crash is a prefix of the log. */
+/**
+ * The learner's log on disk: how far it has learned, and the value of a learned slot only where the
+ * acceptor's own record of that slot does not already hold it (a slot learned from a catch-up message).
+ * A slot's accepted value can change after it is chosen only to the same value, so the acceptor's record
+ * stays right. The learned prefix is only a head start after a restart (what is chosen is safe with the
+ * acceptors), so it is written every LEARNED_WRITE_EVERY slots, not at every slot.
+ */
+const LEARNED_KEY = 'learner/through';
+const LEARNED_WRITE_EVERY = 32;
 const chosenKey = (slot: number) => `learner/slot/${slot}`;
 
 export class PaxosNode implements Process<PaxosMessage> {
@@ -125,12 +138,12 @@ export class PaxosNode implements Process<PaxosMessage> {
   onStart(ctx: Ctx): void {
     this.acceptor.load(ctx.disk);
     this.highestRoundSeen = this.acceptor.promised.round;
-    for (let slot = 1; ; slot++) {
-      const saved = ctx.disk.read<Chosen>(chosenKey(slot));
-      if (saved === undefined) break;
+    const through = ctx.disk.read<number>(LEARNED_KEY) ?? 0;
+    for (let slot = 1; slot <= through; slot++) {
+      const saved = ctx.disk.read<Chosen>(chosenKey(slot)) ?? { value: this.acceptor.acceptedAt(slot)!.value, round: this.acceptor.acceptedAt(slot)!.ballot.round };
       this.chosen.set(slot, saved);
-      this.learnedThrough = slot;
     }
+    this.learnedThrough = through;
     this.applyChosen(ctx);
     this.becomeFollower(ctx, null, ZERO_BALLOT);
   }
@@ -286,23 +299,25 @@ export class PaxosNode implements Process<PaxosMessage> {
     this.noteRound(msg.ballot.round);
     let runStart = msg.slot;
     let refused: Ballot | undefined;
-    const reply = (end: number) => {
-      if (end > runStart) ctx.send(from, { type: 'accepted', ballot: msg.ballot, slot: runStart, count: end - runStart });
-    };
     for (let i = 0; i < msg.values.length; i++) {
       const slot = msg.slot + i;
       const result = this.acceptor.accept(ctx, msg.ballot, slot, msg.values[i]!);
       if (result.ok) continue;
-      reply(slot);
+      this.replyAccepted(ctx, from, msg.ballot, runStart, slot);
       runStart = slot + 1;
       refused = result.promised;
     }
-    reply(msg.slot + msg.values.length);
+    this.replyAccepted(ctx, from, msg.ballot, runStart, msg.slot + msg.values.length);
     if (refused !== undefined) {
       ctx.send(from, { type: 'nack', ballot: msg.ballot, promised: refused });
       return;
     }
     this.heardFromLeader(ctx, from, msg.ballot, msg.commit);
+  }
+
+  /** Phase 2b for the slots from `first` up to (not including) `end`, if any. */
+  private replyAccepted(ctx: Ctx, to: NodeId, ballot: Ballot, first: number, end: number): void {
+    if (end > first) ctx.send(to, { type: 'accepted', ballot, slot: first, count: end - first });
   }
 
   private onHeartbeat(ctx: Ctx, from: NodeId, msg: Extract<PaxosMessage, { type: 'heartbeat' }>): void {
@@ -402,24 +417,27 @@ export class PaxosNode implements Process<PaxosMessage> {
     for (const peer of ctx.peers) ctx.send(peer, { type: 'heartbeat', ballot: this.ballot, commit: this.learnedThrough });
     // Proposals still short of a majority after a heartbeat interval are sent again to the acceptors that
     // have not accepted them (a lost accept or reply must not stall the log), as runs of consecutive slots.
+    if (this.proposals.size > 0) this.resendProposals(ctx);
+    ctx.setTimer('heartbeat', this.config.heartbeatMicros);
+  }
+
+  private resendProposals(ctx: Ctx): void {
     const now = ctx.now();
     for (const peer of ctx.peers) {
       let first = 0;
       let values: Value[] = [];
-      const flush = () => {
-        if (values.length > 0) ctx.send(peer, { type: 'accept', ballot: this.ballot, slot: first, values, commit: this.learnedThrough });
-        values = [];
-      };
       for (const [slot, proposal] of this.proposals) {
         if (now - proposal.sentAt < this.config.heartbeatMicros || proposal.acks.has(peer)) continue;
-        if (values.length > 0 && slot !== first + values.length) flush();
+        if (values.length > 0 && slot !== first + values.length) {
+          ctx.send(peer, { type: 'accept', ballot: this.ballot, slot: first, values, commit: this.learnedThrough });
+          values = [];
+        }
         if (values.length === 0) first = slot;
         values.push(proposal.value);
       }
-      flush();
+      if (values.length > 0) ctx.send(peer, { type: 'accept', ballot: this.ballot, slot: first, values, commit: this.learnedThrough });
     }
     for (const proposal of this.proposals.values()) if (now - proposal.sentAt >= this.config.heartbeatMicros) proposal.sentAt = now;
-    ctx.setTimer('heartbeat', this.config.heartbeatMicros);
   }
 
   private onHeartbeatReply(ctx: Ctx, from: NodeId, msg: Extract<PaxosMessage, { type: 'heartbeat-reply' }>): void {
@@ -480,10 +498,18 @@ export class PaxosNode implements Process<PaxosMessage> {
 
   private advanceLearned(ctx: Ctx): void {
     if (!this.chosen.has(this.learnedThrough + 1)) return;
+    let persist = false;
     while (this.chosen.has(this.learnedThrough + 1)) {
-      this.learnedThrough++;
-      ctx.disk.write(chosenKey(this.learnedThrough), this.chosen.get(this.learnedThrough)!);
+      const slot = ++this.learnedThrough;
+      const chosen = this.chosen.get(slot)!;
+      const own = this.acceptor.acceptedAt(slot);
+      if (own === undefined || !sameValue(own.value, chosen.value)) {
+        ctx.disk.write(chosenKey(slot), chosen);
+        persist = true;
+      }
+      if (slot % LEARNED_WRITE_EVERY === 0) persist = true;
     }
+    if (persist) ctx.disk.write(LEARNED_KEY, this.learnedThrough);
     this.applyChosen(ctx);
   }
 
