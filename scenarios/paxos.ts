@@ -218,7 +218,8 @@ function singleDecreeScenario(variant: { name: string; description: string; neme
     params: [
       ...commonParams({}),
       { name: 'proposers', unit: 'integer', default: 3, min: 1, max: 15, description: 'servers that propose a value of their own (n1, n2, …)' },
-      { name: 'proposeStartMicrosMax', unit: 'duration', default: 3_000_000, min: 0, description: 'each proposer first tries at a random time up to this' },
+      { name: 'proposeAtMicros', unit: 'duration', default: 2_000_000, min: 0, description: 'when the proposers first try (in the thick of the faults)' },
+      { name: 'proposeSpreadMicros', unit: 'duration', default: 30_000, min: 0, description: 'each proposer first tries at a random time this long after proposeAtMicros at most (they contend)' },
       { name: 'retryMicrosMin', unit: 'duration', default: 20_000, min: 1_000, description: 'shortest backoff after a refusal (also the attempt timeout)' },
       { name: 'retryMicrosMax', unit: 'duration', default: 100_000, min: 1_000, description: 'longest backoff after a refusal (also the attempt timeout)' },
     ],
@@ -230,8 +231,8 @@ function singleDecreeScenario(variant: { name: string; description: string; neme
       const nodes: NodeSpec[] = servers.map((id, i) => {
         const config = {
           proposer: i < proposers,
-          startMicrosMin: 0,
-          startMicrosMax: numberParam(params, 'proposeStartMicrosMax'),
+          startMicrosMin: numberParam(params, 'proposeAtMicros'),
+          startMicrosMax: numberParam(params, 'proposeAtMicros') + numberParam(params, 'proposeSpreadMicros'),
           retryMicrosMin: retryMin,
           retryMicrosMax: Math.max(retryMin, numberParam(params, 'retryMicrosMax')),
           bug: bug as PaxosBug | undefined,
@@ -274,7 +275,7 @@ export const paxosScenarios: readonly Scenario[] = [
   paxosScenario({ name: 'paxos-clock-skew', description: 'Multi-Paxos kv store while server clocks jump and drift (timeouts stretch and shrink)', nemesis: 'clocks' }),
   singleDecreeScenario({
     name: 'paxos-single-decree-chaos',
-    description: 'single-decree Paxos: three proposers propose different values at random times under every fault mixed; all must learn one',
+    description: 'single-decree Paxos: three proposers propose different values at once, 2 s into every fault mixed; all must learn one',
     nemesis: 'chaos',
   }),
 ];

@@ -140,10 +140,12 @@ export class PaxosNode implements Process<PaxosMessage> {
     this.highestRoundSeen = this.acceptor.promised.round;
     const through = ctx.disk.read<number>(LEARNED_KEY) ?? 0;
     for (let slot = 1; slot <= through; slot++) {
-      const saved = ctx.disk.read<Chosen>(chosenKey(slot)) ?? { value: this.acceptor.acceptedAt(slot)!.value, round: this.acceptor.acceptedAt(slot)!.ballot.round };
+      const own = this.acceptor.acceptedAt(slot);
+      const saved = ctx.disk.read<Chosen>(chosenKey(slot)) ?? (own === undefined ? undefined : { value: own.value, round: own.ballot.round });
+      if (saved === undefined) break;
       this.chosen.set(slot, saved);
+      this.learnedThrough = slot;
     }
-    this.learnedThrough = through;
     this.applyChosen(ctx);
     this.becomeFollower(ctx, null, ZERO_BALLOT);
   }

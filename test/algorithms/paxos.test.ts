@@ -41,7 +41,7 @@ describe('paxos', () => {
   it('single-decree Paxos keeps Agreement, Validity and its promises under generated chaos schedules', () => {
     assertScenarioProperty({
       scenario: 'paxos-single-decree-chaos', profile: 'chaos', checks: ['agreement', 'validity', 'promise-respected'],
-      durationMicros: 2_000_000, set: ['proposeStartMicrosMax=1s', 'recoveryMicrosMax=300ms'], numRuns: 60, windowsMax: 10,
+      durationMicros: 2_000_000, set: ['proposeAtMicros=500ms', 'recoveryMicrosMax=300ms'], numRuns: 60, windowsMax: 10,
     });
   });
 
@@ -89,6 +89,14 @@ describe('paxos', () => {
     expect(result.outcome).toBe('liveness-violation');
     expect(failedChecks(result)).toEqual(['leader-agreed', 'client-operations-complete']);
     expect(run('paxos-dueling', 1).outcome).toBe('pass');
+  });
+
+  it('single-decree Paxos: its own checkers catch the planted bugs that break it', () => {
+    const caught = (bug: string, seed: number) => failedChecks(run('paxos-single-decree-chaos', seed, bug));
+    expect(caught(PAXOS_BUGS.ignoreAcceptedValue, 9)).toContain('agreement');
+    expect(caught(PAXOS_BUGS.quorumOffByOne, 8)).toContain('agreement');
+    expect(caught(PAXOS_BUGS.acceptBelowPromise, 1)).toContain('promise-respected');
+    for (const seed of [1, 8, 9]) expect(run('paxos-single-decree-chaos', seed).outcome).toBe('pass');
   });
 });
 
