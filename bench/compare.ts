@@ -1,8 +1,9 @@
 // `npm run compare [-- --seeds N]`: Raft beside Multi-Paxos on equivalent scenarios. Runs seeds 1…N of
 // each pair in this process and prints a markdown table: availability (operations ok ÷ invoked, mean
 // over seeds), time to a new leader after each leader loss (median and max over every loss in every
-// seed), messages per committed command (mean over seeds) and events per second (all events ÷ all wall
-// time). Wall-clock figures belong here, never in tests.
+// seed), messages per committed command (mean over seeds), events per second (all events ÷ all wall
+// time) and how much faster than real time the runs go (simulated ÷ wall time). Wall-clock figures
+// belong here, never in tests.
 
 import { performance } from 'node:perf_hooks';
 import { findScenario } from '../scenarios/index.js';
@@ -24,6 +25,7 @@ interface Totals {
   unresolved: number;
   messagesPerCommit: number[];
   events: number;
+  simulatedMicros: number;
   wallMillis: number;
   failures: number;
 }
@@ -46,6 +48,7 @@ function runOne(name: string, seed: number, totals: Totals): void {
   const result = executeRun(prepareRun({ scenario, seed }));
   totals.wallMillis += performance.now() - started;
   totals.events += result.stats.events;
+  totals.simulatedMicros += result.stats.simulatedMicros;
   if (result.outcome !== 'pass') totals.failures++;
   const m = result.metrics;
   if (m.availability !== null) totals.availability.push(m.availability);
@@ -68,6 +71,7 @@ function row(label: string, algorithm: string, t: Totals): string {
     leader,
     perCommit === null ? '—' : perCommit.toFixed(1),
     Math.round(t.events / (t.wallMillis / 1000)).toLocaleString('en-US'),
+    `${Math.round(t.simulatedMicros / 1000 / t.wallMillis)}×`,
   ];
   if (t.failures > 0) cells[0] += ` (${t.failures} runs failed!)`;
   return `| ${cells.join(' | ')} |`;
@@ -76,18 +80,18 @@ function row(label: string, algorithm: string, t: Totals): string {
 function main(): void {
   const seeds = parseSeeds(process.argv.slice(2));
   // Warm-up: one run of each scenario, so the JIT has settled before anything is timed.
-  const scratch: Totals = { availability: [], elections: [], unresolved: 0, messagesPerCommit: [], events: 0, wallMillis: 0, failures: 0 };
+  const scratch: Totals = { availability: [], elections: [], unresolved: 0, messagesPerCommit: [], events: 0, simulatedMicros: 0, wallMillis: 0, failures: 0 };
   for (const pair of PAIRS) {
     runOne(pair.raft, seeds + 1, scratch);
     runOne(pair.paxos, seeds + 1, scratch);
   }
   const lines = [
-    '| scenario | algorithm | availability | time to a new leader: median · max | messages per commit | events/s |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| scenario | algorithm | availability | time to a new leader: median · max | messages per commit | events/s | real time |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const pair of PAIRS) {
-    const raft: Totals = { availability: [], elections: [], unresolved: 0, messagesPerCommit: [], events: 0, wallMillis: 0, failures: 0 };
-    const paxos: Totals = { availability: [], elections: [], unresolved: 0, messagesPerCommit: [], events: 0, wallMillis: 0, failures: 0 };
+    const raft: Totals = { availability: [], elections: [], unresolved: 0, messagesPerCommit: [], events: 0, simulatedMicros: 0, wallMillis: 0, failures: 0 };
+    const paxos: Totals = { availability: [], elections: [], unresolved: 0, messagesPerCommit: [], events: 0, simulatedMicros: 0, wallMillis: 0, failures: 0 };
     // Alternate the two, seed by seed, so a machine that changes speed moves both alike.
     for (let seed = 1; seed <= seeds; seed++) {
       runOne(pair.raft, seed, raft);
