@@ -30,6 +30,13 @@ export type AcceptResult = { readonly ok: true } | { readonly ok: false; readonl
 /** The one success result (no allocation per accept). */
 const ACCEPTED: AcceptResult = Object.freeze({ ok: true });
 
+/** A slot's accepted proposal as it lies on disk (the slot is in the key; flat, so it is cheap to copy). */
+interface SlotRecord<V> {
+  readonly round: number;
+  readonly node: string;
+  readonly value: V;
+}
+
 const PROMISED_KEY = 'acceptor/promised';
 const SLOT_PREFIX = 'acceptor/slot/';
 const slotKey = (slot: number) => `${SLOT_PREFIX}${slot}`;
@@ -47,9 +54,10 @@ export class Acceptor<V> {
     this.promisedBallot = this.guards.persistPromise ? (disk.read<Ballot>(PROMISED_KEY) ?? ZERO_BALLOT) : ZERO_BALLOT;
     for (const key of disk.keys()) {
       if (!key.startsWith(SLOT_PREFIX)) continue;
-      const entry = disk.read<AcceptedEntry<V>>(key)!;
-      this.accepted.set(entry.slot, entry);
-      if (entry.slot > this.topSlot) this.topSlot = entry.slot;
+      const slot = Number(key.slice(SLOT_PREFIX.length));
+      const record = disk.read<SlotRecord<V>>(key)!;
+      this.accepted.set(slot, { slot, ballot: { round: record.round, node: record.node }, value: record.value });
+      if (slot > this.topSlot) this.topSlot = slot;
     }
   }
 
@@ -98,7 +106,7 @@ export class Acceptor<V> {
     if (compareBallots(ballot, this.promisedBallot) > 0) this.raisePromise(ctx, ballot);
     const entry: AcceptedEntry<V> = { slot, ballot, value };
     this.accepted.set(slot, entry);
-    ctx.disk.write(slotKey(slot), entry);
+    ctx.disk.write(slotKey(slot), { round: ballot.round, node: ballot.node, value } satisfies SlotRecord<V>);
     if (slot > this.topSlot) this.topSlot = slot;
     // Invariant: the acceptance is durable before anyone can count it toward a choice.
     ctx.disk.sync();

@@ -60,8 +60,11 @@ export class ChosenTracker {
   }
 }
 
-function acceptedFact(fact: Record<string, unknown>): { slot: number; ballot: Ballot; value: AnyValue } {
-  return { slot: fact.slot as number, ballot: fact.ballot as Ballot, value: fact.value as AnyValue };
+/** The fields of an 'accepted' observation: { type: 'accepted', slot, ballot, value }. */
+interface AcceptedFact {
+  readonly slot: number;
+  readonly ballot: Ballot;
+  readonly value: AnyValue;
 }
 
 /**
@@ -78,7 +81,7 @@ export function agreement(): Checker {
     description: 'at most one value is chosen per slot (a majority of acceptors accepted it in one ballot), and learners decide the same value',
     onObservation(node, fact, run) {
       if (fact.type === 'accepted') {
-        const { slot, ballot, value } = acceptedFact(fact);
+        const { slot, ballot, value } = fact as unknown as AcceptedFact;
         const now = tracker.accepted(node, slot, ballot, value, majorityOf(run));
         if (now === undefined) return;
         const first = chosen.get(slot);
@@ -138,7 +141,7 @@ export function validity(options: { readonly noOps: boolean }): Checker {
         return;
       }
       if (fact.type !== 'accepted') return;
-      const { slot, ballot, value } = acceptedFact(fact);
+      const { slot, ballot, value } = fact as unknown as AcceptedFact;
       if (wasProposed(value, run)) return;
       if (tracker.accepted(node, slot, ballot, value, majorityOf(run)) !== undefined) {
         return `slot ${slot}: ${describeValue(value)} was chosen in ballot ${formatBallot(ballot)} but nobody proposed it`;
@@ -270,7 +273,7 @@ export function valueChosen(options: { readonly clientCommand: boolean }): Check
     description: options.clientCommand ? 'at least once, a client command was chosen' : 'at least once, a value was chosen',
     onObservation(node, fact, run) {
       if (seen || fact.type !== 'accepted') return;
-      const { slot, ballot, value } = acceptedFact(fact);
+      const { slot, ballot, value } = fact as unknown as AcceptedFact;
       const now = tracker.accepted(node, slot, ballot, value, majorityOf(run));
       if (now !== undefined && (!options.clientCommand || now.value !== null)) seen = true;
     },

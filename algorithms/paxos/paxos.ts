@@ -84,7 +84,8 @@ interface Chosen {
 /** A proposal in flight in the leader's ballot: the acceptors that accepted it so far. */
 interface Proposal {
   readonly value: Value;
-  readonly acks: Set<NodeId>;
+  /** The acceptors that accepted it so far (ourselves first). */
+  readonly acks: NodeId[];
   sentAt: Micros;
 }
 
@@ -395,7 +396,7 @@ export class PaxosNode implements Process<PaxosMessage> {
         this.preempted(ctx, own.promised);
         return false;
       }
-      this.proposals.set(slot, { value, acks: new Set([ctx.self]), sentAt: now });
+      this.proposals.set(slot, { value, acks: [ctx.self], sentAt: now });
       if (value !== null) this.slotOfCommand.set(value.clientId, { seq: value.seq, slot });
     }
     for (const peer of ctx.peers) ctx.send(peer, { type: 'accept', ballot: this.ballot, slot: first, values, commit: this.learnedThrough });
@@ -409,9 +410,10 @@ export class PaxosNode implements Process<PaxosMessage> {
     for (let slot = msg.slot; slot < msg.slot + msg.count; slot++) {
       const proposal = this.proposals.get(slot);
       if (proposal === undefined) continue;
-      proposal.acks.add(from);
+      if (proposal.acks.includes(from)) continue;
+      proposal.acks.push(from);
       // Invariant (Agreement): chosen only when a majority accepted this value in this one ballot.
-      if (this.isQuorum(proposal.acks.size, ctx)) this.choose(ctx, slot, proposal.value);
+      if (this.isQuorum(proposal.acks.length, ctx)) this.choose(ctx, slot, proposal.value);
     }
   }
 
@@ -429,7 +431,7 @@ export class PaxosNode implements Process<PaxosMessage> {
       let first = 0;
       let values: Value[] = [];
       for (const [slot, proposal] of this.proposals) {
-        if (now - proposal.sentAt < this.config.heartbeatMicros || proposal.acks.has(peer)) continue;
+        if (now - proposal.sentAt < this.config.heartbeatMicros || proposal.acks.includes(peer)) continue;
         if (values.length > 0 && slot !== first + values.length) {
           ctx.send(peer, { type: 'accept', ballot: this.ballot, slot: first, values, commit: this.learnedThrough });
           values = [];
