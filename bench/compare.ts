@@ -1,7 +1,7 @@
 // `npm run compare [-- --seeds N]`: Raft beside Multi-Paxos on equivalent scenarios. Runs seeds 1…N of
 // each pair in this process and prints a markdown table: availability (operations ok ÷ invoked, mean
 // over seeds), time to a new leader after each leader loss (median and max over every loss in every
-// seed), messages per committed command (mean over seeds), events per second (all events ÷ all wall
+// seed), messages per committed command (mean and median over seeds), events per second (all events ÷ all wall
 // time) and how much faster than real time the runs go (simulated ÷ wall time). Wall-clock figures
 // belong here, never in tests.
 
@@ -69,7 +69,7 @@ function row(label: string, algorithm: string, t: Totals): string {
     algorithm,
     availability === null ? '—' : `${(availability * 100).toFixed(2)}%`,
     leader,
-    perCommit === null ? '—' : perCommit.toFixed(1),
+    perCommit === null ? '—' : `${perCommit.toFixed(1)} · ${medianOf(t.messagesPerCommit)!.toFixed(1)}`,
     Math.round(t.events / (t.wallMillis / 1000)).toLocaleString('en-US'),
     `${Math.round(t.simulatedMicros / 1000 / t.wallMillis)}×`,
   ];
@@ -86,7 +86,7 @@ function main(): void {
     runOne(pair.paxos, seeds + 1, scratch);
   }
   const lines = [
-    '| scenario | algorithm | availability | time to a new leader: median · max | messages per commit | events/s | real time |',
+    '| scenario | algorithm | availability | time to a new leader: median · max | messages per commit: mean · median | events/s | real time |',
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const pair of PAIRS) {
