@@ -15,6 +15,7 @@ import type { NemesisProfile } from '../sim/nemesis.js';
 import type { LatencyModel } from '../sim/network.js';
 import type { NodeSpec } from '../sim/process.js';
 import { numberParam, type ParamSpec, type Scenario, type ScriptContext } from '../sim/scenario.js';
+import { leaderCrashScript, leaderMinorityScript, repeat } from './scripts.js';
 import type { RoleOracle } from '../sim/simulator.js';
 import { seconds } from '../sim/time.js';
 import { networkFromParams, networkParams, serverIds } from './common.js';
@@ -59,43 +60,6 @@ const paxosRoles: RoleOracle = {
     return best?.id;
   },
 };
-
-/** Repeats `episode` from 1s on, with gaps drawn between gapMin and gapMax, until the fault phase ends. */
-function repeat(context: ScriptContext, gapMicrosMin: number, gapMicrosMax: number, episode: (at: number, i: number) => FaultEntry[]): FaultEntry[] {
-  const out: FaultEntry[] = [];
-  let at = 1_000_000;
-  for (let i = 0; at < context.durationMicros - 1; i++) {
-    out.push(...episode(at, i).filter((f) => f.at < context.durationMicros));
-    at += context.rng.int(gapMicrosMin, gapMicrosMax);
-  }
-  return out;
-}
-
-/** Crash whoever leads; restart it 0.3–1.5 s later (as raft-leader-crash). */
-function leaderCrashScript(context: ScriptContext): FaultEntry[] {
-  return repeat(context, 1_500_000, 2_500_000, (at, i) => [
-    { at, kind: 'crash', node: '@leader', as: `L${i}` },
-    { at: at + context.rng.int(300_000, 1_500_000), kind: 'restart', node: `$L${i}` },
-  ]);
-}
-
-/**
- * Cut the leader (its clock running slow), one follower and half the clients off from the rest for
- * 0.5–2 s (as raft-partition-leader-minority): the majority side must take over, and the deposed
- * leader must not answer its minority's clients.
- */
-function leaderMinorityScript(context: ScriptContext): FaultEntry[] {
-  const minorityClients = context.clients.slice(0, Math.ceil(context.clients.length / 2));
-  return repeat(context, 1_500_000, 3_000_000, (at, i) => {
-    const heal = at + context.rng.int(500_000, 2_000_000);
-    return [
-      { at, kind: 'partition', groups: [['@leader', '@follower', ...minorityClients], ['@rest']] },
-      { at, kind: 'clock-drift', node: '@leader', as: `L${i}`, ppm: -400_000 },
-      { at: heal, kind: 'heal' },
-      { at: heal, kind: 'clock-drift', node: `$L${i}`, ppm: 0 },
-    ];
-  });
-}
 
 /**
  * Two proposers compete: the leader's messages stop reaching one follower (a one-way cut), so that
