@@ -2,7 +2,9 @@
 // loss and duplication during the fault phase, link capacity) and node naming.
 
 import type { LatencyModel, NetworkConfig } from '../sim/network.js';
-import type { NodeId } from '../sim/process.js';
+import { KvClient } from '../algorithms/kv/client.js';
+import type { NodeId, NodeSpec, Process } from '../sim/process.js';
+import type { Micros } from '../sim/time.js';
 import { numberParam, type ParamSpec, type ParamValues } from '../sim/scenario.js';
 
 export function networkParams(defaults: { latencyMicros: number; jitterMicros: number; lossRatio: number; duplicateRatio: number }): ParamSpec[] {
@@ -34,4 +36,35 @@ export function networkFromParams(params: ParamValues): NetworkConfig {
 /** n1 … nCOUNT. */
 export function serverIds(count: number): NodeId[] {
   return Array.from({ length: count }, (_, i) => `n${i + 1}`);
+}
+
+/** The key-value client workload's parameters, shared by the replicated kv stores (Raft, Multi-Paxos). */
+export function kvClientParams(): ParamSpec[] {
+  return [
+    { name: 'clients', unit: 'integer', default: 5, min: 0, max: 100, description: 'simulated clients' },
+    { name: 'keys', unit: 'integer', default: 5, min: 1, max: 1_000, description: 'keys the clients pick from' },
+    { name: 'clientThinkMicrosMin', unit: 'duration', default: 10_000, min: 0, description: "shortest pause between one client's operations" },
+    { name: 'clientThinkMicrosMax', unit: 'duration', default: 50_000, min: 0, description: "longest pause between one client's operations" },
+    { name: 'clientTimeoutMicros', unit: 'duration', default: 200_000, min: 1_000, description: 'a client retries an operation unanswered this long' },
+  ];
+}
+
+/** Servers n1 … nCOUNT running `createServer()`, and the kv clients c1 … cK that `kvClientParams` configure. */
+export function kvCluster(nodeCount: number, durationMicros: Micros, params: ParamValues, createServer: () => Process<never>): { servers: NodeId[]; nodes: NodeSpec[] } {
+  const thinkMin = numberParam(params, 'clientThinkMicrosMin');
+  const clientConfig = {
+    keys: numberParam(params, 'keys'),
+    thinkMicrosMin: thinkMin,
+    thinkMicrosMax: Math.max(thinkMin, numberParam(params, 'clientThinkMicrosMax')),
+    timeoutMicros: numberParam(params, 'clientTimeoutMicros'),
+    attemptsMax: 0,
+    stopAtMicros: durationMicros,
+  };
+  const servers = serverIds(nodeCount);
+  const clients = Array.from({ length: numberParam(params, 'clients') }, (_, i) => `c${i + 1}`);
+  const nodes: NodeSpec[] = [
+    ...servers.map((id) => ({ id, role: 'server' as const, create: createServer })),
+    ...clients.map((id) => ({ id, role: 'client' as const, create: () => new KvClient(clientConfig) })),
+  ];
+  return { servers, nodes };
 }

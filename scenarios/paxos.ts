@@ -3,7 +3,6 @@
 // acceptors' acceptances are watched for Agreement and Validity at every step. Single-decree: several
 // proposers propose different values under faults, and every node must learn the one value chosen.
 
-import { KvClient } from '../algorithms/kv/client.js';
 import {
   agreement, clientOperationsComplete, everyoneDecided, leaderAgreed, promiseRespected, stateMachineSafety, validity, valueChosen,
 } from '../algorithms/paxos/invariants.js';
@@ -18,7 +17,7 @@ import { numberParam, type ParamSpec, type Scenario, type ScriptContext } from '
 import { leaderCrashScript, leaderMinorityScript, repeat } from './scripts.js';
 import type { RoleOracle } from '../sim/simulator.js';
 import { seconds } from '../sim/time.js';
-import { networkFromParams, networkParams, serverIds } from './common.js';
+import { kvClientParams, kvCluster, networkFromParams, networkParams, serverIds } from './common.js';
 
 const PAXOS_BUG_DESCRIPTIONS: Readonly<Record<PaxosBug, string>> = {
   [PAXOS_BUGS.acceptBelowPromise]: 'an acceptor checks an accept against the ballot it accepted in that slot, not against its promise',
@@ -120,11 +119,7 @@ function paxosScenario(variant: Variant): Scenario {
       { name: 'takeoverTimeoutMicrosMax', unit: 'duration', default: 300_000, min: 1_000, description: 'longest randomised wait without a leader before a server runs phase 1' },
       { name: 'heartbeatMicros', unit: 'duration', default: 50_000, min: 1_000, description: "leader's heartbeat interval (also when unanswered accepts are sent again)" },
       { name: 'decidedPerMessageMax', unit: 'integer', default: 64, min: 1, max: 10_000, description: 'chosen values per catch-up message at most' },
-      { name: 'clients', unit: 'integer', default: 5, min: 0, max: 100, description: 'simulated clients' },
-      { name: 'keys', unit: 'integer', default: 5, min: 1, max: 1_000, description: 'keys the clients pick from' },
-      { name: 'clientThinkMicrosMin', unit: 'duration', default: 10_000, min: 0, description: "shortest pause between one client's operations" },
-      { name: 'clientThinkMicrosMax', unit: 'duration', default: 50_000, min: 0, description: "longest pause between one client's operations" },
-      { name: 'clientTimeoutMicros', unit: 'duration', default: 200_000, min: 1_000, description: 'a client retries an operation unanswered this long' },
+      ...kvClientParams(),
     ]),
     bugs: BUG_SPECS,
     build({ nodeCount, durationMicros, params, bug }) {
@@ -136,21 +131,7 @@ function paxosScenario(variant: Variant): Scenario {
         decidedPerMessageMax: numberParam(params, 'decidedPerMessageMax'),
         bug: bug as PaxosBug | undefined,
       };
-      const thinkMin = numberParam(params, 'clientThinkMicrosMin');
-      const clientConfig = {
-        keys: numberParam(params, 'keys'),
-        thinkMicrosMin: thinkMin,
-        thinkMicrosMax: Math.max(thinkMin, numberParam(params, 'clientThinkMicrosMax')),
-        timeoutMicros: numberParam(params, 'clientTimeoutMicros'),
-        attemptsMax: 0,
-        stopAtMicros: durationMicros,
-      };
-      const servers = serverIds(nodeCount);
-      const clients = Array.from({ length: numberParam(params, 'clients') }, (_, i) => `c${i + 1}`);
-      const nodes: NodeSpec[] = [
-        ...servers.map((id) => ({ id, role: 'server' as const, create: () => new PaxosNode(config) })),
-        ...clients.map((id) => ({ id, role: 'client' as const, create: () => new KvClient(clientConfig) })),
-      ];
+      const { servers, nodes } = kvCluster(nodeCount, durationMicros, params, () => new PaxosNode(config));
       const network = networkFromParams(params);
       return {
         nodes,

@@ -2,7 +2,6 @@
 // nemesis attacks. Safety is judged at every step (Figure 3 invariants) and on the final history
 // (linearizability); after recovery a leader must be agreed on and every client operation must finish.
 
-import { KvClient } from '../algorithms/kv/client.js';
 import {
   clientOperationsComplete, electionSafety, leaderAgreed, leaderAppendOnly, leaderCompleteness,
   leaderElectedAndWriteCommitted, logMatching, stateMachineSafety,
@@ -13,11 +12,10 @@ import type { FaultEntry } from '../sim/faults.js';
 import type { NemesisProfile } from '../sim/nemesis.js';
 import type { LatencyModel } from '../sim/network.js';
 import type { RoleOracle } from '../sim/simulator.js';
-import type { NodeSpec } from '../sim/process.js';
 import { numberParam, type ParamSpec, type Scenario, type ScriptContext } from '../sim/scenario.js';
 import { leaderCrashScript, leaderMinorityScript, repeat } from './scripts.js';
 import { seconds } from '../sim/time.js';
-import { networkFromParams, networkParams, serverIds } from './common.js';
+import { kvClientParams, kvCluster, networkFromParams, networkParams } from './common.js';
 
 const RAFT_BUG_DESCRIPTIONS: Readonly<Record<RaftBug, string>> = {
   [RAFT_BUGS.commitOldTerm]: "commits an old-term entry by counting its replicas (the paper's Figure 8)",
@@ -212,11 +210,7 @@ function raftScenario(variant: Variant): Scenario {
       { name: 'electionTimeoutMicrosMax', unit: 'duration', default: 300_000, min: 1_000, description: 'longest randomised election timeout' },
       { name: 'heartbeatMicros', unit: 'duration', default: 50_000, min: 1_000, description: "leader's heartbeat interval" },
       { name: 'entriesPerAppendMax', unit: 'integer', default: 64, min: 1, max: 10_000, description: 'log entries per AppendEntries at most' },
-      { name: 'clients', unit: 'integer', default: 5, min: 0, max: 100, description: 'simulated clients' },
-      { name: 'keys', unit: 'integer', default: 5, min: 1, max: 1_000, description: 'keys the clients pick from' },
-      { name: 'clientThinkMicrosMin', unit: 'duration', default: 10_000, min: 0, description: "shortest pause between one client's operations" },
-      { name: 'clientThinkMicrosMax', unit: 'duration', default: 50_000, min: 0, description: "longest pause between one client's operations" },
-      { name: 'clientTimeoutMicros', unit: 'duration', default: 200_000, min: 1_000, description: 'a client retries an operation unanswered this long' },
+      ...kvClientParams(),
       { name: 'recoveryMicrosMax', unit: 'duration', default: 10_000_000, min: 1_000, description: 'bound on the recovery phase for eventually-checks' },
     ]),
     bugs: Object.entries(RAFT_BUG_DESCRIPTIONS).map(([name, description]) => ({ name, description })),
@@ -229,21 +223,7 @@ function raftScenario(variant: Variant): Scenario {
         entriesPerAppendMax: numberParam(params, 'entriesPerAppendMax'),
         bug: bug as RaftBug | undefined,
       };
-      const thinkMin = numberParam(params, 'clientThinkMicrosMin');
-      const clientConfig = {
-        keys: numberParam(params, 'keys'),
-        thinkMicrosMin: thinkMin,
-        thinkMicrosMax: Math.max(thinkMin, numberParam(params, 'clientThinkMicrosMax')),
-        timeoutMicros: numberParam(params, 'clientTimeoutMicros'),
-        attemptsMax: 0,
-        stopAtMicros: durationMicros,
-      };
-      const servers = serverIds(nodeCount);
-      const clients = Array.from({ length: numberParam(params, 'clients') }, (_, i) => `c${i + 1}`);
-      const nodes: NodeSpec[] = [
-        ...servers.map((id) => ({ id, role: 'server' as const, create: () => new RaftNode(config) })),
-        ...clients.map((id) => ({ id, role: 'client' as const, create: () => new KvClient(clientConfig) })),
-      ];
+      const { servers, nodes } = kvCluster(nodeCount, durationMicros, params, () => new RaftNode(config));
       const network = networkFromParams(params);
       return {
         nodes,
