@@ -235,19 +235,8 @@ export function leaderAgreed(stableMicros: Micros): Checker {
   };
 }
 
-/** eventually: every client operation has completed. */
-export function clientOperationsComplete(): Checker {
-  return {
-    name: 'client-operations-complete',
-    kind: 'eventually',
-    description: 'after recovery, every client operation completes',
-    verdict(run) {
-      const open = run.history.filter((op) => op.status === 'open');
-      if (open.length === 0) return { ok: true };
-      return { ok: false, message: `${open.length} operations still open (first: #${open[0]!.id} by ${open[0]!.client}, called at ${formatMicros(open[0]!.call)})` };
-    },
-  };
-}
+/** eventually: every client operation has completed (algorithm-neutral; lives with the history checkers). */
+export { clientOperationsComplete } from '../../sim/check/history-checker.js';
 
 /** eventually (single-decree): every server has learned the decision. */
 export function everyoneDecided(): Checker {

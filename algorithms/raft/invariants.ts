@@ -185,19 +185,8 @@ export function leaderAgreed(): Checker {
   };
 }
 
-/** eventually: every client operation has completed. */
-export function clientOperationsComplete(): Checker {
-  return {
-    name: 'client-operations-complete',
-    kind: 'eventually',
-    description: 'after recovery, every client operation completes',
-    verdict(run) {
-      const open = run.history.filter((op) => op.status === 'open');
-      if (open.length === 0) return { ok: true };
-      return { ok: false, message: `${open.length} operations still open (first: #${open[0]!.id} by ${open[0]!.client}, called at ${formatMicros(open[0]!.call)})` };
-    },
-  };
-}
+/** eventually: every client operation has completed (algorithm-neutral; lives with the history checkers). */
+export { clientOperationsComplete } from '../../sim/check/history-checker.js';
 
 /** sometimes: a leader was elected and a client write was committed. */
 export function leaderElectedAndWriteCommitted(): Checker {

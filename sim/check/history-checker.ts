@@ -4,6 +4,7 @@
 
 import type { Checker } from '../check.js';
 import type { Operation } from '../history.js';
+import { formatMicros } from '../time.js';
 import { checkLinearizability, type HistoryOp, type ModelName } from './linearizability.js';
 
 /** The history as the checker reads it; operations that definitely failed are left out. */
@@ -40,6 +41,20 @@ export function linearizabilityChecker(model: ModelName, stepsMax = 20_000_000):
         : { ok: false, message: result.failure!.explanation };
       cached = { length: history.length, verdict };
       return verdict;
+    },
+  };
+}
+
+/** eventually: every client operation has completed. */
+export function clientOperationsComplete(): Checker {
+  return {
+    name: 'client-operations-complete',
+    kind: 'eventually',
+    description: 'after recovery, every client operation completes',
+    verdict(run) {
+      const open = run.history.filter((op) => op.status === 'open');
+      if (open.length === 0) return { ok: true };
+      return { ok: false, message: `${open.length} operations still open (first: #${open[0]!.id} by ${open[0]!.client}, called at ${formatMicros(open[0]!.call)})` };
     },
   };
 }
