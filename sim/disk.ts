@@ -1,8 +1,9 @@
 // A node's simulated disk: a key-value store whose writes become durable only at `sync`.
-// On a crash, writes since the last sync are lost and synced ones survive. Values are cloned and
-// frozen on write, so a process can never change durable state except through `write`.
+// On a crash, writes since the last sync are lost and synced ones survive. Values are stored as
+// frozen copies (shared when already frozen), so a process can never change durable state except through `write`.
 
 import { assert } from './assert.js';
+import { frozenCopy } from './plain-data.js';
 
 /** What a process sees of its disk (through `ctx.disk`). */
 export interface Disk {
@@ -37,7 +38,7 @@ export class SimDisk implements Disk {
 
   write(key: string, value: unknown): void {
     assert(value !== undefined, `disk write of undefined to '${key}': use delete`);
-    this.pending.set(key, deepFreeze(structuredClone(value)));
+    this.pending.set(key, frozenCopy(value));
     this.writes++;
   }
 
@@ -75,12 +76,4 @@ export class SimDisk implements Disk {
   get unsyncedCount(): number {
     return this.pending.size;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value as object)) deepFreeze(child);
-  }
-  return value;
 }

@@ -3,6 +3,7 @@
 // checkers must treat it as "may have taken effect at any time after the call".
 
 import { assert } from './assert.js';
+import { clonePlain } from './plain-data.js';
 import type { NodeId } from './process.js';
 import type { Micros } from './time.js';
 
@@ -45,7 +46,7 @@ export class History {
     const op: Operation = {
       id: this.operations.length,
       client,
-      input: structuredClone(input),
+      input: clonePlain(input),
       call: this.clock(),
       status: 'open',
       return: null,
@@ -63,7 +64,7 @@ export class History {
     assert(op.status === 'open', `operation ${opId} completed twice`);
     op.status = status;
     op.return = this.clock();
-    op.output = output === undefined ? null : structuredClone(output);
+    op.output = output === undefined ? null : clonePlain(output);
     this.listener.onComplete(op);
   }
 
