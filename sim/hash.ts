@@ -99,6 +99,8 @@ export function copyOnWire(msg: unknown): unknown {
 // tag 2 and its two 32-bit halves; a string as its own 32-bit hash. A string's hash is computed in a
 // chain of its own, seeded by its length and taking two UTF-16 units per step, so the chains of a
 // message's strings do not wait for one another. Keys are strings in key position.
+// An object nested in a message (not the top level, which is fresh per send) is one token: its own
+// content hash, computed once and kept for objects that are re-sent (log entries in AppendEntries).
 
 function step(h: number, word: number): number {
   h = Math.imul(h ^ word, 0x01000193); // FNV-1a's 32-bit prime
@@ -210,22 +212,40 @@ function sealInto(h: number, value: unknown, depth: number, freeze = true): numb
       }
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) assert(false, 'messages must be plain data (no Map, Set or class instances)');
-      h = step(h, 10);
-      const record = value as Record<string, unknown>;
-      for (const key in record) {
-        h = step(h, stringWord(key));
-        const field = record[key];
-        // Small integers and strings, the commonest fields, are mixed here without a call.
-        if (typeof field === 'number' && (field | 0) === field) h = step(h, integerWord(field));
-        else if (typeof field === 'string') h = step(h, stringWord(field));
-        else h = sealInto(h, field, depth + 1) | 0;
+      if (depth === 0 || !freeze) return objectInto(h, value as Record<string, unknown>, depth, freeze);
+      // An object nested in a message is folded as one word, its own hash: a log entry re-sent in many
+      // messages is hashed once. Only a cache: the word is the same whether or not it was cached.
+      const wasFrozen = Object.isFrozen(value);
+      let own = wasFrozen ? sealedObjectHashes.get(value) : undefined;
+      if (own === undefined) {
+        own = fmix(objectInto(CONTENT_SEED, value as Record<string, unknown>, depth, true));
+        // Cached from its second sighting on: most objects are sent once, and a cache entry costs more than a hash.
+        // Safe: it was deep-frozen by the first sealing, so its content can no longer change.
+        if (wasFrozen) sealedObjectHashes.set(value, own);
       }
-      // End marker: {a:{}} and {a:{},b:1} differ from flattened look-alikes.
-      h = step(h, 11);
-      if (freeze) Object.freeze(value);
-      return h;
+      return step(h, own);
     }
     default:
       assert(false, `messages must be plain data, got a ${typeof value}`);
   }
+}
+
+/** The own hashes of objects nested in messages that were sealed (deep-frozen) and seen again. */
+const sealedObjectHashes = new WeakMap<object, number>();
+
+/** Hashes a plain object's fields into `h` (tag, keys and values, end marker), freezing it if asked. */
+function objectInto(h: number, record: Record<string, unknown>, depth: number, freeze: boolean): number {
+  h = step(h, 10);
+  for (const key in record) {
+    h = step(h, stringWord(key));
+    const field = record[key];
+    // Small integers and strings, the commonest fields, are mixed here without a call.
+    if (typeof field === 'number' && (field | 0) === field) h = step(h, integerWord(field));
+    else if (typeof field === 'string') h = step(h, stringWord(field));
+    else h = sealInto(h, field, depth + 1, freeze) | 0;
+  }
+  // End marker: {a:{}} and {a:{},b:1} differ from flattened look-alikes.
+  h = step(h, 11);
+  if (freeze) Object.freeze(record);
+  return h;
 }

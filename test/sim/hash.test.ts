@@ -68,6 +68,31 @@ describe('sealForWire', () => {
     }
   });
 
+  it('hashes a nested object the same whether it is sealed for the first time or re-sent (its hash cached)', () => {
+    const nestedObject = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 3 }), { minKeys: 1, maxKeys: 4 });
+    fc.assert(
+      fc.property(fc.array(nestedObject, { minLength: 1, maxLength: 5 }), fc.integer(), (entries, term) => {
+        const shared = structuredClone(entries);
+        const fresh = () => sealForWire({ type: 'append', term, entries: structuredClone(entries) });
+        const resent = () => sealForWire({ type: 'append', term, entries: shared.slice() });
+        const expected = fresh();
+        // First sighting (not yet frozen), second (frozen, cached now), third and later (cache hits).
+        for (let sighting = 0; sighting < 4; sighting++) expect(resent()).toBe(expected);
+        expect(fresh()).toBe(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a nested object frozen only at its top by the sender is sealed all the way down before its hash is kept', () => {
+    const inner = { n: 1 };
+    const entry = Object.freeze({ inner });
+    const first = sealForWire({ entries: [entry] });
+    expect(Object.isFrozen(inner)).toBe(true);
+    expect(sealForWire({ entries: [entry] })).toBe(first);
+    expect(sealForWire({ entries: [{ inner: { n: 2 } }] })).not.toBe(first);
+  });
+
   it('freezes what the message contains and leaves its top level to the copy', () => {
     const msg = { a: { b: [1, { c: 2 }] }, n: 1 };
     sealForWire(msg);
