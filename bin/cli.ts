@@ -218,7 +218,20 @@ function readVersion(): string {
   return pkg.version;
 }
 
+/**
+ * A reader that goes away early (`faultline sweep … --json | head -c 100`) is not an error of ours:
+ * later output is dropped and the exit code stays the run's own, with no stack trace.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    });
+  }
+}
+
 function main(argv: string[]): void {
+  ignoreClosedPipes();
   try {
     program.parse(argv);
   } catch (error) {

@@ -1,9 +1,10 @@
 // End-to-end tests of the faultline command: the --json contract, replay lines and recorded schedules
 // that reproduce a run bit for bit, exit codes, traces, and one-line errors for every kind of bad input.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliWorkspace } from './cli-helpers.js';
+import { BIN, cliWorkspace } from './cli-helpers.js';
 
 const { work, faultline } = cliWorkspace('cli');
 
@@ -105,6 +106,14 @@ describe('faultline run, human output and files', () => {
     for (const t of ['start', 'send', 'deliver', 'drop', 'timer', 'fault', 'observe', 'invoke', 'complete', 'phase']) expect(types, t).toContain(t);
     expect(events.filter((e) => e.type === 'deliver').length).toBe(json.stats.messagesDelivered);
     expect(existsSync(join(work, `run.ndjson.tmp-${process.pid}`))).toBe(false);
+  });
+
+  it('a reader that closes the pipe early (| head) gets no stack trace, and the exit code stays the outcome\'s', () => {
+    // The shell's `faultline run … | head -c 0`: stdout is a pipe whose reader is gone before the output.
+    const script = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run raft-figure-8 --bug raft/commit-old-term --seed 1 | head -c 0; exit \${PIPESTATUS[0]}`;
+    const r = spawnSync('bash', ['-c', script], { cwd: work, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+    expect(r.stderr).not.toMatch(/EPIPE|at .*\.ts:\d+/);
+    expect(r.status).toBe(1);
   });
 });
 
