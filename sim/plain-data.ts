@@ -65,7 +65,8 @@ function isFrozenPlain(value: unknown, depth: number): boolean {
     return true;
   }
   if (!isPlainObject(value)) return false;
-  for (const key of Object.keys(value)) if (!isFrozenPlain((value as Record<string, unknown>)[key], depth + 1)) return false;
+  // for-in rather than Object.keys: no array per object (a plain object inherits no enumerable keys).
+  for (const key in value) if (!isFrozenPlain((value as Record<string, unknown>)[key], depth + 1)) return false;
   return true;
 }
 

@@ -231,13 +231,15 @@ export class RaftNode implements Process<RaftMessage> {
 
   // ---- replication: follower side ---------------------------------------------------------------
 
+  /** Answers an AppendEntries. (A method, not a closure per call: appends are the commonest message.) */
+  private replyToAppend(ctx: Ctx, to: NodeId, success: boolean, matchIndex: number, conflictIndex = 0, conflictTerm = 0): void {
+    // Invariant: whatever we acknowledge is durable first.
+    ctx.disk.sync();
+    ctx.send(to, { type: 'append-reply', term: this.currentTerm, success, matchIndex, conflictIndex, conflictTerm });
+  }
+
   private onAppend(ctx: Ctx, from: NodeId, msg: Extract<RaftMessage, { type: 'append' }>): void {
-    const reply = (success: boolean, matchIndex: number, conflictIndex = 0, conflictTerm = 0) => {
-      // Invariant: whatever we acknowledge is durable first.
-      ctx.disk.sync();
-      ctx.send(from, { type: 'append-reply', term: this.currentTerm, success, matchIndex, conflictIndex, conflictTerm });
-    };
-    if (msg.term < this.currentTerm) return reply(false, 0);
+    if (msg.term < this.currentTerm) return this.replyToAppend(ctx, from, false, 0);
     // A current-term AppendEntries comes from the one leader of this term: a candidate gives way.
     if (this.role !== 'follower') this.becomeFollower(ctx, msg.term, from);
     this.leaderId = from;
@@ -245,12 +247,12 @@ export class RaftNode implements Process<RaftMessage> {
     this.resetElectionTimer(ctx);
 
     // Consistency check (Log Matching): we must hold the entry just before the new ones.
-    if (msg.prevIndex > this.lastIndex()) return reply(false, 0, this.lastIndex() + 1, 0);
+    if (msg.prevIndex > this.lastIndex()) return this.replyToAppend(ctx, from, false, 0, this.lastIndex() + 1, 0);
     const ourPrevTerm = this.log[msg.prevIndex]!.term;
     if (ourPrevTerm !== msg.prevTerm) {
       let first = msg.prevIndex;
       while (first > 1 && this.log[first - 1]!.term === ourPrevTerm) first--;
-      return reply(false, 0, first, ourPrevTerm);
+      return this.replyToAppend(ctx, from, false, 0, first, ourPrevTerm);
     }
 
     let index = msg.prevIndex;
@@ -274,7 +276,7 @@ export class RaftNode implements Process<RaftMessage> {
       this.commitIndex = Math.min(msg.commit, lastNew);
       this.applyCommitted(ctx);
     }
-    reply(true, lastNew);
+    this.replyToAppend(ctx, from, true, lastNew);
   }
 
   // ---- replication: leader side -----------------------------------------------------------------
