@@ -38,7 +38,8 @@ export class History {
   readonly operations: Operation[] = [];
 
   constructor(
-    private readonly clock: () => Micros,
+    /** Where the time of a call or return is read (the simulator: its true virtual time). */
+    private readonly clock: { readonly now: Micros },
     private readonly listener: HistoryListener,
   ) {}
 
@@ -47,7 +48,7 @@ export class History {
       id: this.operations.length,
       client,
       input: clonePlain(input),
-      call: this.clock(),
+      call: this.clock.now,
       status: 'open',
       return: null,
       output: null,
@@ -63,7 +64,7 @@ export class History {
     assert(op.client === client, `${client} completed ${op.client}'s operation ${opId}`);
     assert(op.status === 'open', `operation ${opId} completed twice`);
     op.status = status;
-    op.return = this.clock();
+    op.return = this.clock.now;
     op.output = output === undefined ? null : clonePlain(output);
     this.listener.onComplete(op);
   }

@@ -110,6 +110,43 @@ class NodeRecord {
   }
 }
 
+/**
+ * What checkers see of a run. A class rather than an object literal with getters: a literal's getters
+ * are new closures each run, which gives each run's view its own hidden class, and checker code
+ * optimised for one run's view is thrown away at the next.
+ */
+class SimRunView implements RunView {
+  constructor(
+    private readonly sim: Simulator,
+    readonly nodes: readonly NodeId[],
+    readonly servers: readonly NodeId[],
+  ) {}
+
+  get now(): Micros {
+    return this.sim.now;
+  }
+
+  get phase(): 'faults' | 'recovery' {
+    return this.sim.phase;
+  }
+
+  get history(): readonly Operation[] {
+    return this.sim.history.operations;
+  }
+
+  status(id: NodeId): NodeStatus {
+    return this.sim.node(id).status;
+  }
+
+  crashCount(id: NodeId): number {
+    return this.sim.node(id).crashes;
+  }
+
+  inspect(id: NodeId): unknown {
+    return this.sim.node(id).process?.inspect?.();
+  }
+}
+
 /** The context one incarnation of a process acts through. */
 class NodeContext implements Context<unknown> {
   readonly self: NodeId;
@@ -232,21 +269,8 @@ export class Simulator {
     this.eventCheckers = this.checkers.filter((c) => c.onEvent);
     this.sink = options.traceSink;
     this.materialize = this.sink !== undefined || this.eventCheckers.length > 0;
-    this.history = new History(() => this.now, {
-      onInvoke: (op) => this.traceInvoke(op),
-      onComplete: (op) => this.traceComplete(op),
-    });
-    const sim = this;
-    this.view = {
-      get now() { return sim.now; },
-      get phase() { return sim.phase; },
-      nodes: this.nodes.map((n) => n.id),
-      servers,
-      status: (id) => sim.node(id).status,
-      crashCount: (id) => sim.node(id).crashes,
-      inspect: (id) => sim.node(id).process?.inspect?.(),
-      get history() { return sim.history.operations; },
-    };
+    this.history = new History(this, this);
+    this.view = new SimRunView(this, this.nodes.map((n) => n.id), servers);
   }
 
   /** Boots every node at time 0, in the order the scenario listed them. */
@@ -264,18 +288,26 @@ export class Simulator {
 
   /** Runs every event strictly before `endMicros`, then sets the clock to `endMicros`. */
   runUntil(endMicros: Micros): void {
+    this.stats.events += this.drainBefore(endMicros);
+    if (endMicros > this.now) this.now = endMicros;
+  }
+
+  /**
+   * The event loop: runs every event due before `endMicros` and returns how many. Apart from its caller:
+   * the optimiser compiles this loop while it runs (on-stack replacement), before any code after the
+   * loop has run, and code after it would then deoptimise at every call's end.
+   */
+  private drainBefore(endMicros: Micros): number {
     const queue = this.queue;
     let events = 0;
     for (;;) {
       const next = queue.popBefore(endMicros);
-      if (next === undefined) break;
+      if (next === undefined) return events;
       this.now = next.at;
       events++;
       if (next.kind === Kind.Deliver) this.deliver(next);
       else this.dispatch(next);
     }
-    this.stats.events += events;
-    if (endMicros > this.now) this.now = endMicros;
   }
 
   /** True when no event is left (a run that has gone quiet). */
@@ -566,12 +598,14 @@ export class Simulator {
     }
   }
 
-  private traceInvoke(op: Operation): void {
+  /** History listener: an invoke goes into the fingerprint and the trace. */
+  onInvoke(op: Operation): void {
     this.fingerprint.event(header(Code.Invoke, this.node(op.client).index, -1), this.now, op.id, sealAndHash(op.input));
     if (this.materialize) this.emit({ type: 'invoke', at: this.now, node: op.client, opId: op.id, input: op.input });
   }
 
-  private traceComplete(op: Operation): void {
+  /** History listener: a completion goes into the fingerprint and the trace. */
+  onComplete(op: Operation): void {
     const status = op.status as 'ok' | 'fail';
     // The status rides in the header's first node slot (1 ok, 2 fail).
     this.fingerprint.event(header(Code.Complete, status === 'ok' ? 0 : 1, -1), this.now, op.id, sealAndHash(op.output));
@@ -789,7 +823,8 @@ export class Simulator {
     return this.indexById.get(id);
   }
 
-  private node(id: NodeId): NodeRecord {
+  /** A node's record (for the engine's own classes: NodeContext, SimRunView). */
+  node(id: NodeId): NodeRecord {
     const index = this.indexOf(id);
     assert(index !== undefined, `unknown node '${id}'`);
     return this.nodes[index]!;
