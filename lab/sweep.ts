@@ -14,6 +14,7 @@ import { SEED_MAX } from '../sim/rng.js';
 import { readVersion } from './replay-file.js';
 import type { BatchResult, BatchTask, FailedCheck, RunSummary, SweepRunConfig } from './sweep-batch.js';
 import { SweepOutput } from './sweep-out.js';
+import { sweepWorkerFile } from './sweep-worker-file.js';
 
 export type { FailedCheck, RunSummary, SweepRunConfig } from './sweep-batch.js';
 
@@ -201,7 +202,7 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
   // No more threads than seeds: each thread costs a start-up (loader, modules, JIT warm-up).
   const threads = Math.max(1, Math.min(sweep.workers, total));
   const pool = new Piscina<BatchTask, BatchResult>({
-    filename: new URL('./sweep-worker.js', import.meta.url).href,
+    filename: sweepWorkerFile(),
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,

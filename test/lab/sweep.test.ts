@@ -1,12 +1,15 @@
 // The sweep engine: seed ranges and shards, fingerprints from the worker pool equal to in-process runs,
 // --stop-on-failure independent of the worker count, the --out layout with failure files that replay,
 // and merge reproducing an unsharded sweep while naming missing and duplicate seeds.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readReplayFile } from '../../lab/replay-file.js';
-import type { RunSummary } from '../../lab/sweep-batch.js';
+import { runBatch, type RunSummary } from '../../lab/sweep-batch.js';
+import { sweepWorkerFile } from '../../lab/sweep-worker-file.js';
 import { coverageProblems, mergeExitCode, mergeSweepDirs, type RunLine, type SummaryFile } from '../../lab/sweep-out.js';
 import {
   batchSize, BATCH_SEEDS_MAX, parseSeedRange, parseShard, prepareSweep, runSweep, shardSeeds, shardSize, sweepExitCode,
@@ -119,6 +122,19 @@ describe('runSweep', () => {
     expect(threadIds.length).toBeGreaterThanOrEqual(1);
     expect(threadIds.length).toBeLessThanOrEqual(2);
     expect(batches).toBeGreaterThan(threadIds.length);
+  });
+
+  it('workers load one bundled module named by its content hash, and its batches equal in-process runs', async () => {
+    const url = sweepWorkerFile();
+    expect(url).toMatch(/\/sweep-worker-[0-9a-f]{16}\.mjs$/);
+    const path = fileURLToPath(url);
+    expect(existsSync(path)).toBe(true);
+    expect(createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16)).toBe(/sweep-worker-([0-9a-f]{16})/.exec(url)![1]);
+    const { default: runBundledBatch } = (await import(url)) as { default: typeof runBatch };
+    const task = { config: MIXED, seeds: [1, 2, 3], stopOnFailure: false, replayFiles: true, version: 'test' };
+    const strip = (result: ReturnType<typeof runBatch>) =>
+      result.ok ? result.runs.map(({ stats: { wallMillis: _wall, ...stats }, ...run }) => ({ ...run, stats })) : result;
+    expect(strip(runBundledBatch(task))).toEqual(strip(runBatch(task)));
   });
 
   it('counts safety and liveness failures, lists them in seed order, and picks the exit code', async () => {
