@@ -459,7 +459,7 @@ function violationsOf(checks: readonly CheckResult[], ops: readonly Operation[],
       at = c.atMicros;
       exact = true;
     } else if (named.length > 0) {
-      // The last operation a history check names is, by its explanation's order, the one that cannot be placed.
+      // A check that names operations but gives no time (the history checker gives one): its last named operation, marked as judged at the end.
       const last = ops[named[named.length - 1]!]!;
       at = last.status === 'open' || last.return === null ? last.call : last.return;
     }

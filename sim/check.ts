@@ -29,6 +29,8 @@ export interface RunView {
 export interface CheckVerdict {
   readonly ok: boolean;
   readonly message?: string;
+  /** For a violation judged at the end: when, in the run, it became certain (a history check names the operation that cannot be placed). */
+  readonly atMicros?: Micros;
 }
 
 export interface Checker {

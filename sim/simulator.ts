@@ -840,7 +840,11 @@ export class Simulator {
       const violation = this.violations.get(checker.name);
       if (violation) return { name: checker.name, kind: checker.kind, ok: false, message: violation.message, atMicros: violation.atMicros };
       const verdict = checker.verdict(this.view);
-      return { name: checker.name, kind: checker.kind, ok: verdict.ok, ...(verdict.message ? { message: verdict.message } : {}) };
+      return {
+        name: checker.name, kind: checker.kind, ok: verdict.ok,
+        ...(verdict.message ? { message: verdict.message } : {}),
+        ...(!verdict.ok && verdict.atMicros !== undefined ? { atMicros: verdict.atMicros } : {}),
+      };
     });
   }
 }

@@ -2,9 +2,9 @@
 // into HistoryOps (open operations keep a null return) and searched. A budget that runs out is reported
 // as undecided, not as a violation.
 
-import type { Checker } from '../check.js';
+import type { Checker, CheckVerdict } from '../check.js';
 import type { Operation } from '../history.js';
-import { formatMicros } from '../time.js';
+import { formatMicros, type Micros } from '../time.js';
 import { checkLinearizability, type HistoryOp, type ModelName } from './linearizability.js';
 
 /** The history as the checker reads it; operations that definitely failed are left out. */
@@ -26,7 +26,7 @@ export function toHistoryOps(operations: readonly Operation[]): HistoryOp[] {
 }
 
 export function linearizabilityChecker(model: ModelName, stepsMax = 20_000_000): Checker {
-  let cached: { length: number; verdict: { ok: boolean; message?: string } } | undefined;
+  let cached: { length: number; verdict: CheckVerdict } | undefined;
   return {
     name: 'linearizable-history',
     kind: 'always',
@@ -35,14 +35,22 @@ export function linearizabilityChecker(model: ModelName, stepsMax = 20_000_000):
       const history = run.history;
       if (cached && cached.length === history.length && run.phase === 'recovery') return cached.verdict;
       const result = checkLinearizability(toHistoryOps(history), { model, stepsMax });
-      const verdict =
+      const verdict: CheckVerdict =
         result.verdict === 'linearizable' ? { ok: true }
         : result.verdict === 'unknown' ? { ok: true, message: `undecided: the search budget of ${stepsMax} steps ran out` }
-        : { ok: false, message: result.failure!.explanation };
+        : { ok: false, message: result.failure!.explanation, atMicros: certainAt(result.failure!.blocked) };
       cached = { length: history.length, verdict };
       return verdict;
     },
   };
+}
+
+/**
+ * Where the violation shows in the run: the blocked operation (the one no order can place next) had
+ * to take effect before it returned, so at its return; an open one has no return, so at its call.
+ */
+function certainAt(blocked: HistoryOp): Micros {
+  return blocked.return ?? blocked.call;
 }
 
 /** eventually: every client operation has completed. */

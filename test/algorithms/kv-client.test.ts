@@ -62,4 +62,18 @@ describe('kv client + linearizability checker', () => {
     expect(caught.length).toBeGreaterThanOrEqual(4);
     expect(caught[0]!.message).toMatch(/not linearizable/);
   });
+
+  it('a violation is placed in time at the return of the operation that cannot be placed', () => {
+    let checked = 0;
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const { sim, verdict } = run(true, seed);
+      if (verdict.ok) continue;
+      // The explanation names the blocked operation: "Next, #12 c2: …" (or, for a value nobody wrote, it opens with it).
+      const blockedId = Number((/Next, #(\d+)/.exec(verdict.message!) ?? /^#(\d+)/.exec(verdict.message!))![1]);
+      const blocked = sim.history.operations[blockedId]!;
+      expect(verdict.atMicros, `seed ${seed}`).toBe(blocked.return ?? blocked.call);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+  });
 });
