@@ -3,6 +3,7 @@
 // mutable objects. Assumes messages are plain data: null, booleans, numbers, strings, arrays, plain objects.
 
 import { assert } from './assert.js';
+import { isFrozenPlainData } from './plain-data.js';
 
 const float64 = new Float64Array(1);
 const float64Words = new Int32Array(float64.buffer);
@@ -212,17 +213,21 @@ function sealInto(h: number, value: unknown, depth: number, freeze = true): numb
       }
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) assert(false, 'messages must be plain data (no Map, Set or class instances)');
-      if (depth === 0 || !freeze) return objectInto(h, value as Record<string, unknown>, depth, freeze);
+      if (depth === 0) return objectInto(h, value as Record<string, unknown>, depth, freeze);
       // An object nested in a message is folded as one word, its own hash: a log entry re-sent in many
       // messages is hashed once. Only a cache: the word is the same whether or not it was cached.
       const wasFrozen = Object.isFrozen(value);
-      let own = wasFrozen ? sealedObjectHashes.get(value) : undefined;
-      if (own === undefined) {
-        own = fmix(objectInto(CONTENT_SEED, value as Record<string, unknown>, depth, true));
-        // Cached from its second sighting on: most objects are sent once, and a cache entry costs more than a hash.
-        // Safe: it was deep-frozen by the first sealing, so its content can no longer change.
-        if (wasFrozen) sealedObjectHashes.set(value, own);
+      const cached = wasFrozen ? sealedObjectHashes.get(value) : undefined;
+      if (cached !== undefined) {
+        // What the walk would have found: an object nested too deep below this one.
+        if (depth + cached.height >= MAX_DEPTH) assert(false, `message nests deeper than ${MAX_DEPTH} levels`);
+        return step(h, cached.hash);
       }
+      const own = fmix(objectInto(CONTENT_SEED, value as Record<string, unknown>, depth, true));
+      // Kept from its second sighting on (most objects are sent once, and a cache entry costs more than a
+      // hash), and only for frozen plain data with data properties: its content can never change again,
+      // where a getter's could.
+      if (wasFrozen && isFrozenPlainData(value)) sealedObjectHashes.set(value, { hash: own, height: nestingHeight(value) });
       return step(h, own);
     }
     default:
@@ -230,8 +235,20 @@ function sealInto(h: number, value: unknown, depth: number, freeze = true): numb
   }
 }
 
-/** The own hashes of objects nested in messages that were sealed (deep-frozen) and seen again. */
-const sealedObjectHashes = new WeakMap<object, number>();
+/**
+ * The own hashes of objects nested in messages that arrived frozen (sent before, or frozen by their
+ * sender) and are frozen plain data, with how deep objects nest inside each (for the depth limit).
+ */
+const sealedObjectHashes = new WeakMap<object, { readonly hash: number; readonly height: number }>();
+
+/** How many levels of objects and arrays nest below `value` (0: none). */
+function nestingHeight(value: object): number {
+  let height = 0;
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object') height = Math.max(height, 1 + nestingHeight(child));
+  }
+  return height;
+}
 
 /** Hashes a plain object's fields into `h` (tag, keys and values, end marker), freezing it if asked. */
 function objectInto(h: number, record: Record<string, unknown>, depth: number, freeze: boolean): number {

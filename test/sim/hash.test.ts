@@ -93,6 +93,24 @@ describe('sealForWire', () => {
     expect(sealForWire({ entries: [{ inner: { n: 2 } }] })).not.toBe(first);
   });
 
+  it('the depth limit holds for an object whose hash was kept: no message is accepted only because of what was sent before', () => {
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let level = 0; level < 55; level++) deep = { next: deep };
+    sealForWire({ entry: deep });
+    sealForWire({ entry: deep }); // now kept
+    let wrapped: Record<string, unknown> = { entry: deep };
+    for (let level = 0; level < 20; level++) wrapped = { next: wrapped };
+    expect(() => sealForWire(wrapped)).toThrow(/nests deeper than 64 levels/);
+  });
+
+  it('a frozen object with a getter is hashed from what the getter returns at each send, never from a kept hash', () => {
+    const state = { v: 1 };
+    const entry = Object.freeze({ get v() { return state.v; } });
+    for (let send = 0; send < 3; send++) sealForWire({ entries: [entry] });
+    state.v = 3;
+    expect(sealForWire({ entries: [entry] })).toBe(sealForWire({ entries: [{ v: 3 }] }));
+  });
+
   it('freezes what the message contains and leaves its top level to the copy', () => {
     const msg = { a: { b: [1, { c: 2 }] }, n: 1 };
     sealForWire(msg);

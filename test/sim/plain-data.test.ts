@@ -24,6 +24,17 @@ describe('clonePlain', () => {
     expect(copy.nested).not.toBe(original.nested);
   });
 
+  it('copies named properties on arrays, and values whose parts are shared many times over, as structuredClone does', () => {
+    const named = Object.assign([1, 2], { extra: 'x' });
+    expect(Object.keys(clonePlain({ named }).named)).toEqual(['0', '1', 'extra']);
+    // Twenty-four levels of [d, d]: 2^24 paths, handed to structuredClone (which keeps the sharing) instead of walked.
+    let shared: unknown[] = [];
+    for (let level = 0; level < 24; level++) shared = [shared, shared];
+    const copy = clonePlain(shared);
+    expect(copy === shared).toBe(false);
+    expect(copy[0]).toBe(copy[1]);
+  });
+
   it('copies an own __proto__ key, cycles and Maps as structuredClone does', () => {
     const withProtoKey = JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as Record<string, unknown>;
     expect(Object.keys(clonePlain(withProtoKey))).toEqual(['__proto__', 'y']);
@@ -46,6 +57,18 @@ describe('frozenCopy', () => {
       else expect(copy).not.toBe(value);
       if (isObject) expect(Object.isFrozen(copy)).toBe(true);
     }));
+  });
+
+  it('copies frozen values that could still change or are not plain data: getters, hidden or symbol-keyed children, named array properties', () => {
+    const state = { x: 1 };
+    const getter = Object.freeze({ get x() { return state.x; } });
+    const hidden = Object.freeze(Object.defineProperty({}, 'child', { value: { n: 1 }, enumerable: false }));
+    const symbolKeyed = Object.freeze({ [Symbol('s')]: { n: 1 } });
+    const namedArray = Object.freeze(Object.assign([1], { extra: { n: 1 } }));
+    for (const value of [getter, hidden, symbolKeyed, namedArray]) expect(frozenCopy(value)).not.toBe(value);
+    const stored = frozenCopy(getter);
+    state.x = 99;
+    expect(stored.x).toBe(1);
   });
 
   it('copies a value that is frozen only at its top', () => {
