@@ -220,7 +220,8 @@ function readVersion(): string {
 
 /**
  * A reader that goes away early (`faultline sweep … --json | head -c 100`) is not an error of ours:
- * later output is dropped and the exit code stays the run's own, with no stack trace.
+ * later output is dropped and the exit code stays the run's own, with no stack trace. (With stderr
+ * closed, an error message is dropped too; the exit code still says what happened.)
  */
 function ignoreClosedPipes(): void {
   for (const stream of [process.stdout, process.stderr]) {

@@ -110,10 +110,14 @@ describe('faultline run, human output and files', () => {
 
   it('a reader that closes the pipe early (| head) gets no stack trace, and the exit code stays the outcome\'s', () => {
     // The shell's `faultline run … | head -c 0`: stdout is a pipe whose reader is gone before the output.
-    const script = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run raft-figure-8 --bug raft/commit-old-term --seed 1 | head -c 0; exit \${PIPESTATUS[0]}`;
-    const r = spawnSync('bash', ['-c', script], { cwd: work, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
-    expect(r.stderr).not.toMatch(/EPIPE|at .*\.ts:\d+/);
-    expect(r.status).toBe(1);
+    // (A crash on EPIPE exits 1, so a passing run, exit 0, and a liveness failure, exit 3, tell them apart.)
+    const piped = (args: string) => spawnSync('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args} | head -c 0; exit \${PIPESTATUS[0]}`],
+      { cwd: work, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+    for (const [args, status] of [['run raft-leader-crash --seed 1', 0], ['run broadcast-lossy --seed 2 --bug broadcast/no-retransmit', 3]] as const) {
+      const r = piped(args);
+      expect(r.stderr, args).not.toMatch(/EPIPE|at .*\.ts:\d+/);
+      expect(r.status, args).toBe(status);
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readReplayFile } from '../../lab/replay-file.js';
 import { runBatch, type RunSummary } from '../../lab/sweep-batch.js';
-import { sweepWorkerFile } from '../../lab/sweep-worker-file.js';
+import { buildSweepWorkerFile, sweepWorkerFile } from '../../lab/sweep-worker-file.js';
 import { coverageProblems, mergeExitCode, mergeSweepDirs, type RunLine, type SummaryFile } from '../../lab/sweep-out.js';
 import {
   batchSize, BATCH_SEEDS_MAX, parseSeedRange, parseShard, prepareSweep, runSweep, shardSeeds, shardSize, sweepExitCode,
@@ -129,6 +129,11 @@ describe('runSweep', () => {
     expect(url).toMatch(/\/sweep-worker-[0-9a-f]{16}\.mjs$/);
     const path = fileURLToPath(url);
     expect(existsSync(path)).toBe(true);
+    expect(createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16)).toBe(/sweep-worker-([0-9a-f]{16})/.exec(url)![1]);
+    expect(path).toContain(join('node_modules', '.cache', 'faultline'));
+    // A damaged file (a crash mid-write elsewhere, an edit) is never loaded: the next build rewrites it.
+    writeFileSync(path, 'export default () => { throw new Error("damaged"); };');
+    expect(buildSweepWorkerFile()).toBe(url);
     expect(createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16)).toBe(/sweep-worker-([0-9a-f]{16})/.exec(url)![1]);
     const { default: runBundledBatch } = (await import(url)) as { default: typeof runBatch };
     const task = { config: MIXED, seeds: [1, 2, 3], stopOnFailure: false, replayFiles: true, version: 'test' };
