@@ -1,9 +1,9 @@
 // Hashing for the run fingerprint: a running 64-bit digest (two 32-bit lanes) over every trace
 // event, and a content hash of messages that also deep-freezes them so sender and receiver never share
-// mutable objects. Assumes messages are plain data: null, booleans, numbers, strings, arrays, plain objects.
+// mutable objects. Assumes messages are plain data: null, booleans, numbers, strings, arrays, plain objects
+// with data properties (a getter is not plain data: once an object's hash is kept, it is not read again).
 
 import { assert } from './assert.js';
-import { isFrozenPlainData } from './plain-data.js';
 
 const float64 = new Float64Array(1);
 const float64Words = new Int32Array(float64.buffer);
@@ -205,6 +205,7 @@ function sealInto(h: number, value: unknown, depth: number, freeze = true): numb
     case 'object': {
       if (value === null) return step(h, 8);
       if (depth >= MAX_DEPTH) assert(false, `message nests deeper than ${MAX_DEPTH} levels`);
+      if (depth > deepestLevel) deepestLevel = depth;
       if (Array.isArray(value)) {
         h = step(step(h, 9), value.length);
         for (let i = 0; i < value.length; i++) h = sealInto(h, value[i], depth + 1) | 0;
@@ -217,17 +218,19 @@ function sealInto(h: number, value: unknown, depth: number, freeze = true): numb
       // An object nested in a message is folded as one word, its own hash: a log entry re-sent in many
       // messages is hashed once. Only a cache: the word is the same whether or not it was cached.
       const wasFrozen = Object.isFrozen(value);
-      const cached = wasFrozen ? sealedObjectHashes.get(value) : undefined;
-      if (cached !== undefined) {
-        // What the walk would have found: an object nested too deep below this one.
-        if (depth + cached.height >= MAX_DEPTH) assert(false, `message nests deeper than ${MAX_DEPTH} levels`);
-        return step(h, cached.hash);
+      if (wasFrozen && depth <= KEPT_HASH_DEPTH_MAX) {
+        const kept = sealedObjectHashes.get(value);
+        if (kept !== undefined) return step(h, kept);
       }
+      const outerLevel = deepestLevel;
+      deepestLevel = depth;
       const own = fmix(objectInto(CONTENT_SEED, value as Record<string, unknown>, depth, true));
-      // Kept from its second sighting on (most objects are sent once, and a cache entry costs more than a
-      // hash), and only for frozen plain data with data properties: its content can never change again,
-      // where a getter's could.
-      if (wasFrozen && isFrozenPlainData(value)) sealedObjectHashes.set(value, { hash: own, height: nestingHeight(value) });
+      const levelsBelow = deepestLevel - depth;
+      if (outerLevel > deepestLevel) deepestLevel = outerLevel;
+      // Kept from its second sighting on (most objects are sent once, and a cache entry costs more than
+      // a hash). It was deep-frozen by its first sealing, so its content can no longer change; and it
+      // nests shallow enough that no use of the kept hash skips a walk the depth limit would stop.
+      if (wasFrozen && depth <= KEPT_HASH_DEPTH_MAX && levelsBelow < MAX_DEPTH - KEPT_HASH_DEPTH_MAX) sealedObjectHashes.set(value, own);
       return step(h, own);
     }
     default:
@@ -237,18 +240,12 @@ function sealInto(h: number, value: unknown, depth: number, freeze = true): numb
 
 /**
  * The own hashes of objects nested in messages that arrived frozen (sent before, or frozen by their
- * sender) and are frozen plain data, with how deep objects nest inside each (for the depth limit).
+ * sender), for objects at most `KEPT_HASH_DEPTH_MAX` deep in a message.
  */
-const sealedObjectHashes = new WeakMap<object, { readonly hash: number; readonly height: number }>();
-
-/** How many levels of objects and arrays nest below `value` (0: none). */
-function nestingHeight(value: object): number {
-  let height = 0;
-  for (const child of Object.values(value)) {
-    if (child !== null && typeof child === 'object') height = Math.max(height, 1 + nestingHeight(child));
-  }
-  return height;
-}
+const sealedObjectHashes = new WeakMap<object, number>();
+const KEPT_HASH_DEPTH_MAX = 8;
+/** The deepest object level the walk in progress has reached (how deep a kept object nests). */
+let deepestLevel = 0;
 
 /** Hashes a plain object's fields into `h` (tag, keys and values, end marker), freezing it if asked. */
 function objectInto(h: number, record: Record<string, unknown>, depth: number, freeze: boolean): number {

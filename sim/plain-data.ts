@@ -103,11 +103,6 @@ function isFrozenPlain(value: unknown, depth: number): boolean {
  */
 const verifiedFrozenPlain = new WeakSet<object>();
 
-/** True if `value` is a primitive or frozen plain data all the way down (see `isFrozenPlain`): it can never change. */
-export function isFrozenPlainData(value: unknown): boolean {
-  return isFrozenPlain(value, 0);
-}
-
 /**
  * An immutable deep copy of `value`: the value itself when it is already frozen plain data (a log
  * entry that arrived in a message, say), otherwise a frozen clone. Either way nothing the caller
