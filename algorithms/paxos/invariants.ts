@@ -67,6 +67,25 @@ interface AcceptedFact {
   readonly value: AnyValue;
 }
 
+/** The first value reported for each slot, by whom, and the first report that differs from it. */
+class SlotAgreement {
+  private readonly first = new Map<number, { node: NodeId; value: AnyValue }>();
+
+  /** `verb`: what a report says a node did ("decided", "applied"). */
+  constructor(private readonly verb: string) {}
+
+  /** Records `node`'s value for `slot`; returns a violation if an earlier report for the slot differs. */
+  report(slot: number, node: NodeId, value: AnyValue): string | undefined {
+    const first = this.first.get(slot);
+    if (first === undefined) {
+      this.first.set(slot, { node, value });
+      return undefined;
+    }
+    if (!sameValue(first.value, value)) return `slot ${slot}: ${first.node} ${this.verb} ${describeValue(first.value)} but ${node} ${this.verb} ${describeValue(value)}`;
+    return undefined;
+  }
+}
+
 /**
  * always (Agreement): at most one value is chosen per slot; and learners that report a decision
  * ('decide' observations, single-decree) never decide different values.
@@ -74,7 +93,7 @@ interface AcceptedFact {
 export function agreement(): Checker {
   const tracker = new ChosenTracker();
   const chosen = new Map<number, { ballot: Ballot; value: AnyValue; at: Micros }>();
-  const decided = new Map<number, { node: NodeId; value: AnyValue }>();
+  const decided = new SlotAgreement('decided');
   return {
     name: 'agreement',
     kind: 'always',
@@ -93,11 +112,7 @@ export function agreement(): Checker {
           return `slot ${slot}: ${describeValue(first.value)} was chosen in ballot ${formatBallot(first.ballot)} at ${formatMicros(first.at)}, then ${describeValue(now.value)} in ballot ${formatBallot(now.ballot)}`;
         }
       } else if (fact.type === 'decide') {
-        const slot = fact.slot as number;
-        const value = fact.value as AnyValue;
-        const first = decided.get(slot);
-        if (first === undefined) decided.set(slot, { node, value });
-        else if (!sameValue(first.value, value)) return `slot ${slot}: ${first.node} decided ${describeValue(first.value)} but ${node} decided ${describeValue(value)}`;
+        return decided.report(fact.slot as number, node, fact.value as AnyValue);
       }
     },
     verdict: () => ({ ok: true }),
@@ -174,18 +189,13 @@ export function promiseRespected(): Checker {
 
 /** always: every replica applies the same command at each slot. */
 export function stateMachineSafety(): Checker {
-  const applied = new Map<number, { node: NodeId; command: AnyValue }>();
+  const applied = new SlotAgreement('applied');
   return {
     name: 'state-machine-safety',
     kind: 'always',
     description: 'no two replicas apply different commands at the same slot',
     onObservation(node, fact) {
-      if (fact.type !== 'apply') return;
-      const slot = fact.index as number;
-      const command = fact.command as AnyValue;
-      const first = applied.get(slot);
-      if (first === undefined) applied.set(slot, { node, command });
-      else if (!sameValue(first.command, command)) return `slot ${slot}: ${first.node} applied ${describeValue(first.command)} but ${node} applied ${describeValue(command)}`;
+      if (fact.type === 'apply') return applied.report(fact.index as number, node, fact.command as AnyValue);
     },
     verdict: () => ({ ok: true }),
   };
