@@ -1,0 +1,168 @@
+// Every kind of bad input the faultline command handles, run end to end: each must print exactly one
+// line on stderr naming the problem, exit 2, print nothing on stdout and leave its folder as it was.
+// The same catalogue is README's "Bad input" table: this test fails when the two differ, and
+// `npm run readme:bad-input` rewrites the table from the catalogue.
+import { spawn } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT } from './cli-helpers.js';
+
+interface BadInput {
+  /** What is wrong, as README's first column says it. */
+  readonly what: string;
+  /** `faultline` arguments, run in a fresh folder prepared by `setup`. */
+  readonly args: readonly string[];
+  readonly setup?: (dir: string) => void;
+}
+
+const replayFile = (overrides: Record<string, unknown>) => (dir: string) => {
+  const file = {
+    format: 'faultline-replay/1', faultline: '0.1.0', scenario: 'broadcast-lossy', seed: 1, bug: null, nodes: 5,
+    durationMicros: 1_000_000, params: {}, nemesis: 'explicit', faults: [],
+    expected: { outcome: 'pass', fingerprint: '0000000000000000', violated: [] },
+    ...overrides,
+  };
+  writeFileSync(join(dir, 'run.json'), JSON.stringify(file));
+};
+
+/** The catalogue, in README's order: flags, scenario inputs, files read, files written, sweeps, histories. */
+const CASES: readonly BadInput[] = [
+  { what: 'misspelt option', args: ['run', 'broadcast-chaos', '--sed', '1'] },
+  { what: 'unknown verb', args: ['rnu', 'broadcast-chaos'] },
+  { what: 'missing argument', args: ['run'] },
+  { what: 'seed out of range', args: ['run', 'broadcast-chaos', '--seed', '4294967296'] },
+  { what: 'seed not an integer', args: ['run', 'broadcast-chaos', '--seed', 'abc'] },
+  { what: 'duration without a unit', args: ['run', 'broadcast-chaos', '--seed', '1', '--duration', '10'] },
+  { what: 'node count not a number', args: ['run', 'broadcast-chaos', '--seed', '1', '--nodes', 'five'] },
+  { what: 'node count outside the scenario\'s range', args: ['run', 'raft-chaos', '--seed', '1', '--nodes', '99'] },
+  { what: 'unknown nemesis profile', args: ['run', 'broadcast-chaos', '--seed', '1', '--nemesis', 'storm'] },
+  { what: 'unknown scenario', args: ['run', 'raft-chaoss', '--seed', '1'] },
+  { what: 'unknown planted bug', args: ['run', 'raft-chaos', '--seed', '1', '--bug', 'raft/comit-old-term'] },
+  { what: 'unknown parameter', args: ['run', 'raft-chaos', '--seed', '1', '--set', 'electionTimeout=1s'] },
+  { what: '`--set` without `=`', args: ['run', 'raft-chaos', '--seed', '1', '--set', 'clients'] },
+  { what: 'parameter of the wrong unit', args: ['run', 'raft-chaos', '--seed', '1', '--set', 'heartbeatMicros=fast'] },
+  { what: 'ratio above 1', args: ['run', 'broadcast-lossy', '--seed', '1', '--set', 'lossRatio=150%'] },
+  { what: 'fault file missing', args: ['run', 'broadcast-chaos', '--seed', '1', '--faults', 'nope.json'] },
+  { what: 'fault file not JSON', args: ['run', 'broadcast-chaos', '--seed', '1', '--faults', 'faults.json'], setup: (d) => writeFileSync(join(d, 'faults.json'), '[{"at": 1,') },
+  { what: 'fault of an unknown kind', args: ['run', 'broadcast-chaos', '--seed', '1', '--faults', 'faults.json'], setup: (d) => writeFileSync(join(d, 'faults.json'), '[{"at": 1000, "kind": "meteor"}]') },
+  { what: 'fault naming an unknown node', args: ['run', 'broadcast-chaos', '--seed', '1', '--faults', 'faults.json'], setup: (d) => writeFileSync(join(d, 'faults.json'), '[{"at": 1000, "kind": "crash", "node": "n9"}]') },
+  { what: 'control characters in a file (escaped, not printed)', args: ['replay', 'run.json'], setup: replayFile({ scenario: '\u001b[2Jraft' }) },
+  { what: 'replay file of another format', args: ['replay', 'run.json'], setup: replayFile({ format: 'something-else' }) },
+  { what: 'replay file with a bad parameter', args: ['replay', 'run.json'], setup: replayFile({ params: { lossRatio: 'many' } }) },
+  { what: 'replay file naming an unknown bug', args: ['replay', 'run.json'], setup: replayFile({ bug: 'broadcast/nope' }) },
+  { what: 'shrink of a run that passes', args: ['shrink', 'run.json'], setup: replayFile({}) },
+  { what: '`--max-attempts` not positive', args: ['shrink', 'run.json', '--max-attempts', '0'], setup: replayFile({}) },
+  { what: 'seed range backwards', args: ['sweep', 'broadcast-chaos', '--seeds', '10..1'] },
+  { what: 'shard outside 1..n', args: ['sweep', 'broadcast-chaos', '--seeds', '1..10', '--shard', '5/4'] },
+  { what: '`--workers 0`', args: ['sweep', 'broadcast-chaos', '--seeds', '1..10', '--workers', '0'] },
+  { what: '`--out` holding a finished sweep', args: ['sweep', 'broadcast-chaos', '--seeds', '1..2', '--out', 'out'], setup: (d) => { mkdirSync(join(d, 'out')); writeFileSync(join(d, 'out', 'summary.json'), '{}'); } },
+  { what: 'merge of a folder that is not a sweep', args: ['merge', 'empty'], setup: (d) => mkdirSync(join(d, 'empty')) },
+  { what: 'history file missing', args: ['check', 'nope.json'] },
+  { what: 'history with an unknown operation', args: ['check', 'h.json'], setup: (d) => writeFileSync(join(d, 'h.json'), '{"model":"kv","operations":[{"client":"c1","call":0,"return":1,"input":{"op":"delete","key":"x"},"output":{}}]}') },
+  { what: '`--timeout` not a duration', args: ['check', 'h.json', '--timeout', 'soon'], setup: (d) => writeFileSync(join(d, 'h.json'), '{"model":"kv","operations":[]}') },
+];
+
+interface Outcome {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+/** Names, kinds and sizes of everything below `dir` (links not followed), one per line. */
+function snapshot(dir: string, prefix = ''): string {
+  const lines: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    const stat = lstatSync(path);
+    lines.push(`${prefix}${name} ${stat.isDirectory() ? 'dir' : stat.isSymbolicLink() ? 'link' : stat.size}`);
+    if (stat.isDirectory()) lines.push(snapshot(path, `${prefix}${name}/`));
+  }
+  return lines.filter((l) => l !== '').join('\n');
+}
+
+function runCase(c: BadInput): Promise<Outcome> {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-bad-input-'));
+  c.setup?.(dir);
+  const before = snapshot(dir);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...c.args], { cwd: dir, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr, before, after: snapshot(dir) }));
+  });
+}
+
+/** Runs every case, two at a time (the machine has two cores). */
+async function runAll(cases: readonly BadInput[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array(cases.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < cases.length) {
+      const i = next++;
+      outcomes[i] = await runCase(cases[i]!);
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  return outcomes;
+}
+
+const TABLE_START = '<!-- bad-input table: generated by test/cli/bad-input.test.ts (npm run readme:bad-input) -->';
+const TABLE_END = '<!-- end of bad-input table -->';
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+/** Inline code that may itself hold backticks. */
+function code(text: string): string {
+  return text.includes('`') ? `\`\` ${cell(text)} \`\`` : `\`${cell(text)}\``;
+}
+
+function renderTable(cases: readonly BadInput[], outcomes: readonly Outcome[]): string {
+  const rows = cases.map((c, i) => {
+    const o = outcomes[i]!;
+    return `| ${cell(c.what)} | ${code(`faultline ${c.args.join(' ')}`)} | ${code(o.stderr.trim())} | ${o.status} |`;
+  });
+  return [TABLE_START, '', '| bad input | command | what it prints (stderr) | exit |', '| --- | --- | --- | --- |', ...rows, '', TABLE_END].join('\n');
+}
+
+describe('bad input: one line naming the problem, exit 2, nothing written', () => {
+  let outcomes: Outcome[] = [];
+
+  it('every case of the catalogue', async () => {
+    outcomes = await runAll(CASES);
+    for (const [i, c] of CASES.entries()) {
+      const o = outcomes[i]!;
+      const label = `${c.what}: faultline ${c.args.join(' ')}`;
+      expect(o.status, `${label}\n${o.stderr}`).toBe(2);
+      expect(o.stdout, label).toBe('');
+      expect(o.stderr, label).toMatch(/^faultline: [^\n]+\n$/);
+      expect(o.stderr, label).not.toMatch(/\s+at \S+ \(|node:internal/);
+      // eslint-disable-next-line no-control-regex
+      expect(o.stderr, label).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+      expect(o.after, label).toBe(o.before);
+    }
+  }, 180_000);
+
+  it('README\'s table is the catalogue\'s', () => {
+    expect(outcomes.length, 'the catalogue ran').toBe(CASES.length);
+    const table = renderTable(CASES, outcomes);
+    const readmePath = join(ROOT, 'README.md');
+    const readme = readFileSync(readmePath, 'utf8');
+    const start = readme.indexOf(TABLE_START);
+    const end = readme.indexOf(TABLE_END);
+    if (process.env.FAULTLINE_UPDATE_README === '1' && start >= 0 && end > start) {
+      writeFileSync(readmePath, readme.slice(0, start) + table + readme.slice(end + TABLE_END.length));
+      return;
+    }
+    expect(start, 'README.md has the bad-input table markers').toBeGreaterThanOrEqual(0);
+    expect(readme.slice(start, end + TABLE_END.length), 'README.md\'s bad-input table is stale: run npm run readme:bad-input').toBe(table);
+  });
+});
