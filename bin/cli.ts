@@ -103,7 +103,7 @@ program
   .argument('<file>', 'history file: JSON {"model", "operations": [...]}, or EDN maps one per line')
   .addOption(new Option('--model <model>', 'sequential model (default: the file\'s, or kv when EDN ops have :key)').choices(['kv', 'register']))
   .option('--timeout <time>', 'give up with verdict "unknown" after this long', '10s')
-  .option('--initial <json>', 'the register\'s value, or every kv key\'s, before any operation (default: the file\'s "initial", else null; missing keys read as "": --initial \'""\')')
+  .option('--initial <json>', 'the register\'s value, or every kv key\'s, before any operation, as JSON (default: the file\'s "initial", else null); --initial \'""\' when a missing key reads as ""')
   .option('--json', 'print exactly one JSON object on stdout')
   .action((file: string, flags: CheckFlags) => {
     process.exitCode = checkCommand(file, flags);
@@ -140,8 +140,10 @@ function checkCommand(file: string, flags: CheckFlags): number {
     process.stdout.write(renderCheck(result, history.model, wallMillis, initial) + '\n');
     const readEmpty = result.failure?.operations.some((op) => op.input.op === 'get' && op.output?.value === '');
     if (readEmpty && !initialFlag && history.initial === undefined) {
-      const what = history.model === 'kv' ? 'every key starts' : 'the register starts';
-      process.stdout.write(`\nhint: a read saw "", but ${what} as null (nothing) unless told otherwise. If a missing key\nreads as "" in this history (as in Porcupine and course labs), check it with --initial '""'.\n`);
+      const [what, convention] = history.model === 'kv'
+        ? ['every key starts', 'a missing key reads as "" in this history (Porcupine, course labs)']
+        : ['the register starts', 'the register starts as "" in this history'];
+      process.stdout.write(`\nhint: a read saw "", but ${what} as null (nothing) unless told otherwise.\nIf ${convention}, check it with --initial '""'.\n`);
     }
   }
   return CHECK_EXIT_CODES[result.verdict];
