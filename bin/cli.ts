@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { runToJson } from '../reports/json.js';
 import { renderCheck, renderRun, renderScenarioDetail, renderScenarioList } from '../reports/terminal.js';
 import { findScenario, scenarios } from '../scenarios/index.js';
-import { parseHistoryText } from '../sim/check/history-files.js';
+import { checkInitialValue, parseHistoryText, parseInitialFlag } from '../sim/check/history-files.js';
 import { checkLinearizability, type ModelName } from '../sim/check/linearizability.js';
 import { InputError } from '../sim/errors.js';
 import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
@@ -103,16 +103,20 @@ program
   .argument('<file>', 'history file: JSON {"model", "operations": [...]}, or EDN maps one per line')
   .addOption(new Option('--model <model>', 'sequential model (default: the file\'s, or kv when EDN ops have :key)').choices(['kv', 'register']))
   .option('--timeout <time>', 'give up with verdict "unknown" after this long', '10s')
+  .option('--initial <json>', 'the register\'s value, or every kv key\'s, before any operation, as JSON (default: the file\'s "initial", else null); --initial \'""\' when a missing key reads as ""')
   .option('--json', 'print exactly one JSON object on stdout')
-  .action((file: string, flags: { model?: ModelName; timeout: string; json?: boolean }) => {
+  .action((file: string, flags: CheckFlags) => {
     process.exitCode = checkCommand(file, flags);
   });
 
+interface CheckFlags { model?: ModelName; timeout: string; initial?: string; json?: boolean }
+
 const CHECK_EXIT_CODES = { linearizable: 0, 'not-linearizable': 1, unknown: 3 } as const;
 
-function checkCommand(file: string, flags: { model?: ModelName; timeout: string; json?: boolean }): number {
+function checkCommand(file: string, flags: CheckFlags): number {
   const timeoutMicros = parseDuration(flags.timeout);
   if (timeoutMicros === undefined) throw new InputError(`--timeout ${flags.timeout}: expected a duration such as 10s or 500ms`);
+  const initialFlag = flags.initial === undefined ? undefined : { value: parseInitialFlag(flags.initial) };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -120,17 +124,27 @@ function checkCommand(file: string, flags: { model?: ModelName; timeout: string;
     throw new InputError(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const history = parseHistoryText(text, file, flags.model);
+  // The flag overrides the file's "initial", as --model overrides its "model".
+  if (initialFlag) checkInitialValue(initialFlag.value, history.model, '--initial');
+  const initial = initialFlag ? initialFlag.value : (history.initial ?? null);
   const started = performance.now();
   const deadline = started + timeoutMicros / 1_000;
-  const result = checkLinearizability(history.operations, { model: history.model, shouldStop: () => performance.now() > deadline });
+  const result = checkLinearizability(history.operations, { model: history.model, initial, shouldStop: () => performance.now() > deadline });
   const wallMillis = Math.round((performance.now() - started) * 10) / 10;
   if (flags.json) {
     const failure = result.failure
       ? { key: result.failure.key, blocked: result.failure.blocked.id, operations: result.failure.operations, explanation: result.failure.explanation }
       : undefined;
-    process.stdout.write(JSON.stringify({ verdict: result.verdict, model: history.model, operations: result.operations, keys: result.keys, wallMillis, ...(failure ? { failure } : {}) }) + '\n');
+    process.stdout.write(JSON.stringify({ verdict: result.verdict, model: history.model, initial, operations: result.operations, keys: result.keys, wallMillis, ...(failure ? { failure } : {}) }) + '\n');
   } else {
-    process.stdout.write(renderCheck(result, history.model, wallMillis) + '\n');
+    process.stdout.write(renderCheck(result, history.model, wallMillis, initial) + '\n');
+    const readEmpty = result.failure?.operations.some((op) => op.input.op === 'get' && op.output?.value === '');
+    if (readEmpty && !initialFlag && history.initial === undefined) {
+      const [what, convention] = history.model === 'kv'
+        ? ['every key starts', 'a missing key reads as "" in this history (Porcupine, course labs)']
+        : ['the register starts', 'the register starts as "" in this history'];
+      process.stdout.write(`\nhint: a read saw "", but ${what} as null (nothing) unless told otherwise.\nIf ${convention}, check it with --initial '""'.\n`);
+    }
   }
   return CHECK_EXIT_CODES[result.verdict];
 }

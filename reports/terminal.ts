@@ -133,9 +133,10 @@ const VERDICT_STYLE = {
 } as const;
 
 /** The verdict of `faultline check`, with the failing key's story when there is one. */
-export function renderCheck(result: LinearizabilityResult, model: ModelName, wallMillis: number): string {
+export function renderCheck(result: LinearizabilityResult, model: ModelName, wallMillis: number, initial: unknown = null): string {
+  const start = initial === null || initial === undefined ? '' : `, ${model === 'kv' ? 'each key starting' : 'starting'} as ${JSON.stringify(initial)}`;
   const lines = [
-    `${VERDICT_STYLE[result.verdict]}  ${result.operations} operations, ${result.keys} ${model === 'kv' ? 'keys' : 'register'}, checked in ${wallMillis} ms`,
+    `${VERDICT_STYLE[result.verdict]}  ${result.operations} operations, ${result.keys} ${model === 'kv' ? 'keys' : 'register'}${start}, checked in ${wallMillis} ms`,
   ];
   const failure = result.failure;
   if (failure) {

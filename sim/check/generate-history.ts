@@ -20,6 +20,8 @@ export interface GenerateOptions {
   readonly gapMicrosMax?: number;
   /** Relative weights of get, put, append, cas. */
   readonly mix?: Readonly<Record<OpName, number>>;
+  /** The register's, or every key's, value before any operation (default null). */
+  readonly initial?: unknown;
 }
 
 /** A linearizable history. */
@@ -62,7 +64,7 @@ export function generateHistory(options: GenerateOptions, rng: Rng): HistoryOp[]
   const outputs = new Array<HistoryOp['output']>(planned.length);
   for (const { p, i } of byPoint) {
     const key = p.op.key ?? 'register';
-    const current = state.get(key) ?? null;
+    const current = state.has(key) ? state.get(key) : (options.initial ?? null);
     switch (p.op.op) {
       case 'get':
         outputs[i] = { value: current };

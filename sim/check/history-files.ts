@@ -1,6 +1,7 @@
 // Reading histories for `faultline check`: faultline's JSON format and Jepsen's EDN format (one map per
 // line). Both become HistoryOps; malformed input is an InputError naming the line or operation.
 // EDN pairs an :invoke with the same process's next :ok, :fail or :info; :fail means it did not happen.
+// A JSON history may name its initial value (top-level "initial"); EDN has no place for one.
 
 import { InputError } from '../errors.js';
 import type { HistoryOp, ModelName, OpName } from './linearizability.js';
@@ -8,6 +9,8 @@ import type { HistoryOp, ModelName, OpName } from './linearizability.js';
 export interface ParsedHistory {
   readonly model: ModelName;
   readonly operations: HistoryOp[];
+  /** The file's top-level "initial" (JSON only), when it has one; absent means the file says nothing. */
+  readonly initial?: unknown;
 }
 
 const OP_ALIASES: Readonly<Record<string, OpName>> = {
@@ -21,6 +24,33 @@ export function parseHistoryText(text: string, where: string, model?: ModelName)
   return parseEdnHistory(text, where, model);
 }
 
+// ---- initial values -------------------------------------------------------------------------------
+
+/**
+ * Reads `--initial`'s text as a JSON value. Not JSON is an InputError naming the text; a bare word is
+ * usually a string without its quotes (the shell ate them), so the message shows how to quote one.
+ */
+export function parseInitialFlag(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const shown = text.trim() === '' ? `'${text.replace(/\s/g, ' ')}'` : text.replace(/\s+/g, ' ');
+    const example = /^[\w.-]*$/.test(text) ? JSON.stringify(text) : '""';
+    throw new InputError(`--initial ${shown}: not a JSON value (a string needs JSON quotes, e.g. --initial '${example}')`);
+  }
+}
+
+/**
+ * Refuses an initial value the model cannot take unambiguously: for kv, an object (it would read as a
+ * map from keys to values, which is not supported: one value starts every key). `where` names its source.
+ */
+export function checkInitialValue(value: unknown, model: ModelName, where: string): void {
+  if (model === 'kv' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const text = JSON.stringify(value);
+    throw new InputError(`${where} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}: for kv, the initial value is every key's starting value (such as "", 0 or null); an object (per-key values) is not supported`);
+  }
+}
+
 // ---- JSON -----------------------------------------------------------------------------------------
 
 function parseJsonHistory(text: string, where: string, model?: ModelName): ParsedHistory {
@@ -30,12 +60,14 @@ function parseJsonHistory(text: string, where: string, model?: ModelName): Parse
   } catch (error) {
     throw new InputError(`${where}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
   }
-  const doc = raw as { model?: unknown; operations?: unknown };
+  const doc = raw as { model?: unknown; operations?: unknown; initial?: unknown };
   const chosen = model ?? doc.model;
   if (chosen !== 'kv' && chosen !== 'register') throw new InputError(`${where}: "model" must be "kv" or "register" (or pass --model); got ${JSON.stringify(doc.model)}`);
   if (!Array.isArray(doc.operations)) throw new InputError(`${where}: expected an "operations" array`);
+  const hasInitial = raw !== null && typeof raw === 'object' && 'initial' in raw;
+  if (hasInitial) checkInitialValue(doc.initial, chosen, `${where}: "initial"`);
   const operations = doc.operations.map((item, index) => jsonOperation(item, index, `${where}: operation #${index + 1}`, chosen));
-  return { model: chosen, operations };
+  return { model: chosen, operations, ...(hasInitial ? { initial: doc.initial } : {}) };
 }
 
 function jsonOperation(item: unknown, index: number, here: string, model: ModelName): HistoryOp {

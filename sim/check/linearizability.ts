@@ -3,6 +3,7 @@
 // semantics (Wing & Gong's search with Lowe's memoisation of (linearized set, model state) pairs), after
 // splitting a kv history per key (P-compositionality). Operations with an unknown outcome (open) may have
 // taken effect at any time after their call, or never. A step budget ends the search with `unknown`.
+// The register, and every key of a kv store, starts with one initial value: null unless told otherwise.
 
 import { assert } from '../assert.js';
 import type { Micros } from '../time.js';
@@ -54,6 +55,11 @@ export interface CheckOptions {
   readonly shouldStop?: () => boolean;
   /** Deterministic bound on search steps over all keys. */
   readonly stepsMax?: number;
+  /**
+   * The register's value before any operation, or every key's for `kv` (default null: a missing key
+   * reads as nothing). Histories whose missing keys read as the empty string need `""` here.
+   */
+  readonly initial?: unknown;
 }
 
 const STEPS_MAX_DEFAULT = 50_000_000;
@@ -248,7 +254,7 @@ type PartitionOutcome =
   | { readonly kind: 'fail'; readonly steps: number; readonly prefix: number[]; readonly state: Value; readonly blocked: number; readonly candidates: number[] };
 
 /** Searches one partition (a key's sub-history). */
-function searchPartition(ops: readonly HistoryOp[], budget: { steps: number; readonly max: number; readonly shouldStop?: () => boolean }): PartitionOutcome {
+function searchPartition(ops: readonly HistoryOp[], initial: Value, budget: { steps: number; readonly max: number; readonly shouldStop?: () => boolean }): PartitionOutcome {
   const entries: Entry[] = [];
   const times: number[] = [];
   ops.forEach((op, index) => {
@@ -289,7 +295,7 @@ function searchPartition(ops: readonly HistoryOp[], budget: { steps: number; rea
   const visited = new Visited();
   const stateIds = new StateIds();
   const stack: { call: Entry; state: Value }[] = [];
-  let state: Value = null;
+  let state: Value = initial;
   let entry = head.next;
   let deepest: Extract<PartitionOutcome, { kind: 'fail' }> | undefined;
   const startSteps = budget.steps;
@@ -355,9 +361,9 @@ function explain(key: string, ops: readonly HistoryOp[], failure: Extract<Partit
  * Without appends, a read can only see the initial value or a value some operation wrote. A read of
  * anything else is decided at once, without a search (the search would have to rule out every order).
  */
-function readOfUnwrittenValue(ops: readonly HistoryOp[]): HistoryOp | undefined {
+function readOfUnwrittenValue(ops: readonly HistoryOp[], initial: Value): HistoryOp | undefined {
   if (ops.some((op) => op.input.op === 'append')) return undefined;
-  const written = new Set<string>([canonical(null)]);
+  const written = new Set<string>([canonical(initial ?? null)]);
   for (const op of ops) if (op.input.op === 'put' || op.input.op === 'cas') written.add(canonical(op.input.value ?? null));
   return ops.find((op) => op.input.op === 'get' && op.output !== null && !written.has(canonical(op.output.value ?? null)));
 }
@@ -372,13 +378,14 @@ export function checkLinearizability(history: readonly HistoryOp[], options: Che
     list.push(op);
   }
   const budget = { steps: 0, max: options.stepsMax ?? STEPS_MAX_DEFAULT, shouldStop: options.shouldStop };
+  const initial = options.initial ?? null;
   let unknown = false;
   let smallest: LinearizabilityFailure | undefined;
   // Smallest sub-histories first: the first failure found is then the smallest one.
   const keys = [...partitions.keys()].sort((a, b) => partitions.get(a)!.length - partitions.get(b)!.length || (a < b ? -1 : a > b ? 1 : 0));
   for (const key of keys) {
     const ops = partitions.get(key)!;
-    const impossible = readOfUnwrittenValue(ops);
+    const impossible = readOfUnwrittenValue(ops, initial);
     if (impossible) {
       const where = key === 'register' ? 'the register' : `key ${key}`;
       smallest = {
@@ -386,11 +393,11 @@ export function checkLinearizability(history: readonly HistoryOp[], options: Che
         operations: [...ops].sort((a, b) => a.call - b.call || a.id - b.id),
         orderedPrefix: [],
         blocked: impossible,
-        explanation: `${describeOp(impossible)} saw ${describeValue(impossible.output!.value)}, but no operation on ${where} ever wrote that value, so no order of the operations can explain it: the history is not linearizable.`,
+        explanation: `${describeOp(impossible)} saw ${describeValue(impossible.output!.value)}, but no operation on ${where} ever wrote that value and the initial value of ${where} was ${describeValue(initial)}, so no order of the operations can explain it: the history is not linearizable.`,
       };
       break;
     }
-    const outcome = searchPartition(ops, budget);
+    const outcome = searchPartition(ops, initial, budget);
     if (outcome.kind === 'unknown') {
       unknown = true;
       break;

@@ -1,6 +1,6 @@
 // Reading histories: faultline JSON and Jepsen EDN, with one-line errors naming the problem.
 import { describe, expect, it } from 'vitest';
-import { parseHistoryText } from '../../sim/check/history-files.js';
+import { checkInitialValue, parseHistoryText, parseInitialFlag } from '../../sim/check/history-files.js';
 import { InputError } from '../../sim/errors.js';
 
 describe('JSON histories', () => {
@@ -30,6 +30,47 @@ describe('JSON histories', () => {
     it(`rejects ${name}`, () => {
       expect(() => parseHistoryText(JSON.stringify(doc), 'h.json')).toThrow(InputError);
       expect(() => parseHistoryText(JSON.stringify(doc), 'h.json')).toThrow(message);
+    });
+  }
+});
+
+describe('initial values', () => {
+  const ops = [{ client: 'a', call: 0, return: 1, input: { op: 'get', key: 'k' }, output: { value: '' } }];
+
+  it('reads a JSON history\'s top-level "initial"; absent stays absent, null is kept', () => {
+    expect(parseHistoryText(JSON.stringify({ model: 'kv', initial: '', operations: ops }), 'h.json').initial).toBe('');
+    expect(parseHistoryText(JSON.stringify({ model: 'register', initial: { a: [1] }, operations: [] }), 'h.json').initial).toEqual({ a: [1] });
+    const explicitNull = parseHistoryText(JSON.stringify({ model: 'kv', initial: null, operations: ops }), 'h.json');
+    expect('initial' in explicitNull && explicitNull.initial === null).toBe(true);
+    expect('initial' in parseHistoryText(JSON.stringify({ model: 'kv', operations: ops }), 'h.json')).toBe(false);
+  });
+
+  it('refuses an object as a kv history\'s "initial" (not a per-key map), naming it', () => {
+    const text = JSON.stringify({ model: 'kv', initial: { k: '' }, operations: ops });
+    expect(() => parseHistoryText(text, 'h.json')).toThrow(InputError);
+    expect(() => parseHistoryText(text, 'h.json')).toThrow(/^h.json: "initial" \{"k":""\}: for kv, the initial value is every key's starting value/);
+    // --model register makes the same object a register's value.
+    expect(parseHistoryText(text, 'h.json', 'register').initial).toEqual({ k: '' });
+  });
+
+  it('parses --initial as JSON', () => {
+    expect(parseInitialFlag('""')).toBe('');
+    expect(parseInitialFlag('0')).toBe(0);
+    expect(parseInitialFlag('null')).toBeNull();
+    expect(parseInitialFlag(' [1, 2] ')).toEqual([1, 2]);
+    expect(() => checkInitialValue([], 'kv', '--initial')).not.toThrow();
+    expect(() => checkInitialValue({ x: 1 }, 'register', '--initial')).not.toThrow();
+    expect(() => checkInitialValue({ x: 1 }, 'kv', '--initial')).toThrow(/^--initial \{"x":1\}: for kv/);
+  });
+
+  for (const [text, message] of [
+    ['abc', `--initial abc: not a JSON value (a string needs JSON quotes, e.g. --initial '"abc"')`],
+    ['', `--initial '': not a JSON value (a string needs JSON quotes, e.g. --initial '""')`],
+    ['{"a":\n', `--initial {"a": : not a JSON value (a string needs JSON quotes, e.g. --initial '""')`],
+  ] as const) {
+    it(`refuses --initial ${JSON.stringify(text)} in one line`, () => {
+      expect(() => parseInitialFlag(text)).toThrow(InputError);
+      expect(() => parseInitialFlag(text)).toThrow(message);
     });
   }
 });

@@ -7,7 +7,7 @@ import { checkLinearizability, type HistoryOp } from '../../sim/check/linearizab
 import { Rng } from '../../sim/rng.js';
 
 /** The naive twin: try every order; an op may follow another only if it did not return first. */
-function naiveLinearizable(ops: readonly HistoryOp[]): boolean {
+function naiveLinearizable(ops: readonly HistoryOp[], initial: unknown = null): boolean {
   const n = ops.length;
   const used = new Array<boolean>(n).fill(false);
   const apply = (state: unknown, op: HistoryOp): { state: unknown } | undefined => {
@@ -38,7 +38,7 @@ function naiveLinearizable(ops: readonly HistoryOp[]): boolean {
     }
     return false;
   };
-  return search(null, 0);
+  return search(initial, 0);
 }
 
 const smallOp = (id: number): fc.Arbitrary<HistoryOp> =>
@@ -66,6 +66,25 @@ describe('checkLinearizability', () => {
       const verdict = checkLinearizability(ops, { model: 'register' }).verdict;
       expect(verdict).toBe(naiveLinearizable(ops) ? 'linearizable' : 'not-linearizable');
     }), { numRuns: 2_000 });
+  });
+
+  it('agrees with the naive twin when the register starts with another value', () => {
+    fc.assert(fc.property(smallHistory, fc.constantFrom(null, 0, 1, 2, ''), (ops, initial) => {
+      const verdict = checkLinearizability(ops, { model: 'register', initial }).verdict;
+      expect(verdict).toBe(naiveLinearizable(ops, initial) ? 'linearizable' : 'not-linearizable');
+    }), { numRuns: 1_000 });
+  });
+
+  it('accepts a history generated from a store with a random initial value when told that value', () => {
+    // kv appends concatenate strings, so a kv store starts with a string (or nothing); a register with anything.
+    const initialFor = (model: 'register' | 'kv') =>
+      model === 'kv' ? fc.oneof(fc.constant(''), fc.constant(null), fc.string({ maxLength: 3 }))
+      : fc.oneof(fc.integer({ min: -2, max: 6 }), fc.constantFrom('', null, 'a'), fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 2 }));
+    const arbitrary = fc.constantFrom('register' as const, 'kv' as const).chain((model) => fc.tuple(fc.constant(model), initialFor(model), fc.integer({ min: 0, max: 0xffff_ffff })));
+    fc.assert(fc.property(arbitrary, ([model, initial, seed]) => {
+      const history = generateHistory({ model, clients: 6, operations: 120, keys: 4, openRatio: 0.1, initial }, Rng.fromSeed(seed));
+      expect(checkLinearizability(history, { model, initial }).verdict).toBe('linearizable');
+    }), { numRuns: 100 });
   });
 
   it('accepts every history generated from a real sequential store', () => {
@@ -129,6 +148,67 @@ describe('checkLinearizability', () => {
     expect(checkLinearizability(ok, { model: 'kv' }).verdict).toBe('linearizable');
     const badCas = ok.map((op) => (op.id === 2 ? { ...op, output: { ok: false } } : op));
     expect(checkLinearizability(badCas, { model: 'kv' }).verdict).toBe('not-linearizable');
+  });
+
+  describe('a history whose missing keys read as "" (the Porcupine and course-lab convention)', () => {
+    // Key y is never written and reads as ""; a read of x overlapping the first put sees ""; z is
+    // appended to from nothing while a concurrent read sees "". All fine if keys start as "".
+    const lab: HistoryOp[] = [
+      { id: 0, client: 'c0', call: 0, return: 5, input: { op: 'get', key: 'y' }, output: { value: '' } },
+      { id: 1, client: 'c1', call: 1, return: 10, input: { op: 'put', key: 'x', value: 'a' }, output: {} },
+      { id: 2, client: 'c2', call: 2, return: 8, input: { op: 'get', key: 'x' }, output: { value: '' } },
+      { id: 3, client: 'c1', call: 11, return: 20, input: { op: 'append', key: 'x', value: 'b' }, output: {} },
+      { id: 4, client: 'c0', call: 21, return: 30, input: { op: 'get', key: 'x' }, output: { value: 'ab' } },
+      { id: 5, client: 'c3', call: 0, return: 12, input: { op: 'append', key: 'z', value: 'q' }, output: {} },
+      { id: 6, client: 'c4', call: 3, return: 9, input: { op: 'get', key: 'z' }, output: { value: '' } },
+      { id: 7, client: 'c4', call: 13, return: 14, input: { op: 'get', key: 'z' }, output: { value: 'q' } },
+    ];
+
+    it('is not linearizable when keys start as null (the default), and says which value it assumed', () => {
+      // Under that assumption, a read of "" from a key nobody set to "" is impossible.
+      const result = checkLinearizability(lab, { model: 'kv' });
+      expect(result.verdict).toBe('not-linearizable');
+      expect(result.failure!.key).toBe('y');
+      expect(result.failure!.explanation).toContain('the initial value of key y was nothing');
+    });
+
+    it('is linearizable when every key starts as ""', () => {
+      expect(checkLinearizability(lab, { model: 'kv', initial: '' })).toMatchObject({ verdict: 'linearizable', keys: 3 });
+    });
+
+    it('the search itself uses the initial value (a key with appends is not decided by the shortcut)', () => {
+      const z = lab.filter((op) => op.input.key === 'z');
+      expect(checkLinearizability(z, { model: 'kv' }).verdict).toBe('not-linearizable');
+      expect(checkLinearizability(z, { model: 'kv', initial: '' }).verdict).toBe('linearizable');
+    });
+
+    it('still fails a read of "" after a put completed, with the initial value ""', () => {
+      const stale: HistoryOp[] = [
+        ...lab,
+        { id: 8, client: 'c1', call: 40, return: 50, input: { op: 'put', key: 'w', value: 'v' }, output: {} },
+        { id: 9, client: 'c2', call: 60, return: 70, input: { op: 'get', key: 'w' }, output: { value: '' } },
+      ];
+      const result = checkLinearizability(stale, { model: 'kv', initial: '' });
+      expect(result.verdict).toBe('not-linearizable');
+      expect(result.failure!.key).toBe('w');
+      expect(result.failure!.explanation).toContain('it saw "" while the value was "v"');
+    });
+
+    it('a read of null is impossible when keys start as ""', () => {
+      const sawNull = lab.map((op) => (op.id === 0 ? { ...op, output: { value: null } } : op));
+      const result = checkLinearizability(sawNull, { model: 'kv', initial: '' });
+      expect(result.verdict).toBe('not-linearizable');
+      expect(result.failure!.explanation).toContain('the initial value of key y was ""');
+    });
+  });
+
+  it('a register can start with a value', () => {
+    const history: HistoryOp[] = [
+      { id: 0, client: 'a', call: 0, return: 1, input: { op: 'get' }, output: { value: 0 } },
+      { id: 1, client: 'a', call: 2, return: 3, input: { op: 'cas', expected: 0, value: 1 }, output: { ok: true } },
+    ];
+    expect(checkLinearizability(history, { model: 'register' }).verdict).toBe('not-linearizable');
+    expect(checkLinearizability(history, { model: 'register', initial: 0 }).verdict).toBe('linearizable');
   });
 
   it('a budget that runs out gives unknown, never a wrong verdict', () => {
