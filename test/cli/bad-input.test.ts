@@ -61,6 +61,8 @@ const CASES: readonly BadInput[] = [
   { what: 'merge of a folder that is not a sweep', args: ['merge', 'empty'], setup: (d) => mkdirSync(join(d, 'empty')) },
   { what: 'history file missing', args: ['check', 'nope.json'] },
   { what: 'history with an unknown operation', args: ['check', 'h.json'], setup: (d) => writeFileSync(join(d, 'h.json'), '{"model":"kv","operations":[{"client":"c1","call":0,"return":1,"input":{"op":"delete","key":"x"},"output":{}}]}') },
+  { what: '`--initial` not JSON', args: ['check', 'h.json', '--initial', 'abc'], setup: (d) => writeFileSync(join(d, 'h.json'), '{"model":"kv","operations":[]}') },
+  { what: '`--initial` an object for kv', args: ['check', 'h.json', '--initial', '{"y":""}'], setup: (d) => writeFileSync(join(d, 'h.json'), '{"model":"kv","operations":[]}') },
   { what: '`--timeout` not a duration', args: ['check', 'h.json', '--timeout', 'soon'], setup: (d) => writeFileSync(join(d, 'h.json'), '{"model":"kv","operations":[]}') },
 ];
 
