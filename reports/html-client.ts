@@ -576,7 +576,7 @@ function opLabel(o: OpRow): string {
     text = [i.op, i.key, i.value !== undefined ? `= ${JSON.stringify(i.value)}` : undefined].filter((p) => p !== undefined).join(' ');
     if (output !== null && typeof output === 'object' && output !== undefined && 'value' in (output as object)) text += ` → ${JSON.stringify((output as { value: unknown }).value)}`;
   }
-  return `#${o.id} ${text}${o.server >= 0 ? ` (${data.nodes[o.server]!.id})` : ''}`;
+  return `#${o.id} ${text}${o.server >= 0 ? ` ← ${data.nodes[o.server]!.id}` : ''}`;
 }
 
 function opSummary(o: OpRow): string {

@@ -292,7 +292,7 @@ function operationsIntro(data: ReportData): string {
     : `<span id="linearizability" class="verdict verdict-bad" data-ok="false">${esc(lin.name)}: NOT linearizable</span>`;
   const total = data.operationsTotal;
   const capped = data.operations.length < total ? ` The first ${group(data.operations.length)} of ${group(total)} operations are shown.` : '';
-  return `<p class="intro">${verdict} Each bar is one client operation, from call to return, in the message diagram's window: <span class="key op-ok">ok</span>, <span class="key op-fail">failed</span>, <span class="key op-open">open</span> (no answer: it may or may not have taken effect). Operations a violation names are outlined.${capped}</p>`;
+  return `<p class="intro">${verdict} Each bar is one client operation, from call to return, in the message diagram's window: <span class="key op-ok">ok</span>, <span class="key op-fail">failed</span>, <span class="key op-open">open</span> (no answer: it may or may not have taken effect). A label ends with the server that answered (← n2). Operations a violation names are outlined.${capped}</p>`;
 }
 
 function checksTable(json: RunJson): string {
