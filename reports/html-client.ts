@@ -8,13 +8,11 @@ import { scaleLinear, type ScaleLinear } from 'd3-scale';
 import { pointer, select, type Selection } from 'd3-selection';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import { formatMicros } from '../sim/time.js';
-import { FATES, type ReportData } from './html-model.js';
+import { FATES, labelLanes, type ReportData } from './html-model.js';
 
 /** Marks drawn at most per redraw: more are thinned evenly and the window label says so. */
 const ARROWS_DRAWN_MAX = 1_500;
 const OPERATIONS_DRAWN_MAX = 1_500;
-/** The overview draws every operation on its client's row, up to this many. */
-const OVERVIEW_OPERATIONS_MAX = 5_000;
 /** The narrowest window the zoom allows. */
 const WINDOW_MICROS_MIN = 200;
 const LEFT = 92;
@@ -132,9 +130,11 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
   chip(STATE_COLOURS.paused, 'paused');
   for (const kind of [...new Set(data.faults.map((f) => f.kind))]) chip(FAULT_COLOURS[kind] ?? '#ddd', kind);
   chip('#e0e7ff', 'recovery phase');
-  if (data.operations.length > 0) chip('#86d3a5', 'client operations');
+  const density = data.operationDensity;
+  if (density !== null) chip('#86d3a5', `client operations: ${data.operationsTotal.toLocaleString('en-US')}, drawn as density (started per ${formatMicros(density.bucketMicros)})`).attr('id', 'density-chip');
+  else if (data.operations.length > 0) chip('#86d3a5', 'client operations');
 
-  const rowH = 14;
+  const rowH = 16;
   const rowGap = 5;
   const top = 24;
   const nodesBottom = top + data.nodes.length * (rowH + rowGap);
@@ -156,8 +156,14 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
       .attr('fill', n.role === 'client' ? '#eef1f5' : UP_COLOUR);
   });
   rows.selectAll('rect.role').data(data.roles).join('rect').attr('class', 'role')
-    .attr('data-role', (d) => d.role).attr('x', (d) => x(d.from)).attr('y', (d) => rowY(d.node) + 3)
-    .attr('width', (d) => Math.max(0.6, x(d.to) - x(d.from))).attr('height', rowH - 6).attr('fill', (d) => roleColour(d.role));
+    .attr('data-role', (d) => d.role).attr('data-term', (d) => d.term ?? '').attr('x', (d) => x(d.from)).attr('y', (d) => rowY(d.node) + 2)
+    .attr('width', (d) => Math.max(0.6, x(d.to) - x(d.from))).attr('height', rowH - 4).attr('fill', (d) => roleColour(d.role));
+  // Each leader and candidate bar says its term where it has room ("L t3"), or just the number.
+  const termed = data.roles.filter((r) => r.term !== null && r.role !== 'follower')
+    .map((r) => ({ r, text: termText(r.role, r.term!, x(r.to) - x(r.from) - 4) })).filter((t) => t.text !== '');
+  rows.selectAll('text.role-term').data(termed).join('text').attr('class', (t) => `role-term role-term-${t.r.role}`)
+    .attr('data-node', (t) => data.nodes[t.r.node]!.id).attr('data-term', (t) => t.r.term!)
+    .attr('x', (t) => x(t.r.from) + 2).attr('y', (t) => rowY(t.r.node) + rowH - 4.5).text((t) => t.text);
   rows.selectAll('rect.state').data(data.states).join('rect').attr('class', (d) => `state state-${d.state}`)
     .attr('data-node', (d) => data.nodes[d.node]!.id).attr('x', (d) => x(d.from)).attr('y', (d) => rowY(d.node))
     .attr('width', (d) => Math.max(1.5, x(d.to) - x(d.from))).attr('height', rowH)
@@ -165,11 +171,37 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
 
   // Client operations on the rows of nodes that have no role bands (clients, or algorithms without roles).
   const withRoles = new Set(data.roles.map((r) => r.node));
-  const ops = data.operations.length <= OVERVIEW_OPERATIONS_MAX ? data.operations.filter((o) => !withRoles.has(o.client)) : [];
+  const ops = density === null ? data.operations.filter((o) => !withRoles.has(o.client)) : [];
   rows.selectAll('rect.overview-op').data(ops).join('rect')
     .attr('class', (o) => `overview-op op-${o.status}${violatingOps.has(o.id) ? ' violating' : ''}`).attr('data-op-id', (o) => o.id)
     .attr('x', (o) => x(o.call)).attr('y', (o) => rowY(o.client) + 3)
     .attr('width', (o) => Math.max(1, x(o.ret ?? END) - x(o.call) - 0.5)).attr('height', rowH - 6);
+  // Too many operations for a bar each: per client row, how many started in each bucket, stacked by status.
+  if (density !== null) {
+    const bucketW = (x(density.bucketMicros) - x(0));
+    for (const row of density.rows.filter((r) => !withRoles.has(r.node))) {
+      const bottom = rowY(row.node) + rowH - 1;
+      const paths: Record<'ok' | 'fail' | 'open', string> = { ok: '', fail: '', open: '' };
+      for (let b = 0; b < density.buckets; b++) {
+        let y = bottom;
+        for (const status of ['ok', 'fail', 'open'] as const) {
+          const n = row[status][b]!;
+          if (n === 0) continue;
+          const h = (n / density.max) * (rowH - 2);
+          paths[status] += `M${x(b * density.bucketMicros).toFixed(1)},${(y - h).toFixed(2)}h${Math.max(0.8, bucketW - 0.3).toFixed(2)}v${h.toFixed(2)}h${(-Math.max(0.8, bucketW - 0.3)).toFixed(2)}Z`;
+          y -= h;
+        }
+      }
+      for (const status of ['ok', 'fail', 'open'] as const) {
+        if (paths[status] !== '') rows.append('path').attr('class', `op-density op-density-${status}`).attr('data-node', data.nodes[row.node]!.id).attr('d', paths[status]);
+      }
+    }
+  }
+  // Step-downs: a leader giving up leadership while up (a crash shows as such).
+  const stepDowns = rows.selectAll('g.step-down').data(data.stepDowns).join('g').attr('class', 'step-down')
+    .attr('data-node', (d) => data.nodes[d.node]!.id).attr('data-term', (d) => d.term ?? '').attr('data-at', (d) => d.at);
+  stepDowns.append('line').attr('x1', (d) => x(d.at)).attr('x2', (d) => x(d.at)).attr('y1', (d) => rowY(d.node) - 2).attr('y2', (d) => rowY(d.node) + rowH + 1);
+  stepDowns.append('path').attr('d', (d) => `M${x(d.at) - 4},${rowY(d.node) - 3}L${x(d.at) + 4},${rowY(d.node) - 3}L${x(d.at)},${rowY(d.node) + 3}Z`);
   svg.append('text').attr('class', 'lane-label').attr('x', LEFT - 8).attr('y', lanesTop + laneH - 4).attr('text-anchor', 'end').text(data.faults.length ? 'faults' : 'no faults');
   const faults = svg.append('g').attr('id', 'fault-bands');
   const bands = faults.selectAll('g.fault-band').data(data.faults).join('g').attr('class', 'fault-band').attr('data-kind', (d) => d.kind);
@@ -184,7 +216,7 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
     .on('brush end', (event: D3BrushEvent<unknown>) => brushed(event));
   const brushG = svg.append('g').attr('class', 'brush').attr('id', 'overview-brush').call(brush);
   // The brush covers the whole overview, so what is under the pointer is found from coordinates.
-  overviewGeometry = { x, rowY, rowH, lanesTop, laneH: laneH + 3, ops };
+  overviewGeometry = { x, rowY, rowH, lanesTop, laneH: laneH + 3, ops, withRoles };
   svg.on('mousemove.tip', (event: MouseEvent) => {
     if (event.buttons !== 0) return hideTip();
     const hit = overviewHit(event);
@@ -195,8 +227,15 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
 }
 
 let overviewGeometry: {
-  x: Scale; rowY: (node: number) => number; rowH: number; lanesTop: number; laneH: number; ops: readonly OpRow[];
+  x: Scale; rowY: (node: number) => number; rowH: number; lanesTop: number; laneH: number; ops: readonly OpRow[]; withRoles: ReadonlySet<number>;
 } | null = null;
+
+/** A role bar's label: "L t3" with room for it, else "3", else nothing. */
+function termText(role: string, term: number, pixels: number): string {
+  const full = `${role.charAt(0).toUpperCase()} t${term}`;
+  if (pixels >= full.length * 5.6) return full;
+  return pixels >= String(term).length * 5.6 ? String(term) : '';
+}
 
 /** What lies under the pointer in the overview: a violation marker, an operation, a node state or role, a fault. */
 function overviewHit(event: MouseEvent): { html: string; op?: OpRow } | null {
@@ -213,10 +252,18 @@ function overviewHit(event: MouseEvent): { html: string; op?: OpRow } | null {
     const id = esc(data.nodes[node]!.id);
     const op = g.ops.find((o) => o.client === node && o.call - slack <= t && (o.ret ?? END) + slack >= t);
     if (op) return { html: `${opSummary(op)}<br><span style="color:#94a3b8">click to show it below</span>`, op };
+    const stepDown = data.stepDowns.find((d) => d.node === node && Math.abs(g.x(d.at) - px) <= 4);
+    if (stepDown) return { html: `<b>${id}</b> stepped down${stepDown.term !== null ? ` from leader of term ${stepDown.term}` : ' as leader'} at ${precise(stepDown.at)}, becoming ${esc(stepDown.role)}` };
+    const density = data.operationDensity;
+    const row = density?.rows.find((r) => r.node === node && !g.withRoles.has(node));
+    if (density && row) {
+      const b = Math.min(density.buckets - 1, Math.max(0, Math.floor(t / density.bucketMicros)));
+      return { html: `<b>${id}</b>: operations started ${span(b * density.bucketMicros, (b + 1) * density.bucketMicros)}<br>${row.ok[b]} ok · ${row.fail[b]} failed · ${row.open[b]} open` };
+    }
     const state = data.states.find((s) => s.node === node && s.from - slack <= t && s.to + slack >= t);
     if (state) return { html: `<b>${id}</b> ${state.state}<br>${span(state.from, state.to)}` };
     const role = data.roles.find((r) => r.node === node && r.from <= t && r.to >= t);
-    if (role) return { html: `<b>${id}</b> ${esc(role.role)}${role.term !== null ? ` · term ${role.term}` : ''}<br>${span(role.from, role.to)}` };
+    if (role) return { html: `<b>${id}</b> ${esc(role.role)}${role.term !== null ? ` of term ${role.term}` : ''}<br>${span(role.from, role.to)}` };
     return null;
   }
   const lane = Math.floor((py - g.lanesTop) / g.laneH);
@@ -349,6 +396,14 @@ function drawDiagram(): void {
     .attr('x', (d) => x(Math.max(d.from, from))).attr('y', (d) => y(d.node) - 3)
     .attr('width', (d) => Math.max(0.5, x(Math.min(d.to, to)) - x(Math.max(d.from, from)))).attr('height', 6)
     .attr('fill', (d) => roleColour(d.role)).attr('opacity', 0.75);
+  const termed = roles.filter((r) => r.term !== null && r.role !== 'follower')
+    .map((r) => ({ r, left: x(Math.max(r.from, from)), text: termText(r.role, r.term!, x(Math.min(r.to, to)) - x(Math.max(r.from, from)) - 4) }))
+    .filter((t) => t.text !== '');
+  strips.selectAll('text.role-term').data(termed).join('text').attr('class', (t) => `role-term-above role-term-${t.r.role}`)
+    .attr('x', (t) => t.left + 2).attr('y', (t) => y(t.r.node) - 6).text((t) => t.text);
+  const downs = data.stepDowns.filter((d) => d.at >= from && d.at <= to);
+  strips.selectAll('path.step-down-mark').data(downs).join('path').attr('class', 'step-down-mark')
+    .attr('d', (d) => `M${x(d.at) - 4},${y(d.node) - 12}L${x(d.at) + 4},${y(d.node) - 12}L${x(d.at)},${y(d.node) - 5}Z`);
   const states = data.states.filter((s) => s.to >= from && s.from <= to);
   strips.selectAll('rect.state').data(states).join('rect').attr('class', (d) => `state state-${d.state}`)
     .attr('x', (d) => x(Math.max(d.from, from))).attr('y', (d) => y(d.node) - 9)
@@ -521,14 +576,15 @@ function opLabel(o: OpRow): string {
     text = [i.op, i.key, i.value !== undefined ? `= ${JSON.stringify(i.value)}` : undefined].filter((p) => p !== undefined).join(' ');
     if (output !== null && typeof output === 'object' && output !== undefined && 'value' in (output as object)) text += ` → ${JSON.stringify((output as { value: unknown }).value)}`;
   }
-  return `#${o.id} ${text}`;
+  return `#${o.id} ${text}${o.server >= 0 ? ` ← ${data.nodes[o.server]!.id}` : ''}`;
 }
 
 function opSummary(o: OpRow): string {
   const client = data.nodes[o.client]!.id;
   const when = o.ret === null ? `called ${precise(o.call)}, no answer (open)` : `called ${precise(o.call)}, returned ${precise(o.ret)} (${formatMicros(o.ret - o.call)})`;
   const named = violatingOps.has(o.id) ? '<br><b style="color:#fca5a5">named by a failed check</b>' : '';
-  return `<b>#${o.id} ${esc(client)}</b> · ${o.status}<br>${when}<br><code>${esc(o.input)}${o.output ? ` → ${esc(o.output)}` : ''}</code>${named}`;
+  const server = o.server >= 0 ? ` · answered by <b>${esc(data.nodes[o.server]!.id)}</b>` : o.status === 'open' ? ' · no server answered' : '';
+  return `<b>#${o.id} ${esc(client)}</b> · ${o.status}${server}<br>${when}<br><code>${esc(o.input)}${o.output ? ` → ${esc(o.output)}` : ''}</code>${named}`;
 }
 
 // ---- shared marks -------------------------------------------------------------------------------
@@ -551,9 +607,22 @@ function markers(layer: Svg | G, x: Scale, top: number, bottom: number, where: s
   g.select('text').attr('x', (v) => x(v.at) + 7).attr('y', top + 9).attr('text-anchor', (v) => (x(v.at) > x.range()[1]! - 160 ? 'end' : 'start'))
     .attr('dx', (v) => (x(v.at) > x.range()[1]! - 160 ? -14 : 0))
     .text((v) => (where === 'operations' ? '' : v.check));
+  // Labels of violations close in time go to rows below one another, so none is drawn over another.
+  const texts = g.select<SVGTextElement>('text').nodes();
+  const extents = texts.map((t) => {
+    const box = t.getBBox();
+    return [box.x, box.x + box.width] as const;
+  });
+  const lanes = labelLanes(extents, 6);
+  texts.forEach((t, k) => {
+    t.setAttribute('y', String(top + 9 + lanes[k]! * VIOLATION_LABEL_ROW));
+    t.setAttribute('data-lane', String(lanes[k]));
+  });
   g.on('mouseenter', (event: MouseEvent, v) => showTip(event, `<b>${esc(v.check)}</b> failed${v.exact ? ` at ${formatMicros(v.at)}` : ' (judged at the end)'}<br>${esc(v.message.length > 400 ? v.message.slice(0, 399) + '…' : v.message)}`))
     .on('mouseleave', hideTip);
 }
+
+const VIOLATION_LABEL_ROW = 13;
 
 /** Arrowheads and hatch patterns, once per page, shared by every chart. */
 function defs(): void {
@@ -604,7 +673,22 @@ function hideTip(): void {
   tooltip.hidden = true;
 }
 
+/** Saves the embedded replay file as `<scenario>-<seed>.json`. */
+function downloadReplay(button: HTMLButtonElement): void {
+  const text = JSON.parse(document.getElementById('replay-file')!.textContent!) as string;
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = button.dataset.filename ?? 'replay.json';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 function controls(): void {
+  const download = document.getElementById('download-replay') as HTMLButtonElement | null;
+  download?.addEventListener('click', () => downloadReplay(download));
   document.querySelectorAll<HTMLButtonElement>('.toolbar button').forEach((button) => {
     button.addEventListener('click', () => {
       const [from, to] = windowMicros;

@@ -7,7 +7,7 @@ import { describeFault, type FaultEntry, type LinkSelector } from '../sim/faults
 import type { Operation } from '../sim/history.js';
 import type { LatencyModel } from '../sim/network.js';
 import type { NodeId } from '../sim/process.js';
-import type { Micros } from '../sim/time.js';
+import { formatMicros, type Micros } from '../sim/time.js';
 import type { TraceEvent } from '../sim/trace.js';
 
 /** Bounds on what one report embeds, so a long run still gives a file a browser opens. */
@@ -16,6 +16,10 @@ export const OPERATIONS_EMBEDDED_MAX = 50_000;
 /** A message's content is summarised (long arrays and strings cut) to at most this many characters. */
 export const MESSAGE_TEXT_CHARS_MAX = 360;
 export const FAULT_LANES_MAX = 8;
+/** Above this many client operations the overview draws the clients' rows as density strips, not one bar per operation. */
+export const OVERVIEW_OPERATIONS_MAX = 5_000;
+/** Time buckets of a density strip. */
+export const DENSITY_BUCKETS = 400;
 /** The default message window grows until it holds about this many arrows (or the whole run). */
 const DEFAULT_WINDOW_ARROWS = 110;
 const DEFAULT_WINDOW_MICROS_MIN = 20_000;
@@ -51,6 +55,8 @@ export interface ReportData {
   /** Role over time, from `{ type: 'role', role }` observations; empty when the algorithm has none. */
   readonly roles: readonly (Interval & { readonly role: string; readonly term: number | null })[];
   readonly roleNames: readonly string[];
+  /** A leader giving up leadership without crashing (it observed another role), with the term it led. */
+  readonly stepDowns: readonly { readonly node: number; readonly at: Micros; readonly term: number | null; readonly role: string }[];
   readonly faults: readonly {
     readonly from: Micros;
     readonly to: Micros;
@@ -98,8 +104,21 @@ export interface ReportData {
     readonly input: string;
     readonly output: string;
     readonly lane: number;
+    /** Node index of the server whose message completed the operation; -1 when open or not from a message. */
+    readonly server: number;
   }[];
   readonly operationsTotal: number;
+  /**
+   * Operations started per time bucket and client, by status, when the run has more than
+   * OVERVIEW_OPERATIONS_MAX (counting every operation, embedded or not); null otherwise.
+   */
+  readonly operationDensity: {
+    readonly bucketMicros: Micros;
+    readonly buckets: number;
+    readonly rows: readonly { readonly node: number; readonly ok: number[]; readonly fail: number[]; readonly open: number[] }[];
+    /** The largest count in one bucket of one row, for a shared vertical scale. */
+    readonly max: number;
+  } | null;
   /** Lanes per client node index, in node order (clients with operations only). */
   readonly operationLanes: readonly { readonly node: number; readonly lanes: number }[];
   readonly linearizability: { readonly name: string; readonly ok: boolean; readonly message: string | null } | null;
@@ -141,10 +160,10 @@ export function buildReportData(input: ModelInput): ReportData {
   const nodeIndex = new Map(input.nodes.map((n, i) => [n.id, i]));
   const indexOf = (id: NodeId): number => nodeIndex.get(id) ?? -1;
   const end = input.endMicros;
-  const { states, roles, roleNames } = nodeIntervals(input.trace, indexOf, end);
+  const { states, roles, roleNames, stepDowns } = nodeIntervals(input.trace, indexOf, end);
   const { faults, lanes } = faultWindows(input.trace, input.nodes.map((n) => n.id), input.baseLatency, input.recovery.startedAtMicros, end);
   const messages = messageArrows(input.trace, indexOf, end);
-  const { operations, operationLanes } = operationRows(input.operations, indexOf);
+  const { operations, operationLanes } = operationRows(input.operations, indexOf, answeringServers(input.trace, indexOf));
   const violations = violationsOf(input.checks, input.operations, end);
   const lin = input.checks.find((c) => c.name === 'linearizable-history');
   return {
@@ -154,8 +173,9 @@ export function buildReportData(input: ModelInput): ReportData {
       recoveryStartMicros: input.recovery.startedAtMicros, recoveredAtMicros: input.recovery.recoveredAtMicros,
     },
     nodes: input.nodes.map((n) => ({ id: n.id, role: n.role })),
-    states, roles, roleNames, faults, faultLanes: lanes, messages,
+    states, roles, roleNames, stepDowns, faults, faultLanes: lanes, messages,
     operations, operationsTotal: input.operations.length, operationLanes,
+    operationDensity: input.operations.length > OVERVIEW_OPERATIONS_MAX ? operationDensity(input.operations, indexOf, end) : null,
     linearizability: lin ? { name: lin.name, ok: lin.ok, message: lin.message ?? null } : null,
     violations,
     window: defaultWindow(messages, violations, end),
@@ -170,6 +190,7 @@ function nodeIntervals(trace: readonly TraceEvent[], indexOf: (id: NodeId) => nu
   const openState = new Map<number, { from: Micros; state: NodeState }>();
   const openRole = new Map<number, { from: Micros; role: string; term: number | null }>();
   const roleNames: string[] = [];
+  const stepDowns: { node: number; at: Micros; term: number | null; role: string }[] = [];
   const closeRole = (node: number, at: Micros) => {
     const open = openRole.get(node);
     if (open === undefined) return;
@@ -200,6 +221,8 @@ function nodeIntervals(trace: readonly TraceEvent[], indexOf: (id: NodeId) => nu
         const fact = e.fact;
         if (fact.type !== 'role' || typeof fact.role !== 'string') break;
         const node = indexOf(e.node);
+        const was = openRole.get(node);
+        if (was !== undefined && was.role === 'leader' && fact.role !== 'leader') stepDowns.push({ node, at: e.at, term: was.term, role: fact.role });
         closeRole(node, e.at);
         if (!roleNames.includes(fact.role)) roleNames.push(fact.role);
         openRole.set(node, { from: e.at, role: fact.role, term: typeof fact.term === 'number' ? fact.term : null });
@@ -212,7 +235,7 @@ function nodeIntervals(trace: readonly TraceEvent[], indexOf: (id: NodeId) => nu
   for (const node of [...openState.keys()]) closeState(node, end);
   for (const node of [...openRole.keys()]) closeRole(node, end);
   const byTime = <T extends Interval>(a: T, b: T) => a.node - b.node || a.from - b.from;
-  return { states: states.sort(byTime), roles: roles.sort(byTime), roleNames };
+  return { states: states.sort(byTime), roles: roles.sort(byTime), roleNames, stepDowns };
 }
 
 // ---- faults -------------------------------------------------------------------------------------
@@ -262,14 +285,14 @@ function faultWindows(trace: readonly TraceEvent[], nodes: readonly NodeId[], ba
         } else {
           for (const l of pairs(f)) links.add(l);
         }
-        if (links.size > 0) open.push({ from: at, kind: 'partition', label: describeFault(f), links });
+        if (links.size > 0) open.push({ from: at, kind: 'partition', label: faultLabel(f), links });
         break;
       }
       case 'heal':
         release(['partition'], 'all', at);
         break;
       case 'clog':
-        open.push({ from: at, kind: 'clog', label: describeFault(f), links: pairs(f) });
+        open.push({ from: at, kind: 'clog', label: faultLabel(f), links: pairs(f) });
         break;
       case 'unclog':
         release(['clog'], pairs(f), at);
@@ -278,13 +301,13 @@ function faultWindows(trace: readonly TraceEvent[], nodes: readonly NodeId[], ba
       case 'duplicate': {
         const links = pairs(f);
         release([f.kind], links, at);
-        if (f.ratio > 0) open.push({ from: at, kind: f.kind, label: describeFault(f), links });
+        if (f.ratio > 0) open.push({ from: at, kind: f.kind, label: faultLabel(f), links });
         break;
       }
       case 'delay': {
         const links = pairs(f);
         release(['delay'], links, at);
-        if (!isBaseLatency(f.latency)) open.push({ from: at, kind: 'delay', label: describeFault(f), links });
+        if (!isBaseLatency(f.latency)) open.push({ from: at, kind: 'delay', label: faultLabel(f), links });
         break;
       }
       case 'clock-skew':
@@ -292,7 +315,7 @@ function faultWindows(trace: readonly TraceEvent[], nodes: readonly NodeId[], ba
         const key = new Set([f.node]);
         release([f.kind], key, at);
         const zero = f.kind === 'clock-skew' ? f.offsetMicros === 0 : f.ppm === 0;
-        if (!zero) open.push({ from: at, kind: f.kind, label: describeFault(f), links: key });
+        if (!zero) open.push({ from: at, kind: f.kind, label: faultLabel(f), links: key });
         break;
       }
       default:
@@ -310,6 +333,16 @@ function faultWindows(trace: readonly TraceEvent[], nodes: readonly NodeId[], ba
     return { ...w, lane };
   });
   return { faults, lanes: laneEnds.length };
+}
+
+/** A fault as `describeFault` words it, with durations in readable units (`delay 400ms+5ms`, `clock-skew n2 -250ms`). */
+export function faultLabel(f: FaultEntry): string {
+  if (f.kind === 'delay' && f.latency.kind === 'uniform') {
+    const jitter = f.latency.jitterMicros > 0 ? `+${formatMicros(f.latency.jitterMicros)}` : '';
+    return `delay ${formatMicros(f.latency.baseMicros)}${jitter} ${f.from?.join(',') ?? '*'}→${f.to?.join(',') ?? '*'}`;
+  }
+  if (f.kind === 'clock-skew') return `clock-skew ${f.node} ${formatMicros(f.offsetMicros)}`;
+  return describeFault(f);
 }
 
 // ---- messages -----------------------------------------------------------------------------------
@@ -423,7 +456,38 @@ function cut(value: unknown, items: number, chars: number, depth: number): unkno
 
 // ---- operations ---------------------------------------------------------------------------------
 
-function operationRows(ops: readonly Operation[], indexOf: (id: NodeId) => number) {
+/**
+ * Which server answered each completed operation: a completion happens inside a handler, and the
+ * handler's trigger is the last delivery, timer or start the trace shows on that client before it. When
+ * that is a delivery, its sender answered. Returns node indices by operation id.
+ */
+function answeringServers(trace: readonly TraceEvent[], indexOf: (id: NodeId) => number): Map<number, number> {
+  const trigger = new Map<NodeId, { from: NodeId; at: Micros } | null>();
+  const out = new Map<number, number>();
+  for (const e of trace) {
+    switch (e.type) {
+      case 'deliver':
+        trigger.set(e.to, { from: e.from, at: e.at });
+        break;
+      case 'timer':
+      case 'start':
+      case 'restart':
+      case 'crash':
+        trigger.set(e.node, null);
+        break;
+      case 'complete': {
+        const t = trigger.get(e.node);
+        if (t != null && t.at === e.at) out.set(e.opId, indexOf(t.from));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+function operationRows(ops: readonly Operation[], indexOf: (id: NodeId) => number, answeredBy: ReadonlyMap<number, number>) {
   const laneEnds = new Map<number, Micros[]>();
   const rows = ops.slice(0, OPERATIONS_EMBEDDED_MAX).map((op) => {
     const client = indexOf(op.client);
@@ -439,10 +503,31 @@ function operationRows(ops: readonly Operation[], indexOf: (id: NodeId) => numbe
       input: summarise(op.input, 200),
       output: op.status === 'open' ? '' : summarise(op.output, 200),
       lane,
+      server: ret === null ? -1 : answeredBy.get(op.id) ?? -1,
     };
   });
   const operationLanes = [...laneEnds.entries()].sort((a, b) => a[0] - b[0]).map(([node, ends]) => ({ node, lanes: ends.length }));
   return { operations: rows, operationLanes };
+}
+
+/** Operations started per bucket of the run, by client and status. */
+function operationDensity(ops: readonly Operation[], indexOf: (id: NodeId) => number, end: Micros): NonNullable<ReportData['operationDensity']> {
+  const buckets = DENSITY_BUCKETS;
+  const bucketMicros = Math.max(1, Math.ceil(end / buckets));
+  const rows = new Map<number, { node: number; ok: number[]; fail: number[]; open: number[] }>();
+  let max = 0;
+  for (const op of ops) {
+    const node = indexOf(op.client);
+    let row = rows.get(node);
+    if (row === undefined) {
+      row = { node, ok: new Array<number>(buckets).fill(0), fail: new Array<number>(buckets).fill(0), open: new Array<number>(buckets).fill(0) };
+      rows.set(node, row);
+    }
+    const b = Math.min(buckets - 1, Math.floor(op.call / bucketMicros));
+    row[op.status][b]!++;
+    max = Math.max(max, row.ok[b]! + row.fail[b]! + row.open[b]!);
+  }
+  return { bucketMicros, buckets, rows: [...rows.values()].sort((a, b) => a.node - b.node), max };
 }
 
 // ---- violations ---------------------------------------------------------------------------------
@@ -493,4 +578,23 @@ export function countArrows(m: ReportData['messages'], from: Micros, to: Micros)
     if (m.end[i]! >= from) count++;
   }
   return count;
+}
+
+/**
+ * Rows for labels laid out along one axis so that none overlap: each [start, end] extent (pixels) goes,
+ * in order of its start, to the first row whose last label ended at least `gap` before it. Returns the
+ * row of each extent, in the order given.
+ */
+export function labelLanes(extents: readonly (readonly [number, number])[], gap = 4): number[] {
+  const order = extents.map((_, i) => i).sort((a, b) => extents[a]![0] - extents[b]![0] || a - b);
+  const rowEnds: number[] = [];
+  const lanes = new Array<number>(extents.length).fill(0);
+  for (const i of order) {
+    const [start, end] = extents[i]!;
+    let lane = rowEnds.findIndex((rowEnd) => rowEnd + gap <= start);
+    if (lane === -1) lane = rowEnds.length;
+    rowEnds[lane] = end;
+    lanes[i] = lane;
+  }
+  return lanes;
 }

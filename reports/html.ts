@@ -7,11 +7,11 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { assert } from '../sim/assert.js';
-import { describeFault } from '../sim/faults.js';
 import type { PreparedRun, RunResult } from '../sim/run.js';
 import { formatMicros, type Micros } from '../sim/time.js';
 import type { TraceEvent, TraceSink } from '../sim/trace.js';
-import { buildReportData, FATES, type ReportData } from './html-model.js';
+import { replayFileOf, serializeReplayFile, type ReplayFile } from '../lab/replay-file.js';
+import { buildReportData, FATES, faultLabel, type ReportData } from './html-model.js';
 import { runToJson, type RunJson } from './json.js';
 import { replayCommand } from './replay-command.js';
 
@@ -22,6 +22,8 @@ export interface HtmlReportInput {
   readonly trace: readonly TraceEvent[];
   /** The command that reproduces the run; by default `replayCommand(prepared)`, as the terminal and JSON reports print it. */
   readonly replay?: string;
+  /** The replay file the page offers for download; by default `replayFileOf(prepared, result)`. */
+  readonly replayFile?: ReplayFile;
 }
 
 /** A trace sink that keeps every event (and passes each on to `next`, such as an NDJSON file). */
@@ -49,6 +51,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     trace: input.trace,
   });
   const metrics = [...derivedMetrics(json, data, input.trace), ...extraMetrics(result, json)];
+  const replayFile = serializeReplayFile(input.replayFile ?? replayFileOf(prepared, result));
   const title = `${json.scenario} · seed ${json.seed}${json.bug ? ` · ${json.bug}` : ''} — faultline report`;
   return [
     '<!DOCTYPE html>',
@@ -62,7 +65,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     `<style>${CSS}</style>`,
     '</head>',
     '<body>',
-    header(json),
+    header(json, replayFileName(json)),
     section('metrics', 'Metrics', metricCards(metrics)),
     violationList(data),
     section('timeline-section', 'Timeline', timelineIntro(data) + '<div id="timeline" class="chart"></div>'),
@@ -71,6 +74,8 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     section('tables', 'Checks, stats and faults', checksTable(json) + statsTable(json, data) + faultsTable(json)),
     '<div id="tooltip" role="tooltip" hidden></div>',
     `<script type="application/json" id="run-data">${jsonForScript(data)}</script>`,
+    // The replay file's exact text (as `run --save` writes it), as a JSON string: the download button saves it.
+    `<script type="application/json" id="replay-file">${jsonForScript(replayFile)}</script>`,
     `<script>${scriptText(clientBundle())}</script>`,
     '</body>',
     '</html>',
@@ -109,7 +114,12 @@ function scriptText(code: string): string {
 
 const OUTCOME_LABEL = { pass: 'PASS', 'safety-violation': 'SAFETY VIOLATION', 'liveness-violation': 'LIVENESS VIOLATION' } as const;
 
-function header(json: RunJson): string {
+/** The name the downloaded replay file is offered under: `<scenario>-<seed>.json`. */
+export function replayFileName(json: Pick<RunJson, 'scenario' | 'seed'>): string {
+  return `${json.scenario}-${json.seed}.json`.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+function header(json: RunJson, fileName: string): string {
   const facts: [string, string][] = [
     ['scenario', json.scenario],
     ['seed', String(json.seed)],
@@ -124,6 +134,7 @@ function header(json: RunJson): string {
 <span id="outcome" class="outcome outcome-${json.outcome}" data-outcome="${json.outcome}">${OUTCOME_LABEL[json.outcome]}</span></div>
 <dl class="facts">${facts.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd${k === 'bug' && json.bug ? ' class="bug"' : ''}${k === 'fingerprint' ? ' id="fingerprint"' : ''}>${esc(v)}</dd></div>`).join('')}</dl>
 <div class="replay"><span>replay</span><code id="replay">${esc(json.replay)}</code></div>
+<div class="replay replay-file"><span>replay file</span><button type="button" id="download-replay" data-filename="${esc(fileName)}">download ${esc(fileName)}</button><span class="hint">then <code>faultline replay ${esc(fileName)}</code> re-runs it: the file holds the scenario, seed, bug, parameters and the whole fault schedule</span></div>
 </header>`;
 }
 
@@ -206,7 +217,11 @@ function extraMetrics(result: RunResult, json: RunJson): Metric[] {
   const label = (path: string) => path.replace(/Micros$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/\./g, ' · ').toLowerCase();
   const show = (path: string, n: number) => (/micros$/i.test(path) ? formatMicros(Math.round(n)) : Number.isInteger(n) ? group(n) : String(Math.round(n * 1000) / 1000));
   const walk = (value: unknown, path: string) => {
-    if (out.length >= EXTRA_METRICS_MAX || /wall/i.test(path)) return;
+    if (out.length >= EXTRA_METRICS_MAX || /wall/i.test(path) || SHOWN_ELSEWHERE.has(path)) return;
+    if (/availability$/i.test(path) && typeof value === 'number') {
+      out.push({ label: label(path), value: `${(value * 100).toFixed(1)}%`, detail: 'client operations that succeeded' });
+      return;
+    }
     if (Array.isArray(value)) {
       const numbers = value.filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
       if (numbers.length === 0) {
@@ -228,6 +243,8 @@ function extraMetrics(result: RunResult, json: RunJson): Metric[] {
 }
 
 const EXTRA_METRICS_MAX = 40;
+/** Run metrics the fixed tiles already show: `recoveryMicros` is "time to recover after heal". */
+const SHOWN_ELSEWHERE = new Set(['recoveryMicros']);
 
 function violationList(data: ReportData): string {
   if (data.violations.length === 0) {
@@ -241,8 +258,11 @@ function violationList(data: ReportData): string {
 }
 
 function timelineIntro(data: ReportData): string {
-  const roles = data.roleNames.length > 0 ? ` Coloured bands show each node's role (${data.roleNames.map(esc).join(', ')}).` : '';
-  return `<p class="intro">The whole run. Each row is a node: up, <span class="key crashed">crashed</span> or <span class="key paused">paused</span>.${roles} Below them, fault windows until they heal; the shaded tail is the recovery phase. Drag across the timeline to choose the window the message diagram and operations show.</p>`;
+  const terms = data.roles.some((r) => r.term !== null) ? ' Leader and candidate bars carry their term ("L t3": leader of term 3); ▼ marks a leader stepping down.' : '';
+  const roles = data.roleNames.length > 0 ? ` Coloured bands show each node's role (${data.roleNames.map(esc).join(', ')}).${terms}` : '';
+  const d = data.operationDensity;
+  const density = d === null ? '' : ` <span id="density-note">With ${group(data.operationsTotal)} client operations, the client rows show how many started in each ${esc(formatMicros(d.bucketMicros))} (bar height; green ok, red failed, grey open) rather than one bar per operation.</span>`;
+  return `<p class="intro">The whole run. Each row is a node: up, <span class="key crashed">crashed</span> or <span class="key paused">paused</span>.${roles}${density} Below them, fault windows until they heal; the shaded tail is the recovery phase. Drag across the timeline to choose the window the message diagram and operations show.</p>`;
 }
 
 function diagramShell(data: ReportData): string {
@@ -272,7 +292,7 @@ function operationsIntro(data: ReportData): string {
     : `<span id="linearizability" class="verdict verdict-bad" data-ok="false">${esc(lin.name)}: NOT linearizable</span>`;
   const total = data.operationsTotal;
   const capped = data.operations.length < total ? ` The first ${group(data.operations.length)} of ${group(total)} operations are shown.` : '';
-  return `<p class="intro">${verdict} Each bar is one client operation, from call to return, in the message diagram's window: <span class="key op-ok">ok</span>, <span class="key op-fail">failed</span>, <span class="key op-open">open</span> (no answer: it may or may not have taken effect). Operations a violation names are outlined.${capped}</p>`;
+  return `<p class="intro">${verdict} Each bar is one client operation, from call to return, in the message diagram's window: <span class="key op-ok">ok</span>, <span class="key op-fail">failed</span>, <span class="key op-open">open</span> (no answer: it may or may not have taken effect). A label ends with the server that answered (← n2). Operations a violation names are outlined.${capped}</p>`;
 }
 
 function checksTable(json: RunJson): string {
@@ -305,8 +325,8 @@ function faultsTable(json: RunJson): string {
   const resolved = new Map(json.resolvedFaults.map((r) => [r.index, r.resolved]));
   const rows = json.faults.map((f, i) => {
     const r = resolved.has(i) ? resolved.get(i) : undefined;
-    const target = r === undefined ? '' : r === null ? 'no such node then: skipped' : `→ ${describeFault(r)}`;
-    return `<tr><td>${esc(formatMicros(f.at))}</td><td>${esc(describeFault(f))}</td>${resolved.size > 0 ? `<td class="muted">${esc(target)}</td>` : ''}</tr>`;
+    const target = r === undefined ? '' : r === null ? 'no such node then: skipped' : `→ ${faultLabel(r)}`;
+    return `<tr><td>${esc(formatMicros(f.at))}</td><td>${esc(faultLabel(f))}</td>${resolved.size > 0 ? `<td class="muted">${esc(target)}</td>` : ''}</tr>`;
   });
   const head = `<tr><th>at</th><th>fault</th>${resolved.size > 0 ? '<th>resolved to</th>' : ''}</tr>`;
   const open = json.faults.length <= FAULT_ROWS_OPEN_MAX ? ' open' : '';
@@ -349,11 +369,14 @@ code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sa
 .facts dt{font-size:11px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}.facts dd{margin:0;font-weight:600}
 .facts dd.bug{color:#a21caf}#fingerprint{font-family:ui-monospace,Menlo,Consolas,monospace;font-weight:500}
 .replay{display:flex;gap:10px;align-items:baseline}.replay span{font-size:11px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}
-.replay code{background:#0f172a;color:#e2e8f0;padding:6px 10px;border-radius:6px;overflow-x:auto;white-space:nowrap;flex:1}
+.replay code{background:#0f172a;color:#e2e8f0;padding:6px 10px;border-radius:6px;white-space:pre-wrap;overflow-wrap:anywhere;flex:1;min-width:0}
+.replay-file{margin-top:8px;align-items:center;flex-wrap:wrap}.replay .hint{text-transform:none;letter-spacing:0;font-size:12.5px;color:var(--muted)}
+.replay .hint code{background:#f2f4f7;color:var(--ink);padding:1px 5px;white-space:normal;flex:none}
+#download-replay{font:inherit;font-size:13px;font-weight:600;background:var(--accent);color:#fff;border:0;border-radius:6px;padding:4px 12px;cursor:pointer}
 .panel{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:14px 18px;margin-bottom:14px;box-shadow:0 1px 2px rgba(16,24,40,.05)}
 .metrics{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px}
 .metric{border:1px solid var(--line);border-radius:8px;padding:8px 12px;background:#fafbfd}
-.metric-value{font-size:16px;font-weight:700;white-space:nowrap}.metric-label{font-size:12px;color:#344054}.metric-detail{font-size:11.5px;color:var(--muted)}
+.metric-value{font-size:16px;font-weight:700;overflow-wrap:anywhere}.metric-label{font-size:12px;color:#344054}.metric-detail{font-size:11.5px;color:var(--muted)}
 .violations{margin:0;padding:0;list-style:none}.violation{display:flex;gap:12px;align-items:flex-start;padding:8px 0;border-top:1px solid var(--line)}
 .violation:first-child{border-top:0}.violation p{margin:3px 0 0;color:#344054}.violation .kind,.violation .when{color:var(--muted);font-size:12px}
 .violation strong{color:var(--bad)}
@@ -390,7 +413,11 @@ details.faults summary{cursor:pointer}details.faults summary h3{display:inline-b
 .msg{fill:none;stroke-width:1.3}.msg.hot{stroke-width:3}.msg.pinned{stroke-width:3.2;stroke:#111827!important}
 .msg-dropped,.msg-in-flight{stroke-dasharray:3 2}.msg-duplicate{stroke-dasharray:8 2 2 2}
 .violation-marker line{stroke:var(--bad);stroke-width:1.6;stroke-dasharray:5 3}.violation-marker path{fill:var(--bad)}
-.violation-marker text{fill:var(--bad);font-size:11px;font-weight:700}
+.violation-marker text{fill:var(--bad);font-size:11px;font-weight:700;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
+.role-term{font-size:9.5px;font-weight:700;fill:#fff;pointer-events:none}.role-term-candidate{fill:#422006}
+.role-term-above{font-size:9.5px;font-weight:700;fill:#1e3a8a;pointer-events:none}.role-term-above.role-term-candidate{fill:#92400e}
+.step-down line{stroke:#111827;stroke-width:1.4}.step-down path,.step-down-mark{fill:#111827}
+.op-density-ok{fill:#3fae6f}.op-density-fail{fill:#e05656}.op-density-open{fill:#98a2b3}
 .op{stroke:#fff;stroke-width:.5}.op-ok{fill:#86d3a5}.op-fail{fill:#f19999}.op-open{fill:url(#open-hatch)}
 .op.violating{stroke:var(--bad);stroke-width:2.2}.overview-op.violating{stroke:var(--bad);stroke-width:1.5}.op.pinned{stroke:#111827;stroke-width:2}
 .op-label{font-size:10.5px;fill:#1e2530;pointer-events:none}

@@ -1,15 +1,19 @@
 // The HTML report in a real browser (Debian's chromium through playwright-core): the report of a failing
 // planted-bug run draws its timeline, message arrows, operations and violation marker, zooms and pans,
 // shows a message on hover, and logs no error. Screenshots go to test-output/browser/ for a human to look at.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectTrace, renderHtmlReport } from '../../reports/html.js';
+import { replayFileOf, serializeReplayFile } from '../../lab/replay-file.js';
+import { buildReportData, OVERVIEW_OPERATIONS_MAX } from '../../reports/html-model.js';
+import { collectTrace, jsonForScript, renderHtmlReport } from '../../reports/html.js';
 import { findScenario } from '../../scenarios/index.js';
+import type { Operation } from '../../sim/history.js';
 import { executeRun, prepareRun } from '../../sim/run.js';
+import type { TraceEvent } from '../../sim/trace.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -180,4 +184,179 @@ describe.skipIf(!haveChromium && !inCi)('the HTML report in headless Chromium', 
       await page.close();
     });
   }
+});
+
+/** Two boxes that share any area. */
+function overlap(a: { x: number; y: number; width: number; height: number }, b: { x: number; y: number; width: number; height: number }): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/**
+ * A page with hand-made data: three servers (leaders of terms 1 and 2, one step-down), two clients with
+ * more operations than the overview draws one by one, and two checks failing 11 ms apart. The page is a
+ * real report with its embedded data swapped.
+ */
+function syntheticPage(): string {
+  const prepared = prepareRun({ scenario: findScenario('broadcast-lossy')!, seed: 1 });
+  const { sink, events } = collectTrace();
+  const result = executeRun(prepared, sink);
+  const html = renderHtmlReport({ prepared, result, trace: events });
+  const nodes = [{ id: 's1', role: 'server' }, { id: 's2', role: 'server' }, { id: 's3', role: 'server' }, { id: 'c1', role: 'client' }, { id: 'c2', role: 'client' }] as const;
+  const end = 3_000_000;
+  const trace: TraceEvent[] = nodes.map((n) => ({ type: 'start', at: 0, node: n.id }));
+  const role = (at: number, node: string, r: string, term: number): TraceEvent => ({ type: 'observe', at, node, fact: { type: 'role', role: r, term } });
+  trace.push(role(0, 's1', 'follower', 0), role(0, 's2', 'follower', 0), role(0, 's3', 'follower', 0));
+  trace.push(role(100_000, 's1', 'candidate', 1), role(120_000, 's1', 'leader', 1), role(1_400_000, 's1', 'follower', 2));
+  trace.push(role(1_300_000, 's2', 'candidate', 2), role(1_420_000, 's2', 'leader', 2));
+  for (let i = 0; i < 300; i++) {
+    const at = i * 10_000;
+    trace.push({ type: 'send', at, from: 's1', to: 's2', msgId: i, msg: { type: 'append', i } });
+    trace.push({ type: 'deliver', at: at + 3_000, from: 's1', to: 's2', msgId: i, msg: { type: 'append', i } });
+  }
+  trace.sort((a, b) => a.at - b.at);
+  const operations: Operation[] = Array.from({ length: OVERVIEW_OPERATIONS_MAX + 1_000 }, (_, id) => {
+    const call = Math.floor((id * end) / (OVERVIEW_OPERATIONS_MAX + 1_200));
+    const status = id % 51 === 0 ? 'open' : id % 13 === 0 ? 'fail' : 'ok';
+    return { id, client: id % 2 === 0 ? 'c1' : 'c2', input: { op: 'get', key: 'k0' }, call, status, return: status === 'open' ? null : call + 900, output: null };
+  });
+  const data = buildReportData({
+    scenario: 'synthetic', seed: 1, bug: null, nemesis: 'explicit', outcome: 'safety-violation', fingerprint: '0000000000000000', durationMicros: 2_000_000,
+    nodes, baseLatency: { kind: 'uniform', baseMicros: 1_000, jitterMicros: 0 }, endMicros: end,
+    recovery: { startedAtMicros: 2_000_000, recoveredAtMicros: 2_100_000 },
+    checks: [
+      { name: 'leader-completeness', kind: 'always', ok: false, atMicros: 1_500_000, message: 'first' },
+      { name: 'state-machine-safety', kind: 'always', ok: false, atMicros: 1_511_000, message: 'second, 11 ms later' },
+    ],
+    operations, trace,
+  });
+  return html.replace(/(<script type="application\/json" id="run-data">)[\s\S]*?(<\/script>)/, (_, open: string, close: string) => `${open}${jsonForScript(data)}${close}`);
+}
+
+describe.skipIf(!haveChromium && !inCi)('the HTML report as a reader finds it', () => {
+  let browser: Browser;
+  let workDir: string;
+
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: .ci/run should have installed Debian's chromium`).toBe(true);
+    workDir = mkdtempSync(join(tmpdir(), 'faultline-report-'));
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  async function show(name: string, html: string, width = 1400): Promise<{ page: Page; errors: string[] }> {
+    const file = join(workDir, `${name}.html`);
+    writeFileSync(file, html);
+    const page = await browser.newPage({ viewport: { width, height: 900 }, acceptDownloads: true });
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('#timeline svg');
+    return { page, errors };
+  }
+
+  const boxes = (page: Page, selector: string) => page.$$eval(selector, (els) => els.map((el) => {
+    const b = el.getBoundingClientRect();
+    return { x: b.x, y: b.y, width: b.width, height: b.height, text: el.textContent ?? '' };
+  }));
+
+  it('Raft Figure 8: terms on the bars, step-downs marked, the answering server named, the replay file downloadable', async () => {
+    const prepared = prepareRun({ scenario: findScenario('raft-figure-8')!, seed: 1, bug: 'raft/commit-old-term' });
+    const { sink, events } = collectTrace();
+    const result = executeRun(prepared, sink);
+    const { page, errors } = await show('figure-8', renderHtmlReport({ prepared, result, trace: events }));
+
+    const terms = await page.$$eval('#timeline text.role-term', (els) => els.map((e) => e.textContent));
+    expect(terms).toEqual(expect.arrayContaining(['L t1', 'L t3', 'L t4', 'C t3']));
+    expect(await page.locator('#timeline g.step-down').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('#timeline g.step-down[data-node="n1"][data-term="3"]').count()).toBe(1);
+    // Each term label lies within its bar.
+    const n4 = (await page.locator('#timeline rect.role[data-role="leader"][data-term="1"]').boundingBox())!;
+    const label = (await page.locator('#timeline text.role-term[data-term="1"]').boundingBox())!;
+    expect(label.x).toBeGreaterThanOrEqual(n4.x);
+    expect(label.x + label.width).toBeLessThanOrEqual(n4.x + n4.width);
+
+    // The two violations (13 ms apart) have labels that do not overlap, in the overview and the diagram.
+    for (const where of ['#timeline', '#message-diagram']) {
+      const labels = await boxes(page, `${where} .violation-marker text`);
+      expect(labels.map((l) => l.text)).toEqual(['leader-completeness', 'state-machine-safety']);
+      expect(overlap(labels[0]!, labels[1]!), `${where}: ${JSON.stringify(labels)}`).toBe(false);
+    }
+
+    // An operation says which server answered it.
+    await page.locator('#operations').scrollIntoViewIfNeeded();
+    const bar = page.locator('#operations rect.op[data-status="ok"]').first();
+    await bar.hover({ force: true });
+    await expect.poll(() => page.locator('#tooltip').textContent()).toMatch(/answered by n[1-5]/);
+
+    // The replay file downloads as <scenario>-<seed>.json, byte for byte the file run --save writes.
+    await page.locator('header').scrollIntoViewIfNeeded();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-replay').click()]);
+    expect(download.suggestedFilename()).toBe('raft-figure-8-1.json');
+    const saved = join(workDir, 'downloaded.json');
+    await download.saveAs(saved);
+    expect(readFileSync(saved, 'utf8')).toBe(serializeReplayFile(replayFileOf(prepared, result)));
+
+    await page.screenshot({ path: join(OUTPUT_DIR, 'raft-figure-8.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('keeps a long replay command inside the header at 1024 px', async () => {
+    const prepared = prepareRun({ scenario: findScenario('broadcast-lossy')!, seed: 1 });
+    const { sink, events } = collectTrace();
+    const result = executeRun(prepared, sink);
+    const replay = `faultline run broadcast-lossy --seed 1 ${Array.from({ length: 12 }, (_, i) => `--set parameter${i}=${'x'.repeat(8)}`).join(' ')} --faults /tmp/a/rather/long/path/to/a/fault-schedule.json`;
+    const { page, errors } = await show('long-replay', renderHtmlReport({ prepared, result, trace: events, replay }), 1024);
+    const sizes = await page.evaluate(() => {
+      const code = document.getElementById('replay')!;
+      const header = document.querySelector('header.top')!;
+      return {
+        codeScroll: code.scrollWidth, codeClient: code.clientWidth, codeRight: code.getBoundingClientRect().right,
+        headerRight: header.getBoundingClientRect().right, pageScroll: document.documentElement.scrollWidth, text: code.textContent,
+      };
+    });
+    expect(sizes.text).toBe(replay);
+    expect(sizes.codeScroll).toBeLessThanOrEqual(sizes.codeClient);
+    expect(sizes.codeRight).toBeLessThanOrEqual(sizes.headerRight);
+    expect(sizes.pageScroll).toBeLessThanOrEqual(1024);
+    await page.locator('header').screenshot({ path: join(OUTPUT_DIR, 'long-replay-1024.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it(`lays out violation labels 11 ms apart without overlap, and draws over ${OVERVIEW_OPERATIONS_MAX} operations as density`, async () => {
+    const { page, errors } = await show('synthetic', syntheticPage());
+    const labels = await boxes(page, '#timeline .violation-marker text');
+    expect(labels.map((l) => l.text)).toEqual(['leader-completeness', 'state-machine-safety']);
+    expect(overlap(labels[0]!, labels[1]!), JSON.stringify(labels)).toBe(false);
+    // The markers themselves stay where the violations are: 11 ms apart is a few pixels in a 3 s overview.
+    const lines = await boxes(page, '#timeline .violation-marker line');
+    expect(Math.abs(lines[1]!.x - lines[0]!.x)).toBeLessThan(10);
+
+    // Client rows: density strips, said so in the legend and the intro, not empty rows.
+    for (const client of ['c1', 'c2']) expect(await page.locator(`#timeline path.op-density-ok[data-node="${client}"]`).count()).toBe(1);
+    expect(await page.locator('#timeline path.op-density-open').count()).toBe(2);
+    expect(await page.locator('#timeline path.op-density-fail').count()).toBe(2);
+    expect(await page.locator('#density-chip').textContent()).toMatch(/6,000, drawn as density/);
+    expect(await page.locator('#timeline rect.overview-op').count()).toBe(0);
+    // The strips lie within their rows.
+    const row = (await page.locator('#timeline rect.node-up[data-node="c1"]').boundingBox())!;
+    const strip = (await page.locator('#timeline path.op-density-ok[data-node="c1"]').boundingBox())!;
+    expect(strip.y).toBeGreaterThanOrEqual(row.y);
+    expect(strip.y + strip.height).toBeLessThanOrEqual(row.y + row.height + 0.5);
+    expect(strip.width).toBeGreaterThan(row.width * 0.9);
+    // Hovering a strip tells the counts.
+    await page.mouse.move(strip.x + strip.width / 3, row.y + row.height / 2);
+    await expect.poll(() => page.locator('#tooltip').textContent()).toMatch(/c1.*operations started.*\d+ ok · \d+ failed · \d+ open/s);
+
+    await page.locator('#timeline-section').screenshot({ path: join(OUTPUT_DIR, 'synthetic-density.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -1,7 +1,9 @@
 // The HTML report: one self-contained file (nothing loaded from a network), carrying the run's data,
 // byte-identical for the same run, and safe against data that contains `</script>` or `<!--`.
 import { describe, expect, it } from 'vitest';
-import { buildReportData, summarise, type ModelInput, type ReportData } from '../../reports/html-model.js';
+import { buildReportData, labelLanes, OVERVIEW_OPERATIONS_MAX, summarise, type ModelInput, type ReportData } from '../../reports/html-model.js';
+import { parseReplayFile, replayFileOf, serializeReplayFile } from '../../lab/replay-file.js';
+import type { Operation } from '../../sim/history.js';
 import { collectTrace, jsonForScript, renderHtmlReport } from '../../reports/html.js';
 import { replayCommand } from '../../reports/replay-command.js';
 import { findScenario } from '../../scenarios/index.js';
@@ -15,6 +17,13 @@ function traced(name: string, seed: number, bug?: string) {
   const { sink, events } = collectTrace();
   const result = executeRun(prepared, sink);
   return { prepared, result, trace: events };
+}
+
+let figure8Run: ReturnType<typeof traced> | undefined;
+/** Raft's Figure 8 with the planted commit-old-term bug: leaders of four terms, two step-downs, delayed links. */
+function figure8() {
+  figure8Run ??= traced('raft-figure-8', 1, 'raft/commit-old-term');
+  return figure8Run;
 }
 
 /** The JSON embedded in the report, as the page reads it. */
@@ -35,8 +44,8 @@ describe('renderHtmlReport', () => {
     expect(html).not.toMatch(/\s(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?\/\//i);
     expect(html).not.toMatch(/@import|url\(\s*["']?(?:https?:)?\/\//i);
     expect(html).toContain("default-src 'none'");
-    // The page's script is inline: two script elements, the data and the code.
-    expect(html.match(/<script/g)).toHaveLength(2);
+    // The page's script is inline: three script elements, the data, the replay file and the code.
+    expect(html.match(/<script/g)).toHaveLength(3);
   });
 
   it('carries the run: header, replay line, data, and the elements the page draws into', () => {
@@ -86,13 +95,63 @@ describe('renderHtmlReport', () => {
       { type: 'deliver', at: at + 1_000, from: 'n1', to: 'n2', msgId: 1e9, msg: { type: evil, text: evil } },
     ];
     const page = renderHtmlReport({ ...run, trace: [...run.trace, ...extra], replay: `${REPLAY} '${evil}'` });
-    expect(page.match(/<\/script/gi)).toHaveLength(2);
+    expect(page.match(/<\/script/gi)).toHaveLength(3);
     expect(page).not.toContain('<!--');
     const data = embedded(page);
     expect(data.messages.kinds).toContain(evil);
     expect(data.messages.texts.some((t) => t.includes(evil))).toBe(true);
     expect(page).toContain('&lt;/script&gt;');
     expect(jsonForScript({ s: '</script>\u2028' })).toBe('{"s":"\\u003c/script>\\u2028"}');
+  });
+
+  it('embeds the replay file, byte for byte as run --save writes it, behind a download button named <scenario>-<seed>.json', () => {
+    const match = /<script type="application\/json" id="replay-file">([\s\S]*?)<\/script>/.exec(html);
+    expect(match).not.toBeNull();
+    const text = JSON.parse(match![1]!) as string;
+    expect(text).toBe(serializeReplayFile(replayFileOf(run.prepared, run.result)));
+    // It replays: the file parses back into the same run request.
+    const { request } = parseReplayFile(JSON.parse(text), 'report');
+    expect(request).toMatchObject({ seed: 1, bug: 'broadcast/no-dedup' });
+    expect(request.scenario.name).toBe('broadcast-lossy');
+    expect(html).toContain('<button type="button" id="download-replay" data-filename="broadcast-lossy-1.json">');
+    // The replay line wraps instead of running past the header.
+    expect(html).toMatch(/\.replay code\{[^}]*white-space:pre-wrap[^}]*min-width:0/);
+  });
+
+  it('shows availability as a percentage, the recovery time once, and fault durations in ms or s', () => {
+    const raft = figure8();
+    const page = renderHtmlReport({ ...raft });
+    const tiles = [...page.matchAll(/<div class="metric"><div class="metric-value">([^<]*)<\/div><div class="metric-label">([^<]*)<\/div>/g)].map((m) => ({ value: m[1]!, label: m[2]! }));
+    const availability = tiles.filter((t) => /availability/.test(t.label));
+    expect(availability).toHaveLength(1);
+    expect(availability[0]!.value).toBe(`${(raft.result.metrics.availability! * 100).toFixed(1)}%`);
+    expect(tiles.filter((t) => /recover/.test(t.label))).toHaveLength(1);
+    // No two tiles with the same label.
+    expect(new Set(tiles.map((t) => t.label)).size).toBe(tiles.length);
+    // Raft Figure 8 delays links by 100ms and 400ms: no raw microseconds in fault labels or the schedule table.
+    const data = embedded(page);
+    expect(data.faults.map((f) => f.label)).toEqual(expect.arrayContaining(['delay 400ms n2→n3,n5', 'delay 100ms n4,n1→n3']));
+    expect(data.faults.map((f) => f.label).join(' ')).not.toMatch(/\d{4,}us/);
+    expect(/<table id="faults">[\s\S]*?<\/table>/.exec(page)![0]).not.toMatch(/\d{4,}us/);
+  });
+
+  it('says which server answered each operation, and carries terms and step-downs for the timeline', () => {
+    const raft = figure8();
+    const data = embedded(renderHtmlReport({ ...raft }));
+    const servers = new Set(data.nodes.flatMap((n, i) => (n.role === 'server' ? [i] : [])));
+    const ok = data.operations.filter((o) => o.status === 'ok');
+    expect(ok.length).toBeGreaterThan(100);
+    // The kv client completes an operation only on a server's reply.
+    for (const o of ok) expect(servers.has(o.server), `#${o.id} answered by ${o.server}`).toBe(true);
+    // The answer came from the server the client's last delivery before the completion came from.
+    const o = ok[ok.length >> 1]!;
+    const client = data.nodes[o.client]!.id;
+    const completion = raft.trace.findIndex((e) => e.type === 'complete' && e.opId === o.id);
+    const reply = raft.trace.slice(0, completion).reverse().find((e) => e.type === 'deliver' && e.to === client)!;
+    expect(reply.type === 'deliver' && reply.from).toBe(data.nodes[o.server]!.id);
+    expect(data.roles.filter((r) => r.role === 'leader').map((r) => r.term)).toEqual(expect.arrayContaining([1, 2, 3, 4]));
+    // n4 (term 1) and n1 (term 3) step down as leaders without crashing.
+    expect(data.stepDowns.map((d) => ({ node: data.nodes[d.node]!.id, term: d.term }))).toEqual(expect.arrayContaining([{ node: 'n4', term: 1 }, { node: 'n1', term: 3 }]));
   });
 
   it('reports a linearizability verdict and marks the operations a history violation names', () => {
@@ -198,6 +257,94 @@ describe('buildReportData', () => {
     expect(m.kinds).toEqual(['ping', 'pong', 'string']);
     expect(m.reasons).toEqual(['loss']);
     expect(m.texts[m.text[0]!]).toBe('{"type":"ping","n":1}');
+  });
+});
+
+describe('buildReportData: answers, step-downs, density, fault labels', () => {
+  const base: ModelInput = {
+    scenario: 't', seed: 1, bug: null, nemesis: 'explicit', outcome: 'pass', fingerprint: '0', durationMicros: 1_000,
+    nodes: [{ id: 's1', role: 'server' }, { id: 's2', role: 'server' }, { id: 'c1', role: 'client' }],
+    baseLatency: { kind: 'uniform', baseMicros: 10, jitterMicros: 0 },
+    endMicros: 10_000, recovery: { startedAtMicros: 1_000, recoveredAtMicros: 1_100 }, checks: [], operations: [], trace: [],
+  };
+  const op = (id: number, call: number, ret: number | null, status: Operation['status'] = ret === null ? 'open' : 'ok'): Operation =>
+    ({ id, client: 'c1', input: { op: 'get', key: 'k' }, call, status, return: ret, output: ret === null ? null : { value: null } });
+
+  it('names the server whose reply completed an operation; a completion on a timer, or none, names no one', () => {
+    const data = buildReportData({
+      ...base,
+      operations: [op(0, 10, 50), op(1, 60, 90, 'fail'), op(2, 100, null), op(3, 200, 300)],
+      trace: [
+        { type: 'start', at: 0, node: 'c1' },
+        { type: 'invoke', at: 10, node: 'c1', opId: 0, input: {} },
+        { type: 'deliver', at: 40, from: 's1', to: 'c1', msgId: 1, msg: { type: 'client-reply', ok: false } },
+        { type: 'deliver', at: 50, from: 's2', to: 'c1', msgId: 2, msg: { type: 'client-reply', ok: true } },
+        { type: 'complete', at: 50, node: 'c1', opId: 0, status: 'ok', output: {} },
+        { type: 'invoke', at: 60, node: 'c1', opId: 1, input: {} },
+        { type: 'deliver', at: 70, from: 's1', to: 'c1', msgId: 3, msg: {} },
+        { type: 'timer', at: 90, node: 'c1', name: 'timeout' },
+        { type: 'complete', at: 90, node: 'c1', opId: 1, status: 'fail', output: {} },
+        { type: 'invoke', at: 100, node: 'c1', opId: 2, input: {} },
+        { type: 'invoke', at: 200, node: 'c1', opId: 3, input: {} },
+        { type: 'deliver', at: 300, from: 's1', to: 'c1', msgId: 4, msg: {} },
+        { type: 'complete', at: 300, node: 'c1', opId: 3, status: 'ok', output: {} },
+      ],
+    });
+    expect(data.operations.map((o) => o.server)).toEqual([1, -1, -1, 0]);
+  });
+
+  it('marks a leader that steps down while up, not one that crashes', () => {
+    const role = (at: number, node: string, r: string, term: number): TraceEvent => ({ type: 'observe', at, node, fact: { type: 'role', role: r, term } });
+    const data = buildReportData({
+      ...base,
+      trace: [
+        role(0, 's1', 'follower', 0), role(0, 's2', 'follower', 0),
+        role(100, 's1', 'candidate', 1), role(150, 's1', 'leader', 1),
+        role(400, 's1', 'follower', 2),
+        role(500, 's2', 'candidate', 2), role(550, 's2', 'leader', 2),
+        { type: 'crash', at: 700, node: 's2' },
+      ],
+    });
+    expect(data.stepDowns).toEqual([{ node: 0, at: 400, term: 1, role: 'follower' }]);
+    expect(data.roles.filter((r) => r.role !== 'follower').map((r) => `${r.role} t${r.term}`)).toEqual(['candidate t1', 'leader t1', 'candidate t2', 'leader t2']);
+  });
+
+  it(`counts operations per time bucket when a run has more than ${OVERVIEW_OPERATIONS_MAX}, and not otherwise`, () => {
+    const few = buildReportData({ ...base, operations: [op(0, 10, 50)] });
+    expect(few.operationDensity).toBeNull();
+    const n = OVERVIEW_OPERATIONS_MAX + 1_000;
+    const ops = Array.from({ length: n }, (_, i) => op(i, i, i % 10 === 0 ? null : i + 1, i % 10 === 0 ? 'open' : i % 7 === 0 ? 'fail' : 'ok'));
+    const data = buildReportData({ ...base, operations: ops });
+    const d = data.operationDensity!;
+    expect(d).not.toBeNull();
+    expect(d.rows.map((r) => r.node)).toEqual([2]);
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const row = d.rows[0]!;
+    expect(sum(row.ok) + sum(row.fail) + sum(row.open)).toBe(n);
+    expect(sum(row.open)).toBe(ops.filter((o) => o.status === 'open').length);
+    expect(d.buckets * d.bucketMicros).toBeGreaterThanOrEqual(base.endMicros);
+    expect(d.max).toBe(Math.max(...row.ok.map((k, b) => k + row.fail[b]! + row.open[b]!)));
+  });
+
+  it('words delays and clock skews in ms or s', () => {
+    const fault = (at: number, f: object): TraceEvent => ({ type: 'fault', at, fault: { at, ...f } as never, source: 'schedule' });
+    const data = buildReportData({
+      ...base,
+      trace: [
+        fault(100, { kind: 'delay', latency: { kind: 'uniform', baseMicros: 400_000, jitterMicros: 5_000 }, from: ['s1'], to: ['s2'] }),
+        fault(200, { kind: 'clock-skew', node: 's2', offsetMicros: -1_500_000 }),
+        fault(300, { kind: 'delay', latency: { kind: 'uniform', baseMicros: 2_500, jitterMicros: 0 } }),
+      ],
+    });
+    expect(data.faults.map((f) => f.label)).toEqual(['delay 400ms+5ms s1→s2', 'clock-skew s2 -1.5s', 'delay 2.5ms *→*']);
+  });
+});
+
+describe('labelLanes', () => {
+  it('puts overlapping labels in different rows and reuses a row once it is free', () => {
+    expect(labelLanes([[0, 100], [11, 120]])).toEqual([0, 1]);
+    expect(labelLanes([[0, 100], [200, 300]])).toEqual([0, 0]);
+    expect(labelLanes([[50, 150], [0, 100], [160, 200], [98, 130]], 4)).toEqual([1, 0, 0, 2]);
   });
 });
 
