@@ -19,7 +19,7 @@ import { SEED_MAX } from '../sim/rng.js';
 import { formatMicrosExact, parseDuration } from '../sim/time.js';
 import { replayCommand } from '../reports/replay-command.js';
 import { replayFileOf, serializeReplayFile } from '../lab/replay-file.js';
-import { writeFileAtomically } from '../lab/atomic-file.js';
+import { announceWritten, anyToStdout, checkDistinctOutputs, checkOutputFile, checkStdoutFree, writeOutputFile } from '../lab/output-path.js';
 import { registerLabCommands } from './lab-commands.js';
 import { registerSweepCommands } from './sweep-command.js';
 import { NdjsonFile } from '../lab/ndjson-file.js';
@@ -86,9 +86,9 @@ program
   .option('--set <name=value>', 'override a scenario parameter (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
   .option('--bug <name>', 'switch on a planted bug')
   .option('--json', 'print exactly one JSON object on stdout')
-  .option('--trace <file>', 'stream every trace event to this NDJSON file')
+  .option('--trace <file>', 'stream every trace event to this NDJSON file (- for stdout; the summary then goes to stderr)')
   .option('--check-determinism', 'run twice and exit 4 if the fingerprints differ')
-  .option('--report <file>', 'write a self-contained HTML report of the run (timelines, message diagram, operations)')
+  .option('--report <file>', 'write a self-contained HTML report of the run (timelines, message diagram, operations; - for stdout)')
   .option('--save <file>', 'write the run as a replay file (for faultline replay and shrink)')
   .action((scenarioName: string, flags: RunFlags) => {
     process.exitCode = runCommand(scenarioName, flags);
@@ -155,18 +155,27 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
   const durationMicros = flags.duration === undefined ? undefined : parseDurationFlag(flags.duration);
   const nodeCount = flags.nodes === undefined ? undefined : parseCount('--nodes', flags.nodes);
   const faults = flags.faults === undefined ? undefined : { raw: readJsonFile('--faults', flags.faults), source: flags.faults };
+  // Every output is checked before the run: a bad target costs nothing and damages nothing.
+  const save = flags.save === undefined ? undefined : checkOutputFile('--save', flags.save);
+  const report = flags.report === undefined ? undefined : checkOutputFile('--report', flags.report, { allowStdout: true });
+  const traceTarget = flags.trace === undefined ? undefined : checkOutputFile('--trace', flags.trace, { allowStdout: true });
+  const outputs = [save, report, traceTarget];
+  checkStdoutFree(outputs, flags.json);
+  checkDistinctOutputs(outputs);
+  // With `--report -` or `--trace -`, stdout carries that output alone; the summary goes to stderr.
+  const summaryStream = anyToStdout(outputs) ? process.stderr : process.stdout;
   const prepared = prepareRun({
     scenario, seed, nodeCount, durationMicros, faults, set: flags.set, bug: flags.bug,
     nemesis: flags.nemesis as NemesisProfile | undefined,
   });
   const replay = replayCommand(prepared);
 
-  const trace = flags.trace === undefined ? undefined : NdjsonFile.open(flags.trace);
+  const trace = traceTarget === undefined ? undefined : NdjsonFile.open(traceTarget);
   let result;
   const started = performance.now();
   try {
-    result = runWithReport(prepared, flags.report, (p, sink) => executeRun(p, sink), trace ? (event) => trace.write(event) : undefined, replay);
-    trace?.commit();
+    result = runWithReport(prepared, report, (p, sink) => executeRun(p, sink), trace ? (event) => trace.write(event) : undefined, replay);
+    if (trace !== undefined) announceWritten(trace.target, trace.commit());
   } catch (error) {
     trace?.abort();
     throw error;
@@ -181,12 +190,12 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
     }
   }
 
-  if (flags.save !== undefined) writeFileAtomically(flags.save, serializeReplayFile(replayFileOf(prepared, result)));
+  if (save !== undefined) writeOutputFile(save, serializeReplayFile(replayFileOf(prepared, result)), { announce: true });
   const json = runToJson(prepared, result, wallMillis, replay);
   if (flags.json) process.stdout.write(JSON.stringify(json) + '\n');
   else {
-    process.stdout.write(renderRun(json) + '\n');
-    if (flags.checkDeterminism) process.stdout.write(`determinism: a second run gave the same fingerprint ${result.fingerprint}\n`);
+    summaryStream.write(renderRun(json) + '\n');
+    if (flags.checkDeterminism) summaryStream.write(`determinism: a second run gave the same fingerprint ${result.fingerprint}\n`);
   }
   return EXIT_CODES[result.outcome];
 }

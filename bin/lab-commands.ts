@@ -12,7 +12,7 @@ import { renderRun } from '../reports/terminal.js';
 import { InputError } from '../sim/errors.js';
 import { EXIT_CODES, executeRun, prepareRun, type Outcome, type RunRequest } from '../sim/run.js';
 import { formatMicros } from '../sim/time.js';
-import { writeFileAtomically } from '../lab/atomic-file.js';
+import { anyToStdout, checkDistinctOutputs, checkOutputFile, checkStdoutFree, writeOutputFile, type OutputTarget } from '../lab/output-path.js';
 import { runWithReport } from './report-file.js';
 
 export function registerLabCommands(program: Command): void {
@@ -21,7 +21,7 @@ export function registerLabCommands(program: Command): void {
     .description('re-run a replay file (from sweep --out, shrink, or a test) and check it ends as recorded')
     .argument('<file>', 'replay file (JSON)')
     .option('--json', 'print exactly one JSON object on stdout')
-    .option('--report <file>', 'write a self-contained HTML report of the run')
+    .option('--report <file>', 'write a self-contained HTML report of the run (- for stdout)')
     .action((path: string, flags: { json?: boolean; report?: string }) => {
       process.exitCode = replayCommandAction(path, flags);
     });
@@ -33,7 +33,7 @@ export function registerLabCommands(program: Command): void {
     .option('--max-attempts <n>', 'bound on the runs tried', '200')
     .option('--out <file>', 'where to write the minimal replay file (default: FILE with .min.json)')
     .option('--json', 'print exactly one JSON object on stdout')
-    .option('--report <file>', 'write a self-contained HTML report of the minimal run')
+    .option('--report <file>', 'write a self-contained HTML report of the minimal run (- for stdout)')
     .action((path: string, flags: { maxAttempts: string; out?: string; json?: boolean; report?: string }) => {
       process.exitCode = shrinkCommandAction(path, flags);
     });
@@ -41,9 +41,12 @@ export function registerLabCommands(program: Command): void {
 
 function replayCommandAction(path: string, flags: { json?: boolean; report?: string }): number {
   const { file, request } = readReplayFile(path);
+  const report = flags.report === undefined ? undefined : checkOutputFile('--report', flags.report, { allowStdout: true });
+  checkStdoutFree([report], flags.json);
+  const summaryStream = anyToStdout([report]) ? process.stderr : process.stdout;
   const prepared = prepareRun(request);
   const started = performance.now();
-  const result = runWithReport(prepared, flags.report, (p, sink) => executeRun(p, sink));
+  const result = runWithReport(prepared, report, (p, sink) => executeRun(p, sink));
   const wallMillis = performance.now() - started;
   const replay = `faultline replay ${path}`;
   const json = runToJson(prepared, result, wallMillis, replay);
@@ -51,7 +54,7 @@ function replayCommandAction(path: string, flags: { json?: boolean; report?: str
   if (flags.json) {
     process.stdout.write(JSON.stringify({ ...json, expected: file.expected, reproduced: sameFingerprint && result.outcome === file.expected.outcome }) + '\n');
   } else {
-    process.stdout.write(renderRun(json) + '\n');
+    summaryStream.write(renderRun(json) + '\n');
   }
   if (!sameFingerprint) {
     process.stderr.write(
@@ -66,9 +69,12 @@ function replayCommandAction(path: string, flags: { json?: boolean; report?: str
 function shrinkCommandAction(path: string, flags: { maxAttempts: string; out?: string; json?: boolean; report?: string }): number {
   const maxAttempts = parseMaxAttempts(flags.maxAttempts);
   const { file, request } = readReplayFile(path);
-  const out = flags.out ?? path.replace(/(\.json)?$/, '.min.json');
-  const shrunk = shrinkToFile(file, request, out, { maxAttempts, progress: !flags.json && process.stderr.isTTY, report: flags.report });
-  process.stdout.write((flags.json ? JSON.stringify(shrunk.summary) : shrunk.lines.join('\n')) + '\n');
+  const out = checkOutputFile(flags.out === undefined ? '' : '--out', flags.out ?? path.replace(/(\.json)?$/, '.min.json'));
+  const report = flags.report === undefined ? undefined : checkOutputFile('--report', flags.report, { allowStdout: true });
+  checkStdoutFree([report], flags.json);
+  checkDistinctOutputs([out, report]);
+  const shrunk = shrinkToFile(file, request, out, { maxAttempts, progress: !flags.json && process.stderr.isTTY, report });
+  (anyToStdout([report]) ? process.stderr : process.stdout).write((flags.json ? JSON.stringify(shrunk.summary) : shrunk.lines.join('\n')) + '\n');
   return EXIT_CODES[shrunk.summary.outcome];
 }
 
@@ -91,10 +97,10 @@ export interface ShrinkSummary {
   readonly wallMillis: number;
 }
 
-/** Shrinks a failing run, writes the minimal replay file to `out`, and describes what it did. */
+/** Shrinks a failing run, writes the minimal replay file to `out` (checked), and describes what it did. */
 export function shrinkToFile(
-  file: ReplayFile, request: RunRequest, out: string,
-  options: { maxAttempts: number; progress?: boolean; report?: string },
+  file: ReplayFile, request: RunRequest, out: OutputTarget,
+  options: { maxAttempts: number; progress?: boolean; report?: OutputTarget },
 ): { summary: ShrinkSummary; lines: string[] } {
   const started = performance.now();
   const shrunk = shrink(file, request, {
@@ -105,7 +111,7 @@ export function shrinkToFile(
   });
   if (options.progress) process.stderr.write('\n');
   const wallMillis = performance.now() - started;
-  writeFileAtomically(out, serializeReplayFile(shrunk.file));
+  writeOutputFile(out, serializeReplayFile(shrunk.file), { announce: true });
   if (options.report !== undefined) runWithReport(shrunk.prepared, options.report, (p, sink) => executeRun(p, sink));
   const summary: ShrinkSummary = {
     check: shrunk.check,
@@ -116,8 +122,8 @@ export function shrinkToFile(
     fingerprint: shrunk.result.fingerprint,
     violated: violatedChecks(shrunk.result.checks),
     faults: shrunk.file.faults,
-    file: out,
-    replay: `faultline replay ${out}`,
+    file: out.given,
+    replay: `faultline replay ${out.given}`,
     wallMillis: Math.round(wallMillis),
   };
   const lines = [
@@ -127,8 +133,7 @@ export function shrinkToFile(
     `faults left:`,
     ...(summary.faults.length === 0 ? ['  (none: the bug needs no fault)'] : summary.faults.map((f) => `  ${JSON.stringify(f)}`)),
     `violated: ${summary.violated.map((c) => `${c.name}${c.message ? ` — ${c.message}` : ''}`).join('; ')}`,
-    `wrote ${out}`,
-    `replay: faultline replay ${out}`,
+    `replay: faultline replay ${out.given}`,
   ];
   return { summary, lines };
 }

@@ -12,7 +12,8 @@ import { parseMaxAttempts, shrinkToFile } from './lab-commands.js';
 import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
 import { parseDuration } from '../sim/time.js';
 import { coverageJson, progressView, renderSweepSummary } from '../lab/sweep-report.js';
-import { coverageProblems, failureFileName, mergeExitCode, mergeSweepDirs } from '../lab/sweep-out.js';
+import { coverageProblems, failureFileName, mergeExitCode, mergeSweepDirs, sweepWroteLine } from '../lab/sweep-out.js';
+import { checkOutputDirectory, checkOutputFile } from '../lab/output-path.js';
 import { parseSeedRange, parseShard, prepareSweep, runSweep, shardSize, sweepExitCode, type PreparedSweep } from '../lab/sweep.js';
 
 /** Exit code of a sweep interrupted by Ctrl-C (128 + SIGINT), as shells report it. */
@@ -70,6 +71,8 @@ export function registerSweepCommands(program: Command): void {
         stopOnFailure: flags.stopOnFailure,
         out: flags.out,
       });
+      // Without --out, --shrink writes <scenario>-<seed>.min.json here: the folder must take it.
+      if (flags.shrink && flags.out === undefined) checkOutputDirectory('--shrink', '.');
       sweepCommand(sweep, flags).then(
         (code) => { process.exitCode = code; },
         (error: unknown) => {
@@ -123,6 +126,7 @@ async function sweepCommand(sweep: PreparedSweep, flags: SweepFlags): Promise<nu
     process.removeListener('SIGINT', onSigint);
   }
   progress.stop();
+  if (result.written !== undefined) process.stderr.write(sweepWroteLine(result.written) + '\n');
   const { summary } = result;
   const shrunk = flags.shrink && summary.failures.length > 0 ? shrinkFirstFailure(sweep, summary.failures[0]!.seed, Number(flags.maxAttempts), !flags.json) : undefined;
   if (flags.json) process.stdout.write(JSON.stringify(shrunk ? { ...summary, shrunk: shrunk.summary } : summary) + '\n');
@@ -148,8 +152,8 @@ function shrinkFirstFailure(sweep: PreparedSweep, seed: number, maxAttempts: num
   const prepared = prepareRun(request);
   const file = replayFileOf(prepared, executeRun(prepared), sweep.version);
   const minimal = failureFileName(config.scenario, seed).replace(/\.json$/, '.min.json');
-  const out = sweep.out !== undefined ? join(sweep.out, minimal) : basename(minimal);
-  const explicit = parseReplayFile(JSON.parse(serializeReplayFile(file)), out).request;
+  const out = checkOutputFile('--shrink', sweep.out !== undefined ? join(sweep.out, minimal) : basename(minimal));
+  const explicit = parseReplayFile(JSON.parse(serializeReplayFile(file)), out.given).request;
   return shrinkToFile(file, explicit, out, { maxAttempts, progress: progress && process.stderr.isTTY });
 }
 

@@ -5,11 +5,12 @@
 // sweep. Merge reads shard directories back, checks they belong to one sweep, and says which seeds
 // are missing or were run twice.
 
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../sim/errors.js';
 import { writeFileAtomically } from './atomic-file.js';
 import { NdjsonFile } from './ndjson-file.js';
+import { checkOutputDirectory, createOutputDirectory, type OutputDirectory } from './output-path.js';
 import type { Outcome } from '../sim/run.js';
 import type { FailedCheck, RunSummary } from './sweep-batch.js';
 import { rangeSize, SweepTally, type PreparedSweep, type SeedRange, type Shard, type SweepSummary } from './sweep.js';
@@ -80,7 +81,22 @@ function removeLeftovers(dir: string): void {
   }
 }
 
+/** What a finished sweep wrote into its directory, for the `wrote DIR/ (…)` line. */
+export interface SweepWritten {
+  readonly dir: string;
+  readonly failureFiles: number;
+}
+
+/** `wrote sweep/ (runs.jsonl, 3 failure files, summary.json)`. */
+export function sweepWroteLine(written: SweepWritten): string {
+  const dir = written.dir.endsWith('/') ? written.dir : `${written.dir}/`;
+  const failures = `${written.failureFiles} failure file${written.failureFiles === 1 ? '' : 's'}`;
+  return `wrote ${dir} (${RUNS_FILE}, ${failures}, ${SUMMARY_FILE})`;
+}
+
 export class SweepOutput {
+  private failureFiles = 0;
+
   private constructor(
     private readonly dir: string,
     /** runs.jsonl, written beside its final name and moved into place by `commit`. */
@@ -92,25 +108,18 @@ export class SweepOutput {
    * finished sweep (summary.json). An unfinished one's leftovers are removed by `open`, so that a
    * retried shard (a CI re-run, a Kubernetes pod restart) can write to the same place.
    */
-  static checkWritable(dir: string): void {
-    if (existsSync(dir)) {
-      if (!statSync(dir).isDirectory()) throw new InputError(`--out ${dir}: not a directory`);
-      if (existsSync(join(dir, SUMMARY_FILE))) {
-        throw new InputError(`--out ${dir}: already holds a finished sweep (${SUMMARY_FILE}); choose a new directory or remove it`);
-      }
+  static checkWritable(dir: string): OutputDirectory {
+    const checked = checkOutputDirectory('--out', dir);
+    if (checked.missing.length === 0 && existsSync(join(dir, SUMMARY_FILE))) {
+      throw new InputError(`--out ${dir}: already holds a finished sweep (${SUMMARY_FILE}); choose a new directory or remove it`);
     }
-    let ancestor = resolve(dir);
-    while (!existsSync(ancestor)) ancestor = dirname(ancestor);
-    try {
-      accessSync(ancestor, constants.W_OK);
-    } catch {
-      throw new InputError(`--out ${dir}: cannot write there (${ancestor} is not writable)`);
-    }
+    return checked;
   }
 
+  /** Creates the directory (missing levels one at a time, bounded) and starts runs.jsonl. */
   static open(dir: string): SweepOutput {
+    createOutputDirectory(SweepOutput.checkWritable(dir), [FAILURES_DIR]);
     try {
-      mkdirSync(join(dir, FAILURES_DIR), { recursive: true });
       removeLeftovers(dir);
       return new SweepOutput(dir, NdjsonFile.open(join(dir, RUNS_FILE), '--out'));
     } catch (error) {
@@ -135,16 +144,18 @@ export class SweepOutput {
     };
     if (run.replayFile) {
       line.failureFile = failureFileName(line.scenario, run.seed);
-      writeFileAtomically(join(this.dir, line.failureFile), JSON.stringify(run.replayFile, null, 2) + '\n');
+      writeFileAtomically(join(this.dir, line.failureFile), JSON.stringify(run.replayFile, null, 2) + '\n', '--out');
+      this.failureFiles++;
     }
     this.runs.write(line);
   }
 
   /** Moves runs.jsonl into place, then writes summary.json: the directory is now a finished sweep. */
-  commit(summary: SweepSummary, sweep: PreparedSweep): void {
+  commit(summary: SweepSummary, sweep: PreparedSweep): SweepWritten {
     this.runs.commit();
     const file: SummaryFile = { format: SWEEP_FORMAT, faultline: sweep.version, config: configOf(sweep), workers: sweep.workers, ...summary };
-    writeFileAtomically(join(this.dir, SUMMARY_FILE), JSON.stringify(file, null, 2) + '\n');
+    writeFileAtomically(join(this.dir, SUMMARY_FILE), JSON.stringify(file, null, 2) + '\n', '--out');
+    return { dir: this.dir, failureFiles: this.failureFiles };
   }
 
   /** Discards runs.jsonl (replay files already written are complete and stay). */

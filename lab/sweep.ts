@@ -13,7 +13,7 @@ import { prepareRun, type Outcome, type PreparedRun } from '../sim/run.js';
 import { SEED_MAX } from '../sim/rng.js';
 import { readVersion } from './replay-file.js';
 import type { BatchResult, BatchTask, FailedCheck, RunSummary, SweepRunConfig } from './sweep-batch.js';
-import { SweepOutput } from './sweep-out.js';
+import { SweepOutput, type SweepWritten } from './sweep-out.js';
 import { sweepWorkerFile } from './sweep-worker-file.js';
 
 export type { FailedCheck, RunSummary, SweepRunConfig } from './sweep-batch.js';
@@ -180,6 +180,8 @@ export interface SweepResult {
   /** The worker threads that ran batches (each ran many: the pool keeps them). */
   readonly threadIds: readonly number[];
   readonly batches: number;
+  /** What went into the --out directory, if there was one. */
+  readonly written?: SweepWritten;
 }
 
 /** Seeds in the next task, given how many remain to dispatch: few messages, and no idle worker at the end. */
@@ -313,8 +315,8 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
   const summary = tally.summary({
     scenario: sweep.config.scenario, seeds: sweep.seeds, shard: sweep.shard ?? null, wallMillis, stoppedEarly,
   });
-  output?.commit(summary, sweep);
-  return { summary, threadIds: [...threadIds].sort((a, b) => a - b), batches: nextToTake };
+  const written = output?.commit(summary, sweep);
+  return { summary, threadIds: [...threadIds].sort((a, b) => a - b), batches: nextToTake, ...(written !== undefined ? { written } : {}) };
 }
 
 /** Counts runs as they come (in seed order) without keeping them: a sweep may have millions. */

@@ -100,7 +100,9 @@ describe('faultline run, human output and files', () => {
   });
 
   it('--trace streams every event as NDJSON', () => {
-    const { json } = runJson('broadcast-partitions', '--seed', '3', '--trace', 'run.ndjson');
+    const r = faultline('run', 'broadcast-partitions', '--seed', '3', '--trace', 'run.ndjson', '--json');
+    expect(r.stderr).toMatch(/^wrote run\.ndjson \([\d.]+ [kM]?B\)\n$/);
+    const json = JSON.parse(r.stdout);
     const events = readFileSync(join(work, 'run.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     const types = new Set(events.map((e) => e.type));
     for (const t of ['start', 'send', 'deliver', 'drop', 'timer', 'fault', 'observe', 'invoke', 'complete', 'phase']) expect(types, t).toContain(t);
