@@ -8,7 +8,7 @@ import {
   accessSync, closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync,
   statSync, unlinkSync, writeSync, type Stats,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import prettyBytes from 'pretty-bytes';
 import { InputError } from '../sim/errors.js';
 
@@ -266,6 +266,12 @@ export interface OutputDirectory {
  * or not exist yet under a writable existing directory at most DIRECTORY_LEVELS_MAX levels up. Creates
  * nothing; `createOutputDirectory` does, one level at a time.
  */
+/** A path for a message: relative to the working folder when it lies below it (as a user types it), else absolute. */
+function asTyped(path: string): string {
+  const below = relative(process.cwd(), path);
+  return below !== '' && !below.startsWith('..') && !isAbsolute(below) ? below : path;
+}
+
 export function checkOutputDirectory(flag: string, given: string): OutputDirectory {
   const refuse = (problem: string): never => {
     throw new InputError(`${subject(flag, given)}: ${problem}`);
@@ -281,13 +287,13 @@ export function checkOutputDirectory(flag: string, given: string): OutputDirecto
       stats = statSync(current, { throwIfNoEntry: false });
     } catch (error) {
       const code = errorCode(error);
-      if (code === 'ENOTDIR') refuse(`${dirname(current)} is not a directory`);
-      if (code === 'ELOOP') refuse(`${current} is a symlink loop`);
-      refuse(`cannot reach ${current} (${code})`);
+      if (code === 'ENOTDIR') refuse(`${asTyped(dirname(current))} is not a directory`);
+      if (code === 'ELOOP') refuse(`${asTyped(current)} is a symlink loop`);
+      refuse(`cannot reach ${asTyped(current)} (${code})`);
     }
     if (stats === undefined) {
       // A dangling symlink cannot be created through: mkdir would fail with EEXIST.
-      if (lstatOrUndefined(current)?.isSymbolicLink()) refuse(`${current} is a dangling symlink`);
+      if (lstatOrUndefined(current)?.isSymbolicLink()) refuse(`${asTyped(current)} is a dangling symlink`);
       missing.unshift(current);
       if (missing.length > DIRECTORY_LEVELS_MAX) refuse(`more than ${DIRECTORY_LEVELS_MAX} directory levels to create`);
       current = dirname(current);
@@ -295,12 +301,12 @@ export function checkOutputDirectory(flag: string, given: string): OutputDirecto
     }
     if (!stats.isDirectory()) {
       if (current === path) refuse(`is ${kindOf(stats) ?? 'a regular file'}, not a directory`);
-      refuse(`${current} is not a directory`);
+      refuse(`${asTyped(current)} is not a directory`);
     }
     try {
       accessSync(current, constants.W_OK | constants.X_OK);
     } catch {
-      refuse(current === path ? 'the directory is not writable' : `cannot create it: ${current} is not writable`);
+      refuse(current === path ? 'the directory is not writable' : `cannot create it: ${asTyped(current)} is not writable`);
     }
     return { flag, given, path, missing };
   }
@@ -317,7 +323,7 @@ export function createOutputDirectory(dir: OutputDirectory, inside: readonly str
       mkdirSync(level);
     } catch (error) {
       if (errorCode(error) === 'EEXIST' && statSync(level, { throwIfNoEntry: false })?.isDirectory()) continue;
-      throw new InputError(`${subject(dir.flag, dir.given)}: cannot create directory ${level} (${errorCode(error)})`);
+      throw new InputError(`${subject(dir.flag, dir.given)}: cannot create directory ${asTyped(level)} (${errorCode(error)})`);
     }
   }
 }

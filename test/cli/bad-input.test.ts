@@ -2,7 +2,7 @@
 // line on stderr naming the problem, exit 2, print nothing on stdout and leave its folder as it was.
 // The same catalogue is README's "Bad input" table: this test fails when the two differ, and
 // `npm run readme:bad-input` rewrites the table from the catalogue.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,10 +54,17 @@ const CASES: readonly BadInput[] = [
   { what: 'replay file naming an unknown bug', args: ['replay', 'run.json'], setup: replayFile({ bug: 'broadcast/nope' }) },
   { what: 'shrink of a run that passes', args: ['shrink', 'run.json'], setup: replayFile({}) },
   { what: '`--max-attempts` not positive', args: ['shrink', 'run.json', '--max-attempts', '0'], setup: replayFile({}) },
+  { what: 'output that is a FIFO', args: ['run', 'broadcast-chaos', '--seed', '1', '--save', 'pipe'], setup: (d) => execFileSync('mkfifo', [join(d, 'pipe')]) },
+  { what: 'output that is a directory', args: ['run', 'broadcast-chaos', '--seed', '1', '--trace', 'dir'], setup: (d) => mkdirSync(join(d, 'dir')) },
+  { what: 'output in a missing directory', args: ['run', 'broadcast-chaos', '--seed', '1', '--report', 'nodir/r.html'] },
+  { what: 'two outputs naming one file', args: ['run', 'broadcast-chaos', '--seed', '1', '--save', 'a.json', '--report', 'a.json'] },
+  { what: 'standard output taken twice', args: ['run', 'broadcast-chaos', '--seed', '1', '--report', '-', '--json'] },
+  { what: 'shrink whose output is a FIFO', args: ['shrink', 'run.json'], setup: (d) => { replayFile({ expected: { outcome: 'safety-violation', fingerprint: '0000000000000000', violated: [{ name: 'x', kind: 'always' }] } })(d); execFileSync('mkfifo', [join(d, 'run.min.json')]); } },
   { what: 'seed range backwards', args: ['sweep', 'broadcast-chaos', '--seeds', '10..1'] },
   { what: 'shard outside 1..n', args: ['sweep', 'broadcast-chaos', '--seeds', '1..10', '--shard', '5/4'] },
   { what: '`--workers 0`', args: ['sweep', 'broadcast-chaos', '--seeds', '1..10', '--workers', '0'] },
   { what: '`--out` holding a finished sweep', args: ['sweep', 'broadcast-chaos', '--seeds', '1..2', '--out', 'out'], setup: (d) => { mkdirSync(join(d, 'out')); writeFileSync(join(d, 'out', 'summary.json'), '{}'); } },
+  { what: '`--out` under a regular file', args: ['sweep', 'broadcast-chaos', '--seeds', '1..2', '--out', 'afile/sub'], setup: (d) => writeFileSync(join(d, 'afile'), 'x') },
   { what: 'merge of a folder that is not a sweep', args: ['merge', 'empty'], setup: (d) => mkdirSync(join(d, 'empty')) },
   { what: 'history file missing', args: ['check', 'nope.json'] },
   { what: 'history with an unknown operation', args: ['check', 'h.json'], setup: (d) => writeFileSync(join(d, 'h.json'), '{"model":"kv","operations":[{"client":"c1","call":0,"return":1,"input":{"op":"delete","key":"x"},"output":{}}]}') },
