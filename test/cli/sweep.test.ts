@@ -64,7 +64,7 @@ describe('faultline sweep', () => {
     expect(json(r)).toMatchObject({ runs: 2, passed: 1, livenessFailures: 1, stoppedEarly: true });
   });
 
-  it('shards written with --out merge into the unsharded summary; a missing shard is named, exit 2', () => {
+  it('shards written with --out merge into the unsharded summary; a missing shard is named (INCOMPLETE, exit 2); different sweeps name the field', () => {
     const args = ['broadcast-lossy', '--bug', 'broadcast/no-retransmit', '--seeds', '1..8', '--set', 'lossRatio=10%'];
     const whole = json(faultline('sweep', ...args, '--workers', '2', '--json'));
     const dirs = ['s1', 's2'].map((d) => join(work, d));
@@ -90,6 +90,15 @@ describe('faultline sweep', () => {
     const partial = faultline('merge', ok);
     expect(partial.status).toBe(2);
     expect(partial.stdout).toContain('warning: 2 seeds of the range not run (shard 2 of 2 absent): 2, 4');
+    expect(partial.stdout.split('\n')[1]).toBe('INCOMPLETE: 2 of 4 seeds not run; shard 2 of 2 absent');
+    expect(partial.stdout).not.toContain('ALL PASSED');
+
+    // Shards of two different sweeps: one line naming the field that differs, no dump.
+    const shorter = join(work, 'ok2');
+    faultline('sweep', 'broadcast-chaos', '--seeds', '1..2', '--shard', '2/2', '--workers', '1', '--out', shorter);
+    const different = faultline('merge', ok, shorter);
+    expect(different.status).toBe(2);
+    expect(different.stderr).toBe(`faultline: merge: ${ok} and ${shorter} are different sweeps: seeds 1..4 vs 1..2\n`);
   });
 
   describe('bad input: one line on stderr, exit 2, nothing written', () => {
