@@ -1,10 +1,10 @@
 // End-to-end tests of `faultline sweep` and `faultline merge`: exit codes, the --json contract, the
 // table with replay commands, progress on stderr only, sharded --out directories merged back into the
 // unsharded summary, and one-line errors (exit 2, nothing written) for every kind of bad input.
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliWorkspace, type Ran } from './cli-helpers.js';
+import { cliWorkspace, ROOT, type Ran } from './cli-helpers.js';
 
 const { work, faultline } = cliWorkspace('sweep-cli');
 
@@ -62,6 +62,23 @@ describe('faultline sweep', () => {
     const r = faultline('sweep', 'broadcast-lossy', '--bug', 'broadcast/no-retransmit', '--seeds', '1..30', '--workers', '2', '--stop-on-failure', '--json');
     expect(r.status).toBe(3);
     expect(json(r)).toMatchObject({ runs: 2, passed: 1, livenessFailures: 1, stoppedEarly: true });
+  });
+
+  it("README's --stop-on-failure example stops early (on a sweep that fails)", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const example = readme.split('\n').find((line) => /^npx faultline sweep .*--stop-on-failure/.test(line));
+    expect(example, 'README has a `faultline sweep … --stop-on-failure` example').toBeDefined();
+    const args = example!.replace(/#.*$/, '').trim().split(/\s+/).slice(2);
+    // At most 50 seeds, so a README example that never fails costs seconds, not minutes.
+    const at = args.indexOf('--seeds');
+    const [from, to] = args[at + 1]!.split('..').map(Number) as [number, number];
+    const last = Math.min(to, from + 49);
+    args[at + 1] = `${from}..${last}`;
+    const r = faultline(...args, '--workers', '2', '--json');
+    const summary = json(r);
+    expect(summary.stoppedEarly, example).toBe(true);
+    expect(summary.runs).toBeLessThan(last - from + 1);
+    expect(r.status).toBe(summary.safetyFailures > 0 ? 1 : 3);
   });
 
   it('shards written with --out merge into the unsharded summary; a missing shard is named (INCOMPLETE, exit 2); different sweeps name the field', () => {
