@@ -1,10 +1,11 @@
 // The `replay` and `shrink` verbs: re-run a saved failure file exactly (exit code = its outcome, or 4
-// if the fingerprint moved), and reduce a failing run to a minimal one that fails the same check.
+// if the same inputs gave another fingerprint; a hand-edited file is a new run, and its exit code is
+// its outcome), and reduce a failing run to a minimal one that fails the same check.
 // Both take --report to write the self-contained HTML report of the run they end with.
 
 import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
-import { readReplayFile, serializeReplayFile, violatedChecks, type ReplayFile } from '../lab/replay-file.js';
+import { compareInputs, describeEditedFields, readReplayFile, readVersion, serializeReplayFile, violatedChecks, type ReplayFile } from '../lab/replay-file.js';
 import type { FaultEntry } from '../sim/faults.js';
 import { shrink, type ShrinkSize } from '../lab/shrink.js';
 import { runToJson } from '../reports/json.js';
@@ -45,21 +46,35 @@ function replayCommandAction(path: string, flags: { json?: boolean; report?: str
   checkStdoutFree([report], flags.json);
   const summaryStream = anyToStdout([report]) ? process.stderr : process.stdout;
   const prepared = prepareRun(request);
+  const inputs = compareInputs(file, prepared);
   const started = performance.now();
   const result = runWithReport(prepared, report, (p, sink) => executeRun(p, sink));
   const wallMillis = performance.now() - started;
   const replay = `faultline replay ${path}`;
   const json = runToJson(prepared, result, wallMillis, replay);
   const sameFingerprint = result.fingerprint === file.expected.fingerprint;
+  const reproduced = sameFingerprint && result.outcome === file.expected.outcome;
   if (flags.json) {
-    process.stdout.write(JSON.stringify({ ...json, expected: file.expected, reproduced: sameFingerprint && result.outcome === file.expected.outcome }) + '\n');
+    process.stdout.write(JSON.stringify({ ...json, expected: file.expected, reproduced, edited: inputs.edited, editedFields: inputs.fields }) + '\n');
   } else {
     summaryStream.write(renderRun(json) + '\n');
   }
+  if (inputs.edited) {
+    // A hand edit (drop a fault, change a parameter) is a new run: its outcome is the answer.
+    process.stderr.write(
+      `faultline: replay: the inputs of ${path} were edited since it was recorded (${describeEditedFields(inputs.fields)}); ` +
+        `this is a new run: ${result.outcome} (recorded: ${file.expected.outcome})\n`,
+    );
+    return EXIT_CODES[result.outcome];
+  }
   if (!sameFingerprint) {
+    const written = file.faultline !== undefined ? `written by faultline ${file.faultline}, this is ${readVersion()}` : 'no faultline version recorded';
+    const why = inputs.edited === null
+      ? `; ${written}; the file records no input digests, so an edit cannot be told from a change in the code`
+      : `; the inputs are as recorded, so the code changed (${written}) or the run is nondeterministic`;
     process.stderr.write(
       `faultline: replay of ${path} gave fingerprint ${result.fingerprint}, the file expects ${file.expected.fingerprint}` +
-        ` (outcome ${result.outcome}, expected ${file.expected.outcome}${file.faultline !== undefined ? `; written by faultline ${file.faultline}` : ''})\n`,
+        ` (outcome ${result.outcome}, expected ${file.expected.outcome})${why}\n`,
     );
     return EXIT_CODES.nondeterminism;
   }

@@ -99,7 +99,7 @@ export function registerSweepCommands(program: Command): void {
         process.stdout.write(JSON.stringify({ ...result.summary, coverage: coverageJson(result.coverage) }) + '\n');
         for (const problem of problems) process.stderr.write(`faultline: merge: ${problem}\n`);
       } else {
-        process.stdout.write(renderSweepSummary(result.summary, { coverageProblems: problems }) + '\n');
+        process.stdout.write(renderSweepSummary(result.summary, { coverageProblems: problems, coverage: result.coverage }) + '\n');
       }
       process.exitCode = mergeExitCode(result);
     });

@@ -1,7 +1,11 @@
 // Replay files: one self-describing JSON file per run (usually a failure) — scenario, parameters, seed,
 // bug, the explicit fault schedule, the violated checks, the expected fingerprint and the faultline
 // version. Meant to be edited by hand and replayed; an invalid edit is an InputError naming the field.
+// The file also records a digest of each input that determines the run, so that replay can tell a hand
+// edit (a new run) from the same inputs giving another fingerprint (a code change, or nondeterminism).
 
+import canonicalize from 'canonicalize';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { findScenario, scenarios } from '../scenarios/index.js';
 import type { CheckResult } from '../sim/check.js';
@@ -33,7 +37,71 @@ export interface ReplayFile {
     readonly fingerprint: string;
     /** The checks that failed (empty for a passing run). */
     readonly violated: readonly { readonly name: string; readonly kind: string; readonly message?: string; readonly atMicros?: Micros }[];
+    /** Digests of the inputs the run used, by field (absent from files written by older faultline builds). */
+    readonly inputs?: InputDigests;
   };
+}
+
+/**
+ * A digest (16 hex digits of the SHA-256 of the RFC 8785 canonical JSON) of each input that determines a
+ * run, by field: `scenario`, `seed`, `bug`, `nodes`, `durationMicros`, `params.NAME` for every parameter,
+ * and `faults` (as parsed: times in microseconds, fields in a fixed order). The nemesis is left out
+ * (replay always uses the explicit faults) and so is the faultline version: the same inputs under
+ * another version should give the same fingerprint, and when they do not that is what replay reports.
+ */
+export type InputDigests = Readonly<Record<string, string>>;
+
+/** Fields named in a message about edited inputs. */
+const EDITED_FIELDS_NAMED_MAX = 6;
+
+function digestOf(value: unknown): string {
+  return createHash('sha256').update(canonicalize(value) ?? 'undefined').digest('hex').slice(0, 16);
+}
+
+/** The digest of each input of a prepared run (see {@link InputDigests}). */
+export function inputDigestsOf(prepared: PreparedRun): InputDigests {
+  const digests: Record<string, string> = {
+    scenario: digestOf(prepared.scenario.name),
+    seed: digestOf(prepared.seed),
+    bug: digestOf(prepared.bug ?? null),
+    nodes: digestOf(prepared.nodeCount),
+    durationMicros: digestOf(prepared.durationMicros),
+  };
+  for (const name of Object.keys(prepared.params).sort()) digests[`params.${name}`] = digestOf(prepared.params[name]);
+  digests.faults = digestOf(prepared.faults);
+  return digests;
+}
+
+/** Whether a replay file's inputs were edited since it was recorded, and which fields. */
+export interface InputsComparison {
+  /** null: the file records no digests (written by an older faultline), so an edit cannot be told. */
+  readonly edited: boolean | null;
+  /** The fields whose value differs from the recorded one (`faults`, `params.clients` …). */
+  readonly fields: readonly string[];
+}
+
+/**
+ * Compares the inputs a replay file now describes (`prepared`, from the file as parsed) with the digests
+ * it recorded. A parameter the recorded digests do not know is an edit only if the file sets it (else it
+ * is one that a newer faultline added, at its default).
+ */
+export function compareInputs(file: ReplayFile, prepared: PreparedRun): InputsComparison {
+  const recorded = file.expected.inputs;
+  if (recorded === undefined) return { edited: null, fields: [] };
+  const current = inputDigestsOf(prepared);
+  const fields: string[] = [];
+  for (const [field, digest] of Object.entries(current)) {
+    const before = recorded[field];
+    if (before === undefined && field.startsWith('params.') && !Object.hasOwn(file.params ?? {}, field.slice('params.'.length))) continue;
+    if (before !== digest) fields.push(field);
+  }
+  return { edited: fields.length > 0, fields };
+}
+
+/** `faults, params.clients` (at most a few, then how many more). */
+export function describeEditedFields(fields: readonly string[]): string {
+  const named = fields.slice(0, EDITED_FIELDS_NAMED_MAX).join(', ');
+  return fields.length > EDITED_FIELDS_NAMED_MAX ? `${named} and ${fields.length - EDITED_FIELDS_NAMED_MAX} more` : named;
 }
 
 export function readVersion(): string {
@@ -54,7 +122,7 @@ export function replayFileOf(prepared: PreparedRun, result: Pick<RunResult, 'out
     params: { ...prepared.params },
     nemesis: prepared.faultsSource !== undefined ? 'explicit' : prepared.nemesis,
     faults: [...prepared.faults],
-    expected: { outcome: result.outcome, fingerprint: result.fingerprint, violated: violatedChecks(result.checks) },
+    expected: { outcome: result.outcome, fingerprint: result.fingerprint, violated: violatedChecks(result.checks), inputs: inputDigestsOf(prepared) },
   };
 }
 
@@ -111,6 +179,13 @@ export function parseReplayFile(raw: unknown, source: string): { file: ReplayFil
   if (expected === undefined || expected === null || typeof expected !== 'object') fail('expected', 'expected an object { outcome, fingerprint, violated }');
   if (!['pass', 'safety-violation', 'liveness-violation'].includes(expected!.outcome as string)) fail('expected.outcome', 'expected pass, safety-violation or liveness-violation');
   if (typeof expected!.fingerprint !== 'string' || !/^[0-9a-f]{16}$/.test(expected!.fingerprint)) fail('expected.fingerprint', 'expected 16 hex digits');
+  const inputs = expected!.inputs;
+  if (inputs !== undefined) {
+    if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) fail('expected.inputs', 'expected the object of input digests faultline wrote (or remove it)');
+    for (const [field, digest] of Object.entries(inputs as Record<string, unknown>)) {
+      if (typeof digest !== 'string' || !/^[0-9a-f]{16}$/.test(digest)) fail(`expected.inputs.${field}`, `expected 16 hex digits; got ${JSON.stringify(digest)}`);
+    }
+  }
   const request: RunRequest = {
     scenario,
     seed: r.seed as number,

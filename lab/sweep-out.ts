@@ -7,7 +7,10 @@
 
 import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { findScenario } from '../scenarios/index.js';
 import { InputError } from '../sim/errors.js';
+import { allParams, formatParamValue } from '../sim/scenario.js';
+import { formatMicros } from '../sim/time.js';
 import { writeFileAtomically } from './atomic-file.js';
 import { NdjsonFile } from './ndjson-file.js';
 import { checkOutputDirectory, createOutputDirectory, type OutputDirectory } from './output-path.js';
@@ -22,6 +25,8 @@ export const FAILURES_DIR = 'failures';
 
 /** Seeds named in a message about missing or duplicate seeds. */
 const SEEDS_NAMED_MAX = 10;
+/** Differences named when two directories hold different sweeps. */
+const DIFFERENCES_NAMED_MAX = 4;
 
 /** One line of runs.jsonl. */
 export interface RunLine {
@@ -233,8 +238,39 @@ function readRunLines(dir: string, onLine: (line: RunLine, where: string) => voi
   }
 }
 
-function describeConfig(c: SweepConfigRecord, seeds: SeedRange): string {
-  return `${c.scenario} seeds ${seeds.from}..${seeds.to}, bug ${c.bug ?? 'none'}, nemesis ${c.nemesis}, ${c.nodes} nodes, ${c.durationMicros}us, params ${JSON.stringify(c.params)}`;
+/**
+ * The fields in which two sweeps differ, each as `seeds 1..100 vs 1..40` or
+ * `params.electionTimeoutMicrosMin 150ms vs 300ms` (a's value first); empty when they are one sweep.
+ * Parameters are compared only between sweeps of the same scenario.
+ */
+export function sweepDifferences(a: Pick<SummaryFile, 'config' | 'seeds'>, b: Pick<SummaryFile, 'config' | 'seeds'>): string[] {
+  const differences: string[] = [];
+  const compare = (field: string, x: string, y: string) => {
+    if (x !== y) differences.push(`${field} ${x} vs ${y}`);
+  };
+  const text = (value: unknown) => (value === undefined ? 'unset' : typeof value === 'string' ? value : JSON.stringify(value));
+  const duration = (value: unknown) => (typeof value === 'number' ? formatMicros(value) : text(value));
+  compare('scenario', text(a.config.scenario), text(b.config.scenario));
+  compare('seeds', `${a.seeds.from}..${a.seeds.to}`, `${b.seeds.from}..${b.seeds.to}`);
+  compare('bug', a.config.bug ?? 'none', b.config.bug ?? 'none');
+  compare('nemesis', text(a.config.nemesis), text(b.config.nemesis));
+  compare('nodes', text(a.config.nodes), text(b.config.nodes));
+  compare('duration', duration(a.config.durationMicros), duration(b.config.durationMicros));
+  if (a.config.scenario === b.config.scenario) {
+    const scenario = findScenario(a.config.scenario);
+    const specs = scenario ? allParams(scenario) : [];
+    const param = (name: string, value: number | string | undefined) => {
+      if (value === undefined) return 'unset';
+      const spec = specs.find((s) => s.name === name);
+      return spec ? formatParamValue(spec, value) : String(value);
+    };
+    const paramsA = a.config.params ?? {};
+    const paramsB = b.config.params ?? {};
+    for (const name of [...new Set([...Object.keys(paramsA), ...Object.keys(paramsB)])].sort()) {
+      compare(`params.${name}`, param(name, paramsA[name]), param(name, paramsB[name]));
+    }
+  }
+  return differences;
 }
 
 /**
@@ -247,10 +283,12 @@ export function mergeSweepDirs(dirs: readonly string[]): MergeResult {
   if (dirs.length === 0) throw new InputError('merge: name at least one sweep --out directory');
   const summaries = dirs.map(readSummaryFile);
   const first = summaries[0]!;
-  const firstKey = describeConfig(first.config, first.seeds);
   summaries.forEach((s, i) => {
-    const key = describeConfig(s.config, s.seeds);
-    if (key !== firstKey) throw new InputError(`${dirs[i]}: a different sweep (${key}) from ${dirs[0]} (${firstKey})`);
+    const differences = sweepDifferences(first, s);
+    if (differences.length === 0) return;
+    const named = differences.slice(0, DIFFERENCES_NAMED_MAX).join('; ');
+    const more = differences.length > DIFFERENCES_NAMED_MAX ? ` (and ${differences.length - DIFFERENCES_NAMED_MAX} more)` : '';
+    throw new InputError(`merge: ${dirs[0]} and ${dirs[i]} are different sweeps: ${named}${more}`);
   });
 
   const tally = new SweepTally();
@@ -335,7 +373,9 @@ export function coverageProblems(coverage: Coverage): string[] {
 /**
  * Exit code of a merge: 4 if a seed gave two fingerprints; else the sweep's code when it found
  * failures (1 safety, 3 liveness: they are real whatever is missing); else 2 if seeds are missing or
- * duplicated (the directories are not one whole sweep); else 0.
+ * duplicated: the directories handed to merge are not one whole sweep, which is a problem with its
+ * input (a shard not downloaded, one passed twice), and no verdict can be given on seeds that no
+ * directory ran, so never 0 (the header says INCOMPLETE); else 0.
  */
 export function mergeExitCode(result: MergeResult): number {
   if (result.coverage.conflicts.length > 0) return 4;

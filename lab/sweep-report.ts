@@ -64,6 +64,8 @@ export interface SummaryView {
   failureFile?: (seed: number) => string | undefined;
   /** Merge only: what the shard directories missed or repeated. */
   coverageProblems?: readonly string[];
+  /** Merge only: how the directories cover the range (the header says INCOMPLETE when seeds are missing). */
+  coverage?: Coverage;
 }
 
 /** The end-of-sweep table, the first failures and their replay commands. */
@@ -72,8 +74,7 @@ export function renderSweepSummary(summary: SweepSummary, view: SummaryView = {}
   const shard = summary.shard ? ` · shard ${summary.shard.index}/${summary.shard.count}` : '';
   lines.push(`${chalk.bold(summary.scenario)} · seeds ${summary.seeds.from}..${summary.seeds.to}${shard}`);
   const failed = summary.safetyFailures + summary.livenessFailures;
-  const verdict = summary.safetyFailures > 0 ? chalk.bold.red('SAFETY FAILURES')
-    : summary.livenessFailures > 0 ? chalk.bold.yellow('LIVENESS FAILURES') : chalk.bold.green('ALL PASSED');
+  const verdict = sweepVerdict(summary, view.coverage);
   lines.push(verdict + (summary.stoppedEarly ? chalk.dim('  (stopped at the first failure)') : ''));
   const table = new Table({ head: [chalk.bold('sweep'), chalk.bold('value')], style: { head: [], border: [] } });
   const firstFailing = summary.failures.slice(0, FAILURES_SHOWN_MAX).map((f) => f.seed).join(', ');
@@ -101,6 +102,33 @@ export function renderSweepSummary(summary: SweepSummary, view: SummaryView = {}
   }
   for (const problem of view.coverageProblems ?? []) lines.push(chalk.yellow(`warning: ${problem}`));
   return lines.join('\n');
+}
+
+/**
+ * The header's verdict. For a merge it also says what the directories lack: with seeds missing it is
+ * INCOMPLETE (never ALL PASSED: the seeds not run might fail), with two fingerprints for one seed it
+ * says so, and seeds run more than once are noted.
+ */
+export function sweepVerdict(summary: Pick<SweepSummary, 'safetyFailures' | 'livenessFailures' | 'seeds'>, coverage?: Coverage): string {
+  const parts: string[] = [];
+  if (summary.safetyFailures > 0) parts.push(chalk.bold.red('SAFETY FAILURES'));
+  else if (summary.livenessFailures > 0) parts.push(chalk.bold.yellow('LIVENESS FAILURES'));
+  if (coverage !== undefined && coverage.conflicts.length > 0) {
+    const n = coverage.conflicts.length;
+    parts.push(chalk.bold.red(`NONDETERMINISM: ${n} seed${n === 1 ? '' : 's'} gave two fingerprints`));
+  }
+  if (coverage !== undefined && coverage.missingSeeds > 0) {
+    const total = summary.seeds.to - summary.seeds.from + 1;
+    const shards = coverage.missingShards.length > 0
+      ? `; shard${coverage.missingShards.length === 1 ? '' : 's'} ${coverage.missingShards.join(', ')} of ${coverage.shards[0]?.count ?? 1} absent`
+      : '';
+    parts.push(chalk.bold.yellow(`INCOMPLETE: ${coverage.missingSeeds} of ${total} seed${total === 1 ? '' : 's'} not run${shards}`));
+  }
+  if (parts.length === 0) parts.push(chalk.bold.green('ALL PASSED'));
+  if (coverage !== undefined && coverage.duplicateSeeds > 0) {
+    parts.push(chalk.yellow(`${coverage.duplicateSeeds} seed${coverage.duplicateSeeds === 1 ? '' : 's'} run more than once`));
+  }
+  return parts.join(' · ');
 }
 
 function colourCount(n: number, colour: (s: string) => string): string {

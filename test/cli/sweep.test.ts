@@ -1,10 +1,10 @@
 // End-to-end tests of `faultline sweep` and `faultline merge`: exit codes, the --json contract, the
 // table with replay commands, progress on stderr only, sharded --out directories merged back into the
 // unsharded summary, and one-line errors (exit 2, nothing written) for every kind of bad input.
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliWorkspace, type Ran } from './cli-helpers.js';
+import { cliWorkspace, ROOT, type Ran } from './cli-helpers.js';
 
 const { work, faultline } = cliWorkspace('sweep-cli');
 
@@ -64,7 +64,24 @@ describe('faultline sweep', () => {
     expect(json(r)).toMatchObject({ runs: 2, passed: 1, livenessFailures: 1, stoppedEarly: true });
   });
 
-  it('shards written with --out merge into the unsharded summary; a missing shard is named, exit 2', () => {
+  it("README's --stop-on-failure example stops early (on a sweep that fails)", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const example = readme.split('\n').find((line) => /^npx faultline sweep .*--stop-on-failure/.test(line));
+    expect(example, 'README has a `faultline sweep … --stop-on-failure` example').toBeDefined();
+    const args = example!.replace(/#.*$/, '').trim().split(/\s+/).slice(2);
+    // At most 50 seeds, so a README example that never fails costs seconds, not minutes.
+    const at = args.indexOf('--seeds');
+    const [from, to] = args[at + 1]!.split('..').map(Number) as [number, number];
+    const last = Math.min(to, from + 49);
+    args[at + 1] = `${from}..${last}`;
+    const r = faultline(...args, '--workers', '2', '--json');
+    const summary = json(r);
+    expect(summary.stoppedEarly, example).toBe(true);
+    expect(summary.runs).toBeLessThan(last - from + 1);
+    expect(r.status).toBe(summary.safetyFailures > 0 ? 1 : 3);
+  });
+
+  it('shards written with --out merge into the unsharded summary; a missing shard is named (INCOMPLETE, exit 2); different sweeps name the field', () => {
     const args = ['broadcast-lossy', '--bug', 'broadcast/no-retransmit', '--seeds', '1..8', '--set', 'lossRatio=10%'];
     const whole = json(faultline('sweep', ...args, '--workers', '2', '--json'));
     const dirs = ['s1', 's2'].map((d) => join(work, d));
@@ -90,6 +107,15 @@ describe('faultline sweep', () => {
     const partial = faultline('merge', ok);
     expect(partial.status).toBe(2);
     expect(partial.stdout).toContain('warning: 2 seeds of the range not run (shard 2 of 2 absent): 2, 4');
+    expect(partial.stdout.split('\n')[1]).toBe('INCOMPLETE: 2 of 4 seeds not run; shard 2 of 2 absent');
+    expect(partial.stdout).not.toContain('ALL PASSED');
+
+    // Shards of two different sweeps: one line naming the field that differs, no dump.
+    const shorter = join(work, 'ok2');
+    faultline('sweep', 'broadcast-chaos', '--seeds', '1..2', '--shard', '2/2', '--workers', '1', '--out', shorter);
+    const different = faultline('merge', ok, shorter);
+    expect(different.status).toBe(2);
+    expect(different.stderr).toBe(`faultline: merge: ${ok} and ${shorter} are different sweeps: seeds 1..4 vs 1..2\n`);
   });
 
   describe('bad input: one line on stderr, exit 2, nothing written', () => {

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { readReplayFile } from '../../lab/replay-file.js';
 import { runBatch, type RunSummary } from '../../lab/sweep-batch.js';
 import { buildSweepWorkerFile, sweepWorkerFile } from '../../lab/sweep-worker-file.js';
-import { coverageProblems, mergeExitCode, mergeSweepDirs, type RunLine, type SummaryFile } from '../../lab/sweep-out.js';
+import { coverageProblems, mergeExitCode, mergeSweepDirs, sweepDifferences, type RunLine, type SummaryFile } from '../../lab/sweep-out.js';
+import { sweepVerdict } from '../../lab/sweep-report.js';
 import {
   batchSize, BATCH_SEEDS_MAX, parseSeedRange, parseShard, prepareSweep, runSweep, shardSeeds, shardSize, sweepExitCode,
   type SweepRequest, type SweepSummary,
@@ -221,11 +222,20 @@ describe('merge', () => {
     const partial = mergeSweepDirs([dirs[0]!, dirs[2]!]);
     expect(partial.coverage).toMatchObject({ missingSeeds: 4, firstMissingSeeds: [2, 5, 8, 11], missingShards: [2] });
     expect(coverageProblems(partial.coverage)[0]).toBe('4 seeds of the range not run (shard 2 of 3 absent): 2, 5, 8, 11');
+    // The header never says ALL PASSED for an incomplete merge, with or without failures.
+    const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(plain(sweepVerdict(merged.summary, merged.coverage))).toBe('LIVENESS FAILURES');
+    expect(plain(sweepVerdict(partial.summary, partial.coverage))).toBe('LIVENESS FAILURES · INCOMPLETE: 4 of 12 seeds not run; shard 2 of 3 absent');
+    const passing = { ...partial.summary, livenessFailures: 0 };
+    expect(plain(sweepVerdict(passing, partial.coverage))).toBe('INCOMPLETE: 4 of 12 seeds not run; shard 2 of 3 absent');
+    expect(plain(sweepVerdict(passing, merged.coverage))).toBe('ALL PASSED');
+    expect(mergeExitCode({ ...partial, summary: passing })).toBe(2);
 
     const twice = mergeSweepDirs([...dirs, dirs[1]!]);
     expect(twice.summary.runs).toBe(12);
     expect(twice.coverage).toMatchObject({ duplicateSeeds: 4, firstDuplicateSeeds: [2, 5, 8, 11], conflicts: [] });
     expect(mergeExitCode({ ...twice, summary: { ...twice.summary, livenessFailures: 0 } })).toBe(2);
+    expect(plain(sweepVerdict({ ...twice.summary, livenessFailures: 0 }, twice.coverage))).toBe('ALL PASSED · 4 seeds run more than once');
   });
 
   it('refuses a directory that is not a finished sweep, or that swept something else', async () => {
@@ -234,6 +244,19 @@ describe('merge', () => {
     await sweep({ config: { scenario: 'broadcast-lossy', set: [] }, seeds: { from: 1, to: 2 }, out: other, workers: 1 });
     const mine = join(work, 'mine');
     await sweep({ config: MIXED, seeds: { from: 1, to: 2 }, out: mine, workers: 1 });
-    expect(() => mergeSweepDirs([mine, other])).toThrow(/a different sweep \(broadcast-lossy seeds 1..2, bug none/);
+    expect(() => mergeSweepDirs([mine, other])).toThrow(`merge: ${mine} and ${other} are different sweeps: bug broadcast/no-retransmit vs none`);
+    const longer = join(work, 'longer');
+    await sweep({ config: { ...MIXED, set: ['lossRatio=10%'] }, seeds: { from: 1, to: 4 }, out: longer, workers: 1 });
+    expect(() => mergeSweepDirs([mine, longer])).toThrow(`merge: ${mine} and ${longer} are different sweeps: seeds 1..2 vs 1..4; params.lossRatio 0.2 vs 0.1`);
+  });
+
+  it('names each field in which two sweeps differ, a duration as a duration', () => {
+    const config = { scenario: 'raft-chaos', bug: null, nemesis: 'chaos', nodes: 5, durationMicros: 10_000_000, params: { electionTimeoutMicrosMin: 150_000, clients: 3 } };
+    const a = { config, seeds: { from: 1, to: 100 } };
+    expect(sweepDifferences(a, a)).toEqual([]);
+    expect(sweepDifferences(a, { config, seeds: { from: 1, to: 40 } })).toEqual(['seeds 1..100 vs 1..40']);
+    const b = { config: { ...config, nodes: 3, durationMicros: 2_500_000, params: { electionTimeoutMicrosMin: 300_000, clients: 3 } }, seeds: a.seeds };
+    expect(sweepDifferences(a, b)).toEqual(['nodes 5 vs 3', 'duration 10s vs 2.5s', 'params.electionTimeoutMicrosMin 150ms vs 300ms']);
+    expect(sweepDifferences(a, { config: { ...config, scenario: 'broadcast-lossy', params: {} }, seeds: a.seeds })).toEqual(['scenario raft-chaos vs broadcast-lossy']);
   });
 });
