@@ -52,6 +52,7 @@ const CASES: readonly BadInput[] = [
   { what: 'replay file of another format', args: ['replay', 'run.json'], setup: replayFile({ format: 'something-else' }) },
   { what: 'replay file with a bad parameter', args: ['replay', 'run.json'], setup: replayFile({ params: { lossRatio: 'many' } }) },
   { what: 'replay file naming an unknown bug', args: ['replay', 'run.json'], setup: replayFile({ bug: 'broadcast/nope' }) },
+  { what: 'replay file with a malformed input digest', args: ['replay', 'run.json'], setup: replayFile({ expected: { outcome: 'pass', fingerprint: '0000000000000000', violated: [], inputs: { seed: 'x' } } }) },
   { what: 'shrink of a run that passes', args: ['shrink', 'run.json'], setup: replayFile({}) },
   { what: '`--max-attempts` not positive', args: ['shrink', 'run.json', '--max-attempts', '0'], setup: replayFile({}) },
   { what: 'output that is a FIFO', args: ['run', 'broadcast-chaos', '--seed', '1', '--save', 'pipe'], setup: (d) => execFileSync('mkfifo', [join(d, 'pipe')]) },
