@@ -31,6 +31,8 @@ export type ParamValues = Readonly<Record<string, number | string>>;
 export interface BugSpec {
   readonly name: string;
   readonly description: string;
+  /** Scenarios whose sweeps catch the bug, the one that catches it most often first (README's tables). */
+  readonly exposedBy?: readonly string[];
 }
 
 export interface ScenarioBuildOptions {
