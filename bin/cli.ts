@@ -11,7 +11,8 @@ import { renderCheck, renderRun, renderScenarioDetail, renderScenarioList } from
 import { findScenario, scenarios } from '../scenarios/index.js';
 import { parseHistoryText } from '../sim/check/history-files.js';
 import { checkLinearizability, type ModelName } from '../sim/check/linearizability.js';
-import { InputError } from '../sim/errors.js';
+import { errorLine, InputError } from '../sim/errors.js';
+import { suggestionOrKnown } from '../sim/suggest.js';
 import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
 import { EXIT_CODES, executeRun, prepareRun, rerunFingerprintMismatch, type PreparedRun } from '../sim/run.js';
 import { allParams, formatParamValue } from '../sim/scenario.js';
@@ -48,7 +49,7 @@ program
   .exitOverride()
   .showSuggestionAfterError(true)
   // Usage errors are one line: "faultline: unknown option '--sed' (Did you mean --seed?)".
-  .configureOutput({ outputError: (text, write) => write(`faultline: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`) });
+  .configureOutput({ outputError: (text, write) => write(errorLine(text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' '))) });
 
 program
   .command('list')
@@ -162,7 +163,7 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
   if (flags.checkDeterminism) {
     const other = rerunFingerprintMismatch(prepared, result);
     if (other !== undefined) {
-      process.stderr.write(`faultline: nondeterminism: the same inputs gave fingerprints ${result.fingerprint} and ${other} (${replay})\n`);
+      process.stderr.write(errorLine(`nondeterminism: the same inputs gave fingerprints ${result.fingerprint} and ${other} (${replay})`));
       return EXIT_CODES.nondeterminism;
     }
   }
@@ -179,7 +180,7 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
 
 function requireScenario(name: string) {
   const scenario = findScenario(name);
-  if (!scenario) throw new InputError(`unknown scenario '${name}' (known: ${scenarios.map((s) => s.name).join(', ')})`);
+  if (!scenario) throw new InputError(`unknown scenario '${name}' (${suggestionOrKnown(name, scenarios.map((s) => s.name))})`);
   return scenario;
 }
 
@@ -243,7 +244,7 @@ function main(argv: string[]): void {
       return;
     }
     if (error instanceof InputError) {
-      process.stderr.write(`faultline: ${error.message}\n`);
+      process.stderr.write(errorLine(error.message));
       process.exitCode = EXIT_CODES.usage;
       return;
     }

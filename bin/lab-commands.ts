@@ -9,7 +9,7 @@ import type { FaultEntry } from '../sim/faults.js';
 import { shrink, type ShrinkSize } from '../lab/shrink.js';
 import { runToJson } from '../reports/json.js';
 import { renderRun } from '../reports/terminal.js';
-import { InputError } from '../sim/errors.js';
+import { errorLine, InputError } from '../sim/errors.js';
 import { EXIT_CODES, executeRun, prepareRun, type Outcome, type RunRequest } from '../sim/run.js';
 import { formatMicros } from '../sim/time.js';
 import { writeFileAtomically } from '../lab/atomic-file.js';
@@ -54,10 +54,10 @@ function replayCommandAction(path: string, flags: { json?: boolean; report?: str
     process.stdout.write(renderRun(json) + '\n');
   }
   if (!sameFingerprint) {
-    process.stderr.write(
-      `faultline: replay of ${path} gave fingerprint ${result.fingerprint}, the file expects ${file.expected.fingerprint}` +
-        ` (outcome ${result.outcome}, expected ${file.expected.outcome}${file.faultline !== undefined ? `; written by faultline ${file.faultline}` : ''})\n`,
-    );
+    process.stderr.write(errorLine(
+      `replay of ${path} gave fingerprint ${result.fingerprint}, the file expects ${file.expected.fingerprint}` +
+        ` (outcome ${result.outcome}, expected ${file.expected.outcome}${file.faultline !== undefined ? `; written by faultline ${file.faultline}` : ''})`,
+    ));
     return EXIT_CODES.nondeterminism;
   }
   return EXIT_CODES[result.outcome];

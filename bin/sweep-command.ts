@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import { basename, join } from 'node:path';
 import { parseReplayFile, replayFileOf, serializeReplayFile } from '../lab/replay-file.js';
-import { InputError } from '../sim/errors.js';
+import { errorLine, InputError } from '../sim/errors.js';
 import { executeRun, prepareRun, type RunRequest } from '../sim/run.js';
 import { parseMaxAttempts, shrinkToFile } from './lab-commands.js';
 import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
@@ -74,11 +74,11 @@ export function registerSweepCommands(program: Command): void {
         (code) => { process.exitCode = code; },
         (error: unknown) => {
           if (error instanceof InputError) {
-            process.stderr.write(`faultline: ${error.message}\n`);
+            process.stderr.write(errorLine(error.message));
             process.exitCode = 2;
             return;
           }
-          process.stderr.write(`faultline: sweep failed: ${(error as Error)?.stack ?? String(error)}\n`);
+          process.stderr.write(errorLine(`sweep failed: ${(error as Error)?.stack ?? String(error)}`));
           process.exitCode = 1;
         },
       );
@@ -94,7 +94,7 @@ export function registerSweepCommands(program: Command): void {
       const problems = coverageProblems(result.coverage);
       if (flags.json) {
         process.stdout.write(JSON.stringify({ ...result.summary, coverage: coverageJson(result.coverage) }) + '\n');
-        for (const problem of problems) process.stderr.write(`faultline: merge: ${problem}\n`);
+        for (const problem of problems) process.stderr.write(errorLine(`merge: ${problem}`));
       } else {
         process.stdout.write(renderSweepSummary(result.summary, { coverageProblems: problems }) + '\n');
       }
@@ -115,7 +115,7 @@ async function sweepCommand(sweep: PreparedSweep, flags: SweepFlags): Promise<nu
   } catch (error) {
     progress.stop();
     if (interrupt.signal.aborted) {
-      process.stderr.write(`faultline: sweep interrupted${sweep.out !== undefined ? `; ${sweep.out} holds no runs.jsonl or summary.json` : ''}\n`);
+      process.stderr.write(errorLine(`sweep interrupted${sweep.out !== undefined ? `; ${sweep.out} holds no runs.jsonl or summary.json` : ''}`));
       return EXIT_INTERRUPTED;
     }
     throw error;
