@@ -32,7 +32,7 @@ interface RunFlags {
   faults?: string;
   nodes?: string;
   duration?: string;
-  set: string[];
+  set?: string[];
   bug?: string;
   json?: boolean;
   trace?: string;
@@ -84,7 +84,7 @@ program
   .option('--faults <file>', 'run an explicit fault schedule (JSON array, or a run\'s --json output) instead of the nemesis')
   .option('--nodes <n>', 'number of server nodes')
   .option('--duration <time>', 'length of the fault phase, such as 10s or 500ms')
-  .option('--set <name=value>', 'override a scenario parameter (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+  .option('--set <name=value>', 'override a scenario parameter (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
   .option('--bug <name>', 'switch on a planted bug')
   .option('--json', 'print exactly one JSON object on stdout')
   .option('--trace <file>', 'stream every trace event to this NDJSON file')

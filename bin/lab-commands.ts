@@ -5,10 +5,11 @@
 import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { readReplayFile, serializeReplayFile, violatedChecks, type ReplayFile } from '../lab/replay-file.js';
-import type { FaultEntry } from '../sim/faults.js';
+import { describeFault, type FaultEntry } from '../sim/faults.js';
 import { shrink, type ShrinkSize } from '../lab/shrink.js';
 import { runToJson } from '../reports/json.js';
 import { renderRun } from '../reports/terminal.js';
+import { formatWallMillis, plural, terminalWidth, wrapHanging } from '../reports/text.js';
 import { errorLine, InputError } from '../sim/errors.js';
 import { EXIT_CODES, executeRun, prepareRun, type Outcome, type RunRequest } from '../sim/run.js';
 import { formatMicros } from '../sim/time.js';
@@ -121,12 +122,13 @@ export function shrinkToFile(
     wallMillis: Math.round(wallMillis),
   };
   const lines = [
-    `shrunk ${file.scenario} seed ${file.seed}${file.bug ? ` (${file.bug})` : ''} while '${shrunk.check}' still fails, in ${shrunk.attempts} attempts (${(wallMillis / 1000).toFixed(1)} s):`,
+    `shrunk ${file.scenario} seed ${file.seed}${file.bug ? ` (${file.bug})` : ''} while '${shrunk.check}' still fails, in ${plural(shrunk.attempts, 'attempt')} (${formatWallMillis(wallMillis)}):`,
     `  before: ${describeSize(shrunk.before)}`,
     `  after:  ${describeSize(shrunk.after)}`,
     `faults left:`,
-    ...(summary.faults.length === 0 ? ['  (none: the bug needs no fault)'] : summary.faults.map((f) => `  ${JSON.stringify(f)}`)),
-    `violated: ${summary.violated.map((c) => `${c.name}${c.message ? ` — ${c.message}` : ''}`).join('; ')}`,
+    ...(summary.faults.length === 0 ? ['  (none: the bug needs no fault)'] : faultLines(summary.faults)),
+    'violated:',
+    ...summary.violated.map((c) => wrapHanging(`  ${c.name}${c.message ? ': ' : ''}`, c.message ?? '', terminalWidth())),
     `wrote ${out}`,
     `replay: faultline replay ${out}`,
   ];
@@ -134,5 +136,11 @@ export function shrinkToFile(
 }
 
 function describeSize(size: ShrinkSize): string {
-  return `${size.faults} faults, ${size.operations} operations, ${size.nodes} nodes, ${formatMicros(size.simulatedMicros)} simulated`;
+  return `${plural(size.faults, 'fault')}, ${plural(size.operations, 'operation')}, ${plural(size.nodes, 'node')}, ${formatMicros(size.simulatedMicros)} simulated`;
+}
+
+/** The faults left, in words, as `run` prints them: `  1.2s  crash n3`. */
+function faultLines(faults: readonly FaultEntry[]): string[] {
+  const atWidth = Math.max(...faults.map((f) => formatMicros(f.at).length));
+  return faults.map((f) => `  ${formatMicros(f.at).padStart(atWidth)}  ${describeFault(f)}`);
 }

@@ -24,7 +24,7 @@ interface SweepFlags {
   shard?: string;
   bug?: string;
   nemesis?: string;
-  set: string[];
+  set?: string[];
   nodes?: string;
   duration?: string;
   json?: boolean;
@@ -44,7 +44,7 @@ export function registerSweepCommands(program: Command): void {
     .option('--shard <i/n>', 'run only shard i of n: every n-th seed of the range, starting with its i-th')
     .option('--bug <name>', 'switch on a planted bug')
     .addOption(new Option('--nemesis <profile>', 'fault profile drawing each schedule from its seed').choices([...NEMESIS_PROFILES]))
-    .option('--set <name=value>', 'override a scenario parameter (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--set <name=value>', 'override a scenario parameter (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('--nodes <n>', 'number of server nodes')
     .option('--duration <time>', 'length of each run\'s fault phase, such as 10s or 500ms')
     .option('--json', 'print exactly one JSON object (the summary) on stdout')
@@ -61,7 +61,7 @@ export function registerSweepCommands(program: Command): void {
           nodeCount: flags.nodes === undefined ? undefined : parseCount('--nodes', flags.nodes),
           durationMicros: flags.duration === undefined ? undefined : parseDurationFlag(flags.duration),
           nemesis: flags.nemesis as NemesisProfile | undefined,
-          set: flags.set,
+          set: flags.set ?? [],
           bug: flags.bug,
         },
         seeds: parseSeedRange(flags.seeds),

@@ -10,7 +10,7 @@ import { medianOf } from '../sim/metrics.js';
 import { formatMicros } from '../sim/time.js';
 import { paint } from './colour.js';
 import type { RunJson } from './json.js';
-import { fittedTable, formatCount, formatWallMillis, plural, terminalWidth, visibleWidth, wrapParagraph } from './text.js';
+import { fittedTable, formatCount, formatWallMillis, plural, terminalWidth, visibleWidth, wrapHanging, wrapParagraph } from './text.js';
 
 /** How to lay text out: `width` columns (default: the terminal's, or 100 when stdout is not a terminal). */
 export interface LayoutOptions {
@@ -46,7 +46,7 @@ export function renderRun(run: RunJson, options: LayoutOptions = {}): string {
     const at = c.atMicros !== undefined ? `at ${formatMicros(c.atMicros)}: ` : '';
     const detail = c.message ? at + c.message : '';
     if (visibleWidth(detail) <= Math.max(detailRoom, SEE_BELOW.length)) return [...checkRows[i]!, detail];
-    below.push(hanging(`  ${paint.bold(c.name)}: `, detail, width));
+    below.push(wrapHanging(`  ${paint.bold(c.name)}: `, detail, width));
     return [...checkRows[i]!, SEE_BELOW];
   });
   lines.push(fittedTable(['check', 'kind', 'result', 'detail'], rows, width));
@@ -79,7 +79,7 @@ export function renderRun(run: RunJson, options: LayoutOptions = {}): string {
     const shown = run.faults.slice(0, FAULTS_SHOWN_MAX);
     const atWidth = Math.max(...shown.map((f) => formatMicros(f.at).length));
     lines.push(`faults (${formatCount(run.faults.length)}):`);
-    for (const [i, f] of shown.entries()) lines.push(hanging(`  ${formatMicros(f.at).padStart(atWidth)}  `, describeFault(f) + target(i), width));
+    for (const [i, f] of shown.entries()) lines.push(wrapHanging(`  ${formatMicros(f.at).padStart(atWidth)}  `, describeFault(f) + target(i), width));
     if (run.faults.length > FAULTS_SHOWN_MAX) lines.push(`  … ${formatCount(run.faults.length - FAULTS_SHOWN_MAX)} more (see --json)`);
   } else {
     lines.push('faults: none');
@@ -107,7 +107,7 @@ export function renderScenarioList(scenarios: readonly Scenario[], options: Layo
   for (const [algorithm, bugs] of bugsByAlgorithm(scenarios)) {
     lines.push(`  ${paint.bold(algorithm)}`);
     for (const { bug, scenarios: having } of bugs) {
-      lines.push(hanging(`    ${paint.magenta(bug.name)}: `, bug.description, width));
+      lines.push(wrapHanging(`    ${paint.magenta(bug.name)}: `, bug.description, width));
       const exposing = (bug.exposedBy ?? []).filter((name) => having.includes(name));
       lines.push(wrapParagraph(`exposed by ${exposing.length > 0 ? exposing.join(', ') : having.join(', ')}`, width, '      '));
     }
@@ -115,7 +115,7 @@ export function renderScenarioList(scenarios: readonly Scenario[], options: Layo
 
   lines.push('', paint.bold('nemesis profiles') + ' (--nemesis PROFILE):');
   const profileWidth = Math.max(...NEMESIS_PROFILES.map((p) => p.length));
-  for (const p of NEMESIS_PROFILES) lines.push(hanging(`  ${p.padEnd(profileWidth)}  `, NEMESIS_DESCRIPTIONS[p], width));
+  for (const p of NEMESIS_PROFILES) lines.push(wrapHanging(`  ${p.padEnd(profileWidth)}  `, NEMESIS_DESCRIPTIONS[p], width));
   return lines.join('\n');
 }
 
@@ -149,16 +149,9 @@ export function renderScenarioDetail(s: Scenario, options: LayoutOptions = {}): 
   lines.push(fittedTable(['parameter', 'default', 'unit', 'meaning'], rows, width));
   if (s.bugs.length > 0) {
     lines.push(paint.bold('planted bugs') + ' (--bug NAME):');
-    for (const b of s.bugs) lines.push(hanging(`  ${paint.magenta(b.name)}: `, b.description, width));
+    for (const b of s.bugs) lines.push(wrapHanging(`  ${paint.magenta(b.name)}: `, b.description, width));
   }
   return lines.join('\n');
-}
-
-/** `prefix` then `text` wrapped to `width`, later lines indented to where the text began. */
-function hanging(prefix: string, text: string, width: number): string {
-  const indent = ' '.repeat(visibleWidth(prefix));
-  const wrapped = wrapParagraph(text, width, indent);
-  return prefix + wrapped.slice(indent.length);
 }
 
 /** `text` cut to `room` characters with an ellipsis. */
@@ -195,7 +188,7 @@ export function renderCheck(result: LinearizabilityResult, model: ModelName, wal
   if (failure) {
     lines.push('', wrapParagraph(failure.explanation, width), '', paint.bold(`the sub-history of ${failure.key === 'register' ? 'the register' : `key ${failure.key}`}:`));
     const shown = failure.operations.slice(0, SUB_HISTORY_SHOWN_MAX);
-    for (const op of shown) lines.push(hanging(`  ${op === failure.blocked ? paint.red('✗ ') : '  '}`, describeOp(op), width));
+    for (const op of shown) lines.push(wrapHanging(`  ${op === failure.blocked ? paint.red('✗ ') : '  '}`, describeOp(op), width));
     if (failure.operations.length > shown.length) lines.push(`    … ${formatCount(failure.operations.length - shown.length)} more`);
   }
   return lines.join('\n');

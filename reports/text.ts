@@ -58,6 +58,12 @@ export function wrapParagraph(text: string, width: number, indent = ''): string 
     .join('\n');
 }
 
+/** `prefix` then `text` wrapped to `width`, later lines indented to where the text began. */
+export function wrapHanging(prefix: string, text: string, width: number): string {
+  const indent = ' '.repeat(visibleWidth(prefix));
+  return prefix + wrapParagraph(text, width, indent).slice(indent.length);
+}
+
 /**
  * A table that fits `width` columns: each column as wide as its widest line, and while the table is too
  * wide the widest column gives up a character (down to a minimum); cells are wrapped to their column.
