@@ -84,8 +84,10 @@ export function renderRun(run: RunJson, options: LayoutOptions = {}): string {
   } else {
     lines.push('faults: none');
   }
-  // The replay command is not wrapped: it must paste into a shell as one line.
-  lines.push(`replay: ${paint.cyan(run.replay)}`);
+  // The replay command is never wrapped (it must paste into a shell as one line): on a narrow
+  // terminal it gets a line of its own.
+  const replay = `replay: ${paint.cyan(run.replay)}`;
+  lines.push(...(visibleWidth(replay) <= width ? [replay] : ['replay:', `  ${paint.cyan(run.replay)}`]));
   return lines.join('\n');
 }
 
@@ -104,7 +106,7 @@ export function renderScenarioList(scenarios: readonly Scenario[], options: Layo
   }
 
   lines.push('', paint.bold('planted bugs') + ' (--bug NAME), with the scenarios that expose them, best first:');
-  for (const [algorithm, bugs] of bugsByAlgorithm(scenarios)) {
+  for (const [algorithm, bugs] of bugsByFamily(scenarios)) {
     lines.push(`  ${paint.bold(algorithm)}`);
     for (const { bug, scenarios: having } of bugs) {
       lines.push(wrapHanging(`    ${paint.magenta(bug.name)}: `, bug.description, width));
@@ -119,20 +121,23 @@ export function renderScenarioList(scenarios: readonly Scenario[], options: Layo
   return lines.join('\n');
 }
 
-/** Each planted bug once, under its algorithm, with the scenarios that have it (in catalogue order). */
-function bugsByAlgorithm(scenarios: readonly Scenario[]): Map<string, { bug: BugSpec; scenarios: string[] }[]> {
-  const byAlgorithm = new Map<string, { bug: BugSpec; scenarios: string[] }[]>();
+/**
+ * Each planted bug once, under its family (the part of its name before `/`: broadcast, raft, paxos —
+ * Multi-Paxos and single-decree Paxos share theirs), with the scenarios that have it, in catalogue order.
+ */
+function bugsByFamily(scenarios: readonly Scenario[]): Map<string, { bug: BugSpec; scenarios: string[] }[]> {
+  const byFamily = new Map<string, { bug: BugSpec; scenarios: string[] }[]>();
   for (const s of scenarios) {
-    const bugs = byAlgorithm.get(s.algorithm) ?? [];
-    byAlgorithm.set(s.algorithm, bugs);
     for (const bug of s.bugs) {
+      const family = bug.name.includes('/') ? bug.name.slice(0, bug.name.indexOf('/')) : s.algorithm;
+      const bugs = byFamily.get(family) ?? [];
+      byFamily.set(family, bugs);
       const known = bugs.find((b) => b.bug.name === bug.name);
       if (known) known.scenarios.push(s.name);
       else bugs.push({ bug, scenarios: [s.name] });
     }
   }
-  for (const [algorithm, bugs] of byAlgorithm) if (bugs.length === 0) byAlgorithm.delete(algorithm);
-  return byAlgorithm;
+  return byFamily;
 }
 
 /** One scenario in full: its nodes and fault phase, every parameter, and its planted bugs. */

@@ -66,7 +66,8 @@ export function wrapHanging(prefix: string, text: string, width: number): string
 
 /**
  * A table that fits `width` columns: each column as wide as its widest line, and while the table is too
- * wide the widest column gives up a character (down to a minimum); cells are wrapped to their column.
+ * wide the widest column gives up a character (first down to its longest word, then to a minimum of 8);
+ * cells are wrapped to their column.
  * Headings are bold; there are no border colours.
  */
 export function fittedTable(head: readonly string[], rows: readonly (readonly string[])[], width: number): string {
@@ -75,11 +76,19 @@ export function fittedTable(head: readonly string[], rows: readonly (readonly st
     const cells = [h, ...rows.map((r) => r[c] ?? '')];
     return 2 + Math.max(1, ...cells.flatMap((cell) => cell.split('\n').map(visibleWidth)));
   });
+  // A column first shrinks only to its longest word, so names stay whole; then, if need be, further.
+  const words = head.map((h, c) => {
+    const cells = [h, ...rows.map((r) => r[c] ?? '')];
+    return 2 + Math.max(1, ...cells.flatMap((cell) => cell.split(/\s+/).map(visibleWidth)));
+  });
   const total = () => widths.reduce((a, b) => a + b, 0) + columns + 1;
-  while (total() > width) {
-    const widest = widths.indexOf(Math.max(...widths));
-    if (widths[widest]! <= COLUMN_WIDTH_MIN) break;
-    widths[widest]! -= 1;
+  for (const floor of [(c: number) => Math.max(COLUMN_WIDTH_MIN, words[c]!), () => COLUMN_WIDTH_MIN]) {
+    while (total() > width) {
+      const shrinkable = widths.map((w, c) => (w > floor(c) ? w : -1));
+      const widest = shrinkable.indexOf(Math.max(...shrinkable));
+      if (shrinkable[widest]! < 0) break;
+      widths[widest]! -= 1;
+    }
   }
   const fit = (cell: string, c: number) => wrapAnsi(cell, widths[c]! - 2, { hard: true, trim: false });
   const table = new Table({
