@@ -2,7 +2,6 @@
 // ping-pong between nodes, measured in the same process, and (c) whole broadcast-chaos runs (5 nodes).
 // Wall-clock figures belong here, never in tests. Each figure is the median of several timed rounds.
 
-import Table from 'cli-table3';
 import { performance } from 'node:perf_hooks';
 import { findScenario } from '../scenarios/index.js';
 import { generateHistory, makeOneReadStale } from '../sim/check/generate-history.js';
@@ -13,6 +12,7 @@ import type { NodeSpec, Process } from '../sim/process.js';
 import { Rng } from '../sim/rng.js';
 import { executeRun, prepareRun } from '../sim/run.js';
 import { Simulator } from '../sim/simulator.js';
+import { plainTable } from '../reports/text.js';
 
 const ROUNDS = 7;
 const EVENTS_PER_ROUND = 1_000_000;
@@ -159,7 +159,7 @@ function main(): void {
   const chaos = measure('(c) broadcast-chaos, 5 nodes, 20 seeds per round', wholeRuns('broadcast-chaos', 20));
   const raft = measure('(c) raft-chaos, 5 servers + 5 clients, 3 seeds per round', wholeRuns('raft-chaos', 3));
 
-  const table = new Table({ head: ['benchmark', 'events/s'] });
+  const table = plainTable(['benchmark', 'events/s']);
   for (const row of [shallow.bare, shallow.engine, deep.bare, deep.engine, chaos, raft]) table.push([row.label, Math.round(row.eventsPerSecond).toLocaleString('en-US')]);
   console.log(table.toString());
   console.log(`engine / bare ratio (median of per-round ratios): ${shallow.ratio.toFixed(2)} with 8 queued, ${deep.ratio.toFixed(2)} with 1,024 queued (floor 0.33, aim 0.5)`);

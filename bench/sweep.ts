@@ -8,7 +8,7 @@
 // sweep down, so beside the wall clock it prints the CPU time of the whole process and what other
 // processes used meanwhile. Every sweep must give the same fingerprints.
 
-import Table from 'cli-table3';
+import { plainTable } from '../reports/text.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -98,10 +98,7 @@ const median = (values: number[]) => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
-const table = new Table({
-  head: ['round', 'workers', 'wall', 'runs/s', 'events/s', 'CPU (all threads)', 'CPU ms/run', 'idle-machine wall', 'other processes\' CPU', 'load avg at start', 'failures', 'speedup (round)'],
-  style: { head: [], border: [] },
-});
+const table = plainTable(['round', 'workers', 'wall', 'runs/s', 'events/s', 'CPU (all threads)', 'CPU ms/run', 'idle-machine wall', 'other processes\' CPU', 'load avg at start', 'failures', 'speedup (round)']);
 const speedups: number[] = [];
 const idleSpeedups: number[] = [];
 for (let round = 1; round <= ROUNDS; round++) {

@@ -11,7 +11,8 @@ import { renderCheck, renderRun, renderScenarioDetail, renderScenarioList } from
 import { findScenario, scenarios } from '../scenarios/index.js';
 import { checkInitialValue, parseHistoryText, parseInitialFlag } from '../sim/check/history-files.js';
 import { checkLinearizability, type ModelName } from '../sim/check/linearizability.js';
-import { InputError } from '../sim/errors.js';
+import { errorLine, InputError } from '../sim/errors.js';
+import { suggestionOrKnown } from '../sim/suggest.js';
 import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
 import { EXIT_CODES, executeRun, prepareRun, rerunFingerprintMismatch, type PreparedRun } from '../sim/run.js';
 import { allParams, formatParamValue } from '../sim/scenario.js';
@@ -31,7 +32,7 @@ interface RunFlags {
   faults?: string;
   nodes?: string;
   duration?: string;
-  set: string[];
+  set?: string[];
   bug?: string;
   json?: boolean;
   trace?: string;
@@ -48,7 +49,7 @@ program
   .exitOverride()
   .showSuggestionAfterError(true)
   // Usage errors are one line: "faultline: unknown option '--sed' (Did you mean --seed?)".
-  .configureOutput({ outputError: (text, write) => write(`faultline: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`) });
+  .configureOutput({ outputError: (text, write) => write(errorLine(text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' '))) });
 
 program
   .command('list')
@@ -83,7 +84,7 @@ program
   .option('--faults <file>', 'run an explicit fault schedule (JSON array, or a run\'s --json output) instead of the nemesis')
   .option('--nodes <n>', 'number of server nodes')
   .option('--duration <time>', 'length of the fault phase, such as 10s or 500ms')
-  .option('--set <name=value>', 'override a scenario parameter (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+  .option('--set <name=value>', 'override a scenario parameter (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
   .option('--bug <name>', 'switch on a planted bug')
   .option('--json', 'print exactly one JSON object on stdout')
   .option('--trace <file>', 'stream every trace event to this NDJSON file (- for stdout; the summary then goes to stderr)')
@@ -137,7 +138,7 @@ function checkCommand(file: string, flags: CheckFlags): number {
       : undefined;
     process.stdout.write(JSON.stringify({ verdict: result.verdict, model: history.model, initial, operations: result.operations, keys: result.keys, wallMillis, ...(failure ? { failure } : {}) }) + '\n');
   } else {
-    process.stdout.write(renderCheck(result, history.model, wallMillis, initial) + '\n');
+    process.stdout.write(renderCheck(result, history.model, wallMillis, { initial }) + '\n');
     const readEmpty = result.failure?.operations.some((op) => op.input.op === 'get' && op.output?.value === '');
     if (readEmpty && !initialFlag && history.initial === undefined) {
       const [what, convention] = history.model === 'kv'
@@ -185,7 +186,7 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
   if (flags.checkDeterminism) {
     const other = rerunFingerprintMismatch(prepared, result);
     if (other !== undefined) {
-      process.stderr.write(`faultline: nondeterminism: the same inputs gave fingerprints ${result.fingerprint} and ${other} (${replay})\n`);
+      process.stderr.write(errorLine(`nondeterminism: the same inputs gave fingerprints ${result.fingerprint} and ${other} (${replay})`));
       return EXIT_CODES.nondeterminism;
     }
   }
@@ -202,7 +203,7 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
 
 function requireScenario(name: string) {
   const scenario = findScenario(name);
-  if (!scenario) throw new InputError(`unknown scenario '${name}' (known: ${scenarios.map((s) => s.name).join(', ')})`);
+  if (!scenario) throw new InputError(`unknown scenario '${name}' (${suggestionOrKnown(name, scenarios.map((s) => s.name))})`);
   return scenario;
 }
 
@@ -266,7 +267,7 @@ function main(argv: string[]): void {
       return;
     }
     if (error instanceof InputError) {
-      process.stderr.write(`faultline: ${error.message}\n`);
+      process.stderr.write(errorLine(error.message));
       process.exitCode = EXIT_CODES.usage;
       return;
     }

@@ -6,11 +6,12 @@
 import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { compareInputs, describeEditedFields, readReplayFile, readVersion, serializeReplayFile, violatedChecks, type ReplayFile } from '../lab/replay-file.js';
-import type { FaultEntry } from '../sim/faults.js';
+import { describeFault, type FaultEntry } from '../sim/faults.js';
 import { shrink, type ShrinkSize } from '../lab/shrink.js';
 import { runToJson } from '../reports/json.js';
 import { renderRun } from '../reports/terminal.js';
-import { InputError } from '../sim/errors.js';
+import { formatWallMillis, plural, terminalWidth, wrapHanging } from '../reports/text.js';
+import { errorLine, InputError } from '../sim/errors.js';
 import { EXIT_CODES, executeRun, prepareRun, type Outcome, type RunRequest } from '../sim/run.js';
 import { formatMicros } from '../sim/time.js';
 import { anyToStdout, checkDistinctOutputs, checkOutputFile, checkStdoutFree, writeOutputFile, type OutputTarget } from '../lab/output-path.js';
@@ -72,10 +73,10 @@ function replayCommandAction(path: string, flags: { json?: boolean; report?: str
     const why = inputs.edited === null
       ? `; ${written}; the file records no input digests, so an edit cannot be told from a change in the code`
       : `; the inputs are as recorded, so the code changed (${written}) or the run is nondeterministic`;
-    process.stderr.write(
-      `faultline: replay of ${path} gave fingerprint ${result.fingerprint}, the file expects ${file.expected.fingerprint}` +
-        ` (outcome ${result.outcome}, expected ${file.expected.outcome})${why}\n`,
-    );
+    process.stderr.write(errorLine(
+      `replay of ${path} gave fingerprint ${result.fingerprint}, the file expects ${file.expected.fingerprint}` +
+        ` (outcome ${result.outcome}, expected ${file.expected.outcome})${why}`,
+    ));
     return EXIT_CODES.nondeterminism;
   }
   return EXIT_CODES[result.outcome];
@@ -142,17 +143,24 @@ export function shrinkToFile(
     wallMillis: Math.round(wallMillis),
   };
   const lines = [
-    `shrunk ${file.scenario} seed ${file.seed}${file.bug ? ` (${file.bug})` : ''} while '${shrunk.check}' still fails, in ${shrunk.attempts} attempts (${(wallMillis / 1000).toFixed(1)} s):`,
+    `shrunk ${file.scenario} seed ${file.seed}${file.bug ? ` (${file.bug})` : ''} while '${shrunk.check}' still fails, in ${plural(shrunk.attempts, 'attempt')} (${formatWallMillis(wallMillis)}):`,
     `  before: ${describeSize(shrunk.before)}`,
     `  after:  ${describeSize(shrunk.after)}`,
     `faults left:`,
-    ...(summary.faults.length === 0 ? ['  (none: the bug needs no fault)'] : summary.faults.map((f) => `  ${JSON.stringify(f)}`)),
-    `violated: ${summary.violated.map((c) => `${c.name}${c.message ? ` — ${c.message}` : ''}`).join('; ')}`,
+    ...(summary.faults.length === 0 ? ['  (none: the bug needs no fault)'] : faultLines(summary.faults)),
+    'violated:',
+    ...summary.violated.map((c) => wrapHanging(`  ${c.name}${c.message ? ': ' : ''}`, c.message ?? '', terminalWidth())),
     `replay: faultline replay ${out.given}`,
   ];
   return { summary, lines };
 }
 
 function describeSize(size: ShrinkSize): string {
-  return `${size.faults} faults, ${size.operations} operations, ${size.nodes} nodes, ${formatMicros(size.simulatedMicros)} simulated`;
+  return `${plural(size.faults, 'fault')}, ${plural(size.operations, 'operation')}, ${plural(size.nodes, 'node')}, ${formatMicros(size.simulatedMicros)} simulated`;
+}
+
+/** The faults left, in words, as `run` prints them: `  1.2s  crash n3`. */
+function faultLines(faults: readonly FaultEntry[]): string[] {
+  const atWidth = Math.max(...faults.map((f) => formatMicros(f.at).length));
+  return faults.map((f) => `  ${formatMicros(f.at).padStart(atWidth)}  ${describeFault(f)}`);
 }

@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import { basename, join } from 'node:path';
 import { parseReplayFile, replayFileOf, serializeReplayFile } from '../lab/replay-file.js';
-import { InputError } from '../sim/errors.js';
+import { errorLine, InputError } from '../sim/errors.js';
 import { executeRun, prepareRun, type RunRequest } from '../sim/run.js';
 import { parseMaxAttempts, shrinkToFile } from './lab-commands.js';
 import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
@@ -25,7 +25,7 @@ interface SweepFlags {
   shard?: string;
   bug?: string;
   nemesis?: string;
-  set: string[];
+  set?: string[];
   nodes?: string;
   duration?: string;
   json?: boolean;
@@ -45,7 +45,7 @@ export function registerSweepCommands(program: Command): void {
     .option('--shard <i/n>', 'run only shard i of n: every n-th seed of the range, starting with its i-th')
     .option('--bug <name>', 'switch on a planted bug')
     .addOption(new Option('--nemesis <profile>', 'fault profile drawing each schedule from its seed').choices([...NEMESIS_PROFILES]))
-    .option('--set <name=value>', 'override a scenario parameter (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--set <name=value>', 'override a scenario parameter (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('--nodes <n>', 'number of server nodes')
     .option('--duration <time>', 'length of each run\'s fault phase, such as 10s or 500ms')
     .option('--json', 'print exactly one JSON object (the summary) on stdout')
@@ -62,7 +62,7 @@ export function registerSweepCommands(program: Command): void {
           nodeCount: flags.nodes === undefined ? undefined : parseCount('--nodes', flags.nodes),
           durationMicros: flags.duration === undefined ? undefined : parseDurationFlag(flags.duration),
           nemesis: flags.nemesis as NemesisProfile | undefined,
-          set: flags.set,
+          set: flags.set ?? [],
           bug: flags.bug,
         },
         seeds: parseSeedRange(flags.seeds),
@@ -77,11 +77,11 @@ export function registerSweepCommands(program: Command): void {
         (code) => { process.exitCode = code; },
         (error: unknown) => {
           if (error instanceof InputError) {
-            process.stderr.write(`faultline: ${error.message}\n`);
+            process.stderr.write(errorLine(error.message));
             process.exitCode = 2;
             return;
           }
-          process.stderr.write(`faultline: sweep failed: ${(error as Error)?.stack ?? String(error)}\n`);
+          process.stderr.write(errorLine(`sweep failed: ${(error as Error)?.stack ?? String(error)}`));
           process.exitCode = 1;
         },
       );
@@ -97,7 +97,7 @@ export function registerSweepCommands(program: Command): void {
       const problems = coverageProblems(result.coverage);
       if (flags.json) {
         process.stdout.write(JSON.stringify({ ...result.summary, coverage: coverageJson(result.coverage) }) + '\n');
-        for (const problem of problems) process.stderr.write(`faultline: merge: ${problem}\n`);
+        for (const problem of problems) process.stderr.write(errorLine(`merge: ${problem}`));
       } else {
         process.stdout.write(renderSweepSummary(result.summary, { coverageProblems: problems, coverage: result.coverage }) + '\n');
       }
@@ -118,7 +118,7 @@ async function sweepCommand(sweep: PreparedSweep, flags: SweepFlags): Promise<nu
   } catch (error) {
     progress.stop();
     if (interrupt.signal.aborted) {
-      process.stderr.write(`faultline: sweep interrupted${sweep.out !== undefined ? `; ${sweep.out} holds no runs.jsonl or summary.json` : ''}\n`);
+      process.stderr.write(errorLine(`sweep interrupted${sweep.out !== undefined ? `; ${sweep.out} holds no runs.jsonl or summary.json` : ''}`));
       return EXIT_INTERRUPTED;
     }
     throw error;

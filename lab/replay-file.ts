@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { findScenario, scenarios } from '../scenarios/index.js';
 import type { CheckResult } from '../sim/check.js';
 import { InputError } from '../sim/errors.js';
+import { suggestionOrKnown } from '../sim/suggest.js';
 import type { FaultEntry } from '../sim/faults.js';
 import type { Outcome, PreparedRun, RunRequest, RunResult } from '../sim/run.js';
 import { isValidSeed, SEED_MAX } from '../sim/rng.js';
@@ -150,7 +151,7 @@ export function parseReplayFile(raw: unknown, source: string): { file: ReplayFil
   const r = raw as Record<string, unknown>;
   if (r.format !== REPLAY_FORMAT) fail('format', `expected "${REPLAY_FORMAT}"; got ${JSON.stringify(r.format)}`);
   if (typeof r.scenario !== 'string') fail('scenario', 'expected a scenario name');
-  const scenario = findScenario(r.scenario as string) ?? fail('scenario', `unknown scenario '${r.scenario}' (known: ${scenarios.map((s) => s.name).join(', ')})`);
+  const scenario = findScenario(r.scenario as string) ?? fail('scenario', `unknown scenario '${r.scenario}' (${suggestionOrKnown(String(r.scenario), scenarios.map((s) => s.name))})`);
   if (typeof r.seed !== 'number' || !isValidSeed(r.seed)) fail('seed', `expected an integer from 0 to ${SEED_MAX}; got ${JSON.stringify(r.seed)}`);
   if (r.bug !== null && r.bug !== undefined && typeof r.bug !== 'string') fail('bug', 'expected a planted bug name or null');
   if (typeof r.bug === 'string' && !scenario.bugs.some((b) => b.name === r.bug)) {

@@ -2,9 +2,9 @@
 // otherwise (CI logs), both on stderr so that `--json` keeps stdout to one object; and at the end a
 // table of the summary with the first failing seeds and their replay commands.
 
-import chalk from 'chalk';
 import { SingleBar } from 'cli-progress';
-import Table from 'cli-table3';
+import { paint } from '../reports/colour.js';
+import { fittedTable, formatCount, formatWallMillis, plural, terminalWidth, visibleWidth } from '../reports/text.js';
 import type { Coverage } from './sweep-out.js';
 import type { SweepProgress, SweepSummary } from './sweep.js';
 
@@ -45,18 +45,14 @@ export function progressView(label: string, total: number, stream: NodeJS.WriteS
       if (fraction < nextStep && p.elapsedMillis - lastMillis < PLAIN_INTERVAL_MILLIS) return;
       while (nextStep <= fraction) nextStep += PLAIN_STEP;
       lastMillis = p.elapsedMillis;
-      stream.write(`${label}: ${p.done}/${total} runs, ${p.failures} failed, ${formatSeconds(p.elapsedMillis)}\n`);
+      stream.write(`${label}: ${formatCount(p.done)}/${plural(total, 'run')}, ${formatCount(p.failures)} failed, ${formatWallMillis(p.elapsedMillis)}\n`);
     },
     stop: () => {},
   };
 }
 
 function formatRate(events: number, millis: number): string {
-  return millis > 0 ? Math.round(events / (millis / 1_000)).toLocaleString('en-US') : '-';
-}
-
-function formatSeconds(millis: number): string {
-  return `${(millis / 1_000).toFixed(1)} s`;
+  return millis > 0 ? formatCount(Math.round(events / (millis / 1_000))) : '-';
 }
 
 export interface SummaryView {
@@ -66,41 +62,44 @@ export interface SummaryView {
   coverageProblems?: readonly string[];
   /** Merge only: how the directories cover the range (the header says INCOMPLETE when seeds are missing). */
   coverage?: Coverage;
+  /** Columns to fit (default: the terminal's, or 100 when stdout is not a terminal). */
+  width?: number;
 }
 
 /** The end-of-sweep table, the first failures and their replay commands. */
 export function renderSweepSummary(summary: SweepSummary, view: SummaryView = {}): string {
+  const width = view.width ?? terminalWidth();
   const lines: string[] = [];
   const shard = summary.shard ? ` · shard ${summary.shard.index}/${summary.shard.count}` : '';
-  lines.push(`${chalk.bold(summary.scenario)} · seeds ${summary.seeds.from}..${summary.seeds.to}${shard}`);
+  lines.push(`${paint.bold(summary.scenario)} · seeds ${summary.seeds.from}..${summary.seeds.to}${shard}`);
   const failed = summary.safetyFailures + summary.livenessFailures;
   const verdict = sweepVerdict(summary, view.coverage);
-  lines.push(verdict + (summary.stoppedEarly ? chalk.dim('  (stopped at the first failure)') : ''));
-  const table = new Table({ head: [chalk.bold('sweep'), chalk.bold('value')], style: { head: [], border: [] } });
+  lines.push(verdict + (summary.stoppedEarly ? paint.dim('  (stopped at the first failure)') : ''));
   const firstFailing = summary.failures.slice(0, FAILURES_SHOWN_MAX).map((f) => f.seed).join(', ');
-  table.push(
-    ['runs', summary.runs.toLocaleString('en-US')],
-    ['passed', summary.passed.toLocaleString('en-US')],
-    ['safety failures', colourCount(summary.safetyFailures, chalk.red)],
-    ['liveness failures', colourCount(summary.livenessFailures, chalk.yellow)],
+  lines.push(fittedTable(['sweep', 'value'], [
+    ['runs', formatCount(summary.runs)],
+    ['passed', formatCount(summary.passed)],
+    ['safety failures', colourCount(summary.safetyFailures, paint.red)],
+    ['liveness failures', colourCount(summary.livenessFailures, paint.yellow)],
     ['first failing seeds', failed === 0 ? '-' : firstFailing + (failed > FAILURES_SHOWN_MAX ? ', …' : '')],
-    ['events/s', summary.eventsPerSecond.toLocaleString('en-US')],
-    ['wall time', formatSeconds(summary.wallMillis)],
-  );
-  lines.push(table.toString());
+    ['events/s', formatCount(summary.eventsPerSecond)],
+    ['wall time', formatWallMillis(summary.wallMillis)],
+  ], width));
   if (failed > 0) {
-    const failures = new Table({ head: ['seed', 'outcome', 'failed checks'].map((h) => chalk.bold(h)), style: { head: [], border: [] } });
+    const rows = summary.failures.slice(0, FAILURES_SHOWN_MAX).map((f) => [String(f.seed), f.outcome, f.checks.map((c) => c.name).join('\n')]);
+    lines.push(fittedTable(['seed', 'outcome', 'failed checks'], rows, width));
+    lines.push(paint.bold('replay') + (failed > FAILURES_SHOWN_MAX ? ` (first ${FAILURES_SHOWN_MAX} of ${formatCount(failed)})` : '') + ':');
     for (const f of summary.failures.slice(0, FAILURES_SHOWN_MAX)) {
-      failures.push([String(f.seed), f.outcome, f.checks.map((c) => c.name).join('\n')]);
-    }
-    lines.push(failures.toString());
-    lines.push(chalk.bold('replay') + (failed > FAILURES_SHOWN_MAX ? ` (first ${FAILURES_SHOWN_MAX} of ${failed})` : '') + ':');
-    for (const f of summary.failures.slice(0, FAILURES_SHOWN_MAX)) {
+      // Commands are never wrapped (they must paste as one line); the file form goes on a line of its own when both do not fit.
+      const command = `  ${paint.cyan(f.replay)}`;
       const file = view.failureFile?.(f.seed);
-      lines.push(`  ${chalk.cyan(f.replay)}` + (file ? chalk.dim(`   # or: faultline replay ${file}`) : ''));
+      const alternative = file ? paint.dim(`# or: faultline replay ${file}`) : '';
+      if (!alternative) lines.push(command);
+      else if (visibleWidth(command) + 3 + visibleWidth(alternative) <= width) lines.push(`${command}   ${alternative}`);
+      else lines.push(command, `  ${alternative}`);
     }
   }
-  for (const problem of view.coverageProblems ?? []) lines.push(chalk.yellow(`warning: ${problem}`));
+  for (const problem of view.coverageProblems ?? []) lines.push(paint.yellow(`warning: ${problem}`));
   return lines.join('\n');
 }
 
@@ -111,28 +110,28 @@ export function renderSweepSummary(summary: SweepSummary, view: SummaryView = {}
  */
 export function sweepVerdict(summary: Pick<SweepSummary, 'safetyFailures' | 'livenessFailures' | 'seeds'>, coverage?: Coverage): string {
   const parts: string[] = [];
-  if (summary.safetyFailures > 0) parts.push(chalk.bold.red('SAFETY FAILURES'));
-  else if (summary.livenessFailures > 0) parts.push(chalk.bold.yellow('LIVENESS FAILURES'));
+  if (summary.safetyFailures > 0) parts.push(paint.bold.red('SAFETY FAILURES'));
+  else if (summary.livenessFailures > 0) parts.push(paint.bold.yellow('LIVENESS FAILURES'));
   if (coverage !== undefined && coverage.conflicts.length > 0) {
     const n = coverage.conflicts.length;
-    parts.push(chalk.bold.red(`NONDETERMINISM: ${n} seed${n === 1 ? '' : 's'} gave two fingerprints`));
+    parts.push(paint.bold.red(`NONDETERMINISM: ${plural(n, 'seed')} gave two fingerprints`));
   }
   if (coverage !== undefined && coverage.missingSeeds > 0) {
     const total = summary.seeds.to - summary.seeds.from + 1;
     const shards = coverage.missingShards.length > 0
       ? `; shard${coverage.missingShards.length === 1 ? '' : 's'} ${coverage.missingShards.join(', ')} of ${coverage.shards[0]?.count ?? 1} absent`
       : '';
-    parts.push(chalk.bold.yellow(`INCOMPLETE: ${coverage.missingSeeds} of ${total} seed${total === 1 ? '' : 's'} not run${shards}`));
+    parts.push(paint.bold.yellow(`INCOMPLETE: ${formatCount(coverage.missingSeeds)} of ${plural(total, 'seed')} not run${shards}`));
   }
-  if (parts.length === 0) parts.push(chalk.bold.green('ALL PASSED'));
+  if (parts.length === 0) parts.push(paint.bold.green('ALL PASSED'));
   if (coverage !== undefined && coverage.duplicateSeeds > 0) {
-    parts.push(chalk.yellow(`${coverage.duplicateSeeds} seed${coverage.duplicateSeeds === 1 ? '' : 's'} run more than once`));
+    parts.push(paint.yellow(`${plural(coverage.duplicateSeeds, 'seed')} run more than once`));
   }
   return parts.join(' · ');
 }
 
 function colourCount(n: number, colour: (s: string) => string): string {
-  return n === 0 ? '0' : colour(n.toLocaleString('en-US'));
+  return n === 0 ? '0' : colour(formatCount(n));
 }
 
 /** Coverage in the JSON merge prints (beside the summary's usual fields). */

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { findScenario, scenarios } from '../scenarios/index.js';
 import { InputError } from '../sim/errors.js';
+import { suggestionOrKnown } from '../sim/suggest.js';
 import { NEMESIS_PROFILES } from '../sim/nemesis.js';
 import { prepareRun, type Outcome, type PreparedRun } from '../sim/run.js';
 import { SEED_MAX } from '../sim/rng.js';
@@ -113,7 +114,7 @@ export interface PreparedSweep {
 /** Validates a sweep up front; throws InputError with a one-line reason. Writes nothing. */
 export function prepareSweep(request: SweepRequest): PreparedSweep {
   const scenario = findScenario(request.config.scenario);
-  if (!scenario) throw new InputError(`unknown scenario '${request.config.scenario}' (known: ${scenarios.map((s) => s.name).join(', ')})`);
+  if (!scenario) throw new InputError(`unknown scenario '${request.config.scenario}' (${suggestionOrKnown(request.config.scenario, scenarios.map((s) => s.name))})`);
   const { from, to } = request.seeds;
   if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > SEED_MAX || from > to) {
     throw new InputError(`seeds ${from}..${to}: expected a non-empty range of integers from 0 to ${SEED_MAX}`);

@@ -1,149 +1,202 @@
 // Human output for the terminal: a short coloured verdict, then tables of checks and stats (run), and
-// the scenario catalogue (list). Colour follows chalk's detection, so pipes and CI logs get plain text.
+// the scenario catalogue (list). Everything fits the terminal's width (100 columns when stdout is not a
+// terminal); colour only on a terminal (reports/colour.ts), so pipes and CI logs get plain text.
 
-import chalk from 'chalk';
-import Table from 'cli-table3';
 import { describeOp, type LinearizabilityResult, type ModelName } from '../sim/check/linearizability.js';
 import { describeFault } from '../sim/faults.js';
 import { NEMESIS_DESCRIPTIONS, NEMESIS_PROFILES } from '../sim/nemesis.js';
-import { allParams, formatParamValue, type Scenario } from '../sim/scenario.js';
+import { allParams, formatParamValue, type BugSpec, type Scenario } from '../sim/scenario.js';
 import { medianOf } from '../sim/metrics.js';
 import { formatMicros } from '../sim/time.js';
+import { paint } from './colour.js';
 import type { RunJson } from './json.js';
+import { fittedTable, formatCount, formatWallMillis, plural, terminalWidth, visibleWidth, wrapHanging, wrapParagraph } from './text.js';
+
+/** How to lay text out: `width` columns (default: the terminal's, or 100 when stdout is not a terminal). */
+export interface LayoutOptions {
+  readonly width?: number;
+}
 
 const OUTCOME_STYLE = {
-  pass: chalk.bold.green('PASS'),
-  'safety-violation': chalk.bold.red('SAFETY VIOLATION'),
-  'liveness-violation': chalk.bold.yellow('LIVENESS VIOLATION'),
+  pass: paint.bold.green('PASS'),
+  'safety-violation': paint.bold.red('SAFETY VIOLATION'),
+  'liveness-violation': paint.bold.yellow('LIVENESS VIOLATION'),
 } as const;
 
 const FAULTS_SHOWN_MAX = 12;
+/** What a check's detail cell says when the message is printed below the table. */
+const SEE_BELOW = 'see below';
 
-function table(head: string[]): Table.Table {
-  return new Table({ head: head.map((h) => chalk.bold(h)), style: { head: [], border: [] } });
-}
-
-export function renderRun(run: RunJson): string {
+/** A run: header, verdict, checks (long messages below the table), stats, faults in words, replay command. */
+export function renderRun(run: RunJson, options: LayoutOptions = {}): string {
+  const width = options.width ?? terminalWidth();
   const lines: string[] = [];
-  const bug = run.bug ? ` · bug ${chalk.magenta(run.bug)}` : '';
-  lines.push(
-    `${chalk.bold(run.scenario)} · seed ${run.seed} · nemesis ${run.nemesis} · ${run.nodes} nodes · ` +
+  const bug = run.bug ? ` · bug ${paint.magenta(run.bug)}` : '';
+  lines.push(wrapParagraph(
+    `${paint.bold(run.scenario)} · seed ${run.seed} · nemesis ${run.nemesis} · ${plural(run.nodes, 'node')} · ` +
       `${formatMicros(run.durationMicros)} of faults${bug}`,
-  );
-  lines.push(`${OUTCOME_STYLE[run.outcome]}  fingerprint ${chalk.cyan(run.fingerprint)}`);
+    width,
+  ));
+  lines.push(`${OUTCOME_STYLE[run.outcome]}  fingerprint ${paint.cyan(run.fingerprint)}`);
 
-  const checks = table(['check', 'kind', 'result', 'detail']);
-  for (const c of run.checks) {
+  const checkRows = run.checks.map((c) => [c.name, c.kind, c.ok ? paint.green('ok') : paint.red('FAILED')]);
+  const detailRoom = width - columnsWidth([['check', 'kind', 'result'], ...checkRows]) - 3;
+  const below: string[] = [];
+  const rows = run.checks.map((c, i) => {
     const at = c.atMicros !== undefined ? `at ${formatMicros(c.atMicros)}: ` : '';
-    checks.push([c.name, c.kind, c.ok ? chalk.green('ok') : chalk.red('FAILED'), c.message ? at + c.message : '']);
-  }
-  lines.push(checks.toString());
+    const detail = c.message ? at + c.message : '';
+    if (visibleWidth(detail) <= Math.max(detailRoom, SEE_BELOW.length)) return [...checkRows[i]!, detail];
+    below.push(wrapHanging(`  ${paint.bold(c.name)}: `, detail, width));
+    return [...checkRows[i]!, SEE_BELOW];
+  });
+  lines.push(fittedTable(['check', 'kind', 'result', 'detail'], rows, width));
+  if (below.length > 0) lines.push(...below);
 
   const s = run.stats;
-  const drops = Object.entries(s.dropsByReason).filter(([, n]) => n > 0).map(([reason, n]) => `${reason} ${n}`).join(', ');
+  const drops = Object.entries(s.dropsByReason).filter(([, n]) => n > 0).map(([reason, n]) => `${reason} ${formatCount(n)}`).join(', ');
   const recovered = run.recovery.recoveredAtMicros === null
-    ? chalk.yellow(`not within ${formatMicros(run.recovery.boundMicros)}`)
+    ? paint.yellow(`not within ${formatMicros(run.recovery.boundMicros)}`)
     : formatMicros(run.recovery.recoveredAtMicros - run.recovery.startedAtMicros);
-  const eventsPerSecond = s.wallMillis > 0 ? Math.round(s.events / (s.wallMillis / 1000)).toLocaleString('en-US') : '—';
-  const stats = table(['stat', 'value']);
-  stats.push(
-    ['events', s.events.toLocaleString('en-US')],
-    ['messages sent / delivered', `${s.messagesSent} / ${s.messagesDelivered}`],
-    ['messages dropped', drops ? `${s.messagesDropped} (${drops})` : String(s.messagesDropped)],
-    ['client operations ok / failed / open', `${run.history.ok} / ${run.history.fail} / ${run.history.open}`],
+  const eventsPerSecond = s.wallMillis > 0 ? formatCount(Math.round(s.events / (s.wallMillis / 1000))) : '—';
+  lines.push(fittedTable(['stat', 'value'], [
+    ['events', formatCount(s.events)],
+    ['messages sent / delivered', `${formatCount(s.messagesSent)} / ${formatCount(s.messagesDelivered)}`],
+    ['messages dropped', drops ? `${formatCount(s.messagesDropped)} (${drops})` : formatCount(s.messagesDropped)],
+    ['client operations ok / failed / open', `${formatCount(run.history.ok)} / ${formatCount(run.history.fail)} / ${formatCount(run.history.open)}`],
     ['time to recover after heal', recovered],
     ...metricRows(run),
     ['simulated time', formatMicros(s.simulatedMicros)],
-    ['wall time', `${s.wallMillis} ms (${eventsPerSecond} events/s)`],
-  );
-  lines.push(stats.toString());
+    ['wall time', `${formatWallMillis(s.wallMillis)} (${eventsPerSecond} events/s)`],
+  ], width));
 
   if (run.faults.length > 0) {
     const resolved = new Map(run.resolvedFaults.map((r) => [r.index, r.resolved]));
     const target = (index: number) => {
       if (!resolved.has(index)) return '';
       const r = resolved.get(index);
-      return r === null ? chalk.dim('  (no such node then: skipped)') : chalk.dim(`  → ${describeFault(r!)}`);
+      return r === null ? paint.dim(' (no such node then: skipped)') : paint.dim(` → ${describeFault(r!)}`);
     };
-    const shown = run.faults.slice(0, FAULTS_SHOWN_MAX).map((f, i) => `${formatMicros(f.at).padStart(8)}  ${describeFault(f)}${target(i)}`);
-    const more = run.faults.length > FAULTS_SHOWN_MAX ? [`          … ${run.faults.length - FAULTS_SHOWN_MAX} more (see --json)`] : [];
-    lines.push(`faults (${run.faults.length}):`, ...shown, ...more);
+    const shown = run.faults.slice(0, FAULTS_SHOWN_MAX);
+    const atWidth = Math.max(...shown.map((f) => formatMicros(f.at).length));
+    lines.push(`faults (${formatCount(run.faults.length)}):`);
+    for (const [i, f] of shown.entries()) lines.push(wrapHanging(`  ${formatMicros(f.at).padStart(atWidth)}  `, describeFault(f) + target(i), width));
+    if (run.faults.length > FAULTS_SHOWN_MAX) lines.push(`  … ${formatCount(run.faults.length - FAULTS_SHOWN_MAX)} more (see --json)`);
   } else {
     lines.push('faults: none');
   }
-  lines.push(`replay: ${chalk.cyan(run.replay)}`);
+  // The replay command is never wrapped (it must paste into a shell as one line): on a narrow
+  // terminal it gets a line of its own.
+  const replay = `replay: ${paint.cyan(run.replay)}`;
+  lines.push(...(visibleWidth(replay) <= width ? [replay] : ['replay:', `  ${paint.cyan(run.replay)}`]));
   return lines.join('\n');
 }
 
-export function renderScenarioList(scenarios: readonly Scenario[]): string {
-  const lines: string[] = [];
-  const list = table(['scenario', 'description', 'nemesis', 'planted bugs']);
+/**
+ * The catalogue at a glance: one line per scenario, each planted bug once per algorithm with the
+ * scenarios that expose it, and the nemesis profiles. `renderScenarioDetail` has the parameters.
+ */
+export function renderScenarioList(scenarios: readonly Scenario[], options: LayoutOptions = {}): string {
+  const width = options.width ?? terminalWidth();
+  const lines: string[] = [paint.bold('scenarios') + ' (faultline list SCENARIO shows its parameters and bugs):'];
+  const nameWidth = Math.max(...scenarios.map((s) => s.name.length));
+  const nemesisWidth = Math.max(...scenarios.map((s) => s.defaultNemesis.length));
   for (const s of scenarios) {
-    list.push([chalk.bold(s.name), wrap(s.description, 60), s.defaultNemesis, s.bugs.map((b) => b.name).join('\n')]);
+    const prefix = `  ${paint.bold(s.name.padEnd(nameWidth))}  ${s.defaultNemesis.padEnd(nemesisWidth)}  `;
+    lines.push(prefix + truncate(s.description, width - visibleWidth(prefix)));
   }
-  lines.push(list.toString());
-  lines.push('', chalk.bold('nemesis profiles') + ' (--nemesis):');
-  for (const p of NEMESIS_PROFILES) lines.push(`  ${p.padEnd(11)} ${NEMESIS_DESCRIPTIONS[p]}`);
-  lines.push('', chalk.bold('parameters') + ' (--set NAME=VALUE; `faultline list SCENARIO` explains each):');
-  for (const s of scenarios) {
-    const params = s.params.map((p) => `${p.name}=${formatParamValue(p, p.default)}`).join(' ');
-    lines.push(`  ${chalk.bold(s.name)}: ${params}`);
-  }
-  return lines.join('\n');
-}
 
-export function renderScenarioDetail(s: Scenario): string {
-  const lines = [
-    `${chalk.bold(s.name)} (${s.algorithm}) — ${s.description}`,
-    `nodes ${s.defaultNodes} (${s.minNodes}…${s.maxNodes}) · fault phase ${formatMicros(s.defaultDurationMicros)} · nemesis ${s.defaultNemesis}`,
-  ];
-  const params = table(['parameter', 'default', 'unit', 'meaning']);
-  for (const p of allParams(s)) {
-    const unit = p.unit === 'choice' ? p.choices!.join(' | ') : p.unit;
-    params.push([p.name, formatParamValue(p, p.default), unit, wrap(p.description, 60)]);
-  }
-  lines.push(params.toString());
-  if (s.bugs.length > 0) {
-    lines.push(chalk.bold('planted bugs') + ' (--bug NAME):');
-    for (const b of s.bugs) lines.push(`  ${chalk.magenta(b.name)}: ${b.description}`);
-  }
-  return lines.join('\n');
-}
-
-function wrap(text: string, width: number): string {
-  const words = text.split(' ');
-  const out: string[] = [];
-  let line = '';
-  for (const word of words) {
-    if (line && line.length + 1 + word.length > width) {
-      out.push(line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
+  lines.push('', paint.bold('planted bugs') + ' (--bug NAME), with the scenarios that expose them, best first:');
+  for (const [algorithm, bugs] of bugsByFamily(scenarios)) {
+    lines.push(`  ${paint.bold(algorithm)}`);
+    for (const { bug, scenarios: having } of bugs) {
+      lines.push(wrapHanging(`    ${paint.magenta(bug.name)}: `, bug.description, width));
+      const exposing = (bug.exposedBy ?? []).filter((name) => having.includes(name));
+      lines.push(wrapParagraph(`exposed by ${exposing.length > 0 ? exposing.join(', ') : having.join(', ')}`, width, '      '));
     }
   }
-  if (line) out.push(line);
-  return out.join('\n');
+
+  lines.push('', paint.bold('nemesis profiles') + ' (--nemesis PROFILE):');
+  const profileWidth = Math.max(...NEMESIS_PROFILES.map((p) => p.length));
+  for (const p of NEMESIS_PROFILES) lines.push(wrapHanging(`  ${p.padEnd(profileWidth)}  `, NEMESIS_DESCRIPTIONS[p], width));
+  return lines.join('\n');
+}
+
+/**
+ * Each planted bug once, under its family (the part of its name before `/`: broadcast, raft, paxos —
+ * Multi-Paxos and single-decree Paxos share theirs), with the scenarios that have it, in catalogue order.
+ */
+function bugsByFamily(scenarios: readonly Scenario[]): Map<string, { bug: BugSpec; scenarios: string[] }[]> {
+  const byFamily = new Map<string, { bug: BugSpec; scenarios: string[] }[]>();
+  for (const s of scenarios) {
+    for (const bug of s.bugs) {
+      const family = bug.name.includes('/') ? bug.name.slice(0, bug.name.indexOf('/')) : s.algorithm;
+      const bugs = byFamily.get(family) ?? [];
+      byFamily.set(family, bugs);
+      const known = bugs.find((b) => b.bug.name === bug.name);
+      if (known) known.scenarios.push(s.name);
+      else bugs.push({ bug, scenarios: [s.name] });
+    }
+  }
+  return byFamily;
+}
+
+/** One scenario in full: its nodes and fault phase, every parameter, and its planted bugs. */
+export function renderScenarioDetail(s: Scenario, options: LayoutOptions = {}): string {
+  const width = options.width ?? terminalWidth();
+  const lines = [
+    wrapParagraph(`${paint.bold(s.name)} (${s.algorithm}) — ${s.description}`, width),
+    wrapParagraph(`nodes ${s.defaultNodes} (${s.minNodes}…${s.maxNodes}) · fault phase ${formatMicros(s.defaultDurationMicros)} · nemesis ${s.defaultNemesis}`, width),
+  ];
+  const rows = allParams(s).map((p) => {
+    const unit = p.unit === 'choice' ? p.choices!.join(' | ') : p.unit;
+    return [p.name, formatParamValue(p, p.default), unit, p.description];
+  });
+  lines.push(fittedTable(['parameter', 'default', 'unit', 'meaning'], rows, width));
+  if (s.bugs.length > 0) {
+    lines.push(paint.bold('planted bugs') + ' (--bug NAME):');
+    for (const b of s.bugs) lines.push(wrapHanging(`  ${paint.magenta(b.name)}: `, b.description, width));
+  }
+  return lines.join('\n');
+}
+
+/** `text` cut to `room` characters with an ellipsis. */
+function truncate(text: string, room: number): string {
+  if (text.length <= room) return text;
+  return room <= 1 ? '…' : text.slice(0, room - 1).trimEnd() + '…';
+}
+
+/** Width of a table's columns (padding and borders included, but not the closing border). */
+function columnsWidth(rows: readonly (readonly string[])[]): number {
+  const columns = rows[0]!.length;
+  let total = 1;
+  for (let c = 0; c < columns; c++) total += 3 + Math.max(...rows.map((r) => visibleWidth(r[c] ?? '')));
+  return total;
 }
 
 const VERDICT_STYLE = {
-  linearizable: chalk.bold.green('LINEARIZABLE'),
-  'not-linearizable': chalk.bold.red('NOT LINEARIZABLE'),
-  unknown: chalk.bold.yellow('UNKNOWN (the time budget ran out)'),
+  linearizable: paint.bold.green('LINEARIZABLE'),
+  'not-linearizable': paint.bold.red('NOT LINEARIZABLE'),
+  unknown: paint.bold.yellow('UNKNOWN (the time budget ran out)'),
 } as const;
 
+/** Operations of the failing key's sub-history shown at most. */
+const SUB_HISTORY_SHOWN_MAX = 40;
+
 /** The verdict of `faultline check`, with the failing key's story when there is one. */
-export function renderCheck(result: LinearizabilityResult, model: ModelName, wallMillis: number, initial: unknown = null): string {
-  const start = initial === null || initial === undefined ? '' : `, ${model === 'kv' ? 'each key starting' : 'starting'} as ${JSON.stringify(initial)}`;
+export function renderCheck(result: LinearizabilityResult, model: ModelName, wallMillis: number, options: LayoutOptions & { readonly initial?: unknown } = {}): string {
+  const initial = options.initial ?? null;
+  const start = initial === null ? '' : `, ${model === 'kv' ? 'each key starting' : 'starting'} as ${JSON.stringify(initial)}`;
+  const width = options.width ?? terminalWidth();
+  const keys = model === 'kv' ? plural(result.keys, 'key') : 'register';
   const lines = [
-    `${VERDICT_STYLE[result.verdict]}  ${result.operations} operations, ${result.keys} ${model === 'kv' ? 'keys' : 'register'}${start}, checked in ${wallMillis} ms`,
+    wrapParagraph(`${VERDICT_STYLE[result.verdict]}  ${plural(result.operations, 'operation')}, ${keys}${start}, checked in ${formatWallMillis(wallMillis)}`, width),
   ];
   const failure = result.failure;
   if (failure) {
-    lines.push('', wrap(failure.explanation, 100), '', chalk.bold(`the sub-history of ${failure.key === 'register' ? 'the register' : `key ${failure.key}`}:`));
-    const shown = failure.operations.slice(0, 40);
-    for (const op of shown) lines.push(`  ${op === failure.blocked ? chalk.red('✗ ') : '  '}${describeOp(op)}`);
-    if (failure.operations.length > shown.length) lines.push(`    … ${failure.operations.length - shown.length} more`);
+    lines.push('', wrapParagraph(failure.explanation, width), '', paint.bold(`the sub-history of ${failure.key === 'register' ? 'the register' : `key ${failure.key}`}:`));
+    const shown = failure.operations.slice(0, SUB_HISTORY_SHOWN_MAX);
+    for (const op of shown) lines.push(wrapHanging(`  ${op === failure.blocked ? paint.red('✗ ') : '  '}`, describeOp(op), width));
+    if (failure.operations.length > shown.length) lines.push(`    … ${formatCount(failure.operations.length - shown.length)} more`);
   }
   return lines.join('\n');
 }
@@ -156,8 +209,8 @@ function metricRows(run: RunJson): string[][] {
   if (m.leaderElectionMicros.length > 0 || m.leaderLossesUnresolved > 0) {
     const times = m.leaderElectionMicros;
     const summary = times.length === 0 ? '—' : `median ${formatMicros(medianOf(times)!)}, max ${formatMicros(Math.max(...times))}`;
-    const unresolved = m.leaderLossesUnresolved > 0 ? `; ${m.leaderLossesUnresolved} without a new leader` : '';
-    rows.push([`time to a new leader (${times.length} leader losses)`, summary + unresolved]);
+    const unresolved = m.leaderLossesUnresolved > 0 ? `; ${formatCount(m.leaderLossesUnresolved)} without a new leader` : '';
+    rows.push([`time to a new leader (${plural(times.length, 'leader loss', 'leader losses')})`, summary + unresolved]);
   }
   if (m.messagesPerCommit !== null) rows.push(['messages per committed command', m.messagesPerCommit.toFixed(1)]);
   return rows;

@@ -35,8 +35,14 @@ function broadcastScenario(variant: Variant): Scenario {
       { name: 'recoveryMicrosMax', unit: 'duration', default: 10_000_000, min: 1_000, description: 'bound on the recovery phase for eventually-checks' },
     ],
     bugs: [
-      { name: BROADCAST_BUGS.noRetransmit, description: 'sends each value once and never resends: a lost message is lost for good' },
-      { name: BROADCAST_BUGS.noDedup, description: 'delivers a value again whenever a copy arrives (retransmission, relay or duplicate)' },
+      {
+        name: BROADCAST_BUGS.noRetransmit, description: 'sends each value once and never resends: a lost message is lost for good',
+        exposedBy: ['broadcast-partitions', 'broadcast-chaos', 'broadcast-lossy'],
+      },
+      {
+        name: BROADCAST_BUGS.noDedup, description: 'delivers a value again whenever a copy arrives (retransmission, relay or duplicate)',
+        exposedBy: ['broadcast-lossy', 'broadcast-partitions', 'broadcast-chaos'],
+      },
     ],
     build({ nodeCount, params, bug }) {
       const config = {

@@ -27,7 +27,16 @@ const PAXOS_BUG_DESCRIPTIONS: Readonly<Record<PaxosBug, string>> = {
   [PAXOS_BUGS.noBackoff]: 'a preempted proposer retries at once with a higher ballot instead of backing off',
 };
 
-const BUG_SPECS = Object.entries(PAXOS_BUG_DESCRIPTIONS).map(([name, description]) => ({ name, description }));
+/** Scenarios whose sweeps catch each bug, the best first (README's table of planted bugs). */
+const PAXOS_BUG_EXPOSED_BY: Readonly<Record<PaxosBug, readonly string[]>> = {
+  [PAXOS_BUGS.acceptBelowPromise]: ['paxos-partition', 'paxos-dueling', 'paxos-chaos', 'paxos-single-decree-chaos', 'paxos-leader-crash'],
+  [PAXOS_BUGS.ignoreAcceptedValue]: ['paxos-leader-crash', 'paxos-partition', 'paxos-chaos', 'paxos-single-decree-chaos'],
+  [PAXOS_BUGS.forgetPromise]: ['paxos-paused-leader', 'paxos-chaos'],
+  [PAXOS_BUGS.quorumOffByOne]: ['paxos-partition', 'paxos-chaos', 'paxos-single-decree-chaos'],
+  [PAXOS_BUGS.noBackoff]: ['paxos-dueling', 'paxos-leader-crash'],
+};
+
+const BUG_SPECS = Object.entries(PAXOS_BUG_DESCRIPTIONS).map(([name, description]) => ({ name, description, exposedBy: PAXOS_BUG_EXPOSED_BY[name as PaxosBug] }));
 
 interface Variant {
   readonly name: string;

@@ -26,6 +26,16 @@ const RAFT_BUG_DESCRIPTIONS: Readonly<Record<RaftBug, string>> = {
   [RAFT_BUGS.noDedup]: 'no client sessions: a retried command is applied twice',
 };
 
+/** Scenarios whose sweeps catch each bug, the best first (README's table of planted bugs). */
+const RAFT_BUG_EXPOSED_BY: Readonly<Record<RaftBug, readonly string[]>> = {
+  [RAFT_BUGS.commitOldTerm]: ['raft-figure-8'],
+  [RAFT_BUGS.forgetVote]: ['raft-double-vote'],
+  [RAFT_BUGS.voteWithoutLogCheck]: ['raft-chaos', 'raft-partition-leader-minority', 'raft-flapping'],
+  [RAFT_BUGS.truncateMatchingEntries]: ['raft-election-storm', 'raft-majority-split', 'raft-chaos'],
+  [RAFT_BUGS.staleRead]: ['raft-partition-leader-minority', 'raft-election-storm'],
+  [RAFT_BUGS.noDedup]: ['raft-lossy', 'raft-chaos', 'raft-majority-split', 'raft-one-way-partition'],
+};
+
 interface Variant {
   readonly name: string;
   readonly description: string;
@@ -213,7 +223,7 @@ function raftScenario(variant: Variant): Scenario {
       ...kvClientParams(),
       { name: 'recoveryMicrosMax', unit: 'duration', default: 10_000_000, min: 1_000, description: 'bound on the recovery phase for eventually-checks' },
     ]),
-    bugs: Object.entries(RAFT_BUG_DESCRIPTIONS).map(([name, description]) => ({ name, description })),
+    bugs: Object.entries(RAFT_BUG_DESCRIPTIONS).map(([name, description]) => ({ name, description, exposedBy: RAFT_BUG_EXPOSED_BY[name as RaftBug] })),
     build({ nodeCount, durationMicros, params, bug }) {
       const electionMin = numberParam(params, 'electionTimeoutMicrosMin');
       const config = {

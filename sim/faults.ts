@@ -5,7 +5,7 @@
 import { InputError } from './errors.js';
 import { latencyProblem, type LatencyModel } from './network.js';
 import type { NodeId } from './process.js';
-import { parseDuration, type Micros } from './time.js';
+import { formatMicros, formatSignedMicros, parseDuration, type Micros } from './time.js';
 
 /** Directed links from every node in `from` to every node in `to`; an omitted side means all nodes. */
 export interface LinkSelector {
@@ -209,32 +209,77 @@ function canonicalLatency(model: LatencyModel): LatencyModel {
     : { kind: 'pareto', baseMicros: model.baseMicros, scaleMicros: model.scaleMicros, shape: model.shape, maxMicros: model.maxMicros };
 }
 
-/** A short human description: `crash n3`, `partition n1,n2 | n3,n4,n5`, `loss 20% n1→*`. */
+/**
+ * A fault in words, as the terminal, the report and `shrink` print it: `crash n3`,
+ * `n1, n2 cut off from n3, n4, n5`, `n1, n3 cannot send to n5`, `lose 20% of messages from n1`,
+ * `n2's clock jumps -250ms`, `n2's clock drifts +200ppm`. Node references stay as written
+ * (`the leader` for `@leader`, `$L` for a bound name).
+ */
 export function describeFault(entry: FaultEntry): string {
-  const links = (s: LinkSelector) => `${s.from?.join(',') ?? '*'}→${s.to?.join(',') ?? '*'}`;
   switch (entry.kind) {
-    case 'partition':
-      return 'groups' in entry ? `partition ${entry.groups.map((g) => g.join(',')).join(' | ')}` : `partition one-way ${links(entry)}`;
+    case 'partition': {
+      if ('groups' in entry) {
+        const groups = entry.groups.map(nodeList);
+        return groups.length === 2 ? `${groups[0]} cut off from ${groups[1]}` : `split into ${groups.join(' | ')}`;
+      }
+      const from = nodeList(entry.from);
+      const to = nodeList(entry.to);
+      return from === to ? `${from} cannot send to one another` : `${from} cannot send to ${to}`;
+    }
     case 'heal':
-      return 'heal';
+      return 'heal every partition';
     case 'crash':
     case 'restart':
     case 'pause':
     case 'resume':
-      return `${entry.kind} ${entry.node}`;
+      return `${entry.kind} ${nodeName(entry.node)}${boundAs(entry.as)}`;
     case 'clog':
+      return `hold messages${linkWords(entry)}`;
     case 'unclog':
-      return `${entry.kind} ${links(entry)}`;
+      return `release messages held${linkWords(entry)}`;
     case 'loss':
+      return entry.ratio === 0 ? `stop losing messages${linkWords(entry)}` : `lose ${percent(entry.ratio)} of messages${linkWords(entry)}`;
     case 'duplicate':
-      return `${entry.kind} ${Math.round(entry.ratio * 1000) / 10}% ${links(entry)}`;
-    case 'delay':
-      return entry.latency.kind === 'uniform'
-        ? `delay ${entry.latency.baseMicros}us+${entry.latency.jitterMicros}us ${links(entry)}`
-        : `delay pareto ${links(entry)}`;
+      return entry.ratio === 0 ? `stop duplicating messages${linkWords(entry)}` : `duplicate ${percent(entry.ratio)} of messages${linkWords(entry)}`;
+    case 'delay': {
+      const l = entry.latency;
+      const by = l.kind === 'uniform'
+        ? `${formatMicros(l.baseMicros)} + up to ${formatMicros(l.jitterMicros)}`
+        : `${formatMicros(l.baseMicros)} + a Pareto tail (scale ${formatMicros(l.scaleMicros)}, shape ${l.shape}, at most ${formatMicros(l.maxMicros)})`;
+      return `delay messages${linkWords(entry)} by ${by}`;
+    }
     case 'clock-skew':
-      return `clock-skew ${entry.node} ${entry.offsetMicros}us`;
+      return `${possessive(entry.node)} clock jumps ${formatSignedMicros(entry.offsetMicros)}${boundAs(entry.as)}`;
     case 'clock-drift':
-      return `clock-drift ${entry.node} ${entry.ppm}ppm`;
+      return `${possessive(entry.node)} clock drifts ${entry.ppm > 0 ? '+' : ''}${entry.ppm.toLocaleString('en-US')}ppm${boundAs(entry.as)}`;
   }
+}
+
+function nodeName(id: NodeId): string {
+  if (id === '@leader') return 'the leader';
+  if (id === '@follower') return 'a follower';
+  if (id === REST_REF) return 'the rest';
+  return id;
+}
+
+function possessive(id: NodeId): string {
+  return `${nodeName(id)}'s`;
+}
+
+function boundAs(as: string | undefined): string {
+  return as === undefined ? '' : ` (as $${as})`;
+}
+
+/** Nodes in natural order (`n2` before `n10`), comma-separated. */
+function nodeList(ids: readonly NodeId[]): string {
+  return [...ids].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).map(nodeName).join(', ');
+}
+
+function linkWords(s: LinkSelector): string {
+  if (s.from === undefined && s.to === undefined) return ' on every link';
+  return `${s.from ? ` from ${nodeList(s.from)}` : ''}${s.to ? ` to ${nodeList(s.to)}` : ''}`;
+}
+
+function percent(ratio: number): string {
+  return `${Math.round(ratio * 1000) / 10}%`;
 }

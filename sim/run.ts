@@ -5,6 +5,7 @@
 
 import type { CheckResult } from './check.js';
 import { InputError } from './errors.js';
+import { suggestionOrKnown } from './suggest.js';
 import { parseFaultSchedule, type FaultEntry } from './faults.js';
 import { METRICS_TAP_NAME, MetricsCollector, type RunMetrics } from './metrics.js';
 import { generateSchedule, NEMESIS_PROFILES, type NemesisProfile } from './nemesis.js';
@@ -80,7 +81,7 @@ export function prepareRun(request: RunRequest): PreparedRun {
   if (!NEMESIS_PROFILES.includes(nemesis)) throw new InputError(`--nemesis ${nemesis}: unknown profile (known: ${NEMESIS_PROFILES.join(', ')})`);
   if (request.bug !== undefined && !scenario.bugs.some((b) => b.name === request.bug)) {
     const known = scenario.bugs.map((b) => b.name);
-    throw new InputError(`--bug ${request.bug}: scenario ${scenario.name} has no such planted bug (${known.length ? 'known: ' + known.join(', ') : 'it has none'})`);
+    throw new InputError(`--bug ${request.bug}: scenario ${scenario.name} has no such planted bug (${known.length ? suggestionOrKnown(request.bug, known) : 'it has none'})`);
   }
   const params = resolveParams(scenario, request.set ?? []);
   const built = scenario.build({ nodeCount, durationMicros, params, bug: request.bug });

@@ -4,6 +4,7 @@
 
 import type { Checker } from './check.js';
 import { InputError } from './errors.js';
+import { suggestionOrKnown } from './suggest.js';
 import type { NemesisProfile } from './nemesis.js';
 import type { NetworkConfig } from './network.js';
 import type { FaultEntry } from './faults.js';
@@ -31,6 +32,8 @@ export type ParamValues = Readonly<Record<string, number | string>>;
 export interface BugSpec {
   readonly name: string;
   readonly description: string;
+  /** Scenarios whose sweeps catch the bug, the one that catches it most often first (README's tables). */
+  readonly exposedBy?: readonly string[];
 }
 
 export interface ScenarioBuildOptions {
@@ -146,7 +149,7 @@ export function resolveParams(scenario: Scenario, overrides: readonly string[]):
     if (eq <= 0) throw new InputError(`--set ${assignment}: expected NAME=VALUE`);
     const name = assignment.slice(0, eq);
     const spec = specs.find((s) => s.name === name);
-    if (!spec) throw new InputError(`--set ${assignment}: unknown parameter '${name}' for scenario ${scenario.name} (known: ${specs.map((s) => s.name).join(', ')})`);
+    if (!spec) throw new InputError(`--set ${assignment}: unknown parameter '${name}' for scenario ${scenario.name} (${suggestionOrKnown(name, specs.map((s) => s.name))})`);
     values[name] = parseParamValue(spec, assignment.slice(eq + 1));
   }
   return values;

@@ -38,6 +38,11 @@ export function formatMicros(micros: Micros): string {
   return `${sign}${trimZeros(abs / 1_000_000)}s`;
 }
 
+/** An offset with its sign, in the same style: `+955ms`, `-2s`, `0us`. */
+export function formatSignedMicros(micros: Micros): string {
+  return micros > 0 ? `+${formatMicros(micros)}` : formatMicros(micros);
+}
+
 function trimZeros(value: number): string {
   return value.toFixed(3).replace(/\.?0+$/, '');
 }

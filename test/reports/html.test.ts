@@ -229,10 +229,10 @@ describe('buildReportData', () => {
       ],
     });
     expect(data.faults.map(({ kind, from, to, label }) => ({ kind, from, to, label }))).toEqual([
-      { kind: 'partition', from: 100, to: 400, label: 'partition a | b,c' },
-      { kind: 'clog', from: 150, to: 1_000, label: 'clog a→b' },
-      { kind: 'loss', from: 200, to: 500, label: 'loss 50% *→*' },
-      { kind: 'clock-skew', from: 250, to: 2_000, label: 'clock-skew c 5us' },
+      { kind: 'partition', from: 100, to: 400, label: 'a cut off from b, c' },
+      { kind: 'clog', from: 150, to: 1_000, label: 'hold messages from a to b' },
+      { kind: 'loss', from: 200, to: 500, label: 'lose 50% of messages on every link' },
+      { kind: 'clock-skew', from: 250, to: 2_000, label: "c's clock jumps +5us" },
     ]);
     // Overlapping windows get different lanes.
     expect(new Set(data.faults.map((f) => f.lane)).size).toBe(4);

@@ -20,7 +20,7 @@ describe('parseFaultSchedule', () => {
   it('accepts durations for at, single node names for link lists, and a run result object', () => {
     const out = parse({ faults: [{ at: '1.5s', kind: 'clog', from: 'n1', to: ['n2'] }, { at: 0, kind: 'heal' }] });
     expect(out).toEqual([{ at: 0, kind: 'heal' }, { at: 1_500_000, kind: 'clog', from: ['n1'], to: ['n2'] }]);
-    expect(out.map(describeFault)).toEqual(['heal', 'clog n1→n2']);
+    expect(out.map(describeFault)).toEqual(['heal every partition', 'hold messages from n1 to n2']);
   });
 
   const cases: [string, unknown, RegExp][] = [
@@ -68,5 +68,47 @@ describe('node references in schedules', () => {
     expect(() => parse([{ at: 0, kind: 'restart', node: '$X' }])).toThrow(/node must name/);
     expect(() => parse([{ at: 0, kind: 'crash', node: 'n1', as: '9 lives' }])).toThrow(/as must be a name/);
     expect(() => parse([{ at: 0, kind: 'clog', from: ['@rest'] }])).toThrow(/names unknown node "@rest"/);
+  });
+});
+
+describe('describeFault: faults in words', () => {
+  const cases: [unknown, string][] = [
+    [{ at: 0, kind: 'partition', groups: [['n1', 'n2'], ['n3', 'n4', 'n5']] }, 'n1, n2 cut off from n3, n4, n5'],
+    [{ at: 0, kind: 'partition', groups: [['n1'], ['n2'], ['n3', 'n4', 'n5']] }, 'split into n1 | n2 | n3, n4, n5'],
+    [{ at: 0, kind: 'partition', groups: [['@leader'], ['@rest']] }, 'the leader cut off from the rest'],
+    [{ at: 0, kind: 'partition', from: ['n3', 'n1'], to: ['n5'] }, 'n1, n3 cannot send to n5'],
+    [{ at: 0, kind: 'partition', from: ['n1', 'n3', 'n5', 'n2'], to: ['n1', 'n3', 'n5', 'n2'] }, 'n1, n2, n3, n5 cannot send to one another'],
+    [{ at: 0, kind: 'heal' }, 'heal every partition'],
+    [{ at: 0, kind: 'crash', node: 'n3' }, 'crash n3'],
+    [{ at: 0, kind: 'crash', node: '@leader', as: 'L' }, 'crash the leader (as $L)'],
+    [{ at: 0, kind: 'restart', node: 'n4' }, 'restart n4'],
+    [{ at: 0, kind: 'pause', node: '@follower' }, 'pause a follower'],
+    [{ at: 0, kind: 'resume', node: 'n2' }, 'resume n2'],
+    [{ at: 0, kind: 'clog', from: ['n1'], to: ['n2', 'n3'] }, 'hold messages from n1 to n2, n3'],
+    [{ at: 0, kind: 'unclog', from: ['n1'] }, 'release messages held from n1'],
+    [{ at: 0, kind: 'unclog' }, 'release messages held on every link'],
+    [{ at: 0, kind: 'loss', ratio: 0.2, to: ['n4'] }, 'lose 20% of messages to n4'],
+    [{ at: 0, kind: 'loss', ratio: 0 }, 'stop losing messages on every link'],
+    [{ at: 0, kind: 'duplicate', ratio: 0.125 }, 'duplicate 12.5% of messages on every link'],
+    [{ at: 0, kind: 'duplicate', ratio: 0 }, 'stop duplicating messages on every link'],
+    [{ at: 0, kind: 'delay', latency: { kind: 'uniform', baseMicros: 1_000, jitterMicros: 4_000 }, from: ['n1'] }, 'delay messages from n1 by 1ms + up to 4ms'],
+    [
+      { at: 0, kind: 'delay', latency: { kind: 'pareto', baseMicros: 1_000, scaleMicros: 16_000, shape: 1.2, maxMicros: 1_000_000 } },
+      'delay messages on every link by 1ms + a Pareto tail (scale 16ms, shape 1.2, at most 1s)',
+    ],
+    [{ at: 0, kind: 'clock-skew', node: 'n2', offsetMicros: 955_000 }, "n2's clock jumps +955ms"],
+    [{ at: 0, kind: 'clock-skew', node: 'n2', offsetMicros: -1_250_000 }, "n2's clock jumps -1.25s"],
+    [{ at: 0, kind: 'clock-drift', node: '@leader', ppm: 200 }, "the leader's clock drifts +200ppm"],
+    [{ at: 0, kind: 'clock-drift', node: 'n1', ppm: -50_000 }, "n1's clock drifts -50,000ppm"],
+  ];
+  for (const [raw, words] of cases) {
+    it(words, () => {
+      expect(parse([raw]).map(describeFault)).toEqual([words]);
+    });
+  }
+
+  it('a bound name stays as written', () => {
+    const out = parse([{ at: 0, kind: 'crash', node: '@leader', as: 'L' }, { at: 1, kind: 'restart', node: '$L' }]);
+    expect(out.map(describeFault)).toEqual(['crash the leader (as $L)', 'restart $L']);
   });
 });
