@@ -62,10 +62,10 @@ function replayCommandAction(path: string, flags: { json?: boolean; report?: str
   }
   if (inputs.edited) {
     // A hand edit (drop a fault, change a parameter) is a new run: its outcome is the answer.
-    process.stderr.write(
-      `faultline: replay: the inputs of ${path} were edited since it was recorded (${describeEditedFields(inputs.fields)}); ` +
-        `this is a new run: ${result.outcome} (recorded: ${file.expected.outcome})\n`,
-    );
+    process.stderr.write(errorLine(
+      `replay: the inputs of ${path} were edited since it was recorded (${describeEditedFields(inputs.fields)}); ` +
+        `this is a new run: ${result.outcome} (recorded: ${file.expected.outcome})`,
+    ));
     return EXIT_CODES[result.outcome];
   }
   if (!sameFingerprint) {

@@ -335,13 +335,8 @@ function faultWindows(trace: readonly TraceEvent[], nodes: readonly NodeId[], ba
   return { faults, lanes: laneEnds.length };
 }
 
-/** A fault as `describeFault` words it, with durations in readable units (`delay 400ms+5ms`, `clock-skew n2 -250ms`). */
+/** A fault in words, durations in readable units (`delay messages from n2 to n3 by 400ms`): `describeFault`'s. */
 export function faultLabel(f: FaultEntry): string {
-  if (f.kind === 'delay' && f.latency.kind === 'uniform') {
-    const jitter = f.latency.jitterMicros > 0 ? `+${formatMicros(f.latency.jitterMicros)}` : '';
-    return `delay ${formatMicros(f.latency.baseMicros)}${jitter} ${f.from?.join(',') ?? '*'}→${f.to?.join(',') ?? '*'}`;
-  }
-  if (f.kind === 'clock-skew') return `clock-skew ${f.node} ${formatMicros(f.offsetMicros)}`;
   return describeFault(f);
 }
 

@@ -244,7 +244,7 @@ export function describeFault(entry: FaultEntry): string {
     case 'delay': {
       const l = entry.latency;
       const by = l.kind === 'uniform'
-        ? `${formatMicros(l.baseMicros)} + up to ${formatMicros(l.jitterMicros)}`
+        ? `${formatMicros(l.baseMicros)}${l.jitterMicros > 0 ? ` + up to ${formatMicros(l.jitterMicros)}` : ''}`
         : `${formatMicros(l.baseMicros)} + a Pareto tail (scale ${formatMicros(l.scaleMicros)}, shape ${l.shape}, at most ${formatMicros(l.maxMicros)})`;
       return `delay messages${linkWords(entry)} by ${by}`;
     }

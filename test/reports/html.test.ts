@@ -130,7 +130,7 @@ describe('renderHtmlReport', () => {
     expect(new Set(tiles.map((t) => t.label)).size).toBe(tiles.length);
     // Raft Figure 8 delays links by 100ms and 400ms: no raw microseconds in fault labels or the schedule table.
     const data = embedded(page);
-    expect(data.faults.map((f) => f.label)).toEqual(expect.arrayContaining(['delay 400ms n2→n3,n5', 'delay 100ms n4,n1→n3']));
+    expect(data.faults.map((f) => f.label)).toEqual(expect.arrayContaining(['delay messages from n2 to n3, n5 by 400ms', 'delay messages from n1, n4 to n3 by 100ms']));
     expect(data.faults.map((f) => f.label).join(' ')).not.toMatch(/\d{4,}us/);
     expect(/<table id="faults">[\s\S]*?<\/table>/.exec(page)![0]).not.toMatch(/\d{4,}us/);
   });
@@ -336,7 +336,7 @@ describe('buildReportData: answers, step-downs, density, fault labels', () => {
         fault(300, { kind: 'delay', latency: { kind: 'uniform', baseMicros: 2_500, jitterMicros: 0 } }),
       ],
     });
-    expect(data.faults.map((f) => f.label)).toEqual(['delay 400ms+5ms s1→s2', 'clock-skew s2 -1.5s', 'delay 2.5ms *→*']);
+    expect(data.faults.map((f) => f.label)).toEqual(['delay messages from s1 to s2 by 400ms + up to 5ms', "s2's clock jumps -1.5s", 'delay messages on every link by 2.5ms']);
   });
 });
 
