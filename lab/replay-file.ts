@@ -9,7 +9,7 @@ import { InputError } from '../sim/errors.js';
 import type { FaultEntry } from '../sim/faults.js';
 import type { Outcome, PreparedRun, RunRequest, RunResult } from '../sim/run.js';
 import { isValidSeed, SEED_MAX } from '../sim/rng.js';
-import { allParams, formatParamValue, parseParamValue } from '../sim/scenario.js';
+import { allParams, formatParamValue, parseParamValue, resolveParams } from '../sim/scenario.js';
 import type { Micros } from '../sim/time.js';
 
 export const REPLAY_FORMAT = 'faultline-replay/1';
@@ -105,6 +105,12 @@ export function parseReplayFile(raw: unknown, source: string): { file: ReplayFil
       fail(`params.${name}`, (error as Error).message.replace(/^--set [^:]*: /, '') + `; got ${JSON.stringify(value)}`);
     }
     set.push(`${name}=${text}`);
+  }
+  try {
+    resolveParams(scenario, set);
+  } catch (error) {
+    // Each value is valid alone (checked above); what is left is a min/max pair the wrong way round.
+    fail('params', (error as Error).message.replace(/^--set /, ''));
   }
   if (!Array.isArray(r.faults)) fail('faults', 'expected a list of fault entries');
   const expected = r.expected as Record<string, unknown> | undefined;

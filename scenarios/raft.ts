@@ -206,7 +206,7 @@ function raftScenario(variant: Variant): Scenario {
     defaultDurationMicros: seconds(10),
     params: withDefaults([
       ...networkParams({ latencyMicros: 1_000, jitterMicros: 4_000, lossRatio: variant.lossRatio ?? 0, duplicateRatio: variant.duplicateRatio ?? 0 }),
-      { name: 'electionTimeoutMicrosMin', unit: 'duration', default: 150_000, min: 1_000, description: 'shortest randomised election timeout' },
+      { name: 'electionTimeoutMicrosMin', unit: 'duration', default: 150_000, min: 1_000, maxParam: 'electionTimeoutMicrosMax', description: 'shortest randomised election timeout' },
       { name: 'electionTimeoutMicrosMax', unit: 'duration', default: 300_000, min: 1_000, description: 'longest randomised election timeout' },
       { name: 'heartbeatMicros', unit: 'duration', default: 50_000, min: 1_000, description: "leader's heartbeat interval" },
       { name: 'entriesPerAppendMax', unit: 'integer', default: 64, min: 1, max: 10_000, description: 'log entries per AppendEntries at most' },
@@ -215,10 +215,9 @@ function raftScenario(variant: Variant): Scenario {
     ]),
     bugs: Object.entries(RAFT_BUG_DESCRIPTIONS).map(([name, description]) => ({ name, description })),
     build({ nodeCount, durationMicros, params, bug }) {
-      const electionMin = numberParam(params, 'electionTimeoutMicrosMin');
       const config = {
-        electionTimeoutMicrosMin: electionMin,
-        electionTimeoutMicrosMax: Math.max(electionMin, numberParam(params, 'electionTimeoutMicrosMax')),
+        electionTimeoutMicrosMin: numberParam(params, 'electionTimeoutMicrosMin'),
+        electionTimeoutMicrosMax: numberParam(params, 'electionTimeoutMicrosMax'),
         heartbeatMicros: numberParam(params, 'heartbeatMicros'),
         entriesPerAppendMax: numberParam(params, 'entriesPerAppendMax'),
         bug: bug as RaftBug | undefined,
