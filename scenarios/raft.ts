@@ -36,6 +36,8 @@ interface Variant {
   readonly script?: (context: ScriptContext, baseLatency: LatencyModel) => FaultEntry[];
   /** Parameter defaults that differ from the other Raft scenarios. */
   readonly defaults?: Readonly<Record<string, number>>;
+  /** The script stages exactly five servers (it would do nothing with any other number). */
+  readonly fiveServers?: boolean;
 }
 
 /** The leader with the highest term among running servers, read from their views. */
@@ -201,8 +203,9 @@ function raftScenario(variant: Variant): Scenario {
     algorithm: 'raft',
     defaultNemesis: variant.nemesis,
     defaultNodes: 5,
-    minNodes: 1,
-    maxNodes: 15,
+    minNodes: variant.fiveServers ? 5 : 1,
+    maxNodes: variant.fiveServers ? 5 : 15,
+    ...(variant.fiveServers ? { nodesReason: 'its staged fault script casts five servers in fixed parts' } : {}),
     defaultDurationMicros: seconds(10),
     params: withDefaults([
       ...networkParams({ latencyMicros: 1_000, jitterMicros: 4_000, lossRatio: variant.lossRatio ?? 0, duplicateRatio: variant.duplicateRatio ?? 0 }),
@@ -260,12 +263,12 @@ export const raftScenarios: readonly Scenario[] = [
   raftScenario({
     name: 'raft-figure-8',
     description: "the paper's Figure 8, staged: an old-term entry reaches a majority under a new leader, then a rival with a later-term entry wins",
-    nemesis: 'scenario', script: figure8Script, defaults: { entriesPerAppendMax: 1 },
+    nemesis: 'scenario', script: figure8Script, defaults: { entriesPerAppendMax: 1 }, fiveServers: true,
   }),
   raftScenario({
     name: 'raft-double-vote',
     description: 'two sides of a split campaign in one term through a shared voter, which crashes and restarts between their vote requests',
-    nemesis: 'scenario', script: doubleVoteScript,
+    nemesis: 'scenario', script: doubleVoteScript, fiveServers: true,
   }),
   raftScenario({ name: 'raft-flapping', description: 'partitions between random halves come and go every 50–300 ms', nemesis: 'scenario', script: flappingScript }),
   raftScenario({ name: 'raft-chaos', description: 'Raft kv store under every fault mixed: partitions, crashes, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),

@@ -72,7 +72,8 @@ export function prepareRun(request: RunRequest): PreparedRun {
   if (!isValidSeed(request.seed)) throw new InputError(`seed must be an integer from 0 to ${SEED_MAX}; got ${request.seed}`);
   const nodeCount = request.nodeCount ?? scenario.defaultNodes;
   if (!Number.isInteger(nodeCount) || nodeCount < scenario.minNodes || nodeCount > scenario.maxNodes) {
-    throw new InputError(`--nodes ${nodeCount}: scenario ${scenario.name} runs with ${scenario.minNodes} to ${scenario.maxNodes} nodes`);
+    const range = scenario.minNodes === scenario.maxNodes ? `exactly ${scenario.minNodes}` : `${scenario.minNodes} to ${scenario.maxNodes}`;
+    throw new InputError(`--nodes ${nodeCount}: scenario ${scenario.name} runs with ${range} nodes${scenario.nodesReason !== undefined ? ` (${scenario.nodesReason})` : ''}`);
   }
   const durationMicros = request.durationMicros ?? scenario.defaultDurationMicros;
   if (!Number.isSafeInteger(durationMicros) || durationMicros < 1_000) throw new InputError(`--duration must be at least 1ms; got ${durationMicros}us`);

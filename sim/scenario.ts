@@ -79,6 +79,8 @@ export interface Scenario {
   readonly defaultNodes: number;
   readonly minNodes: number;
   readonly maxNodes: number;
+  /** Why the node range is what it is, when the scenario narrows its algorithm's (said when --nodes is outside it). */
+  readonly nodesReason?: string;
   readonly defaultDurationMicros: Micros;
   readonly params: readonly ParamSpec[];
   readonly bugs: readonly BugSpec[];
