@@ -26,6 +26,10 @@ describe('parameters that cannot work are refused: one line, exit 2, nothing wri
       'faultline: --set recoveryMicrosMax=25h: expected at most 24h, the longest simulated span faultline runs'],
     ['more workers than 4 per core', ['sweep', 'broadcast-chaos', '--seeds', '1..2', '--workers', tooMany],
       `faultline: --workers ${tooMany}: at most ${4 * availableParallelism()} (4 per core, and this machine has ${availableParallelism()} core${availableParallelism() === 1 ? '' : 's'}); more threads only cost memory and time`],
+    ['a broadcast of one node', ['run', 'broadcast-chaos', '--seed', '1', '--nodes', '1'],
+      'faultline: --nodes 1: scenario broadcast-chaos runs with 2 to 64 nodes (with one node no value can travel, and the checks need one to)'],
+    ['a staged Raft script at another size', ['run', 'raft-figure-8', '--seed', '1', '--nodes', '7'],
+      'faultline: --nodes 7: scenario raft-figure-8 runs with exactly 5 nodes (its staged fault script casts five servers in fixed parts)'],
     ['nothing to broadcast', ['run', 'broadcast-chaos', '--seed', '1', '--set', 'broadcastsPerNode=0'],
       'faultline: --set broadcastsPerNode=0: expected at least 1 (with none, nothing is broadcast and the delivery checks have nothing to judge)'],
   ];
