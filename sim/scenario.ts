@@ -22,8 +22,6 @@ export interface ParamSpec {
   readonly default: number | string;
   readonly description: string;
   readonly min?: number;
-  /** Why values below `min` are refused, when it is not obvious (said in the message). */
-  readonly minReason?: string;
   readonly max?: number;
   readonly choices?: readonly string[];
   /**
@@ -140,7 +138,7 @@ export function parseParamValue(spec: ParamSpec, text: string): number | string 
   }
   if (typeof value === 'number') {
     const show = (n: number) => (spec.unit === 'duration' ? formatMicros(n) : String(n));
-    if (spec.min !== undefined && value < spec.min) return fail(`at least ${show(spec.min)}${spec.minReason !== undefined ? ` (${spec.minReason})` : ''}`);
+    if (spec.min !== undefined && value < spec.min) return fail(`at least ${show(spec.min)}`);
     if (spec.max !== undefined && value > spec.max) return fail(`at most ${show(spec.max)}`);
   }
   return value;
