@@ -10,7 +10,7 @@ import type { FaultEntry } from '../sim/faults.js';
 import type { Outcome, PreparedRun, RunRequest, RunResult } from '../sim/run.js';
 import { isValidSeed, SEED_MAX } from '../sim/rng.js';
 import { allParams, formatParamValue, parseParamValue, resolveParams } from '../sim/scenario.js';
-import type { Micros } from '../sim/time.js';
+import { DURATION_MAX_TEXT, DURATION_MICROS_MAX, type Micros } from '../sim/time.js';
 
 export const REPLAY_FORMAT = 'faultline-replay/1';
 
@@ -90,6 +90,7 @@ export function parseReplayFile(raw: unknown, source: string): { file: ReplayFil
   }
   if (typeof r.nodes !== 'number' || !Number.isInteger(r.nodes)) fail('nodes', `expected an integer from ${scenario.minNodes} to ${scenario.maxNodes}`);
   if (typeof r.durationMicros !== 'number' || !Number.isSafeInteger(r.durationMicros)) fail('durationMicros', 'expected an integer number of microseconds');
+  if ((r.durationMicros as number) > DURATION_MICROS_MAX) fail('durationMicros', `at most ${DURATION_MICROS_MAX} (${DURATION_MAX_TEXT} of simulated time); got ${r.durationMicros}`);
   const params = r.params ?? {};
   if (params === null || typeof params !== 'object' || Array.isArray(params)) fail('params', 'expected an object of parameter values');
   const specs = allParams(scenario);

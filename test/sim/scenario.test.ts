@@ -61,6 +61,8 @@ describe('min/max parameter pairs', () => {
       expected: { outcome: 'pass', fingerprint: '0123456789abcdef', violated: [] },
     };
     expect(inputError(() => parseReplayFile(file, 'r.json'))).toBe('r.json: params: electionTimeoutMicrosMin=400ms is greater than electionTimeoutMicrosMax=200ms');
+    expect(inputError(() => parseReplayFile({ ...file, params: {}, durationMicros: 86_400_000_001 }, 'r.json')))
+      .toBe('r.json: durationMicros: at most 86400000000 (24h of simulated time); got 86400000001');
   });
 });
 
