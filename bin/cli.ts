@@ -25,6 +25,7 @@ import { registerLabCommands } from './lab-commands.js';
 import { registerSweepCommands } from './sweep-command.js';
 import { NdjsonFile } from '../lab/ndjson-file.js';
 import { runWithReport } from './report-file.js';
+import { DURATION_FLAG_HELP, parseCount, parseDurationFlag } from './flags.js';
 
 interface RunFlags {
   seed?: string;
@@ -83,7 +84,7 @@ program
   .addOption(new Option('--nemesis <profile>', 'fault profile drawing the schedule from the seed').choices([...NEMESIS_PROFILES]))
   .option('--faults <file>', 'run an explicit fault schedule (JSON array, or a run\'s --json output) instead of the nemesis')
   .option('--nodes <n>', 'number of server nodes')
-  .option('--duration <time>', 'length of the fault phase, such as 10s or 500ms')
+  .option('--duration <time>', `length of the fault phase, ${DURATION_FLAG_HELP}`)
   .option('--set <name=value>', 'override a scenario parameter (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
   .option('--bug <name>', 'switch on a planted bug')
   .option('--json', 'print exactly one JSON object on stdout')
@@ -209,17 +210,6 @@ function requireScenario(name: string) {
 
 function parseSeed(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) > SEED_MAX) throw new InputError(`--seed ${text}: expected an integer from 0 to ${SEED_MAX}`);
-  return Number(text);
-}
-
-function parseDurationFlag(text: string): number {
-  const micros = parseDuration(text);
-  if (micros === undefined) throw new InputError(`--duration ${text}: expected a duration such as 10s, 500ms or 2m`);
-  return micros;
-}
-
-function parseCount(flag: string, text: string): number {
-  if (!/^\d+$/.test(text)) throw new InputError(`${flag} ${text}: expected a positive integer`);
   return Number(text);
 }
 

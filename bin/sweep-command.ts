@@ -10,11 +10,11 @@ import { errorLine, InputError } from '../sim/errors.js';
 import { executeRun, prepareRun, type RunRequest } from '../sim/run.js';
 import { parseMaxAttempts, shrinkToFile } from './lab-commands.js';
 import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
-import { parseDuration } from '../sim/time.js';
+import { DURATION_FLAG_HELP, parseCount, parseDurationFlag } from './flags.js';
 import { coverageJson, progressView, renderSweepSummary } from '../lab/sweep-report.js';
 import { coverageProblems, failureFileName, mergeExitCode, mergeSweepDirs, sweepWroteLine } from '../lab/sweep-out.js';
 import { checkOutputDirectory, checkOutputFile } from '../lab/output-path.js';
-import { parseSeedRange, parseShard, prepareSweep, runSweep, shardSize, sweepExitCode, type PreparedSweep } from '../lab/sweep.js';
+import { parseSeedRange, parseShard, prepareSweep, runSweep, shardSize, sweepExitCode, WORKERS_PER_CORE_MAX, type PreparedSweep } from '../lab/sweep.js';
 
 /** Exit code of a sweep interrupted by Ctrl-C (128 + SIGINT), as shells report it. */
 const EXIT_INTERRUPTED = 130;
@@ -41,13 +41,13 @@ export function registerSweepCommands(program: Command): void {
     .description('run a scenario over a range of seeds on worker threads; exit 1 if any seed broke safety, else 3 if any broke liveness')
     .argument('<scenario>', 'scenario name (see `faultline list`)')
     .option('--seeds <range>', 'seeds to run: A..B (inclusive) or a single seed', '1..1000')
-    .option('--workers <n>', 'worker threads (default: the number of cores; 1 still runs in one worker thread)')
+    .option('--workers <n>', `worker threads (default: the number of cores; at most ${WORKERS_PER_CORE_MAX} per core; 1 still runs in one worker thread)`)
     .option('--shard <i/n>', 'run only shard i of n: every n-th seed of the range, starting with its i-th')
     .option('--bug <name>', 'switch on a planted bug')
     .addOption(new Option('--nemesis <profile>', 'fault profile drawing each schedule from its seed').choices([...NEMESIS_PROFILES]))
     .option('--set <name=value>', 'override a scenario parameter (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('--nodes <n>', 'number of server nodes')
-    .option('--duration <time>', 'length of each run\'s fault phase, such as 10s or 500ms')
+    .option('--duration <time>', `length of each run's fault phase, ${DURATION_FLAG_HELP}`)
     .option('--json', 'print exactly one JSON object (the summary) on stdout')
     .option('--out <dir>', 'write DIR/runs.jsonl, DIR/failures/<scenario>-<seed>.json and DIR/summary.json')
     .option('--stop-on-failure', 'stop at the first failing seed (in seed order)')
@@ -155,15 +155,4 @@ function shrinkFirstFailure(sweep: PreparedSweep, seed: number, maxAttempts: num
   const out = checkOutputFile('--shrink', sweep.out !== undefined ? join(sweep.out, minimal) : basename(minimal));
   const explicit = parseReplayFile(JSON.parse(serializeReplayFile(file)), out.given).request;
   return shrinkToFile(file, explicit, out, { maxAttempts, progress: progress && process.stderr.isTTY });
-}
-
-function parseDurationFlag(text: string): number {
-  const micros = parseDuration(text);
-  if (micros === undefined) throw new InputError(`--duration ${text}: expected a duration such as 10s, 500ms or 2m`);
-  return micros;
-}
-
-function parseCount(flag: string, text: string, min = 0): number {
-  if (!/^\d+$/.test(text) || Number(text) < min) throw new InputError(`${flag} ${text}: expected ${min >= 1 ? 'a positive' : 'a non-negative'} integer`);
-  return Number(text);
 }

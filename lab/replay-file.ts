@@ -14,8 +14,8 @@ import { suggestionOrKnown } from '../sim/suggest.js';
 import type { FaultEntry } from '../sim/faults.js';
 import type { Outcome, PreparedRun, RunRequest, RunResult } from '../sim/run.js';
 import { isValidSeed, SEED_MAX } from '../sim/rng.js';
-import { allParams, formatParamValue, parseParamValue } from '../sim/scenario.js';
-import type { Micros } from '../sim/time.js';
+import { allParams, formatParamValue, parseParamValue, resolveParams } from '../sim/scenario.js';
+import { DURATION_MAX_TEXT, DURATION_MICROS_MAX, type Micros } from '../sim/time.js';
 
 export const REPLAY_FORMAT = 'faultline-replay/1';
 
@@ -159,6 +159,7 @@ export function parseReplayFile(raw: unknown, source: string): { file: ReplayFil
   }
   if (typeof r.nodes !== 'number' || !Number.isInteger(r.nodes)) fail('nodes', `expected an integer from ${scenario.minNodes} to ${scenario.maxNodes}`);
   if (typeof r.durationMicros !== 'number' || !Number.isSafeInteger(r.durationMicros)) fail('durationMicros', 'expected an integer number of microseconds');
+  if ((r.durationMicros as number) > DURATION_MICROS_MAX) fail('durationMicros', `at most ${DURATION_MICROS_MAX} (${DURATION_MAX_TEXT} of simulated time); got ${r.durationMicros}`);
   const params = r.params ?? {};
   if (params === null || typeof params !== 'object' || Array.isArray(params)) fail('params', 'expected an object of parameter values');
   const specs = allParams(scenario);
@@ -174,6 +175,12 @@ export function parseReplayFile(raw: unknown, source: string): { file: ReplayFil
       fail(`params.${name}`, (error as Error).message.replace(/^--set [^:]*: /, '') + `; got ${JSON.stringify(value)}`);
     }
     set.push(`${name}=${text}`);
+  }
+  try {
+    resolveParams(scenario, set);
+  } catch (error) {
+    // Each value is valid alone (checked above); what is left is a min/max pair the wrong way round.
+    fail('params', (error as Error).message.replace(/^--set /, ''));
   }
   if (!Array.isArray(r.faults)) fail('faults', 'expected a list of fault entries');
   const expected = r.expected as Record<string, unknown> | undefined;

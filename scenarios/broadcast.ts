@@ -25,6 +25,7 @@ function broadcastScenario(variant: Variant): Scenario {
     defaultNodes: 5,
     minNodes: 2,
     maxNodes: 64,
+    nodesReason: 'with one node no value can travel, and the checks need one to',
     defaultDurationMicros: seconds(10),
     params: [
       ...networkParams({ latencyMicros: 2_000, jitterMicros: 8_000, lossRatio: variant.lossRatio, duplicateRatio: variant.duplicateRatio }),

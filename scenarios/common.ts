@@ -43,7 +43,7 @@ export function kvClientParams(): ParamSpec[] {
   return [
     { name: 'clients', unit: 'integer', default: 5, min: 0, max: 100, description: 'simulated clients' },
     { name: 'keys', unit: 'integer', default: 5, min: 1, max: 1_000, description: 'keys the clients pick from' },
-    { name: 'clientThinkMicrosMin', unit: 'duration', default: 10_000, min: 0, description: "shortest pause between one client's operations" },
+    { name: 'clientThinkMicrosMin', unit: 'duration', default: 10_000, min: 0, maxParam: 'clientThinkMicrosMax', description: "shortest pause between one client's operations" },
     { name: 'clientThinkMicrosMax', unit: 'duration', default: 50_000, min: 0, description: "longest pause between one client's operations" },
     { name: 'clientTimeoutMicros', unit: 'duration', default: 200_000, min: 1_000, description: 'a client retries an operation unanswered this long' },
   ];
@@ -51,11 +51,10 @@ export function kvClientParams(): ParamSpec[] {
 
 /** Servers n1 … nCOUNT running `createServer()`, and the kv clients c1 … cK that `kvClientParams` configure. */
 export function kvCluster(nodeCount: number, durationMicros: Micros, params: ParamValues, createServer: () => Process<never>): { servers: NodeId[]; nodes: NodeSpec[] } {
-  const thinkMin = numberParam(params, 'clientThinkMicrosMin');
   const clientConfig = {
     keys: numberParam(params, 'keys'),
-    thinkMicrosMin: thinkMin,
-    thinkMicrosMax: Math.max(thinkMin, numberParam(params, 'clientThinkMicrosMax')),
+    thinkMicrosMin: numberParam(params, 'clientThinkMicrosMin'),
+    thinkMicrosMax: numberParam(params, 'clientThinkMicrosMax'),
     timeoutMicros: numberParam(params, 'clientTimeoutMicros'),
     attemptsMax: 0,
     stopAtMicros: durationMicros,

@@ -12,7 +12,7 @@ import { generateSchedule, NEMESIS_PROFILES, type NemesisProfile } from './nemes
 import { isValidSeed, Rng, SEED_MAX } from './rng.js';
 import { numberParam, resolveParams, type Scenario, type ScenarioSetup } from './scenario.js';
 import { Simulator, type SimStats } from './simulator.js';
-import type { Micros } from './time.js';
+import { DURATION_MAX_TEXT, DURATION_MICROS_MAX, formatMicrosExact, type Micros } from './time.js';
 import type { TraceSink } from './trace.js';
 
 export type Outcome = 'pass' | 'safety-violation' | 'liveness-violation';
@@ -73,10 +73,12 @@ export function prepareRun(request: RunRequest): PreparedRun {
   if (!isValidSeed(request.seed)) throw new InputError(`seed must be an integer from 0 to ${SEED_MAX}; got ${request.seed}`);
   const nodeCount = request.nodeCount ?? scenario.defaultNodes;
   if (!Number.isInteger(nodeCount) || nodeCount < scenario.minNodes || nodeCount > scenario.maxNodes) {
-    throw new InputError(`--nodes ${nodeCount}: scenario ${scenario.name} runs with ${scenario.minNodes} to ${scenario.maxNodes} nodes`);
+    const range = scenario.minNodes === scenario.maxNodes ? `exactly ${scenario.minNodes}` : `${scenario.minNodes} to ${scenario.maxNodes}`;
+    throw new InputError(`--nodes ${nodeCount}: scenario ${scenario.name} runs with ${range} nodes${scenario.nodesReason !== undefined ? ` (${scenario.nodesReason})` : ''}`);
   }
   const durationMicros = request.durationMicros ?? scenario.defaultDurationMicros;
   if (!Number.isSafeInteger(durationMicros) || durationMicros < 1_000) throw new InputError(`--duration must be at least 1ms; got ${durationMicros}us`);
+  if (durationMicros > DURATION_MICROS_MAX) throw new InputError(`--duration ${formatMicrosExact(durationMicros)}: at most ${DURATION_MAX_TEXT} of simulated time`);
   const nemesis = request.nemesis ?? scenario.defaultNemesis;
   if (!NEMESIS_PROFILES.includes(nemesis)) throw new InputError(`--nemesis ${nemesis}: unknown profile (known: ${NEMESIS_PROFILES.join(', ')})`);
   if (request.bug !== undefined && !scenario.bugs.some((b) => b.name === request.bug)) {
@@ -118,7 +120,7 @@ export function prepareRun(request: RunRequest): PreparedRun {
           intensityStart: numberParam(params, 'nemesisIntensityStart'),
           intensityEnd: numberParam(params, 'nemesisIntensityEnd'),
           windowMicrosMin: numberParam(params, 'nemesisWindowMicrosMin'),
-          windowMicrosMax: Math.max(numberParam(params, 'nemesisWindowMicrosMin'), numberParam(params, 'nemesisWindowMicrosMax')),
+          windowMicrosMax: numberParam(params, 'nemesisWindowMicrosMax'),
           baseLatency: setup.network.latency,
         },
         nemesisRng,

@@ -12,7 +12,7 @@ import type { NodeId, NodeSpec } from './process.js';
 import type { Rng } from './rng.js';
 import type { RoleOracle } from './simulator.js';
 import { assert } from './assert.js';
-import { formatMicros, formatMicrosExact, parseDuration, type Micros } from './time.js';
+import { DURATION_MAX_TEXT, DURATION_MICROS_MAX, formatMicros, formatMicrosExact, parseDuration, type Micros } from './time.js';
 
 export type ParamUnit = 'duration' | 'ratio' | 'integer' | 'number' | 'choice';
 
@@ -25,6 +25,11 @@ export interface ParamSpec {
   readonly min?: number;
   readonly max?: number;
   readonly choices?: readonly string[];
+  /**
+   * The other half of a min/max pair: this parameter (the min) must not exceed the named one (the max).
+   * Declared on the min only; `resolveParams` refuses a pair the wrong way round, whoever set it.
+   */
+  readonly maxParam?: string;
 }
 
 export type ParamValues = Readonly<Record<string, number | string>>;
@@ -75,6 +80,8 @@ export interface Scenario {
   readonly defaultNodes: number;
   readonly minNodes: number;
   readonly maxNodes: number;
+  /** Why the node range is what it is, when the scenario narrows its algorithm's (said when --nodes is outside it). */
+  readonly nodesReason?: string;
   readonly defaultDurationMicros: Micros;
   readonly params: readonly ParamSpec[];
   readonly bugs: readonly BugSpec[];
@@ -84,7 +91,7 @@ export interface Scenario {
 /** Parameters every scenario has: how the nemesis paces its faults. */
 export const NEMESIS_PARAMS: readonly ParamSpec[] = [
   { name: 'nemesisGapMicros', unit: 'duration', default: 1_000_000, min: 1_000, description: 'mean time between faults at intensity 1' },
-  { name: 'nemesisWindowMicrosMin', unit: 'duration', default: 200_000, min: 1, description: 'shortest fault window (crash to restart, partition to heal)' },
+  { name: 'nemesisWindowMicrosMin', unit: 'duration', default: 200_000, min: 1, maxParam: 'nemesisWindowMicrosMax', description: 'shortest fault window (crash to restart, partition to heal)' },
   { name: 'nemesisWindowMicrosMax', unit: 'duration', default: 3_000_000, min: 1, description: 'longest fault window at intensity 1' },
   { name: 'nemesisIntensityStart', unit: 'number', default: 1, min: 0.01, max: 100, description: 'fault rate multiplier at the start of the fault phase' },
   { name: 'nemesisIntensityEnd', unit: 'number', default: 1, min: 0.01, max: 100, description: 'fault rate multiplier at the end (ramps linearly from the start value)' },
@@ -105,6 +112,7 @@ export function parseParamValue(spec: ParamSpec, text: string): number | string 
     case 'duration': {
       const micros = /^\d+$/.test(text) ? Number(text) : parseDuration(text);
       if (micros === undefined || !Number.isSafeInteger(micros)) return fail('a duration such as 150ms, 2s or 500us (or an integer of microseconds)');
+      if (spec.max === undefined && micros > DURATION_MICROS_MAX) return fail(`at most ${DURATION_MAX_TEXT}, the longest simulated span faultline runs`);
       value = micros;
       break;
     }
@@ -139,10 +147,14 @@ export function parseParamValue(spec: ParamSpec, text: string): number | string 
   return value;
 }
 
-/** Applies `NAME=VALUE` overrides to a scenario's defaults. */
+/**
+ * Applies `NAME=VALUE` overrides to a scenario's defaults, then checks every min/max pair (`maxParam`):
+ * a min above its max is an InputError naming both values and which of them is a default.
+ */
 export function resolveParams(scenario: Scenario, overrides: readonly string[]): Record<string, number | string> {
   const specs = allParams(scenario);
   const values: Record<string, number | string> = {};
+  const set = new Set<string>();
   for (const spec of specs) values[spec.name] = spec.default;
   for (const assignment of overrides) {
     const eq = assignment.indexOf('=');
@@ -151,8 +163,34 @@ export function resolveParams(scenario: Scenario, overrides: readonly string[]):
     const spec = specs.find((s) => s.name === name);
     if (!spec) throw new InputError(`--set ${assignment}: unknown parameter '${name}' for scenario ${scenario.name} (${suggestionOrKnown(name, specs.map((s) => s.name))})`);
     values[name] = parseParamValue(spec, assignment.slice(eq + 1));
+    set.add(name);
   }
+  const problem = paramPairProblem(specs, values, set);
+  if (problem !== undefined) throw new InputError(`--set ${problem}`);
   return values;
+}
+
+/**
+ * The first min/max pair whose min is above its max, worded from the side the user set
+ * (`electionTimeoutMicrosMin=500ms is greater than electionTimeoutMicrosMax=300ms (its default)`),
+ * or undefined when every pair is in order. Defaults alone never break a pair (a programmer error).
+ */
+export function paramPairProblem(specs: readonly ParamSpec[], values: ParamValues, set: ReadonlySet<string>): string | undefined {
+  for (const minSpec of specs) {
+    if (minSpec.maxParam === undefined) continue;
+    const maxSpec = specs.find((s) => s.name === minSpec.maxParam);
+    assert(maxSpec !== undefined, `parameter ${minSpec.name} names an unknown maxParam ${minSpec.maxParam}`);
+    const min = values[minSpec.name];
+    const max = values[maxSpec.name];
+    assert(typeof min === 'number' && typeof max === 'number', `min/max pair ${minSpec.name}/${maxSpec.name} must be numbers`);
+    if (min <= max) continue;
+    assert(set.has(minSpec.name) || set.has(maxSpec.name), `the defaults of ${minSpec.name} and ${maxSpec.name} are the wrong way round`);
+    const show = (spec: ParamSpec, value: number) => `${spec.name}=${formatParamValue(spec, value)}${set.has(spec.name) ? '' : ' (its default)'}`;
+    return set.has(minSpec.name)
+      ? `${show(minSpec, min)} is greater than ${show(maxSpec, max)}`
+      : `${show(maxSpec, max)} is less than ${show(minSpec, min)}`;
+  }
+  return undefined;
 }
 
 /** Formats a parameter value the way `--set` accepts it. */

@@ -15,14 +15,21 @@ const unitMicros: Readonly<Record<string, number>> = {
   s: 1_000_000,
   m: 60_000_000,
   min: 60_000_000,
+  h: 3_600_000_000,
 };
 
+/** The longest simulated span a run accepts: its fault phase, and any duration parameter (24 hours). */
+export const DURATION_MICROS_MAX: Micros = 24 * 3_600_000_000;
+
+/** `DURATION_MICROS_MAX` as people write it, for messages and help. */
+export const DURATION_MAX_TEXT = '24h';
+
 /**
- * Parses a human duration such as `150ms`, `2s`, `1.5s`, `500us` or `2m` into microseconds.
+ * Parses a human duration such as `150ms`, `2s`, `1.5s`, `500us`, `2m` or `1h` into microseconds.
  * Returns `undefined` when the text is not a duration (callers word their own error).
  */
 export function parseDuration(text: string): Micros | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|min)\s*$/.exec(text);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|min|h)\s*$/.exec(text);
   if (!match) return undefined;
   const micros = Number(match[1]) * unitMicros[match[2]!]!;
   if (!Number.isFinite(micros) || micros > Number.MAX_SAFE_INTEGER) return undefined;

@@ -262,6 +262,23 @@ export function everyoneDecided(): Checker {
   };
 }
 
+/**
+ * sometimes: a leader was established (a majority promised its ballot). For a Multi-Paxos store without
+ * clients, where no value is ever proposed, this is what "something happened" can mean.
+ */
+export function leaderEstablished(): Checker {
+  let established = false;
+  return {
+    name: 'leader-established',
+    kind: 'sometimes',
+    description: 'at least once, a leader was established by a majority of promises',
+    onObservation(_node, fact) {
+      if (fact.type === 'leader-established') established = true;
+    },
+    verdict: () => (established ? { ok: true } : { ok: false, message: 'no leader was ever established' }),
+  };
+}
+
 /** sometimes: a value was chosen (for the key-value store: a client command, not just a no-op). */
 export function valueChosen(options: { readonly clientCommand: boolean }): Checker {
   const tracker = new ChosenTracker();

@@ -188,18 +188,23 @@ export function leaderAgreed(): Checker {
 /** eventually: every client operation has completed (algorithm-neutral; lives with the history checkers). */
 export { clientOperationsComplete } from '../../sim/check/history-checker.js';
 
-/** sometimes: a leader was elected and a client write was committed. */
-export function leaderElectedAndWriteCommitted(): Checker {
+/**
+ * sometimes: a leader was elected and a client write was committed. Without clients (`clientWrites:
+ * false`) no write can come, so it asks for a committed entry of any kind instead: a leader's no-op.
+ */
+export function leaderElectedAndWriteCommitted(options: { readonly clientWrites: boolean } = { clientWrites: true }): Checker {
   let elected = false;
   let wrote = false;
+  const { clientWrites } = options;
+  const what = clientWrites ? 'write' : 'entry';
   return {
-    name: 'leader-elected-and-write-committed',
+    name: `leader-elected-and-${what}-committed`,
     kind: 'sometimes',
-    description: 'at least once, a leader was elected and a client write was committed',
+    description: clientWrites ? 'at least once, a leader was elected and a client write was committed' : 'at least once, a leader was elected and an entry (its no-op) was committed',
     onObservation(_node, fact) {
       if (fact.type === 'leader') elected = true;
-      if (fact.type === 'apply' && fact.command !== null && (fact.command as SessionCommand).command.op !== 'get') wrote = true;
+      if (fact.type === 'apply' && (!clientWrites || (fact.command !== null && (fact.command as SessionCommand).command.op !== 'get'))) wrote = true;
     },
-    verdict: () => (elected && wrote ? { ok: true } : { ok: false, message: elected ? 'a leader was elected but no write was committed' : 'no leader was ever elected' }),
+    verdict: () => (elected && wrote ? { ok: true } : { ok: false, message: elected ? `a leader was elected but no ${what} was committed` : 'no leader was ever elected' }),
   };
 }

@@ -179,9 +179,12 @@ export class RaftNode implements Process<RaftMessage> {
     this.acknowledgedBy = new Set();
     ctx.observe({ type: 'role', role: 'leader', term: this.currentTerm });
     ctx.observe({ type: 'leader', term: this.currentTerm });
+    // A server that is a majority on its own (a one-server cluster) is known to one at once.
+    if (this.isMajority(1, ctx)) ctx.observe({ type: 'leader-established', term: this.currentTerm });
     // A no-op of our own term lets earlier entries commit (§5.4.2) and reads go through promptly.
     this.appendToLog(ctx, [{ term: this.currentTerm, command: null }]);
     ctx.disk.sync();
+    this.commitAlone(ctx);
     this.heartbeat(ctx);
     ctx.setTimer('check-quorum', this.config.electionTimeoutMicrosMin);
   }
@@ -297,6 +300,7 @@ export class RaftNode implements Process<RaftMessage> {
     ctx.disk.sync();
     this.waiting.set(this.lastIndex(), { client: from, seq: msg.seq });
     for (const peer of ctx.peers) this.sendAppend(ctx, peer);
+    this.commitAlone(ctx);
   }
 
   private heartbeat(ctx: Ctx): void {
@@ -354,6 +358,14 @@ export class RaftNode implements Process<RaftMessage> {
         return;
       }
     }
+  }
+
+  /**
+   * A leader whose own durable copy is already a majority (a one-server cluster) commits without
+   * waiting for replies, since none will come. Larger clusters commit only from append replies.
+   */
+  private commitAlone(ctx: Ctx): void {
+    if (this.isMajority(1, ctx)) this.advanceCommit(ctx);
   }
 
   private checkQuorum(ctx: Ctx): void {

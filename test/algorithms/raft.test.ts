@@ -31,6 +31,22 @@ describe('raft', () => {
     ), { numRuns: 40 });
   });
 
+  it('keeps every invariant and commits client writes at every cluster size it allows, one server and even sizes included', () => {
+    const scenario = findScenario('raft-chaos')!;
+    fc.assert(fc.property(
+      fc.integer({ min: scenario.minNodes, max: scenario.maxNodes }),
+      fc.integer({ min: 0, max: 0xffff_ffff }),
+      fc.constantFrom('raft-chaos', 'raft-crashes', 'raft-partitions', 'raft-leader-crash', 'raft-majority-split', 'raft-flapping'),
+      (nodeCount, seed, name) => {
+        const result = executeRun(prepareRun({ scenario: findScenario(name)!, seed, nodeCount }));
+        const replay = `faultline run ${name} --seed ${seed} --nodes ${nodeCount}`;
+        expect(result.checks.filter((c) => !c.ok), replay).toEqual([]);
+        expect(result.history.ok, replay).toBeGreaterThan(0);
+      },
+    // A one-server Raft is legal: it elects itself and commits alone. Even sizes have no tie-breaking majority.
+    ), { numRuns: 16, examples: [[1, 1, 'raft-chaos'], [1, 2, 'raft-leader-crash'], [2, 1, 'raft-partitions'], [4, 1, 'raft-chaos']] });
+  });
+
   it('is deterministic: same seed, same fingerprint', () => {
     expect(run('raft-chaos', 77).fingerprint).toBe(run('raft-chaos', 77).fingerprint);
   });
