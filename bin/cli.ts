@@ -50,7 +50,7 @@ program
   .exitOverride()
   .showSuggestionAfterError(true)
   // Usage errors are one line: "faultline: unknown option '--sed' (Did you mean --seed?)".
-  .configureOutput({ outputError: (text, write) => write(errorLine(text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' '))) });
+  .configureOutput({ outputError: (text, write) => write(errorLine(text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ').replace('(Did you mean', '(did you mean'))) });
 
 program
   .command('list')
