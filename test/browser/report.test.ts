@@ -28,37 +28,40 @@ if (!haveChromium && !inCi) {
   console.warn(`test/browser/report.test.ts: skipped: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
 }
 
+/** One browser and a scratch folder for a describe block, launched before its tests and closed after. */
+function browserSession(): { readonly browser: Browser; readonly workDir: string } {
+  const session = { browser: undefined as unknown as Browser, workDir: '' };
+  beforeAll(async () => {
+    // In CI a missing browser is a failure, not a skip: .ci/run installs it.
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: .ci/run should have installed Debian's chromium`).toBe(true);
+    session.workDir = mkdtempSync(join(tmpdir(), 'faultline-report-'));
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    // launch() gives the browser a fresh temporary profile of its own.
+    session.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    if (session.workDir) rmSync(session.workDir, { recursive: true, force: true });
+  });
+  return session;
+}
+
 const RUNS = [
   { name: 'broadcast-lossy', bug: 'broadcast/no-dedup', check: 'no-duplicate-delivery', clients: false },
   { name: 'raft-lossy', bug: 'raft/no-dedup', check: 'linearizable-history', clients: true },
 ] as const;
 
 describe.skipIf(!haveChromium && !inCi)('the HTML report in headless Chromium', () => {
-  let browser: Browser;
-  let workDir: string;
-
-  beforeAll(async () => {
-    // In CI a missing browser is a failure, not a skip: .ci/run installs it.
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: .ci/run should have installed Debian's chromium`).toBe(true);
-    workDir = mkdtempSync(join(tmpdir(), 'faultline-report-'));
-    mkdirSync(OUTPUT_DIR, { recursive: true });
-    // launch() gives the browser a fresh temporary profile of its own.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  const session = browserSession();
 
   async function open(run: (typeof RUNS)[number]): Promise<{ page: Page; errors: string[] }> {
     const prepared = prepareRun({ scenario: findScenario(run.name)!, seed: 1, bug: run.bug });
     const { sink, events } = collectTrace();
     const result = executeRun(prepared, sink);
     expect(result.outcome).toBe('safety-violation');
-    const file = join(workDir, `${run.name}.html`);
+    const file = join(session.workDir, `${run.name}.html`);
     writeFileSync(file, renderHtmlReport({ prepared, result, trace: events, replay: `faultline run ${run.name} --seed 1 --bug ${run.bug}` }));
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await session.browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`); });
     page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
@@ -233,25 +236,12 @@ function syntheticPage(): string {
 }
 
 describe.skipIf(!haveChromium && !inCi)('the HTML report as a reader finds it', () => {
-  let browser: Browser;
-  let workDir: string;
-
-  beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: .ci/run should have installed Debian's chromium`).toBe(true);
-    workDir = mkdtempSync(join(tmpdir(), 'faultline-report-'));
-    mkdirSync(OUTPUT_DIR, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  const session = browserSession();
 
   async function show(name: string, html: string, width = 1400): Promise<{ page: Page; errors: string[] }> {
-    const file = join(workDir, `${name}.html`);
+    const file = join(session.workDir, `${name}.html`);
     writeFileSync(file, html);
-    const page = await browser.newPage({ viewport: { width, height: 900 }, acceptDownloads: true });
+    const page = await session.browser.newPage({ viewport: { width, height: 900 }, acceptDownloads: true });
     const errors: string[] = [];
     page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`); });
     page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
@@ -298,7 +288,7 @@ describe.skipIf(!haveChromium && !inCi)('the HTML report as a reader finds it', 
     await page.locator('header').scrollIntoViewIfNeeded();
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-replay').click()]);
     expect(download.suggestedFilename()).toBe('raft-figure-8-1.json');
-    const saved = join(workDir, 'downloaded.json');
+    const saved = join(session.workDir, 'downloaded.json');
     await download.saveAs(saved);
     expect(readFileSync(saved, 'utf8')).toBe(serializeReplayFile(replayFileOf(prepared, result)));
 
