@@ -225,6 +225,10 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
     maxThreads: threads,
     idleTimeout: 60_000,
   });
+  // A worker that fails mid-batch rejects that batch's task, which fails the sweep below; the pool's own
+  // 'error' event (a worker ending while its cancelled batch ran) must not crash the process as an
+  // unhandled emitter error once the sweep has every run it needs.
+  pool.on('error', ignorePoolError);
   const cancel = new AbortController();
   const threadIds = new Set<number>();
   const tally = new SweepTally();
@@ -323,9 +327,10 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
     await pool.destroy();
     throw error;
   }
-  // Batches beyond a stop are no longer needed: cancel them (a running one ends its worker).
+  // Batches beyond a stop are no longer needed: cancel them (a running one ends its worker). The sweep
+  // has every run it needs, so a worker that fails while being ended changes nothing.
   if (inFlight.size > 0) cancel.abort();
-  await pool.destroy();
+  await pool.destroy().catch(ignorePoolError);
 
   const wallMillis = performance.now() - started;
   const summary = tally.summary({
@@ -334,6 +339,9 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
   const written = output?.commit(summary, sweep);
   return { summary, threadIds: [...threadIds].sort((a, b) => a - b), batches: nextToTake, ...(written !== undefined ? { written } : {}) };
 }
+
+/** See runSweep: pool-level errors after (or besides) the tasks' own rejections carry no news. */
+function ignorePoolError(): void {}
 
 /** Counts runs as they come (in seed order) without keeping them: a sweep may have millions. */
 export class SweepTally {

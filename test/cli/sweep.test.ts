@@ -60,7 +60,7 @@ describe('faultline sweep', () => {
 
   it('--stop-on-failure ends at the first failing seed', () => {
     const r = faultline('sweep', 'broadcast-lossy', '--bug', 'broadcast/no-retransmit', '--seeds', '1..30', '--workers', '2', '--stop-on-failure', '--json');
-    expect(r.status).toBe(3);
+    expect(r.status, r.stderr).toBe(3);
     expect(json(r)).toMatchObject({ runs: 2, passed: 1, livenessFailures: 1, stoppedEarly: true });
   });
 
