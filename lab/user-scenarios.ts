@@ -12,6 +12,8 @@ import type { Scenario } from '../sim/scenario.js';
 
 /** Modules loaded in this thread, by URL, and what they added. */
 const loaded = new Map<string, readonly Scenario[]>();
+/** The module URL each loaded scenario came from. */
+const moduleOfScenario = new Map<Scenario, string>();
 let typeScriptLoaderRegistered = false;
 
 /** Where a `--scenarios` path points, as the file URL workers load it by (checked: an existing file). */
@@ -48,7 +50,13 @@ export async function loadScenarioModule(path: string, flag = '--scenarios'): Pr
   const found = scenariosOf(exported, `${flag} ${path}`);
   addScenarios(found, `${flag} ${path}`);
   loaded.set(url, found);
+  for (const scenario of found) moduleOfScenario.set(scenario, url);
   return found;
+}
+
+/** The file URL of the module a scenario was loaded from, or undefined (a built-in, or added in code). */
+export function scenarioModuleOf(scenario: Scenario): string | undefined {
+  return moduleOfScenario.get(scenario);
 }
 
 /** The scenarios a module exports: `scenarios`, else the default export. */
