@@ -6,15 +6,15 @@ import { InputError } from '../sim/errors.js';
 import { runBatch, type BatchResult, type BatchTask } from './sweep-batch.js';
 import { loadScenarioModule } from './user-scenarios.js';
 
-export default async function runTask(task: BatchTask): Promise<BatchResult> {
+/** Runs one task; synchronous unless the sweep names a scenario module (loading one is asynchronous). */
+export default function runTask(task: BatchTask): BatchResult | Promise<BatchResult> {
   const module = task.config.scenariosModule;
-  if (module !== undefined) {
-    try {
-      await loadScenarioModule(module);
-    } catch (error) {
+  if (module === undefined) return runBatch(task);
+  return loadScenarioModule(module).then(
+    () => runBatch(task),
+    (error: unknown) => {
       if (error instanceof InputError) return { ok: false, seed: task.seeds[0] ?? 0, inputError: error.message };
       throw error;
-    }
-  }
-  return runBatch(task);
+    },
+  );
 }
