@@ -26,6 +26,7 @@ import { registerSweepCommands } from './sweep-command.js';
 import { NdjsonFile } from '../lab/ndjson-file.js';
 import { runWithReport } from './report-file.js';
 import { DURATION_FLAG_HELP, parseCount, parseDurationFlag } from './flags.js';
+import { loadScenarioModule } from '../lab/user-scenarios.js';
 
 interface RunFlags {
   seed?: string;
@@ -98,6 +99,7 @@ program
 
 registerLabCommands(program);
 registerSweepCommands(program);
+addScenariosFlag(['list', 'run', 'sweep', 'replay', 'shrink']);
 
 program
   .command('check')
@@ -245,10 +247,25 @@ function ignoreClosedPipes(): void {
   }
 }
 
-function main(argv: string[]): void {
+/**
+ * `--scenarios FILE` on the verbs that take a scenario: the user's module is loaded, and its scenarios
+ * added to the registry, before the verb's action runs (sweep workers load it too: lab/sweep.ts).
+ */
+function addScenariosFlag(verbs: readonly string[]): void {
+  for (const command of program.commands) {
+    if (!verbs.includes(command.name())) continue;
+    command.option('--scenarios <module>', 'also load the scenarios this JavaScript or TypeScript module exports (`export const scenarios = [...]`)');
+  }
+  program.hook('preAction', (_program, action) => {
+    const module = (action.opts() as { scenarios?: string }).scenarios;
+    return module === undefined ? undefined : loadScenarioModule(module).then(() => undefined);
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
   ignoreClosedPipes();
   try {
-    program.parse(argv);
+    await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has already printed its one-line message (or the help text).
@@ -265,4 +282,4 @@ function main(argv: string[]): void {
   }
 }
 
-main(process.argv);
+await main(process.argv);

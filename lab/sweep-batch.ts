@@ -22,6 +22,8 @@ export interface SweepRunConfig {
   readonly nemesis?: NemesisProfile;
   readonly set: readonly string[];
   readonly bug?: string;
+  /** The file URL of a user's scenario module (`--scenarios`) that workers load before running. */
+  readonly scenariosModule?: string;
 }
 
 export interface BatchTask {

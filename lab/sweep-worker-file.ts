@@ -1,5 +1,6 @@
-// The code a sweep's worker threads load: lab/sweep-batch.ts and everything it imports, bundled by
-// esbuild into one ES module, so that a worker starts in about 40 ms instead of registering the
+// The code a sweep's worker threads load. Compiled (dist/, as installed): the compiled
+// lab/sweep-worker-entry.js itself. From the TypeScript sources: lab/sweep-worker-entry.ts and everything
+// it imports, bundled by esbuild into one ES module, so that a worker starts in about 40 ms instead of registering the
 // TypeScript loader and transforming module after module (about 250 ms per worker, paid by every sweep).
 // The file is kept in the project's own node_modules/.cache/faultline (not a shared temporary folder
 // another user could write to), named by a hash of its content, and compared byte for byte with a
@@ -9,14 +10,14 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildSync } from 'esbuild';
 
 const LAB_DIR = dirname(fileURLToPath(import.meta.url));
 const CACHE_DIR = join(LAB_DIR, '..', 'node_modules', '.cache', 'faultline');
 /** Bundles of older code are removed once they are this old (a sweep started before may still load one). */
 const STALE_BUNDLE_MILLIS = 60 * 60 * 1000;
-/** The fallback entry: registers tsx in the worker, then imports sweep-batch.ts. */
+/** The fallback entry: registers tsx in the worker, then imports sweep-worker-entry.ts. */
 const LOADER_WORKER = new URL('./sweep-worker.js', import.meta.url).href;
 
 /** Built once per process: the bundle's URL, or the fallback's. */
@@ -24,6 +25,8 @@ let workerFileUrl: string | undefined;
 
 /** The URL of the module a sweep's worker threads load (its default export runs one batch). */
 export function sweepWorkerFile(): string {
+  // Compiled JavaScript needs no bundle: workers load the compiled entry beside this module.
+  if (import.meta.url.endsWith('.js')) return new URL('./sweep-worker-entry.js', import.meta.url).href;
   workerFileUrl ??= buildSweepWorkerFile() ?? LOADER_WORKER;
   return workerFileUrl;
 }
@@ -31,8 +34,10 @@ export function sweepWorkerFile(): string {
 /** Builds and stores the bundle, and returns its URL; undefined if that fails (no esbuild, a read-only install). */
 export function buildSweepWorkerFile(): string | undefined {
   try {
+    // Loaded on first need: importing esbuild costs a CLI start-up about 0.3 s.
+    const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
     const built = buildSync({
-      stdin: { contents: "export { runBatch as default } from './sweep-batch.ts';", resolveDir: LAB_DIR, loader: 'ts', sourcefile: 'sweep-worker-entry.ts' },
+      stdin: { contents: "export { default } from './sweep-worker-entry.ts';", resolveDir: LAB_DIR, loader: 'ts', sourcefile: 'sweep-worker-bundle.ts' },
       bundle: true,
       format: 'esm',
       platform: 'node',

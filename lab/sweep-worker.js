@@ -5,6 +5,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { runBatch } = await import('./sweep-batch.ts');
+const { default: runTask } = await import('./sweep-worker-entry.ts');
 
-export default runBatch;
+export default runTask;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { writeFileAtomically } from './atomic-file.js';
 import { findScenario } from '../scenarios/index.js';
 import type { FaultEntry } from '../sim/faults.js';
+import type { Scenario } from '../sim/scenario.js';
 import { executeRun, prepareRun, type PreparedRun, type RunResult } from '../sim/run.js';
 import { SEED_MAX } from '../sim/rng.js';
 import type { Micros } from '../sim/time.js';
@@ -18,7 +19,8 @@ import { replayFileOf, serializeReplayFile } from './replay-file.js';
 export { faultScheduleArbitrary, SCHEDULE_PROFILES, type ScheduleOptions, type ScheduleProfile } from './arbitraries.js';
 
 export interface ScenarioPropertyOptions {
-  readonly scenario: string;
+  /** A scenario, or the name of a registered one. */
+  readonly scenario: string | Scenario;
   /** The fault profile schedules are drawn from. */
   readonly profile: ScheduleProfile;
   /** Checks that must hold; by default every `always` (safety) check of the scenario. */
@@ -52,8 +54,8 @@ export interface ScenarioPropertyFailure {
 
 /** Runs the property; returns the shrunk failure (and writes its replay file), or undefined if it held. */
 export function checkScenarioProperty(options: ScenarioPropertyOptions): ScenarioPropertyFailure | undefined {
-  const scenario = findScenario(options.scenario);
-  if (!scenario) throw new Error(`checkScenarioProperty: unknown scenario '${options.scenario}'`);
+  const scenario = typeof options.scenario === 'string' ? findScenario(options.scenario) : options.scenario;
+  if (!scenario) throw new Error(`checkScenarioProperty: unknown scenario '${String(options.scenario)}'`);
   const probe = prepareRun({ scenario, seed: 0, nodeCount: options.nodes, durationMicros: options.durationMicros, set: options.set, bug: options.bug, nemesis: 'none' });
   const watched = options.checks ?? probe.setup.checkers.filter((c) => c.kind === 'always').map((c) => c.name);
   const schedules = faultScheduleArbitrary({

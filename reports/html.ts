@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import { assert } from '../sim/assert.js';
 import type { PreparedRun, RunResult } from '../sim/run.js';
 import { formatMicros, type Micros } from '../sim/time.js';
@@ -91,6 +90,8 @@ let bundle: string | undefined;
 function clientBundle(): string {
   if (bundle === undefined) {
     const entry = fileURLToPath(new URL('./html-client.ts', import.meta.url));
+    // Loaded on first need: importing esbuild would cost every CLI start-up about 0.3 s.
+    const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
     const built = buildSync({
       entryPoints: [entry], bundle: true, minify: true, format: 'iife', target: 'es2020', write: false,
       legalComments: 'none', charset: 'utf8', logLevel: 'silent',

@@ -1,0 +1,100 @@
+// The public API: what `import { … } from 'faultline'` gives an algorithm written outside this tree.
+// A deliberate surface, grouped as a user meets it: the Process/Context contract, facts, scenarios and
+// parameters, checkers, running and sweeping, replay files, fast-check arbitraries and the test helper.
+// Everything else (the engine's internals, reports, the CLI) may change without notice.
+
+// ---- the contract an algorithm implements ------------------------------------------------------
+
+/**
+ * A node's code ({@link Process}) and what it may do ({@link Context}): send, set timers, read its own
+ * clock, random stream and disk, and report facts with `ctx.observe`. {@link NodeSpec} names a node,
+ * its role and the factory that builds a fresh process at boot and at every restart.
+ */
+export type { Context, NodeId, NodeSpec, Observation, Process } from './sim/process.js';
+/** A fact a process reports for checkers and reports: `{ type: 'leader', term: 3 }`. Alias of {@link Observation}. */
+export type { Observation as Fact } from './sim/process.js';
+/** A node's disk: what was synced survives a crash; unsynced writes are lost. */
+export type { Disk } from './sim/disk.js';
+/** A node's own deterministic random stream (`ctx.rng`). */
+export { Rng, SEED_MAX } from './sim/rng.js';
+/** Client operations recorded as invoke/complete pairs, for history checkers. */
+export type { ClientHistory, Operation, OpStatus } from './sim/history.js';
+/** Virtual time: integer microseconds, and helpers to write and read it. */
+export { formatMicros, ms, parseDuration, seconds, us, type Micros } from './sim/time.js';
+/** `assert(cond, why)`: a broken invariant inside a handler crashes the node and is reported. */
+export { assert, InvariantError } from './sim/assert.js';
+/** The error for bad user input (one line, exit code 2 on the command line). */
+export { InputError } from './sim/errors.js';
+
+// ---- scenarios ---------------------------------------------------------------------------------
+
+/** A named, runnable set-up: cluster, network, parameters, planted bugs, checkers. */
+export type {
+  BugSpec, ParamSpec, ParamUnit, ParamValues, Scenario, ScenarioBuildOptions, ScenarioSetup, ScriptContext,
+} from './sim/scenario.js';
+/** Reads a numeric parameter inside a scenario's `build`. */
+export { numberParam } from './sim/scenario.js';
+/** The network every built-in scenario exposes as parameters, node naming (`n1` … `nN`). */
+export { networkFromParams, networkParams, serverIds } from './scenarios/common.js';
+export type { LatencyModel, NetworkConfig } from './sim/network.js';
+/** Fault schedules (plain JSON data) and the nemesis profiles that draw them from a seed. */
+export type { FaultEntry, FaultKind } from './sim/faults.js';
+export { NEMESIS_PROFILES, type NemesisProfile } from './sim/nemesis.js';
+/** Who leads now, for faults that name `@leader` or `@follower`. */
+export type { RoleOracle } from './sim/simulator.js';
+/**
+ * The scenario registry: the built-in scenarios, plus any added here or loaded from a module (the
+ * CLI's `--scenarios FILE` does this). Sweep workers and replay files find scenarios by name in it.
+ */
+export { addScenarios, builtInScenarios, findScenario, scenarios } from './scenarios/index.js';
+export { loadScenarioModule } from './lab/user-scenarios.js';
+
+// ---- checkers ----------------------------------------------------------------------------------
+
+/** The checker contract: `always` (safety), `eventually` (liveness) or `sometimes` (reached at least once). */
+export type { Checker, CheckKind, CheckResult, CheckVerdict, NodeStatus, RunView } from './sim/check.js';
+/** One-call checkers of each kind. */
+export { always, eventually, sometimes, type PropertyInfo } from './sim/check/properties.js';
+/** Linearizability of a client history (key-value or register model), as a checker and as a function. */
+export { clientOperationsComplete, linearizabilityChecker } from './sim/check/history-checker.js';
+export {
+  checkLinearizability, type HistoryOp, type LinearizabilityFailure, type LinearizabilityResult, type ModelName, type Verdict,
+} from './sim/check/linearizability.js';
+
+// ---- running -----------------------------------------------------------------------------------
+
+/** One run in two phases (faults, then recovery); the outcome and fingerprint are a pure function of the inputs. */
+export {
+  EXIT_CODES, executeRun, prepareRun, type Outcome, type PreparedRun, type RunRequest, type RunResult,
+} from './sim/run.js';
+export { run, type RunOptions } from './lab/api-run.js';
+/**
+ * Many seeds on worker threads. A sweep finds its scenario by name in the registry, in every worker: for a
+ * scenario of your own, pass `config.scenariosModule`, the file URL of the module that exports it.
+ */
+export {
+  parseSeedRange, prepareSweep, runSweep, sweepExitCode,
+  type PreparedSweep, type SeedRange, type Shard, type SweepHooks, type SweepRequest, type SweepResult, type SweepSummary,
+} from './lab/sweep.js';
+export type { RunSummary, SweepRunConfig } from './lab/sweep-batch.js';
+/** Shrinks a failing run to a minimal one that fails the same check. */
+export { shrink, type ShrinkOptions, type ShrinkResult } from './lab/shrink.js';
+
+// ---- replay files ------------------------------------------------------------------------------
+
+/** One self-describing JSON file per run: `faultline replay FILE` reruns it exactly. */
+export {
+  parseReplayFile, readReplayFile, REPLAY_FORMAT, replayFileOf, serializeReplayFile, type ReplayFile,
+} from './lab/replay-file.js';
+
+// ---- property tests ----------------------------------------------------------------------------
+
+/** fast-check arbitraries of fault schedules, one per profile; they shrink to fewer, earlier, shorter windows. */
+export { faultScheduleArbitrary, SCHEDULE_PROFILES, type ScheduleOptions, type ScheduleProfile } from './lab/arbitraries.js';
+/**
+ * For vitest (or any runner): "this scenario keeps these checks under any schedule of a profile", with
+ * a shrunk counterexample written as a replay file.
+ */
+export {
+  assertScenarioProperty, checkScenarioProperty, type ScenarioPropertyFailure, type ScenarioPropertyOptions,
+} from './lab/testing.js';
