@@ -51,6 +51,8 @@ const CASES: readonly BadInput[] = [
   { what: 'duration parameter above the maximum', args: ['run', 'raft-chaos', '--seed', '1', '--set', 'recoveryMicrosMax=25h'] },
   { what: 'node count a staged script cannot use', args: ['run', 'raft-figure-8', '--seed', '1', '--nodes', '7'] },
   { what: 'misspelt parameter', args: ['run', 'raft-chaos', '--seed', '1', '--set', 'heartbeatMicro=1ms'] },
+  { what: '`--scenarios` module missing', args: ['run', '--scenarios', './missing.js', 'counter-crashes', '--seed', '1'] },
+  { what: '`--scenarios` module exporting no scenarios', args: ['run', '--scenarios', './none.mjs', 'counter-crashes', '--seed', '1'], setup: (d) => writeFileSync(join(d, 'none.mjs'), 'export const x = 1;\n') },
   { what: 'fault file missing', args: ['run', 'broadcast-chaos', '--seed', '1', '--faults', 'nope.json'] },
   { what: 'fault file not JSON', args: ['run', 'broadcast-chaos', '--seed', '1', '--faults', 'faults.json'], setup: (d) => writeFileSync(join(d, 'faults.json'), '[{"at": 1,') },
   { what: 'fault of an unknown kind', args: ['run', 'broadcast-chaos', '--seed', '1', '--faults', 'faults.json'], setup: (d) => writeFileSync(join(d, 'faults.json'), '[{"at": 1000, "kind": "meteor"}]') },
