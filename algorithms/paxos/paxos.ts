@@ -34,7 +34,7 @@
 // node: it routes each message to its role and answers as an acceptor. Beyond the papers, and marked so
 // where they live: leader election with heartbeats and check-quorum, randomised backoff, runs of slots
 // in one accept, client sessions, catch-up of chosen values, and a learner log that leans on the
-// acceptor's records. Guards that safety rests on are numbered (Guard 1–4 in the acceptor, P2–P6 in the
+// acceptor's records. Guards that safety rests on are numbered (Guard 1–4 in the acceptor, Guard 5 here, P2–P6 in the
 // proposer, L2 in the learner); local assertions (A1–A3, P1, L1) throw InvariantError, which the engine
 // turns into a crashed node and a failed no-handler-exceptions check.
 
