@@ -15,12 +15,18 @@
 // Why at most one value is chosen: two majorities share an acceptor, so once a value v is chosen in
 // ballot b, every later ballot's phase 1 hears of a proposal of ballot ≥ b, and (by induction) the
 // highest of those carries v.
+//
+// Phase tags mark each step (Phase 1a prepare, 1b promise, 2a accept, 2b accepted, learner); guards that
+// safety rests on are numbered; local assertions (A1–A3 in the acceptor, P1, L1 here) throw
+// InvariantError, which the engine turns into a crashed node. Beyond the paper: randomised backoff and
+// retry timers, and learners that ask each other for a decision they missed.
 
+import { assert } from '../../sim/assert.js';
 import type { Context, NodeId, Process } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
 import { Acceptor } from './acceptor.js';
 import { compareBallots, sameBallot, ZERO_BALLOT, type AcceptedEntry, type Ballot, type SingleDecreeMessage } from './messages.js';
-import { acceptorGuards, PAXOS_BUGS, quorumSize, type PaxosBug } from './paxos.js';
+import { acceptorGuards, learnerAssertsAgreement, PAXOS_BUGS, quorumSize, type PaxosBug } from './config.js';
 
 export interface SingleDecreeConfig {
   /** Whether this node proposes (its value is `proposal:<node id>`). */
@@ -56,9 +62,12 @@ export class SingleDecreeNode implements Process<SingleDecreeMessage> {
   private decided: string | null = null;
   /** Per ballot (`round/node`), the acceptors that accepted its proposal. */
   private readonly acceptances = new Map<string, Set<NodeId>>();
+  /** Whether assertion L1 is on (off under planted bugs that break Agreement on purpose). */
+  private readonly assertAgreement: boolean;
 
   constructor(private readonly config: SingleDecreeConfig) {
     this.acceptor = new Acceptor(acceptorGuards(config.bug));
+    this.assertAgreement = learnerAssertsAgreement(config.bug);
   }
 
   onStart(ctx: Ctx): void {
@@ -97,38 +106,43 @@ export class SingleDecreeNode implements Process<SingleDecreeMessage> {
       case 'accepted':
         return this.learn(ctx, from, msg.ballot, msg.value);
       case 'nack':
-        this.noteRound(msg.promised.round);
-        if (this.phase !== 'idle' && sameBallot(msg.ballot, this.ballot) && compareBallots(msg.promised, this.ballot) > 0) this.preempted(ctx);
-        return;
+        return this.onNack(ctx, msg);
       case 'learn-request':
         if (this.decided !== null) ctx.send(from, { type: 'decided', value: this.decided });
         return;
       case 'decided':
-        if (this.decided === null) this.decide(ctx, msg.value);
-        return;
+        return this.onDecided(ctx, msg.value);
     }
   }
 
-  // ---- proposer ---------------------------------------------------------------------------------
+  // ---- proposer: Phase 1a (prepare) -------------------------------------------------------------
 
   private startAttempt(ctx: Ctx): void {
-    this.ballot = { round: Math.max(this.highestRoundSeen, this.acceptor.promised.round) + 1, node: ctx.self };
+    const ballot: Ballot = { round: Math.max(this.highestRoundSeen, this.acceptor.promised.round) + 1, node: ctx.self };
+    // P1 (ballots are unique and rising): a proposer's ballot only increases, so it never reuses one.
+    assert(compareBallots(ballot, this.ballot) > 0, 'P1: a proposer\'s ballot would not increase');
+    this.ballot = ballot;
     this.highestRoundSeen = this.ballot.round;
     this.phase = 'prepare';
     this.promises = new Map();
     const own = this.acceptor.prepare(ctx, this.ballot, SLOT);
     if (own.ok) this.promises.set(ctx.self, own.accepted[0] ?? null);
-    // An attempt that has not decided by then is retried with a higher ballot.
+    // Extension (retry): an attempt that has not decided by then is retried with a higher ballot.
     ctx.setTimer('propose', ctx.rng.int(this.config.retryMicrosMin, this.config.retryMicrosMax));
     for (const peer of ctx.peers) ctx.send(peer, { type: 'prepare', ballot: this.ballot });
     if (this.isQuorum(this.promises.size, ctx)) this.startPhase2(ctx);
   }
 
+  /** Phase 1b arrives at the proposer. */
   private onPromise(ctx: Ctx, from: NodeId, msg: Extract<SingleDecreeMessage, { type: 'promise' }>): void {
+    // Guard P2 (a promise counts only for the ballot it promised, and only while we gather promises).
     if (this.phase !== 'prepare' || !sameBallot(msg.ballot, this.ballot)) return;
     this.promises.set(from, msg.accepted);
+    // Guard P3 (quorum intersection): phase 2 only with promises from a majority.
     if (this.isQuorum(this.promises.size, ctx)) this.startPhase2(ctx);
   }
+
+  // ---- proposer: Phase 2a (accept) --------------------------------------------------------------
 
   private startPhase2(ctx: Ctx): void {
     this.phase = 'accept';
@@ -136,7 +150,7 @@ export class SingleDecreeNode implements Process<SingleDecreeMessage> {
     for (const accepted of this.promises.values()) {
       if (accepted !== null && (highest === null || compareBallots(accepted.ballot, highest.ballot) > 0)) highest = accepted;
     }
-    // Invariant (Agreement): a value reported by the majority may already be chosen, so the proposer
+    // Guard P4 (P2c, Agreement): a value reported by the majority may already be chosen, so the proposer
     // must carry the highest-ballot one forward; only if none was reported is it free to choose.
     // The planted bug paxos/ignore-accepted-value proposes its own value regardless.
     const useReported = highest !== null && this.config.bug !== PAXOS_BUGS.ignoreAcceptedValue;
@@ -146,16 +160,23 @@ export class SingleDecreeNode implements Process<SingleDecreeMessage> {
     for (const peer of ctx.peers) ctx.send(peer, { type: 'accept', ballot: this.ballot, value });
   }
 
+  /** A refusal: some acceptor promised a ballot above ours. */
+  private onNack(ctx: Ctx, msg: Extract<SingleDecreeMessage, { type: 'nack' }>): void {
+    this.noteRound(msg.promised.round);
+    if (this.phase !== 'idle' && sameBallot(msg.ballot, this.ballot) && compareBallots(msg.promised, this.ballot) > 0) this.preempted(ctx);
+  }
+
   private preempted(ctx: Ctx): void {
     // Planted bug (paxos/no-backoff): retry at once with a higher ballot.
     if (this.config.bug === PAXOS_BUGS.noBackoff) return this.startAttempt(ctx);
-    // Back off for a random while, so that a rival can finish both phases before we try again.
+    // Extension (backoff): back off for a random while, so that a rival can finish both phases before we try again.
     this.phase = 'idle';
     ctx.setTimer('propose', ctx.rng.int(this.config.retryMicrosMin, this.config.retryMicrosMax));
   }
 
-  // ---- acceptor ---------------------------------------------------------------------------------
+  // ---- acceptor: Phase 1b (promise) and Phase 2b (accepted) ---------------------------------------
 
+  /** Phase 1b: promise (or refuse) a prepare. */
   private onPrepare(ctx: Ctx, from: NodeId, msg: Extract<SingleDecreeMessage, { type: 'prepare' }>): void {
     this.noteRound(msg.ballot.round);
     const result = this.acceptor.prepare(ctx, msg.ballot, SLOT);
@@ -167,6 +188,7 @@ export class SingleDecreeNode implements Process<SingleDecreeMessage> {
     if (this.phase !== 'idle' && compareBallots(msg.ballot, this.ballot) > 0) this.preempted(ctx);
   }
 
+  /** Phase 2b: accept (or refuse) a proposal, and tell every learner. */
   private onAccept(ctx: Ctx, from: NodeId, msg: Extract<SingleDecreeMessage, { type: 'accept' }>): void {
     this.noteRound(msg.ballot.round);
     const result = this.acceptor.accept(ctx, msg.ballot, SLOT, msg.value);
@@ -184,17 +206,32 @@ export class SingleDecreeNode implements Process<SingleDecreeMessage> {
     this.learn(ctx, ctx.self, ballot, value);
   }
 
-  // ---- learner ----------------------------------------------------------------------------------
+  // ---- learner: chosen when a majority accepted ----------------------------------------------------
 
+  /** Phase 2b arrives at a learner: `acceptor` accepted `value` in `ballot`. */
   private learn(ctx: Ctx, acceptor: NodeId, ballot: Ballot, value: string): void {
     this.noteRound(ballot.round);
-    if (this.decided !== null) return;
+    // Once decided, acceptances are still counted only to check L1; nothing else is done with them.
+    if (this.decided !== null && !this.assertAgreement) return;
     const key = `${ballot.round}/${ballot.node}`;
     let acceptors = this.acceptances.get(key);
     if (acceptors === undefined) this.acceptances.set(key, (acceptors = new Set()));
     acceptors.add(acceptor);
-    // Invariant (Agreement): learned only when a majority accepted the same ballot (hence the same value).
-    if (this.isQuorum(acceptors.size, ctx)) this.decide(ctx, value);
+    // Guard L2 (Agreement, §2.4): learned only when a majority accepted the same ballot (hence the same value).
+    if (!this.isQuorum(acceptors.size, ctx)) return;
+    if (this.decided === null) this.decide(ctx, value);
+    else this.assertLearnedOnce(value);
+  }
+
+  /** Extension (learners ask each other): a learner that knew the decision told us. */
+  private onDecided(ctx: Ctx, value: string): void {
+    if (this.decided === null) this.decide(ctx, value);
+    else this.assertLearnedOnce(value);
+  }
+
+  /** L1 (Agreement, seen locally): a learner never learns two values. */
+  private assertLearnedOnce(value: string): void {
+    assert(!this.assertAgreement || value === this.decided, 'L1: a learner learned two values');
   }
 
   private decide(ctx: Ctx, value: string): void {
