@@ -21,7 +21,8 @@
 //   show KIND… / hide KIND…         which effects are printed: send, timer, fact, disk, state
 // Output lines, in the order the handler did them: `n1 -> n2 Type {…}`, `n1 set-timer NAME`,
 // `n1 cancel-timer NAME`, `n1 fact TYPE {…}`, `n1 disk write KEY VALUE` / `delete KEY` / `sync`,
-// `n1 threw: …` (the node is crashed, as the engine does), then `n1 state {…}`; `ok` when there is none.
+// `n1 threw: …` (the node is crashed and its sends are dropped, as in the engine), then `n1 state {…}`;
+// `ok` when there is nothing to print.
 
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -178,7 +179,7 @@ class ScriptContext<M> implements Context<M> {
   send(to: NodeId, msg: M): void {
     const sent = frozenCopy(msg);
     this.outbox.push({ from: this.self, to, msg: sent });
-    this.cluster.effect('send', `${this.self} -> ${to} ${this.cluster.describeMessage(sent)}`);
+    this.cluster.effect('send', `${this.self} -> ${to} ${this.cluster.describeMessage(sent)}`, this.outbox.length - 1);
   }
 
   setTimer(name: string, after: Micros): void {
@@ -207,8 +208,13 @@ class ScriptCluster<M> {
 
   constructor(private readonly adapter: ProtocolScriptAdapter<M>) {}
 
-  effect(kind: EffectKind, line: string): void {
-    if (this.shown.has(kind)) this.output.push(line);
+  /** Output positions of the running handler's sends (dropped again if it throws). */
+  private sendLines: number[] = [];
+
+  effect(kind: EffectKind, line: string, send?: number): void {
+    if (!this.shown.has(kind)) return;
+    if (send !== undefined) this.sendLines.push(this.output.length);
+    this.output.push(line);
   }
 
   describeMessage(msg: M): string {
@@ -355,10 +361,13 @@ class ScriptCluster<M> {
   private handle(node: ScriptNode<M>, call: (process: Process<M>, context: ScriptContext<M>) => void): void {
     const context = node.context!;
     context.outbox = [];
+    this.sendLines = [];
     try {
       call(node.process!, context);
     } catch (error) {
       if (error instanceof ProtocolScriptError) throw error;
+      const dropped = new Set(this.sendLines);
+      this.output = this.output.filter((_, i) => !dropped.has(i));
       this.output.push(`${node.id} threw: ${error instanceof Error ? error.message : String(error)}`);
       this.stop(node);
       return;
