@@ -416,9 +416,11 @@ export class RaftNode implements Process<RaftMessage> {
     }
     // Fig. 2 AppendEntries receiver, rule 5: if leaderCommit > commitIndex, set commitIndex =
     // min(leaderCommit, index of last new entry). Not the log's last index: entries past the last new one
-    // may be left from an older leader and are not known to match the current leader's log.
+    // may be left from an older leader and are not known to match the current leader's log. And never
+    // backwards: Figure 2 has commitIndex "increase monotonically", and a delayed AppendEntries of this
+    // term may carry fewer entries than we already hold committed.
     const lastNew = msg.prevIndex + msg.entries.length;
-    if (msg.commit > this.commitIndex) {
+    if (msg.commit > this.commitIndex && lastNew > this.commitIndex) {
       this.commitIndex = Math.min(msg.commit, lastNew);
       this.assertCommitIndex();
       this.applyCommitted(ctx);
@@ -595,8 +597,13 @@ export class RaftNode implements Process<RaftMessage> {
     if (this.config.bug !== RAFT_BUGS.forgetVote) ctx.disk.write(VOTE_KEY, this.votedFor);
   }
 
-  /** Invariant: commitIndex ≤ lastIndex, checked wherever commitIndex moves (paired with truncateFrom). */
+  /**
+   * Invariant: lastApplied ≤ commitIndex ≤ lastIndex, checked wherever commitIndex moves (paired with
+   * truncateFrom, which never removes a committed entry). The first half also says commitIndex never
+   * moves back past what was applied.
+   */
   private assertCommitIndex(): void {
+    if (this.lastApplied > this.commitIndex) assert(false, `raft: lastApplied ≤ commitIndex (${this.lastApplied} > ${this.commitIndex})`);
     if (this.commitIndex > this.lastIndex()) assert(false, `raft: commitIndex ≤ lastIndex (${this.commitIndex} > ${this.lastIndex()})`);
   }
 
