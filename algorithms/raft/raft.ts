@@ -49,10 +49,10 @@ export type RaftBug = (typeof RAFT_BUGS)[keyof typeof RAFT_BUGS];
 
 /**
  * Planted bugs that break the cluster's log safety on purpose (a committed entry is later removed, or a
- * second leader of one term replicates to the same followers). They must be caught by the Figure 3
- * checkers, as a real bug would be, so the node-local log assertions that such a removal would trip
- * (`commitIndex ≤ lastIndex`, no committed entry removed, `matchIndex ≤ lastIndex` at a leader) are off
- * under them. Every other assertion stays on under every bug.
+ * second leader of one term replicates to the same followers). They are meant to be caught by the
+ * Figure 3 checkers, as a real bug would be, not by a node crashing on a local check; so the two
+ * assertions they trip — a follower never removes a committed entry, a leader's matchIndex never passes
+ * its own log's end — are off under them. Every other assertion stays on under every bug.
  */
 const BUGS_THAT_BREAK_LOG_SAFETY: ReadonlySet<RaftBug | undefined> = new Set<RaftBug | undefined>([
   RAFT_BUGS.commitOldTerm, RAFT_BUGS.forgetVote, RAFT_BUGS.voteWithoutLogCheck, RAFT_BUGS.truncateMatchingEntries,
