@@ -1,6 +1,8 @@
 // Scenarios: named, runnable set-ups (cluster + network + workload + checkers) with typed, tunable
 // parameters. Each parameter declares a unit; `--set NAME=VALUE` text is parsed by that unit, and a
-// value of the wrong unit or an unknown name is an InputError naming it.
+// value of the wrong unit or an unknown name is an InputError naming it. The scenario-family helper
+// lives here too: `defineParams` (typed declarations, checked once), `defineBugs` (an algorithm's
+// planted bugs, read as booleans) and `defineScenarioFamily` (one scenario per variant of a family).
 
 import type { Checker } from './check.js';
 import { InputError } from './errors.js';
