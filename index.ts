@@ -30,12 +30,22 @@ export { InputError } from './sim/errors.js';
 
 /** A named, runnable set-up: cluster, network, parameters, planted bugs, checkers. */
 export type {
-  BugSpec, ParamSpec, ParamUnit, ParamValues, Scenario, ScenarioBuildOptions, ScenarioSetup, ScriptContext,
+  ActiveBugs, BugDecl, BugSet, BugSpec, CheckedParamDecls, FamilyBuildOptions, ParamDecl, ParamDecls, ParamSet, ParamSpec, ParamUnit,
+  ParamValues, ParamValuesOf, Scenario, ScenarioBuildOptions, ScenarioFamily, ScenarioSetup, ScenarioVariant, ScriptContext,
 } from './sim/scenario.js';
-/** Reads a numeric parameter inside a scenario's `build`. */
-export { numberParam } from './sim/scenario.js';
-/** The network every built-in scenario exposes as parameters, node naming (`n1` … `nN`). */
-export { networkFromParams, networkParams, serverIds } from './scenarios/common.js';
+/**
+ * The scenario-family helper: {@link defineParams} declares typed parameters (units, bounds, min/max
+ * pairs) once, {@link defineBugs} an algorithm's planted bugs (read in code as booleans), and
+ * {@link defineScenarioFamily} makes one scenario per variant of a family. {@link numberParam} reads a
+ * parameter of a scenario written by hand (without the helper).
+ */
+export { defineBugs, defineParams, defineScenarioFamily, numberParam } from './sim/scenario.js';
+/**
+ * Parameters every built-in scenario shares, declared once ({@link NETWORK_PARAMS}: latency, loss,
+ * duplication, link capacity; {@link RECOVERY_PARAMS}: the recovery bound), the network they describe,
+ * and node naming (`n1` … `nN`).
+ */
+export { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS, serverIds, type NetworkParams, type RecoveryParams } from './scenarios/common.js';
 export type { LatencyModel, NetworkConfig } from './sim/network.js';
 /** Fault schedules (plain JSON data) and the nemesis profiles that draw them from a seed. */
 export type { FaultEntry, FaultKind } from './sim/faults.js';

@@ -6,49 +6,40 @@
 import {
   agreement, clientOperationsComplete, everyoneDecided, leaderAgreed, leaderEstablished, promiseRespected, stateMachineSafety, validity, valueChosen,
 } from '../algorithms/paxos/invariants.js';
-import { PAXOS_BUGS, PaxosNode, type PaxosBug } from '../algorithms/paxos/paxos.js';
+import { paxosBugs, PaxosNode } from '../algorithms/paxos/paxos.js';
 import { SingleDecreeNode } from '../algorithms/paxos/single-decree.js';
 import { linearizabilityChecker } from '../sim/check/history-checker.js';
 import type { FaultEntry } from '../sim/faults.js';
-import type { NemesisProfile } from '../sim/nemesis.js';
-import type { LatencyModel } from '../sim/network.js';
 import type { NodeSpec } from '../sim/process.js';
-import { numberParam, type ParamSpec, type Scenario, type ScriptContext } from '../sim/scenario.js';
+import { defineParams, defineScenarioFamily, type Scenario, type ScenarioVariant, type ScriptContext } from '../sim/scenario.js';
 import { leaderCrashScript, leaderMinorityScript, repeat } from './scripts.js';
 import type { RoleOracle } from '../sim/simulator.js';
 import { seconds } from '../sim/time.js';
-import { kvClientParams, kvCluster, networkFromParams, networkParams, serverIds } from './common.js';
+import { KV_CLIENT_PARAMS, kvStoreSetup, NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS, serverIds, type ScriptedVariant } from './common.js';
 
-const PAXOS_BUG_DESCRIPTIONS: Readonly<Record<PaxosBug, string>> = {
-  [PAXOS_BUGS.acceptBelowPromise]: 'an acceptor checks an accept against the ballot it accepted in that slot, not against its promise',
-  [PAXOS_BUGS.ignoreAcceptedValue]: 'a new leader (or proposer) proposes its own value although a promise reported an accepted one',
-  [PAXOS_BUGS.forgetPromise]: 'the promise is kept in memory only: after a restart an acceptor accepts ballots it had promised to ignore',
-  [PAXOS_BUGS.quorumOffByOne]: 'a quorum is ⌊n/2⌋ acceptors instead of ⌊n/2⌋+1: two quorums need not intersect',
-  [PAXOS_BUGS.noBackoff]: 'a preempted proposer retries at once with a higher ballot instead of backing off',
-};
+/** Every Multi-Paxos scenario's parameters: the network, the recovery bound, timing and batching, the kv clients. */
+const MULTI_PAXOS_PARAMS = defineParams({
+  ...NETWORK_PARAMS.decls,
+  ...RECOVERY_PARAMS.decls,
+  takeoverTimeoutMicrosMin: { unit: 'duration', default: 150_000, min: 1_000, maxParam: 'takeoverTimeoutMicrosMax', description: 'shortest randomised wait without a leader before a server runs phase 1 (also the backoff)' },
+  takeoverTimeoutMicrosMax: { unit: 'duration', default: 300_000, min: 1_000, description: 'longest randomised wait without a leader before a server runs phase 1' },
+  heartbeatMicros: { unit: 'duration', default: 50_000, min: 1_000, description: "leader's heartbeat interval (also when unanswered accepts are sent again)" },
+  decidedPerMessageMax: { unit: 'integer', default: 64, min: 1, max: 10_000, description: 'chosen values per catch-up message at most' },
+  ...KV_CLIENT_PARAMS.decls,
+});
 
-/** Scenarios whose sweeps catch each bug, the best first (README's table of planted bugs). */
-const PAXOS_BUG_EXPOSED_BY: Readonly<Record<PaxosBug, readonly string[]>> = {
-  [PAXOS_BUGS.acceptBelowPromise]: ['paxos-partition', 'paxos-dueling', 'paxos-chaos', 'paxos-single-decree-chaos', 'paxos-leader-crash'],
-  [PAXOS_BUGS.ignoreAcceptedValue]: ['paxos-leader-crash', 'paxos-partition', 'paxos-chaos', 'paxos-single-decree-chaos'],
-  [PAXOS_BUGS.forgetPromise]: ['paxos-paused-leader', 'paxos-chaos'],
-  [PAXOS_BUGS.quorumOffByOne]: ['paxos-partition', 'paxos-chaos', 'paxos-single-decree-chaos'],
-  [PAXOS_BUGS.noBackoff]: ['paxos-dueling', 'paxos-leader-crash'],
-};
+/** The single-decree scenario's parameters: the network, the recovery bound, who proposes when, the backoff. */
+const SINGLE_DECREE_PARAMS = defineParams({
+  ...NETWORK_PARAMS.decls,
+  ...RECOVERY_PARAMS.decls,
+  proposers: { unit: 'integer', default: 3, min: 1, max: 15, description: 'servers that propose a value of their own (n1, n2, …)' },
+  proposeAtMicros: { unit: 'duration', default: 2_000_000, min: 0, description: 'when the proposers first try (in the thick of the faults)' },
+  proposeSpreadMicros: { unit: 'duration', default: 30_000, min: 0, description: 'each proposer first tries at a random time this long after proposeAtMicros at most (they contend)' },
+  retryMicrosMin: { unit: 'duration', default: 20_000, min: 1_000, maxParam: 'retryMicrosMax', description: 'shortest backoff after a refusal (also the attempt timeout)' },
+  retryMicrosMax: { unit: 'duration', default: 100_000, min: 1_000, description: 'longest backoff after a refusal (also the attempt timeout)' },
+});
 
-const BUG_SPECS = Object.entries(PAXOS_BUG_DESCRIPTIONS).map(([name, description]) => ({ name, description, exposedBy: PAXOS_BUG_EXPOSED_BY[name as PaxosBug] }));
-
-interface Variant {
-  readonly name: string;
-  readonly description: string;
-  readonly nemesis: NemesisProfile;
-  readonly lossRatio?: number;
-  readonly duplicateRatio?: number;
-  /** A targeted fault script, for `--nemesis scenario` (the default when present). */
-  readonly script?: (context: ScriptContext, baseLatency: LatencyModel) => FaultEntry[];
-  /** Parameter defaults that differ from the other Paxos scenarios. */
-  readonly defaults?: Readonly<Record<string, number>>;
-}
+type MultiPaxosVariant = ScriptedVariant<typeof MULTI_PAXOS_PARAMS.decls>;
 
 interface LeaderView {
   readonly role: string;
@@ -102,109 +93,67 @@ function pausedLeaderScript(context: ScriptContext): FaultEntry[] {
   });
 }
 
-/** The parameters of both kinds of Paxos scenario. */
-function commonParams(variant: { lossRatio?: number; duplicateRatio?: number }): ParamSpec[] {
-  return [
-    ...networkParams({ latencyMicros: 1_000, jitterMicros: 4_000, lossRatio: variant.lossRatio ?? 0, duplicateRatio: variant.duplicateRatio ?? 0 }),
-    { name: 'recoveryMicrosMax', unit: 'duration', default: 10_000_000, min: 1_000, description: 'bound on the recovery phase for eventually-checks' },
-  ];
-}
-
-function paxosScenario(variant: Variant): Scenario {
-  const withDefaults = (params: ParamSpec[]): ParamSpec[] =>
-    params.map((p) => (variant.defaults?.[p.name] !== undefined ? { ...p, default: variant.defaults[p.name]! } : p));
-  return {
-    name: variant.name,
-    description: variant.description,
-    algorithm: 'multi-paxos',
-    defaultNemesis: variant.nemesis,
-    defaultNodes: 5,
-    minNodes: 1,
-    maxNodes: 15,
-    defaultDurationMicros: seconds(10),
-    params: withDefaults([
-      ...commonParams(variant),
-      { name: 'takeoverTimeoutMicrosMin', unit: 'duration', default: 150_000, min: 1_000, maxParam: 'takeoverTimeoutMicrosMax', description: 'shortest randomised wait without a leader before a server runs phase 1 (also the backoff)' },
-      { name: 'takeoverTimeoutMicrosMax', unit: 'duration', default: 300_000, min: 1_000, description: 'longest randomised wait without a leader before a server runs phase 1' },
-      { name: 'heartbeatMicros', unit: 'duration', default: 50_000, min: 1_000, description: "leader's heartbeat interval (also when unanswered accepts are sent again)" },
-      { name: 'decidedPerMessageMax', unit: 'integer', default: 64, min: 1, max: 10_000, description: 'chosen values per catch-up message at most' },
-      ...kvClientParams(),
-    ]),
-    bugs: BUG_SPECS,
-    build({ nodeCount, durationMicros, params, bug }) {
-      const takeoverMin = numberParam(params, 'takeoverTimeoutMicrosMin');
-      const config = {
-        takeoverTimeoutMicrosMin: takeoverMin,
-        takeoverTimeoutMicrosMax: numberParam(params, 'takeoverTimeoutMicrosMax'),
-        heartbeatMicros: numberParam(params, 'heartbeatMicros'),
-        decidedPerMessageMax: numberParam(params, 'decidedPerMessageMax'),
-        bug: bug as PaxosBug | undefined,
-      };
-      const { servers, nodes } = kvCluster(nodeCount, durationMicros, params, () => new PaxosNode(config));
-      const network = networkFromParams(params);
+const paxosScenario = defineScenarioFamily({
+  algorithm: 'multi-paxos',
+  params: MULTI_PAXOS_PARAMS,
+  bugs: paxosBugs,
+  defaultNodes: 5,
+  minNodes: 1,
+  maxNodes: 15,
+  defaultDurationMicros: seconds(10),
+  build({ nodeCount, durationMicros, params, bugs }, variant: MultiPaxosVariant) {
+    const config = {
+      takeoverTimeoutMicrosMin: params.takeoverTimeoutMicrosMin,
+      takeoverTimeoutMicrosMax: params.takeoverTimeoutMicrosMax,
+      heartbeatMicros: params.heartbeatMicros,
+      decidedPerMessageMax: params.decidedPerMessageMax,
+      bugs,
+    };
+    return kvStoreSetup({ nodeCount, durationMicros, params }, variant, {
+      createServer: () => new PaxosNode(config),
+      roles: paxosRoles,
       // Without clients (a leader-election-only run) nothing is proposed: no history to judge, no value
       // to wait for; what must happen at least once is a leader established by a majority.
-      const clients = numberParam(params, 'clients') > 0;
-      return {
-        nodes,
-        network,
-        checkers: [
-          agreement(), validity({ noOps: true }), promiseRespected(), stateMachineSafety(), ...(clients ? [linearizabilityChecker('kv')] : []),
-          // A leader is settled once it has held its ballot longer than any follower waits before trying to take over.
-          leaderAgreed(takeoverMin), ...(clients ? [clientOperationsComplete(), valueChosen({ clientCommand: true })] : [leaderEstablished()]),
-        ],
-        nemesisTargets: servers,
-        recoveryMicrosMax: numberParam(params, 'recoveryMicrosMax'),
-        roles: paxosRoles,
-        ...(variant.script ? { script: (context: ScriptContext) => variant.script!(context, network.latency) } : {}),
-      };
-    },
-  };
-}
+      checkers: (clients) => [
+        agreement(), validity({ noOps: true }), promiseRespected(), stateMachineSafety(), ...(clients ? [linearizabilityChecker('kv')] : []),
+        // A leader is settled once it has held its ballot longer than any follower waits before trying to take over.
+        leaderAgreed(params.takeoverTimeoutMicrosMin), ...(clients ? [clientOperationsComplete(), valueChosen({ clientCommand: true })] : [leaderEstablished()]),
+      ],
+    });
+  },
+});
 
-function singleDecreeScenario(variant: { name: string; description: string; nemesis: NemesisProfile }): Scenario {
-  return {
-    name: variant.name,
-    description: variant.description,
-    algorithm: 'paxos',
-    defaultNemesis: variant.nemesis,
-    defaultNodes: 5,
-    minNodes: 1,
-    maxNodes: 15,
-    defaultDurationMicros: seconds(10),
-    params: [
-      ...commonParams({}),
-      { name: 'proposers', unit: 'integer', default: 3, min: 1, max: 15, description: 'servers that propose a value of their own (n1, n2, …)' },
-      { name: 'proposeAtMicros', unit: 'duration', default: 2_000_000, min: 0, description: 'when the proposers first try (in the thick of the faults)' },
-      { name: 'proposeSpreadMicros', unit: 'duration', default: 30_000, min: 0, description: 'each proposer first tries at a random time this long after proposeAtMicros at most (they contend)' },
-      { name: 'retryMicrosMin', unit: 'duration', default: 20_000, min: 1_000, maxParam: 'retryMicrosMax', description: 'shortest backoff after a refusal (also the attempt timeout)' },
-      { name: 'retryMicrosMax', unit: 'duration', default: 100_000, min: 1_000, description: 'longest backoff after a refusal (also the attempt timeout)' },
-    ],
-    bugs: BUG_SPECS,
-    build({ nodeCount, params, bug }) {
-      const proposers = Math.min(nodeCount, numberParam(params, 'proposers'));
-      const servers = serverIds(nodeCount);
-      const nodes: NodeSpec[] = servers.map((id, i) => {
-        const config = {
-          proposer: i < proposers,
-          startMicrosMin: numberParam(params, 'proposeAtMicros'),
-          startMicrosMax: numberParam(params, 'proposeAtMicros') + numberParam(params, 'proposeSpreadMicros'),
-          retryMicrosMin: numberParam(params, 'retryMicrosMin'),
-          retryMicrosMax: numberParam(params, 'retryMicrosMax'),
-          bug: bug as PaxosBug | undefined,
-        };
-        return { id, role: 'server' as const, create: () => new SingleDecreeNode(config) };
-      });
-      return {
-        nodes,
-        network: networkFromParams(params),
-        checkers: [agreement(), validity({ noOps: false }), promiseRespected(), everyoneDecided(), valueChosen({ clientCommand: false })],
-        nemesisTargets: servers,
-        recoveryMicrosMax: numberParam(params, 'recoveryMicrosMax'),
+const singleDecreeScenario = defineScenarioFamily({
+  algorithm: 'paxos',
+  params: SINGLE_DECREE_PARAMS,
+  bugs: paxosBugs,
+  defaultNodes: 5,
+  minNodes: 1,
+  maxNodes: 15,
+  defaultDurationMicros: seconds(10),
+  build({ nodeCount, params, bugs }, _variant: ScenarioVariant<typeof SINGLE_DECREE_PARAMS.decls>) {
+    const proposers = Math.min(nodeCount, params.proposers);
+    const servers = serverIds(nodeCount);
+    const nodes: NodeSpec[] = servers.map((id, i) => {
+      const config = {
+        proposer: i < proposers,
+        startMicrosMin: params.proposeAtMicros,
+        startMicrosMax: params.proposeAtMicros + params.proposeSpreadMicros,
+        retryMicrosMin: params.retryMicrosMin,
+        retryMicrosMax: params.retryMicrosMax,
+        bugs,
       };
-    },
-  };
-}
+      return { id, role: 'server' as const, create: () => new SingleDecreeNode(config) };
+    });
+    return {
+      nodes,
+      network: networkFromParams(params),
+      checkers: [agreement(), validity({ noOps: false }), promiseRespected(), everyoneDecided(), valueChosen({ clientCommand: false })],
+      nemesisTargets: servers,
+      recoveryMicrosMax: params.recoveryMicrosMax,
+    };
+  },
+});
 
 export const paxosScenarios: readonly Scenario[] = [
   paxosScenario({ name: 'paxos-leader-crash', description: 'the Multi-Paxos leader crashes every 1.5–2.5 s and restarts 0.3–1.5 s later: a new leader must recover its in-flight slots', nemesis: 'scenario', script: leaderCrashScript }),
@@ -227,7 +176,7 @@ export const paxosScenarios: readonly Scenario[] = [
     nemesis: 'scenario', script: pausedLeaderScript,
   }),
   paxosScenario({ name: 'paxos-chaos', description: 'Multi-Paxos kv store under every fault mixed: partitions, crashes, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),
-  paxosScenario({ name: 'paxos-lossy', description: 'Multi-Paxos kv store over links that lose, duplicate and reorder messages', nemesis: 'lossy', lossRatio: 0.05, duplicateRatio: 0.02 }),
+  paxosScenario({ name: 'paxos-lossy', description: 'Multi-Paxos kv store over links that lose, duplicate and reorder messages', nemesis: 'lossy', defaults: { lossRatio: 0.05, duplicateRatio: 0.02 } }),
   paxosScenario({ name: 'paxos-clock-skew', description: 'Multi-Paxos kv store while server clocks jump and drift (timeouts stretch and shrink)', nemesis: 'clocks' }),
   singleDecreeScenario({
     name: 'paxos-single-decree-chaos',

@@ -6,49 +6,31 @@ import {
   clientOperationsComplete, electionSafety, leaderAgreed, leaderAppendOnly, leaderCompleteness,
   leaderElectedAndWriteCommitted, logMatching, stateMachineSafety,
 } from '../algorithms/raft/invariants.js';
-import { RAFT_BUGS, RaftNode, type RaftBug } from '../algorithms/raft/raft.js';
+import { raftBugs, RaftNode } from '../algorithms/raft/raft.js';
 import { linearizabilityChecker } from '../sim/check/history-checker.js';
 import type { FaultEntry } from '../sim/faults.js';
-import type { NemesisProfile } from '../sim/nemesis.js';
 import type { LatencyModel } from '../sim/network.js';
 import type { RoleOracle } from '../sim/simulator.js';
-import { numberParam, type ParamSpec, type Scenario, type ScriptContext } from '../sim/scenario.js';
+import { defineParams, defineScenarioFamily, type Scenario, type ScriptContext } from '../sim/scenario.js';
 import { leaderCrashScript, leaderMinorityScript, repeat } from './scripts.js';
 import { seconds } from '../sim/time.js';
-import { kvClientParams, kvCluster, networkFromParams, networkParams } from './common.js';
+import { KV_CLIENT_PARAMS, kvStoreSetup, NETWORK_PARAMS, RECOVERY_PARAMS, type ScriptedVariant } from './common.js';
 
-const RAFT_BUG_DESCRIPTIONS: Readonly<Record<RaftBug, string>> = {
-  [RAFT_BUGS.commitOldTerm]: "commits an old-term entry by counting its replicas (the paper's Figure 8)",
-  [RAFT_BUGS.forgetVote]: 'votedFor is not persisted: after a restart a server can vote twice in one term',
-  [RAFT_BUGS.voteWithoutLogCheck]: "grants votes without checking that the candidate's log is up to date",
-  [RAFT_BUGS.truncateMatchingEntries]: 'truncates the log on any AppendEntries, even when the entries match',
-  [RAFT_BUGS.staleRead]: 'a leader answers reads from local state, even after it was deposed',
-  [RAFT_BUGS.noDedup]: 'no client sessions: a retried command is applied twice',
-};
+/** Every Raft scenario's parameters: the network, Raft's timing and batching, the kv clients, the recovery bound. */
+const RAFT_PARAMS = defineParams({
+  ...NETWORK_PARAMS.decls,
+  electionTimeoutMicrosMin: { unit: 'duration', default: 150_000, min: 1_000, maxParam: 'electionTimeoutMicrosMax', description: 'shortest randomised election timeout' },
+  electionTimeoutMicrosMax: { unit: 'duration', default: 300_000, min: 1_000, description: 'longest randomised election timeout' },
+  heartbeatMicros: { unit: 'duration', default: 50_000, min: 1_000, description: "leader's heartbeat interval" },
+  entriesPerAppendMax: { unit: 'integer', default: 64, min: 1, max: 10_000, description: 'log entries per AppendEntries at most' },
+  ...KV_CLIENT_PARAMS.decls,
+  ...RECOVERY_PARAMS.decls,
+});
 
-/** Scenarios whose sweeps catch each bug, the best first (README's table of planted bugs). */
-const RAFT_BUG_EXPOSED_BY: Readonly<Record<RaftBug, readonly string[]>> = {
-  [RAFT_BUGS.commitOldTerm]: ['raft-figure-8'],
-  [RAFT_BUGS.forgetVote]: ['raft-double-vote'],
-  [RAFT_BUGS.voteWithoutLogCheck]: ['raft-chaos', 'raft-partition-leader-minority', 'raft-flapping'],
-  [RAFT_BUGS.truncateMatchingEntries]: ['raft-election-storm', 'raft-majority-split', 'raft-chaos'],
-  [RAFT_BUGS.staleRead]: ['raft-partition-leader-minority', 'raft-election-storm'],
-  [RAFT_BUGS.noDedup]: ['raft-lossy', 'raft-chaos', 'raft-majority-split', 'raft-one-way-partition'],
-};
+type RaftVariant = ScriptedVariant<typeof RAFT_PARAMS.decls>;
 
-interface Variant {
-  readonly name: string;
-  readonly description: string;
-  readonly nemesis: NemesisProfile;
-  readonly lossRatio?: number;
-  readonly duplicateRatio?: number;
-  /** A targeted fault script, for `--nemesis scenario` (the default when present). */
-  readonly script?: (context: ScriptContext, baseLatency: LatencyModel) => FaultEntry[];
-  /** Parameter defaults that differ from the other Raft scenarios. */
-  readonly defaults?: Readonly<Record<string, number>>;
-  /** The script stages exactly five servers (it would do nothing with any other number). */
-  readonly fiveServers?: boolean;
-}
+/** For scripts that stage exactly five servers (they would do nothing with any other number). */
+const FIVE_SERVERS = { min: 5, max: 5, reason: 'its staged fault script casts five servers in fixed parts' } as const;
 
 /** The leader with the highest term among running servers, read from their views. */
 const raftRoles: RoleOracle = {
@@ -204,57 +186,34 @@ function doubleVoteScript(context: ScriptContext, base: LatencyModel): FaultEntr
   return out.filter((f) => f.at < context.durationMicros);
 }
 
-function raftScenario(variant: Variant): Scenario {
-  const withDefaults = (params: ParamSpec[]): ParamSpec[] =>
-    params.map((p) => (variant.defaults?.[p.name] !== undefined ? { ...p, default: variant.defaults[p.name]! } : p));
-  return {
-    name: variant.name,
-    description: variant.description,
-    algorithm: 'raft',
-    defaultNemesis: variant.nemesis,
-    defaultNodes: 5,
-    minNodes: variant.fiveServers ? 5 : 1,
-    maxNodes: variant.fiveServers ? 5 : 15,
-    ...(variant.fiveServers ? { nodesReason: 'its staged fault script casts five servers in fixed parts' } : {}),
-    defaultDurationMicros: seconds(10),
-    params: withDefaults([
-      ...networkParams({ latencyMicros: 1_000, jitterMicros: 4_000, lossRatio: variant.lossRatio ?? 0, duplicateRatio: variant.duplicateRatio ?? 0 }),
-      { name: 'electionTimeoutMicrosMin', unit: 'duration', default: 150_000, min: 1_000, maxParam: 'electionTimeoutMicrosMax', description: 'shortest randomised election timeout' },
-      { name: 'electionTimeoutMicrosMax', unit: 'duration', default: 300_000, min: 1_000, description: 'longest randomised election timeout' },
-      { name: 'heartbeatMicros', unit: 'duration', default: 50_000, min: 1_000, description: "leader's heartbeat interval" },
-      { name: 'entriesPerAppendMax', unit: 'integer', default: 64, min: 1, max: 10_000, description: 'log entries per AppendEntries at most' },
-      ...kvClientParams(),
-      { name: 'recoveryMicrosMax', unit: 'duration', default: 10_000_000, min: 1_000, description: 'bound on the recovery phase for eventually-checks' },
-    ]),
-    bugs: Object.entries(RAFT_BUG_DESCRIPTIONS).map(([name, description]) => ({ name, description, exposedBy: RAFT_BUG_EXPOSED_BY[name as RaftBug] })),
-    build({ nodeCount, durationMicros, params, bug }) {
-      const config = {
-        electionTimeoutMicrosMin: numberParam(params, 'electionTimeoutMicrosMin'),
-        electionTimeoutMicrosMax: numberParam(params, 'electionTimeoutMicrosMax'),
-        heartbeatMicros: numberParam(params, 'heartbeatMicros'),
-        entriesPerAppendMax: numberParam(params, 'entriesPerAppendMax'),
-        bug: bug as RaftBug | undefined,
-      };
-      const { servers, nodes } = kvCluster(nodeCount, durationMicros, params, () => new RaftNode(config));
-      const network = networkFromParams(params);
+const raftScenario = defineScenarioFamily({
+  algorithm: 'raft',
+  params: RAFT_PARAMS,
+  bugs: raftBugs,
+  defaultNodes: 5,
+  minNodes: 1,
+  maxNodes: 15,
+  defaultDurationMicros: seconds(10),
+  build({ nodeCount, durationMicros, params, bugs }, variant: RaftVariant) {
+    const config = {
+      electionTimeoutMicrosMin: params.electionTimeoutMicrosMin,
+      electionTimeoutMicrosMax: params.electionTimeoutMicrosMax,
+      heartbeatMicros: params.heartbeatMicros,
+      entriesPerAppendMax: params.entriesPerAppendMax,
+      bugs,
+    };
+    return kvStoreSetup({ nodeCount, durationMicros, params }, variant, {
+      createServer: () => new RaftNode(config),
+      roles: raftRoles,
       // Without clients (an elections-only run) there is no history to judge and no write to wait for.
-      const clients = numberParam(params, 'clients') > 0;
-      return {
-        nodes,
-        network,
-        checkers: [
-          electionSafety(), leaderAppendOnly(), logMatching(), leaderCompleteness(), stateMachineSafety(),
-          ...(clients ? [linearizabilityChecker('kv')] : []), leaderAgreed(), ...(clients ? [clientOperationsComplete()] : []),
-          leaderElectedAndWriteCommitted({ clientWrites: clients }),
-        ],
-        nemesisTargets: servers,
-        recoveryMicrosMax: numberParam(params, 'recoveryMicrosMax'),
-        roles: raftRoles,
-        ...(variant.script ? { script: (context: ScriptContext) => variant.script!(context, network.latency) } : {}),
-      };
-    },
-  };
-}
+      checkers: (clients) => [
+        electionSafety(), leaderAppendOnly(), logMatching(), leaderCompleteness(), stateMachineSafety(),
+        ...(clients ? [linearizabilityChecker('kv')] : []), leaderAgreed(), ...(clients ? [clientOperationsComplete()] : []),
+        leaderElectedAndWriteCommitted({ clientWrites: clients }),
+      ],
+    });
+  },
+});
 
 export const raftScenarios: readonly Scenario[] = [
   raftScenario({ name: 'raft-leader-crash', description: 'the leader crashes every 1.5–2.5 s and restarts 0.3–1.5 s later: a new leader must take over', nemesis: 'scenario', script: leaderCrashScript }),
@@ -273,17 +232,17 @@ export const raftScenarios: readonly Scenario[] = [
   raftScenario({
     name: 'raft-figure-8',
     description: "the paper's Figure 8, staged: an old-term entry reaches a majority under a new leader, then a rival with a later-term entry wins",
-    nemesis: 'scenario', script: figure8Script, defaults: { entriesPerAppendMax: 1 }, fiveServers: true,
+    nemesis: 'scenario', script: figure8Script, defaults: { entriesPerAppendMax: 1 }, nodes: FIVE_SERVERS,
   }),
   raftScenario({
     name: 'raft-double-vote',
     description: 'two sides of a split campaign in one term through a shared voter, which crashes and restarts between their vote requests',
-    nemesis: 'scenario', script: doubleVoteScript, fiveServers: true,
+    nemesis: 'scenario', script: doubleVoteScript, nodes: FIVE_SERVERS,
   }),
   raftScenario({ name: 'raft-flapping', description: 'partitions between random halves come and go every 50–300 ms', nemesis: 'scenario', script: flappingScript }),
   raftScenario({ name: 'raft-chaos', description: 'Raft kv store under every fault mixed: partitions, crashes, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),
   raftScenario({ name: 'raft-crashes', description: 'Raft kv store while servers crash and restart or pause (leaders included, by chance)', nemesis: 'crashes' }),
   raftScenario({ name: 'raft-partitions', description: 'Raft kv store while the cluster is split, servers isolated, links cut one way or clogged', nemesis: 'partitions' }),
-  raftScenario({ name: 'raft-lossy', description: 'Raft kv store over links that lose, duplicate and reorder messages', nemesis: 'lossy', lossRatio: 0.05, duplicateRatio: 0.02 }),
+  raftScenario({ name: 'raft-lossy', description: 'Raft kv store over links that lose, duplicate and reorder messages', nemesis: 'lossy', defaults: { lossRatio: 0.05, duplicateRatio: 0.02 } }),
   raftScenario({ name: 'raft-clock-skew', description: 'Raft kv store while server clocks jump and drift (timeouts stretch and shrink)', nemesis: 'clocks' }),
 ];

@@ -1,6 +1,8 @@
 // Scenarios: named, runnable set-ups (cluster + network + workload + checkers) with typed, tunable
 // parameters. Each parameter declares a unit; `--set NAME=VALUE` text is parsed by that unit, and a
-// value of the wrong unit or an unknown name is an InputError naming it.
+// value of the wrong unit or an unknown name is an InputError naming it. The scenario-family helper
+// lives here too: `defineParams` (typed declarations, checked once), `defineBugs` (an algorithm's
+// planted bugs, read as booleans) and `defineScenarioFamily` (one scenario per variant of a family).
 
 import type { Checker } from './check.js';
 import { InputError } from './errors.js';
@@ -88,14 +90,292 @@ export interface Scenario {
   build(options: ScenarioBuildOptions): ScenarioSetup;
 }
 
+// ---- typed parameter declarations ----------------------------------------------------------------
+
+/**
+ * One parameter as {@link defineParams} takes it: a {@link ParamSpec} without its name (the key names it).
+ * A number-valued unit may declare bounds and, on the min of a min/max pair, `maxParam`: the key of its max.
+ */
+export type ParamDecl<K extends string = string> =
+  | {
+    readonly unit: Exclude<ParamUnit, 'choice'>;
+    readonly default: number;
+    readonly description: string;
+    readonly min?: number;
+    readonly max?: number;
+    readonly maxParam?: K;
+  }
+  | { readonly unit: 'choice'; readonly default: string; readonly choices: readonly string[]; readonly description: string };
+
+/** Parameter declarations by name, in the order `faultline list` shows them. */
+export type ParamDecls = { readonly [name: string]: ParamDecl };
+
+/**
+ * The typed values of declared parameters: a number for every numeric unit (durations in microseconds,
+ * ratios in 0…1), the union of its choices for a `choice`.
+ */
+export type ParamValuesOf<D extends ParamDecls> = {
+  readonly [K in keyof D]: D[K] extends { readonly unit: 'choice'; readonly choices: readonly (infer C)[] } ? C : number;
+};
+
+/** Declarations whose `maxParam`s name parameters of the same declarations (a misspelt pair is a compile error). */
+export type CheckedParamDecls<D extends ParamDecls> = D & { readonly [K in keyof D]: { readonly maxParam?: Extract<keyof D, string> } };
+
+/** Declared parameters: the specs a {@link Scenario} lists, and a typed reader of resolved values. */
+export interface ParamSet<D extends ParamDecls> {
+  /** The declarations, to spread into a larger set (`defineParams({ ...NETWORK_PARAMS.decls, … })`). */
+  readonly decls: D;
+  /** The parameters as a scenario lists them, in declaration order. */
+  readonly specs: readonly ParamSpec[];
+  /** The specs with some defaults replaced (a variant's own defaults), each checked against its bounds and pairs. */
+  withDefaults(defaults: Partial<ParamValuesOf<D>> | undefined): readonly ParamSpec[];
+  /**
+   * Resolved values (`resolveParams`, a replay file) as a typed object: `params.heartbeatMicros` is a
+   * number, and a misspelt name is a compile error. A missing value or one of the wrong type is a
+   * programmer error (asserted).
+   */
+  read(values: ParamValues): ParamValuesOf<D>;
+}
+
+/** Asserts a spec's default is a value `--set` would accept. Programmer errors: these are declarations. */
+function checkDefault(spec: ParamSpec): void {
+  if (spec.unit === 'choice') {
+    assert(typeof spec.default === 'string' && spec.choices?.includes(spec.default) === true, `parameter ${spec.name}: default ${String(spec.default)} is not one of its choices`);
+    return;
+  }
+  const value = spec.default;
+  assert(typeof value === 'number' && !Number.isNaN(value), `parameter ${spec.name}: default must be a number`);
+  assert(spec.min === undefined || value >= spec.min, `parameter ${spec.name}: default ${value} is below its min ${spec.min}`);
+  assert(spec.max === undefined || value <= spec.max, `parameter ${spec.name}: default ${value} is above its max ${spec.max}`);
+  assert(spec.unit !== 'ratio' || (value >= 0 && value <= 1), `parameter ${spec.name}: a ratio's default must be in 0…1`);
+  assert((spec.unit !== 'integer' && spec.unit !== 'duration') || Number.isSafeInteger(value), `parameter ${spec.name}: default ${value} must be an integer`);
+}
+
+/** Asserts every spec's default is valid and every declared min/max pair names a number and is in order. */
+function checkSpecs(specs: readonly ParamSpec[]): void {
+  const names = new Set<string>();
+  for (const spec of specs) {
+    assert(!names.has(spec.name), `parameter ${spec.name} is declared twice`);
+    names.add(spec.name);
+    checkDefault(spec);
+  }
+  const defaults: Record<string, number | string> = {};
+  for (const spec of specs) defaults[spec.name] = spec.default;
+  // paramPairProblem asserts each maxParam is known and numeric, and that defaults alone are in order.
+  paramPairProblem(specs, defaults, new Set());
+}
+
+/**
+ * Declares a scenario's parameters once, with units, bounds and min/max pairs, checked here (a default
+ * outside its bounds, a pair the wrong way round or a `maxParam` naming nothing is a programmer error):
+ *
+ * ```ts
+ * const RAFT_PARAMS = defineParams({
+ *   ...NETWORK_PARAMS.decls,
+ *   electionTimeoutMicrosMin: { unit: 'duration', default: 150_000, min: 1_000, maxParam: 'electionTimeoutMicrosMax', description: '…' },
+ *   electionTimeoutMicrosMax: { unit: 'duration', default: 300_000, min: 1_000, description: '…' },
+ * });
+ * RAFT_PARAMS.read(values).electionTimeoutMicrosMin; // number
+ * ```
+ *
+ * `--set`, sweeps, shrinks and replay files are checked against the same declarations by `resolveParams`.
+ */
+export function defineParams<const D extends ParamDecls>(decls: CheckedParamDecls<D>): ParamSet<D> {
+  const specs: ParamSpec[] = Object.entries(decls).map(([name, decl]) => ({ name, ...decl }));
+  checkSpecs(specs);
+  return {
+    decls,
+    specs,
+    withDefaults(defaults) {
+      if (defaults === undefined) return specs;
+      const known = new Set(specs.map((s) => s.name));
+      for (const name of Object.keys(defaults)) assert(known.has(name), `default for unknown parameter ${name}`);
+      const replaced = specs.map((spec) => {
+        const value = (defaults as Record<string, number | string | undefined>)[spec.name];
+        return value === undefined ? spec : { ...spec, default: value };
+      });
+      checkSpecs(replaced);
+      return replaced;
+    },
+    read(values) {
+      for (const spec of specs) {
+        const value = values[spec.name];
+        assert(spec.unit === 'choice' ? typeof value === 'string' : typeof value === 'number', `scenario parameter '${spec.name}' is missing or of the wrong type`);
+      }
+      return values as ParamValuesOf<D>;
+    },
+  };
+}
+
+// ---- planted bugs ----------------------------------------------------------------------------------
+
+/** One planted bug as {@link defineBugs} takes it. */
+export interface BugDecl {
+  /** `ALGORITHM/what-it-does`, what `--bug` takes. */
+  readonly name: string;
+  readonly description: string;
+  /** Scenarios whose sweeps catch the bug, the one that catches it most often first (README's tables). */
+  readonly exposedBy?: readonly string[];
+}
+
+/**
+ * Which planted bugs are on, as plain booleans: the code reads `if (this.bugs.commitOldTerm)`, a field
+ * read, never a name compare. Every object of one set has the same keys in the same order.
+ */
+export type ActiveBugs<K extends string> = { readonly [P in K]: boolean };
+
+/** An algorithm's planted bugs, declared once (see {@link defineBugs}). */
+export interface BugSet<K extends string> {
+  /** The prefix of every bug name (`raft` for `raft/commit-old-term`). */
+  readonly algorithm: string;
+  /** The bugs as scenarios list them (`Scenario.bugs`), in declaration order. */
+  readonly specs: readonly BugSpec[];
+  /** Each bug's `--bug` name by key. */
+  readonly names: { readonly [P in K]: string };
+  /** Every bug off. */
+  readonly none: ActiveBugs<K>;
+  /**
+   * The bugs switched on by a run's `--bug NAME` (every bug off for undefined). Run once per node
+   * configuration, never per message. A name not in the set is a programmer error: runs check
+   * `--bug` against the scenario's bugs first.
+   */
+  active(name: string | undefined): ActiveBugs<K>;
+}
+
+/**
+ * Declares an algorithm's planted bugs in one place (its `bugs.ts`, each beside a note on the function
+ * it changes), and gives the code a typed object of booleans to test:
+ *
+ * ```ts
+ * export const raftBugs = defineBugs('raft', {
+ *   commitOldTerm: { name: 'raft/commit-old-term', description: '…', exposedBy: ['raft-figure-8'] },
+ * });
+ * new RaftNode({ …, bugs: raftBugs.active(bug) });   // in the node: if (this.config.bugs.commitOldTerm) …
+ * ```
+ *
+ * Every name must start with `ALGORITHM/` and be unique.
+ */
+export function defineBugs<const D extends { readonly [key: string]: BugDecl }>(algorithm: string, decls: D): BugSet<Extract<keyof D, string>> & { readonly names: { readonly [P in keyof D]: D[P]['name'] } } {
+  type K = Extract<keyof D, string>;
+  const keys = Object.keys(decls) as K[];
+  const names = {} as Record<K, string>;
+  const none = {} as Record<K, boolean>;
+  const byName = new Map<string, K>();
+  for (const key of keys) {
+    const name = decls[key]!.name;
+    assert(name.startsWith(`${algorithm}/`), `planted bug ${name} must be named ${algorithm}/…`);
+    assert(!byName.has(name), `planted bug ${name} is declared twice`);
+    byName.set(name, key);
+    names[key] = name;
+    none[key] = false;
+  }
+  const specs: BugSpec[] = keys.map((key) => {
+    const { name, description, exposedBy } = decls[key]!;
+    return exposedBy === undefined ? { name, description } : { name, description, exposedBy };
+  });
+  return {
+    algorithm,
+    specs,
+    names: names as { readonly [P in keyof D]: D[P]['name'] },
+    none,
+    active(name) {
+      if (name === undefined) return none;
+      const key = byName.get(name);
+      assert(key !== undefined, `${name} is not a planted bug of ${algorithm}`);
+      return { ...none, [key]: true };
+    },
+  };
+}
+
+// ---- scenario families -------------------------------------------------------------------------
+
+/** One scenario of a family: what differs from its siblings. */
+export interface ScenarioVariant<D extends ParamDecls> {
+  readonly name: string;
+  /** One line for `faultline list`. */
+  readonly description: string;
+  readonly nemesis: NemesisProfile;
+  /** Parameter defaults that differ from the family's (checked against the declared bounds and pairs). */
+  readonly defaults?: Partial<ParamValuesOf<D>>;
+  /** A narrower node range than the family's, and why (said when --nodes is outside it). */
+  readonly nodes?: { readonly min: number; readonly max: number; readonly reason: string };
+}
+
+/** What a family's `build` receives: resolved parameters as a typed object, and the planted bugs as booleans. */
+export interface FamilyBuildOptions<D extends ParamDecls, K extends string> {
+  readonly nodeCount: number;
+  /** Length of the fault phase: workloads stop starting new operations when it ends. */
+  readonly durationMicros: Micros;
+  readonly params: ParamValuesOf<D>;
+  readonly bugs: ActiveBugs<K>;
+  /** The planted bug's name, if one is on. */
+  readonly bug: string | undefined;
+}
+
+/** What scenarios of one family share: the algorithm, parameters, planted bugs, node range and the set-up. */
+export interface ScenarioFamily<D extends ParamDecls, K extends string, V extends ScenarioVariant<D>> {
+  readonly algorithm: string;
+  readonly params: ParamSet<D>;
+  /** Defaults the family sets on shared parameters (for example a slower network); variants override them. */
+  readonly defaults?: Partial<ParamValuesOf<D>>;
+  readonly bugs: BugSet<K>;
+  readonly defaultNodes: number;
+  readonly minNodes: number;
+  readonly maxNodes: number;
+  /** Why the node range is what it is, when it is narrower than the algorithm's. */
+  readonly nodesReason?: string;
+  readonly defaultDurationMicros: Micros;
+  /** The cluster, network and checkers of one run of `variant`. */
+  build(options: FamilyBuildOptions<D, K>, variant: V): ScenarioSetup;
+}
+
+/**
+ * A family of scenarios that differ only in a few ways (name, nemesis, some defaults, a fault script):
+ * declared once, each variant a line. Returns the function that makes one {@link Scenario} per variant.
+ *
+ * ```ts
+ * const raftScenario = defineScenarioFamily({ algorithm: 'raft', params: RAFT_PARAMS, bugs: raftBugs, …,
+ *   build({ params, bugs }, variant: RaftVariant) { … } });
+ * export const raftScenarios = [raftScenario({ name: 'raft-chaos', description: '…', nemesis: 'chaos' }), …];
+ * ```
+ */
+export function defineScenarioFamily<D extends ParamDecls, K extends string, V extends ScenarioVariant<D>>(family: ScenarioFamily<D, K, V>): (variant: V) => Scenario {
+  const familySpecs = family.params.withDefaults(family.defaults);
+  return (variant) => {
+    const params = familySpecs === family.params.specs && variant.defaults === undefined
+      ? familySpecs
+      : family.params.withDefaults({ ...family.defaults, ...variant.defaults } as Partial<ParamValuesOf<D>>);
+    const nodesReason = variant.nodes?.reason ?? family.nodesReason;
+    return {
+      name: variant.name,
+      description: variant.description,
+      algorithm: family.algorithm,
+      defaultNemesis: variant.nemesis,
+      defaultNodes: family.defaultNodes,
+      minNodes: variant.nodes?.min ?? family.minNodes,
+      maxNodes: variant.nodes?.max ?? family.maxNodes,
+      ...(nodesReason === undefined ? {} : { nodesReason }),
+      defaultDurationMicros: family.defaultDurationMicros,
+      params,
+      bugs: family.bugs.specs,
+      build({ nodeCount, durationMicros, params: values, bug }) {
+        return family.build({ nodeCount, durationMicros, params: family.params.read(values), bugs: family.bugs.active(bug), bug }, variant);
+      },
+    };
+  };
+}
+
 /** Parameters every scenario has: how the nemesis paces its faults. */
-export const NEMESIS_PARAMS: readonly ParamSpec[] = [
-  { name: 'nemesisGapMicros', unit: 'duration', default: 1_000_000, min: 1_000, description: 'mean time between faults at intensity 1' },
-  { name: 'nemesisWindowMicrosMin', unit: 'duration', default: 200_000, min: 1, maxParam: 'nemesisWindowMicrosMax', description: 'shortest fault window (crash to restart, partition to heal)' },
-  { name: 'nemesisWindowMicrosMax', unit: 'duration', default: 3_000_000, min: 1, description: 'longest fault window at intensity 1' },
-  { name: 'nemesisIntensityStart', unit: 'number', default: 1, min: 0.01, max: 100, description: 'fault rate multiplier at the start of the fault phase' },
-  { name: 'nemesisIntensityEnd', unit: 'number', default: 1, min: 0.01, max: 100, description: 'fault rate multiplier at the end (ramps linearly from the start value)' },
-];
+export const NEMESIS_PARAM_SET = defineParams({
+  nemesisGapMicros: { unit: 'duration', default: 1_000_000, min: 1_000, description: 'mean time between faults at intensity 1' },
+  nemesisWindowMicrosMin: { unit: 'duration', default: 200_000, min: 1, maxParam: 'nemesisWindowMicrosMax', description: 'shortest fault window (crash to restart, partition to heal)' },
+  nemesisWindowMicrosMax: { unit: 'duration', default: 3_000_000, min: 1, description: 'longest fault window at intensity 1' },
+  nemesisIntensityStart: { unit: 'number', default: 1, min: 0.01, max: 100, description: 'fault rate multiplier at the start of the fault phase' },
+  nemesisIntensityEnd: { unit: 'number', default: 1, min: 0.01, max: 100, description: 'fault rate multiplier at the end (ramps linearly from the start value)' },
+});
+
+/** Parameters every scenario has (the specs of {@link NEMESIS_PARAM_SET}). */
+export const NEMESIS_PARAMS: readonly ParamSpec[] = NEMESIS_PARAM_SET.specs;
 
 /** All parameters of a scenario: its own, then the nemesis ones. */
 export function allParams(scenario: Scenario): readonly ParamSpec[] {

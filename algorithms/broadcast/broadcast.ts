@@ -10,15 +10,13 @@
 
 import type { Context, NodeId, Process } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
+import type { BroadcastBugs } from './bugs.js';
+
+export { broadcastBugs, type BroadcastBugs } from './bugs.js';
 
 export type BroadcastMessage =
   | { readonly type: 'gossip'; readonly id: string; readonly origin: NodeId; readonly value: number }
   | { readonly type: 'ack'; readonly id: string };
-
-export const BROADCAST_BUGS = {
-  noRetransmit: 'broadcast/no-retransmit',
-  noDedup: 'broadcast/no-dedup',
-} as const;
 
 export interface BroadcastConfig {
   readonly broadcastsPerNode: number;
@@ -26,10 +24,8 @@ export interface BroadcastConfig {
   readonly retransmitMicros: Micros;
   /** Bound: at most this many resends per retransmission tick. */
   readonly retransmitBatchMax: number;
-  /** Planted bug: send each value once and never again. */
-  readonly bugNoRetransmit: boolean;
-  /** Planted bug: deliver a value again whenever it arrives again. */
-  readonly bugNoDedup: boolean;
+  /** The planted bugs switched on (broadcastBugs.active(name)); all off in a correct node. */
+  readonly bugs: BroadcastBugs;
 }
 
 interface Stored {
@@ -56,12 +52,12 @@ export class BroadcastNode implements Process<BroadcastMessage> {
       const id = key.slice(DELIVERED_PREFIX.length);
       this.delivered.set(id, ctx.disk.read<Stored>(key)!);
       // After a restart we no longer know who has what: offer everything again; acks prune it.
-      if (!this.config.bugNoRetransmit) this.unacked.set(id, new Set(ctx.peers));
+      if (!this.config.bugs.noRetransmit) this.unacked.set(id, new Set(ctx.peers));
     }
     if (this.nextSeq(ctx) < this.config.broadcastsPerNode) {
       ctx.setTimer('broadcast', ctx.rng.int(1, this.config.broadcastIntervalMicros));
     }
-    if (!this.config.bugNoRetransmit) ctx.setTimer('retransmit', this.config.retransmitMicros);
+    if (!this.config.bugs.noRetransmit) ctx.setTimer('retransmit', this.config.retransmitMicros);
   }
 
   onTimer(ctx: Context<BroadcastMessage>, name: string): void {
@@ -75,7 +71,7 @@ export class BroadcastNode implements Process<BroadcastMessage> {
     this.unacked.get(msg.id)?.delete(from);
     if (this.delivered.has(msg.id)) {
       // Invariant (no duplicate delivery): a value seen before is only acknowledged again.
-      if (this.config.bugNoDedup) ctx.observe({ type: 'deliver', id: msg.id, origin: msg.origin });
+      if (this.config.bugs.noDedup) ctx.observe({ type: 'deliver', id: msg.id, origin: msg.origin });
       ctx.send(from, { type: 'ack', id: msg.id });
       return;
     }

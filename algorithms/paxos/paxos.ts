@@ -45,7 +45,7 @@ import { Learner, sameValue } from './learner.js';
 import { compareBallots, ZERO_BALLOT, type Ballot, type PaxosMessage, type Value } from './messages.js';
 import { Proposer, type Role } from './proposer.js';
 
-export { acceptorGuards, PAXOS_BUGS, quorumSize, type PaxosBug, type PaxosConfig } from './config.js';
+export { acceptorGuards, paxosBugs, quorumSize, type PaxosBug, type PaxosBugs, type PaxosConfig } from './config.js';
 
 type Ctx = Context<PaxosMessage>;
 
@@ -56,8 +56,8 @@ export class PaxosNode implements Process<PaxosMessage> {
   private readonly proposer: Proposer;
 
   constructor(config: PaxosConfig) {
-    this.acceptor = new Acceptor<Value>(acceptorGuards(config.bug), sameValue);
-    this.learner = new Learner(this.acceptor, learnerAssertsAgreement(config.bug));
+    this.acceptor = new Acceptor<Value>(acceptorGuards(config.bugs), sameValue);
+    this.learner = new Learner(this.acceptor, learnerAssertsAgreement(config.bugs));
     this.proposer = new Proposer(config, this.acceptor, this.learner);
   }
 

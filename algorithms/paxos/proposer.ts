@@ -11,7 +11,7 @@ import type { SessionCommand } from '../kv/state-machine.js';
 import type { Acceptor } from './acceptor.js';
 import type { Learner } from './learner.js';
 import { compareBallots, sameBallot, ZERO_BALLOT, type AcceptedEntry, type Ballot, type PaxosMessage, type Value } from './messages.js';
-import { PAXOS_BUGS, quorumSize, type PaxosConfig } from './config.js';
+import { quorumSize, type PaxosConfig } from './config.js';
 
 type Ctx = Context<PaxosMessage>;
 
@@ -124,7 +124,7 @@ export class Proposer {
       const known = this.learner.chosenAt(slot);
       if (known !== undefined) recovered.push(known.value);
       // Planted bug (paxos/ignore-accepted-value): propose our own value (a no-op) whatever was reported.
-      else if (this.config.bug === PAXOS_BUGS.ignoreAcceptedValue) recovered.push(null);
+      else if (this.config.bugs.ignoreAcceptedValue) recovered.push(null);
       // Guard P4 (P2c, Agreement): a value some majority may have chosen in a lower ballot is the value of
       // the highest ballot reported for this slot, so proposing exactly that keeps any choice intact;
       // a slot nobody reported is free, and gets a no-op (extension: gaps filled with no-ops).
@@ -279,7 +279,7 @@ export class Proposer {
   preempted(ctx: Ctx, by: Ballot): void {
     // Planted bug (paxos/no-backoff): retry at once with a higher ballot. Two proposers that both do
     // this preempt each other forever (the dueling proposers), and no leader ever holds its ballot.
-    if (this.config.bug === PAXOS_BUGS.noBackoff) return this.startPhase1(ctx);
+    if (this.config.bugs.noBackoff) return this.startPhase1(ctx);
     // Extension (backoff): follow whoever preempted us and wait a randomised takeover timeout before
     // trying again. By then the winner's heartbeats have reset the timer, unless it failed too.
     this.becomeFollower(ctx, by.node, by);
@@ -320,6 +320,6 @@ export class Proposer {
   }
 
   isQuorum(count: number, ctx: Ctx): boolean {
-    return count >= quorumSize(ctx.peers.length + 1, this.config.bug);
+    return count >= quorumSize(ctx.peers.length + 1, this.config.bugs);
   }
 }

@@ -26,7 +26,7 @@ import type { Context, NodeId, Process } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
 import { Acceptor } from './acceptor.js';
 import { compareBallots, sameBallot, ZERO_BALLOT, type AcceptedEntry, type Ballot, type SingleDecreeMessage } from './messages.js';
-import { acceptorGuards, learnerAssertsAgreement, PAXOS_BUGS, quorumSize, type PaxosBug } from './config.js';
+import { acceptorGuards, learnerAssertsAgreement, quorumSize, type PaxosBugs } from './config.js';
 
 export interface SingleDecreeConfig {
   /** Whether this node proposes (its value is `proposal:<node id>`). */
@@ -37,7 +37,8 @@ export interface SingleDecreeConfig {
   /** Backoff after a refusal, and how long an attempt may take before it is retried. */
   readonly retryMicrosMin: Micros;
   readonly retryMicrosMax: Micros;
-  readonly bug: PaxosBug | undefined;
+  /** The planted bugs switched on (paxosBugs.active(name)); all off in a correct node. */
+  readonly bugs: PaxosBugs;
 }
 
 type Ctx = Context<SingleDecreeMessage>;
@@ -66,8 +67,8 @@ export class SingleDecreeNode implements Process<SingleDecreeMessage> {
   private readonly assertAgreement: boolean;
 
   constructor(private readonly config: SingleDecreeConfig) {
-    this.acceptor = new Acceptor(acceptorGuards(config.bug));
-    this.assertAgreement = learnerAssertsAgreement(config.bug);
+    this.acceptor = new Acceptor(acceptorGuards(config.bugs));
+    this.assertAgreement = learnerAssertsAgreement(config.bugs);
   }
 
   onStart(ctx: Ctx): void {
@@ -153,7 +154,7 @@ export class SingleDecreeNode implements Process<SingleDecreeMessage> {
     // Guard P4 (P2c, Agreement): a value reported by the majority may already be chosen, so the proposer
     // must carry the highest-ballot one forward; only if none was reported is it free to choose.
     // The planted bug paxos/ignore-accepted-value proposes its own value regardless.
-    const useReported = highest !== null && this.config.bug !== PAXOS_BUGS.ignoreAcceptedValue;
+    const useReported = highest !== null && !this.config.bugs.ignoreAcceptedValue;
     const value = useReported ? highest!.value : proposalOf(ctx.self);
     const own = this.acceptor.accept(ctx, this.ballot, SLOT, value);
     if (own.ok) this.announceAcceptance(ctx, this.ballot, value);
@@ -168,7 +169,7 @@ export class SingleDecreeNode implements Process<SingleDecreeMessage> {
 
   private preempted(ctx: Ctx): void {
     // Planted bug (paxos/no-backoff): retry at once with a higher ballot.
-    if (this.config.bug === PAXOS_BUGS.noBackoff) return this.startAttempt(ctx);
+    if (this.config.bugs.noBackoff) return this.startAttempt(ctx);
     // Extension (backoff): back off for a random while, so that a rival can finish both phases before we try again.
     this.phase = 'idle';
     ctx.setTimer('propose', ctx.rng.int(this.config.retryMicrosMin, this.config.retryMicrosMax));
@@ -255,6 +256,6 @@ export class SingleDecreeNode implements Process<SingleDecreeMessage> {
   }
 
   private isQuorum(count: number, ctx: Ctx): boolean {
-    return count >= quorumSize(ctx.peers.length + 1, this.config.bug);
+    return count >= quorumSize(ctx.peers.length + 1, this.config.bugs);
   }
 }

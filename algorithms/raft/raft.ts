@@ -34,29 +34,10 @@ import { KvStateMachine, type SessionCommand } from '../kv/state-machine.js';
 import { assert } from '../../sim/assert.js';
 import type { Context, NodeId, Process } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
+import { assertsLogSafety, type RaftBugs } from './bugs.js';
 import type { LogEntry, RaftMessage } from './messages.js';
 
-export const RAFT_BUGS = {
-  commitOldTerm: 'raft/commit-old-term',
-  forgetVote: 'raft/forget-vote',
-  voteWithoutLogCheck: 'raft/vote-without-log-check',
-  truncateMatchingEntries: 'raft/truncate-matching-entries',
-  staleRead: 'raft/stale-read',
-  noDedup: 'raft/no-dedup',
-} as const;
-
-export type RaftBug = (typeof RAFT_BUGS)[keyof typeof RAFT_BUGS];
-
-/**
- * Planted bugs that break the cluster's log safety on purpose (a committed entry is later removed, or a
- * second leader of one term replicates to the same followers). They are meant to be caught by the
- * Figure 3 checkers, as a real bug would be, not by a node crashing on a local check; so the two
- * assertions they trip — a follower never removes a committed entry, a leader's matchIndex never passes
- * its own log's end — are off under them. Every other assertion stays on under every bug.
- */
-const BUGS_THAT_BREAK_LOG_SAFETY: ReadonlySet<RaftBug | undefined> = new Set<RaftBug | undefined>([
-  RAFT_BUGS.commitOldTerm, RAFT_BUGS.forgetVote, RAFT_BUGS.voteWithoutLogCheck, RAFT_BUGS.truncateMatchingEntries,
-]);
+export { raftBugs, type RaftBug, type RaftBugs } from './bugs.js';
 
 export interface RaftConfig {
   readonly electionTimeoutMicrosMin: Micros;
@@ -64,7 +45,8 @@ export interface RaftConfig {
   readonly heartbeatMicros: Micros;
   /** Bound: entries per AppendEntries message. */
   readonly entriesPerAppendMax: number;
-  readonly bug: RaftBug | undefined;
+  /** The planted bugs switched on (raftBugs.active(name)); all off in a correct node. */
+  readonly bugs: RaftBugs;
 }
 
 type Role = 'follower' | 'candidate' | 'leader';
@@ -118,7 +100,7 @@ export class RaftNode implements Process<RaftMessage> {
   private votesGranted = new Set<NodeId>();
   private preVotesGranted = new Set<NodeId>();
   private preVoteTerm = 0;
-  /** False under the planted bugs that remove committed entries on purpose (see BUGS_THAT_BREAK_LOG_SAFETY). */
+  /** False under the planted bugs that remove committed entries on purpose (see assertsLogSafety in bugs.ts). */
   private readonly assertLogSafety: boolean;
 
   // Leader only (reinitialised after election).
@@ -132,13 +114,13 @@ export class RaftNode implements Process<RaftMessage> {
 
   constructor(private readonly config: RaftConfig) {
     // Beyond Fig. 2: client sessions (§6.3): a retried command is applied once (the planted bug skips this).
-    this.stateMachine = new KvStateMachine(config.bug !== RAFT_BUGS.noDedup);
-    this.assertLogSafety = !BUGS_THAT_BREAK_LOG_SAFETY.has(config.bug);
+    this.stateMachine = new KvStateMachine(!config.bugs.noDedup);
+    this.assertLogSafety = assertsLogSafety(config.bugs);
   }
 
   onStart(ctx: Ctx): void {
     this.currentTerm = ctx.disk.read<number>(TERM_KEY) ?? 0;
-    this.votedFor = this.config.bug === RAFT_BUGS.forgetVote ? null : (ctx.disk.read<NodeId | null>(VOTE_KEY) ?? null);
+    this.votedFor = this.config.bugs.forgetVote ? null : (ctx.disk.read<NodeId | null>(VOTE_KEY) ?? null);
     const last = ctx.disk.read<number>(LAST_KEY) ?? 0;
     for (let i = 1; i <= last; i++) this.log.push(ctx.disk.read<LogEntry>(entryKey(i))!);
     this.becomeFollower(ctx, this.currentTerm, null);
@@ -397,7 +379,7 @@ export class RaftNode implements Process<RaftMessage> {
     }
 
     let index = msg.prevIndex;
-    if (this.config.bug === RAFT_BUGS.truncateMatchingEntries && msg.prevIndex < this.lastIndex()) {
+    if (this.config.bugs.truncateMatchingEntries && msg.prevIndex < this.lastIndex()) {
       // Planted bug: drop everything after prevIndex, even entries that match (and may be committed).
       this.truncateFrom(ctx, msg.prevIndex + 1);
     }
@@ -437,7 +419,7 @@ export class RaftNode implements Process<RaftMessage> {
       ctx.send(from, { type: 'client-reply', seq: msg.seq, ok: false, leaderHint: this.leaderId } satisfies ClientReply);
       return;
     }
-    if (this.config.bug === RAFT_BUGS.staleRead && msg.command.op === 'get') {
+    if (this.config.bugs.staleRead && msg.command.op === 'get') {
       // Planted bug: answer reads from local state, without confirming we are still the leader.
       ctx.send(from, { type: 'client-reply', seq: msg.seq, ok: true, result: { value: this.stateMachine.read(msg.command.key) } });
       return;
@@ -507,7 +489,7 @@ export class RaftNode implements Process<RaftMessage> {
     for (let n = this.lastIndex(); n > this.commitIndex; n--) {
       // Invariant (§5.4.2, Figure 8): only an entry of the current term is committed by counting replicas;
       // earlier entries commit with it. The planted bug counts replicas of old-term entries too.
-      if (this.log[n]!.term !== this.currentTerm && this.config.bug !== RAFT_BUGS.commitOldTerm) break;
+      if (this.log[n]!.term !== this.currentTerm && !this.config.bugs.commitOldTerm) break;
       let replicas = 1;
       for (const match of this.matchIndex.values()) if (match >= n) replicas++;
       if (this.isMajority(replicas, ctx)) {
@@ -594,7 +576,7 @@ export class RaftNode implements Process<RaftMessage> {
     }
     ctx.disk.write(TERM_KEY, this.currentTerm);
     // The planted bug keeps votedFor in memory only: a restart forgets whom it voted for.
-    if (this.config.bug !== RAFT_BUGS.forgetVote) ctx.disk.write(VOTE_KEY, this.votedFor);
+    if (!this.config.bugs.forgetVote) ctx.disk.write(VOTE_KEY, this.votedFor);
   }
 
   /**
@@ -613,7 +595,7 @@ export class RaftNode implements Process<RaftMessage> {
 
   /** The election restriction (§5.4.1), shared by pre-vote and vote; the planted bug skips it in both. */
   private candidateLogOk(lastLogIndex: number, lastLogTerm: number): boolean {
-    return this.config.bug === RAFT_BUGS.voteWithoutLogCheck || this.logIsUpToDate(lastLogIndex, lastLogTerm);
+    return this.config.bugs.voteWithoutLogCheck || this.logIsUpToDate(lastLogIndex, lastLogTerm);
   }
 
   /** §5.4.1: the later last term wins; with equal last terms, the longer log. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertScenarioProperty, checkScenarioProperty, run } from 'faultline';
 import { describe, expect, it } from 'vitest';
-import { COUNTER_BUGS } from './counter.js';
+import { counterBugs } from './bugs.js';
 import { scenarios } from './scenarios.js';
 
 const [crashes, chaos] = scenarios as [typeof scenarios[0], typeof scenarios[0]];
@@ -20,8 +20,8 @@ describe('replicated counter', () => {
     }
   });
 
-  it(`catches ${COUNTER_BUGS.unsyncedCount} on at least half of seeds 1–20 under crashes`, () => {
-    const caught = SEEDS.filter((seed) => run(crashes, { seed, bug: COUNTER_BUGS.unsyncedCount }).outcome !== 'pass');
+  it(`catches ${counterBugs.names.unsyncedCount} on at least half of seeds 1–20 under crashes`, () => {
+    const caught = SEEDS.filter((seed) => run(crashes, { seed, bug: counterBugs.names.unsyncedCount }).outcome !== 'pass');
     expect(caught.length).toBeGreaterThanOrEqual(SEEDS.length / 2);
   });
 
@@ -31,7 +31,7 @@ describe('replicated counter', () => {
 
   it('the property finds the planted bug and shrinks its schedule', () => {
     const failure = checkScenarioProperty({
-      scenario: crashes, profile: 'crashes', bug: COUNTER_BUGS.unsyncedCount, numRuns: 40, fcSeed: 7,
+      scenario: crashes, profile: 'crashes', bug: counterBugs.names.unsyncedCount, numRuns: 40, fcSeed: 7,
       replayDir: mkdtempSync(join(tmpdir(), 'counter-')),
     });
     expect(failure?.failedChecks.map((c) => c.name)).toContain('increments-never-reused');

@@ -10,12 +10,7 @@
 // volatile and come back through gossip.
 
 import type { Context, NodeId, Process } from 'faultline';
-
-/** The planted bugs of this example: switched on by `--bug NAME`, off by default. */
-export const COUNTER_BUGS = {
-  /** Writes the node's own count to disk but never syncs it: a crash rolls the count back and increments are lost. */
-  unsyncedCount: 'counter/unsynced-count',
-} as const;
+import type { CounterBugs } from './bugs.js';
 
 /** What nodes send each other: the sender's whole vector of slots. */
 export interface CountsMessage {
@@ -36,7 +31,8 @@ export interface CounterConfig {
   readonly gossipIntervalMicros: number;
   /** The node stops incrementing when its local clock reaches this (the end of the fault phase). */
   readonly stopAtMicros: number;
-  readonly bugUnsyncedCount: boolean;
+  /** The planted bugs switched on (counterBugs.active(name), in bugs.ts). */
+  readonly bugs: CounterBugs;
 }
 
 const OWN_COUNT_KEY = 'own-count';
@@ -62,7 +58,7 @@ export class CounterNode implements Process<CountsMessage> {
       const count = (this.counts.get(ctx.self) ?? 0) + 1;
       ctx.disk.write(OWN_COUNT_KEY, count);
       // Guard 1: the count is durable before anyone hears of it, so a restart never reuses a count.
-      if (!this.config.bugUnsyncedCount) ctx.disk.sync();
+      if (!this.config.bugs.unsyncedCount) ctx.disk.sync();
       this.counts.set(ctx.self, count);
       ctx.observe({ type: 'increment', count } satisfies CounterFact);
       this.report(ctx);

@@ -10,7 +10,7 @@ import {
   agreement, clientOperationsComplete, everyoneDecided, leaderAgreed, promiseRespected, stateMachineSafety, validity, valueChosen,
 } from '../../algorithms/paxos/invariants.js';
 import { compareBallots, type Ballot } from '../../algorithms/paxos/messages.js';
-import { acceptorGuards, PAXOS_BUGS, PaxosNode, quorumSize } from '../../algorithms/paxos/paxos.js';
+import { acceptorGuards, paxosBugs, PaxosNode, quorumSize } from '../../algorithms/paxos/paxos.js';
 import { SingleDecreeNode } from '../../algorithms/paxos/single-decree.js';
 import type { SessionCommand } from '../../algorithms/kv/state-machine.js';
 import { assertScenarioProperty } from '../../lab/testing.js';
@@ -110,7 +110,7 @@ describe('paxos', () => {
   });
 
   it('planted bug paxos/accept-below-promise: a deposed leader\'s accept is taken, caught by promise-respected on ≥ 75% of seeds 1..20', () => {
-    const caught = expectCaught('paxos-partition', PAXOS_BUGS.acceptBelowPromise, 'promise-respected', MULTI_SEEDS, 0.75);
+    const caught = expectCaught('paxos-partition', paxosBugs.names.acceptBelowPromise, 'promise-respected', MULTI_SEEDS, 0.75);
     for (const o of caught) {
       expect(o.outcome).toBe('safety-violation');
       expect(o.messages.get('promise-respected')).toMatch(/accepted ballot \(\d+,n\d\) in slot \d+ after promising/);
@@ -118,25 +118,25 @@ describe('paxos', () => {
   });
 
   it('planted bug paxos/ignore-accepted-value: a new leader overwrites a chosen value, caught by Agreement on ≥ 75% of seeds 1..20', () => {
-    const caught = expectCaught('paxos-leader-crash', PAXOS_BUGS.ignoreAcceptedValue, 'agreement', MULTI_SEEDS, 0.75);
+    const caught = expectCaught('paxos-leader-crash', paxosBugs.names.ignoreAcceptedValue, 'agreement', MULTI_SEEDS, 0.75);
     for (const o of caught) expect(o.messages.get('agreement')).toMatch(/was chosen in ballot .* then no-op in ballot/);
     // The replicas then apply different commands at one slot, on most of those seeds.
     expect(caught.filter((o) => o.failed.includes('state-machine-safety')).length / MULTI_SEEDS.length).toBeGreaterThanOrEqual(0.75);
   });
 
   it('planted bug paxos/forget-promise: a restarted acceptor takes the woken old leader\'s accepts, caught by promise-respected on ≥ 75% of seeds 1..20', () => {
-    const caught = expectCaught('paxos-paused-leader', PAXOS_BUGS.forgetPromise, 'promise-respected', MULTI_SEEDS, 0.75);
+    const caught = expectCaught('paxos-paused-leader', paxosBugs.names.forgetPromise, 'promise-respected', MULTI_SEEDS, 0.75);
     for (const o of caught) expect(o.outcome).toBe('safety-violation');
   });
 
   it('planted bug paxos/quorum-off-by-one: both sides of a partition choose, caught by State Machine Safety and linearizability on ≥ 75% of seeds 1..20', () => {
-    const caught = expectCaught('paxos-partition', PAXOS_BUGS.quorumOffByOne, 'state-machine-safety', MULTI_SEEDS, 0.75);
+    const caught = expectCaught('paxos-partition', paxosBugs.names.quorumOffByOne, 'state-machine-safety', MULTI_SEEDS, 0.75);
     expect(caught.filter((o) => o.failed.includes('linearizable-history')).length / MULTI_SEEDS.length).toBeGreaterThanOrEqual(0.75);
   });
 
   it('planted bug paxos/no-backoff: dueling proposers never let a leader settle (liveness) on ≥ 75% of seeds 1..8, while a correct Paxos passes the same seeds', () => {
     // Fewer seeds: a run of dueling proposers is busy (every preemption is a round of phase 1 messages).
-    const caught = expectCaught('paxos-dueling', PAXOS_BUGS.noBackoff, 'leader-agreed', seedRange(1, 8), 0.75);
+    const caught = expectCaught('paxos-dueling', paxosBugs.names.noBackoff, 'leader-agreed', seedRange(1, 8), 0.75);
     for (const o of caught) {
       expect(o.outcome).toBe('liveness-violation');
       expect(o.failed).toEqual(['leader-agreed', 'client-operations-complete']);
@@ -144,9 +144,9 @@ describe('paxos', () => {
   });
 
   it('single-decree Paxos: its own checkers catch the planted bugs that break it, each on ≥ 10% of seeds 1..30', () => {
-    expectCaught('paxos-single-decree-chaos', PAXOS_BUGS.ignoreAcceptedValue, 'agreement', SINGLE_SEEDS, 0.1);
-    expectCaught('paxos-single-decree-chaos', PAXOS_BUGS.quorumOffByOne, 'agreement', SINGLE_SEEDS, 0.2);
-    expectCaught('paxos-single-decree-chaos', PAXOS_BUGS.acceptBelowPromise, 'promise-respected', SINGLE_SEEDS, 0.2);
+    expectCaught('paxos-single-decree-chaos', paxosBugs.names.ignoreAcceptedValue, 'agreement', SINGLE_SEEDS, 0.1);
+    expectCaught('paxos-single-decree-chaos', paxosBugs.names.quorumOffByOne, 'agreement', SINGLE_SEEDS, 0.2);
+    expectCaught('paxos-single-decree-chaos', paxosBugs.names.acceptBelowPromise, 'promise-respected', SINGLE_SEEDS, 0.2);
   });
 
 });
@@ -174,18 +174,18 @@ describe('local assertions', () => {
 
   it('A3: an acceptor refuses to see one (slot, ballot) with two values, unless paxos/forget-promise lets ballots be reused', () => {
     const { ctx } = fakeContext<never>('n1', []);
-    const acceptor = new Acceptor<string>(acceptorGuards(undefined));
+    const acceptor = new Acceptor<string>(acceptorGuards(paxosBugs.none));
     acceptor.load(ctx.disk);
     acceptor.accept(ctx, ballot(1, 'n2'), 1, 'a');
     expect(acceptor.accept(ctx, ballot(1, 'n2'), 1, 'a').ok).toBe(true);
     expect(() => acceptor.accept(ctx, ballot(1, 'n2'), 1, 'b')).toThrow(InvariantError);
-    const forgetful = new Acceptor<string>(acceptorGuards(PAXOS_BUGS.forgetPromise));
+    const forgetful = new Acceptor<string>(acceptorGuards(paxosBugs.active(paxosBugs.names.forgetPromise)));
     forgetful.accept(ctx, ballot(1, 'n2'), 2, 'a');
     expect(forgetful.accept(ctx, ballot(1, 'n2'), 2, 'b').ok).toBe(true);
   });
 
   it('L1: a Multi-Paxos learner told two values for one slot throws (a plain Process driven by a fake context)', () => {
-    const node = new PaxosNode({ ...paxosConfig, bug: undefined });
+    const node = new PaxosNode({ ...paxosConfig, bugs: paxosBugs.none });
     const { ctx, facts } = fakeContext<Parameters<PaxosNode['onMessage']>[2]>('n1', ['n2', 'n3']);
     node.onStart(ctx);
     node.onMessage(ctx, 'n2', { type: 'decided', ballot: ballot(1, 'n2'), from: 1, values: [put('c1', 1)], commit: 1 });
@@ -194,7 +194,7 @@ describe('local assertions', () => {
     node.onMessage(ctx, 'n2', { type: 'decided', ballot: ballot(1, 'n2'), from: 1, values: [put('c1', 1)], commit: 1 });
     expect(() => node.onMessage(ctx, 'n3', { type: 'decided', ballot: ballot(2, 'n3'), from: 1, values: [null], commit: 1 })).toThrow(/L1/);
     // Under a planted bug that breaks Agreement on purpose, the checkers are left to catch it.
-    const buggy = new PaxosNode({ ...paxosConfig, bug: PAXOS_BUGS.ignoreAcceptedValue });
+    const buggy = new PaxosNode({ ...paxosConfig, bugs: paxosBugs.active(paxosBugs.names.ignoreAcceptedValue) });
     const other = fakeContext<Parameters<PaxosNode['onMessage']>[2]>('n1', ['n2', 'n3']);
     buggy.onStart(other.ctx);
     buggy.onMessage(other.ctx, 'n2', { type: 'decided', ballot: ballot(1, 'n2'), from: 1, values: [put('c1', 1)], commit: 1 });
@@ -202,7 +202,7 @@ describe('local assertions', () => {
   });
 
   it('L1: a single-decree learner that hears a majority accept another value after deciding throws', () => {
-    const node = new SingleDecreeNode({ proposer: false, startMicrosMin: 0, startMicrosMax: 0, retryMicrosMin: 20_000, retryMicrosMax: 100_000, bug: undefined });
+    const node = new SingleDecreeNode({ proposer: false, startMicrosMin: 0, startMicrosMax: 0, retryMicrosMin: 20_000, retryMicrosMax: 100_000, bugs: paxosBugs.none });
     const { ctx, facts } = fakeContext<Parameters<SingleDecreeNode['onMessage']>[2]>('n1', ['n2', 'n3']);
     node.onStart(ctx);
     node.onMessage(ctx, 'n2', { type: 'accepted', ballot: ballot(1, 'n2'), value: 'proposal:n2' });
@@ -226,12 +226,12 @@ describe('the acceptor', () => {
 
   it('has a promise and an acceptance on disk (synced) before it answers, so a crash keeps them', () => {
     const disk = new SimDisk();
-    const acceptor = new Acceptor<string>(acceptorGuards(undefined));
+    const acceptor = new Acceptor<string>(acceptorGuards(paxosBugs.none));
     acceptor.load(disk);
     expect(acceptor.accept(ctx(disk), ballot(1, 'n1'), 1, 'a').ok).toBe(true);
     expect(acceptor.prepare(ctx(disk), ballot(2, 'n2'), 1)).toEqual({ ok: true, accepted: [{ slot: 1, ballot: ballot(1, 'n1'), value: 'a' }] });
     disk.loseUnsynced();
-    const restarted = new Acceptor<string>(acceptorGuards(undefined));
+    const restarted = new Acceptor<string>(acceptorGuards(paxosBugs.none));
     restarted.load(disk);
     expect(restarted.promised).toEqual(ballot(2, 'n2'));
     expect(restarted.accept(ctx(disk), ballot(1, 'n3'), 2, 'b')).toEqual({ ok: false, promised: ballot(2, 'n2') });
@@ -240,22 +240,22 @@ describe('the acceptor', () => {
 
   it('planted bugs switch its guards off', () => {
     const disk = new SimDisk();
-    const forgetful = new Acceptor<string>(acceptorGuards(PAXOS_BUGS.forgetPromise));
+    const forgetful = new Acceptor<string>(acceptorGuards(paxosBugs.active(paxosBugs.names.forgetPromise)));
     forgetful.load(disk);
     forgetful.prepare(ctx(disk), ballot(5, 'n2'), 1);
-    const restarted = new Acceptor<string>(acceptorGuards(PAXOS_BUGS.forgetPromise));
+    const restarted = new Acceptor<string>(acceptorGuards(paxosBugs.active(paxosBugs.names.forgetPromise)));
     restarted.load(disk);
     expect(restarted.accept(ctx(disk), ballot(1, 'n1'), 1, 'x').ok).toBe(true);
 
-    const careless = new Acceptor<string>(acceptorGuards(PAXOS_BUGS.acceptBelowPromise));
+    const careless = new Acceptor<string>(acceptorGuards(paxosBugs.active(paxosBugs.names.acceptBelowPromise)));
     careless.load(new SimDisk());
     careless.prepare(ctx(disk), ballot(5, 'n2'), 1);
     expect(careless.accept(ctx(disk), ballot(1, 'n1'), 1, 'x').ok).toBe(true);
   });
 
   it('quorums intersect; the planted off-by-one takes a minority', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => quorumSize(n, undefined))).toEqual([1, 2, 2, 3, 3, 4, 4]);
-    expect(quorumSize(5, PAXOS_BUGS.quorumOffByOne)).toBe(2);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => quorumSize(n, paxosBugs.none))).toEqual([1, 2, 2, 3, 3, 4, 4]);
+    expect(quorumSize(5, paxosBugs.active(paxosBugs.names.quorumOffByOne))).toBe(2);
   });
 });
 

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LogEntry, RaftMessage } from '../../algorithms/raft/messages.js';
-import { RAFT_BUGS, RaftNode, raftDiskContents, type RaftBug, type RaftView } from '../../algorithms/raft/raft.js';
+import { raftBugs, RaftNode, raftDiskContents, type RaftBug, type RaftView } from '../../algorithms/raft/raft.js';
 import type { SessionCommand } from '../../algorithms/kv/state-machine.js';
 import { ProtocolScriptError, runProtocolScript, runProtocolScriptFile, type ProtocolScriptAdapter, type ScriptFields } from '../../lab/protocol-script.js';
 import { ms } from '../../sim/time.js';
@@ -45,7 +45,7 @@ const raftAdapter = (plantedBug?: RaftBug): ProtocolScriptAdapter<RaftMessage> =
   create(_id, options) {
     const { entriesPerAppendMax = 64, bug = plantedBug, ...unknown } = options as { entriesPerAppendMax?: number; bug?: RaftBug };
     if (Object.keys(unknown).length > 0) throw new ProtocolScriptError(`unknown Raft option(s) ${Object.keys(unknown).join(', ')}`);
-    return new RaftNode({ electionTimeoutMicrosMin: ms(150), electionTimeoutMicrosMax: ms(300), heartbeatMicros: ms(50), entriesPerAppendMax, bug });
+    return new RaftNode({ electionTimeoutMicrosMin: ms(150), electionTimeoutMicrosMax: ms(300), heartbeatMicros: ms(50), entriesPerAppendMax, bugs: raftBugs.active(bug) });
   },
 
   parseMessage(type, fields) {
@@ -107,10 +107,10 @@ describe('raft protocol scripts (one per Figure 2 rule)', () => {
   // A script must fail when its rule is broken. Where a planted bug breaks the rule, that is checked here
   // on every run; other rules were broken by hand once (see the issue note).
   it.each([
-    ['append-entries-3-conflict-deletes-suffix.txt', RAFT_BUGS.truncateMatchingEntries],
-    ['request-vote-2-up-to-date-log.txt', RAFT_BUGS.voteWithoutLogCheck],
-    ['request-vote-2-one-vote-per-term.txt', RAFT_BUGS.forgetVote],
-    ['leaders-4-commit-rule-figure-8.txt', RAFT_BUGS.commitOldTerm],
+    ['append-entries-3-conflict-deletes-suffix.txt', raftBugs.names.truncateMatchingEntries],
+    ['request-vote-2-up-to-date-log.txt', raftBugs.names.voteWithoutLogCheck],
+    ['request-vote-2-one-vote-per-term.txt', raftBugs.names.forgetVote],
+    ['leaders-4-commit-rule-figure-8.txt', raftBugs.names.commitOldTerm],
   ])('%s fails under planted bug %s', (file, bug) => {
     const { expected, actual } = runProtocolScript(readFileSync(join(SCRIPTS, file), 'utf8'), raftAdapter(bug), file);
     expect(actual).not.toBe(expected);
