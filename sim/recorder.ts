@@ -1,0 +1,195 @@
+// Records each event of a run once, with one method per event kind: the method folds the event into
+// the run's fingerprint as one word and, only when someone listens (a trace sink or an `onEvent`
+// checker), builds the trace object too. Nodes are named by index (0…n-1, the scenario's order).
+
+import { assert } from './assert.js';
+import type { FaultEntry } from './faults.js';
+import { Fingerprint, sealAndHash, sealForWire } from './hash.js';
+import type { DropReason } from './network.js';
+import type { NodeId, Observation } from './process.js';
+import type { Micros } from './time.js';
+import type { TraceEvent } from './trace.js';
+
+// Codes are a `const enum`: their values are written into the code where used, whereas V8 reads a
+// module-level `const` from the module's context, checked, each time.
+
+/** Event codes folded into the fingerprint (stable: changing one changes every fingerprint). */
+const enum Code {
+  Start = 1, Send = 2, Deliver = 3, Drop = 4, Timer = 5, Crash = 6, Restart = 7,
+  Pause = 8, Resume = 9, Fault = 10, Observe = 11, Invoke = 12, Complete = 13, Phase = 14,
+}
+
+/** Node indices are packed into 12 bits of a fingerprint word. */
+export const RECORDED_NODES_MAX = 4095;
+
+/** One fingerprint word's head: the event code and two node slots (-1: none). */
+function header(code: number, a: number, b: number): number {
+  return code | ((a + 1) << 8) | ((b + 1) << 20);
+}
+
+function dropCode(reason: DropReason): number {
+  switch (reason) {
+    case 'loss': return 1;
+    case 'partition': return 2;
+    case 'overflow': return 3;
+    case 'crashed': return 4;
+  }
+}
+
+/**
+ * The one place a run's events are encoded. Each method takes what the event's trace object holds
+ * (nodes by index; a sent message's content hash, which the engine computes once per broadcast),
+ * folds the fingerprint word, and hands the trace object to `emit` if there is one. `record` folds an
+ * already-built trace object through the same methods: the fingerprint is a function of the trace.
+ */
+export class Recorder {
+  private readonly fingerprint = new Fingerprint();
+  private readonly timerNameCodes = new Map<string, number>();
+  private indexById: Map<NodeId, number> | undefined;
+
+  /**
+   * @param ids  node ids by index
+   * @param emit receives each trace object; when undefined, no trace object is built
+   */
+  constructor(
+    private readonly ids: readonly NodeId[],
+    private readonly emit: ((event: TraceEvent) => void) | undefined,
+  ) {}
+
+  /** The fingerprint so far as 16 lowercase hex characters. */
+  hex(): string {
+    return this.fingerprint.hex();
+  }
+
+  /** A node booted for the first time. */
+  start(at: Micros, node: number): void {
+    this.fingerprint.event(header(Code.Start, node, -1), at, 0, 0);
+    if (this.emit !== undefined) this.emit({ type: 'start', at, node: this.ids[node]! });
+  }
+
+  /** A crashed node booted again. */
+  restart(at: Micros, node: number): void {
+    this.fingerprint.event(header(Code.Restart, node, -1), at, 0, 0);
+    if (this.emit !== undefined) this.emit({ type: 'restart', at, node: this.ids[node]! });
+  }
+
+  crash(at: Micros, node: number): void {
+    this.fingerprint.event(header(Code.Crash, node, -1), at, 0, 0);
+    if (this.emit !== undefined) this.emit({ type: 'crash', at, node: this.ids[node]! });
+  }
+
+  pause(at: Micros, node: number): void {
+    this.fingerprint.event(header(Code.Pause, node, -1), at, 0, 0);
+    if (this.emit !== undefined) this.emit({ type: 'pause', at, node: this.ids[node]! });
+  }
+
+  resume(at: Micros, node: number): void {
+    this.fingerprint.event(header(Code.Resume, node, -1), at, 0, 0);
+    if (this.emit !== undefined) this.emit({ type: 'resume', at, node: this.ids[node]! });
+  }
+
+  /** A message handed to the network; `hash` is `sealForWire` of its content. */
+  send(at: Micros, from: number, to: number, msgId: number, hash: number, msg: unknown): void {
+    this.fingerprint.event(header(Code.Send, from, to), at, msgId, hash);
+    if (this.emit !== undefined) this.emit({ type: 'send', at, from: this.ids[from]!, to: this.ids[to]!, msgId, msg });
+  }
+
+  /** A message handed to its receiver (its content was folded at send; the id ties the two). */
+  deliver(at: Micros, from: number, to: number, msgId: number, msg: unknown): void {
+    this.fingerprint.event(header(Code.Deliver, from, to), at, msgId, 0);
+    if (this.emit !== undefined) this.emit({ type: 'deliver', at, from: this.ids[from]!, to: this.ids[to]!, msgId, msg });
+  }
+
+  drop(at: Micros, from: number, to: number, msgId: number, reason: DropReason): void {
+    this.fingerprint.event(header(Code.Drop, from, to), at, msgId, dropCode(reason));
+    if (this.emit !== undefined) this.emit({ type: 'drop', at, from: this.ids[from]!, to: this.ids[to]!, msgId, reason });
+  }
+
+  timer(at: Micros, node: number, name: string): void {
+    this.fingerprint.event(header(Code.Timer, node, -1), at, this.timerNameCode(name), 0);
+    if (this.emit !== undefined) this.emit({ type: 'timer', at, node: this.ids[node]!, name });
+  }
+
+  /**
+   * A fault entry applied. `resolved` is the entry itself when it named no role, else what its
+   * references resolved to (null: not resolvable then). The head's node slots carry the source
+   * (1 schedule, 2 recovery) and whether a reference was resolved (1 no, 2 yes: then the resolved
+   * entry's hash, 0 for unresolvable, is the second value). Hashing seals (freezes) the entries.
+   */
+  fault(at: Micros, fault: FaultEntry, source: 'schedule' | 'recovery', resolved: FaultEntry | null): void {
+    const wasResolved = resolved !== fault;
+    this.fingerprint.event(
+      header(Code.Fault, source === 'schedule' ? 0 : 1, wasResolved ? 1 : 0),
+      at,
+      sealAndHash(fault),
+      wasResolved ? (resolved === null ? 0 : sealAndHash(resolved)) : 0,
+    );
+    if (this.emit !== undefined) this.emit({ type: 'fault', at, fault, source, ...(wasResolved ? { resolved } : {}) });
+  }
+
+  /** A fact a node reported (sealed, so frozen, by hashing). */
+  observe(at: Micros, node: number, fact: Observation): void {
+    this.fingerprint.event(header(Code.Observe, node, -1), at, sealAndHash(fact), 0);
+    if (this.emit !== undefined) this.emit({ type: 'observe', at, node: this.ids[node]!, fact });
+  }
+
+  /** A client operation invoked. */
+  invoke(at: Micros, node: number, opId: number, input: unknown): void {
+    this.fingerprint.event(header(Code.Invoke, node, -1), at, opId, sealAndHash(input));
+    if (this.emit !== undefined) this.emit({ type: 'invoke', at, node: this.ids[node]!, opId, input });
+  }
+
+  /** A client operation completed; its status rides in the head's first node slot (1 ok, 2 fail), not its client. */
+  complete(at: Micros, client: NodeId, opId: number, status: 'ok' | 'fail', output: unknown): void {
+    this.fingerprint.event(header(Code.Complete, status === 'ok' ? 0 : 1, -1), at, opId, sealAndHash(output));
+    if (this.emit !== undefined) this.emit({ type: 'complete', at, node: client, opId, status, output });
+  }
+
+  /** The run entered recovery, or ended; the phase rides in the head's first node slot (1 recovery, 2 end). */
+  phase(at: Micros, phase: 'recovery' | 'end'): void {
+    this.fingerprint.event(header(Code.Phase, phase === 'recovery' ? 0 : 1, -1), at, 0, 0);
+    if (this.emit !== undefined) this.emit({ type: 'phase', at, phase });
+  }
+
+  /**
+   * Records an already-built trace event, as emitted by a run over the same nodes: a twin recorder fed
+   * a run's trace as it streams ends with the run's fingerprint. (Feed it as the events arrive: a
+   * receiver may still change the top level of the message object it was handed.)
+   */
+  record(event: TraceEvent): void {
+    const at = event.at;
+    switch (event.type) {
+      case 'start': return this.start(at, this.indexOf(event.node));
+      case 'restart': return this.restart(at, this.indexOf(event.node));
+      case 'crash': return this.crash(at, this.indexOf(event.node));
+      case 'pause': return this.pause(at, this.indexOf(event.node));
+      case 'resume': return this.resume(at, this.indexOf(event.node));
+      case 'send':
+        return this.send(at, this.indexOf(event.from), this.indexOf(event.to), event.msgId, sealForWire(event.msg), event.msg);
+      case 'deliver': return this.deliver(at, this.indexOf(event.from), this.indexOf(event.to), event.msgId, event.msg);
+      case 'drop': return this.drop(at, this.indexOf(event.from), this.indexOf(event.to), event.msgId, event.reason);
+      case 'timer': return this.timer(at, this.indexOf(event.node), event.name);
+      case 'fault': return this.fault(at, event.fault, event.source, event.resolved === undefined ? event.fault : event.resolved);
+      case 'observe': return this.observe(at, this.indexOf(event.node), event.fact);
+      case 'invoke': return this.invoke(at, this.indexOf(event.node), event.opId, event.input);
+      case 'complete': return this.complete(at, event.node, event.opId, event.status, event.output);
+      case 'phase': return this.phase(at, event.phase);
+    }
+  }
+
+  private indexOf(id: NodeId): number {
+    if (this.indexById === undefined) this.indexById = new Map(this.ids.map((node, index) => [node, index]));
+    const index = this.indexById.get(id);
+    assert(index !== undefined, `trace names unknown node '${id}'`);
+    return index;
+  }
+
+  private timerNameCode(name: string): number {
+    let code = this.timerNameCodes.get(name);
+    if (code === undefined) {
+      code = sealAndHash(name);
+      this.timerNameCodes.set(name, code);
+    }
+    return code;
+  }
+}
