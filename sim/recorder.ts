@@ -1,6 +1,7 @@
 // Records each event of a run once, with one method per event kind: the method folds the event into
 // the run's fingerprint as one word and, only when someone listens (a trace sink or an `onEvent`
-// checker), builds the trace object too. Nodes are named by index (0…n-1, the scenario's order).
+// checker: `TracingRecorder`), builds the trace object too. Nodes are named by index (0…n-1, the
+// scenario's order); the engine has checked that there are at most RECORDED_NODES_MAX of them.
 
 import { assert } from './assert.js';
 import type { FaultEntry } from './faults.js';
@@ -37,24 +38,19 @@ function dropCode(reason: DropReason): number {
 }
 
 /**
- * The one place a run's events are encoded. Each method takes what the event's trace object holds
- * (nodes by index; a sent message's content hash, which the engine computes once per broadcast),
- * folds the fingerprint word, and hands the trace object to `emit` if there is one. `record` folds an
- * already-built trace object through the same methods: the fingerprint is a function of the trace.
+ * The one place a run's events are encoded: one method per event kind, called once per event by the
+ * engine. Each takes what the event's trace object holds (nodes by index; a sent message's content
+ * hash, which the engine computes once per broadcast) and folds the fingerprint word. `TracingRecorder`
+ * also builds the trace object; `record` folds a built trace object through the same methods, so the
+ * fingerprint is a function of the trace.
  */
 export class Recorder {
   private readonly fingerprint = new Fingerprint();
   private readonly timerNameCodes = new Map<string, number>();
   private indexById: Map<NodeId, number> | undefined;
 
-  /**
-   * @param ids  node ids by index
-   * @param emit receives each trace object; when undefined, no trace object is built
-   */
-  constructor(
-    private readonly ids: readonly NodeId[],
-    private readonly emit: ((event: TraceEvent) => void) | undefined,
-  ) {}
+  /** @param ids node ids by index */
+  constructor(protected readonly ids: readonly NodeId[]) {}
 
   /** The fingerprint so far as 16 lowercase hex characters. */
   hex(): string {
@@ -64,50 +60,41 @@ export class Recorder {
   /** A node booted for the first time. */
   start(at: Micros, node: number): void {
     this.fingerprint.event(header(Code.Start, node, -1), at, 0, 0);
-    if (this.emit !== undefined) this.emit({ type: 'start', at, node: this.ids[node]! });
   }
 
   /** A crashed node booted again. */
   restart(at: Micros, node: number): void {
     this.fingerprint.event(header(Code.Restart, node, -1), at, 0, 0);
-    if (this.emit !== undefined) this.emit({ type: 'restart', at, node: this.ids[node]! });
   }
 
   crash(at: Micros, node: number): void {
     this.fingerprint.event(header(Code.Crash, node, -1), at, 0, 0);
-    if (this.emit !== undefined) this.emit({ type: 'crash', at, node: this.ids[node]! });
   }
 
   pause(at: Micros, node: number): void {
     this.fingerprint.event(header(Code.Pause, node, -1), at, 0, 0);
-    if (this.emit !== undefined) this.emit({ type: 'pause', at, node: this.ids[node]! });
   }
 
   resume(at: Micros, node: number): void {
     this.fingerprint.event(header(Code.Resume, node, -1), at, 0, 0);
-    if (this.emit !== undefined) this.emit({ type: 'resume', at, node: this.ids[node]! });
   }
 
   /** A message handed to the network; `hash` is `sealForWire` of its content. */
   send(at: Micros, from: number, to: number, msgId: number, hash: number, msg: unknown): void {
     this.fingerprint.event(header(Code.Send, from, to), at, msgId, hash);
-    if (this.emit !== undefined) this.emit({ type: 'send', at, from: this.ids[from]!, to: this.ids[to]!, msgId, msg });
   }
 
   /** A message handed to its receiver (its content was folded at send; the id ties the two). */
   deliver(at: Micros, from: number, to: number, msgId: number, msg: unknown): void {
     this.fingerprint.event(header(Code.Deliver, from, to), at, msgId, 0);
-    if (this.emit !== undefined) this.emit({ type: 'deliver', at, from: this.ids[from]!, to: this.ids[to]!, msgId, msg });
   }
 
   drop(at: Micros, from: number, to: number, msgId: number, reason: DropReason): void {
     this.fingerprint.event(header(Code.Drop, from, to), at, msgId, dropCode(reason));
-    if (this.emit !== undefined) this.emit({ type: 'drop', at, from: this.ids[from]!, to: this.ids[to]!, msgId, reason });
   }
 
   timer(at: Micros, node: number, name: string): void {
     this.fingerprint.event(header(Code.Timer, node, -1), at, this.timerNameCode(name), 0);
-    if (this.emit !== undefined) this.emit({ type: 'timer', at, node: this.ids[node]!, name });
   }
 
   /**
@@ -124,31 +111,26 @@ export class Recorder {
       sealAndHash(fault),
       wasResolved ? (resolved === null ? 0 : sealAndHash(resolved)) : 0,
     );
-    if (this.emit !== undefined) this.emit({ type: 'fault', at, fault, source, ...(wasResolved ? { resolved } : {}) });
   }
 
   /** A fact a node reported (sealed, so frozen, by hashing). */
   observe(at: Micros, node: number, fact: Observation): void {
     this.fingerprint.event(header(Code.Observe, node, -1), at, sealAndHash(fact), 0);
-    if (this.emit !== undefined) this.emit({ type: 'observe', at, node: this.ids[node]!, fact });
   }
 
   /** A client operation invoked. */
   invoke(at: Micros, node: number, opId: number, input: unknown): void {
     this.fingerprint.event(header(Code.Invoke, node, -1), at, opId, sealAndHash(input));
-    if (this.emit !== undefined) this.emit({ type: 'invoke', at, node: this.ids[node]!, opId, input });
   }
 
   /** A client operation completed; its status rides in the head's first node slot (1 ok, 2 fail), not its client. */
   complete(at: Micros, client: NodeId, opId: number, status: 'ok' | 'fail', output: unknown): void {
     this.fingerprint.event(header(Code.Complete, status === 'ok' ? 0 : 1, -1), at, opId, sealAndHash(output));
-    if (this.emit !== undefined) this.emit({ type: 'complete', at, node: client, opId, status, output });
   }
 
   /** The run entered recovery, or ended; the phase rides in the head's first node slot (1 recovery, 2 end). */
   phase(at: Micros, phase: 'recovery' | 'end'): void {
     this.fingerprint.event(header(Code.Phase, phase === 'recovery' ? 0 : 1, -1), at, 0, 0);
-    if (this.emit !== undefined) this.emit({ type: 'phase', at, phase });
   }
 
   /**
@@ -191,5 +173,93 @@ export class Recorder {
       this.timerNameCodes.set(name, code);
     }
     return code;
+  }
+}
+
+/**
+ * A recorder that also builds each event's trace object, after folding its word, and hands it to
+ * `emit` (a trace sink, `onEvent` checkers). A subclass rather than a flag checked at each event: the
+ * plain recorder's methods stay small enough to be inlined into the engine's per-message path.
+ */
+export class TracingRecorder extends Recorder {
+  /**
+   * @param ids  node ids by index
+   * @param emit receives each trace object, in order
+   */
+  constructor(
+    ids: readonly NodeId[],
+    private readonly emit: (event: TraceEvent) => void,
+  ) {
+    super(ids);
+  }
+
+  override start(at: Micros, node: number): void {
+    super.start(at, node);
+    this.emit({ type: 'start', at, node: this.ids[node]! });
+  }
+
+  override restart(at: Micros, node: number): void {
+    super.restart(at, node);
+    this.emit({ type: 'restart', at, node: this.ids[node]! });
+  }
+
+  override crash(at: Micros, node: number): void {
+    super.crash(at, node);
+    this.emit({ type: 'crash', at, node: this.ids[node]! });
+  }
+
+  override pause(at: Micros, node: number): void {
+    super.pause(at, node);
+    this.emit({ type: 'pause', at, node: this.ids[node]! });
+  }
+
+  override resume(at: Micros, node: number): void {
+    super.resume(at, node);
+    this.emit({ type: 'resume', at, node: this.ids[node]! });
+  }
+
+  override send(at: Micros, from: number, to: number, msgId: number, hash: number, msg: unknown): void {
+    super.send(at, from, to, msgId, hash, msg);
+    this.emit({ type: 'send', at, from: this.ids[from]!, to: this.ids[to]!, msgId, msg });
+  }
+
+  override deliver(at: Micros, from: number, to: number, msgId: number, msg: unknown): void {
+    super.deliver(at, from, to, msgId, msg);
+    this.emit({ type: 'deliver', at, from: this.ids[from]!, to: this.ids[to]!, msgId, msg });
+  }
+
+  override drop(at: Micros, from: number, to: number, msgId: number, reason: DropReason): void {
+    super.drop(at, from, to, msgId, reason);
+    this.emit({ type: 'drop', at, from: this.ids[from]!, to: this.ids[to]!, msgId, reason });
+  }
+
+  override timer(at: Micros, node: number, name: string): void {
+    super.timer(at, node, name);
+    this.emit({ type: 'timer', at, node: this.ids[node]!, name });
+  }
+
+  override fault(at: Micros, fault: FaultEntry, source: 'schedule' | 'recovery', resolved: FaultEntry | null): void {
+    super.fault(at, fault, source, resolved);
+    this.emit({ type: 'fault', at, fault, source, ...(resolved !== fault ? { resolved } : {}) });
+  }
+
+  override observe(at: Micros, node: number, fact: Observation): void {
+    super.observe(at, node, fact);
+    this.emit({ type: 'observe', at, node: this.ids[node]!, fact });
+  }
+
+  override invoke(at: Micros, node: number, opId: number, input: unknown): void {
+    super.invoke(at, node, opId, input);
+    this.emit({ type: 'invoke', at, node: this.ids[node]!, opId, input });
+  }
+
+  override complete(at: Micros, client: NodeId, opId: number, status: 'ok' | 'fail', output: unknown): void {
+    super.complete(at, client, opId, status, output);
+    this.emit({ type: 'complete', at, node: client, opId, status, output });
+  }
+
+  override phase(at: Micros, phase: 'recovery' | 'end'): void {
+    super.phase(at, phase);
+    this.emit({ type: 'phase', at, phase });
   }
 }

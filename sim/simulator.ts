@@ -14,7 +14,7 @@ import { copyOnWire, sealForWire } from './hash.js';
 import { History, type HistoryListener, type Operation } from './history.js';
 import { Network, type DropReason, type Link, type NetworkConfig } from './network.js';
 import type { Context, NodeId, NodeSpec, Observation, Process } from './process.js';
-import { RECORDED_NODES_MAX, Recorder } from './recorder.js';
+import { RECORDED_NODES_MAX, Recorder, TracingRecorder } from './recorder.js';
 import { Rng } from './rng.js';
 import type { Micros } from './time.js';
 import type { TraceEvent, TraceSink } from './trace.js';
@@ -255,7 +255,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     this.sink = options.traceSink;
     // Trace objects are built only for a sink or an onEvent checker.
     const materialize = this.sink !== undefined || this.eventCheckers.length > 0;
-    this.recorder = new Recorder(this.ids, materialize ? (event) => this.emit(event) : undefined);
+    this.recorder = materialize ? new TracingRecorder(this.ids, (event) => this.emit(event)) : new Recorder(this.ids);
     this.history = new History(this, this);
     this.view = new SimRunView(this, this.nodes.map((n) => n.id), servers);
     this.faults = new FaultApplier(new RoleResolver(this.view, rolesRng, options.roles), this.network, this, this.recorder);
