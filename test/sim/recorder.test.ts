@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findScenario } from '../../scenarios/index.js';
 import type { FaultEntry } from '../../sim/faults.js';
+import { Fingerprint } from '../../sim/hash.js';
 import { Recorder, TracingRecorder } from '../../sim/recorder.js';
 import { executeRun, prepareRun } from '../../sim/run.js';
 import { Simulator } from '../../sim/simulator.js';
@@ -125,6 +126,19 @@ describe('Recorder and TracingRecorder', () => {
     });
     expect(events[0]).not.toHaveProperty('resolved');
     expect(events[1]).toHaveProperty('resolved', null);
+  });
+
+  it('send and deliver, folded written out for speed, fold the word Fingerprint.event would', () => {
+    const head = (code: number, a: number, b: number) => code | ((a + 1) << 8) | ((b + 1) << 20);
+    for (const at of [0, 12_345, 2 ** 32 + 17, 2 ** 40 + 3]) {
+      const recorder = new Recorder(['a', 'b', 'c']);
+      recorder.send(at, 2, 0, 99, -123_456_789, null);
+      recorder.deliver(at + 1, 2, 0, 99, null);
+      const reference = new Fingerprint();
+      reference.event(head(2, 2, 0), at, 99, -123_456_789);
+      reference.event(head(3, 2, 0), at + 1, 99, 0);
+      expect(recorder.hex()).toBe(reference.hex());
+    }
   });
 
   it('refuses a trace that names a node it does not know', () => {
