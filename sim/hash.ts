@@ -26,9 +26,10 @@ function fmix(h: number): number {
 
 /** A running 64-bit digest. Feed it 32-bit words (or whole events); order matters. */
 export class Fingerprint {
-  private high = 0x6a09e667 | 0;
-  private low = 0xbb67ae85 | 0;
-  private words = 0;
+  // Protected: the recorder folds its per-message events with `event` written out.
+  protected high = 0x6a09e667 | 0;
+  protected low = 0xbb67ae85 | 0;
+  protected words = 0;
 
   /**
    * Folds one 32-bit word into both lanes: one multiply each (FNV-style), the second lane also

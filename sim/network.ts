@@ -1,7 +1,9 @@
-// Link state of the simulated network, one record per directed link (from → to): latency model,
-// loss and duplication ratios, cut (partition), clog (messages held until unclog), and a bounded
-// in-flight capacity. Reordering comes from per-message latency draws. Only this module owns link state.
+// The simulated network: one record per directed link (from → to) with its latency model, loss and
+// duplication ratios, cut (partition), clog and bounded in-flight capacity, and the rules a message
+// meets on it; `Network` holds the links and the messages clogs hold back. Nodes are numbered 0…n-1;
+// reordering comes from per-message latency draws. Only this module owns link state.
 
+import { assert } from './assert.js';
 import type { Micros } from './time.js';
 
 /** How long a message takes on a link. */
@@ -16,6 +18,7 @@ export type LatencyModel =
       readonly maxMicros: Micros;
     };
 
+/** A network's initial settings, the same for every link. */
 export interface NetworkConfig {
   readonly latency: LatencyModel;
   /** Probability that a message is lost, during the fault phase. */
@@ -26,6 +29,7 @@ export interface NetworkConfig {
   readonly linkCapacity: number;
 }
 
+/** Why a message was dropped: 'crashed' is the receiver's doing, the others the link's. */
 export type DropReason = 'loss' | 'partition' | 'overflow' | 'crashed';
 
 /** Minimal random source a link needs (the engine passes a per-link Rng). */
@@ -37,6 +41,10 @@ export interface LinkRandom {
   paretoMicros(scaleMicros: number, shape: number): number;
 }
 
+/**
+ * One directed link and its rules: what a message sent now meets (`sendDrop`, `board`, `duplicates`)
+ * and whether one due now may arrive (`open`). Its state changes only through `Network`.
+ */
 export class Link {
   private model: LatencyModel;
   /** For the uniform model, its fields copied here so the hot path needs no dispatch. */
@@ -68,6 +76,39 @@ export class Link {
     this.draw = random.draw;
   }
 
+  /** Whether a message due now may arrive: the link is neither cut nor clogged. */
+  get open(): boolean {
+    return !this.cut && !this.clogged;
+  }
+
+  /**
+   * Why a message sent now is dropped before it reaches the wire, or undefined. A cut link drops
+   * everything; otherwise the loss ratio is drawn against (no draw at ratio 0).
+   */
+  sendDrop(): DropReason | undefined {
+    if (this.cut) return 'partition';
+    if (this.lossRatio > 0 && this.random.chance(this.lossRatio)) return 'loss';
+    return undefined;
+  }
+
+  /** Puts one message on the wire; false, and nothing changes, when the link is full ('overflow'). */
+  board(): boolean {
+    // Bound: at most `capacity` messages in flight per directed link.
+    if (this.inFlight >= this.capacity) return false;
+    this.inFlight++;
+    return true;
+  }
+
+  /** Whether a message just put on the wire goes on it a second time (no draw at ratio 0). */
+  duplicates(): boolean {
+    return this.duplicateRatio > 0 && this.random.chance(this.duplicateRatio);
+  }
+
+  /** A message leaves the wire: delivered, or dropped on the way. */
+  land(): void {
+    this.inFlight--;
+  }
+
   get latency(): LatencyModel {
     return this.model;
   }
@@ -88,6 +129,117 @@ export class Link {
   }
 }
 
+/** Node indices a link change applies to, by sending and receiving end; an end left out is every node. */
+export interface LinkSelection {
+  readonly from?: readonly number[];
+  readonly to?: readonly number[];
+}
+
+/**
+ * The cluster's directed links, one per ordered pair of nodes (a node's link to itself exists but is
+ * never selected), and the messages held on clogged links. `M` is the engine's queued message.
+ */
+export class Network<M> {
+  private readonly links: Link[] = [];
+  /** Messages that reached a clogged link, in arrival order per link. */
+  private readonly held = new Map<Link, M[]>();
+
+  /** `random(from, to)`: each link's own random stream, asked for in from-major order. */
+  constructor(
+    readonly size: number,
+    config: NetworkConfig,
+    random: (from: number, to: number) => LinkRandom,
+  ) {
+    for (let from = 0; from < size; from++) {
+      for (let to = 0; to < size; to++) this.links.push(new Link(from, to, config, random(from, to)));
+    }
+  }
+
+  link(from: number, to: number): Link {
+    return this.links[from * this.size + to]!;
+  }
+
+  /**
+   * The rule for a message due over `link` while it is not `open`. 'partition': it is dropped, since
+   * nothing crosses an active partition, including messages already on the wire (the caller drops it
+   * and calls `land`). 'held': a clog keeps it, still counted in flight, until `unclog` releases it.
+   */
+  intercept(link: Link, message: M): 'partition' | 'held' {
+    if (link.cut) return 'partition';
+    assert(link.clogged, 'intercept of a message on an open link');
+    let list = this.held.get(link);
+    if (list === undefined) {
+      list = [];
+      this.held.set(link, list);
+    }
+    list.push(message);
+    return 'held';
+  }
+
+  /** Cuts every link between two different groups; links within a group and to unnamed nodes stay as they are. */
+  partition(groups: readonly (readonly number[])[]): void {
+    const groupOf = new Map<number, number>();
+    groups.forEach((group, g) => group.forEach((index) => groupOf.set(index, g)));
+    for (const link of this.links) {
+      const a = groupOf.get(link.from);
+      const b = groupOf.get(link.to);
+      if (a !== undefined && b !== undefined && a !== b) link.cut = true;
+    }
+  }
+
+  /** Cuts the selected links. */
+  cut(selection: LinkSelection): void {
+    for (const link of this.select(selection)) link.cut = true;
+  }
+
+  /** Restores every cut link. */
+  heal(): void {
+    for (const link of this.links) link.cut = false;
+  }
+
+  /** Clogs the selected links: messages due on them are held from now on. */
+  clog(selection: LinkSelection): void {
+    for (const link of this.select(selection)) link.clogged = true;
+  }
+
+  /** Unclogs the selected links and returns what they held, link by link in link order, each in arrival order. */
+  unclog(selection: LinkSelection): M[] {
+    const released: M[] = [];
+    for (const link of this.select(selection)) {
+      if (!link.clogged) continue;
+      link.clogged = false;
+      const held = this.held.get(link);
+      if (held) released.push(...held.splice(0));
+    }
+    return released;
+  }
+
+  setLoss(selection: LinkSelection, ratio: number): void {
+    for (const link of this.select(selection)) link.lossRatio = ratio;
+  }
+
+  setDuplicate(selection: LinkSelection, ratio: number): void {
+    for (const link of this.select(selection)) link.duplicateRatio = ratio;
+  }
+
+  setLatency(selection: LinkSelection, model: LatencyModel): void {
+    for (const link of this.select(selection)) link.latency = model;
+  }
+
+  /** Whether the link from → to is cut now. */
+  isCut(from: number, to: number): boolean {
+    return this.link(from, to).cut;
+  }
+
+  /** The selected links (never a node's link to itself), in link order. */
+  select(selection: LinkSelection): Link[] {
+    const from = selection.from ? new Set(selection.from) : undefined;
+    const to = selection.to ? new Set(selection.to) : undefined;
+    return this.links.filter((l) => l.from !== l.to && (!from || from.has(l.from)) && (!to || to.has(l.to)));
+  }
+}
+
+/** Draws one message's latency from `model` (the slow path of `Link.sampleLatency`). */
 export function sampleLatency(model: LatencyModel, random: LinkRandom): Micros {
   switch (model.kind) {
     case 'uniform':

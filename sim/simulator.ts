@@ -1,45 +1,35 @@
 // The discrete-event engine: one virtual clock, one event queue ordered by (at, seq), one seed.
-// It owns nodes (process, timers, disk, local clock), applies faults to the network and nodes, traces
-// every event into a 64-bit fingerprint, and feeds checkers. It knows no algorithm.
+// It runs the event loop and owns node lifecycle (process, timers, disk, local clock, boot, crash,
+// pause); links and their rules live in network.ts, faults in fault-apply.ts, encoding in recorder.ts.
+// It knows no algorithm.
 
 import { assert } from './assert.js';
 import type { Checker, NodeStatus, RunView } from './check.js';
 import { LocalClock } from './clock.js';
 import { SimDisk } from './disk.js';
 import { EventQueue } from './event-queue.js';
-import { isNodeRef, REST_REF, type FaultEntry, type LinkSelector } from './faults.js';
-import { copyOnWire, Fingerprint, sealAndHash, sealForWire } from './hash.js';
-import { History, type Operation } from './history.js';
-import { Link, type DropReason, type NetworkConfig } from './network.js';
+import { FaultApplier, RoleResolver, type FaultResolution, type NodeFaults, type RoleOracle } from './fault-apply.js';
+import type { FaultEntry } from './faults.js';
+import { copyOnWire, sealForWire } from './hash.js';
+import { History, type HistoryListener, type Operation } from './history.js';
+import { Network, type DropReason, type Link, type NetworkConfig } from './network.js';
 import type { Context, NodeId, NodeSpec, Observation, Process } from './process.js';
+import { RECORDED_NODES_MAX, Recorder, TracingRecorder } from './recorder.js';
 import { Rng } from './rng.js';
 import type { Micros } from './time.js';
 import type { TraceEvent, TraceSink } from './trace.js';
 
-// Queue event kinds and trace codes are `const enum`s: their values are written into the code where
-// used, whereas V8 reads a module-level `const` from the module's context, checked, each time.
+export type { RoleOracle } from './fault-apply.js';
+
+// Queue event kinds are a `const enum`: their values are written into the code where used, whereas
+// V8 reads a module-level `const` from the module's context, checked, each time.
 
 /** Queue event kinds. */
 const enum Kind { Start, Deliver, Timer, Fault }
 
-/** Trace codes folded into the fingerprint (stable: changing one changes every fingerprint). */
-const enum Code {
-  Start = 1, Send = 2, Deliver = 3, Drop = 4, Timer = 5, Crash = 6, Restart = 7,
-  Pause = 8, Resume = 9, Fault = 10, Observe = 11, Invoke = 12, Complete = 13, Phase = 14,
-}
-const DROP_CODES: Record<DropReason, number> = { loss: 1, partition: 2, overflow: 3, crashed: 4 };
-
-/** Node indices are packed into 12 bits of a fingerprint word. */
-const NODES_MAX = 4095;
-
 /** The engine's canonical copy of a string (property keys are interned by the JS engine). */
 function intern(text: string): string {
   return Object.keys({ [text]: 0 })[0]!;
-}
-
-/** One fingerprint word naming the event kind and the nodes involved. */
-function header(code: number, a: number, b: number): number {
-  return code | ((a + 1) << 8) | ((b + 1) << 20);
 }
 
 /** One queued event. A single class keeps the hot path monomorphic. */
@@ -59,20 +49,19 @@ class SimEvent {
   ) {}
 }
 
-/** Tells the engine which node holds a role, for faults that name `@leader` or `@follower`. */
-export interface RoleOracle {
-  leader(run: RunView): NodeId | undefined;
-}
-
+/** What a simulator runs: a seed, the nodes in order, the network, and who watches. */
 export interface SimulatorOptions {
   readonly seed: number;
+  /** Resolves `@leader` and `@follower` in fault entries. */
   readonly roles?: RoleOracle;
   readonly nodes: readonly NodeSpec[];
   readonly network: NetworkConfig;
   readonly checkers?: readonly Checker[];
+  /** Receives every trace event; without one (and without `onEvent` checkers) none is built. */
   readonly traceSink?: TraceSink;
 }
 
+/** Counts of what happened in a run. */
 export interface SimStats {
   events: number;
   messagesSent: number;
@@ -202,7 +191,11 @@ class NodeContext implements Context<unknown> {
   }
 }
 
-export class Simulator {
+/**
+ * The handle a run drives: `start`, `scheduleFaults`, `runUntil`, `beginRecovery`, `end`, then the
+ * fingerprint, stats and checker verdicts. Deterministic: the same options give the same run.
+ */
+export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   /** True virtual time. */
   now: Micros = 0;
   phase: 'faults' | 'recovery' = 'faults';
@@ -219,17 +212,17 @@ export class Simulator {
   readonly violations = new Map<string, Violation>();
 
   private readonly queue = new EventQueue<SimEvent>();
-  private readonly fingerprint = new Fingerprint();
+  /** Encodes every event once: the fingerprint, and trace objects when someone listens. */
+  private readonly recorder: Recorder;
   private readonly nodes: NodeRecord[];
   private readonly indexById = new Map<NodeId, number>();
   private readonly ids: readonly NodeId[];
-  private readonly links: Link[];
+  private readonly network: Network<SimEvent>;
+  private readonly faults: FaultApplier<SimEvent>;
   private readonly checkers: readonly Checker[];
   private readonly observationCheckers: readonly Checker[];
   private readonly eventCheckers: readonly Checker[];
   private readonly sink: TraceSink | undefined;
-  /** Whether trace events are built as objects (for a sink or an onEvent checker). */
-  private readonly materialize: boolean;
   private readonly outboxTo: number[] = [];
   private readonly outboxMsg: unknown[] = [];
   /** Sends queued by the running handler (the outbox arrays are reused, never shrunk). */
@@ -239,14 +232,13 @@ export class Simulator {
   /** The node the running handler most likely answers (the sender of the message being handled), by id and index. */
   private replyId: NodeId = '';
   private replyIndex = -1;
-  private readonly timerNameCodes = new Map<string, number>();
   readonly view: RunView;
 
   constructor(readonly options: SimulatorOptions) {
     const root = Rng.fromSeed(options.seed);
-    this.rolesRng = root.fork('roles');
+    const rolesRng = root.fork('roles');
     assert(options.nodes.length > 0, 'a cluster needs at least one node');
-    assert(options.nodes.length <= NODES_MAX, `a cluster has at most ${NODES_MAX} nodes`);
+    assert(options.nodes.length <= RECORDED_NODES_MAX, `a cluster has at most ${RECORDED_NODES_MAX} nodes`);
     this.nodes = options.nodes.map((spec, index) => {
       assert(!this.indexById.has(spec.id), `duplicate node id ${spec.id}`);
       this.indexById.set(spec.id, index);
@@ -256,21 +248,17 @@ export class Simulator {
     this.ids = this.nodes.map((n) => intern(n.id));
     const servers = this.nodes.filter((n) => n.spec.role === 'server').map((n) => n.id);
     for (const node of this.nodes) node.peers = servers.filter((id) => id !== node.id).map(intern);
-    const count = this.nodes.length;
-    this.links = [];
-    for (let from = 0; from < count; from++) {
-      for (let to = 0; to < count; to++) {
-        const random = root.fork(`link:${this.nodes[from]!.id}->${this.nodes[to]!.id}`);
-        this.links.push(new Link(from, to, options.network, random));
-      }
-    }
+    this.network = new Network(this.nodes.length, options.network, (from, to) => root.fork(`link:${this.nodes[from]!.id}->${this.nodes[to]!.id}`));
     this.checkers = options.checkers ?? [];
     this.observationCheckers = this.checkers.filter((c) => c.onObservation);
     this.eventCheckers = this.checkers.filter((c) => c.onEvent);
     this.sink = options.traceSink;
-    this.materialize = this.sink !== undefined || this.eventCheckers.length > 0;
+    // Trace objects are built only for a sink or an onEvent checker.
+    const materialize = this.sink !== undefined || this.eventCheckers.length > 0;
+    this.recorder = materialize ? new TracingRecorder(this.ids, (event) => this.emit(event)) : new Recorder(this.ids);
     this.history = new History(this, this);
     this.view = new SimRunView(this, this.nodes.map((n) => n.id), servers);
+    this.faults = new FaultApplier(new RoleResolver(this.view, rolesRng, options.roles), this.network, this, this.recorder);
   }
 
   /** Boots every node at time 0, in the order the scenario listed them. */
@@ -315,16 +303,16 @@ export class Simulator {
     return this.queue.size === 0;
   }
 
+  /** The run's fingerprint so far: 16 hex characters over every event recorded. */
   fingerprintHex(): string {
-    return this.fingerprint.hex();
+    return this.recorder.hex();
   }
 
   /** Ends the fault phase: heal every link, reset loss, duplication and delay, restart and resume nodes. */
   beginRecovery(): void {
     assert(this.phase === 'faults', 'recovery begins once');
     this.phase = 'recovery';
-    this.fingerprint.event(Code.Phase | (1 << 8), this.now, 0, 0);
-    if (this.materialize) this.emit({ type: 'phase', at: this.now, phase: 'recovery' });
+    this.recorder.phase(this.now, 'recovery');
     const at = this.now;
     const base = this.options.network;
     const recovery: FaultEntry[] = [
@@ -343,8 +331,7 @@ export class Simulator {
 
   /** Marks the end of the run in the trace. */
   end(): void {
-    this.fingerprint.event(Code.Phase | (2 << 8), this.now, 0, 0);
-    if (this.materialize) this.emit({ type: 'phase', at: this.now, phase: 'end' });
+    this.recorder.phase(this.now, 'end');
   }
 
   nodeIds(): NodeId[] {
@@ -363,7 +350,12 @@ export class Simulator {
 
   /** Messages in flight (or held) on the directed link, for tests. */
   inFlight(from: NodeId, to: NodeId): number {
-    return this.link(this.node(from).index, this.node(to).index).inFlight;
+    return this.network.link(this.node(from).index, this.node(to).index).inFlight;
+  }
+
+  /** Whether the link from → to is cut by a partition now. */
+  isCut(from: NodeId, to: NodeId): boolean {
+    return this.network.isCut(this.node(from).index, this.node(to).index);
   }
 
   // ---- event dispatch -------------------------------------------------------------------------
@@ -380,20 +372,20 @@ export class Simulator {
         this.applyFault(event.payload as FaultEntry, 'schedule');
         return;
       case Kind.Start:
-        this.boot(this.nodes[event.node]!, Code.Start);
+        this.boot(this.nodes[event.node]!, false);
         return;
     }
   }
 
-  private boot(node: NodeRecord, code: number): void {
+  // ---- node lifecycle -------------------------------------------------------------------------
+
+  private boot(node: NodeRecord, restart: boolean): void {
     node.status = 'up';
     node.incarnation++;
     node.process = node.spec.create();
     node.context = new NodeContext(this, node, node.incarnation);
-    this.fingerprint.event(header(code, node.index, -1), this.now, 0, 0);
-    if (this.materialize) {
-      this.emit(code === Code.Start ? { type: 'start', at: this.now, node: node.id } : { type: 'restart', at: this.now, node: node.id });
-    }
+    if (restart) this.recorder.restart(this.now, node.index);
+    else this.recorder.start(this.now, node.index);
     this.replyId = node.id;
     this.replyIndex = node.index;
     this.runHandler(node, Kind.Start, '', undefined);
@@ -401,16 +393,12 @@ export class Simulator {
 
   private deliver(event: SimEvent): void {
     const node = this.nodes[event.node]!;
-    const link = this.link(event.peer, event.node);
-    if (link.cut || link.clogged || node.status !== 'up') return this.deliverBlocked(link, node, event);
-    link.inFlight--;
+    const link = this.network.link(event.peer, event.node);
+    if (!link.open || node.status !== 'up') return this.deliverBlocked(link, node, event);
+    link.land();
     this.stats.messagesDelivered++;
-    // The content hash was folded in at send; the message id ties this delivery to it.
-    this.fingerprint.event(header(Code.Deliver, event.peer, event.node), this.now, event.ref, 0);
+    this.recorder.deliver(this.now, event.peer, event.node, event.ref, event.payload);
     const from = this.ids[event.peer]!;
-    if (this.materialize) {
-      this.emit({ type: 'deliver', at: this.now, from, to: node.id, msgId: event.ref, msg: event.payload });
-    }
     // A reply to the sender, the commonest send, then finds its destination without a lookup.
     this.replyId = from;
     this.replyIndex = event.peer;
@@ -420,11 +408,9 @@ export class Simulator {
 
   /** A delivery that cannot happen now: the link is cut or clogged, or the node is down or paused. */
   private deliverBlocked(link: Link, node: NodeRecord, event: SimEvent): void {
-    // Invariant: nothing crosses an active partition, including messages already on the wire.
-    if (link.cut) return this.dropInFlight(link, event, 'partition');
-    // Invariant: a clogged link holds its messages until unclog, then releases them in order.
-    if (link.clogged) {
-      this.heldOn(link).push(event);
+    // The link's rules first: a cut drops the message, a clog holds it until unclog.
+    if (!link.open) {
+      if (this.network.intercept(link, event) === 'partition') this.dropInFlight(link, event, 'partition');
       return;
     }
     // Invariant: a crashed node receives nothing.
@@ -443,8 +429,7 @@ export class Simulator {
       return;
     }
     node.timers.delete(name);
-    this.fingerprint.event(header(Code.Timer, event.node, -1), this.now, this.timerNameCode(name), 0);
-    if (this.materialize) this.emit({ type: 'timer', at: this.now, node: node.id, name });
+    this.recorder.timer(this.now, event.node, name);
     this.replyId = node.id;
     this.replyIndex = node.index;
     this.runHandler(node, Kind.Timer, name, undefined);
@@ -513,21 +498,17 @@ export class Simulator {
     // Invariant: sender and receiver never share a mutable object (top level copied, the rest frozen).
     const msg = copyOnWire(original);
     this.stats.messagesSent++;
-    this.fingerprint.event(header(Code.Send, from, to), this.now, msgId, hash);
-    if (this.materialize) {
-      this.emit({ type: 'send', at: this.now, from: this.ids[from]!, to: this.ids[to]!, msgId, msg });
-    }
-    const link = this.link(from, to);
-    if (link.cut) return this.drop(from, to, msgId, 'partition');
-    if (link.lossRatio > 0 && link.random.chance(link.lossRatio)) return this.drop(from, to, msgId, 'loss');
+    this.recorder.send(this.now, from, to, msgId, hash, msg);
+    const link = this.network.link(from, to);
+    const lost = link.sendDrop();
+    if (lost !== undefined) return this.drop(from, to, msgId, lost);
     this.putOnWire(link, msgId, msg, spare);
-    if (link.duplicateRatio > 0 && link.random.chance(link.duplicateRatio)) this.putOnWire(link, msgId, copyOnWire(msg), null);
+    if (link.duplicates()) this.putOnWire(link, msgId, copyOnWire(msg), null);
   }
 
   private putOnWire(link: Link, msgId: number, msg: unknown, spare: SimEvent | null): void {
-    // Bound: at most `capacity` messages in flight per directed link; overflow is dropped and counted.
-    if (link.inFlight >= link.capacity) return this.drop(link.from, link.to, msgId, 'overflow');
-    link.inFlight++;
+    // A full link drops the message, counted as overflow.
+    if (!link.board()) return this.drop(link.from, link.to, msgId, 'overflow');
     const at = this.now + link.sampleLatency();
     if (spare === null) {
       this.queue.push(new SimEvent(at, Kind.Deliver, link.to, link.from, msgId, msg));
@@ -543,28 +524,14 @@ export class Simulator {
   }
 
   private dropInFlight(link: Link, event: SimEvent, reason: DropReason): void {
-    link.inFlight--;
+    link.land();
     this.drop(event.peer, event.node, event.ref, reason);
   }
 
   private drop(from: number, to: number, msgId: number, reason: DropReason): void {
     this.stats.messagesDropped++;
     this.stats.dropsByReason[reason]++;
-    this.fingerprint.event(header(Code.Drop, from, to), this.now, msgId, DROP_CODES[reason]);
-    if (this.materialize) {
-      this.emit({ type: 'drop', at: this.now, from: this.nodes[from]!.id, to: this.nodes[to]!.id, msgId, reason });
-    }
-  }
-
-  private readonly held = new Map<Link, SimEvent[]>();
-
-  private heldOn(link: Link): SimEvent[] {
-    let list = this.held.get(link);
-    if (list === undefined) {
-      list = [];
-      this.held.set(link, list);
-    }
-    return list;
+    this.recorder.drop(this.now, from, to, msgId, reason);
   }
 
   // ---- timers ---------------------------------------------------------------------------------
@@ -578,20 +545,10 @@ export class Simulator {
     this.queue.push(new SimEvent(this.now + node.clock.trueSpan(afterMicros), Kind.Timer, node.index, -1, token, name));
   }
 
-  private timerNameCode(name: string): number {
-    let code = this.timerNameCodes.get(name);
-    if (code === undefined) {
-      code = sealAndHash(name);
-      this.timerNameCodes.set(name, code);
-    }
-    return code;
-  }
-
   // ---- observations and history ---------------------------------------------------------------
 
   recordObservation(node: NodeRecord, fact: Observation): void {
-    this.fingerprint.event(header(Code.Observe, node.index, -1), this.now, sealAndHash(fact), 0);
-    if (this.materialize) this.emit({ type: 'observe', at: this.now, node: node.id, fact });
+    this.recorder.observe(this.now, node.index, fact);
     for (const checker of this.observationCheckers) {
       const problem = checker.onObservation!(node.id, fact, this.view);
       if (problem) this.reportViolation(checker.name, problem);
@@ -600,16 +557,12 @@ export class Simulator {
 
   /** History listener: an invoke goes into the fingerprint and the trace. */
   onInvoke(op: Operation): void {
-    this.fingerprint.event(header(Code.Invoke, this.node(op.client).index, -1), this.now, op.id, sealAndHash(op.input));
-    if (this.materialize) this.emit({ type: 'invoke', at: this.now, node: op.client, opId: op.id, input: op.input });
+    this.recorder.invoke(this.now, this.node(op.client).index, op.id, op.input);
   }
 
   /** History listener: a completion goes into the fingerprint and the trace. */
   onComplete(op: Operation): void {
-    const status = op.status as 'ok' | 'fail';
-    // The status rides in the header's first node slot (1 ok, 2 fail).
-    this.fingerprint.event(header(Code.Complete, status === 'ok' ? 0 : 1, -1), this.now, op.id, sealAndHash(op.output));
-    if (this.materialize) this.emit({ type: 'complete', at: this.now, node: op.client, opId: op.id, status, output: op.output });
+    this.recorder.complete(this.now, op.client, op.id, op.status as 'ok' | 'fail', op.output);
   }
 
   private reportViolation(checker: string, message: string): void {
@@ -627,159 +580,64 @@ export class Simulator {
   // ---- faults ---------------------------------------------------------------------------------
 
   /**
-   * Applies one fault entry now. Entries that do not apply (crash a crashed node) are traced but change
-   * nothing; so is an entry whose role reference cannot be resolved now (no leader at that moment).
+   * Applies one fault entry now (see `FaultApplier.apply`): entries that do not apply, or whose role
+   * reference cannot be resolved now, are recorded but change nothing.
    */
-  applyFault(original: FaultEntry, source: 'schedule' | 'recovery'): void {
-    const entry = this.resolveFault(original);
-    if (entry !== original) this.resolutions.push({ fault: original, resolved: entry });
-    // The header's node slots carry the source (1 schedule, 2 recovery) and whether a reference was
-    // resolved (1 no, 2 yes: then the resolved entry's hash, 0 for unresolvable, is the second value).
-    const resolved = entry !== original;
-    this.fingerprint.event(
-      header(Code.Fault, source === 'schedule' ? 0 : 1, resolved ? 1 : 0),
-      this.now,
-      sealAndHash(original),
-      resolved ? (entry === null ? 0 : sealAndHash(entry)) : 0,
-    );
-    if (this.materialize) this.emit({ type: 'fault', at: this.now, fault: original, source, ...(entry !== original ? { resolved: entry } : {}) });
-    if (entry === null) return;
-    switch (entry.kind) {
-      case 'partition':
-        if ('groups' in entry) {
-          const groupOf = new Map<number, number>();
-          entry.groups.forEach((group, g) => group.forEach((id) => groupOf.set(this.node(id).index, g)));
-          for (const link of this.links) {
-            const a = groupOf.get(link.from);
-            const b = groupOf.get(link.to);
-            if (a !== undefined && b !== undefined && a !== b) link.cut = true;
-          }
-        } else {
-          for (const link of this.selectLinks(entry)) link.cut = true;
-        }
-        return;
-      case 'heal':
-        for (const link of this.links) link.cut = false;
-        return;
-      case 'crash':
-        return this.crash(this.node(entry.node));
-      case 'restart': {
-        const node = this.node(entry.node);
-        if (node.status === 'crashed') this.boot(node, Code.Restart);
-        return;
-      }
-      case 'pause': {
-        const node = this.node(entry.node);
-        if (node.status !== 'up') return;
-        node.status = 'paused';
-        this.traceNode(Code.Pause, 'pause', node);
-        return;
-      }
-      case 'resume': {
-        const node = this.node(entry.node);
-        if (node.status !== 'paused') return;
-        node.status = 'up';
-        this.traceNode(Code.Resume, 'resume', node);
-        // What arrived during the pause is processed now, in arrival order.
-        for (const event of node.backlog.splice(0)) this.requeueNow(event);
-        return;
-      }
-      case 'clog':
-        for (const link of this.selectLinks(entry)) link.clogged = true;
-        return;
-      case 'unclog':
-        for (const link of this.selectLinks(entry)) {
-          if (!link.clogged) continue;
-          link.clogged = false;
-          const held = this.held.get(link);
-          if (held) for (const event of held.splice(0)) this.requeueNow(event);
-        }
-        return;
-      case 'loss':
-        for (const link of this.selectLinks(entry)) link.lossRatio = entry.ratio;
-        return;
-      case 'duplicate':
-        for (const link of this.selectLinks(entry)) link.duplicateRatio = entry.ratio;
-        return;
-      case 'delay':
-        for (const link of this.selectLinks(entry)) link.latency = entry.latency;
-        return;
-      case 'clock-skew':
-        this.node(entry.node).clock.setOffset(this.now, entry.offsetMicros);
-        return;
-      case 'clock-drift':
-        this.node(entry.node).clock.setDriftPpm(this.now, entry.ppm);
-        return;
-    }
+  applyFault(entry: FaultEntry, source: 'schedule' | 'recovery'): void {
+    this.faults.apply(entry, source, this.now);
   }
 
   /** What each entry with a role reference resolved to, in the order applied (null: not resolvable then). */
-  readonly resolutions: { fault: FaultEntry; resolved: FaultEntry | null }[] = [];
-  /** Names bound by `as` in this run's schedule. */
-  private readonly bindings = new Map<string, NodeId>();
-  /** Picks among followers for `@follower`: its own stream, so it disturbs no one else's draws. */
-  private readonly rolesRng: Rng;
-
-  private resolveRef(ref: NodeId): NodeId | undefined {
-    if (!isNodeRef(ref)) return ref;
-    if (ref.startsWith('$')) return this.bindings.get(ref.slice(1));
-    const leader = this.options.roles?.leader(this.view);
-    if (ref === '@leader') return leader;
-    if (ref === '@follower') {
-      const followers = this.view.servers.filter((id) => id !== leader && this.node(id).status === 'up');
-      return followers.length === 0 ? undefined : this.rolesRng.pick(followers);
-    }
-    return undefined;
+  get resolutions(): readonly FaultResolution[] {
+    return this.faults.resolutions;
   }
 
-  /** The entry with every reference replaced by a node id; null if one cannot be resolved now. */
-  private resolveFault(entry: FaultEntry): FaultEntry | null {
-    const refs = (list: readonly NodeId[] | undefined) => list?.some(isNodeRef) ?? false;
-    const needs = ('node' in entry && isNodeRef(entry.node)) || ('as' in entry && entry.as !== undefined)
-      || ('groups' in entry && entry.groups.some(refs)) || ('from' in entry && refs(entry.from)) || ('to' in entry && refs(entry.to));
-    if (!needs) return entry;
-    const resolveList = (list: readonly NodeId[]): NodeId[] | null => {
-      const out: NodeId[] = [];
-      for (const ref of list) {
-        const id = this.resolveRef(ref);
-        if (id === undefined) return null;
-        if (!out.includes(id)) out.push(id);
-      }
-      return out;
-    };
-    if ('groups' in entry) {
-      const resolved: NodeId[][] = [];
-      for (const group of entry.groups) {
-        const ids = resolveList(group.filter((ref) => ref !== REST_REF));
-        if (ids === null) return null;
-        resolved.push(ids);
-      }
-      // @rest: every node not named in another group. A node named twice stays in its first group.
-      const named = new Set<NodeId>();
-      const groups = resolved.map((ids) => ids.filter((id) => !named.has(id) && (named.add(id), true)));
-      entry.groups.forEach((group, g) => {
-        if (group.includes(REST_REF)) groups[g]!.push(...this.view.nodes.filter((id) => !named.has(id)));
-      });
-      return { at: entry.at, kind: 'partition', groups };
-    }
-    const out: Record<string, unknown> = { ...entry };
-    if ('node' in entry) {
-      const id = this.resolveRef(entry.node);
-      if (id === undefined) return null;
-      out.node = id;
-      if ('as' in entry && entry.as !== undefined) {
-        this.bindings.set(entry.as, id);
-        delete out.as;
-      }
-    }
-    for (const side of ['from', 'to'] as const) {
-      const list = (entry as LinkSelector)[side];
-      if (list === undefined) continue;
-      const ids = resolveList(list);
-      if (ids === null) return null;
-      out[side] = ids;
-    }
-    return out as unknown as FaultEntry;
+  /** For the fault applier: a node's index (asserts that it exists). */
+  nodeIndex(id: NodeId): number {
+    return this.node(id).index;
+  }
+
+  /** For the fault applier: crashes an up or paused node. */
+  crashNode(index: number): void {
+    this.crash(this.nodes[index]!);
+  }
+
+  /** For the fault applier: boots a crashed node again. */
+  restartNode(index: number): void {
+    const node = this.nodes[index]!;
+    if (node.status === 'crashed') this.boot(node, true);
+  }
+
+  /** For the fault applier: pauses an up node (what reaches it waits in its backlog). */
+  pauseNode(index: number): void {
+    const node = this.nodes[index]!;
+    if (node.status !== 'up') return;
+    node.status = 'paused';
+    this.recorder.pause(this.now, index);
+  }
+
+  /** For the fault applier: resumes a paused node and processes its backlog now, in arrival order. */
+  resumeNode(index: number): void {
+    const node = this.nodes[index]!;
+    if (node.status !== 'paused') return;
+    node.status = 'up';
+    this.recorder.resume(this.now, index);
+    for (const event of node.backlog.splice(0)) this.requeueNow(event);
+  }
+
+  /** For the fault applier: sets a node's clock offset from now on. */
+  skewClock(index: number, offsetMicros: Micros): void {
+    this.nodes[index]!.clock.setOffset(this.now, offsetMicros);
+  }
+
+  /** For the fault applier: sets a node's clock drift from now on. */
+  driftClock(index: number, ppm: number): void {
+    this.nodes[index]!.clock.setDriftPpm(this.now, ppm);
+  }
+
+  /** For the fault applier: queues messages a clog held, now, in order. */
+  release(events: readonly SimEvent[]): void {
+    for (const event of events) this.requeueNow(event);
   }
 
   private crash(node: NodeRecord): void {
@@ -791,26 +649,15 @@ export class Simulator {
     node.timers.clear();
     // Invariant: writes since the last sync do not survive a crash.
     node.disk.loseUnsynced();
-    this.traceNode(Code.Crash, 'crash', node);
+    this.recorder.crash(this.now, node.index);
     for (const event of node.backlog.splice(0)) {
-      if (event.kind === Kind.Deliver) this.dropInFlight(this.link(event.peer, event.node), event, 'crashed');
+      if (event.kind === Kind.Deliver) this.dropInFlight(this.network.link(event.peer, event.node), event, 'crashed');
     }
-  }
-
-  private traceNode(code: number, type: 'crash' | 'pause' | 'resume', node: NodeRecord): void {
-    this.fingerprint.event(header(code, node.index, -1), this.now, 0, 0);
-    if (this.materialize) this.emit({ type, at: this.now, node: node.id });
   }
 
   private requeueNow(event: SimEvent): void {
     event.at = this.now;
     this.queue.push(event);
-  }
-
-  private selectLinks(selector: LinkSelector): Link[] {
-    const from = selector.from ? new Set(selector.from.map((id) => this.node(id).index)) : undefined;
-    const to = selector.to ? new Set(selector.to.map((id) => this.node(id).index)) : undefined;
-    return this.links.filter((l) => l.from !== l.to && (!from || from.has(l.from)) && (!to || to.has(l.to)));
   }
 
   /** A node's index: a linear scan for small clusters (ids are interned: pointer compares), else the map. */
@@ -828,10 +675,6 @@ export class Simulator {
     const index = this.indexOf(id);
     assert(index !== undefined, `unknown node '${id}'`);
     return this.nodes[index]!;
-  }
-
-  private link(from: number, to: number): Link {
-    return this.links[from * this.nodes.length + to]!;
   }
 
   /** Every checker's verdict now (violations reported during the run win). */

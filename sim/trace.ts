@@ -1,11 +1,13 @@
-// Trace events: everything that happens in a run, in the order it happens. Each is folded into the
-// run's fingerprint; when a sink or a checker asks, it is also materialised as a plain object (NDJSON).
+// Trace events: everything that happens in a run, in the order it happens. recorder.ts records each
+// once: it folds it into the run's fingerprint and, when a sink or a checker asks, also materialises it
+// as one of these plain objects (NDJSON), from which the fingerprint can be recomputed.
 
 import type { FaultEntry } from './faults.js';
 import type { DropReason } from './network.js';
 import type { NodeId, Observation } from './process.js';
 import type { Micros } from './time.js';
 
+/** One event of a run; `at` is true virtual time. */
 export type TraceEvent =
   | { type: 'start'; at: Micros; node: NodeId }
   | { type: 'send'; at: Micros; from: NodeId; to: NodeId; msgId: number; msg: unknown }
@@ -20,6 +22,7 @@ export type TraceEvent =
   | { type: 'complete'; at: Micros; node: NodeId; opId: number; status: 'ok' | 'fail'; output: unknown }
   | { type: 'phase'; at: Micros; phase: 'recovery' | 'end' };
 
+/** The kinds of trace event. */
 export type TraceEventType = TraceEvent['type'];
 
 /** Receives every trace event in order (for NDJSON streaming). */

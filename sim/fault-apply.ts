@@ -1,0 +1,192 @@
+// Applying fault entries to a running cluster: role references (`@leader`, `@follower`, `@rest`,
+// `$NAME`) are resolved against the run's state at that moment, the entry is recorded, and it acts on
+// the network's links or, through the engine, on a node's lifecycle or clock. Entries arrive validated.
+
+import { assert } from './assert.js';
+import type { RunView } from './check.js';
+import { isNodeRef, REST_REF, type FaultEntry, type LinkSelector } from './faults.js';
+import type { LinkSelection, Network } from './network.js';
+import type { NodeId } from './process.js';
+import type { Recorder } from './recorder.js';
+import type { Rng } from './rng.js';
+import type { Micros } from './time.js';
+
+/** Tells the engine which node holds a role, for faults that name `@leader` or `@follower`. */
+export interface RoleOracle {
+  leader(run: RunView): NodeId | undefined;
+}
+
+/**
+ * Resolves the role references in fault entries. `$NAME` bindings made by `as` last for the run;
+ * `@follower` picks among servers that are up and not the leader, from its own random stream.
+ */
+export class RoleResolver {
+  /** Names bound by `as` in this run's schedule. */
+  private readonly bindings = new Map<string, NodeId>();
+
+  /**
+   * @param view  the run now (servers, nodes, status)
+   * @param rng   the stream `@follower` picks from (its own, so it disturbs no one else's draws)
+   * @param roles the scenario's oracle; without one, `@leader` and `@follower` never resolve
+   */
+  constructor(
+    private readonly view: RunView,
+    private readonly rng: Rng,
+    private readonly roles: RoleOracle | undefined,
+  ) {}
+
+  /** The node a reference names now (an id is itself); undefined if it names none now. */
+  resolveRef(ref: NodeId): NodeId | undefined {
+    if (!isNodeRef(ref)) return ref;
+    if (ref.startsWith('$')) return this.bindings.get(ref.slice(1));
+    const leader = this.roles?.leader(this.view);
+    if (ref === '@leader') return leader;
+    if (ref === '@follower') {
+      const followers = this.view.servers.filter((id) => id !== leader && this.view.status(id) === 'up');
+      return followers.length === 0 ? undefined : this.rng.pick(followers);
+    }
+    return undefined;
+  }
+
+  /**
+   * The entry with every reference replaced by a node id (the entry itself when it has none; `as`
+   * binds its name and is dropped); null if a reference cannot be resolved now.
+   */
+  resolve(entry: FaultEntry): FaultEntry | null {
+    const refs = (list: readonly NodeId[] | undefined) => list?.some(isNodeRef) ?? false;
+    const needs = ('node' in entry && isNodeRef(entry.node)) || ('as' in entry && entry.as !== undefined)
+      || ('groups' in entry && entry.groups.some(refs)) || ('from' in entry && refs(entry.from)) || ('to' in entry && refs(entry.to));
+    if (!needs) return entry;
+    const resolveList = (list: readonly NodeId[]): NodeId[] | null => {
+      const out: NodeId[] = [];
+      for (const ref of list) {
+        const id = this.resolveRef(ref);
+        if (id === undefined) return null;
+        if (!out.includes(id)) out.push(id);
+      }
+      return out;
+    };
+    if ('groups' in entry) {
+      const resolved: NodeId[][] = [];
+      for (const group of entry.groups) {
+        const ids = resolveList(group.filter((ref) => ref !== REST_REF));
+        if (ids === null) return null;
+        resolved.push(ids);
+      }
+      // @rest: every node not named in another group. A node named twice stays in its first group.
+      const named = new Set<NodeId>();
+      const groups = resolved.map((ids) => ids.filter((id) => !named.has(id) && (named.add(id), true)));
+      entry.groups.forEach((group, g) => {
+        if (group.includes(REST_REF)) groups[g]!.push(...this.view.nodes.filter((id) => !named.has(id)));
+      });
+      return { at: entry.at, kind: 'partition', groups };
+    }
+    const out: Record<string, unknown> = { ...entry };
+    if ('node' in entry) {
+      const id = this.resolveRef(entry.node);
+      if (id === undefined) return null;
+      out.node = id;
+      if ('as' in entry && entry.as !== undefined) {
+        this.bindings.set(entry.as, id);
+        delete out.as;
+      }
+    }
+    for (const side of ['from', 'to'] as const) {
+      const list = (entry as LinkSelector)[side];
+      if (list === undefined) continue;
+      const ids = resolveList(list);
+      if (ids === null) return null;
+      out[side] = ids;
+    }
+    return out as unknown as FaultEntry;
+  }
+}
+
+/**
+ * What a fault does to nodes, carried out by the engine (which owns node lifecycle). Each call acts
+ * only from the state it names (crash: not crashed; restart: crashed; pause: up; resume: paused) and
+ * otherwise changes nothing.
+ */
+export interface NodeFaults<M> {
+  /** A node's index; asserts that the node exists. */
+  nodeIndex(id: NodeId): number;
+  crashNode(index: number): void;
+  restartNode(index: number): void;
+  pauseNode(index: number): void;
+  resumeNode(index: number): void;
+  skewClock(index: number, offsetMicros: Micros): void;
+  driftClock(index: number, ppm: number): void;
+  /** Queues messages a clog held, now, in the order given. */
+  release(messages: readonly M[]): void;
+}
+
+/** One applied entry with role references: what it resolved to (null: not resolvable then). */
+export interface FaultResolution {
+  readonly fault: FaultEntry;
+  readonly resolved: FaultEntry | null;
+}
+
+/** Applies fault entries: resolve, record, act. `M` is the engine's queued message. */
+export class FaultApplier<M> {
+  /** What each entry with a role reference resolved to, in the order applied. */
+  readonly resolutions: FaultResolution[] = [];
+
+  constructor(
+    private readonly resolver: RoleResolver,
+    private readonly network: Network<M>,
+    private readonly nodes: NodeFaults<M>,
+    private readonly recorder: Recorder,
+  ) {}
+
+  /**
+   * Applies one entry at `at`. An entry that does not apply (crash a crashed node) is recorded but
+   * changes nothing; so is one whose role reference cannot be resolved now (no leader at that moment).
+   */
+  apply(original: FaultEntry, source: 'schedule' | 'recovery', at: Micros): void {
+    const entry = this.resolver.resolve(original);
+    if (entry !== original) this.resolutions.push({ fault: original, resolved: entry });
+    this.recorder.fault(at, original, source, entry);
+    if (entry === null) return;
+    const nodes = this.nodes;
+    switch (entry.kind) {
+      case 'partition':
+        if ('groups' in entry) this.network.partition(entry.groups.map((group) => group.map((id) => nodes.nodeIndex(id))));
+        else this.network.cut(this.selection(entry));
+        return;
+      case 'heal':
+        return this.network.heal();
+      case 'crash':
+        return nodes.crashNode(nodes.nodeIndex(entry.node));
+      case 'restart':
+        return nodes.restartNode(nodes.nodeIndex(entry.node));
+      case 'pause':
+        return nodes.pauseNode(nodes.nodeIndex(entry.node));
+      case 'resume':
+        return nodes.resumeNode(nodes.nodeIndex(entry.node));
+      case 'clog':
+        return this.network.clog(this.selection(entry));
+      case 'unclog':
+        return nodes.release(this.network.unclog(this.selection(entry)));
+      case 'loss':
+        return this.network.setLoss(this.selection(entry), entry.ratio);
+      case 'duplicate':
+        return this.network.setDuplicate(this.selection(entry), entry.ratio);
+      case 'delay':
+        return this.network.setLatency(this.selection(entry), entry.latency);
+      case 'clock-skew':
+        return nodes.skewClock(nodes.nodeIndex(entry.node), entry.offsetMicros);
+      case 'clock-drift':
+        return nodes.driftClock(nodes.nodeIndex(entry.node), entry.ppm);
+    }
+    assert(false, `unknown fault kind ${JSON.stringify((entry as { kind: unknown }).kind)}`);
+  }
+
+  /** A selector's node ids as indices (each id must name a node). */
+  private selection(selector: LinkSelector): LinkSelection {
+    const nodes = this.nodes;
+    return {
+      ...(selector.from ? { from: selector.from.map((id) => nodes.nodeIndex(id)) } : {}),
+      ...(selector.to ? { to: selector.to.map((id) => nodes.nodeIndex(id)) } : {}),
+    };
+  }
+}
