@@ -46,6 +46,16 @@ const PROMISED_KEY = 'acceptor/promised';
 const SLOT_PREFIX = 'acceptor/slot/';
 const slotKey = (slot: number) => `${SLOT_PREFIX}${slot}`;
 
+/**
+ * The disk contents (key → value) of an acceptor that has promised `promised` and accepted `accepted`,
+ * as `Acceptor.load` reads them back: for tests that boot a node in the middle of the protocol.
+ */
+export function acceptorDiskContents<V>(state: { readonly promised: Ballot; readonly accepted: readonly AcceptedEntry<V>[] }): [string, unknown][] {
+  const out: [string, unknown][] = [[PROMISED_KEY, state.promised]];
+  for (const { slot, ballot, value } of state.accepted) out.push([slotKey(slot), { round: ballot.round, node: ballot.node, value } satisfies SlotRecord<V>]);
+  return out;
+}
+
 /** Default value equality: the same primitive or the same object. */
 function identical<V>(a: V, b: V): boolean {
   return a === b;
