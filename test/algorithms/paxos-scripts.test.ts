@@ -127,6 +127,17 @@ describe('paxos protocol scripts (one per phase rule)', () => {
     });
   }
 
+  it('refuses a message, field, option or durable state it does not know, naming it', () => {
+    const script = (lines: string) => `nodes n1 n2\n----\n\n${lines}\n----\n`;
+    const run = (text: string) => () => runProtocolScript(text, multiPaxosAdapter(), 'inline');
+    expect(run(script('start n1 {promise: {round: 1, node: n2}}'))).toThrow(/unknown durable Paxos state promise/);
+    const started = (line: string) => script(`start n1\n----\n\n${line}`);
+    expect(run(started('deliver n1 <- n2 Prepared {ballot: {round: 1, node: n2}, from: 1}'))).toThrow(/unknown Paxos message Prepared/);
+    expect(run(started('deliver n1 <- n2 Prepare {ballot: {round: 1, node: n2}}'))).toThrow(/Prepare needs from/);
+    expect(run(started('deliver n1 <- n2 Prepare {ballot: {round: 1, node: n2}, from: 1, slot: 2}'))).toThrow(/Prepare has no field slot/);
+    expect(() => runProtocolScript('nodes n1 {proposer: true}\n----\n\nstart n1\n----\n', singleDecreeAdapter(), 'inline')).toThrow(/unknown Paxos option\(s\) proposer/);
+  });
+
   // A script must fail when its rule is broken. Where a planted bug breaks the rule, that is checked here
   // on every run; the other rules were broken by hand once (see the issue note).
   it.each([
