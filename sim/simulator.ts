@@ -3,7 +3,7 @@
 // every event into a 64-bit fingerprint, and feeds checkers. It knows no algorithm.
 
 import { assert } from './assert.js';
-import type { Checker, NodeStatus, RunView } from './check.js';
+import type { Checker, FactObserver, NodeStatus, RunView } from './check.js';
 import { LocalClock } from './clock.js';
 import { SimDisk } from './disk.js';
 import { EventQueue } from './event-queue.js';
@@ -70,6 +70,8 @@ export interface SimulatorOptions {
   readonly nodes: readonly NodeSpec[];
   readonly network: NetworkConfig;
   readonly checkers?: readonly Checker[];
+  /** Watch facts after the checkers (metrics); they never judge the run. */
+  readonly observers?: readonly FactObserver[];
   readonly traceSink?: TraceSink;
 }
 
@@ -227,6 +229,7 @@ export class Simulator {
   private readonly checkers: readonly Checker[];
   private readonly observationCheckers: readonly Checker[];
   private readonly eventCheckers: readonly Checker[];
+  private readonly factObservers: readonly FactObserver[];
   private readonly sink: TraceSink | undefined;
   /** Whether trace events are built as objects (for a sink or an onEvent checker). */
   private readonly materialize: boolean;
@@ -267,6 +270,7 @@ export class Simulator {
     this.checkers = options.checkers ?? [];
     this.observationCheckers = this.checkers.filter((c) => c.onObservation);
     this.eventCheckers = this.checkers.filter((c) => c.onEvent);
+    this.factObservers = (options.observers ?? []).filter((o) => o.onFact);
     this.sink = options.traceSink;
     this.materialize = this.sink !== undefined || this.eventCheckers.length > 0;
     this.history = new History(this, this);
@@ -596,6 +600,7 @@ export class Simulator {
       const problem = checker.onObservation!(node.id, fact, this.view);
       if (problem) this.reportViolation(checker.name, problem);
     }
+    for (const observer of this.factObservers) observer.onFact!(node.id, fact, this.view);
   }
 
   /** History listener: an invoke goes into the fingerprint and the trace. */
