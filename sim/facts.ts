@@ -38,7 +38,11 @@ export type AppliedFact<C = unknown> = { readonly type: 'apply'; readonly index:
  */
 export type SharedFact<R extends string = string, C = unknown> = RoleFact<R> | LeaderEstablishedFact | AppliedFact<C>;
 
-/** A role fact read back from a trace (untyped data, as a report or a replay reads it), else undefined. */
-export function asRoleFact(fact: Fact): RoleFact | undefined {
-  return fact.type === 'role' && typeof fact.role === 'string' && typeof fact.term === 'number' ? (fact as RoleFact) : undefined;
+/**
+ * A role fact read back from untyped data (a trace, as reports read it): its role, and its term (null
+ * when the data has none); undefined for any other fact.
+ */
+export function asRoleFact(fact: Fact): { readonly role: string; readonly term: number | null } | undefined {
+  if (fact.type !== 'role' || typeof fact.role !== 'string') return undefined;
+  return { role: fact.role, term: typeof fact.term === 'number' ? fact.term : null };
 }
