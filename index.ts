@@ -10,9 +10,33 @@
  * clock, random stream and disk, and report facts with `ctx.observe`. {@link NodeSpec} names a node,
  * its role and the factory that builds a fresh process at boot and at every restart.
  */
-export type { Context, NodeId, NodeSpec, Observation, Process } from './sim/process.js';
-/** A fact a process reports for checkers and reports: `{ type: 'leader', term: 3 }`. Alias of {@link Observation}. */
-export type { Observation as Fact } from './sim/process.js';
+export type { Context, NodeId, NodeSpec, Process } from './sim/process.js';
+
+// ---- facts -----------------------------------------------------------------------------------------
+
+/**
+ * Facts: what a process reports with `ctx.observe`. An algorithm declares its facts as a discriminated
+ * union of type aliases on `type`, and types its {@link Process} (`Process<Msg, MyFact>`), its checkers
+ * (`Checker<MyFact>`, `always<MyFact>({ … })`) and its scenarios' set-ups (`ScenarioSetup<MyFact>`) by
+ * it, so a misspelt or renamed fact is a compile error:
+ *
+ * ```ts
+ * export type CounterFact = { readonly type: 'increment'; readonly count: number } | { readonly type: 'value'; readonly value: number };
+ * ```
+ *
+ * {@link Fact} is the shape every fact has (and what code that declares no union reads);
+ * {@link Observation} is its former name.
+ */
+export type { Fact, Observation } from './sim/facts.js';
+/**
+ * The shared vocabulary that generic metrics and reports understand: a node's role with a term or epoch
+ * ({@link RoleFact}), a leader known to a majority ({@link LeaderEstablishedFact}), a log position applied
+ * ({@link AppliedFact}). An algorithm opts in by including {@link SharedFact} in its union and emitting
+ * them; it may then register {@link leaderMetrics} and {@link commitMetrics}, and reports draw role lanes.
+ */
+export type { AppliedFact, LeaderEstablishedFact, RoleFact, SharedFact } from './sim/facts.js';
+/** Reads a role fact back from untyped data (a trace): the fact, or undefined. */
+export { asRoleFact } from './sim/facts.js';
 /** A node's disk: what was synced survives a crash; unsynced writes are lost. */
 export type { Disk } from './sim/disk.js';
 /** A node's own deterministic random stream (`ctx.rng`). */
@@ -63,6 +87,16 @@ export { loadScenarioModule } from './lab/user-scenarios.js';
 
 /** The checker contract: `always` (safety), `eventually` (liveness) or `sometimes` (reached at least once). */
 export type { Checker, CheckKind, CheckResult, CheckVerdict, NodeStatus, RunView } from './sim/check.js';
+/**
+ * Metrics observers: registered by a scenario (`ScenarioSetup.observers`, fresh per run), they watch facts
+ * and compute the run's metrics, and never judge it. {@link leaderMetrics} (leader losses and the time to
+ * a new leader) and {@link commitMetrics} (messages per committed command) serve algorithms that emit
+ * the shared facts.
+ */
+export {
+  commitMetrics, leaderMetrics, type EndedRun, type LeaderMetricFact, type MetricsObserver, type ObservedMetrics, type RunMetrics,
+} from './sim/metrics.js';
+export type { FactObserver } from './sim/check.js';
 /** One-call checkers of each kind. */
 export { always, eventually, sometimes, type PropertyInfo } from './sim/check/properties.js';
 /** Linearizability of a client history (key-value or register model), as a checker and as a function. */

@@ -3,6 +3,7 @@
 // run gives the same object, key for key; it assumes the trace holds every event of the run, in order.
 
 import type { CheckResult } from '../sim/check.js';
+import { asRoleFact } from '../sim/facts.js';
 import { describeFault, type FaultEntry, type LinkSelector } from '../sim/faults.js';
 import type { Operation } from '../sim/history.js';
 import type { LatencyModel } from '../sim/network.js';
@@ -218,14 +219,15 @@ function nodeIntervals(trace: readonly TraceEvent[], indexOf: (id: NodeId) => nu
         closeState(indexOf(e.node), e.at);
         break;
       case 'observe': {
-        const fact = e.fact;
-        if (fact.type !== 'role' || typeof fact.role !== 'string') break;
+        // Role lanes come from the shared role fact (sim/facts.ts); other facts are the algorithm's own.
+        const fact = asRoleFact(e.fact);
+        if (fact === undefined) break;
         const node = indexOf(e.node);
         const was = openRole.get(node);
         if (was !== undefined && was.role === 'leader' && fact.role !== 'leader') stepDowns.push({ node, at: e.at, term: was.term, role: fact.role });
         closeRole(node, e.at);
         if (!roleNames.includes(fact.role)) roleNames.push(fact.role);
-        openRole.set(node, { from: e.at, role: fact.role, term: typeof fact.term === 'number' ? fact.term : null });
+        openRole.set(node, { from: e.at, role: fact.role, term: fact.term });
         break;
       }
       default:

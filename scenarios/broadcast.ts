@@ -2,8 +2,9 @@
 // after recovery every value from a node that never crashed must be everywhere, exactly once.
 
 import { broadcastBugs, BroadcastNode } from '../algorithms/broadcast/broadcast.js';
+import type { BroadcastFact } from '../algorithms/broadcast/facts.js';
 import { broadcastCheckers } from '../algorithms/broadcast/invariants.js';
-import { defineParams, defineScenarioFamily, type Scenario, type ScenarioVariant } from '../sim/scenario.js';
+import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, type ScenarioVariant } from '../sim/scenario.js';
 import { seconds } from '../sim/time.js';
 import { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS, serverIds } from './common.js';
 
@@ -28,7 +29,7 @@ const broadcastScenario = defineScenarioFamily({
   maxNodes: 64,
   nodesReason: 'with one node no value can travel, and the checks need one to',
   defaultDurationMicros: seconds(10),
-  build({ nodeCount, params, bugs }, _variant: ScenarioVariant<typeof BROADCAST_PARAMS.decls>) {
+  build({ nodeCount, params, bugs }, _variant: ScenarioVariant<typeof BROADCAST_PARAMS.decls>): ScenarioSetup<BroadcastFact> {
     const config = {
       broadcastsPerNode: params.broadcastsPerNode,
       broadcastIntervalMicros: params.broadcastIntervalMicros,

@@ -5,6 +5,8 @@
 import type { LatencyModel, NetworkConfig } from '../sim/network.js';
 import { KvClient } from '../algorithms/kv/client.js';
 import type { Checker } from '../sim/check.js';
+import type { Fact } from '../sim/facts.js';
+import type { MetricsObserver } from '../sim/metrics.js';
 import type { FaultEntry } from '../sim/faults.js';
 import type { NodeId, NodeSpec, Process } from '../sim/process.js';
 import type { RoleOracle } from '../sim/simulator.js';
@@ -94,12 +96,18 @@ export interface ScriptedVariant<D extends ParamDecls> extends ScenarioVariant<D
  * The set-up of a replicated key-value store (Raft, Multi-Paxos): servers running `createServer()` and
  * the kv clients, the network, the servers as the nemesis's targets, the recovery bound, who leads, and
  * the variant's script. `checkers(clients)` is told whether there are clients (none: an elections-only run).
+ * Checkers and metrics `observers` are typed by the algorithm's facts `F`.
  */
-export function kvStoreSetup(
+export function kvStoreSetup<F extends Fact>(
   options: { readonly nodeCount: number; readonly durationMicros: Micros; readonly params: NetworkParams & KvClientParams & RecoveryParams },
   variant: ScriptedVariant<ParamDecls>,
-  parts: { readonly createServer: () => Process<never>; readonly checkers: (clients: boolean) => Checker[]; readonly roles: RoleOracle },
-): ScenarioSetup {
+  parts: {
+    readonly createServer: () => Process<never, F>;
+    readonly checkers: (clients: boolean) => Checker<F>[];
+    readonly observers: () => MetricsObserver<F>[];
+    readonly roles: RoleOracle;
+  },
+): ScenarioSetup<F> {
   const { params } = options;
   const { servers, nodes } = kvCluster(options.nodeCount, options.durationMicros, params, parts.createServer);
   const network = networkFromParams(params);
@@ -108,6 +116,7 @@ export function kvStoreSetup(
     nodes,
     network,
     checkers: parts.checkers(params.clients > 0),
+    observers: parts.observers(),
     nemesisTargets: servers,
     recoveryMicrosMax: params.recoveryMicrosMax,
     roles: parts.roles,

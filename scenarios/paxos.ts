@@ -6,12 +6,14 @@
 import {
   agreement, clientOperationsComplete, everyoneDecided, leaderAgreed, leaderEstablished, promiseRespected, stateMachineSafety, validity, valueChosen,
 } from '../algorithms/paxos/invariants.js';
+import type { MultiPaxosFact, SingleDecreeFact } from '../algorithms/paxos/facts.js';
 import { paxosBugs, PaxosNode } from '../algorithms/paxos/paxos.js';
+import { commitMetrics, leaderMetrics } from '../sim/metrics.js';
 import { SingleDecreeNode } from '../algorithms/paxos/single-decree.js';
 import { linearizabilityChecker } from '../sim/check/history-checker.js';
 import type { FaultEntry } from '../sim/faults.js';
 import type { NodeSpec } from '../sim/process.js';
-import { defineParams, defineScenarioFamily, type Scenario, type ScenarioVariant, type ScriptContext } from '../sim/scenario.js';
+import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, type ScenarioVariant, type ScriptContext } from '../sim/scenario.js';
 import { leaderCrashScript, leaderMinorityScript, repeat } from './scripts.js';
 import type { RoleOracle } from '../sim/simulator.js';
 import { seconds } from '../sim/time.js';
@@ -101,7 +103,7 @@ const paxosScenario = defineScenarioFamily({
   minNodes: 1,
   maxNodes: 15,
   defaultDurationMicros: seconds(10),
-  build({ nodeCount, durationMicros, params, bugs }, variant: MultiPaxosVariant) {
+  build({ nodeCount, durationMicros, params, bugs }, variant: MultiPaxosVariant): ScenarioSetup<MultiPaxosFact> {
     const config = {
       takeoverTimeoutMicrosMin: params.takeoverTimeoutMicrosMin,
       takeoverTimeoutMicrosMax: params.takeoverTimeoutMicrosMax,
@@ -109,9 +111,10 @@ const paxosScenario = defineScenarioFamily({
       decidedPerMessageMax: params.decidedPerMessageMax,
       bugs,
     };
-    return kvStoreSetup({ nodeCount, durationMicros, params }, variant, {
+    return kvStoreSetup<MultiPaxosFact>({ nodeCount, durationMicros, params }, variant, {
       createServer: () => new PaxosNode(config),
       roles: paxosRoles,
+      observers: () => [leaderMetrics(), commitMetrics()],
       // Without clients (a leader-election-only run) nothing is proposed: no history to judge, no value
       // to wait for; what must happen at least once is a leader established by a majority.
       checkers: (clients) => [
@@ -131,7 +134,7 @@ const singleDecreeScenario = defineScenarioFamily({
   minNodes: 1,
   maxNodes: 15,
   defaultDurationMicros: seconds(10),
-  build({ nodeCount, params, bugs }, _variant: ScenarioVariant<typeof SINGLE_DECREE_PARAMS.decls>) {
+  build({ nodeCount, params, bugs }, _variant: ScenarioVariant<typeof SINGLE_DECREE_PARAMS.decls>): ScenarioSetup<SingleDecreeFact> {
     const proposers = Math.min(nodeCount, params.proposers);
     const servers = serverIds(nodeCount);
     const nodes: NodeSpec[] = servers.map((id, i) => {

@@ -6,12 +6,14 @@ import {
   clientOperationsComplete, electionSafety, leaderAgreed, leaderAppendOnly, leaderCompleteness,
   leaderElectedAndWriteCommitted, logMatching, stateMachineSafety,
 } from '../algorithms/raft/invariants.js';
+import type { RaftFact } from '../algorithms/raft/facts.js';
 import { raftBugs, RaftNode } from '../algorithms/raft/raft.js';
+import { commitMetrics, leaderMetrics } from '../sim/metrics.js';
 import { linearizabilityChecker } from '../sim/check/history-checker.js';
 import type { FaultEntry } from '../sim/faults.js';
 import type { LatencyModel } from '../sim/network.js';
 import type { RoleOracle } from '../sim/simulator.js';
-import { defineParams, defineScenarioFamily, type Scenario, type ScriptContext } from '../sim/scenario.js';
+import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, type ScriptContext } from '../sim/scenario.js';
 import { leaderCrashScript, leaderMinorityScript, repeat } from './scripts.js';
 import { seconds } from '../sim/time.js';
 import { KV_CLIENT_PARAMS, kvStoreSetup, NETWORK_PARAMS, RECOVERY_PARAMS, type ScriptedVariant } from './common.js';
@@ -194,7 +196,7 @@ const raftScenario = defineScenarioFamily({
   minNodes: 1,
   maxNodes: 15,
   defaultDurationMicros: seconds(10),
-  build({ nodeCount, durationMicros, params, bugs }, variant: RaftVariant) {
+  build({ nodeCount, durationMicros, params, bugs }, variant: RaftVariant): ScenarioSetup<RaftFact> {
     const config = {
       electionTimeoutMicrosMin: params.electionTimeoutMicrosMin,
       electionTimeoutMicrosMax: params.electionTimeoutMicrosMax,
@@ -202,9 +204,10 @@ const raftScenario = defineScenarioFamily({
       entriesPerAppendMax: params.entriesPerAppendMax,
       bugs,
     };
-    return kvStoreSetup({ nodeCount, durationMicros, params }, variant, {
+    return kvStoreSetup<RaftFact>({ nodeCount, durationMicros, params }, variant, {
       createServer: () => new RaftNode(config),
       roles: raftRoles,
+      observers: () => [leaderMetrics(), commitMetrics()],
       // Without clients (an elections-only run) there is no history to judge and no write to wait for.
       checkers: (clients) => [
         electionSafety(), leaderAppendOnly(), logMatching(), leaderCompleteness(), stateMachineSafety(),

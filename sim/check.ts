@@ -3,7 +3,8 @@
 // within the recovery bound once faults heal) or `sometimes` (the run must reach it at least once).
 
 import type { Operation } from './history.js';
-import type { NodeId, Observation } from './process.js';
+import type { Fact, Observation } from './facts.js';
+import type { NodeId } from './process.js';
 import type { Micros } from './time.js';
 import type { TraceEvent } from './trace.js';
 
@@ -33,13 +34,17 @@ export interface CheckVerdict {
   readonly atMicros?: Micros;
 }
 
-export interface Checker {
+/**
+ * A checker of runs whose nodes report facts of type `F` (the algorithm's fact union, sim/facts.ts):
+ * `onObservation` matches on `fact.type`, so a fact the algorithm does not declare is a compile error.
+ */
+export interface Checker<F extends Fact = Observation> {
   readonly name: string;
   readonly kind: CheckKind;
   /** One sentence: what this checker promises. */
   readonly description: string;
   /** Called for each observation as it happens; return a message to report a violation. */
-  onObservation?(node: NodeId, fact: Observation, run: RunView): string | void;
+  onObservation?(node: NodeId, fact: F, run: RunView): string | void;
   /** Called for every trace event (costlier: events are materialised); return a message to report a violation. */
   onEvent?(event: TraceEvent, run: RunView): string | void;
   /**
@@ -47,6 +52,15 @@ export interface Checker {
    * every one of them holds. For `always` checkers a violation reported earlier wins over this verdict.
    */
   verdict(run: RunView): CheckVerdict;
+}
+
+/**
+ * Watches a run's facts without judging it (metrics are observers, not checkers): `onFact` is called for
+ * each fact as it happens, after the checkers have seen it. It never fails a run and never changes one.
+ */
+export interface FactObserver<F extends Fact = Observation> {
+  readonly name: string;
+  onFact?(node: NodeId, fact: F, run: RunView): void;
 }
 
 /** One row of a run's result. */

@@ -3,28 +3,30 @@
 // randomness; a crash throws the process object away, and a restart builds a new one.
 
 import type { Disk } from './disk.js';
+import type { Fact, Observation } from './facts.js';
 import type { ClientHistory } from './history.js';
 import type { Rng } from './rng.js';
 import type { Micros } from './time.js';
 
 export type NodeId = string;
 
-/** A fact a process reports for checkers and reports: `{ type: 'leader', term: 3 }`. */
-export interface Observation {
-  readonly type: string;
-  readonly [field: string]: unknown;
-}
+export type { Fact, Observation } from './facts.js';
 
-export interface Process<M> {
+/**
+ * A node's code. `M` is its message type; `F` the union of facts it reports (see sim/facts.ts), so
+ * `ctx.observe` takes only those. Without `F`, any fact ({@link Observation}).
+ */
+export interface Process<M, F extends Fact = Observation> {
   /** Boot and every restart: volatile state is fresh, durable state is on `ctx.disk`. */
-  onStart(ctx: Context<M>): void;
-  onMessage(ctx: Context<M>, from: NodeId, msg: M): void;
-  onTimer(ctx: Context<M>, name: string): void;
+  onStart(ctx: Context<M, F>): void;
+  onMessage(ctx: Context<M, F>, from: NodeId, msg: M): void;
+  onTimer(ctx: Context<M, F>, name: string): void;
   /** A read-only view for checkers and reports. */
   inspect?(): unknown;
 }
 
-export interface Context<M> {
+/** What a process may do. `F`: the facts it may report (its algorithm's fact union). */
+export interface Context<M, F extends Fact = Observation> {
   readonly self: NodeId;
   /** The other server nodes (for a client node: all server nodes), in a fixed order. */
   readonly peers: readonly NodeId[];
@@ -39,17 +41,17 @@ export interface Context<M> {
   readonly rng: Rng;
   /** What was synced survives a crash; unsynced writes are lost. */
   readonly disk: Disk;
-  /** Reports a fact for checkers and reports. */
-  observe(fact: Observation): void;
+  /** Reports a fact for checkers, metrics and reports: one of the algorithm's declared facts. */
+  observe(fact: F): void;
   /** Records client operations (invoke, then ok/fail; never completed = open). */
   readonly history: ClientHistory;
 }
 
 /** How a scenario describes one node of the cluster. */
-export interface NodeSpec<M = unknown> {
+export interface NodeSpec<M = unknown, F extends Fact = Observation> {
   readonly id: NodeId;
   /** Servers run the algorithm; clients drive a workload. The nemesis targets servers. */
   readonly role: 'server' | 'client';
   /** Builds a fresh process: at boot and at every restart. */
-  create(): Process<M>;
+  create(): Process<M, F>;
 }

@@ -7,7 +7,7 @@ import type { CheckResult } from './check.js';
 import { InputError } from './errors.js';
 import { suggestionOrKnown } from './suggest.js';
 import { parseFaultSchedule, type FaultEntry } from './faults.js';
-import { METRICS_TAP_NAME, MetricsCollector, type RunMetrics } from './metrics.js';
+import { computeMetrics, type RunMetrics } from './metrics.js';
 import { generateSchedule, NEMESIS_PROFILES, type NemesisProfile } from './nemesis.js';
 import { isValidSeed, Rng, SEED_MAX } from './rng.js';
 import { numberParam, resolveParams, type Scenario, type ScenarioSetup } from './scenario.js';
@@ -134,8 +134,8 @@ export function prepareRun(request: RunRequest): PreparedRun {
 /** Runs both phases and judges the run. */
 export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunResult {
   const { setup } = prepared;
-  const metrics = new MetricsCollector();
-  const sim = new Simulator({ seed: prepared.seed, nodes: setup.nodes, network: setup.network, checkers: [...setup.checkers, metrics.tap], traceSink, roles: setup.roles });
+  const observers = setup.observers ?? [];
+  const sim = new Simulator({ seed: prepared.seed, nodes: setup.nodes, network: setup.network, checkers: setup.checkers, observers, traceSink, roles: setup.roles });
   sim.start();
   sim.scheduleFaults(prepared.faults);
   sim.runUntil(prepared.durationMicros);
@@ -154,7 +154,7 @@ export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunRes
   }
   sim.end();
 
-  const checks: CheckResult[] = sim.verdicts().filter((c) => c.name !== METRICS_TAP_NAME);
+  const checks: CheckResult[] = sim.verdicts();
   checks.push(
     sim.handlerErrors.length === 0
       ? { name: 'no-handler-exceptions', kind: 'always', ok: true }
@@ -176,7 +176,7 @@ export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunRes
     checks,
     recovery,
     history,
-    metrics: metrics.compute({ servers: setup.nemesisTargets, applied, history, messagesSent: sim.stats.messagesSent, recovery }),
+    metrics: computeMetrics(observers, { servers: setup.nemesisTargets, applied, history, messagesSent: sim.stats.messagesSent, recovery }),
     simulator: sim,
   };
 }

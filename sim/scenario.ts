@@ -5,6 +5,8 @@
 // planted bugs, read as booleans) and `defineScenarioFamily` (one scenario per variant of a family).
 
 import type { Checker } from './check.js';
+import type { Fact, Observation } from './facts.js';
+import type { MetricsObserver } from './metrics.js';
 import { InputError } from './errors.js';
 import { suggestionOrKnown } from './suggest.js';
 import type { NemesisProfile } from './nemesis.js';
@@ -52,10 +54,19 @@ export interface ScenarioBuildOptions {
   readonly bug: string | undefined;
 }
 
-export interface ScenarioSetup {
+/**
+ * One run's set-up. `F` is the union of facts its algorithm reports (sim/facts.ts): checkers and metrics
+ * observers are typed by it, so one that reads a fact the algorithm does not declare is a compile error.
+ */
+export interface ScenarioSetup<F extends Fact = Observation> {
   readonly nodes: readonly NodeSpec[];
   readonly network: NetworkConfig;
-  readonly checkers: readonly Checker[];
+  readonly checkers: readonly Checker<F>[];
+  /**
+   * Metrics observers (fresh per run): they watch facts and compute the run's metrics, never judge it.
+   * `leaderMetrics()` and `commitMetrics()` (sim/metrics.ts) serve algorithms that emit the shared facts.
+   */
+  readonly observers?: readonly MetricsObserver<F>[];
   /** Nodes the nemesis may fault (usually the servers). */
   readonly nemesisTargets: readonly NodeId[];
   /** How long the recovery phase may take before `eventually` checks fail. */
@@ -313,7 +324,7 @@ export interface FamilyBuildOptions<D extends ParamDecls, K extends string> {
 }
 
 /** What scenarios of one family share: the algorithm, parameters, planted bugs, node range and the set-up. */
-export interface ScenarioFamily<D extends ParamDecls, K extends string, V extends ScenarioVariant<D>> {
+export interface ScenarioFamily<D extends ParamDecls, K extends string, V extends ScenarioVariant<D>, F extends Fact = Observation> {
   readonly algorithm: string;
   readonly params: ParamSet<D>;
   /** Defaults the family sets on shared parameters (for example a slower network); variants override them. */
@@ -325,8 +336,8 @@ export interface ScenarioFamily<D extends ParamDecls, K extends string, V extend
   /** Why the node range is what it is, when it is narrower than the algorithm's. */
   readonly nodesReason?: string;
   readonly defaultDurationMicros: Micros;
-  /** The cluster, network and checkers of one run of `variant`. */
-  build(options: FamilyBuildOptions<D, K>, variant: V): ScenarioSetup;
+  /** The cluster, network, checkers and metrics observers of one run of `variant`, typed by the algorithm's facts `F`. */
+  build(options: FamilyBuildOptions<D, K>, variant: V): ScenarioSetup<F>;
 }
 
 /**
@@ -339,7 +350,7 @@ export interface ScenarioFamily<D extends ParamDecls, K extends string, V extend
  * export const raftScenarios = [raftScenario({ name: 'raft-chaos', description: '…', nemesis: 'chaos' }), …];
  * ```
  */
-export function defineScenarioFamily<D extends ParamDecls, K extends string, V extends ScenarioVariant<D>>(family: ScenarioFamily<D, K, V>): (variant: V) => Scenario {
+export function defineScenarioFamily<D extends ParamDecls, K extends string, V extends ScenarioVariant<D>, F extends Fact = Observation>(family: ScenarioFamily<D, K, V, F>): (variant: V) => Scenario {
   const familySpecs = family.params.withDefaults(family.defaults);
   return (variant) => {
     const params = familySpecs === family.params.specs && variant.defaults === undefined

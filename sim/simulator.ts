@@ -4,7 +4,7 @@
 // It knows no algorithm.
 
 import { assert } from './assert.js';
-import type { Checker, NodeStatus, RunView } from './check.js';
+import type { Checker, FactObserver, NodeStatus, RunView } from './check.js';
 import { LocalClock } from './clock.js';
 import { SimDisk } from './disk.js';
 import { EventQueue } from './event-queue.js';
@@ -57,6 +57,8 @@ export interface SimulatorOptions {
   readonly nodes: readonly NodeSpec[];
   readonly network: NetworkConfig;
   readonly checkers?: readonly Checker[];
+  /** Watch facts after the checkers (metrics); they never judge the run. */
+  readonly observers?: readonly FactObserver[];
   /** Receives every trace event; without one (and without `onEvent` checkers) none is built. */
   readonly traceSink?: TraceSink;
 }
@@ -222,6 +224,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   private readonly checkers: readonly Checker[];
   private readonly observationCheckers: readonly Checker[];
   private readonly eventCheckers: readonly Checker[];
+  private readonly factObservers: readonly FactObserver[];
   private readonly sink: TraceSink | undefined;
   private readonly outboxTo: number[] = [];
   private readonly outboxMsg: unknown[] = [];
@@ -252,6 +255,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     this.checkers = options.checkers ?? [];
     this.observationCheckers = this.checkers.filter((c) => c.onObservation);
     this.eventCheckers = this.checkers.filter((c) => c.onEvent);
+    this.factObservers = (options.observers ?? []).filter((o) => o.onFact);
     this.sink = options.traceSink;
     // Trace objects are built only for a sink or an onEvent checker.
     const materialize = this.sink !== undefined || this.eventCheckers.length > 0;
@@ -553,6 +557,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
       const problem = checker.onObservation!(node.id, fact, this.view);
       if (problem) this.reportViolation(checker.name, problem);
     }
+    for (const observer of this.factObservers) observer.onFact!(node.id, fact, this.view);
   }
 
   /** History listener: an invoke goes into the fingerprint and the trace. */

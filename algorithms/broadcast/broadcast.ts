@@ -11,6 +11,7 @@
 import type { Context, NodeId, Process } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
 import type { BroadcastBugs } from './bugs.js';
+import type { BroadcastFact } from './facts.js';
 
 export { broadcastBugs, type BroadcastBugs } from './bugs.js';
 
@@ -36,7 +37,7 @@ interface Stored {
 const DELIVERED_PREFIX = 'delivered/';
 const SEQ_KEY = 'seq';
 
-export class BroadcastNode implements Process<BroadcastMessage> {
+export class BroadcastNode implements Process<BroadcastMessage, BroadcastFact> {
   /** Every value this node has delivered (mirrors the disk). */
   private readonly delivered = new Map<string, Stored>();
   /** For each value: the peers that have not acknowledged it yet. Insertion-ordered. */
@@ -46,7 +47,7 @@ export class BroadcastNode implements Process<BroadcastMessage> {
 
   constructor(private readonly config: BroadcastConfig) {}
 
-  onStart(ctx: Context<BroadcastMessage>): void {
+  onStart(ctx: Context<BroadcastMessage, BroadcastFact>): void {
     for (const key of ctx.disk.keys()) {
       if (!key.startsWith(DELIVERED_PREFIX)) continue;
       const id = key.slice(DELIVERED_PREFIX.length);
@@ -60,12 +61,12 @@ export class BroadcastNode implements Process<BroadcastMessage> {
     if (!this.config.bugs.noRetransmit) ctx.setTimer('retransmit', this.config.retransmitMicros);
   }
 
-  onTimer(ctx: Context<BroadcastMessage>, name: string): void {
+  onTimer(ctx: Context<BroadcastMessage, BroadcastFact>, name: string): void {
     if (name === 'broadcast') this.broadcast(ctx);
     else if (name === 'retransmit') this.retransmit(ctx);
   }
 
-  onMessage(ctx: Context<BroadcastMessage>, from: NodeId, msg: BroadcastMessage): void {
+  onMessage(ctx: Context<BroadcastMessage, BroadcastFact>, from: NodeId, msg: BroadcastMessage): void {
     if (msg.type === 'ack') return this.acknowledged(ctx, from, msg.id);
     // The sender has the value, so it needs no copy from us.
     this.unacked.get(msg.id)?.delete(from);
@@ -83,11 +84,11 @@ export class BroadcastNode implements Process<BroadcastMessage> {
     return { delivered: [...this.delivered.keys()], unacked: this.unacked.size };
   }
 
-  private nextSeq(ctx: Context<BroadcastMessage>): number {
+  private nextSeq(ctx: Context<BroadcastMessage, BroadcastFact>): number {
     return ctx.disk.read<number>(SEQ_KEY) ?? 0;
   }
 
-  private broadcast(ctx: Context<BroadcastMessage>): void {
+  private broadcast(ctx: Context<BroadcastMessage, BroadcastFact>): void {
     const seq = this.nextSeq(ctx);
     // Invariant (unique ids across restarts): the sequence number is persisted before the id is used;
     // deliver() syncs it together with the value.
@@ -101,7 +102,7 @@ export class BroadcastNode implements Process<BroadcastMessage> {
   }
 
   /** Persist, deliver once, then relay to every peer but the one it came from. */
-  private deliver(ctx: Context<BroadcastMessage>, id: string, origin: NodeId, value: number, from: NodeId | undefined): void {
+  private deliver(ctx: Context<BroadcastMessage, BroadcastFact>, id: string, origin: NodeId, value: number, from: NodeId | undefined): void {
     // Invariant (no duplicate delivery across crashes): the value is durable before it is delivered.
     ctx.disk.write(DELIVERED_PREFIX + id, { origin, value });
     ctx.disk.sync();
@@ -113,7 +114,7 @@ export class BroadcastNode implements Process<BroadcastMessage> {
     for (const peer of targets) ctx.send(peer, { type: 'gossip', id, origin, value });
   }
 
-  private acknowledged(ctx: Context<BroadcastMessage>, from: NodeId, id: string): void {
+  private acknowledged(ctx: Context<BroadcastMessage, BroadcastFact>, from: NodeId, id: string): void {
     const waiting = this.unacked.get(id);
     if (!waiting) return;
     waiting.delete(from);
@@ -123,14 +124,14 @@ export class BroadcastNode implements Process<BroadcastMessage> {
     }
   }
 
-  private complete(ctx: Context<BroadcastMessage>, id: string): void {
+  private complete(ctx: Context<BroadcastMessage, BroadcastFact>, id: string): void {
     const opId = this.openOps.get(id);
     if (opId === undefined) return;
     this.openOps.delete(id);
     ctx.history.ok(opId);
   }
 
-  private retransmit(ctx: Context<BroadcastMessage>): void {
+  private retransmit(ctx: Context<BroadcastMessage, BroadcastFact>): void {
     let budget = this.config.retransmitBatchMax;
     for (const [id, waiting] of this.unacked) {
       const stored = this.delivered.get(id)!;

@@ -5,20 +5,17 @@
 import type { Checker } from '../../sim/check.js';
 import type { NodeId } from '../../sim/process.js';
 import { formatMicros, type Micros } from '../../sim/time.js';
-
-function isDelivery(fact: { type: string }): fact is { type: 'deliver'; id: string; origin: NodeId } {
-  return fact.type === 'deliver';
-}
+import type { BroadcastFact } from './facts.js';
 
 /** always: no node delivers the same value twice, across restarts. */
-export function noDuplicateDelivery(): Checker {
+export function noDuplicateDelivery(): Checker<BroadcastFact> {
   const seen = new Map<NodeId, Map<string, Micros>>();
   return {
     name: 'no-duplicate-delivery',
     kind: 'always',
     description: 'no node delivers the same value twice, even across crashes',
     onObservation(node, fact, run) {
-      if (!isDelivery(fact)) return;
+      if (fact.type !== 'deliver') return;
       let mine = seen.get(node);
       if (!mine) seen.set(node, (mine = new Map()));
       const first = mine.get(fact.id);
@@ -30,22 +27,22 @@ export function noDuplicateDelivery(): Checker {
 }
 
 /** always: a delivered value was broadcast by someone (no value out of thin air). */
-export function deliversOnlyBroadcastValues(): Checker {
+export function deliversOnlyBroadcastValues(): Checker<BroadcastFact> {
   const broadcast = new Set<string>();
   return {
     name: 'delivers-only-broadcast-values',
     kind: 'always',
     description: 'every delivered value was broadcast by some node',
     onObservation(node, fact) {
-      if (fact.type === 'broadcast') broadcast.add(fact.id as string);
-      else if (isDelivery(fact) && !broadcast.has(fact.id)) return `${node} delivered ${fact.id}, which nobody broadcast`;
+      if (fact.type === 'broadcast') broadcast.add(fact.id);
+      else if (fact.type === 'deliver' && !broadcast.has(fact.id)) return `${node} delivered ${fact.id}, which nobody broadcast`;
     },
     verdict: () => ({ ok: true }),
   };
 }
 
 /** eventually: each value broadcast by a node that never crashed is delivered at every server. */
-export function allDelivered(): Checker {
+export function allDelivered(): Checker<BroadcastFact> {
   const origins = new Map<string, NodeId>();
   const delivered = new Map<NodeId, Set<string>>();
   return {
@@ -53,8 +50,8 @@ export function allDelivered(): Checker {
     kind: 'eventually',
     description: 'after recovery, every value broadcast by a node that stayed up is delivered at every node',
     onObservation(node, fact) {
-      if (fact.type === 'broadcast') origins.set(fact.id as string, node);
-      else if (isDelivery(fact)) {
+      if (fact.type === 'broadcast') origins.set(fact.id, node);
+      else if (fact.type === 'deliver') {
         let mine = delivered.get(node);
         if (!mine) delivered.set(node, (mine = new Set()));
         mine.add(fact.id);
@@ -76,19 +73,19 @@ export function allDelivered(): Checker {
 }
 
 /** sometimes: at least one value reached a node other than its origin. */
-export function someValueTravelled(): Checker {
+export function someValueTravelled(): Checker<BroadcastFact> {
   let travelled = false;
   return {
     name: 'some-value-travelled',
     kind: 'sometimes',
     description: 'at least one value was delivered at a node other than its origin',
     onObservation(node, fact) {
-      if (isDelivery(fact) && fact.origin !== node) travelled = true;
+      if (fact.type === 'deliver' && fact.origin !== node) travelled = true;
     },
     verdict: () => (travelled ? { ok: true } : { ok: false, message: 'no value ever left its origin' }),
   };
 }
 
-export function broadcastCheckers(): Checker[] {
+export function broadcastCheckers(): Checker<BroadcastFact>[] {
   return [noDuplicateDelivery(), deliversOnlyBroadcastValues(), allDelivered(), someValueTravelled()];
 }

@@ -7,7 +7,7 @@
 
 import { assert } from '../../sim/assert.js';
 import type { Disk } from '../../sim/disk.js';
-import type { Observation } from '../../sim/process.js';
+import type { AcceptorFact, PaxosValue } from './facts.js';
 import { compareBallots, sameBallot, ZERO_BALLOT, type AcceptedEntry, type Ballot } from './messages.js';
 
 /**
@@ -24,9 +24,9 @@ export interface AcceptorGuards {
 }
 
 /** What the acceptor needs of a node's context: its disk, and a way to report facts. */
-export interface AcceptorContext {
+export interface AcceptorContext<V extends PaxosValue = PaxosValue> {
   readonly disk: Disk;
-  observe(fact: Observation): void;
+  observe(fact: AcceptorFact<V>): void;
 }
 
 export type PrepareResult<V> = { readonly ok: true; readonly accepted: AcceptedEntry<V>[] } | { readonly ok: false; readonly promised: Ballot };
@@ -65,7 +65,7 @@ function identical<V>(a: V, b: V): boolean {
  * The acceptor role of "Paxos Made Simple" §2.2–2.3 for any number of slots. Its handlers take only
  * an `AcceptorContext`, so a test can drive it with a plain disk and a list of facts.
  */
-export class Acceptor<V> {
+export class Acceptor<V extends PaxosValue> {
   private promisedBallot: Ballot = ZERO_BALLOT;
   private readonly accepted = new Map<number, AcceptedEntry<V>>();
   /** The highest slot with an accepted proposal (slots below it may be empty). */
@@ -108,7 +108,7 @@ export class Acceptor<V> {
    * Phase 1b: promise. On a prepare of `ballot`, promise never again to accept a lower ballot and report
    * the highest-ballot proposal accepted in every slot ≥ `fromSlot`; or refuse.
    */
-  prepare(ctx: AcceptorContext, ballot: Ballot, fromSlot: number): PrepareResult<V> {
+  prepare(ctx: AcceptorContext<V>, ballot: Ballot, fromSlot: number): PrepareResult<V> {
     // Guard 1 (§2.3 phase 1b, a promise is never broken): refuse a ballot below one already promised.
     // Promising it would let its proposer count us while we may accept higher ballots it cannot see.
     if (compareBallots(ballot, this.promisedBallot) < 0) return { ok: false, promised: this.promisedBallot };
@@ -126,7 +126,7 @@ export class Acceptor<V> {
   }
 
   /** Phase 2b: accepted. On an accept of (`ballot`, `slot`, `value`), accept it unless promised higher; or refuse. */
-  accept(ctx: AcceptorContext, ballot: Ballot, slot: number, value: V): AcceptResult {
+  accept(ctx: AcceptorContext<V>, ballot: Ballot, slot: number, value: V): AcceptResult {
     const previous = this.accepted.get(slot);
     if (this.guards.acceptOnlyAtOrAbovePromise) {
       // Guard 3 (P1a, promise respected): never accept below the ballot promised. This is what
@@ -159,7 +159,7 @@ export class Acceptor<V> {
     return ACCEPTED;
   }
 
-  private raisePromise(ctx: AcceptorContext, ballot: Ballot): void {
+  private raisePromise(ctx: AcceptorContext<V>, ballot: Ballot): void {
     // A1 (§2.3 phase 1b): the promised ballot never decreases (within a run of the process; paxos/forget-promise
     // loses it at a restart, which a fresh process cannot see).
     assert(compareBallots(ballot, this.promisedBallot) >= 0, 'A1: the promised ballot would decrease');

@@ -8,10 +8,11 @@ import type { Checker, RunView } from '../../sim/check.js';
 import type { NodeId } from '../../sim/process.js';
 import { formatMicros, type Micros } from '../../sim/time.js';
 import type { KvCommand, SessionCommand } from '../kv/state-machine.js';
+import type { PaxosFact, PaxosValue } from './facts.js';
 import { compareBallots, formatBallot, sameBallot, type Ballot } from './messages.js';
 
 /** A chosen value: a client command, a no-op (null), or a single-decree proposal (a string). */
-type AnyValue = SessionCommand | string | null;
+type AnyValue = PaxosValue;
 
 /** Same value: a command is named by its session (a client never sends two commands under one seq). */
 export function sameValue(a: AnyValue, b: AnyValue): boolean {
@@ -60,13 +61,6 @@ export class ChosenTracker {
   }
 }
 
-/** The fields of an 'accepted' observation: { type: 'accepted', slot, ballot, value }. */
-interface AcceptedFact {
-  readonly slot: number;
-  readonly ballot: Ballot;
-  readonly value: AnyValue;
-}
-
 /** The first value reported for each slot, by whom, and the first report that differs from it. */
 class SlotAgreement {
   private readonly first = new Map<number, { node: NodeId; value: AnyValue }>();
@@ -90,7 +84,7 @@ class SlotAgreement {
  * always (Agreement): at most one value is chosen per slot; and learners that report a decision
  * ('decide' observations, single-decree) never decide different values.
  */
-export function agreement(): Checker {
+export function agreement(): Checker<PaxosFact> {
   const tracker = new ChosenTracker();
   const chosen = new Map<number, { ballot: Ballot; value: AnyValue; at: Micros }>();
   const decided = new SlotAgreement('decided');
@@ -100,7 +94,7 @@ export function agreement(): Checker {
     description: 'at most one value is chosen per slot (a majority of acceptors accepted it in one ballot), and learners decide the same value',
     onObservation(node, fact, run) {
       if (fact.type === 'accepted') {
-        const { slot, ballot, value } = fact as unknown as AcceptedFact;
+        const { slot, ballot, value } = fact;
         const now = tracker.accepted(node, slot, ballot, value, majorityOf(run));
         if (now === undefined) return;
         const first = chosen.get(slot);
@@ -112,7 +106,7 @@ export function agreement(): Checker {
           return `slot ${slot}: ${describeValue(first.value)} was chosen in ballot ${formatBallot(first.ballot)} at ${formatMicros(first.at)}, then ${describeValue(now.value)} in ballot ${formatBallot(now.ballot)}`;
         }
       } else if (fact.type === 'decide') {
-        return decided.report(fact.slot as number, node, fact.value as AnyValue);
+        return decided.report(fact.slot, node, fact.value);
       }
     },
     verdict: () => ({ ok: true }),
@@ -125,7 +119,7 @@ export function agreement(): Checker {
  * accepted value is looked up once (values travel as shared frozen objects); only one that was never
  * proposed is followed until it is chosen.
  */
-export function validity(options: { readonly noOps: boolean }): Checker {
+export function validity(options: { readonly noOps: boolean }): Checker<PaxosFact> {
   const tracker = new ChosenTracker();
   const proposed = new Set<string>();
   const known = new WeakSet<object>();
@@ -152,11 +146,11 @@ export function validity(options: { readonly noOps: boolean }): Checker {
     description: `a chosen value was proposed: a proposer's own value or a command a client invoked${options.noOps ? ', or a no-op' : ''}`,
     onObservation(node, fact, run) {
       if (fact.type === 'propose') {
-        proposed.add(fact.value as string);
+        proposed.add(fact.value);
         return;
       }
       if (fact.type !== 'accepted') return;
-      const { slot, ballot, value } = fact as unknown as AcceptedFact;
+      const { slot, ballot, value } = fact;
       if (wasProposed(value, run)) return;
       if (tracker.accepted(node, slot, ballot, value, majorityOf(run)) !== undefined) {
         return `slot ${slot}: ${describeValue(value)} was chosen in ballot ${formatBallot(ballot)} but nobody proposed it`;
@@ -167,7 +161,7 @@ export function validity(options: { readonly noOps: boolean }): Checker {
 }
 
 /** always: no acceptor accepts a ballot below one it has promised — across its restarts too. */
-export function promiseRespected(): Checker {
+export function promiseRespected(): Checker<PaxosFact> {
   const promised = new Map<NodeId, Ballot>();
   return {
     name: 'promise-respected',
@@ -175,7 +169,7 @@ export function promiseRespected(): Checker {
     description: 'no acceptor accepts a proposal of a ballot below one it promised, even after a restart',
     onObservation(node, fact) {
       if (fact.type !== 'promise' && fact.type !== 'accepted') return;
-      const ballot = fact.ballot as Ballot;
+      const ballot = fact.ballot;
       const floor = promised.get(node);
       if (fact.type === 'accepted' && floor !== undefined && compareBallots(ballot, floor) < 0) {
         return `${node} accepted ballot ${formatBallot(ballot)} in slot ${fact.slot} after promising ${formatBallot(floor)}`;
@@ -188,14 +182,14 @@ export function promiseRespected(): Checker {
 }
 
 /** always: every replica applies the same command at each slot. */
-export function stateMachineSafety(): Checker {
+export function stateMachineSafety(): Checker<PaxosFact> {
   const applied = new SlotAgreement('applied');
   return {
     name: 'state-machine-safety',
     kind: 'always',
     description: 'no two replicas apply different commands at the same slot',
     onObservation(node, fact) {
-      if (fact.type === 'apply') return applied.report(fact.index as number, node, fact.command as AnyValue);
+      if (fact.type === 'apply') return applied.report(fact.index, node, fact.command);
     },
     verdict: () => ({ ok: true }),
   };
@@ -212,14 +206,14 @@ interface PaxosView {
  * eventually: one leader emerges — the highest-ballot leader is known to a majority of servers in its
  * ballot, and has held that ballot for `stableMicros` (no rival has preempted it in that time).
  */
-export function leaderAgreed(stableMicros: Micros): Checker {
+export function leaderAgreed(stableMicros: Micros): Checker<PaxosFact> {
   const since = new Map<NodeId, { ballot: Ballot; at: Micros }>();
   return {
     name: 'leader-agreed',
     kind: 'eventually',
     description: `after recovery, one leader is known to a majority of servers and keeps its ballot for ${formatMicros(stableMicros)}`,
     onObservation(node, fact, run) {
-      if (fact.type === 'leader') since.set(node, { ballot: fact.ballot as Ballot, at: run.now });
+      if (fact.type === 'leader') since.set(node, { ballot: fact.ballot, at: run.now });
     },
     verdict(run) {
       let leader: NodeId | undefined;
@@ -249,7 +243,7 @@ export function leaderAgreed(stableMicros: Micros): Checker {
 export { clientOperationsComplete } from '../../sim/check/history-checker.js';
 
 /** eventually (single-decree): every server has learned the decision. */
-export function everyoneDecided(): Checker {
+export function everyoneDecided(): Checker<PaxosFact> {
   return {
     name: 'decided',
     kind: 'eventually',
@@ -266,7 +260,7 @@ export function everyoneDecided(): Checker {
  * sometimes: a leader was established (a majority promised its ballot). For a Multi-Paxos store without
  * clients, where no value is ever proposed, this is what "something happened" can mean.
  */
-export function leaderEstablished(): Checker {
+export function leaderEstablished(): Checker<PaxosFact> {
   let established = false;
   return {
     name: 'leader-established',
@@ -280,7 +274,7 @@ export function leaderEstablished(): Checker {
 }
 
 /** sometimes: a value was chosen (for the key-value store: a client command, not just a no-op). */
-export function valueChosen(options: { readonly clientCommand: boolean }): Checker {
+export function valueChosen(options: { readonly clientCommand: boolean }): Checker<PaxosFact> {
   const tracker = new ChosenTracker();
   let seen = false;
   return {
@@ -289,7 +283,7 @@ export function valueChosen(options: { readonly clientCommand: boolean }): Check
     description: options.clientCommand ? 'at least once, a client command was chosen' : 'at least once, a value was chosen',
     onObservation(node, fact, run) {
       if (seen || fact.type !== 'accepted') return;
-      const { slot, ballot, value } = fact as unknown as AcceptedFact;
+      const { slot, ballot, value } = fact;
       const now = tracker.accepted(node, slot, ballot, value, majorityOf(run));
       if (now !== undefined && (!options.clientCommand || now.value !== null)) seen = true;
     },

@@ -4,12 +4,13 @@
 // acceptances and tells the others, as §3 does. Assumes the node's acceptor for the records it leans on.
 
 import { assert } from '../../sim/assert.js';
+import type { MultiPaxosFact } from './facts.js';
 import type { Context, NodeId } from '../../sim/process.js';
 import { KvStateMachine } from '../kv/state-machine.js';
 import type { Acceptor } from './acceptor.js';
 import { sameBallot, type Ballot, type PaxosMessage, type Value } from './messages.js';
 
-type Ctx = Context<PaxosMessage>;
+type Ctx = Context<PaxosMessage, MultiPaxosFact>;
 
 /** A slot's chosen value as this learner knows it, with the round of the ballot it learned it in. */
 export interface Chosen {

@@ -38,6 +38,7 @@
 // proposer, L2 in the learner); local assertions (A1–A3, P1, L1) throw InvariantError, which the engine
 // turns into a crashed node and a failed no-handler-exceptions check.
 
+import type { MultiPaxosFact } from './facts.js';
 import type { Context, NodeId, Process } from '../../sim/process.js';
 import { Acceptor } from './acceptor.js';
 import { acceptorGuards, learnerAssertsAgreement, type PaxosConfig } from './config.js';
@@ -47,10 +48,10 @@ import { Proposer, type Role } from './proposer.js';
 
 export { acceptorGuards, paxosBugs, quorumSize, type PaxosBug, type PaxosBugs, type PaxosConfig } from './config.js';
 
-type Ctx = Context<PaxosMessage>;
+type Ctx = Context<PaxosMessage, MultiPaxosFact>;
 
 /** A Multi-Paxos server: acceptor, proposer and learner in one process. */
-export class PaxosNode implements Process<PaxosMessage> {
+export class PaxosNode implements Process<PaxosMessage, MultiPaxosFact> {
   private readonly acceptor: Acceptor<Value>;
   private readonly learner: Learner;
   private readonly proposer: Proposer;

@@ -4,6 +4,7 @@
 // the node with an acceptor (whose promise it must also win) and a learner (which it feeds).
 
 import { assert } from '../../sim/assert.js';
+import type { MultiPaxosFact } from './facts.js';
 import type { Context, NodeId } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
 import type { ClientReply, ClientRequest } from '../kv/client.js';
@@ -13,7 +14,7 @@ import type { Learner } from './learner.js';
 import { compareBallots, sameBallot, ZERO_BALLOT, type AcceptedEntry, type Ballot, type PaxosMessage, type Value } from './messages.js';
 import { quorumSize, type PaxosConfig } from './config.js';
 
-type Ctx = Context<PaxosMessage>;
+type Ctx = Context<PaxosMessage, MultiPaxosFact>;
 
 /** Extension (leader election): a follower follows a leader; a candidate runs phase 1; a leader runs phase 2. */
 export type Role = 'follower' | 'candidate' | 'leader';

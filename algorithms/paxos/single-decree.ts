@@ -22,6 +22,7 @@
 // retry timers, and learners that ask each other for a decision they missed.
 
 import { assert } from '../../sim/assert.js';
+import type { SingleDecreeFact } from './facts.js';
 import type { Context, NodeId, Process } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
 import { Acceptor } from './acceptor.js';
@@ -41,7 +42,7 @@ export interface SingleDecreeConfig {
   readonly bugs: PaxosBugs;
 }
 
-type Ctx = Context<SingleDecreeMessage>;
+type Ctx = Context<SingleDecreeMessage, SingleDecreeFact>;
 type Phase = 'idle' | 'prepare' | 'accept';
 
 /** The one slot single-decree Paxos decides. */
@@ -50,7 +51,7 @@ const DECIDED_KEY = 'learner/decided';
 
 export const proposalOf = (node: NodeId) => `proposal:${node}`;
 
-export class SingleDecreeNode implements Process<SingleDecreeMessage> {
+export class SingleDecreeNode implements Process<SingleDecreeMessage, SingleDecreeFact> {
   private readonly acceptor: Acceptor<string>;
 
   // Proposer.

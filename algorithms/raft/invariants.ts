@@ -6,6 +6,7 @@ import type { Checker, RunView } from '../../sim/check.js';
 import type { NodeId } from '../../sim/process.js';
 import { formatMicros } from '../../sim/time.js';
 import type { SessionCommand } from '../kv/state-machine.js';
+import type { RaftFact } from './facts.js';
 import type { LogEntry } from './messages.js';
 
 interface RaftView {
@@ -41,7 +42,7 @@ function views(run: RunView): [NodeId, RaftView][] {
 }
 
 /** always: at most one leader per term. */
-export function electionSafety(): Checker {
+export function electionSafety(): Checker<RaftFact> {
   const leaders = new Map<number, NodeId>();
   return {
     name: 'election-safety',
@@ -49,7 +50,7 @@ export function electionSafety(): Checker {
     description: 'at most one leader is elected in a term',
     onObservation(node, fact) {
       if (fact.type !== 'leader') return;
-      const term = fact.term as number;
+      const term = fact.term;
       const other = leaders.get(term);
       if (other !== undefined && other !== node) return `two leaders in term ${term}: ${other} and ${node}`;
       leaders.set(term, node);
@@ -59,7 +60,7 @@ export function electionSafety(): Checker {
 }
 
 /** always: a leader never overwrites or deletes entries in its log. */
-export function leaderAppendOnly(): Checker {
+export function leaderAppendOnly(): Checker<RaftFact> {
   return {
     name: 'leader-append-only',
     kind: 'always',
@@ -91,7 +92,7 @@ export function logMatchingViolation(logs: readonly [NodeId, readonly LogEntry[]
 }
 
 /** always: logs that share an entry (index and term) are identical up to it. Checked at elections and every few applies. */
-export function logMatching(checkEveryApplies = 25): Checker {
+export function logMatching(checkEveryApplies = 25): Checker<RaftFact> {
   let applies = 0;
   const check = (run: RunView) => logMatchingViolation(views(run).map(([node, view]) => [node, view.log]));
   return {
@@ -113,7 +114,7 @@ export function logMatching(checkEveryApplies = 25): Checker {
  * entry is committed in is the term of the leader that commits it (its 'commit' observation), which
  * can be later than the term the entry was created in.
  */
-export function leaderCompleteness(): Checker {
+export function leaderCompleteness(): Checker<RaftFact> {
   const committed = new Map<number, { entry: LogEntry; commitTerm: number; at: number }>();
   return {
     name: 'leader-completeness',
@@ -123,8 +124,8 @@ export function leaderCompleteness(): Checker {
       if (fact.type === 'commit') {
         const view = run.inspect(node) as RaftView | undefined;
         if (view === undefined) return;
-        for (let index = fact.from as number; index <= (fact.to as number); index++) {
-          if (!committed.has(index)) committed.set(index, { entry: view.log[index]!, commitTerm: fact.term as number, at: run.now });
+        for (let index = fact.from; index <= fact.to; index++) {
+          if (!committed.has(index)) committed.set(index, { entry: view.log[index]!, commitTerm: fact.term, at: run.now });
         }
         return;
       }
@@ -132,7 +133,7 @@ export function leaderCompleteness(): Checker {
       const view = run.inspect(node) as RaftView | undefined;
       if (view === undefined) return;
       for (const [index, { entry, commitTerm, at }] of committed) {
-        if (commitTerm >= (fact.term as number)) continue;
+        if (commitTerm >= fact.term) continue;
         const mine = view.log[index];
         if (mine === undefined || !sameEntry(mine, entry)) {
           return `${node} became leader of term ${fact.term} without the entry at index ${index} (${describeCommand(entry.command)}, term ${entry.term}) committed in term ${commitTerm} at ${formatMicros(at)}`;
@@ -144,7 +145,7 @@ export function leaderCompleteness(): Checker {
 }
 
 /** always: no two servers apply different commands at the same index. */
-export function stateMachineSafety(): Checker {
+export function stateMachineSafety(): Checker<RaftFact> {
   const applied = new Map<number, { node: NodeId; entry: LogEntry }>();
   return {
     name: 'state-machine-safety',
@@ -152,8 +153,8 @@ export function stateMachineSafety(): Checker {
     description: 'no two servers apply different commands at the same log index',
     onObservation(node, fact) {
       if (fact.type !== 'apply') return;
-      const index = fact.index as number;
-      const entry: LogEntry = { term: fact.term as number, command: fact.command as SessionCommand | null };
+      const index = fact.index;
+      const entry: LogEntry = { term: fact.term, command: fact.command };
       const first = applied.get(index);
       if (first === undefined) {
         applied.set(index, { node, entry });
@@ -168,7 +169,7 @@ export function stateMachineSafety(): Checker {
 }
 
 /** eventually: one leader, and a majority of servers know it in its term. */
-export function leaderAgreed(): Checker {
+export function leaderAgreed(): Checker<RaftFact> {
   return {
     name: 'leader-agreed',
     kind: 'eventually',
@@ -192,7 +193,7 @@ export { clientOperationsComplete } from '../../sim/check/history-checker.js';
  * sometimes: a leader was elected and a client write was committed. Without clients (`clientWrites:
  * false`) no write can come, so it asks for a committed entry of any kind instead: a leader's no-op.
  */
-export function leaderElectedAndWriteCommitted(options: { readonly clientWrites: boolean } = { clientWrites: true }): Checker {
+export function leaderElectedAndWriteCommitted(options: { readonly clientWrites: boolean } = { clientWrites: true }): Checker<RaftFact> {
   let elected = false;
   let wrote = false;
   const { clientWrites } = options;
@@ -203,7 +204,7 @@ export function leaderElectedAndWriteCommitted(options: { readonly clientWrites:
     description: clientWrites ? 'at least once, a leader was elected and a client write was committed' : 'at least once, a leader was elected and an entry (its no-op) was committed',
     onObservation(_node, fact) {
       if (fact.type === 'leader') elected = true;
-      if (fact.type === 'apply' && (!clientWrites || (fact.command !== null && (fact.command as SessionCommand).command.op !== 'get'))) wrote = true;
+      if (fact.type === 'apply' && (!clientWrites || (fact.command !== null && fact.command.command.op !== 'get'))) wrote = true;
     },
     verdict: () => (elected && wrote ? { ok: true } : { ok: false, message: elected ? `a leader was elected but no ${what} was committed` : 'no leader was ever elected' }),
   };

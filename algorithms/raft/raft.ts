@@ -35,6 +35,7 @@ import { assert } from '../../sim/assert.js';
 import type { Context, NodeId, Process } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
 import { assertsLogSafety, type RaftBugs } from './bugs.js';
+import type { RaftFact, RaftRole } from './facts.js';
 import type { LogEntry, RaftMessage } from './messages.js';
 
 export { raftBugs, type RaftBug, type RaftBugs } from './bugs.js';
@@ -49,8 +50,8 @@ export interface RaftConfig {
   readonly bugs: RaftBugs;
 }
 
-type Role = 'follower' | 'candidate' | 'leader';
-type Ctx = Context<RaftMessage>;
+type Role = RaftRole;
+type Ctx = Context<RaftMessage, RaftFact>;
 /** The messages of Figure 2 (each carries the sender's term). */
 type Fig2Message = Extract<RaftMessage, { type: 'request-vote' | 'vote-reply' | 'append' | 'append-reply' }>;
 /** What a server in a given role steps on, once the term rules and RequestVote are done. */
@@ -83,7 +84,7 @@ export function raftDiskContents(state: { currentTerm: number; votedFor: NodeId 
   return out;
 }
 
-export class RaftNode implements Process<RaftMessage> {
+export class RaftNode implements Process<RaftMessage, RaftFact> {
   // Durable (mirrored on disk).
   private currentTerm = 0;
   private votedFor: NodeId | null = null;

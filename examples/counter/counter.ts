@@ -11,6 +11,7 @@
 
 import type { Context, NodeId, Process } from 'faultline';
 import type { CounterBugs } from './bugs.js';
+import type { CounterFact } from './facts.js';
 
 /** What nodes send each other: the sender's whole vector of slots. */
 export interface CountsMessage {
@@ -18,13 +19,8 @@ export interface CountsMessage {
   readonly counts: Readonly<Record<NodeId, number>>;
 }
 
-/**
- * The facts a node reports. `increment`: the node added one to its own slot, which is now `count`.
- * `value`: the node's view of the counter changed to `value`.
- */
-export type CounterFact =
-  | { readonly type: 'increment'; readonly count: number }
-  | { readonly type: 'value'; readonly value: number };
+/** The facts a node reports (declared in facts.ts). */
+export type { CounterFact } from './facts.js';
 
 export interface CounterConfig {
   readonly incrementIntervalMicros: number;
@@ -37,14 +33,14 @@ export interface CounterConfig {
 
 const OWN_COUNT_KEY = 'own-count';
 
-export class CounterNode implements Process<CountsMessage> {
+export class CounterNode implements Process<CountsMessage, CounterFact> {
   private readonly counts = new Map<NodeId, number>();
   private self: NodeId = '';
   private value = 0;
 
   constructor(private readonly config: CounterConfig) {}
 
-  onStart(ctx: Context<CountsMessage>): void {
+  onStart(ctx: Context<CountsMessage, CounterFact>): void {
     this.self = ctx.self;
     this.counts.set(ctx.self, ctx.disk.read<number>(OWN_COUNT_KEY) ?? 0);
     this.report(ctx);
@@ -52,7 +48,7 @@ export class CounterNode implements Process<CountsMessage> {
     ctx.setTimer('gossip', this.config.gossipIntervalMicros);
   }
 
-  onTimer(ctx: Context<CountsMessage>, name: string): void {
+  onTimer(ctx: Context<CountsMessage, CounterFact>, name: string): void {
     if (name === 'increment') {
       if (ctx.now() >= this.config.stopAtMicros) return;
       const count = (this.counts.get(ctx.self) ?? 0) + 1;
@@ -60,7 +56,7 @@ export class CounterNode implements Process<CountsMessage> {
       // Guard 1: the count is durable before anyone hears of it, so a restart never reuses a count.
       if (!this.config.bugs.unsyncedCount) ctx.disk.sync();
       this.counts.set(ctx.self, count);
-      ctx.observe({ type: 'increment', count } satisfies CounterFact);
+      ctx.observe({ type: 'increment', count });
       this.report(ctx);
       ctx.setTimer('increment', this.config.incrementIntervalMicros);
     } else if (name === 'gossip') {
@@ -70,7 +66,7 @@ export class CounterNode implements Process<CountsMessage> {
     }
   }
 
-  onMessage(ctx: Context<CountsMessage>, _from: NodeId, msg: CountsMessage): void {
+  onMessage(ctx: Context<CountsMessage, CounterFact>, _from: NodeId, msg: CountsMessage): void {
     // Guard 2: merge by max, never by adding: a duplicate or an old message changes nothing.
     for (const [node, count] of Object.entries(msg.counts)) {
       if (count > (this.counts.get(node) ?? 0)) this.counts.set(node, count);
@@ -83,11 +79,11 @@ export class CounterNode implements Process<CountsMessage> {
   }
 
   /** Reports the value when it changed. */
-  private report(ctx: Context<CountsMessage>): void {
+  private report(ctx: Context<CountsMessage, CounterFact>): void {
     let value = 0;
     for (const count of this.counts.values()) value += count;
     if (value === this.value) return;
     this.value = value;
-    ctx.observe({ type: 'value', value } satisfies CounterFact);
+    ctx.observe({ type: 'value', value });
   }
 }

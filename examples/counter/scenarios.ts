@@ -4,11 +4,12 @@
 
 import {
   defineParams, defineScenarioFamily, NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS, seconds, serverIds,
-  type Scenario, type ScenarioVariant,
+  type Scenario, type ScenarioSetup, type ScenarioVariant,
 } from 'faultline';
 import { counterBugs } from './bugs.js';
 import { counterCheckers } from './checks.js';
 import { CounterNode } from './counter.js';
+import type { CounterFact } from './facts.js';
 
 const COUNTER_PARAMS = defineParams({
   ...NETWORK_PARAMS.decls,
@@ -26,7 +27,7 @@ const counterScenario = defineScenarioFamily({
   minNodes: 1,
   maxNodes: 32,
   defaultDurationMicros: seconds(5),
-  build({ nodeCount, durationMicros, params, bugs }, _variant: ScenarioVariant<typeof COUNTER_PARAMS.decls>) {
+  build({ nodeCount, durationMicros, params, bugs }, _variant: ScenarioVariant<typeof COUNTER_PARAMS.decls>): ScenarioSetup<CounterFact> {
     const config = {
       incrementIntervalMicros: params.incrementIntervalMicros,
       gossipIntervalMicros: params.gossipIntervalMicros,

@@ -1,9 +1,11 @@
 // Checkers of the three kinds in one call each, for algorithms written against the public API:
 // `always` (safety, judged at every observation), `eventually` (liveness, must hold within the recovery
-// bound) and `sometimes` (the run must reach this at least once). Each returns a fresh Checker.
+// bound) and `sometimes` (the run must reach this at least once). Each returns a fresh Checker, typed by
+// the algorithm's facts when given (`always<CounterFact>({ … })`).
 
 import type { Checker, RunView } from '../check.js';
-import type { NodeId, Observation } from '../process.js';
+import type { Fact, Observation } from '../facts.js';
+import type { NodeId } from '../process.js';
 
 /** What every checker says about itself. */
 export interface PropertyInfo {
@@ -17,7 +19,7 @@ export interface PropertyInfo {
  * A safety property: `check` sees every observation as it happens and returns a message when the
  * property is broken (the run then ends as a safety violation, at that moment), or nothing when it holds.
  */
-export function always(info: PropertyInfo & { check(node: NodeId, fact: Observation, run: RunView): string | void }): Checker {
+export function always<F extends Fact = Observation>(info: PropertyInfo & { check(node: NodeId, fact: F, run: RunView): string | void }): Checker<F> {
   return {
     name: info.name,
     kind: 'always',
@@ -32,16 +34,16 @@ export function always(info: PropertyInfo & { check(node: NodeId, fact: Observat
  * (it is polled through the recovery phase). A string says why it does not hold yet; `watch`, if given,
  * sees every observation, to collect what `holds` judges.
  */
-export function eventually(info: PropertyInfo & {
+export function eventually<F extends Fact = Observation>(info: PropertyInfo & {
   holds(run: RunView): true | string;
-  watch?(node: NodeId, fact: Observation, run: RunView): void;
-}): Checker {
+  watch?(node: NodeId, fact: F, run: RunView): void;
+}): Checker<F> {
   const watch = info.watch;
   return {
     name: info.name,
     kind: 'eventually',
     description: info.description,
-    ...(watch ? { onObservation: (node: NodeId, fact: Observation, run: RunView) => { watch(node, fact, run); } } : {}),
+    ...(watch ? { onObservation: (node: NodeId, fact: F, run: RunView) => { watch(node, fact, run); } } : {}),
     verdict: (run) => {
       const holds = info.holds(run);
       return holds === true ? { ok: true } : { ok: false, message: holds };
@@ -53,10 +55,10 @@ export function eventually(info: PropertyInfo & {
  * A reachability property: the run must reach `reached` at least once (it catches runs that pass only
  * because nothing happened). `unreachedMessage` is the failure's message.
  */
-export function sometimes(info: PropertyInfo & {
-  reached(node: NodeId, fact: Observation, run: RunView): boolean;
+export function sometimes<F extends Fact = Observation>(info: PropertyInfo & {
+  reached(node: NodeId, fact: F, run: RunView): boolean;
   unreachedMessage?: string;
-}): Checker {
+}): Checker<F> {
   let seen = false;
   return {
     name: info.name,

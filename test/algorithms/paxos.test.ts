@@ -9,6 +9,7 @@ import { Acceptor } from '../../algorithms/paxos/acceptor.js';
 import {
   agreement, clientOperationsComplete, everyoneDecided, leaderAgreed, promiseRespected, stateMachineSafety, validity, valueChosen,
 } from '../../algorithms/paxos/invariants.js';
+import type { PaxosFact, PaxosValue } from '../../algorithms/paxos/facts.js';
 import { compareBallots, type Ballot } from '../../algorithms/paxos/messages.js';
 import { acceptorGuards, paxosBugs, PaxosNode, quorumSize } from '../../algorithms/paxos/paxos.js';
 import { SingleDecreeNode } from '../../algorithms/paxos/single-decree.js';
@@ -268,7 +269,7 @@ describe('paxos checkers fail on bad data', () => {
     inspect: (n) => ({ role: 'follower', ballot: b(0, ''), leaderId: null, leaderBallot: b(0, ''), decided: 'x', ...views[n] }),
     history,
   });
-  const accepted = (slot: number, ballot: Ballot, value: unknown) => ({ type: 'accepted', slot, ballot, value });
+  const accepted = (slot: number, ballot: Ballot, value: PaxosValue): PaxosFact => ({ type: 'accepted', slot, ballot, value });
 
   it('agreement: two values each accepted by a majority in one slot', () => {
     const c = agreement();

@@ -1,27 +1,34 @@
 // Run metrics: leader losses and the time to a new leader, read from role observations and faults;
-// availability and messages per commit; and what a real Raft run reports.
+// availability and messages per commit; what a real Raft run reports; metrics are observers a scenario
+// registers, typed by its facts, not checkers.
 import { describe, expect, it } from 'vitest';
 import { findScenario } from '../../scenarios/index.js';
 import type { RunView } from '../../sim/check.js';
-import { medianOf, MetricsCollector } from '../../sim/metrics.js';
-import type { Observation } from '../../sim/process.js';
+import type { SharedFact } from '../../sim/facts.js';
+import { commitMetrics, computeMetrics, leaderMetrics, medianOf, type EndedRun, type MetricsObserver } from '../../sim/metrics.js';
 import { executeRun, prepareRun } from '../../sim/run.js';
 
 const servers = ['n1', 'n2', 'n3'];
-const feed = (collector: MetricsCollector, at: number, node: string, fact: Observation) =>
-  collector.tap.onObservation!(node, fact, { now: at } as RunView);
+/** The observers a leader-based scenario registers, fed like the engine feeds them. */
+function collector() {
+  const observers: MetricsObserver<SharedFact>[] = [leaderMetrics(), commitMetrics()];
+  return {
+    feed: (at: number, node: string, fact: SharedFact) => { for (const o of observers) o.onFact!(node, fact, { now: at } as RunView); },
+    compute: (run: EndedRun) => computeMetrics(observers, run),
+  };
+}
 const base = { servers, history: { ok: 3, fail: 1, open: 0 }, messagesSent: 40, recovery: { startedAtMicros: 100, recoveredAtMicros: 130 } };
 
 describe('metrics', () => {
   it('times each leader loss until a later-term leader is established', () => {
-    const m = new MetricsCollector();
-    feed(m, 10, 'n1', { type: 'role', role: 'leader', term: 1 });
-    feed(m, 12, 'n1', { type: 'leader-established', term: 1 });
-    feed(m, 70, 'n2', { type: 'role', role: 'leader', term: 2 });
-    feed(m, 75, 'n2', { type: 'leader-established', term: 2 });
-    feed(m, 90, 'n3', { type: 'apply', index: 1, term: 2, command: { op: 'put' } });
-    feed(m, 91, 'n2', { type: 'apply', index: 1, term: 2, command: { op: 'put' } });
-    feed(m, 92, 'n2', { type: 'apply', index: 2, term: 2, command: null });
+    const m = collector();
+    m.feed(10, 'n1', { type: 'role', role: 'leader', term: 1 });
+    m.feed(12, 'n1', { type: 'leader-established', term: 1 });
+    m.feed(70, 'n2', { type: 'role', role: 'leader', term: 2 });
+    m.feed(75, 'n2', { type: 'leader-established', term: 2 });
+    m.feed(90, 'n3', { type: 'apply', index: 1, term: 2, command: { op: 'put' } });
+    m.feed(91, 'n2', { type: 'apply', index: 1, term: 2, command: { op: 'put' } });
+    m.feed(92, 'n2', { type: 'apply', index: 2, term: 2, command: null });
     const metrics = m.compute({ ...base, applied: [{ at: 50, fault: { at: 50, kind: 'crash', node: 'n1' } }] });
     expect(metrics.leaderElectionMicros).toEqual([25]);
     expect(metrics.leaderLossesUnresolved).toBe(0);
@@ -31,8 +38,8 @@ describe('metrics', () => {
   });
 
   it('counts a partition that leaves the leader in a minority, and not a follower crash', () => {
-    const m = new MetricsCollector();
-    feed(m, 10, 'n1', { type: 'role', role: 'leader', term: 3 });
+    const m = collector();
+    m.feed(10, 'n1', { type: 'role', role: 'leader', term: 3 });
     const metrics = m.compute({
       ...base,
       applied: [
