@@ -101,14 +101,14 @@ export function kvStoreSetup(
   parts: { readonly createServer: () => Process<never>; readonly checkers: (clients: boolean) => Checker[]; readonly roles: RoleOracle },
 ): ScenarioSetup {
   const { params } = options;
-  const { servers, nodes } = kvCluster(options.nodeCount, options.durationMicros, params, parts.createServer);
+  const { nodes } = kvCluster(options.nodeCount, options.durationMicros, params, parts.createServer);
   const network = networkFromParams(params);
   const script = variant.script;
   return {
     nodes,
     network,
     checkers: parts.checkers(params.clients > 0),
-    nemesisTargets: servers,
+    nemesisTargets: { roles: ['server'] },
     recoveryMicrosMax: params.recoveryMicrosMax,
     roles: parts.roles,
     ...(script ? { script: (context: ScriptContext) => script(context, network.latency) } : {}),
