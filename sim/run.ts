@@ -13,7 +13,7 @@ import { isValidSeed, Rng, SEED_MAX } from './rng.js';
 import type { NodeId } from './process.js';
 import { nemesisTargetIds, numberParam, resolveParams, type Scenario, type ScenarioSetup } from './scenario.js';
 import { Simulator, type SimStats } from './simulator.js';
-import { isClient, membersOf } from './topology.js';
+import { isClient, membersOf, serversOf } from './topology.js';
 import { DURATION_MAX_TEXT, DURATION_MICROS_MAX, formatMicrosExact, type Micros } from './time.js';
 import type { TraceSink } from './trace.js';
 
@@ -182,7 +182,7 @@ export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunRes
     checks,
     recovery,
     history,
-    metrics: metrics.compute({ servers: prepared.targets, applied, history, messagesSent: sim.stats.messagesSent, recovery }),
+    metrics: metrics.compute({ servers: serversOf(setup.nodes), applied, history, messagesSent: sim.stats.messagesSent, recovery }),
     simulator: sim,
   };
 }
