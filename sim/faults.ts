@@ -50,8 +50,6 @@ export const FAULT_KINDS: readonly FaultKind[] = [
  */
 export const ROLE_REFS = ['@leader', '@follower'] as const;
 export const REST_REF = '@rest';
-/** The suffix of a reference to one member of a role drawn at random: `@participant:any`. */
-export const ANY_SUFFIX = ':any';
 const BINDING = /^\$[A-Za-z][\w-]*$/;
 const BINDING_NAME = /^[A-Za-z][\w-]*$/;
 const ROLE_REF = /^@([A-Za-z][\w-]*)(:any)?$/;
@@ -101,7 +99,9 @@ export function parseFaultSchedule(
     ? { nodes: cluster.map((id) => ({ id, role: '' })), stateRoles: ROLE_REFS.map((ref) => ref.slice(1)) }
     : cluster;
   const bound = new Set<string>();
-  const entries = list.map((item, index) => parseEntry(item, `${where}: fault #${index + 1}`, roles, bound, faultPhaseMicros));
+  const known = new Set(roles.nodes.map((n) => n.id));
+  const roleNames = [...new Set([...roles.nodes.map((n) => n.role).filter((role) => role !== ''), ...roles.stateRoles])].map((r) => `@${r}`);
+  const entries = list.map((item, index) => parseEntry(item, `${where}: fault #${index + 1}`, { ...roles, known, roleNames }, bound, faultPhaseMicros));
   // Stable sort by time: entries at the same time keep the order they were written in.
   return entries
     .map((entry, index) => ({ entry, index }))
@@ -113,8 +113,14 @@ function isNodeList(cluster: readonly NodeId[] | FaultCluster): cluster is reado
   return Array.isArray(cluster);
 }
 
-function parseEntry(item: unknown, where: string, cluster: FaultCluster, bound: Set<string>, faultPhaseMicros: Micros): FaultEntry {
-  const known = new Set(cluster.nodes.map((n) => n.id));
+function parseEntry(
+  item: unknown,
+  where: string,
+  cluster: FaultCluster & { readonly known: ReadonlySet<NodeId>; readonly roleNames: readonly string[] },
+  bound: Set<string>,
+  faultPhaseMicros: Micros,
+): FaultEntry {
+  const { known, roleNames } = cluster;
   if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new InputError(`${where}: expected an object like {"at": 1000000, "kind": "crash", "node": "n1"}`);
   const e = item as Record<string, unknown>;
   const kind = e.kind;
@@ -133,23 +139,22 @@ function parseEntry(item: unknown, where: string, cluster: FaultCluster, bound: 
       }
     }
   };
-  const roleNames = [...new Set([...cluster.nodes.map((n) => n.role).filter((role) => role !== ''), ...cluster.stateRoles])];
-  const refHelp = `a cluster node (${[...known].join(', ')}), a role (${roleNames.map((r) => `@${r}`).join(', ')}; @ROLE:any for one member), or $NAME bound by an earlier "as"`;
+  const refHelp = `a cluster node (${[...known].join(', ')}), a role (${roleNames.join(', ')}; @ROLE:any for one member), or $NAME bound by an earlier "as"`;
   /** Checks one reference in `field`; `single`: it must name one node (a node field). */
   const checkRef = (id: unknown, field: string, single: boolean, allowRest: boolean): NodeId => {
-    const unknown = (): never => {
+    const fail = (): never => {
       throw new InputError(single
         ? `${here}: ${field} must name ${refHelp}; got ${JSON.stringify(id)}`
         : `${here}: ${field} names unknown node ${JSON.stringify(id)} (expected ${refHelp}${allowRest ? ', or @rest' : ''})`);
     };
-    if (typeof id !== 'string') return unknown();
+    if (typeof id !== 'string') return fail();
     if (known.has(id) || (allowRest && id === REST_REF)) return id;
     if (BINDING.test(id) && bound.has(id.slice(1))) return id;
     const ref = parseRoleRef(id);
-    if (ref === undefined) return unknown();
+    if (ref === undefined) return fail();
     if (cluster.stateRoles.includes(ref.role)) return id;
     const members = cluster.nodes.filter((n) => n.role === ref.role).map((n) => n.id);
-    if (members.length === 0) throw new InputError(`${here}: ${field} names unknown role ${id} (roles here: ${roleNames.map((r) => `@${r}`).join(', ') || 'none'})`);
+    if (members.length === 0) throw new InputError(`${here}: ${field} names unknown role ${id} (roles here: ${roleNames.join(', ') || 'none'})`);
     if (single && !ref.any && members.length > 1) throw new InputError(`${here}: ${field} ${id} names ${members.length} nodes (${members.join(', ')}); use @${ref.role}:any for one drawn at random`);
     return id;
   };

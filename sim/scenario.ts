@@ -66,7 +66,7 @@ export interface ScenarioSetup {
   readonly nemesisTargets: NemesisTargets;
   /** How long the recovery phase may take before `eventually` checks fail. */
   readonly recoveryMicrosMax: Micros;
-  /** The algorithm's state-dependent roles (`@leader`, `@follower` …) for fault references (see {@link leaderRoles}). */
+  /** The algorithm's state-dependent roles (`@leader`, `@follower` …) for fault references (see `leaderRoles` in sim/fault-apply.ts). */
   readonly roles?: RoleOracle;
   /** The scenario's own fault script, used when the nemesis is `scenario`. */
   readonly script?: (context: ScriptContext) => FaultEntry[];
