@@ -74,8 +74,18 @@ export type { LatencyModel, NetworkConfig } from './sim/network.js';
 /** Fault schedules (plain JSON data) and the nemesis profiles that draw them from a seed. */
 export type { FaultEntry, FaultKind } from './sim/faults.js';
 export { NEMESIS_PROFILES, type NemesisProfile } from './sim/nemesis.js';
-/** Who leads now, for faults that name `@leader` or `@follower`. */
-export type { RoleOracle } from './sim/simulator.js';
+/**
+ * An algorithm's state-dependent roles for fault references (`@leader`, `@follower`, `@primary` …):
+ * {@link RoleOracle} names them and says who holds them now; {@link leaderRoles} makes one for an
+ * algorithm with one leader.
+ */
+export { leaderRoles, type RoleOracle } from './sim/fault-apply.js';
+/**
+ * Open roles and topologies: node roles are names a scenario chooses (`client` drives a workload),
+ * a {@link Topology} says who talks to whom (`ctx.peers`), and `nemesisTargets` names roles.
+ */
+export { CLIENT_ROLE, type Topology } from './sim/topology.js';
+export type { NemesisTargets } from './sim/scenario.js';
 /**
  * The scenario registry: the built-in scenarios, plus any added here or loaded from a module (the
  * CLI's `--scenarios FILE` does this). Sweep workers and replay files find scenarios by name in it.

@@ -60,7 +60,7 @@ export function checkScenarioProperty(options: ScenarioPropertyOptions): Scenari
   const watched = options.checks ?? probe.setup.checkers.filter((c) => c.kind === 'always').map((c) => c.name);
   const schedules = faultScheduleArbitrary({
     profile: options.profile,
-    targets: probe.setup.nemesisTargets,
+    targets: probe.targets,
     durationMicros: probe.durationMicros,
     baseLatency: probe.setup.network.latency,
     ...(options.windowsMax !== undefined ? { windowsMax: options.windowsMax } : {}),

@@ -50,7 +50,8 @@ export interface ReportData {
     readonly recoveryStartMicros: Micros;
     readonly recoveredAtMicros: Micros | null;
   };
-  readonly nodes: readonly { readonly id: NodeId; readonly role: 'server' | 'client' }[];
+  /** Each node's role; rows of role `client` are drawn as clients. */
+  readonly nodes: readonly { readonly id: NodeId; readonly role: string }[];
   /** Intervals a node was down or paused (it is up otherwise, from its start). */
   readonly states: readonly (Interval & { readonly state: NodeState })[];
   /** Role over time, from `{ type: 'role', role }` observations; empty when the algorithm has none. */
@@ -147,7 +148,8 @@ export interface ModelInput {
   readonly outcome: string;
   readonly fingerprint: string;
   readonly durationMicros: Micros;
-  readonly nodes: readonly { readonly id: NodeId; readonly role: 'server' | 'client' }[];
+  /** Each node's role; rows of role `client` are drawn as clients. */
+  readonly nodes: readonly { readonly id: NodeId; readonly role: string }[];
   readonly baseLatency: LatencyModel;
   readonly endMicros: Micros;
   readonly recovery: { readonly startedAtMicros: Micros; readonly recoveredAtMicros: Micros | null };

@@ -42,7 +42,7 @@ const broadcastScenario = defineScenarioFamily({
       nodes: ids.map((id) => ({ id, role: 'server' as const, create: () => new BroadcastNode(config) })),
       network: networkFromParams(params),
       checkers: broadcastCheckers(),
-      nemesisTargets: ids,
+      nemesisTargets: { roles: ['server'] },
       recoveryMicrosMax: params.recoveryMicrosMax,
     };
   },

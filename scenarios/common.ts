@@ -109,7 +109,7 @@ export function kvStoreSetup<F extends Fact>(
   },
 ): ScenarioSetup<F> {
   const { params } = options;
-  const { servers, nodes } = kvCluster(options.nodeCount, options.durationMicros, params, parts.createServer);
+  const { nodes } = kvCluster(options.nodeCount, options.durationMicros, params, parts.createServer);
   const network = networkFromParams(params);
   const script = variant.script;
   return {
@@ -117,7 +117,7 @@ export function kvStoreSetup<F extends Fact>(
     network,
     checkers: parts.checkers(params.clients > 0),
     observers: parts.observers(),
-    nemesisTargets: servers,
+    nemesisTargets: { roles: ['server'] },
     recoveryMicrosMax: params.recoveryMicrosMax,
     roles: parts.roles,
     ...(script ? { script: (context: ScriptContext) => script(context, network.latency) } : {}),

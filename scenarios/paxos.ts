@@ -15,7 +15,7 @@ import type { FaultEntry } from '../sim/faults.js';
 import type { NodeSpec } from '../sim/process.js';
 import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, type ScenarioVariant, type ScriptContext } from '../sim/scenario.js';
 import { leaderCrashScript, leaderMinorityScript, repeat } from './scripts.js';
-import type { RoleOracle } from '../sim/simulator.js';
+import { leaderRoles } from '../sim/fault-apply.js';
 import { seconds } from '../sim/time.js';
 import { KV_CLIENT_PARAMS, kvStoreSetup, NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS, serverIds, type ScriptedVariant } from './common.js';
 
@@ -49,18 +49,16 @@ interface LeaderView {
 }
 
 /** The leader with the highest ballot among running servers, read from their views. */
-const paxosRoles: RoleOracle = {
-  leader(run) {
-    let best: { id: string; round: number; node: string } | undefined;
-    for (const id of run.servers) {
-      const view = run.inspect(id) as LeaderView | undefined;
-      if (view?.role !== 'leader') continue;
-      const { round, node } = view.ballot;
-      if (best === undefined || round > best.round || (round === best.round && node > best.node)) best = { id, round, node };
-    }
-    return best?.id;
-  },
-};
+const paxosRoles = leaderRoles((run) => {
+  let best: { id: string; round: number; node: string } | undefined;
+  for (const id of run.servers) {
+    const view = run.inspect(id) as LeaderView | undefined;
+    if (view?.role !== 'leader') continue;
+    const { round, node } = view.ballot;
+    if (best === undefined || round > best.round || (round === best.round && node > best.node)) best = { id, round, node };
+  }
+  return best?.id;
+});
 
 /**
  * Two proposers compete: the leader's messages stop reaching one follower (a one-way cut), so that
@@ -152,7 +150,7 @@ const singleDecreeScenario = defineScenarioFamily({
       nodes,
       network: networkFromParams(params),
       checkers: [agreement(), validity({ noOps: false }), promiseRespected(), everyoneDecided(), valueChosen({ clientCommand: false })],
-      nemesisTargets: servers,
+      nemesisTargets: { roles: ['server'] },
       recoveryMicrosMax: params.recoveryMicrosMax,
     };
   },

@@ -12,7 +12,7 @@ import { commitMetrics, leaderMetrics } from '../sim/metrics.js';
 import { linearizabilityChecker } from '../sim/check/history-checker.js';
 import type { FaultEntry } from '../sim/faults.js';
 import type { LatencyModel } from '../sim/network.js';
-import type { RoleOracle } from '../sim/simulator.js';
+import { leaderRoles } from '../sim/fault-apply.js';
 import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, type ScriptContext } from '../sim/scenario.js';
 import { leaderCrashScript, leaderMinorityScript, repeat } from './scripts.js';
 import { seconds } from '../sim/time.js';
@@ -35,16 +35,14 @@ type RaftVariant = ScriptedVariant<typeof RAFT_PARAMS.decls>;
 const FIVE_SERVERS = { min: 5, max: 5, reason: 'its staged fault script casts five servers in fixed parts' } as const;
 
 /** The leader with the highest term among running servers, read from their views. */
-const raftRoles: RoleOracle = {
-  leader(run) {
-    let best: { id: string; term: number } | undefined;
-    for (const id of run.servers) {
-      const view = run.inspect(id) as { role: string; term: number } | undefined;
-      if (view?.role === 'leader' && (best === undefined || view.term > best.term)) best = { id, term: view.term };
-    }
-    return best?.id;
-  },
-};
+const raftRoles = leaderRoles((run) => {
+  let best: { id: string; term: number } | undefined;
+  for (const id of run.servers) {
+    const view = run.inspect(id) as { role: string; term: number } | undefined;
+    if (view?.role === 'leader' && (best === undefined || view.term > best.term)) best = { id, term: view.term };
+  }
+  return best?.id;
+});
 
 /** Split the servers into groups none of which is a majority (2/2/1 for five) for 0.5–2 s. */
 function majoritySplitScript(context: ScriptContext): FaultEntry[] {

@@ -1,51 +1,96 @@
-// Applying fault entries to a running cluster: role references (`@leader`, `@follower`, `@rest`,
-// `$NAME`) are resolved against the run's state at that moment, the entry is recorded, and it acts on
-// the network's links or, through the engine, on a node's lifecycle or clock. Entries arrive validated.
+// Applying fault entries to a running cluster: node references (`@ROLE`, `@ROLE:any`, `@leader`,
+// `@follower`, `@rest`, `$NAME`) are resolved against the run's state at that moment, the entry is
+// recorded, and it acts on the network's links or, through the engine, on a node's lifecycle or clock.
+// Entries arrive validated; role oracles only read the run.
 
 import { assert } from './assert.js';
 import type { RunView } from './check.js';
-import { isNodeRef, REST_REF, type FaultEntry, type LinkSelector } from './faults.js';
+import { isNodeRef, parseRoleRef, REST_REF, type FaultEntry, type LinkSelector } from './faults.js';
 import type { LinkSelection, Network } from './network.js';
 import type { NodeId } from './process.js';
 import type { Recorder } from './recorder.js';
 import type { Rng } from './rng.js';
 import type { Micros } from './time.js';
 
-/** Tells the engine which node holds a role, for faults that name `@leader` or `@follower`. */
+/** Written bare, one follower drawn at random (its meaning from before roles were open). */
+const FOLLOWER_REF = '@follower';
+
+/**
+ * Answers an algorithm's state-dependent role names (`leader`, `follower`, `primary` …): which nodes
+ * hold the role now, for fault references such as `@leader` (see sim/faults.ts). It only reads the run.
+ */
 export interface RoleOracle {
-  leader(run: RunView): NodeId | undefined;
+  /** The names it answers, without `@` (`['leader', 'follower']`). */
+  readonly names: readonly string[];
+  /** The nodes holding role `name` now, in a fixed order (empty: none now). Called only with one of `names`. */
+  resolve(name: string, run: RunView): readonly NodeId[];
 }
 
 /**
- * Resolves the role references in fault entries. `$NAME` bindings made by `as` last for the run;
- * `@follower` picks among servers that are up and not the leader, from its own random stream.
+ * The role oracle of an algorithm with one leader: `@leader` is the node `leader(run)` names (none:
+ * unresolvable then), and `follower` is every server that is up and not the leader.
+ */
+export function leaderRoles(leader: (run: RunView) => NodeId | undefined): RoleOracle {
+  return {
+    names: ['leader', 'follower'],
+    resolve(name, run) {
+      const id = leader(run);
+      if (name === 'leader') return id === undefined ? [] : [id];
+      return run.servers.filter((server) => server !== id && run.status(server) === 'up');
+    },
+  };
+}
+
+/**
+ * Resolves the node references in fault entries: `@ROLE` (every node of a role now: a node role of the
+ * cluster, or a state-dependent one the oracle answers), `@ROLE:any` (one of them, drawn from the
+ * resolver's own random stream), `$NAME` (bound by `as` for the rest of the run). A bare `@follower`
+ * is one follower drawn at random, as it was before roles were open.
  */
 export class RoleResolver {
   /** Names bound by `as` in this run's schedule. */
   private readonly bindings = new Map<string, NodeId>();
+  /** The nodes of each node role, in cluster order. */
+  private readonly members = new Map<string, NodeId[]>();
 
   /**
    * @param view  the run now (servers, nodes, status)
-   * @param rng   the stream `@follower` picks from (its own, so it disturbs no one else's draws)
-   * @param roles the scenario's oracle; without one, `@leader` and `@follower` never resolve
+   * @param rng   the stream `:any` and `@follower` draw from (its own, so it disturbs no one else's draws)
+   * @param roles the scenario's oracle; without one, only node roles resolve (`@leader` never does)
+   * @param nodes the cluster's nodes with their roles, for `@ROLE` naming a node role
    */
   constructor(
     private readonly view: RunView,
     private readonly rng: Rng,
     private readonly roles: RoleOracle | undefined,
-  ) {}
-
-  /** The node a reference names now (an id is itself); undefined if it names none now. */
-  resolveRef(ref: NodeId): NodeId | undefined {
-    if (!isNodeRef(ref)) return ref;
-    if (ref.startsWith('$')) return this.bindings.get(ref.slice(1));
-    const leader = this.roles?.leader(this.view);
-    if (ref === '@leader') return leader;
-    if (ref === '@follower') {
-      const followers = this.view.servers.filter((id) => id !== leader && this.view.status(id) === 'up');
-      return followers.length === 0 ? undefined : this.rng.pick(followers);
+    nodes: readonly { readonly id: NodeId; readonly role: string }[],
+  ) {
+    for (const node of nodes) {
+      const list = this.members.get(node.role);
+      if (list === undefined) this.members.set(node.role, [node.id]);
+      else list.push(node.id);
     }
-    return undefined;
+  }
+
+  /** The nodes a reference names now, in order (an id is itself); undefined if it names none now. */
+  resolveRefs(ref: NodeId): readonly NodeId[] | undefined {
+    if (!isNodeRef(ref)) return [ref];
+    if (ref.startsWith('$')) {
+      const id = this.bindings.get(ref.slice(1));
+      return id === undefined ? undefined : [id];
+    }
+    const parsed = parseRoleRef(ref);
+    if (parsed === undefined) return undefined;
+    const { role } = parsed;
+    const holders = this.roles !== undefined && this.roles.names.includes(role) ? this.roles.resolve(role, this.view) : this.members.get(role);
+    if (holders === undefined || holders.length === 0) return undefined;
+    return parsed.any || ref === FOLLOWER_REF ? [this.rng.pick(holders)] : holders;
+  }
+
+  /** The one node a reference names now; undefined if it names none, or several (`@participant` of three). */
+  resolveRef(ref: NodeId): NodeId | undefined {
+    const ids = this.resolveRefs(ref);
+    return ids?.length === 1 ? ids[0] : undefined;
   }
 
   /**
@@ -60,9 +105,9 @@ export class RoleResolver {
     const resolveList = (list: readonly NodeId[]): NodeId[] | null => {
       const out: NodeId[] = [];
       for (const ref of list) {
-        const id = this.resolveRef(ref);
-        if (id === undefined) return null;
-        if (!out.includes(id)) out.push(id);
+        const ids = this.resolveRefs(ref);
+        if (ids === undefined) return null;
+        for (const id of ids) if (!out.includes(id)) out.push(id);
       }
       return out;
     };

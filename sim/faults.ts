@@ -39,18 +39,41 @@ export const FAULT_KINDS: readonly FaultKind[] = [
 ];
 
 /**
- * Node references a schedule may use besides node ids, resolved when the fault applies: `@leader` and
- * `@follower` (through the scenario's role oracle), `$NAME` (bound by an earlier entry's `as`), and in a
- * partition's groups `@rest` (every node not named in another group).
+ * Node references a schedule may use besides node ids, resolved when the fault applies:
+ * - `@ROLE`: every node of a role. A role is either a node role the scenario chose (`@server`,
+ *   `@participant`) or a state-dependent one its role oracle answers (`@leader`, `@follower`). Where one
+ *   node is needed (`node`), a node role must have exactly one member (`@coordinator`).
+ * - `@ROLE:any`: one member of the role, drawn from the resolver's own random stream.
+ * - `$NAME`: the node an earlier entry's `as` bound.
+ * - `@rest`, in a partition's groups only: every node not named in another group.
+ * `@follower` keeps its meaning from before roles were open: one follower drawn at random (as `@follower:any`).
  */
 export const ROLE_REFS = ['@leader', '@follower'] as const;
 export const REST_REF = '@rest';
 const BINDING = /^\$[A-Za-z][\w-]*$/;
 const BINDING_NAME = /^[A-Za-z][\w-]*$/;
+const ROLE_REF = /^@([A-Za-z][\w-]*)(:any)?$/;
 
 /** True for a reference that needs resolving at apply time. */
 export function isNodeRef(id: string): boolean {
   return id.startsWith('@') || id.startsWith('$');
+}
+
+/** A role reference taken apart: `@participant:any` → `{ role: 'participant', any: true }`; undefined for anything else. */
+export function parseRoleRef(ref: string): { readonly role: string; readonly any: boolean } | undefined {
+  const match = ROLE_REF.exec(ref);
+  if (match === null || ref === REST_REF) return undefined;
+  return { role: match[1]!, any: match[2] !== undefined };
+}
+
+/**
+ * What a schedule is checked against: the cluster's nodes with their roles, and the state-dependent role
+ * names its oracle answers (`leader`, `follower`). A plain list of node ids knows no node roles and
+ * accepts `@leader` and `@follower`, as schedules did before roles were open.
+ */
+export interface FaultCluster {
+  readonly nodes: readonly { readonly id: NodeId; readonly role: string }[];
+  readonly stateRoles: readonly string[];
 }
 
 /** Bounds on a clock-drift rate: ±50% is already absurd for real hardware. */
@@ -63,7 +86,7 @@ const DRIFT_PPM_LIMIT = 500_000;
  */
 export function parseFaultSchedule(
   raw: unknown,
-  nodes: readonly NodeId[],
+  cluster: readonly NodeId[] | FaultCluster,
   faultPhaseMicros: Micros,
   where: string,
 ): FaultEntry[] {
@@ -72,9 +95,13 @@ export function parseFaultSchedule(
     list = (raw as { faults: unknown }).faults;
   }
   if (!Array.isArray(list)) throw new InputError(`${where}: expected a JSON array of fault entries (or an object with a "faults" array)`);
-  const known = new Set(nodes);
+  const roles: FaultCluster = isNodeList(cluster)
+    ? { nodes: cluster.map((id) => ({ id, role: '' })), stateRoles: ROLE_REFS.map((ref) => ref.slice(1)) }
+    : cluster;
   const bound = new Set<string>();
-  const entries = list.map((item, index) => parseEntry(item, `${where}: fault #${index + 1}`, known, bound, faultPhaseMicros));
+  const known = new Set(roles.nodes.map((n) => n.id));
+  const roleNames = [...new Set([...roles.nodes.map((n) => n.role).filter((role) => role !== ''), ...roles.stateRoles])].map((r) => `@${r}`);
+  const entries = list.map((item, index) => parseEntry(item, `${where}: fault #${index + 1}`, { ...roles, known, roleNames }, bound, faultPhaseMicros));
   // Stable sort by time: entries at the same time keep the order they were written in.
   return entries
     .map((entry, index) => ({ entry, index }))
@@ -82,7 +109,18 @@ export function parseFaultSchedule(
     .map(({ entry }) => entry);
 }
 
-function parseEntry(item: unknown, where: string, known: Set<NodeId>, bound: Set<string>, faultPhaseMicros: Micros): FaultEntry {
+function isNodeList(cluster: readonly NodeId[] | FaultCluster): cluster is readonly NodeId[] {
+  return Array.isArray(cluster);
+}
+
+function parseEntry(
+  item: unknown,
+  where: string,
+  cluster: FaultCluster & { readonly known: ReadonlySet<NodeId>; readonly roleNames: readonly string[] },
+  bound: Set<string>,
+  faultPhaseMicros: Micros,
+): FaultEntry {
+  const { known, roleNames } = cluster;
   if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new InputError(`${where}: expected an object like {"at": 1000000, "kind": "crash", "node": "n1"}`);
   const e = item as Record<string, unknown>;
   const kind = e.kind;
@@ -101,13 +139,26 @@ function parseEntry(item: unknown, where: string, known: Set<NodeId>, bound: Set
       }
     }
   };
-  const isRef = (id: unknown, allowRest: boolean): id is string =>
-    typeof id === 'string' && (known.has(id) || (ROLE_REFS as readonly string[]).includes(id) || (allowRest && id === REST_REF) || (BINDING.test(id) && bound.has(id.slice(1))));
-  const refHelp = `a cluster node (${[...known].join(', ')}), @leader, @follower, or $NAME bound by an earlier "as"`;
-  const node = (): NodeId => {
-    if (!isRef(e.node, false)) throw new InputError(`${here}: node must name ${refHelp}; got ${JSON.stringify(e.node)}`);
-    return e.node;
+  const refHelp = `a cluster node (${[...known].join(', ')}), a role (${roleNames.join(', ')}; @ROLE:any for one member), or $NAME bound by an earlier "as"`;
+  /** Checks one reference in `field`; `single`: it must name one node (a node field). */
+  const checkRef = (id: unknown, field: string, single: boolean, allowRest: boolean): NodeId => {
+    const fail = (): never => {
+      throw new InputError(single
+        ? `${here}: ${field} must name ${refHelp}; got ${JSON.stringify(id)}`
+        : `${here}: ${field} names unknown node ${JSON.stringify(id)} (expected ${refHelp}${allowRest ? ', or @rest' : ''})`);
+    };
+    if (typeof id !== 'string') return fail();
+    if (known.has(id) || (allowRest && id === REST_REF)) return id;
+    if (BINDING.test(id) && bound.has(id.slice(1))) return id;
+    const ref = parseRoleRef(id);
+    if (ref === undefined) return fail();
+    if (cluster.stateRoles.includes(ref.role)) return id;
+    const members = cluster.nodes.filter((n) => n.role === ref.role).map((n) => n.id);
+    if (members.length === 0) throw new InputError(`${here}: ${field} names unknown role ${id} (roles here: ${roleNames.join(', ') || 'none'})`);
+    if (single && !ref.any && members.length > 1) throw new InputError(`${here}: ${field} ${id} names ${members.length} nodes (${members.join(', ')}); use @${ref.role}:any for one drawn at random`);
+    return id;
   };
+  const node = (): NodeId => checkRef(e.node, 'node', true, false);
   const binding = (): { as?: string } => {
     if (e.as === undefined) return {};
     if (typeof e.as !== 'string' || !BINDING_NAME.test(e.as)) throw new InputError(`${here}: as must be a name like "L" (letters, digits, - and _); got ${JSON.stringify(e.as)}`);
@@ -122,9 +173,7 @@ function parseEntry(item: unknown, where: string, known: Set<NodeId>, bound: Set
     }
     const list = typeof value === 'string' ? [value] : value;
     if (!Array.isArray(list) || list.length === 0) throw new InputError(`${here}: ${field} must be a node id or a non-empty list of node ids`);
-    for (const id of list) {
-      if (!isRef(id, false)) throw new InputError(`${here}: ${field} names unknown node ${JSON.stringify(id)} (expected ${refHelp})`);
-    }
+    for (const id of list) checkRef(id, field, false, false);
     return [...new Set(list as string[])];
   };
   const links = (): LinkSelector => {
@@ -145,7 +194,7 @@ function parseEntry(item: unknown, where: string, known: Set<NodeId>, bound: Set
         const groups = e.groups.map((group, g) => {
           if (!Array.isArray(group) || group.length === 0) throw new InputError(`${here}: groups[${g}] must be a non-empty list of node ids`);
           return group.map((id) => {
-            if (!isRef(id, true)) throw new InputError(`${here}: groups[${g}] names unknown node ${JSON.stringify(id)} (expected ${refHelp}, or @rest)`);
+            checkRef(id, `groups[${g}]`, false, true);
             if (seen.has(id)) throw new InputError(`${here}: node ${id} is in more than one group`);
             seen.add(id);
             return id;
@@ -259,6 +308,8 @@ function nodeName(id: NodeId): string {
   if (id === '@leader') return 'the leader';
   if (id === '@follower') return 'a follower';
   if (id === REST_REF) return 'the rest';
+  const ref = parseRoleRef(id);
+  if (ref !== undefined) return ref.any ? `one ${ref.role} (at random)` : `every ${ref.role}`;
   return id;
 }
 

@@ -28,7 +28,7 @@ export interface Process<M, F extends Fact = Observation> {
 /** What a process may do. `F`: the facts it may report (its algorithm's fact union). */
 export interface Context<M, F extends Fact = Observation> {
   readonly self: NodeId;
-  /** The other server nodes (for a client node: all server nodes), in a fixed order. */
+  /** The nodes this node talks to under the scenario's topology (by default: the servers, without itself), in a fixed order. */
   readonly peers: readonly NodeId[];
   /** This node's local clock, which may be skewed or drifting. */
   now(): Micros;
@@ -50,8 +50,11 @@ export interface Context<M, F extends Fact = Observation> {
 /** How a scenario describes one node of the cluster. */
 export interface NodeSpec<M = unknown, F extends Fact = Observation> {
   readonly id: NodeId;
-  /** Servers run the algorithm; clients drive a workload. The nemesis targets servers. */
-  readonly role: 'server' | 'client';
+  /**
+   * A name the scenario chooses (`server`, `coordinator`, `participant`, `monitor` …). Nodes of role
+   * `client` drive a workload; the others are servers. Faults name roles as `@ROLE` (see sim/faults.ts).
+   */
+  readonly role: string;
   /** Builds a fresh process: at boot and at every restart. */
   create(): Process<M, F>;
 }

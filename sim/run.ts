@@ -10,8 +10,10 @@ import { parseFaultSchedule, type FaultEntry } from './faults.js';
 import { computeMetrics, type RunMetrics } from './metrics.js';
 import { generateSchedule, NEMESIS_PROFILES, type NemesisProfile } from './nemesis.js';
 import { isValidSeed, Rng, SEED_MAX } from './rng.js';
-import { numberParam, resolveParams, type Scenario, type ScenarioSetup } from './scenario.js';
+import type { NodeId } from './process.js';
+import { nemesisTargetIds, numberParam, resolveParams, type Scenario, type ScenarioSetup } from './scenario.js';
 import { Simulator, type SimStats } from './simulator.js';
+import { isClient, membersOf, serversOf } from './topology.js';
 import { DURATION_MAX_TEXT, DURATION_MICROS_MAX, formatMicrosExact, type Micros } from './time.js';
 import type { TraceSink } from './trace.js';
 
@@ -53,6 +55,8 @@ export interface PreparedRun {
   readonly setup: ScenarioSetup;
   readonly faults: readonly FaultEntry[];
   readonly faultsSource: string | undefined;
+  /** The node ids the nemesis targets (the setup's `nemesisTargets` resolved). */
+  readonly targets: readonly NodeId[];
 }
 
 export interface RunResult {
@@ -93,28 +97,30 @@ export function prepareRun(request: RunRequest): PreparedRun {
     if (unknown.length > 0) throw new InputError(`checks: scenario ${scenario.name} has no check ${unknown.join(', ')} (known: ${built.checkers.map((c) => c.name).join(', ')})`);
   }
   const setup = wanted === undefined ? built : { ...built, checkers: built.checkers.filter((c) => wanted.includes(c.name)) };
-  const nodeIds = setup.nodes.map((n) => n.id);
+  const cluster = { nodes: setup.nodes, stateRoles: setup.roles?.names ?? [] };
+  const targets = nemesisTargetIds(setup);
   const nemesisRng = Rng.fromSeed(request.seed).fork('nemesis');
   if (!request.faults && nemesis === 'scenario' && !setup.script) {
     throw new InputError(`--nemesis scenario: scenario ${scenario.name} has no fault script of its own (use ${NEMESIS_PROFILES.filter((p) => p !== 'scenario').join(', ')})`);
   }
   const faults = request.faults
-    ? parseFaultSchedule(request.faults.raw, nodeIds, durationMicros, request.faults.source)
+    ? parseFaultSchedule(request.faults.raw, cluster, durationMicros, request.faults.source)
     : nemesis === 'scenario'
     ? // A script is code; its schedule is normalised like a file so that it replays identically.
       parseFaultSchedule(
         JSON.parse(JSON.stringify(setup.script!({
           durationMicros,
-          servers: setup.nemesisTargets,
-          clients: setup.nodes.filter((n) => n.role === 'client').map((n) => n.id),
+          servers: targets,
+          clients: setup.nodes.filter(isClient).map((n) => n.id),
+          members: (role) => membersOf(setup.nodes, role),
           rng: nemesisRng,
         }))),
-        nodeIds, durationMicros, `${scenario.name} fault script`,
+        cluster, durationMicros, `${scenario.name} fault script`,
       )
     : generateSchedule(
         {
           profile: nemesis,
-          targets: setup.nemesisTargets,
+          targets,
           faultPhaseMicros: durationMicros,
           meanGapMicros: numberParam(params, 'nemesisGapMicros'),
           intensityStart: numberParam(params, 'nemesisIntensityStart'),
@@ -127,7 +133,7 @@ export function prepareRun(request: RunRequest): PreparedRun {
       );
   return {
     scenario, seed: request.seed, nodeCount, durationMicros, nemesis, params, bug: request.bug, setup, faults,
-    faultsSource: request.faults?.source,
+    faultsSource: request.faults?.source, targets,
   };
 }
 
@@ -135,7 +141,7 @@ export function prepareRun(request: RunRequest): PreparedRun {
 export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunResult {
   const { setup } = prepared;
   const observers = setup.observers ?? [];
-  const sim = new Simulator({ seed: prepared.seed, nodes: setup.nodes, network: setup.network, checkers: setup.checkers, observers, traceSink, roles: setup.roles });
+  const sim = new Simulator({ seed: prepared.seed, nodes: setup.nodes, network: setup.network, checkers: setup.checkers, observers, traceSink, roles: setup.roles, topology: setup.topology });
   sim.start();
   sim.scheduleFaults(prepared.faults);
   sim.runUntil(prepared.durationMicros);
@@ -176,7 +182,7 @@ export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunRes
     checks,
     recovery,
     history,
-    metrics: computeMetrics(observers, { servers: setup.nemesisTargets, applied, history, messagesSent: sim.stats.messagesSent, recovery }),
+    metrics: computeMetrics(observers, { servers: serversOf(setup.nodes), applied, history, messagesSent: sim.stats.messagesSent, recovery }),
     simulator: sim,
   };
 }

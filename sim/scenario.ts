@@ -15,6 +15,7 @@ import type { FaultEntry } from './faults.js';
 import type { NodeId, NodeSpec } from './process.js';
 import type { Rng } from './rng.js';
 import type { RoleOracle } from './simulator.js';
+import type { Topology } from './topology.js';
 import { assert } from './assert.js';
 import { DURATION_MAX_TEXT, DURATION_MICROS_MAX, formatMicros, formatMicrosExact, parseDuration, type Micros } from './time.js';
 
@@ -67,20 +68,44 @@ export interface ScenarioSetup<F extends Fact = Observation> {
    * `leaderMetrics()` and `commitMetrics()` (sim/metrics.ts) serve algorithms that emit the shared facts.
    */
   readonly observers?: readonly MetricsObserver<F>[];
-  /** Nodes the nemesis may fault (usually the servers). */
-  readonly nemesisTargets: readonly NodeId[];
+  /** Who talks to whom (each node's `ctx.peers`); by default every node's peers are the servers (see {@link Topology}). */
+  readonly topology?: Topology;
+  /**
+   * Nodes the nemesis may fault: the nodes of some roles (`{ roles: ['server'] }`, in cluster order), or
+   * a list of node ids. Each role must have a node.
+   */
+  readonly nemesisTargets: NemesisTargets;
   /** How long the recovery phase may take before `eventually` checks fail. */
   readonly recoveryMicrosMax: Micros;
-  /** Who leads now, for faults that name `@leader` or `@follower` (algorithms with a leader). */
+  /** The algorithm's state-dependent roles (`@leader`, `@follower` …) for fault references (see `leaderRoles` in sim/fault-apply.ts). */
   readonly roles?: RoleOracle;
   /** The scenario's own fault script, used when the nemesis is `scenario`. */
   readonly script?: (context: ScriptContext) => FaultEntry[];
 }
 
+/** The nemesis's targets: nodes of these roles, or these node ids. */
+export type NemesisTargets = { readonly roles: readonly string[] } | readonly NodeId[];
+
+/** The node ids a setup's `nemesisTargets` names, in cluster order for roles (a role without nodes is a programmer error). */
+export function nemesisTargetIds(setup: Pick<ScenarioSetup, 'nodes' | 'nemesisTargets'>): readonly NodeId[] {
+  const targets = setup.nemesisTargets;
+  if (isIdList(targets)) return targets;
+  for (const role of targets.roles) assert(setup.nodes.some((n) => n.role === role), `nemesisTargets: no node has role ${role}`);
+  return setup.nodes.filter((n) => targets.roles.includes(n.role)).map((n) => n.id);
+}
+
+function isIdList(targets: NemesisTargets): targets is readonly NodeId[] {
+  return Array.isArray(targets);
+}
+
 export interface ScriptContext {
   readonly durationMicros: Micros;
+  /** The nemesis's targets (usually the servers). */
   readonly servers: readonly NodeId[];
+  /** The nodes of role `client`. */
   readonly clients: readonly NodeId[];
+  /** The nodes of one role, in cluster order (empty for a role no node has). */
+  members(role: string): readonly NodeId[];
   readonly rng: Rng;
 }
 

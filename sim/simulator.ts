@@ -17,6 +17,7 @@ import type { Context, NodeId, NodeSpec, Observation, Process } from './process.
 import { RECORDED_NODES_MAX, Recorder, TracingRecorder } from './recorder.js';
 import { Rng } from './rng.js';
 import type { Micros } from './time.js';
+import { peersOf, serversOf, type Topology } from './topology.js';
 import type { TraceEvent, TraceSink } from './trace.js';
 
 export type { RoleOracle } from './fault-apply.js';
@@ -52,9 +53,11 @@ class SimEvent {
 /** What a simulator runs: a seed, the nodes in order, the network, and who watches. */
 export interface SimulatorOptions {
   readonly seed: number;
-  /** Resolves `@leader` and `@follower` in fault entries. */
+  /** Resolves state-dependent role names (`@leader`, `@follower` …) in fault entries. */
   readonly roles?: RoleOracle;
   readonly nodes: readonly NodeSpec[];
+  /** Who talks to whom (each node's `ctx.peers`); by default every node's peers are the servers. */
+  readonly topology?: Topology;
   readonly network: NetworkConfig;
   readonly checkers?: readonly Checker[];
   /** Watch facts after the checkers (metrics); they never judge the run. */
@@ -249,8 +252,9 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     });
     // Interned copies: comparing two interned strings is a pointer compare on the send path.
     this.ids = this.nodes.map((n) => intern(n.id));
-    const servers = this.nodes.filter((n) => n.spec.role === 'server').map((n) => n.id);
-    for (const node of this.nodes) node.peers = servers.filter((id) => id !== node.id).map(intern);
+    const servers = serversOf(options.nodes);
+    const peers = peersOf(options.nodes, options.topology);
+    for (const node of this.nodes) node.peers = peers[node.index]!.map(intern);
     this.network = new Network(this.nodes.length, options.network, (from, to) => root.fork(`link:${this.nodes[from]!.id}->${this.nodes[to]!.id}`));
     this.checkers = options.checkers ?? [];
     this.observationCheckers = this.checkers.filter((c) => c.onObservation);
@@ -262,7 +266,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     this.recorder = materialize ? new TracingRecorder(this.ids, (event) => this.emit(event)) : new Recorder(this.ids);
     this.history = new History(this, this);
     this.view = new SimRunView(this, this.nodes.map((n) => n.id), servers);
-    this.faults = new FaultApplier(new RoleResolver(this.view, rolesRng, options.roles), this.network, this, this.recorder);
+    this.faults = new FaultApplier(new RoleResolver(this.view, rolesRng, options.roles, options.nodes), this.network, this, this.recorder);
   }
 
   /** Boots every node at time 0, in the order the scenario listed them. */

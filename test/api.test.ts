@@ -10,7 +10,7 @@ describe('public API', () => {
   it('exports the contract, checkers, running, replay files, arbitraries and the test helper', () => {
     const values = [
       'Rng', 'ms', 'seconds', 'us', 'assert', 'InputError', 'numberParam', 'defineParams', 'defineBugs', 'defineScenarioFamily', 'NETWORK_PARAMS', 'RECOVERY_PARAMS', 'networkFromParams', 'serverIds',
-      'NEMESIS_PROFILES', 'addScenarios', 'builtInScenarios', 'findScenario', 'scenarios', 'loadScenarioModule',
+      'NEMESIS_PROFILES', 'leaderRoles', 'CLIENT_ROLE', 'addScenarios', 'builtInScenarios', 'findScenario', 'scenarios', 'loadScenarioModule',
       'always', 'eventually', 'sometimes', 'linearizabilityChecker', 'checkLinearizability', 'clientOperationsComplete',
       'run', 'prepareRun', 'executeRun', 'EXIT_CODES', 'prepareSweep', 'runSweep', 'parseSeedRange', 'shrink',
       'replayFileOf', 'serializeReplayFile', 'parseReplayFile', 'readReplayFile', 'REPLAY_FORMAT',

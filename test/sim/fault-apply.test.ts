@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { NodeStatus, RunView } from '../../sim/check.js';
-import { FaultApplier, RoleResolver, type NodeFaults, type RoleOracle } from '../../sim/fault-apply.js';
+import { FaultApplier, leaderRoles, RoleResolver, type NodeFaults, type RoleOracle } from '../../sim/fault-apply.js';
 import type { FaultEntry } from '../../sim/faults.js';
 import { Network, type NetworkConfig } from '../../sim/network.js';
 import type { NodeId } from '../../sim/process.js';
@@ -28,10 +28,11 @@ function view(status: Partial<Record<NodeId, NodeStatus>> = {}): RunView {
   };
 }
 
-const leaderIs = (id: NodeId | undefined): RoleOracle => ({ leader: () => id });
+const leaderIs = (id: NodeId | undefined): RoleOracle => leaderRoles(() => id);
+const CLUSTER = IDS.map((id) => ({ id, role: id.startsWith('c') ? 'client' : 'server' }));
 
 function resolver(options: { leader?: NodeId; status?: Partial<Record<NodeId, NodeStatus>>; noOracle?: boolean; seed?: number } = {}) {
-  return new RoleResolver(view(options.status), Rng.fromSeed(options.seed ?? 1).fork('roles'), options.noOracle ? undefined : leaderIs(options.leader));
+  return new RoleResolver(view(options.status), Rng.fromSeed(options.seed ?? 1).fork('roles'), options.noOracle ? undefined : leaderIs(options.leader), CLUSTER);
 }
 
 describe('RoleResolver', () => {
@@ -105,7 +106,7 @@ function applier(leader: NodeId | null = 's1') {
   const nodes = new FakeNodes();
   const trace: TraceEvent[] = [];
   const recorder = new TracingRecorder([...IDS], (event) => trace.push(event));
-  const faults = new FaultApplier(new RoleResolver(view(), Rng.fromSeed(1), leaderIs(leader ?? undefined)), network, nodes, recorder);
+  const faults = new FaultApplier(new RoleResolver(view(), Rng.fromSeed(1), leaderIs(leader ?? undefined), CLUSTER), network, nodes, recorder);
   return { network, nodes, trace, faults };
 }
 
@@ -167,7 +168,7 @@ describe('FaultApplier', () => {
     const tracing = new TracingRecorder([...IDS], () => {});
     for (const recorder of [plain, tracing]) {
       const network = new Network<string>(IDS.length, CONFIG, () => Rng.fromSeed(1));
-      const applied = new FaultApplier(new RoleResolver(view(), Rng.fromSeed(1), leaderIs('s1')), network, new FakeNodes(), recorder);
+      const applied = new FaultApplier(new RoleResolver(view(), Rng.fromSeed(1), leaderIs('s1'), CLUSTER), network, new FakeNodes(), recorder);
       for (const entry of entries) applied.apply(entry, 'schedule', entry.at);
     }
     expect(tracing.hex()).toBe(plain.hex());

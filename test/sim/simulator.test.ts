@@ -3,6 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { leaderRoles } from '../../sim/fault-apply.js';
 import type { FaultEntry } from '../../sim/faults.js';
 import type { NodeId } from '../../sim/process.js';
 import { Simulator } from '../../sim/simulator.js';
@@ -390,7 +391,7 @@ describe('leader-aware faults', () => {
     const trace: TraceEvent[] = [];
     const sim = new Simulator({
       seed: 1, nodes: servers(['n1', 'n2', 'n3'], chatter), network: QUIET_NETWORK,
-      traceSink: (e) => trace.push(e), roles: { leader: () => leader },
+      traceSink: (e) => trace.push(e), roles: leaderRoles(() => leader),
     });
     sim.start();
     return { sim, trace };
