@@ -5,7 +5,7 @@
 
 import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
-import { compareInputs, describeEditedFields, readReplayFile, readVersion, serializeReplayFile, violatedChecks, type ReplayFile } from '../lab/replay-file.js';
+import { compareInputs, describeEditedFields, loadReplayFileScenarios, readReplayFile, readVersion, serializeReplayFile, violatedChecks, type ReplayFile } from '../lab/replay-file.js';
 import { describeFault, type FaultEntry } from '../sim/faults.js';
 import { shrink, type ShrinkSize } from '../lab/shrink.js';
 import { runToJson } from '../reports/json.js';
@@ -24,7 +24,8 @@ export function registerLabCommands(program: Command): void {
     .argument('<file>', 'replay file (JSON)')
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--report <file>', 'write a self-contained HTML report of the run (- for stdout)')
-    .action((path: string, flags: { json?: boolean; report?: string }) => {
+    .action(async (path: string, flags: { json?: boolean; report?: string }) => {
+      await loadReplayFileScenarios(path);
       process.exitCode = replayCommandAction(path, flags);
     });
 
@@ -36,7 +37,8 @@ export function registerLabCommands(program: Command): void {
     .option('--out <file>', 'where to write the minimal replay file (default: FILE with .min.json)')
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--report <file>', 'write a self-contained HTML report of the minimal run (- for stdout)')
-    .action((path: string, flags: { maxAttempts: string; out?: string; json?: boolean; report?: string }) => {
+    .action(async (path: string, flags: { maxAttempts: string; out?: string; json?: boolean; report?: string }) => {
+      await loadReplayFileScenarios(path);
       process.exitCode = shrinkCommandAction(path, flags);
     });
 }

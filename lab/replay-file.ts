@@ -7,6 +7,8 @@
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { findScenario, scenarios } from '../scenarios/index.js';
 import type { CheckResult } from '../sim/check.js';
 import { InputError } from '../sim/errors.js';
@@ -16,6 +18,7 @@ import type { Outcome, PreparedRun, RunRequest, RunResult } from '../sim/run.js'
 import { isValidSeed, SEED_MAX } from '../sim/rng.js';
 import { allParams, formatParamValue, parseParamValue, resolveParams } from '../sim/scenario.js';
 import { DURATION_MAX_TEXT, DURATION_MICROS_MAX, type Micros } from '../sim/time.js';
+import { loadScenarioModule, scenarioModuleOf } from './user-scenarios.js';
 
 export const REPLAY_FORMAT = 'faultline-replay/1';
 
@@ -24,6 +27,12 @@ export interface ReplayFile {
   /** The faultline version that wrote the file. */
   readonly faultline: string;
   readonly scenario: string;
+  /**
+   * The file path of the user's module the scenario came from (`--scenarios`), absent for a built-in
+   * scenario; replay and shrink load it when the scenario is not known otherwise. A relative path is
+   * taken from the replay file's directory.
+   */
+  readonly scenarios?: string;
   readonly seed: number;
   readonly bug: string | null;
   readonly nodes: number;
@@ -112,10 +121,12 @@ export function readVersion(): string {
 
 /** The replay file of a run that has been executed. */
 export function replayFileOf(prepared: PreparedRun, result: Pick<RunResult, 'outcome' | 'fingerprint' | 'checks'>, version = readVersion()): ReplayFile {
+  const module = scenarioModuleOf(prepared.scenario);
   return {
     format: REPLAY_FORMAT,
     faultline: version,
     scenario: prepared.scenario.name,
+    ...(module !== undefined ? { scenarios: fileURLToPath(module) } : {}),
     seed: prepared.seed,
     bug: prepared.bug ?? null,
     nodes: prepared.nodeCount,
@@ -204,6 +215,33 @@ export function parseReplayFile(raw: unknown, source: string): { file: ReplayFil
     faults: { raw: r.faults, source: source },
   };
   return { file: raw as ReplayFile, request };
+}
+
+/**
+ * Loads the user's scenario module a replay file names (its `scenarios` field), unless its scenario is
+ * already known (a built-in, or loaded by `--scenarios`). A file that cannot be read or parsed is left
+ * to {@link readReplayFile}, which names the problem; a module that cannot be loaded is an InputError.
+ */
+export async function loadReplayFileScenarios(path: string): Promise<void> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return;
+  }
+  if (raw === null || typeof raw !== 'object') return;
+  const { scenario, scenarios: module } = raw as Record<string, unknown>;
+  if (typeof scenario !== 'string' || findScenario(scenario) !== undefined) return;
+  if (module === undefined) return;
+  if (typeof module !== 'string' || module === '') {
+    throw new InputError(`${path}: scenarios: expected the path of the module that exports scenario ${scenario}; got ${JSON.stringify(module)}`);
+  }
+  try {
+    await loadScenarioModule(resolve(dirname(path), module), `${path}: scenarios`);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    throw new InputError(`${error.message}; give --scenarios MODULE to load scenario ${scenario} from elsewhere`);
+  }
 }
 
 export function readReplayFile(path: string): { file: ReplayFile; request: RunRequest } {

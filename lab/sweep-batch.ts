@@ -24,6 +24,8 @@ export interface SweepRunConfig {
   readonly bug?: string;
   /** The file URL of a user's scenario module (`--scenarios`) that workers load before running. */
   readonly scenariosModule?: string;
+  /** That module's path as the user gave it, which replay commands repeat (`--scenarios PATH`). */
+  readonly scenariosModuleArg?: string;
 }
 
 export interface BatchTask {
@@ -99,7 +101,7 @@ function runOne(task: BatchTask, scenario: NonNullable<ReturnType<typeof findSce
     checks: violatedChecks(result.checks),
     stats: { events: result.stats.events, messagesSent: result.stats.messagesSent, simulatedMicros: result.stats.simulatedMicros, wallMillis },
     metrics: result.metrics,
-    replay: replayCommand(prepared),
+    replay: replayCommand(prepared, config.scenariosModuleArg),
     ...(result.outcome !== 'pass' && task.replayFiles ? { replayFile: replayFileOf(prepared, result, task.version) } : {}),
   };
 }

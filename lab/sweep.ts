@@ -16,7 +16,7 @@ import { readVersion } from './replay-file.js';
 import type { BatchResult, BatchTask, FailedCheck, RunSummary, SweepRunConfig } from './sweep-batch.js';
 import { SweepOutput, type SweepWritten } from './sweep-out.js';
 import { sweepWorkerFile } from './sweep-worker-file.js';
-import { scenarioModuleOf } from './user-scenarios.js';
+import { scenarioModuleArgOf, scenarioModuleOf } from './user-scenarios.js';
 
 export type { FailedCheck, RunSummary, SweepRunConfig } from './sweep-batch.js';
 
@@ -147,7 +147,9 @@ export function prepareSweep(request: SweepRequest): PreparedSweep {
   const firstSeed = shardSize(request.seeds, shard) > 0 ? shardSeed(request.seeds, shard, 0) : from;
   // Workers find the scenario by name, so they load the module a user's scenario came from first.
   const scenariosModule = request.config.scenariosModule ?? scenarioModuleOf(scenario);
-  const config = scenariosModule === undefined ? request.config : { ...request.config, scenariosModule };
+  const scenariosModuleArg = request.config.scenariosModuleArg ?? scenarioModuleArgOf(scenario);
+  const config = scenariosModule === undefined ? request.config
+    : { ...request.config, scenariosModule, ...(scenariosModuleArg !== undefined ? { scenariosModuleArg } : {}) };
   const sample = prepareRun({
     scenario, seed: firstSeed, nodeCount: config.nodeCount, durationMicros: config.durationMicros, nemesis: config.nemesis,
     set: config.set, bug: config.bug,

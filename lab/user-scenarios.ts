@@ -14,6 +14,8 @@ import type { Scenario } from '../sim/scenario.js';
 const loaded = new Map<string, readonly Scenario[]>();
 /** The module URL each loaded scenario came from. */
 const moduleOfScenario = new Map<Scenario, string>();
+/** The path each loaded scenario's module was first given by (`--scenarios PATH`), for replay commands. */
+const givenPathOfScenario = new Map<Scenario, string>();
 let typeScriptLoaderRegistered = false;
 
 /** Where a `--scenarios` path points, as the file URL workers load it by (checked: an existing file). */
@@ -32,12 +34,17 @@ export function scenarioModuleUrl(path: string, flag = '--scenarios'): string {
 /**
  * Loads a module of scenarios (a path, or a file URL from {@link scenarioModuleUrl}) and adds them to the
  * registry; loading the same module again adds nothing. It must export `scenarios` (an array of
- * {@link Scenario}) or a default export that is one scenario or an array of them.
+ * {@link Scenario}) or a default export that is one scenario or an array of them. `given` is the path as
+ * the user wrote it (default: `path` unless it is a URL), which replay commands repeat.
  */
-export async function loadScenarioModule(path: string, flag = '--scenarios'): Promise<readonly Scenario[]> {
+export async function loadScenarioModule(path: string, flag = '--scenarios', given = path.startsWith('file:') ? undefined : path): Promise<readonly Scenario[]> {
   const url = path.startsWith('file:') ? path : scenarioModuleUrl(path, flag);
-  const known = loaded.get(url);
-  if (known !== undefined) return known;
+  const known = loaded.get(url) ?? await importScenarioModule(url, path, flag);
+  if (given !== undefined) for (const scenario of known) if (!givenPathOfScenario.has(scenario)) givenPathOfScenario.set(scenario, given);
+  return known;
+}
+
+async function importScenarioModule(url: string, path: string, flag: string): Promise<readonly Scenario[]> {
   // Running from TypeScript sources means a TypeScript loader is already in place (tsx, vitest).
   if (/\.[mc]?tsx?$/.test(url) && !/\.[mc]?ts$/.test(import.meta.url)) await registerTypeScriptLoader();
   let exported: Record<string, unknown>;
@@ -57,6 +64,14 @@ export async function loadScenarioModule(path: string, flag = '--scenarios'): Pr
 /** The file URL of the module a scenario was loaded from, or undefined (a built-in, or added in code). */
 export function scenarioModuleOf(scenario: Scenario): string | undefined {
   return moduleOfScenario.get(scenario);
+}
+
+/**
+ * The path a scenario's module was given by (`--scenarios PATH` as typed), or undefined (a built-in, or
+ * added in code). Replay commands repeat it, so that they run from the same directory as the user did.
+ */
+export function scenarioModuleArgOf(scenario: Scenario): string | undefined {
+  return givenPathOfScenario.get(scenario);
 }
 
 /** The scenarios a module exports: `scenarios`, else the default export. */
