@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import type { FaultEntry } from '../sim/faults.js';
 import type { NetworkConfig } from '../sim/network.js';
 import type { Context, NodeId, NodeSpec, Process } from '../sim/process.js';
+import { findScenario } from '../scenarios/index.js';
+import { executeRun, prepareRun } from '../sim/run.js';
 import { Simulator } from '../sim/simulator.js';
 import type { TraceEvent } from '../sim/trace.js';
 
@@ -110,4 +112,15 @@ export function faultEntryArb(horizonMicros: number): fc.Arbitrary<FaultEntry> {
 /** A schedule sorted by time. */
 export function scheduleArb(horizonMicros: number, maxLength = 12): fc.Arbitrary<FaultEntry[]> {
   return fc.array(faultEntryArb(horizonMicros), { maxLength }).map((entries) => [...entries].sort((a, b) => a.at - b.at));
+}
+
+/**
+ * The first seed of `from..to` on which `scenario` with `bug` fails: a fixture (a run to replay, shrink
+ * or report) found by search rather than a seed hard-coded because it happens to catch.
+ */
+export function firstFailingSeed(scenario: string, bug: string, from = 1, to = 30): number {
+  for (let seed = from; seed <= to; seed++) {
+    if (executeRun(prepareRun({ scenario: findScenario(scenario)!, seed, bug })).outcome !== 'pass') return seed;
+  }
+  throw new Error(`${scenario} with ${bug} passes every seed of ${from}..${to}`);
 }

@@ -4,19 +4,22 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { firstFailingSeed } from '../helpers.js';
 import { cliWorkspace } from './cli-helpers.js';
 
 const { work, faultline } = cliWorkspace('lab');
+/** The failing run these tests replay and shrink: the first seed that catches the bug, found, not chosen. */
+const SEED = firstFailingSeed('raft-chaos', 'raft/vote-without-log-check');
 
 
 const saved = join(work, 'vote.json');
 
 describe('replay files', () => {
   it('run --save writes a self-describing file that replays to the same outcome and fingerprint', () => {
-    const run = faultline('run', 'raft-chaos', '--seed', '1', '--bug', 'raft/vote-without-log-check', '--save', saved, '--json');
+    const run = faultline('run', 'raft-chaos', '--seed', String(SEED), '--bug', 'raft/vote-without-log-check', '--save', saved, '--json');
     expect(run.status).toBe(1);
     const file = JSON.parse(readFileSync(saved, 'utf8'));
-    expect(file).toMatchObject({ format: 'faultline-replay/1', scenario: 'raft-chaos', seed: 1, bug: 'raft/vote-without-log-check', nodes: 5 });
+    expect(file).toMatchObject({ format: 'faultline-replay/1', scenario: 'raft-chaos', seed: SEED, bug: 'raft/vote-without-log-check', nodes: 5 });
     expect(file.faultline).toMatch(/^\d+\.\d+\.\d+/);
     expect(file.expected.fingerprint).toBe(JSON.parse(run.stdout).fingerprint);
     expect(file.expected.violated.map((c: { name: string }) => c.name)).toContain('leader-completeness');
@@ -33,7 +36,7 @@ describe('replay files', () => {
       ['drop-fault.json', { ...file, faults: file.faults.slice(1) }, 'faults'],
       ['no-faults.json', { ...file, faults: [] }, 'faults'],
       ['params.json', { ...file, params: { ...file.params, clients: 1, keys: 2 } }, 'params.clients, params.keys'],
-      ['seed.json', { ...file, seed: 2 }, 'seed'],
+      ['seed.json', { ...file, seed: SEED + 1 }, 'seed'],
     ];
     for (const [name, edited, fields] of edits) {
       const path = join(work, name);
@@ -114,18 +117,18 @@ describe('replay files', () => {
 
   it('sweep --shrink shrinks the first failure and writes it beside the failure files', () => {
     const dir = join(work, 'sweep-shrink');
-    const r = faultline('sweep', 'raft-chaos', '--bug', 'raft/vote-without-log-check', '--seeds', '1..2', '--workers', '1', '--out', dir, '--shrink', '--json');
+    const r = faultline('sweep', 'raft-chaos', '--bug', 'raft/vote-without-log-check', '--seeds', `${SEED}..${SEED + 1}`, '--workers', '1', '--out', dir, '--shrink', '--json');
     expect(r.status).toBe(1);
     const summary = JSON.parse(r.stdout);
-    expect(summary.shrunk.file).toBe(join(dir, 'failures', 'raft-chaos-1.min.json'));
+    expect(summary.shrunk.file).toBe(join(dir, 'failures', `raft-chaos-${SEED}.min.json`));
     expect(summary.shrunk.after.faults).toBeLessThanOrEqual(3);
     expect(faultline('replay', summary.shrunk.file).status).toBe(1);
     // Replay files written in a worker thread and by shrink record the input digests too.
-    for (const name of ['raft-chaos-1.json', 'raft-chaos-1.min.json']) {
+    for (const name of [`raft-chaos-${SEED}.json`, `raft-chaos-${SEED}.min.json`]) {
       const file = JSON.parse(readFileSync(join(dir, 'failures', name), 'utf8'));
       expect(file.expected.inputs.faults, name).toMatch(/^[0-9a-f]{16}$/);
     }
-    const replayed = faultline('replay', join(dir, 'failures', 'raft-chaos-1.json'), '--json');
+    const replayed = faultline('replay', join(dir, 'failures', `raft-chaos-${SEED}.json`), '--json');
     expect(JSON.parse(replayed.stdout)).toMatchObject({ edited: false, reproduced: true });
   });
 
