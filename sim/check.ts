@@ -4,6 +4,7 @@
 
 import type { Operation } from './history.js';
 import type { Fact, Observation } from './facts.js';
+import type { FaultEntry } from './faults.js';
 import type { NodeId } from './process.js';
 import type { Micros } from './time.js';
 import type { TraceEvent } from './trace.js';
@@ -55,12 +56,28 @@ export interface Checker<F extends Fact = Observation> {
 }
 
 /**
- * Watches a run's facts without judging it (metrics are observers, not checkers): `onFact` is called for
- * each fact as it happens, after the checkers have seen it. It never fails a run and never changes one.
+ * The engine's link state, read-only: observers read what the faults applied so far did to the links
+ * (one-way partitions included) rather than recompute it from the fault list.
+ */
+export interface LinkView {
+  /** Whether a partition cuts the directed link from → to now (nothing crosses it). */
+  isCut(from: NodeId, to: NodeId): boolean;
+}
+
+/**
+ * Watches a run without judging it (metrics are observers, not checkers): `onFact` is called for each
+ * fact as it happens, after the checkers have seen it; `onFault` after each fault entry the engine
+ * applies, once it has acted. It never fails a run and never changes one.
  */
 export interface FactObserver<F extends Fact = Observation> {
   readonly name: string;
   onFact?(node: NodeId, fact: F, run: RunView): void;
+  /**
+   * Called after each fault entry is applied, the schedule's and those that open the recovery phase
+   * (`run.phase` tells which), with the entry as resolved (role references replaced by node ids; null:
+   * a reference named no node then, and nothing changed). `run` shows node status and link state after it.
+   */
+  onFault?(fault: FaultEntry | null, run: RunView & LinkView): void;
 }
 
 /** One row of a run's result. */

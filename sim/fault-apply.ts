@@ -184,14 +184,20 @@ export class FaultApplier<M> {
   ) {}
 
   /**
-   * Applies one entry at `at`. An entry that does not apply (crash a crashed node) is recorded but
-   * changes nothing; so is one whose role reference cannot be resolved now (no leader at that moment).
+   * Applies one entry at `at` and returns it as resolved (null: a role reference named no node then).
+   * An entry that does not apply (crash a crashed node) is recorded but changes nothing; so is one whose
+   * role reference cannot be resolved now (no leader at that moment).
    */
-  apply(original: FaultEntry, source: 'schedule' | 'recovery', at: Micros): void {
+  apply(original: FaultEntry, source: 'schedule' | 'recovery', at: Micros): FaultEntry | null {
     const entry = this.resolver.resolve(original);
     if (entry !== original) this.resolutions.push({ fault: original, resolved: entry });
     this.recorder.fault(at, original, source, entry);
-    if (entry === null) return;
+    if (entry !== null) this.act(entry);
+    return entry;
+  }
+
+  /** What a resolved entry does to the links, or through the engine to a node. */
+  private act(entry: FaultEntry): void {
     const nodes = this.nodes;
     switch (entry.kind) {
       case 'partition':

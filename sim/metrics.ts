@@ -2,12 +2,11 @@
 // final heal, and messages per committed command. Availability and recovery time are the engine's own;
 // the others come from metrics observers a scenario registers (`ScenarioSetup.observers`), offered here
 // for algorithms that emit the shared facts of sim/facts.ts (`role`, `leader-established`, `apply`).
-// Observers are not checkers: they never fail a run. Leader losses are still judged from the faults
-// the run applied (partitions recomputed from the fault list), not read from the engine's links.
+// Observers are not checkers: they never fail a run. Leader losses are judged as each fault is applied,
+// from the engine's own node status and link state (sim/check.ts `LinkView`), never from the fault list.
 
-import type { FactObserver, RunView } from './check.js';
+import type { FactObserver, LinkView, RunView } from './check.js';
 import type { AppliedFact, Fact, LeaderEstablishedFact, Observation, RoleFact } from './facts.js';
-import type { FaultEntry } from './faults.js';
 import type { NodeId } from './process.js';
 import type { Micros } from './time.js';
 
@@ -30,8 +29,6 @@ export interface RunMetrics {
 /** What a metrics observer is told when the run has ended. */
 export interface EndedRun {
   readonly servers: readonly NodeId[];
-  /** Faults in the order applied, with role references resolved (null: skipped). */
-  readonly applied: readonly { readonly at: Micros; readonly fault: FaultEntry | null }[];
   readonly history: { readonly ok: number; readonly fail: number; readonly open: number };
   readonly messagesSent: number;
   readonly recovery: { readonly startedAtMicros: Micros; readonly recoveredAtMicros: Micros | null };
@@ -52,27 +49,106 @@ export interface MetricsObserver<F extends Fact = Observation> extends FactObser
 /** The leader facts {@link leaderMetrics} reads. */
 export type LeaderMetricFact<R extends string = string> = RoleFact<R> | LeaderEstablishedFact;
 
-interface RoleChange { readonly at: Micros; readonly node: NodeId; readonly leader: boolean; readonly term: number }
-
 /**
  * Leader metrics, for algorithms that emit `role` (with a term) and `leader-established`: each leader
  * loss (its leader crashed, paused or cut off from a majority) and the time until a leader of a later
  * term was established. Fills `leaderElectionMicros` and `leaderLossesUnresolved`.
  */
 export function leaderMetrics<R extends string = string>(): MetricsObserver<LeaderMetricFact<R>> {
-  const roleChanges: RoleChange[] = [];
-  const established: { at: Micros; node: NodeId; term: number }[] = [];
+  const losses = new LeaderLosses();
   return {
     name: 'leader-metrics',
     onFact(node: NodeId, fact: LeaderMetricFact<R>, run: RunView) {
-      if (fact.type === 'role') roleChanges.push({ at: run.now, node, leader: fact.role === 'leader', term: fact.term });
-      else if (fact.type === 'leader-established') established.push({ at: run.now, node, term: fact.term });
+      if (fact.type === 'role') losses.role(run.now, node, fact.role === 'leader', fact.term);
+      else if (fact.type === 'leader-established') losses.established(run.now, fact.term);
     },
-    finish(run) {
-      const elections = leaderElections(roleChanges, established, run.servers, run.applied);
-      return { leaderElectionMicros: elections.resolved, leaderLossesUnresolved: elections.unresolved };
+    onFault(_fault, run) {
+      losses.fault(run);
+    },
+    finish() {
+      const { resolved, unresolved } = losses.finish();
+      return { leaderElectionMicros: resolved, leaderLossesUnresolved: unresolved };
     },
   };
+}
+
+/**
+ * Leader losses and their resolution. Role and establishment facts wait in time order and are taken in
+ * up to just before each fault (those of the fault's own microsecond after it); at each fault the leader
+ * of the highest term among the nodes that believe they lead is lost if the fault left it down, or
+ * without a majority of servers it is up with and linked to both ways (read from the engine's view).
+ */
+class LeaderLosses {
+  private readonly roleChanges: { readonly at: Micros; readonly node: NodeId; readonly leader: boolean; readonly term: number }[] = [];
+  private readonly establishedList: { readonly at: Micros; readonly term: number }[] = [];
+  private roleIndex = 0;
+  private establishedIndex = 0;
+  /** node → term, while it believes it leads. */
+  private readonly leaderOf = new Map<NodeId, number>();
+  /** Nodes not up (crashed or paused) as of the last fault. */
+  private down = new Set<NodeId>();
+  private pending: { readonly at: Micros; readonly term: number } | undefined;
+  readonly resolved: Micros[] = [];
+
+  role(at: Micros, node: NodeId, leader: boolean, term: number): void {
+    this.roleChanges.push({ at, node, leader, term });
+  }
+
+  established(at: Micros, term: number): void {
+    this.establishedList.push({ at, term });
+  }
+
+  /** After a fault has been applied at `run.now`: opens a loss if it took the leader out. */
+  fault(run: RunView & LinkView): void {
+    const at = run.now;
+    this.advanceTo(at - 1);
+    const before = this.currentLeader();
+    const down = new Set<NodeId>();
+    for (const node of run.nodes) if (run.status(node) !== 'up') down.add(node);
+    this.down = down;
+    // A node that is down no longer leads (a crash loses the role; a pause is counted the same).
+    for (const node of down) this.leaderOf.delete(node);
+    if (this.pending === undefined && before !== undefined && (down.has(before.node) || !this.reachesMajority(before.node, run))) {
+      this.pending = { at, term: before.term };
+    }
+  }
+
+  finish(): { resolved: Micros[]; unresolved: number } {
+    this.advanceTo(Number.MAX_SAFE_INTEGER);
+    return { resolved: this.resolved, unresolved: this.pending === undefined ? 0 : 1 };
+  }
+
+  private currentLeader(): { node: NodeId; term: number } | undefined {
+    let best: { node: NodeId; term: number } | undefined;
+    for (const [node, term] of this.leaderOf) if (!this.down.has(node) && (best === undefined || term > best.term)) best = { node, term };
+    return best;
+  }
+
+  /** Whether the leader is up with a majority of servers (itself included), linked both ways. */
+  private reachesMajority(leader: NodeId, run: RunView & LinkView): boolean {
+    let both = 1;
+    for (const other of run.servers) {
+      if (other !== leader && !this.down.has(other) && !run.isCut(leader, other) && !run.isCut(other, leader)) both++;
+    }
+    return both * 2 > run.servers.length;
+  }
+
+  private advanceTo(at: Micros): void {
+    const roles = this.roleChanges;
+    while (this.roleIndex < roles.length && roles[this.roleIndex]!.at <= at) {
+      const change = roles[this.roleIndex++]!;
+      if (change.leader) this.leaderOf.set(change.node, change.term);
+      else this.leaderOf.delete(change.node);
+    }
+    const established = this.establishedList;
+    while (this.establishedIndex < established.length && established[this.establishedIndex]!.at <= at) {
+      const e = established[this.establishedIndex++]!;
+      if (this.pending !== undefined && e.term > this.pending.term) {
+        this.resolved.push(e.at - this.pending.at);
+        this.pending = undefined;
+      }
+    }
+  }
 }
 
 /**
@@ -105,91 +181,6 @@ export function computeMetrics(observers: readonly MetricsObserver<never>[], run
     recoveryMicros: run.recovery.recoveredAtMicros === null ? null : run.recovery.recoveredAtMicros - run.recovery.startedAtMicros,
     messagesPerCommit: observed.messagesPerCommit ?? null,
   };
-}
-
-/** Walks faults and role changes in time order, opening a loss when the leader is taken out. */
-function leaderElections(
-  roleChanges: readonly RoleChange[],
-  establishedList: readonly { at: Micros; node: NodeId; term: number }[],
-  servers: readonly NodeId[],
-  applied: readonly { at: Micros; fault: FaultEntry | null }[],
-) {
-  const serverSet = new Set(servers);
-  const leaderOf = new Map<NodeId, number>(); // node → term, while it believes it leads
-  const down = new Set<NodeId>();
-  const cuts = new Set<string>(); // "from>to" between servers
-  const resolved: Micros[] = [];
-  let unresolved = 0;
-  let pending: { at: Micros; term: number } | undefined;
-  let roleIndex = 0;
-  let establishedIndex = 0;
-
-  const currentLeader = (): { node: NodeId; term: number } | undefined => {
-    let best: { node: NodeId; term: number } | undefined;
-    for (const [node, term] of leaderOf) if (!down.has(node) && (best === undefined || term > best.term)) best = { node, term };
-    return best;
-  };
-  const reachesMajority = (leader: NodeId): boolean => {
-    let both = 1;
-    for (const other of servers) if (other !== leader && !down.has(other) && !cuts.has(`${leader}>${other}`) && !cuts.has(`${other}>${leader}`)) both++;
-    return both * 2 > servers.length;
-  };
-  const advanceTo = (at: Micros) => {
-    while (roleIndex < roleChanges.length && roleChanges[roleIndex]!.at <= at) {
-      const change = roleChanges[roleIndex++]!;
-      if (change.leader) leaderOf.set(change.node, change.term);
-      else leaderOf.delete(change.node);
-    }
-    while (establishedIndex < establishedList.length && establishedList[establishedIndex]!.at <= at) {
-      const e = establishedList[establishedIndex++]!;
-      if (pending !== undefined && e.term > pending.term) {
-        resolved.push(e.at - pending.at);
-        pending = undefined;
-      }
-    }
-  };
-  const linksOf = (list: readonly NodeId[] | undefined) => (list ?? servers).filter((n) => serverSet.has(n));
-
-  for (const { at, fault } of applied) {
-    advanceTo(at - 1);
-    const before = currentLeader();
-    if (fault !== null) {
-      switch (fault.kind) {
-        case 'crash': case 'pause':
-          down.add(fault.node);
-          leaderOf.delete(fault.node);
-          break;
-        case 'restart': case 'resume':
-          down.delete(fault.node);
-          break;
-        case 'heal':
-          cuts.clear();
-          break;
-        case 'partition':
-          if ('groups' in fault && fault.groups) {
-            const groupOf = new Map<NodeId, number>();
-            fault.groups.forEach((g, i) => g.forEach((n) => groupOf.set(n, i)));
-            for (const a of servers) for (const b of servers) {
-              const ga = groupOf.get(a);
-              const gb = groupOf.get(b);
-              if (ga !== undefined && gb !== undefined && ga !== gb) cuts.add(`${a}>${b}`);
-            }
-          } else {
-            const f = fault as { from?: readonly NodeId[]; to?: readonly NodeId[] };
-            for (const a of linksOf(f.from)) for (const b of linksOf(f.to)) if (a !== b) cuts.add(`${a}>${b}`);
-          }
-          break;
-        default:
-          break;
-      }
-    }
-    if (pending === undefined && before !== undefined && (down.has(before.node) || !reachesMajority(before.node))) {
-      pending = { at, term: before.term };
-    }
-  }
-  advanceTo(Number.MAX_SAFE_INTEGER);
-  if (pending !== undefined) unresolved++;
-  return { resolved, unresolved };
 }
 
 /** Median of a list (the lower middle for an even count); null when empty. */

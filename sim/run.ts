@@ -171,10 +171,6 @@ export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunRes
   const outcome: Outcome = safetyFailed ? 'safety-violation' : livenessFailed ? 'liveness-violation' : 'pass';
   const recovery = { startedAtMicros, recoveredAtMicros, boundMicros: setup.recoveryMicrosMax };
   const history = sim.history.counts();
-  const resolvedBy = new Map(sim.resolutions.map((r) => [r.fault, r.resolved]));
-  const applied = prepared.faults
-    .map((fault, order) => ({ at: fault.at, order, fault: resolvedBy.has(fault) ? resolvedBy.get(fault)! : fault }))
-    .sort((a, b) => a.at - b.at || a.order - b.order);
   return {
     outcome,
     fingerprint: sim.fingerprintHex(),
@@ -182,7 +178,7 @@ export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunRes
     checks,
     recovery,
     history,
-    metrics: computeMetrics(observers, { servers: serversOf(setup.nodes), applied, history, messagesSent: sim.stats.messagesSent, recovery }),
+    metrics: computeMetrics(observers, { servers: serversOf(setup.nodes), history, messagesSent: sim.stats.messagesSent, recovery }),
     simulator: sim,
   };
 }

@@ -4,7 +4,7 @@
 // It knows no algorithm.
 
 import { assert } from './assert.js';
-import type { Checker, FactObserver, NodeStatus, RunView } from './check.js';
+import type { Checker, FactObserver, LinkView, NodeStatus, RunView } from './check.js';
 import { LocalClock } from './clock.js';
 import { SimDisk } from './disk.js';
 import { EventQueue } from './event-queue.js';
@@ -60,7 +60,7 @@ export interface SimulatorOptions {
   readonly topology?: Topology;
   readonly network: NetworkConfig;
   readonly checkers?: readonly Checker[];
-  /** Watch facts after the checkers (metrics); they never judge the run. */
+  /** Watch facts after the checkers, and applied faults (metrics); they never judge the run. */
   readonly observers?: readonly FactObserver[];
   /** Receives every trace event; without one (and without `onEvent` checkers) none is built. */
   readonly traceSink?: TraceSink;
@@ -105,11 +105,11 @@ class NodeRecord {
 }
 
 /**
- * What checkers see of a run. A class rather than an object literal with getters: a literal's getters
- * are new closures each run, which gives each run's view its own hidden class, and checker code
- * optimised for one run's view is thrown away at the next.
+ * What checkers see of a run, and observers with the link state. A class rather than an object literal
+ * with getters: a literal's getters are new closures each run, which gives each run's view its own
+ * hidden class, and checker code optimised for one run's view is thrown away at the next.
  */
-class SimRunView implements RunView {
+class SimRunView implements RunView, LinkView {
   constructor(
     private readonly sim: Simulator,
     readonly nodes: readonly NodeId[],
@@ -138,6 +138,10 @@ class SimRunView implements RunView {
 
   inspect(id: NodeId): unknown {
     return this.sim.node(id).process?.inspect?.();
+  }
+
+  isCut(from: NodeId, to: NodeId): boolean {
+    return this.sim.isCut(from, to);
   }
 }
 
@@ -228,6 +232,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   private readonly observationCheckers: readonly Checker[];
   private readonly eventCheckers: readonly Checker[];
   private readonly factObservers: readonly FactObserver[];
+  private readonly faultObservers: readonly FactObserver[];
   private readonly sink: TraceSink | undefined;
   private readonly outboxTo: number[] = [];
   private readonly outboxMsg: unknown[] = [];
@@ -238,7 +243,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   /** The node the running handler most likely answers (the sender of the message being handled), by id and index. */
   private replyId: NodeId = '';
   private replyIndex = -1;
-  readonly view: RunView;
+  /** The run as checkers see it (and, with the link state, observers). */
+  readonly view: RunView & LinkView;
 
   constructor(readonly options: SimulatorOptions) {
     const root = Rng.fromSeed(options.seed);
@@ -260,6 +266,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     this.observationCheckers = this.checkers.filter((c) => c.onObservation);
     this.eventCheckers = this.checkers.filter((c) => c.onEvent);
     this.factObservers = (options.observers ?? []).filter((o) => o.onFact);
+    this.faultObservers = (options.observers ?? []).filter((o) => o.onFault);
     this.sink = options.traceSink;
     // Trace objects are built only for a sink or an onEvent checker.
     const materialize = this.sink !== undefined || this.eventCheckers.length > 0;
@@ -590,10 +597,11 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
 
   /**
    * Applies one fault entry now (see `FaultApplier.apply`): entries that do not apply, or whose role
-   * reference cannot be resolved now, are recorded but change nothing.
+   * reference cannot be resolved now, are recorded but change nothing. Observers hear of it after.
    */
   applyFault(entry: FaultEntry, source: 'schedule' | 'recovery'): void {
-    this.faults.apply(entry, source, this.now);
+    const resolved = this.faults.apply(entry, source, this.now);
+    for (const observer of this.faultObservers) observer.onFault!(resolved, this.view);
   }
 
   /** What each entry with a role reference resolved to, in the order applied (null: not resolvable then). */
