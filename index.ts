@@ -106,7 +106,7 @@ export type { Checker, CheckKind, CheckResult, CheckVerdict, NodeStatus, RunView
 export {
   commitMetrics, leaderMetrics, type EndedRun, type LeaderMetricFact, type MetricsObserver, type ObservedMetrics, type RunMetrics,
 } from './sim/metrics.js';
-export type { FactObserver } from './sim/check.js';
+export type { FactObserver, LinkView } from './sim/check.js';
 /** One-call checkers of each kind. */
 export { always, eventually, sometimes, type PropertyInfo } from './sim/check/properties.js';
 /** Linearizability of a client history (key-value or register model), as a checker and as a function. */
