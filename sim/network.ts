@@ -140,7 +140,8 @@ export interface LinkSelection {
  * never selected), and the messages held on clogged links. `M` is the engine's queued message.
  */
 export class Network<M> {
-  private readonly links: Link[] = [];
+  /** Row-major by (from, to): `links[from * size + to]`. Read-only outside; the engine indexes it directly on the per-message path. */
+  readonly links: Link[] = [];
   /** Messages that reached a clogged link, in arrival order per link. */
   private readonly held = new Map<Link, M[]>();
 

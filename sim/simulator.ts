@@ -227,6 +227,9 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   private readonly indexById = new Map<NodeId, number>();
   private readonly ids: readonly NodeId[];
   private readonly network: Network<SimEvent>;
+  /** The network's links and its row length, held here so the per-message path indexes them directly. */
+  private readonly links: readonly Link[];
+  private readonly linkRow: number;
   private readonly faults: FaultApplier<SimEvent>;
   private readonly checkers: readonly Checker[];
   private readonly observationCheckers: readonly Checker[];
@@ -262,6 +265,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     const peers = peersOf(options.nodes, options.topology);
     for (const node of this.nodes) node.peers = peers[node.index]!.map(intern);
     this.network = new Network(this.nodes.length, options.network, (from, to) => root.fork(`link:${this.nodes[from]!.id}->${this.nodes[to]!.id}`));
+    this.links = this.network.links;
+    this.linkRow = this.network.size;
     this.checkers = options.checkers ?? [];
     this.observationCheckers = this.checkers.filter((c) => c.onObservation);
     this.eventCheckers = this.checkers.filter((c) => c.onEvent);
@@ -408,9 +413,10 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
 
   private deliver(event: SimEvent): void {
     const node = this.nodes[event.node]!;
-    const link = this.network.link(event.peer, event.node);
-    if (!link.open || node.status !== 'up') return this.deliverBlocked(link, node, event);
-    link.land();
+    const link = this.links[event.peer * this.linkRow + event.node]!;
+    // The link's rules inline (Link.open, Link.land): this is the per-message path.
+    if (link.cut || link.clogged || node.status !== 'up') return this.deliverBlocked(link, node, event);
+    link.inFlight--;
     this.stats.messagesDelivered++;
     this.recorder.deliver(this.now, event.peer, event.node, event.ref, event.payload);
     const from = this.ids[event.peer]!;
@@ -514,16 +520,19 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     const msg = copyOnWire(original);
     this.stats.messagesSent++;
     this.recorder.send(this.now, from, to, msgId, hash, msg);
-    const link = this.network.link(from, to);
-    const lost = link.sendDrop();
-    if (lost !== undefined) return this.drop(from, to, msgId, lost);
+    const link = this.links[from * this.linkRow + to]!;
+    // Link.sendDrop and Link.duplicates inline: the per-message path.
+    if (link.cut) return this.drop(from, to, msgId, 'partition');
+    if (link.lossRatio > 0 && link.random.chance(link.lossRatio)) return this.drop(from, to, msgId, 'loss');
     this.putOnWire(link, msgId, msg, spare);
-    if (link.duplicates()) this.putOnWire(link, msgId, copyOnWire(msg), null);
+    if (link.duplicateRatio > 0 && link.random.chance(link.duplicateRatio)) this.putOnWire(link, msgId, copyOnWire(msg), null);
   }
 
   private putOnWire(link: Link, msgId: number, msg: unknown, spare: SimEvent | null): void {
     // A full link drops the message, counted as overflow.
-    if (!link.board()) return this.drop(link.from, link.to, msgId, 'overflow');
+    // Link.board inline. Bound: at most `capacity` messages in flight per directed link.
+    if (link.inFlight >= link.capacity) return this.drop(link.from, link.to, msgId, 'overflow');
+    link.inFlight++;
     const at = this.now + link.sampleLatency();
     if (spare === null) {
       this.queue.push(new SimEvent(at, Kind.Deliver, link.to, link.from, msgId, msg));
