@@ -21,3 +21,6 @@ export const broadcastBugs = defineBugs('broadcast', {
 
 /** Which of broadcast's planted bugs are on. */
 export type BroadcastBugs = ActiveBugs<keyof typeof broadcastBugs.names>;
+
+/** The `--bug` name of one of broadcast's planted bugs. */
+export type BroadcastBug = (typeof broadcastBugs.names)[keyof typeof broadcastBugs.names];
