@@ -25,6 +25,8 @@ const RAFT_PARAMS = defineParams({
   electionTimeoutMicrosMax: { unit: 'duration', default: 300_000, min: 1_000, description: 'longest randomised election timeout' },
   heartbeatMicros: { unit: 'duration', default: 50_000, min: 1_000, description: "leader's heartbeat interval" },
   entriesPerAppendMax: { unit: 'integer', default: 64, min: 1, max: 10_000, description: 'log entries per AppendEntries at most' },
+  preVote: { unit: 'choice', default: 'on', choices: ['on', 'off'], description: 'beyond Figure 2: a server asks whether it could win before starting an election (Ongaro §9.6); off is Figure 2 Raft' },
+  checkQuorum: { unit: 'choice', default: 'on', choices: ['on', 'off'], description: 'beyond Figure 2: a leader that heard from no majority for the minimum election timeout steps down (Ongaro §6.2)' },
   ...KV_CLIENT_PARAMS.decls,
   ...RECOVERY_PARAMS.decls,
 });
@@ -200,6 +202,8 @@ const raftScenario = defineScenarioFamily({
       electionTimeoutMicrosMax: params.electionTimeoutMicrosMax,
       heartbeatMicros: params.heartbeatMicros,
       entriesPerAppendMax: params.entriesPerAppendMax,
+      preVote: params.preVote === 'on',
+      checkQuorum: params.checkQuorum === 'on',
       bugs,
     };
     return kvStoreSetup<RaftFact>({ nodeCount, durationMicros, params }, variant, {

@@ -13,7 +13,8 @@
 // entry (the consistency check), so logs that agree on an entry agree on everything before it. An entry
 // is committed once a majority stores it — counted only for entries of the leader's current term
 // (§5.4.2, Figure 8) — and committed entries are applied to the key-value state machine in log order.
-// A leader that hears from no majority for an election timeout steps down (check-quorum).
+// A leader that hears from no majority for an election timeout steps down (check-quorum). Pre-vote and
+// check-quorum can be switched off (RaftConfig.preVote, .checkQuorum), which leaves Figure 2 Raft.
 //
 // Durable state (currentTerm, votedFor, the log) is written to disk and synced before any message that
 // depends on it. Reads go through the log like writes, so they are linearizable without leases.
@@ -48,6 +49,10 @@ export interface RaftConfig {
   readonly entriesPerAppendMax: number;
   /** The planted bugs switched on (raftBugs.active(name)); all off in a correct node. */
   readonly bugs: RaftBugs;
+  /** Beyond Fig. 2: ask whether an election could be won before starting one (default on). */
+  readonly preVote?: boolean;
+  /** Beyond Fig. 2: a leader that hears from no majority for an election timeout steps down (default on). */
+  readonly checkQuorum?: boolean;
 }
 
 type Role = RaftRole;
@@ -137,7 +142,11 @@ export class RaftNode implements Process<RaftMessage, RaftFact> {
   onTimer(ctx: Ctx, name: string): void {
     // Fig. 2 Rules for Servers, Followers, rule 2 and Candidates, rule 4: an election timeout starts an
     // election. Beyond Fig. 2: pre-vote (§9.6 of Ongaro's thesis) asks first whether it could win.
-    if (name === 'election' && this.role !== 'leader') this.startPreVote(ctx);
+    // With pre-vote off (Figure 2 Raft) the timeout starts the election itself.
+    if (name === 'election' && this.role !== 'leader') {
+      if (this.config.preVote === false) this.becomeCandidate(ctx);
+      else this.startPreVote(ctx);
+    }
     // Fig. 2 Rules for Servers, Leaders, rule 1: heartbeats during idle periods.
     else if (name === 'heartbeat' && this.role === 'leader') this.heartbeat(ctx);
     // Beyond Fig. 2: check-quorum (§6.2 of Ongaro's thesis).
@@ -299,7 +308,7 @@ export class RaftNode implements Process<RaftMessage, RaftFact> {
     // Fig. 2 Rules for Servers, Leaders, rule 1: upon election, send AppendEntries to each server (ours
     // carries the no-op).
     this.heartbeat(ctx);
-    ctx.setTimer('check-quorum', this.config.electionTimeoutMicrosMin);
+    if (this.config.checkQuorum !== false) ctx.setTimer('check-quorum', this.config.electionTimeoutMicrosMin);
   }
 
   // ---- elections --------------------------------------------------------------------------------

@@ -43,9 +43,13 @@ function entryFromScript(value: unknown): LogEntry {
 /** Raft for protocol scripts; `plantedBug` switches a bug on in every node (to show a script catches it). */
 const raftAdapter = (plantedBug?: RaftBug): ProtocolScriptAdapter<RaftMessage> => ({
   create(_id, options) {
-    const { entriesPerAppendMax = 64, bug = plantedBug, ...unknown } = options as { entriesPerAppendMax?: number; bug?: RaftBug };
+    const { entriesPerAppendMax = 64, bug = plantedBug, preVote = true, checkQuorum = true, ...unknown } =
+      options as { entriesPerAppendMax?: number; bug?: RaftBug; preVote?: boolean; checkQuorum?: boolean };
     if (Object.keys(unknown).length > 0) throw new ProtocolScriptError(`unknown Raft option(s) ${Object.keys(unknown).join(', ')}`);
-    return new RaftNode({ electionTimeoutMicrosMin: ms(150), electionTimeoutMicrosMax: ms(300), heartbeatMicros: ms(50), entriesPerAppendMax, bugs: raftBugs.active(bug) });
+    return new RaftNode({
+      electionTimeoutMicrosMin: ms(150), electionTimeoutMicrosMax: ms(300), heartbeatMicros: ms(50), entriesPerAppendMax, bugs: raftBugs.active(bug),
+      preVote, checkQuorum,
+    });
   },
 
   parseMessage(type, fields) {

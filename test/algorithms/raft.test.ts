@@ -108,6 +108,23 @@ describe('raft', () => {
   });
 });
 
+describe('raft without its extensions (preVote=off, checkQuorum=off: Figure 2 Raft)', () => {
+  it('keeps every check on seeds 1..10 of raft-chaos and raft-partitions', () => {
+    for (const name of ['raft-chaos', 'raft-partitions']) {
+      for (let seed = 1; seed <= 10; seed++) {
+        const result = executeRun(prepareRun({ scenario: findScenario(name)!, seed, set: ['preVote=off', 'checkQuorum=off'] }));
+        expect(result.checks.filter((c) => !c.ok).map((c) => c.name), `${name} seed ${seed}`).toEqual([]);
+      }
+    }
+  });
+
+  it('is a different run from the default (the switches reach the nodes)', () => {
+    const scenario = findScenario('raft-chaos')!;
+    const plain = executeRun(prepareRun({ scenario, seed: 1, set: ['preVote=off', 'checkQuorum=off'] }));
+    expect(plain.fingerprint).not.toBe(executeRun(prepareRun({ scenario, seed: 1 })).fingerprint);
+  });
+});
+
 describe('raft checkers fail on bad data', () => {
   const entry = (term: number, clientId: string | null, seq = 1): LogEntry => ({
     term,
