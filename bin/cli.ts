@@ -4,7 +4,6 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { runToJson } from '../reports/json.js';
 import { renderCheck, renderRun, renderScenarioDetail, renderScenarioList } from '../reports/terminal.js';
@@ -19,7 +18,8 @@ import { allParams, formatParamValue } from '../sim/scenario.js';
 import { SEED_MAX } from '../sim/rng.js';
 import { formatMicrosExact, parseDuration } from '../sim/time.js';
 import { replayCommand } from '../reports/replay-command.js';
-import { replayFileOf, serializeReplayFile } from '../lab/replay-file.js';
+import { readVersion, replayFileOf, serializeReplayFile } from '../lab/replay-file.js';
+import { readInputJson, readInputText } from '../lab/input-file.js';
 import { announceWritten, anyToStdout, checkDistinctOutputs, checkOutputFile, checkStdoutFree, writeOutputFile } from '../lab/output-path.js';
 import { registerLabCommands } from './lab-commands.js';
 import { registerSweepCommands } from './sweep-command.js';
@@ -121,12 +121,7 @@ function checkCommand(file: string, flags: CheckFlags): number {
   const timeoutMicros = parseDuration(flags.timeout);
   if (timeoutMicros === undefined) throw new InputError(`--timeout ${flags.timeout}: expected a duration such as 10s or 500ms`);
   const initialFlag = flags.initial === undefined ? undefined : { value: parseInitialFlag(flags.initial) };
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  const text = readInputText(file);
   const history = parseHistoryText(text, file, flags.model);
   // The flag overrides the file's "initial", as --model overrides its "model".
   if (initialFlag) checkInitialValue(initialFlag.value, history.model, '--initial');
@@ -158,7 +153,7 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
   const seed = flags.seed === undefined ? randomInt(0, SEED_MAX + 1) : parseSeed(flags.seed);
   const durationMicros = flags.duration === undefined ? undefined : parseDurationFlag(flags.duration);
   const nodeCount = flags.nodes === undefined ? undefined : parseCount('--nodes', flags.nodes);
-  const faults = flags.faults === undefined ? undefined : { raw: readJsonFile('--faults', flags.faults), source: flags.faults };
+  const faults = flags.faults === undefined ? undefined : { raw: readInputJson(flags.faults, `--faults ${flags.faults}`), source: flags.faults };
   // Every output is checked before the run: a bad target costs nothing and damages nothing.
   const save = flags.save === undefined ? undefined : checkOutputFile('--save', flags.save);
   const report = flags.report === undefined ? undefined : checkOutputFile('--report', flags.report, { allowStdout: true });
@@ -215,24 +210,6 @@ function parseSeed(text: string): number {
   return Number(text);
 }
 
-function readJsonFile(flag: string, path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InputError(`${flag} ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${path}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
-  }
-}
-
-function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /**
  * A reader that goes away early (`faultline sweep … --json | head -c 100`) is not an error of ours:

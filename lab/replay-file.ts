@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readInputJson } from './input-file.js';
 import { findScenario, scenarios } from '../scenarios/index.js';
 import type { CheckResult } from '../sim/check.js';
 import { InputError } from '../sim/errors.js';
@@ -245,17 +246,5 @@ export async function loadReplayFileScenarios(path: string): Promise<void> {
 }
 
 export function readReplayFile(path: string): { file: ReplayFile; request: RunRequest } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InputError(`${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${path}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
-  }
-  return parseReplayFile(raw, path);
+  return parseReplayFile(readInputJson(path), path);
 }
