@@ -104,7 +104,8 @@ export type { Checker, CheckKind, CheckResult, CheckVerdict, NodeStatus, RunView
  * the shared facts.
  */
 export {
-  commitMetrics, leaderMetrics, type EndedRun, type LeaderMetricFact, type MetricsObserver, type ObservedMetrics, type RunMetrics,
+  commitMetrics, leaderMetrics, type EndedRun, type LeaderMetricFact, type MetricDecl, type MetricUnit, type MetricsObserver, type ObservedMetrics,
+  type RunMetrics,
 } from './sim/metrics.js';
 export type { FactObserver, LinkView } from './sim/check.js';
 /** One-call checkers of each kind. */

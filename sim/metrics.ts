@@ -24,7 +24,24 @@ export interface RunMetrics {
   readonly recoveryMicros: Micros | null;
   /** All messages sent (servers and clients) ÷ distinct log positions applied with a client command; null: none. */
   readonly messagesPerCommit: number | null;
+  /**
+   * Further metrics by name, each a list of samples (one per event measured: a trial, an election …),
+   * from observers that declare them in `provides` (a scenario's own measurements, such as the time
+   * from a leader's crash to its successor). Present only when some observer provides one.
+   */
+  readonly samples?: Readonly<Record<string, readonly number[]>>;
 }
+
+/** What a further metric measures, declared by the observer that provides it (`faultline list`, experiments). */
+export interface MetricDecl {
+  /** camelCase, with its unit last (`leaderlessMicros`, `messagesToChosen`). */
+  readonly name: string;
+  /** How its samples read: microseconds, a count, a ratio in 0…1, or a plain number. */
+  readonly unit: MetricUnit;
+  readonly description: string;
+}
+
+export type MetricUnit = 'duration' | 'count' | 'ratio' | 'number';
 
 /** What a metrics observer is told when the run has ended. */
 export interface EndedRun {
@@ -35,7 +52,7 @@ export interface EndedRun {
 }
 
 /** The metrics an observer adds to a run's result (the run fills in those nobody computed). */
-export type ObservedMetrics = Partial<Pick<RunMetrics, 'leaderElectionMicros' | 'leaderLossesUnresolved' | 'messagesPerCommit'>>;
+export type ObservedMetrics = Partial<Pick<RunMetrics, 'leaderElectionMicros' | 'leaderLossesUnresolved' | 'messagesPerCommit' | 'samples'>>;
 
 /**
  * A metrics observer: watches facts as the run goes (`onFact`) and computes its metrics once it has
@@ -43,6 +60,8 @@ export type ObservedMetrics = Partial<Pick<RunMetrics, 'leaderElectionMicros' | 
  * algorithm reports, so only an algorithm that emits the facts an observer reads can register it.
  */
 export interface MetricsObserver<F extends Fact = Observation> extends FactObserver<F> {
+  /** The further metrics (`RunMetrics.samples`) this observer fills, declared before any run. */
+  readonly provides?: readonly MetricDecl[];
   finish(run: EndedRun): ObservedMetrics;
 }
 
@@ -172,7 +191,12 @@ export function commitMetrics<C = unknown>(): MetricsObserver<AppliedFact<C>> {
 export function computeMetrics(observers: readonly MetricsObserver<never>[], run: EndedRun): RunMetrics {
   const invoked = run.history.ok + run.history.fail + run.history.open;
   let observed: ObservedMetrics = {};
-  for (const observer of observers) observed = { ...observed, ...observer.finish(run) };
+  let samples: Record<string, readonly number[]> | undefined;
+  for (const observer of observers) {
+    const { samples: own, ...rest } = observer.finish(run);
+    observed = { ...observed, ...rest };
+    if (own !== undefined) samples = { ...samples, ...own };
+  }
   // Key order is the JSON's (run --json, sweep output): keep it.
   return {
     availability: invoked === 0 ? null : run.history.ok / invoked,
@@ -180,6 +204,7 @@ export function computeMetrics(observers: readonly MetricsObserver<never>[], run
     leaderLossesUnresolved: observed.leaderLossesUnresolved ?? 0,
     recoveryMicros: run.recovery.recoveredAtMicros === null ? null : run.recovery.recoveredAtMicros - run.recovery.startedAtMicros,
     messagesPerCommit: observed.messagesPerCommit ?? null,
+    ...(samples !== undefined ? { samples } : {}),
   };
 }
 

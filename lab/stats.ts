@@ -1,0 +1,109 @@
+// Summary statistics of an experiment's samples: order statistics (nearest rank), the mean with a 95%
+// confidence interval from a seeded percentile bootstrap, and a bounded empirical CDF for plots.
+// Pure and deterministic: the same samples in the same order and the same bootstrap label give the
+// same numbers, bit for bit (sums run in sample order; the bootstrap draws from its own seeded stream).
+
+import { Rng } from '../sim/rng.js';
+import { assert } from '../sim/assert.js';
+
+/** The summary of one metric's samples at one grid point. */
+export interface MetricStats {
+  readonly count: number;
+  readonly min: number;
+  readonly p10: number;
+  readonly median: number;
+  readonly mean: number;
+  /** The 95% confidence interval of the mean (percentile bootstrap): low and high ends. */
+  readonly meanCiLow: number;
+  readonly meanCiHigh: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** Bootstrap resamples per interval: enough for a stable 2.5th/97.5th percentile of the means. */
+export const BOOTSTRAP_RESAMPLES = 1_000;
+/** Points an empirical CDF keeps at most (the extremes always among them). */
+export const CDF_POINTS_MAX = 201;
+
+/**
+ * The `p`-quantile of sorted values by nearest rank: the smallest value with at least a fraction `p`
+ * of the values at or below it (`p` = 0 gives the minimum). Every quantile is a sample that occurred.
+ */
+export function quantileSorted(sorted: readonly number[], p: number): number {
+  assert(sorted.length > 0, 'quantile of no values');
+  assert(p >= 0 && p <= 1, `quantile ${p} outside 0…1`);
+  const rank = Math.max(1, Math.ceil(p * sorted.length - 1e-9));
+  return sorted[Math.min(sorted.length, rank) - 1]!;
+}
+
+/** The mean, summing in the order given (so it is reproducible bit for bit). */
+export function meanOf(values: readonly number[]): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}
+
+/**
+ * The 95% percentile-bootstrap interval of the mean: `BOOTSTRAP_RESAMPLES` resamples with replacement,
+ * drawn from a stream seeded by `label` alone, so the interval does not depend on anything but the
+ * samples and the label. A single sample (or all equal) gives a zero-width interval.
+ */
+export function bootstrapMeanInterval(values: readonly number[], label: string, resamples = BOOTSTRAP_RESAMPLES): { low: number; high: number } {
+  assert(values.length > 0, 'bootstrap of no values');
+  const n = values.length;
+  const draw = new Rng(`faultline-bootstrap:${label}`).draw;
+  const means = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += values[Math.floor(draw() * n)]!;
+    means[r] = sum / n;
+  }
+  means.sort();
+  const sorted = Array.from(means);
+  return { low: quantileSorted(sorted, 0.025), high: quantileSorted(sorted, 0.975) };
+}
+
+/** The summary of `values` (in the order they were taken); null for none. `label` seeds the bootstrap. */
+export function summarize(values: readonly number[], label: string): MetricStats | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const ci = bootstrapMeanInterval(values, label);
+  return {
+    count: values.length,
+    min: sorted[0]!,
+    p10: quantileSorted(sorted, 0.1),
+    median: quantileSorted(sorted, 0.5),
+    mean: meanOf(values),
+    meanCiLow: ci.low,
+    meanCiHigh: ci.high,
+    p90: quantileSorted(sorted, 0.9),
+    p99: quantileSorted(sorted, 0.99),
+    max: sorted[sorted.length - 1]!,
+  };
+}
+
+/**
+ * The empirical CDF as `[value, fraction at or below it]` steps, at most `pointsMax` of them: every
+ * distinct value when there are few, else the nearest-rank quantiles at evenly spaced fractions (the
+ * minimum and maximum always included). Fractions are exact ratios of counts.
+ */
+export function empiricalCdf(values: readonly number[], pointsMax = CDF_POINTS_MAX): [number, number][] {
+  if (values.length === 0) return [];
+  assert(pointsMax >= 2, 'a CDF needs at least two points');
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  const steps: [number, number][] = [];
+  for (let i = 0; i < n; i++) {
+    if (i + 1 < n && sorted[i + 1] === sorted[i]) continue;
+    steps.push([sorted[i]!, (i + 1) / n]);
+  }
+  if (steps.length <= pointsMax) return steps;
+  const out: [number, number][] = [];
+  for (let k = 0; k < pointsMax; k++) {
+    const index = Math.round((k * (steps.length - 1)) / (pointsMax - 1));
+    const step = steps[index]!;
+    if (out.length === 0 || out[out.length - 1]![0] !== step[0]) out.push(step);
+  }
+  return out;
+}
