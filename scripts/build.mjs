@@ -30,8 +30,9 @@ if (built.status !== 0) {
   console.error(`faultline build: tsc failed (exit ${built.status ?? built.signal})`);
   process.exit(1);
 }
-// The HTML report bundles its browser code with esbuild from this source at run time (reports/html.ts).
-copyFileSync(join(root, 'reports/html-client.ts'), join(partial, 'reports/html-client.ts'));
+// The HTML reports bundle their browser code with esbuild from these sources at run time (reports/html.ts,
+// reports/experiment-html.ts).
+for (const client of ['reports/html-client.ts', 'reports/experiment-html-client.ts']) copyFileSync(join(root, client), join(partial, client));
 // Modules read the version from '../package.json' relative to themselves, which inside dist/ is this file.
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 writeFileSync(join(partial, 'package.json'), JSON.stringify({ type: 'module', version, private: true }, null, 2) + '\n');

@@ -57,8 +57,8 @@ describe('the packed package', () => {
       'package/package.json', 'package/bin/faultline.js', 'package/bin/compiled.js',
       'package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/bin/cli.js', 'package/dist/lab/sweep-worker-entry.js',
     ]));
-    // Only the HTML report's browser code travels as TypeScript (esbuild bundles it when a report is written).
-    expect(listing.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual(['package/dist/reports/html-client.ts']);
+    // Only the HTML reports' browser code travels as TypeScript (esbuild bundles it when a report is written).
+    expect(listing.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort()).toEqual(['package/dist/reports/experiment-html-client.ts', 'package/dist/reports/html-client.ts']);
   });
 
   it('runs the example\'s tests against the installed package', () => {
