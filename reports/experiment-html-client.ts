@@ -72,16 +72,19 @@ function tickValues(scale: AxisScale, log: boolean, room: number): number[] {
   const count = Math.max(2, Math.floor(room / 70));
   if (!log) return scale.ticks(count);
   const [a, b] = scale.domain() as [number, number];
-  const out: number[] = [];
-  for (let e = Math.floor(Math.log10(a)); e <= Math.ceil(Math.log10(b)); e++) {
-    for (const m of [1, 2, 5]) {
-      const v = m * 10 ** e;
-      if (v >= a && v <= b) out.push(v);
+  // Mantissas 1-2-5, else 1-3, else powers of ten only: as many as the room allows.
+  let ticks: number[] = [];
+  for (const mantissas of [[1, 2, 5], [1, 3], [1]]) {
+    ticks = [];
+    for (let e = Math.floor(Math.log10(a)); e <= Math.ceil(Math.log10(b)); e++) {
+      for (const m of mantissas) {
+        const v = m * 10 ** e;
+        if (v >= a && v <= b) ticks.push(v);
+      }
     }
+    if (ticks.length <= count) break;
   }
-  if (out.length <= count) return out;
-  const ones = out.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9);
-  return ones.length >= 2 ? ones : out;
+  return ticks;
 }
 
 function newSvg(container: HTMLElement, width: number, title: string, description: string): Svg {

@@ -1,0 +1,198 @@
+// The experiment report in a real browser (Debian's chromium through playwright-core): a panel draws one
+// CDF line per point, the metric-against-parameter chart its confidence band, published values as
+// markers, the table; the x scale toggles between log and linear; hovering a line labels it; no console
+// error, no network request; the result downloads. Also scripts/experiment-png.mjs, which shoots the charts.
+// Screenshots go to test-output/browser/ for a human to look at.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderExperimentHtml } from '../../reports/experiment-html.js';
+import { figure16Result } from '../reports/experiment-fixture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--no-first-run', '--disable-quic', '--disable-sync',
+];
+const ROOT = resolve(import.meta.dirname, '../..');
+const OUTPUT_DIR = resolve(ROOT, 'test-output/browser');
+const PNG_SCRIPT = resolve(ROOT, 'scripts/experiment-png.mjs');
+const inCi = process.env.CI === 'true';
+const haveChromium = existsSync(CHROMIUM);
+
+if (!haveChromium && !inCi) {
+  console.warn(`test/browser/experiment-report.test.ts: skipped: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
+}
+
+/** One browser and a scratch folder for a describe block, launched before its tests and closed after. */
+function browserSession(): { readonly browser: Browser; readonly workDir: string } {
+  const session = { browser: undefined as unknown as Browser, workDir: '' };
+  beforeAll(async () => {
+    // In CI a missing browser is a failure, not a skip: .ci/run installs it.
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: .ci/run should have installed Debian's chromium`).toBe(true);
+    session.workDir = mkdtempSync(join(tmpdir(), 'faultline-experiment-report-'));
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    session.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    if (session.workDir) rmSync(session.workDir, { recursive: true, force: true });
+  });
+  return session;
+}
+
+const result = figure16Result({ runs: 120, safetyViolations: 1 });
+
+describe.skipIf(!haveChromium && !inCi)('the experiment report in headless Chromium', () => {
+  const session = browserSession();
+  let file = '';
+
+  async function open(width = 1400): Promise<{ page: Page; errors: string[] }> {
+    file = join(session.workDir, 'experiment.html');
+    writeFileSync(file, renderExperimentHtml(result));
+    const page = await session.browser.newPage({ viewport: { width, height: 1000 }, acceptDownloads: true });
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+    page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) errors.push(`network request: ${r.url()}`); });
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-ready="true"]');
+    return { page, errors };
+  }
+
+  it('draws a CDF line per point of a panel, the confidence band, references and the table; toggles log/linear; labels on hover', async () => {
+    const { page, errors } = await open();
+    const randomness = result.points.filter((p) => p.group === 'randomness');
+    const firstPanel = randomness.filter((p) => p.panel === 'extensions off');
+    const figure = page.locator('#group-0 figure.cdf-figure').first();
+
+    // One line per value of the first axis, labelled as the axis labels them, and a legend chip for each.
+    const labels = await figure.locator('path.cdf-line').evaluateAll((paths) => paths.map((p) => p.getAttribute('data-label')));
+    expect(labels).toEqual(firstPanel.map((p) => p.label));
+    expect(await figure.locator('.legend .chip').count()).toBe(firstPanel.length);
+    // Every chart is an SVG image with a title.
+    const titles = await page.locator('figure svg').evaluateAll((svgs) => svgs.map((s) => [s.getAttribute('role'), s.querySelector(':scope > title')?.textContent ?? '']));
+    expect(titles.length).toBe(result.groups.length * result.metrics.length * 3);
+    for (const [role, title] of titles) {
+      expect(role).toBe('img');
+      expect(title.length).toBeGreaterThan(10);
+    }
+    expect(await figure.locator('svg > title').textContent()).toContain('CDF of leaderlessMicros, extensions off');
+
+    // The metric against the first axis: a band and a mean line per panel.
+    const param = page.locator('#group-0 figure.param-figure').first();
+    expect(await param.locator('path.ci-band').count()).toBe(2);
+    expect(await param.locator('path.mean-line').count()).toBe(2);
+    expect(await param.locator('path.p99-line').count()).toBe(2);
+    expect(await param.locator('circle.mean-point').count()).toBe(randomness.length);
+    // The band has area: the interval is not zero-width everywhere.
+    const band = (await param.locator('path.ci-band').first().boundingBox())!;
+    expect(band.height).toBeGreaterThan(2);
+
+    // Published values: the at-least bound and the median on the first panel's CDF, and beside the points.
+    const markers = await figure.locator('g.ref-marker').evaluateAll((gs) => gs.map((g) => `${g.getAttribute('data-stat')}:${g.getAttribute('data-bound')}`));
+    expect(markers).toEqual(expect.arrayContaining(['p90:at-least', 'median:exact', 'max:at-most']));
+    expect(await param.locator('g.ref-marker').count()).toBe(3);
+    const scaleMarkers = await page.locator('#group-1 figure.cdf-figure').first().locator('g.ref-marker[data-stat="mean"]').count();
+    expect(scaleMarkers).toBe(1);
+    // The median marker sits at half height on the line's colour.
+    const median = await figure.locator('g.ref-marker[data-stat="median"] path').evaluate((p) => p.getAttribute('fill'));
+    const line = await figure.locator(`path.cdf-line[data-point="${result.references[1]!.points[0]}"]`).evaluate((p) => p.getAttribute('stroke'));
+    expect(median).toBe(line);
+
+    // The tables.
+    expect(await page.locator('#stats-0 tbody tr').count()).toBe(randomness.length * result.metrics.length);
+    expect(await page.locator('#references-0 tbody tr').count()).toBe(3);
+    expect(await page.locator('#references-0').textContent()).toContain('≥ 10s');
+
+    // Log by default (the spread is wide), linear on a click, and back.
+    const svgScale = () => figure.locator('svg').getAttribute('data-scale');
+    expect(await svgScale()).toBe('log');
+    const logTicks = await figure.locator('.x-axis .tick text').allTextContents();
+    await figure.locator('button[data-scale="linear"]').click();
+    expect(await svgScale()).toBe('linear');
+    expect(await figure.locator('button[data-scale="linear"]').getAttribute('aria-pressed')).toBe('true');
+    expect(await figure.locator('.x-axis .tick text').allTextContents()).not.toEqual(logTicks);
+    expect(await figure.locator('path.cdf-line').count()).toBe(firstPanel.length);
+    await figure.locator('button[data-scale="log"]').click();
+    expect(await svgScale()).toBe('log');
+
+    // Hovering the plot names the nearest line, a value and the fraction at or below it.
+    await figure.scrollIntoViewIfNeeded();
+    const area = (await figure.locator('rect.hover-target').boundingBox())!;
+    await page.mouse.move(area.x + area.width * 0.45, area.y + area.height * 0.5);
+    await expect.poll(() => page.locator('#tooltip').isVisible()).toBe(true);
+    expect(await page.locator('#tooltip').textContent()).toMatch(/\d+(\.\d)?% of runs at or below \d/);
+    expect(await figure.locator('path.cdf-line.hot').count()).toBe(1);
+    await figure.screenshot({ path: join(OUTPUT_DIR, 'experiment-cdf-hover.png') });
+    // A legend chip hides its line.
+    await figure.locator('.legend .chip').first().click();
+    expect(await figure.locator('path.cdf-line').count()).toBe(firstPanel.length - 1);
+
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(OUTPUT_DIR, 'experiment-report.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('downloads the result it embeds', async () => {
+    const { page, errors } = await open();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-json').click()]);
+    expect(download.suggestedFilename()).toBe('raft-election-timeouts.json');
+    const saved = join(session.workDir, 'downloaded.json');
+    await download.saveAs(saved);
+    expect(JSON.parse(readFileSync(saved, 'utf8'))).toEqual(JSON.parse(JSON.stringify(result)));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a 1024 px window without a horizontal scroll bar', async () => {
+    const { page, errors } = await open(1024);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+    await page.locator('#group-1 .metric-block').first().screenshot({ path: join(OUTPUT_DIR, 'experiment-scale-1024.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('scripts/experiment-png.mjs shoots a group\'s charts and one panel as PNG files', () => {
+    const report = join(session.workDir, 'for-png.html');
+    writeFileSync(report, renderExperimentHtml(result));
+    const out = join(OUTPUT_DIR, 'experiment-png-randomness.png');
+    rmSync(out, { force: true });
+    const whole = spawnSync(process.execPath, [PNG_SCRIPT, report, out, '--group', 'randomness'], { encoding: 'utf8', timeout: 60_000 });
+    expect(whole.status, whole.stderr).toBe(0);
+    expect(readFileSync(out).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    const panel = join(OUTPUT_DIR, 'experiment-png-scale-panel-2.png');
+    const one = spawnSync(process.execPath, [PNG_SCRIPT, report, panel, '--group', 'scale', '--panel', '2', '--width', '900'], { encoding: 'utf8', timeout: 60_000 });
+    expect(one.status, one.stderr).toBe(0);
+    expect(existsSync(panel)).toBe(true);
+    // A panel the group does not have: one line, exit 2.
+    const missing = spawnSync(process.execPath, [PNG_SCRIPT, report, join(session.workDir, 'x.png'), '--panel', '9'], { encoding: 'utf8', timeout: 60_000 });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe('experiment-png: --panel 9: the group has 2 panels\n');
+  });
+});
+
+describe('scripts/experiment-png.mjs arguments', () => {
+  const cases: [string[], RegExp][] = [
+    [[], /^experiment-png: expected REPORT\.html and OUT\.png, got 0 arguments/],
+    [['missing.html', 'out.png'], /^experiment-png: no report file "missing\.html"\n$/],
+    [[PNG_SCRIPT, 'out.png'], /^experiment-png: the report must be an \.html file/],
+    [['--panel', '0'], /^experiment-png: --panel must be a positive whole number, got "0"\n$/],
+    [['--colour', 'x'], /^experiment-png: unknown option "--colour"/],
+    [['--width', '10'], /^experiment-png: --width must be between 400 and 4000 pixels, got 10\n$/],
+  ];
+  for (const [args, message] of cases) {
+    it(`exits 2 with one line for ${JSON.stringify(args)}`, () => {
+      const run = spawnSync(process.execPath, [PNG_SCRIPT, ...args], { encoding: 'utf8', timeout: 20_000 });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    });
+  }
+});
