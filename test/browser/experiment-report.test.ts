@@ -76,7 +76,7 @@ describe.skipIf(!haveChromium && !inCi)('the experiment report in headless Chrom
     expect(labels).toEqual(firstPanel.map((p) => p.label));
     expect(await figure.locator('.legend .chip').count()).toBe(firstPanel.length);
     // Every chart is an SVG image with a title.
-    const titles = await page.locator('figure svg').evaluateAll((svgs) => svgs.map((s) => [s.getAttribute('role'), s.querySelector(':scope > title')?.textContent ?? '']));
+    const titles = await page.locator('figure svg').evaluateAll((svgs) => svgs.map((s) => [s.getAttribute('role'), s.querySelector(':scope > title')?.textContent ?? ''] as [string | null, string]));
     expect(titles.length).toBe(result.groups.length * result.metrics.length * 3);
     for (const [role, title] of titles) {
       expect(role).toBe('img');
