@@ -4,11 +4,12 @@
 // proposers propose different values under faults, and every node must learn the one value chosen.
 
 import {
-  agreement, clientOperationsComplete, everyoneDecided, leaderAgreed, leaderEstablished, promiseRespected, stateMachineSafety, validity, valueChosen,
+  agreement, ChosenTracker, clientOperationsComplete, everyoneDecided, leaderAgreed, leaderEstablished, promiseRespected, stateMachineSafety, validity, valueChosen,
 } from '../algorithms/paxos/invariants.js';
 import type { MultiPaxosFact, SingleDecreeFact } from '../algorithms/paxos/facts.js';
 import { paxosBugs, PaxosNode } from '../algorithms/paxos/paxos.js';
-import { commitMetrics, leaderMetrics } from '../sim/metrics.js';
+import { commitMetrics, leaderMetrics, type MetricDecl, type MetricsObserver } from '../sim/metrics.js';
+import type { NodeId } from '../sim/process.js';
 import { SingleDecreeNode } from '../algorithms/paxos/single-decree.js';
 import { linearizabilityChecker } from '../sim/check/history-checker.js';
 import type { FaultEntry } from '../sim/faults.js';
@@ -124,6 +125,63 @@ const paxosScenario = defineScenarioFamily({
   },
 });
 
+/** What {@link chosenMetrics} measures, for `faultline list --experiments` and experiment results. */
+export const CHOSEN_METRICS: readonly MetricDecl[] = [
+  {
+    name: 'chosenMicros',
+    unit: 'duration',
+    description:
+      'single-decree Paxos: from the first phase 1a (the first prepare any proposer sends) until a value is chosen, ' +
+      'i.e. accepted by a majority of all acceptors in one ballot (their accepted facts, as the agreement check counts them); no sample if none is chosen',
+  },
+  {
+    name: 'messagesToChosen',
+    unit: 'count',
+    description:
+      'single-decree Paxos: messages put on the wire by every node from the step that sends the first prepare up to the step that chooses a value ' +
+      '(learn requests included; that step\'s own sends, which follow the choice, are not); no sample if none is chosen',
+  },
+  {
+    name: 'ballotsToChosen',
+    unit: 'count',
+    description: 'single-decree Paxos: phase-1 attempts (ballots) started by all proposers up to the moment a value is chosen, the winning one included',
+  },
+];
+
+/**
+ * The cost of agreeing once, for single-decree Paxos: time, messages and ballots from the first
+ * proposal until a value is chosen (see {@link CHOSEN_METRICS}). A proposer's attempt begins with its
+ * own acceptor promising its new ballot (its round is above anything that acceptor promised, so the
+ * promise always succeeds), in the same step as its prepares go out: a `promise` fact of a ballot the
+ * promising node owns marks one attempt. Chosen is judged from the acceptors' `accepted` facts, as the
+ * agreement check judges it. Messages are the engine's counter (`RunView.messagesSent`), read at those two moments.
+ */
+export function chosenMetrics(): MetricsObserver<SingleDecreeFact> {
+  const tracker = new ChosenTracker();
+  let first: { readonly at: number; readonly messagesSent: number | undefined } | undefined;
+  let chosen: { readonly at: number; readonly messagesSent: number | undefined } | undefined;
+  let attempts = 0;
+  return {
+    name: 'chosen-metrics',
+    provides: CHOSEN_METRICS,
+    onFact(node: NodeId, fact: SingleDecreeFact, run) {
+      if (chosen !== undefined) return;
+      if (fact.type === 'promise' && fact.ballot.node === node) {
+        first ??= { at: run.now, messagesSent: run.messagesSent };
+        attempts++;
+      } else if (fact.type === 'accepted' && first !== undefined) {
+        const majority = Math.floor(run.servers.length / 2) + 1;
+        if (tracker.accepted(node, fact.slot, fact.ballot, fact.value, majority) !== undefined) chosen = { at: run.now, messagesSent: run.messagesSent };
+      }
+    },
+    finish() {
+      if (chosen === undefined || first === undefined) return { samples: { chosenMicros: [], messagesToChosen: [], ballotsToChosen: [] } };
+      const messages = chosen.messagesSent !== undefined && first.messagesSent !== undefined ? [chosen.messagesSent - first.messagesSent] : [];
+      return { samples: { chosenMicros: [chosen.at - first.at], messagesToChosen: messages, ballotsToChosen: [attempts] } };
+    },
+  };
+}
+
 const singleDecreeScenario = defineScenarioFamily({
   algorithm: 'paxos',
   params: SINGLE_DECREE_PARAMS,
@@ -150,6 +208,7 @@ const singleDecreeScenario = defineScenarioFamily({
       nodes,
       network: networkFromParams(params),
       checkers: [agreement(), validity({ noOps: false }), promiseRespected(), everyoneDecided(), valueChosen({ clientCommand: false })],
+      observers: [chosenMetrics()],
       nemesisTargets: { roles: ['server'] },
       recoveryMicrosMax: params.recoveryMicrosMax,
     };
@@ -179,6 +238,14 @@ export const paxosScenarios: readonly Scenario[] = [
   paxosScenario({ name: 'paxos-chaos', description: 'Multi-Paxos kv store under every fault mixed: partitions, crashes, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),
   paxosScenario({ name: 'paxos-lossy', description: 'Multi-Paxos kv store over links that lose, duplicate and reorder messages', nemesis: 'lossy', defaults: { lossRatio: 0.05, duplicateRatio: 0.02 } }),
   paxosScenario({ name: 'paxos-clock-skew', description: 'Multi-Paxos kv store while server clocks jump and drift (timeouts stretch and shrink)', nemesis: 'clocks' }),
+  singleDecreeScenario({
+    name: 'paxos-dueling-proposers',
+    description:
+      'single-decree Paxos without faults: three proposers (parameter proposers) first try within 1 ms of each other, so their ballots preempt one another; ' +
+      'each backs off a random retryMicrosMin–retryMicrosMax after a refusal. Measures chosenMicros, messagesToChosen and ballotsToChosen',
+    nemesis: 'none',
+    defaults: { proposeAtMicros: 0, proposeSpreadMicros: 1_000 },
+  }),
   singleDecreeScenario({
     name: 'paxos-single-decree-chaos',
     description: 'single-decree Paxos: three proposers propose different values at once, 2 s into every fault mixed; all must learn one',

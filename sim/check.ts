@@ -26,6 +26,13 @@ export interface RunView {
   /** The node's `inspect()` view, or undefined while it is down. */
   inspect(node: NodeId): unknown;
   readonly history: readonly Operation[];
+  /**
+   * Messages put on the wire so far, by every node (the engine's `stats.messagesSent`; a message that is
+   * then dropped counts, a duplicate the network makes does not). Sends of the handler now running are
+   * applied after it returns, so they are not counted yet. Read-only; for metrics observers such as
+   * "messages until a value was chosen". The engine's view always has it; views a test builds by hand may leave it out.
+   */
+  readonly messagesSent?: number;
 }
 
 export interface CheckVerdict {

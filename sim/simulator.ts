@@ -128,6 +128,10 @@ class SimRunView implements RunView, LinkView {
     return this.sim.history.operations;
   }
 
+  get messagesSent(): number {
+    return this.sim.stats.messagesSent;
+  }
+
   status(id: NodeId): NodeStatus {
     return this.sim.node(id).status;
   }
