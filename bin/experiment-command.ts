@@ -74,7 +74,8 @@ async function experimentCommand(target: string, flags: ExperimentFlags): Promis
     file = {
       ...read,
       ...(flags.seeds !== undefined ? { seeds: flags.seeds } : {}),
-      ...(metrics !== undefined ? { metrics } : {}),
+      // Chosen metrics replace the file's; references to the others have nothing to stand beside.
+      ...(metrics !== undefined ? { metrics, references: (read.references ?? []).filter((r) => metrics.includes(r.metric)) } : {}),
       ...(flags.set !== undefined ? { set: [...(read.set ?? []), ...flags.set] } : {}),
       ...(flags.nodes !== undefined ? { nodes: parseCount('--nodes', flags.nodes) } : {}),
       ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
