@@ -143,10 +143,10 @@ export function prepareExperiment(file: ExperimentFile, source: ExperimentSource
     axesOfGroup.push(axes);
     totalPoints += gridSize(axes.map((a) => a.values.length));
   }
-  if (totalPoints > BigInt(EXPERIMENT_POINTS_MAX)) throw new InputError(`the grid has ${totalPoints} points; an experiment takes at most ${EXPERIMENT_POINTS_MAX.toLocaleString('en-US')}`);
+  if (totalPoints > BigInt(EXPERIMENT_POINTS_MAX)) throw new InputError(`the grid has ${totalPoints.toLocaleString('en-US')} points; an experiment takes at most ${EXPERIMENT_POINTS_MAX.toLocaleString('en-US')}`);
   const seedCount = BigInt(seeds.to - seeds.from + 1);
   if (totalPoints * seedCount > BigInt(EXPERIMENT_RUNS_MAX)) {
-    throw new InputError(`${totalPoints} grid points × ${seedCount} seeds = ${totalPoints * seedCount} runs; an experiment runs at most ${EXPERIMENT_RUNS_MAX.toLocaleString('en-US')}`);
+    throw new InputError(`${totalPoints.toLocaleString('en-US')} grid points × ${seedCount.toLocaleString('en-US')} seeds = ${(totalPoints * seedCount).toLocaleString('en-US')} runs; an experiment runs at most ${EXPERIMENT_RUNS_MAX.toLocaleString('en-US')}`);
   }
 
   const provided = new Map<string, MetricDecl>();
@@ -204,7 +204,7 @@ export function prepareExperiment(file: ExperimentFile, source: ExperimentSource
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         const described = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
-        throw new InputError(`grid point ${index + 1}${source.path === undefined ? '' : ` of ${source.path}`} (${described}): ${error.message}`);
+        throw new InputError(`grid point ${index + 1}${source.path === undefined ? '' : ` of ${source.path}`} (${described}): ${error.message.replace(/^--set /, '')}`);
       }
       const measured = new Set(BUILT_IN_METRICS.map((m) => m.name));
       for (const observer of sample.setup.observers ?? []) {
