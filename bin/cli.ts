@@ -23,6 +23,7 @@ import { readInputJson, readInputText } from '../lab/input-file.js';
 import { announceWritten, anyToStdout, checkDistinctOutputs, checkOutputFile, checkStdoutFree, writeOutputFile } from '../lab/output-path.js';
 import { registerLabCommands } from './lab-commands.js';
 import { registerSweepCommands } from './sweep-command.js';
+import { listExperiments, registerExperimentCommand } from './experiment-command.js';
 import { NdjsonFile } from '../lab/ndjson-file.js';
 import { runWithReport } from './report-file.js';
 import { DURATION_FLAG_HELP, parseCount, parseDurationFlag } from './flags.js';
@@ -58,7 +59,9 @@ program
   .description('list scenarios with their planted bugs and parameters (or explain one scenario)')
   .argument('[scenario]', 'a scenario to explain in full')
   .option('--json', 'print the catalogue as JSON')
-  .action((name: string | undefined, flags: { json?: boolean }) => {
+  .option('--experiments', 'list the experiments shipped with faultline (experiments/*.json) instead')
+  .action((name: string | undefined, flags: { json?: boolean; experiments?: boolean }) => {
+    if (flags.experiments) return listExperiments(flags.json);
     const chosen = name === undefined ? scenarios : [requireScenario(name)];
     if (flags.json) {
       const catalogue = chosen.map((s) => ({
@@ -99,7 +102,8 @@ program
 
 registerLabCommands(program);
 registerSweepCommands(program);
-addScenariosFlag(['list', 'run', 'sweep', 'replay', 'shrink']);
+registerExperimentCommand(program);
+addScenariosFlag(['list', 'run', 'sweep', 'replay', 'shrink', 'experiment']);
 
 program
   .command('check')

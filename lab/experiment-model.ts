@@ -41,6 +41,8 @@ export interface ExperimentFile {
   /** The fault phase, as a duration (`10s`). */
   readonly duration?: string;
   readonly nemesis?: string;
+  /** A planted bug switched on at every grid point (`none`: no bug); a `bug` axis overrides it. */
+  readonly bug?: string;
   /** Either `vary` (one grid) or `groups` (several grids, each drawn on its own). */
   readonly vary?: readonly AxisText[];
   readonly groups?: readonly ExperimentGroupFile[];

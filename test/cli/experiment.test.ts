@@ -1,0 +1,122 @@
+// End-to-end tests of `faultline experiment` and `faultline list --experiments`: a small grid's table and
+// stderr summary, byte-identical --json (twice, and with one worker or two), the --csv rows, overrides of a
+// file's seeds and metrics, shipped names resolved beside the package (not the working folder), and
+// one-line errors (exit 2, nothing written) for bad grids and outputs.
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { shippedExperimentNames } from '../../lab/experiment-file.js';
+import type { ExperimentResult } from '../../lab/experiment-model.js';
+import { cliWorkspace, ROOT } from './cli-helpers.js';
+
+const { work, faultline } = cliWorkspace('experiment-cli');
+const FIXTURE = join(ROOT, 'test/fixtures/experiment-small.json');
+
+describe('faultline experiment', () => {
+  it('runs a small grid: a table per metric on stdout, a one-line summary with the wall clock on stderr, exit 0', () => {
+    const r = faultline('experiment', 'raft-leader-crash', '--vary', 'electionTimeoutMicrosMax=200ms,300ms', '--seeds', '1..3', '--metric', 'leaderElectionMicros', '--workers', '2');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('leaderElectionMicros');
+    expect(r.stdout).toContain('200ms');
+    expect(r.stdout).toContain('300ms');
+    // Not a terminal: no progress bar, only the summary line.
+    expect(r.stderr).toMatch(/^experiment raft-leader-crash: 6 runs, [\d,]+ events in [\d.]+m?s \([\d,]+ events\/s, 2 workers\)\n$/);
+  });
+
+  it('--json is byte-identical run twice and with one worker or two, and holds no wall-clock figure', () => {
+    const a = faultline('experiment', FIXTURE, '--json', '--workers', '1');
+    const b = faultline('experiment', FIXTURE, '--json', '--workers', '2');
+    const c = faultline('experiment', FIXTURE, '--json', '--workers', '2');
+    for (const r of [a, b, c]) expect(r.status, r.stderr).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+    expect(c.stdout).toBe(a.stdout);
+    expect(a.stdout.trim().split('\n')).toHaveLength(1);
+    const result = JSON.parse(a.stdout) as ExperimentResult;
+    expect(result.format).toBe('faultline-experiment/1');
+    expect(result.name).toBe('experiment-small');
+    expect(result.runs).toBe(6);
+    expect(result.points.map((p) => p.params)).toEqual([
+      { electionTimeoutMicrosMin: '150ms', electionTimeoutMicrosMax: '155ms' },
+      { electionTimeoutMicrosMin: '150ms', electionTimeoutMicrosMax: '300ms' },
+    ]);
+    expect(result.references[0]!.ours).toBe(result.points[1]!.metrics.leaderElectionMicros!.stats!.median);
+    expect(a.stdout).not.toMatch(/wall|perSecond/i);
+  }, 60_000);
+
+  it('--csv writes one row per point × metric, with the statistics of --json', () => {
+    const r = faultline('experiment', FIXTURE, '--csv', 'out.csv', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^wrote out\.csv \(/m);
+    const result = JSON.parse(r.stdout) as ExperimentResult;
+    const lines = readFileSync(join(work, 'out.csv'), 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe('group,scenario,point,electionTimeoutMicrosMin,electionTimeoutMicrosMax,runs,pass,safety,liveness,metric,unit,count,min,p10,median,mean,ci low,ci high,p90,p99,max,runs without');
+    expect(lines).toHaveLength(1 + 2 * 2);
+    const row = lines[3]!.split(',');
+    const stats = result.points[1]!.metrics.leaderElectionMicros!.stats!;
+    expect(row.slice(0, 11)).toEqual(['experiment-small', 'raft-leader-crash', '150-300ms', '150ms', '300ms', '3', String(result.points[1]!.outcomes.pass), String(result.points[1]!.outcomes.safetyViolation), String(result.points[1]!.outcomes.livenessViolation), 'leaderElectionMicros', 'us']);
+    expect(row.slice(11, 21).map(Number)).toEqual([stats.count, stats.min, stats.p10, stats.median, stats.mean, stats.meanCiLow, stats.meanCiHigh, stats.p90, stats.p99, stats.max]);
+    expect(lines[4]!.split(',').slice(9, 11)).toEqual(['messagesPerCommit', 'number']);
+  }, 60_000);
+
+  it('flags override a file\'s seeds and metrics; --report writes a self-contained page', () => {
+    const r = faultline('experiment', FIXTURE, '--seeds', '1..2', '--metric', 'messagesPerCommit,events', '--json', '--report', 'r.html');
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as ExperimentResult;
+    expect(result.runs).toBe(4);
+    expect(result.seeds).toEqual({ from: 1, to: 2 });
+    expect(result.metrics.map((m) => m.name)).toEqual(['messagesPerCommit', 'events']);
+    // The file's reference names a metric no longer measured, so it goes too.
+    expect(result.references).toEqual([]);
+    const html = readFileSync(join(work, 'r.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).not.toMatch(/https?:\/\//);
+  }, 60_000);
+
+  it('finds a shipped experiment by name beside the package, never in the working folder', () => {
+    mkdirSync(join(work, 'experiments'), { recursive: true });
+    cpSync(FIXTURE, join(work, 'experiments', 'local-only.json'));
+    const r = faultline('experiment', 'local-only');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^faultline: unknown scenario or experiment 'local-only' \(/);
+  });
+
+  it.each([
+    [['raft-leader-crash', '--vary', 'electionTimeoutMicrosMx=1s', '--seeds', '1..2'], /^faultline: --vary electionTimeoutMicrosMx=1s: unknown parameter 'electionTimeoutMicrosMx' for scenario raft-leader-crash \(did you mean electionTimeoutMicrosMax/],
+    [['raft-leader-crash', '--vary', 'heartbeatMicros=fast', '--seeds', '1..2'], /^faultline: --vary heartbeatMicros=fast: heartbeatMicros=fast: expected a duration/],
+    [['raft-leader-crash', '--seeds', '1..2'], /^faultline: experiment: no axis to vary \(the grid is empty/],
+    [['raft-leader-crash', '--vary', 'clients=1,2'], /^faultline: experiment raft-leader-crash: --seeds is required/],
+    [['raft-leader-crash', '--vary', 'clients=1,2', '--seeds', '1..2', '--metric', 'leaderElection'], /^faultline: --metric leaderElection: no such metric \(did you mean leaderElectionMicros/],
+    [[FIXTURE, '--vary', 'clients=1,2'], /^faultline: --vary clients=1,2: not with an experiment file/],
+    [[FIXTURE, '--seeds', 'all'], /^faultline: --seeds all: expected a range/],
+    [['nothing.json'], /^faultline: nothing\.json: cannot read the file \(ENOENT\)/],
+    [['raft-leader-crash', '--vary', 'clients=1,2', '--seeds', '1..2', '--csv', 'same', '--report', 'same'], /^faultline: --csv same and --report same name the same file/],
+    [['raft-leader-crash', '--vary', 'clients=1,2', '--seeds', '1..2', '--csv', '-', '--json'], /^faultline: --csv -: standard output is taken by --json/],
+  ])('refuses bad input before any run: %j', (args, message) => {
+    const before = readdirSync(work).sort();
+    const r = faultline('experiment', ...args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+    expect(readdirSync(work).sort()).toEqual(before);
+  });
+});
+
+describe('faultline list --experiments', () => {
+  it('lists the experiments shipped in experiments/ (text and --json)', () => {
+    const names = shippedExperimentNames();
+    const json = faultline('list', '--experiments', '--json');
+    expect(json.status, json.stderr).toBe(0);
+    const listed = (JSON.parse(json.stdout) as { experiments: { name: string; title: string; scenarios: string[]; points: number; seeds: string; runs: number }[] }).experiments;
+    expect(listed.map((e) => e.name)).toEqual(names);
+    for (const e of listed) {
+      expect(e.points).toBeGreaterThan(0);
+      expect(e.scenarios.length).toBeGreaterThan(0);
+    }
+    const text = faultline('list', '--experiments');
+    expect(text.status).toBe(0);
+    if (names.length === 0) expect(text.stdout).toMatch(/no experiments/);
+    for (const name of names) expect(text.stdout).toContain(name);
+    expect(existsSync(join(ROOT, 'package.json'))).toBe(true);
+  });
+});

@@ -1,0 +1,82 @@
+// lab/stats.ts against naive twins: nearest-rank quantiles by sorting and indexing, the mean, the CDF's
+// shape, and the seeded bootstrap interval (within the data's range, fixed by its label, zero-width for
+// constant data).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bootstrapMeanInterval, empiricalCdf, meanOf, quantileSorted, summarize } from '../../lab/stats.js';
+
+const samples = fc.array(fc.integer({ min: -1_000_000, max: 1_000_000 }), { minLength: 1, maxLength: 200 });
+/** The smallest value with at least a fraction p of the values at or below it, by counting. */
+function naiveQuantile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  for (const v of sorted) if (sorted.filter((w) => w <= v).length >= p * sorted.length) return v;
+  return sorted[sorted.length - 1]!;
+}
+
+describe('lab/stats.ts', () => {
+  it('quantiles are nearest-rank: the naive twin (a property)', () => {
+    fc.assert(fc.property(samples, fc.constantFrom(0, 0.1, 0.25, 0.5, 0.9, 0.99, 1), (values, p) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const expected = p === 0 ? sorted[0]! : naiveQuantile(values, p);
+      expect(quantileSorted(sorted, p)).toBe(expected);
+      expect(sorted[Math.max(1, Math.ceil(p * sorted.length - 1e-9)) - 1]).toBe(expected);
+    }));
+  });
+
+  it('summarize: count, min, max, quantiles and the mean match the naive twins (a property)', () => {
+    fc.assert(fc.property(samples, (values) => {
+      const s = summarize(values, 'label')!;
+      const sorted = [...values].sort((a, b) => a - b);
+      expect(s.count).toBe(values.length);
+      expect(s.min).toBe(sorted[0]);
+      expect(s.max).toBe(sorted[sorted.length - 1]);
+      expect(s.median).toBe(naiveQuantile(values, 0.5));
+      expect(s.p10).toBe(naiveQuantile(values, 0.1));
+      expect(s.p90).toBe(naiveQuantile(values, 0.9));
+      expect(s.p99).toBe(naiveQuantile(values, 0.99));
+      expect(s.mean).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 6);
+      expect(meanOf(values)).toBe(s.mean);
+      expect(s.min <= s.p10 && s.p10 <= s.median && s.median <= s.p90 && s.p90 <= s.p99 && s.p99 <= s.max).toBe(true);
+    }));
+    expect(summarize([], 'x')).toBeNull();
+  });
+
+  it('the empirical CDF is non-decreasing, within the data, and ends at 1 (a property)', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 600 }), fc.integer({ min: 2, max: 50 }), (values, pointsMax) => {
+      const cdf = empiricalCdf(values, pointsMax);
+      expect(cdf.length).toBeGreaterThan(0);
+      expect(cdf.length).toBeLessThanOrEqual(Math.max(pointsMax, 1));
+      expect(cdf[cdf.length - 1]).toEqual([Math.max(...values), 1]);
+      expect(cdf[0]![0]).toBe(Math.min(...values));
+      for (let i = 1; i < cdf.length; i++) {
+        expect(cdf[i]![0]).toBeGreaterThan(cdf[i - 1]![0]);
+        expect(cdf[i]![1]).toBeGreaterThanOrEqual(cdf[i - 1]![1]);
+      }
+      for (const [value, fraction] of cdf) expect(fraction).toBe(values.filter((v) => v <= value).length / values.length);
+    }));
+    expect(empiricalCdf([])).toEqual([]);
+  });
+
+  it('the bootstrap interval lies within [min, max], around the mean, and is the same for the same label (a property)', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 60 }), fc.string(), (values, label) => {
+      const ci = bootstrapMeanInterval(values, label, 200);
+      expect(ci.low).toBeGreaterThanOrEqual(Math.min(...values));
+      expect(ci.high).toBeLessThanOrEqual(Math.max(...values));
+      expect(ci.low).toBeLessThanOrEqual(ci.high);
+      expect(bootstrapMeanInterval(values, label, 200)).toEqual(ci);
+    }), { numRuns: 50 });
+  });
+
+  it('the interval differs for different labels on spread data, and is zero-width for constant data', () => {
+    const spread = Array.from({ length: 40 }, (_, i) => (i * 7919) % 1000);
+    const a = summarize(spread, 'exp#0:m')!;
+    const b = summarize(spread, 'exp#1:m')!;
+    expect([a.meanCiLow, a.meanCiHigh]).not.toEqual([b.meanCiLow, b.meanCiHigh]);
+    expect(a.meanCiLow).toBeLessThan(a.mean);
+    expect(a.meanCiHigh).toBeGreaterThan(a.mean);
+    fc.assert(fc.property(fc.integer(), fc.integer({ min: 1, max: 50 }), fc.string(), (value, n, label) => {
+      const s = summarize(Array(n).fill(value), label)!;
+      expect([s.meanCiLow, s.meanCiHigh]).toEqual([value, value]);
+    }), { numRuns: 30 });
+  });
+});
