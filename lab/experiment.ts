@@ -371,6 +371,18 @@ export interface ExperimentRun {
   readonly events: number;
   readonly wallMillis: number;
   readonly threadIds: readonly number[];
+  /**
+   * Per point (in point order), what its runs cost: simulated events and time, and the wall time the
+   * workers spent on them (each run timed alone, so events ÷ wall time is one core's speed on it).
+   */
+  readonly pointCosts: readonly PointCost[];
+}
+
+/** What one grid point's runs cost, summed over its seeds (wall-clock: never part of the result). */
+export interface PointCost {
+  readonly events: number;
+  readonly simulatedMicros: number;
+  readonly wallMillis: number;
 }
 
 /** Accumulates one point's runs (in seed order) and summarises them once all are in. */
@@ -381,6 +393,7 @@ class PointTally {
   liveness = 0;
   readonly samples: number[][];
   readonly without: number[];
+  readonly cost = { events: 0, simulatedMicros: 0, wallMillis: 0 };
   constructor(readonly metrics: readonly MetricInfo[]) {
     this.samples = metrics.map(() => []);
     this.without = metrics.map(() => 0);
@@ -389,6 +402,9 @@ class PointTally {
   add(run: RunSummary): void {
     this.runs++;
     count(run.outcome, this);
+    this.cost.events += run.stats.events;
+    this.cost.simulatedMicros += run.stats.simulatedMicros;
+    this.cost.wallMillis += run.stats.wallMillis;
     this.metrics.forEach((metric, m) => {
       const before = this.samples[m]!.length;
       pushSamples(run, metric.name, this.samples[m]!);
@@ -445,6 +461,7 @@ export async function runExperiment(experiment: PreparedExperiment, hooks: Exper
   const inFlight = new Set<number>();
   const threadIds = new Set<number>();
   const summaries: PointResult[] = [];
+  const pointCosts: PointCost[] = [];
   let tally: PointTally | undefined;
   let nextBatch = 0;
   let nextToTake = 0;
@@ -473,6 +490,7 @@ export async function runExperiment(experiment: PreparedExperiment, hooks: Exper
         tally.add(run);
         if (tally.runs === seedCount) {
           summaries.push(pointResult(experiment, point, tally));
+          pointCosts.push(tally.cost);
           tally = undefined;
         }
       }
@@ -528,7 +546,7 @@ export async function runExperiment(experiment: PreparedExperiment, hooks: Exper
   }
   await pool.destroy().catch(ignorePoolError);
   const wallMillis = performance.now() - started;
-  return { result: experimentResult(experiment, summaries), events, wallMillis, threadIds: [...threadIds].sort((a, b) => a - b) };
+  return { result: experimentResult(experiment, summaries), events, wallMillis, threadIds: [...threadIds].sort((a, b) => a - b), pointCosts };
 }
 
 function ignorePoolError(): void {}
