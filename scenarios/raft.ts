@@ -26,7 +26,7 @@ const RAFT_PARAMS = defineParams({
   heartbeatMicros: { unit: 'duration', default: 50_000, min: 1_000, description: "leader's heartbeat interval" },
   entriesPerAppendMax: { unit: 'integer', default: 64, min: 1, max: 10_000, description: 'log entries per AppendEntries at most' },
   preVote: { unit: 'choice', default: 'on', choices: ['on', 'off'], description: 'beyond Figure 2: a server asks whether it could win before starting an election (Ongaro §9.6); off is Figure 2 Raft' },
-  checkQuorum: { unit: 'choice', default: 'on', choices: ['on', 'off'], description: 'beyond Figure 2: a leader that heard from no majority for the minimum election timeout steps down (Ongaro §6.2)' },
+  checkQuorum: { unit: 'choice', default: 'on', choices: ['on', 'off'], description: 'beyond Figure 2: a leader that heard from no majority for the maximum election timeout steps down (Ongaro §6.2)' },
   ...KV_CLIENT_PARAMS.decls,
   ...RECOVERY_PARAMS.decls,
 });
