@@ -284,7 +284,7 @@ export const raftScenarios: readonly Scenario[] = [
   }),
   raftScenario({
     name: 'raft-election-timing',
-    description: "the Raft paper's §9.3 (Figure 16): five servers, no clients, one-way latency 5–10 ms (a ~15 ms round trip), heartbeat half the minimum election timeout; the leader crashes at a random moment of its heartbeat interval once settled; leaderlessMicros is the time to its successor",
+    description: "the Raft paper's §9.3 (Figure 16): no clients, a ~15 ms round trip, heartbeat half the minimum timeout; the leader crashes once, at a random moment of its heartbeat interval; leaderlessMicros times its successor",
     nemesis: 'scenario', timedScript: electionTimingScript, observers: () => [leaderlessMetrics()],
     defaults: { clients: 0, latencyMicros: 5_000, jitterMicros: 5_000, heartbeatMicros: 75_000 },
   }),
