@@ -1,6 +1,8 @@
 // Raft scenarios: five servers replicate a key-value store for clients that keep it busy, while the
 // nemesis attacks. Safety is judged at every step (Figure 3 invariants) and on the final history
 // (linearizability); after recovery a leader must be agreed on and every client operation must finish.
+// raft-election-timing has no clients: it times how long a crashed leader takes to be replaced (the Raft
+// paper's §9.3 and Figure 16; experiments/raft-election-timeouts.json runs it over both of its families).
 
 import {
   clientOperationsComplete, electionSafety, leaderAgreed, leaderAppendOnly, leaderCompleteness,
