@@ -1,6 +1,8 @@
 // Raft scenarios: five servers replicate a key-value store for clients that keep it busy, while the
 // nemesis attacks. Safety is judged at every step (Figure 3 invariants) and on the final history
 // (linearizability); after recovery a leader must be agreed on and every client operation must finish.
+// raft-election-timing has no clients: it times how long a crashed leader takes to be replaced (the Raft
+// paper's §9.3 and Figure 16; experiments/raft-election-timeouts.json runs it over both of its families).
 
 import {
   clientOperationsComplete, electionSafety, leaderAgreed, leaderAppendOnly, leaderCompleteness,
@@ -8,7 +10,8 @@ import {
 } from '../algorithms/raft/invariants.js';
 import type { RaftFact } from '../algorithms/raft/facts.js';
 import { raftBugs, RaftNode } from '../algorithms/raft/raft.js';
-import { commitMetrics, leaderMetrics } from '../sim/metrics.js';
+import { leaderlessMetrics } from '../algorithms/raft/leaderless.js';
+import { commitMetrics, leaderMetrics, type MetricsObserver } from '../sim/metrics.js';
 import { linearizabilityChecker } from '../sim/check/history-checker.js';
 import type { FaultEntry } from '../sim/faults.js';
 import type { LatencyModel } from '../sim/network.js';
@@ -26,12 +29,24 @@ const RAFT_PARAMS = defineParams({
   heartbeatMicros: { unit: 'duration', default: 50_000, min: 1_000, description: "leader's heartbeat interval" },
   entriesPerAppendMax: { unit: 'integer', default: 64, min: 1, max: 10_000, description: 'log entries per AppendEntries at most' },
   preVote: { unit: 'choice', default: 'on', choices: ['on', 'off'], description: 'beyond Figure 2: a server asks whether it could win before starting an election (Ongaro §9.6); off is Figure 2 Raft' },
-  checkQuorum: { unit: 'choice', default: 'on', choices: ['on', 'off'], description: 'beyond Figure 2: a leader that heard from no majority for the minimum election timeout steps down (Ongaro §6.2)' },
+  checkQuorum: { unit: 'choice', default: 'on', choices: ['on', 'off'], description: 'beyond Figure 2: a leader that heard from no majority for the maximum election timeout steps down (Ongaro §6.2)' },
   ...KV_CLIENT_PARAMS.decls,
   ...RECOVERY_PARAMS.decls,
 });
 
-type RaftVariant = ScriptedVariant<typeof RAFT_PARAMS.decls>;
+/** Raft's timing, as a timed script reads it. */
+interface RaftTiming {
+  readonly electionTimeoutMicrosMin: number;
+  readonly electionTimeoutMicrosMax: number;
+  readonly heartbeatMicros: number;
+}
+
+interface RaftVariant extends ScriptedVariant<typeof RAFT_PARAMS.decls> {
+  /** A fault script that reads the run's Raft timing (for `--nemesis scenario`); used instead of `script`. */
+  readonly timedScript?: (context: ScriptContext, timing: RaftTiming) => FaultEntry[];
+  /** This variant's own metrics observers, after the family's. */
+  readonly observers?: () => MetricsObserver<RaftFact>[];
+}
 
 /** For scripts that stage exactly five servers (they would do nothing with any other number). */
 const FIVE_SERVERS = { min: 5, max: 5, reason: 'its staged fault script casts five servers in fixed parts' } as const;
@@ -188,6 +203,29 @@ function doubleVoteScript(context: ScriptContext, base: LatencyModel): FaultEntr
   return out.filter((f) => f.at < context.durationMicros);
 }
 
+/** How long the cluster of {@link electionTimingScript} runs before the crash: ten longest election timeouts. */
+export function electionTimingSettleMicros(timing: RaftTiming): number {
+  return 10 * timing.electionTimeoutMicrosMax;
+}
+
+/**
+ * The Raft paper's §9.3 trial (Figure 16): once the cluster has settled, crash the leader at a uniformly
+ * random moment within its heartbeat interval, and leave it down (the metric is the time to its
+ * successor). The servers boot at random moments within the first longest election timeout, as real
+ * servers do: booted in the same microsecond with no randomness in their timeouts (150–150 ms) they
+ * would time out together for ever, and no first leader would exist to crash. The crash comes
+ * {@link electionTimingSettleMicros} after the start, plus uniform(0, heartbeat).
+ */
+function electionTimingScript(context: ScriptContext, timing: RaftTiming): FaultEntry[] {
+  const out: FaultEntry[] = [];
+  for (const server of context.servers) {
+    out.push({ at: 0, kind: 'crash', node: server }, { at: context.rng.int(1, timing.electionTimeoutMicrosMax), kind: 'restart', node: server });
+  }
+  const crashAt = electionTimingSettleMicros(timing) + context.rng.int(0, timing.heartbeatMicros - 1);
+  if (crashAt < context.durationMicros) out.push({ at: crashAt, kind: 'crash', node: '@leader', as: 'L' });
+  return out;
+}
+
 const raftScenario = defineScenarioFamily({
   algorithm: 'raft',
   params: RAFT_PARAMS,
@@ -206,10 +244,12 @@ const raftScenario = defineScenarioFamily({
       checkQuorum: params.checkQuorum === 'on',
       bugs,
     };
-    return kvStoreSetup<RaftFact>({ nodeCount, durationMicros, params }, variant, {
+    const timedScript = variant.timedScript;
+    const scripted = timedScript === undefined ? variant : { ...variant, script: (context: ScriptContext) => timedScript(context, config) };
+    return kvStoreSetup<RaftFact>({ nodeCount, durationMicros, params }, scripted, {
       createServer: () => new RaftNode(config),
       roles: raftRoles,
-      observers: () => [leaderMetrics(), commitMetrics()],
+      observers: () => [leaderMetrics(), commitMetrics(), ...(variant.observers?.() ?? [])],
       // Without clients (an elections-only run) there is no history to judge and no write to wait for.
       checkers: (clients) => [
         electionSafety(), leaderAppendOnly(), logMatching(), leaderCompleteness(), stateMachineSafety(),
@@ -243,6 +283,12 @@ export const raftScenarios: readonly Scenario[] = [
     name: 'raft-double-vote',
     description: 'two sides of a split campaign in one term through a shared voter, which crashes and restarts between their vote requests',
     nemesis: 'scenario', script: doubleVoteScript, nodes: FIVE_SERVERS,
+  }),
+  raftScenario({
+    name: 'raft-election-timing',
+    description: "the Raft paper's §9.3 (Figure 16): no clients, a ~15 ms round trip, heartbeat half the minimum timeout; the leader crashes once, at a random moment of its heartbeat interval; leaderlessMicros times its successor",
+    nemesis: 'scenario', timedScript: electionTimingScript, observers: () => [leaderlessMetrics()],
+    defaults: { clients: 0, latencyMicros: 5_000, jitterMicros: 5_000, heartbeatMicros: 75_000 },
   }),
   raftScenario({ name: 'raft-flapping', description: 'partitions between random halves come and go every 50–300 ms', nemesis: 'scenario', script: flappingScript }),
   raftScenario({ name: 'raft-chaos', description: 'Raft kv store under every fault mixed: partitions, crashes, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),

@@ -13,7 +13,7 @@
 // entry (the consistency check), so logs that agree on an entry agree on everything before it. An entry
 // is committed once a majority stores it — counted only for entries of the leader's current term
 // (§5.4.2, Figure 8) — and committed entries are applied to the key-value state machine in log order.
-// A leader that hears from no majority for an election timeout steps down (check-quorum). Pre-vote and
+// A leader that hears from no majority for the longest election timeout steps down (check-quorum). Pre-vote and
 // check-quorum can be switched off (RaftConfig.preVote, .checkQuorum), which leaves Figure 2 Raft.
 //
 // Durable state (currentTerm, votedFor, the log) is written to disk and synced before any message that
@@ -51,7 +51,7 @@ export interface RaftConfig {
   readonly bugs: RaftBugs;
   /** Beyond Fig. 2: ask whether an election could be won before starting one (default on). */
   readonly preVote?: boolean;
-  /** Beyond Fig. 2: a leader that hears from no majority for an election timeout steps down (default on). */
+  /** Beyond Fig. 2: a leader that hears from no majority for electionTimeoutMicrosMax steps down (default on). */
   readonly checkQuorum?: boolean;
 }
 
@@ -308,7 +308,7 @@ export class RaftNode implements Process<RaftMessage, RaftFact> {
     // Fig. 2 Rules for Servers, Leaders, rule 1: upon election, send AppendEntries to each server (ours
     // carries the no-op).
     this.heartbeat(ctx);
-    if (this.config.checkQuorum !== false) ctx.setTimer('check-quorum', this.config.electionTimeoutMicrosMin);
+    if (this.config.checkQuorum !== false) ctx.setTimer('check-quorum', this.config.electionTimeoutMicrosMax);
   }
 
   // ---- elections --------------------------------------------------------------------------------
@@ -521,16 +521,36 @@ export class RaftNode implements Process<RaftMessage, RaftFact> {
     if (this.isMajority(1, ctx)) this.advanceCommit(ctx);
   }
 
-  /** Beyond Fig. 2: check-quorum (§6.2 of Ongaro's thesis). */
+  /**
+   * Beyond Fig. 2: check-quorum (§6.2 of Ongaro's thesis): "if an election timeout elapses without a
+   * successful round of heartbeats to a majority of its cluster", the leader steps down. Any reply to an
+   * AppendEntries of this term counts as contact. The election timeout here is the longest one,
+   * electionTimeoutMicrosMax, the window a follower may wait before it is sure to campaign:
+   * - A leader cut off from a majority steps down exactly that long after it last heard from one: by then
+   *   every server of that majority has timed out (none waits longer than the maximum), so a rival can be
+   *   elected, and clients stop waiting on a leader that can no longer commit.
+   * - A healthy leader is never deposed: a follower's replies reach it at least every heartbeat plus the
+   *   spread of a round trip, and its first ones one round trip after the election; Raft's timing
+   *   requirement (broadcast time ≪ election timeout, §5.6) keeps both far below the maximum. The minimum
+   *   is not: with 12–24 ms timeouts and a 6 ms heartbeat on a network whose round trip is 10–20 ms, the
+   *   gaps between one follower's replies reach 16 ms and the first replies come after 20, beyond 12.
+   * The check runs when the window of the majority's oldest needed contact would end (not on a fixed
+   * period), so the step-down comes on time and a healthy leader checks about once per window.
+   */
   private checkQuorum(ctx: Ctx): void {
-    let heard = 1;
-    for (const at of this.lastAck.values()) if (ctx.now() - at < this.config.electionTimeoutMicrosMin) heard++;
-    // A leader cut off from a majority steps down, so clients stop waiting on it.
-    if (!this.isMajority(heard, ctx)) {
+    const windowMicros = this.config.electionTimeoutMicrosMax;
+    // The latest moment since which a majority (us included) has been heard from: the (majority − 1)-th
+    // most recent reply among the followers. (becomeLeader counts its election as contact with everyone.)
+    const others = Math.floor((ctx.peers.length + 1) / 2);
+    if (others === 0) return;
+    const acks = [...this.lastAck.values()].sort((a, b) => b - a);
+    const quorumSince = acks[others - 1]!;
+    if (ctx.now() - quorumSince >= windowMicros) {
+      // A leader cut off from a majority steps down, so clients stop waiting on it.
       ctx.observe({ type: 'step-down', term: this.currentTerm });
       return this.becomeFollower(ctx, this.currentTerm, null);
     }
-    ctx.setTimer('check-quorum', this.config.electionTimeoutMicrosMin);
+    ctx.setTimer('check-quorum', quorumSince + windowMicros - ctx.now());
   }
 
   // ---- state machine ----------------------------------------------------------------------------

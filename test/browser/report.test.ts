@@ -265,9 +265,9 @@ describe.skipIf(!haveChromium && !inCi)('the HTML report as a reader finds it', 
     const { page, errors } = await show('figure-8', renderHtmlReport({ prepared, result, trace: events }));
 
     const terms = await page.$$eval('#timeline text.role-term', (els) => els.map((e) => e.textContent));
-    expect(terms).toEqual(expect.arrayContaining(['L t1', 'L t3', 'L t4', 'C t3']));
+    expect(terms).toEqual(expect.arrayContaining(['L t1', 'L t3', 'L t4', 'C t2']));
     expect(await page.locator('#timeline g.step-down').count()).toBeGreaterThanOrEqual(2);
-    expect(await page.locator('#timeline g.step-down[data-node="n1"][data-term="3"]').count()).toBe(1);
+    expect(await page.locator('#timeline g.step-down[data-node="n4"][data-term="3"]').count()).toBe(1);
     // Each term label lies within its bar.
     const n4 = (await page.locator('#timeline rect.role[data-role="leader"][data-term="1"]').boundingBox())!;
     const label = (await page.locator('#timeline text.role-term[data-term="1"]').boundingBox())!;
