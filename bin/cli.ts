@@ -14,7 +14,8 @@ import { errorLine, InputError } from '../sim/errors.js';
 import { suggestionOrKnown } from '../sim/suggest.js';
 import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
 import { EXIT_CODES, executeRun, prepareRun, rerunFingerprintMismatch, type PreparedRun } from '../sim/run.js';
-import { allParams, formatParamValue } from '../sim/scenario.js';
+import { allParams, formatParamValue, type Scenario } from '../sim/scenario.js';
+import type { MetricDecl } from '../sim/metrics.js';
 import { SEED_MAX } from '../sim/rng.js';
 import { formatMicrosExact, parseDuration } from '../sim/time.js';
 import { replayCommand } from '../reports/replay-command.js';
@@ -42,6 +43,11 @@ interface RunFlags {
   checkDeterminism?: boolean;
   report?: string;
   save?: string;
+}
+
+/** The metrics a scenario's observers declare (`provides`), read from a set-up built for seed 0 (nothing runs). */
+function ownMetricsOf(scenario: Scenario): MetricDecl[] {
+  return (prepareRun({ scenario, seed: 0 }).setup.observers ?? []).flatMap((o) => o.provides ?? []);
 }
 
 const program = new Command();
@@ -77,7 +83,7 @@ program
       process.stdout.write(JSON.stringify({ scenarios: catalogue, nemesisProfiles: NEMESIS_PROFILES }, null, 2) + '\n');
       return;
     }
-    process.stdout.write((name === undefined ? renderScenarioList(scenarios) : renderScenarioDetail(chosen[0]!)) + '\n');
+    process.stdout.write((name === undefined ? renderScenarioList(scenarios) : renderScenarioDetail(chosen[0]!, {}, ownMetricsOf(chosen[0]!))) + '\n');
   });
 
 program

@@ -2,6 +2,7 @@
 // the scenario catalogue (list). Everything fits the terminal's width (100 columns when stdout is not a
 // terminal); colour only on a terminal (reports/colour.ts), so pipes and CI logs get plain text.
 
+import type { MetricDecl } from '../sim/metrics.js';
 import { describeOp, type LinearizabilityResult, type ModelName } from '../sim/check/linearizability.js';
 import { describeFault } from '../sim/faults.js';
 import { NEMESIS_DESCRIPTIONS, NEMESIS_PROFILES } from '../sim/nemesis.js';
@@ -141,7 +142,7 @@ function bugsByFamily(scenarios: readonly Scenario[]): Map<string, { bug: BugSpe
 }
 
 /** One scenario in full: its nodes and fault phase, every parameter, and its planted bugs. */
-export function renderScenarioDetail(s: Scenario, options: LayoutOptions = {}): string {
+export function renderScenarioDetail(s: Scenario, options: LayoutOptions = {}, ownMetrics: readonly MetricDecl[] = []): string {
   const width = options.width ?? terminalWidth();
   const lines = [
     wrapParagraph(`${paint.bold(s.name)} (${s.algorithm}) — ${s.description}`, width),
@@ -155,6 +156,10 @@ export function renderScenarioDetail(s: Scenario, options: LayoutOptions = {}): 
   if (s.bugs.length > 0) {
     lines.push(paint.bold('planted bugs') + ' (--bug NAME):');
     for (const b of s.bugs) lines.push(wrapHanging(`  ${paint.magenta(b.name)}: `, b.description, width));
+  }
+  if (ownMetrics.length > 0) {
+    lines.push(paint.bold('its own metrics') + ' (besides the built-in ones; faultline experiment --metric NAME):');
+    for (const m of ownMetrics) lines.push(wrapHanging(`  ${paint.cyan(m.name)} (${m.unit}): `, m.description, width));
   }
   return lines.join('\n');
 }

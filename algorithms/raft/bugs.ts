@@ -21,7 +21,7 @@ export const raftBugs = defineBugs('raft', {
   voteWithoutLogCheck: {
     name: 'raft/vote-without-log-check',
     description: "grants votes without checking that the candidate's log is up to date",
-    exposedBy: ['raft-chaos', 'raft-partition-leader-minority', 'raft-flapping'],
+    exposedBy: ['raft-flapping', 'raft-chaos', 'raft-partition-leader-minority'],
   },
   /** RaftNode.onAppendEntries (before Fig. 2 AppendEntries receiver, rule 3): drops everything after prevIndex, matching or not. */
   truncateMatchingEntries: {

@@ -121,4 +121,13 @@ describe('faultline list --experiments', () => {
     for (const name of names) expect(text.stdout).toContain(name);
     expect(existsSync(join(ROOT, 'package.json'))).toBe(true);
   });
+
+  it('list SCENARIO names the metrics its observers provide, and a scenario without any says nothing of them', () => {
+    const timing = faultline('list', 'raft-election-timing');
+    expect(timing.status, timing.stderr).toBe(0);
+    expect(timing.stdout).toMatch(/its own metrics[\s\S]*leaderlessMicros \(duration\)/);
+    const paxos = faultline('list', 'paxos-dueling-proposers');
+    for (const name of ['chosenMicros', 'messagesToChosen', 'ballotsToChosen']) expect(paxos.stdout).toContain(name);
+    expect(faultline('list', 'raft-chaos').stdout).not.toContain('its own metrics');
+  });
 });
