@@ -113,8 +113,14 @@ export interface PointMetric {
   readonly stats: MetricStats | null;
   /** Runs of the point that gave no sample of this metric (e.g. a leader loss never resolved). */
   readonly runsWithout: number;
-  /** The empirical CDF of the samples (lab/stats.ts `empiricalCdf`). */
+  /**
+   * The empirical CDF (lab/stats.ts `empiricalCdf`) as `[value, fraction]` steps. When every run gave at
+   * most one sample (`cdfOver: 'runs'`), fractions are of the point's runs, so a line whose runs did not
+   * all give a sample levels off below 1 (at count ÷ runs); otherwise (`'samples'`: several per run, such
+   * as one per leader loss) they are of the samples.
+   */
   readonly cdf: readonly (readonly [number, number])[];
+  readonly cdfOver: 'runs' | 'samples';
 }
 
 export interface PointResult {
@@ -148,6 +154,8 @@ export interface ReferenceResult {
   readonly note?: string;
   /** Our value of the same statistic at the first matching point (null: no samples). */
   readonly ours: number | null;
+  /** Our value at each matching point, in `points` order (null where that point has no samples). */
+  readonly oursByPoint: readonly (number | null)[];
 }
 
 /** What an experiment produced: deterministic, no wall-clock figures. */

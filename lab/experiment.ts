@@ -21,7 +21,7 @@ import {
   type OutcomeCounts, type PointMetric, type PointResult, type ReferenceFile, type ReferenceResult, type StatName,
 } from './experiment-model.js';
 import { readVersion } from './replay-file.js';
-import { empiricalCdf, summarize } from './stats.js';
+import { CDF_POINTS_MAX, empiricalCdf, summarize } from './stats.js';
 import type { BatchResult, BatchTask, RunSummary, SweepRunConfig } from './sweep-batch.js';
 import { batchSize, parseSeedRange, workersMax, WORKERS_PER_CORE_MAX, type SeedRange, type SweepProgress } from './sweep.js';
 import { sweepWorkerFile } from './sweep-worker-file.js';
@@ -74,7 +74,7 @@ export interface PreparedExperiment {
   readonly groups: readonly GroupInfo[];
   readonly points: readonly PreparedPoint[];
   /** References with their values read and their points found; `ours` is filled after the runs. */
-  readonly references: readonly Omit<ReferenceResult, 'ours'>[];
+  readonly references: readonly Omit<ReferenceResult, 'ours' | 'oursByPoint'>[];
   readonly workers: number;
   readonly runs: number;
   readonly version: string;
@@ -326,7 +326,7 @@ function canonical(param: string, text: string, scenario: Scenario): string {
 function resolveReference(
   ref: ReferenceFile, i: number,
   context: { groups: readonly GroupInfo[]; points: readonly PreparedPoint[]; metrics: readonly MetricInfo[]; where: (field: string) => string; scenarioOfPoint: (p: PreparedPoint) => Scenario },
-): Omit<ReferenceResult, 'ours'> {
+): Omit<ReferenceResult, 'ours' | 'oursByPoint'> {
   const fail = (problem: string): never => {
     throw new InputError(`${context.where(`references[${i}]`)}: ${problem}`);
   };
@@ -393,10 +393,13 @@ class PointTally {
   liveness = 0;
   readonly samples: number[][];
   readonly without: number[];
+  /** Per metric, how many samples each run gave, in seed order (the bootstrap resamples runs). */
+  readonly perRun: number[][];
   readonly cost = { events: 0, simulatedMicros: 0, wallMillis: 0 };
   constructor(readonly metrics: readonly MetricInfo[]) {
     this.samples = metrics.map(() => []);
     this.without = metrics.map(() => 0);
+    this.perRun = metrics.map(() => []);
   }
 
   add(run: RunSummary): void {
@@ -408,7 +411,9 @@ class PointTally {
     this.metrics.forEach((metric, m) => {
       const before = this.samples[m]!.length;
       pushSamples(run, metric.name, this.samples[m]!);
-      if (this.samples[m]!.length === before) this.without[m]!++;
+      const gave = this.samples[m]!.length - before;
+      this.perRun[m]!.push(gave);
+      if (gave === 0) this.without[m]!++;
     });
   }
 }
@@ -555,7 +560,14 @@ function pointResult(experiment: PreparedExperiment, point: PreparedPoint, tally
   const metrics: Record<string, PointMetric> = {};
   experiment.metrics.forEach((metric, m) => {
     const samples = tally.samples[m]!;
-    metrics[metric.name] = { stats: summarize(samples, statsLabel(experiment.name, point.index, metric.name)), runsWithout: tally.without[m]!, cdf: empiricalCdf(samples) };
+    const perRun = tally.perRun[m]!;
+    const cdfOver = perRun.every((n) => n <= 1) ? 'runs' : 'samples';
+    metrics[metric.name] = {
+      stats: summarize(samples, statsLabel(experiment.name, point.index, metric.name), perRun),
+      runsWithout: tally.without[m]!,
+      cdf: empiricalCdf(samples, CDF_POINTS_MAX, cdfOver === 'runs' ? tally.runs : samples.length),
+      cdfOver,
+    };
   });
   return {
     index: point.index, group: point.group, scenario: point.scenario, params: point.params, coords: point.coords,
@@ -572,8 +584,11 @@ export function experimentResult(experiment: PreparedExperiment, points: readonl
     livenessViolation: points.reduce((s, p) => s + p.outcomes.livenessViolation, 0),
   };
   const references: ReferenceResult[] = experiment.references.map((ref) => {
-    const stats = points[ref.points[0]!]?.metrics[ref.metric]?.stats ?? null;
-    return { ...ref, ours: stats === null ? null : stats[ref.stat] };
+    const oursByPoint = ref.points.map((index) => {
+      const stats = points[index]?.metrics[ref.metric]?.stats ?? null;
+      return stats === null ? null : stats[ref.stat];
+    });
+    return { ...ref, ours: oursByPoint[0]!, oursByPoint };
   });
   return {
     format: EXPERIMENT_FORMAT,

@@ -49,26 +49,57 @@ export function meanOf(values: readonly number[]): number {
  * drawn from a stream seeded by `label` alone, so the interval does not depend on anything but the
  * samples and the label. A single sample (or all equal) gives a zero-width interval.
  */
-export function bootstrapMeanInterval(values: readonly number[], label: string, resamples = BOOTSTRAP_RESAMPLES): { low: number; high: number } {
+export function bootstrapMeanInterval(values: readonly number[], label: string, resamples = BOOTSTRAP_RESAMPLES, groups?: readonly number[]): { low: number; high: number } {
   assert(values.length > 0, 'bootstrap of no values');
   const n = values.length;
   const draw = new Rng(`faultline-bootstrap:${label}`).draw;
   const means = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += values[Math.floor(draw() * n)]!;
-    means[r] = sum / n;
+  if (groups !== undefined && groups.some((size) => size > 1)) {
+    // Samples come in groups (the runs that gave them): resample whole groups, since samples of one run
+    // are not independent; the mean of a resample is its samples' sum over their count.
+    const starts: number[] = [];
+    const sizes: number[] = [];
+    let at = 0;
+    for (const size of groups) {
+      if (size > 0) {
+        starts.push(at);
+        sizes.push(size);
+      }
+      at += size;
+    }
+    assert(at === n, `groups hold ${at} samples, not ${n}`);
+    const g = starts.length;
+    for (let r = 0; r < resamples; r++) {
+      let sum = 0;
+      let count = 0;
+      for (let i = 0; i < g; i++) {
+        const k = Math.floor(draw() * g);
+        for (let j = starts[k]!, end = j + sizes[k]!; j < end; j++) sum += values[j]!;
+        count += sizes[k]!;
+      }
+      means[r] = sum / count;
+    }
+  } else {
+    for (let r = 0; r < resamples; r++) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += values[Math.floor(draw() * n)]!;
+      means[r] = sum / n;
+    }
   }
   means.sort();
   const sorted = Array.from(means);
   return { low: quantileSorted(sorted, 0.025), high: quantileSorted(sorted, 0.975) };
 }
 
-/** The summary of `values` (in the order they were taken); null for none. `label` seeds the bootstrap. */
-export function summarize(values: readonly number[], label: string): MetricStats | null {
+/**
+ * The summary of `values` (in the order they were taken); null for none. `label` seeds the bootstrap;
+ * `groups`, when given, are the sizes of consecutive runs of samples that came from one run (the
+ * bootstrap then resamples runs, not samples).
+ */
+export function summarize(values: readonly number[], label: string, groups?: readonly number[]): MetricStats | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
-  const ci = bootstrapMeanInterval(values, label);
+  const ci = bootstrapMeanInterval(values, label, BOOTSTRAP_RESAMPLES, groups);
   return {
     count: values.length,
     min: sorted[0]!,
@@ -86,17 +117,19 @@ export function summarize(values: readonly number[], label: string): MetricStats
 /**
  * The empirical CDF as `[value, fraction at or below it]` steps, at most `pointsMax` of them: every
  * distinct value when there are few, else the nearest-rank quantiles at evenly spaced fractions (the
- * minimum and maximum always included). Fractions are exact ratios of counts.
+ * minimum and maximum always included). Fractions are exact ratios of counts, out of `total` (by default
+ * the number of values; the runs of a grid point, when some gave no value, so the CDF ends below 1).
  */
-export function empiricalCdf(values: readonly number[], pointsMax = CDF_POINTS_MAX): [number, number][] {
+export function empiricalCdf(values: readonly number[], pointsMax = CDF_POINTS_MAX, total = values.length): [number, number][] {
   if (values.length === 0) return [];
   assert(pointsMax >= 2, 'a CDF needs at least two points');
+  assert(total >= values.length, `a CDF out of ${total} cannot hold ${values.length} values`);
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
   const steps: [number, number][] = [];
   for (let i = 0; i < n; i++) {
     if (i + 1 < n && sorted[i + 1] === sorted[i]) continue;
-    steps.push([sorted[i]!, (i + 1) / n]);
+    steps.push([sorted[i]!, (i + 1) / total]);
   }
   if (steps.length <= pointsMax) return steps;
   const out: [number, number][] = [];

@@ -26,7 +26,7 @@ const RAFT_PARAMS = defineParams({
   ...NETWORK_PARAMS.decls,
   electionTimeoutMicrosMin: { unit: 'duration', default: 150_000, min: 1_000, maxParam: 'electionTimeoutMicrosMax', description: 'shortest randomised election timeout' },
   electionTimeoutMicrosMax: { unit: 'duration', default: 300_000, min: 1_000, description: 'longest randomised election timeout' },
-  heartbeatMicros: { unit: 'duration', default: 50_000, min: 1_000, description: "leader's heartbeat interval" },
+  heartbeatMicros: { unit: 'duration', default: 50_000, min: 1_000, maxParam: 'electionTimeoutMicrosMin', description: "leader's heartbeat interval (at most the shortest election timeout, or followers time out between heartbeats)" },
   entriesPerAppendMax: { unit: 'integer', default: 64, min: 1, max: 10_000, description: 'log entries per AppendEntries at most' },
   preVote: { unit: 'choice', default: 'on', choices: ['on', 'off'], description: 'beyond Figure 2: a server asks whether it could win before starting an election (Ongaro §9.6); off is Figure 2 Raft' },
   checkQuorum: { unit: 'choice', default: 'on', choices: ['on', 'off'], description: 'beyond Figure 2: a leader that heard from no majority for the maximum election timeout steps down (Ongaro §6.2)' },

@@ -47,6 +47,7 @@ const CASES: readonly BadInput[] = [
   { what: 'ratio above 1', args: ['run', 'broadcast-lossy', '--seed', '1', '--set', 'lossRatio=150%'] },
   { what: 'a min above its max', args: ['run', 'raft-chaos', '--seed', '1', '--set', 'electionTimeoutMicrosMin=500ms'] },
   { what: 'a max below its min', args: ['run', 'raft-chaos', '--seed', '1', '--set', 'nemesisWindowMicrosMin=4s', '--set', 'nemesisWindowMicrosMax=3s'] },
+  { what: 'a heartbeat longer than the shortest election timeout', args: ['run', 'raft-chaos', '--seed', '1', '--set', 'heartbeatMicros=200ms'] },
   { what: 'duration above the maximum', args: ['run', 'raft-chaos', '--seed', '1', '--duration', '25h'] },
   { what: 'duration parameter above the maximum', args: ['run', 'raft-chaos', '--seed', '1', '--set', 'recoveryMicrosMax=25h'] },
   { what: 'node count a staged script cannot use', args: ['run', 'raft-figure-8', '--seed', '1', '--nodes', '7'] },

@@ -68,7 +68,9 @@ describe('runExperiment', () => {
     expect(metric.stats!.count).toBeGreaterThan(0);
     expect(metric.cdf[metric.cdf.length - 1]![1]).toBe(1);
     // The reference matched the second point (300000 is 300ms) and reads our median there.
-    expect(result.references).toEqual([{ points: [1], metric: 'leaderElectionMicros', stat: 'median', value: 200_000, source: 'made up for a test', ours: metric.stats!.median }]);
+    expect(result.references).toEqual([{ points: [1], metric: 'leaderElectionMicros', stat: 'median', value: 200_000, source: 'made up for a test', ours: metric.stats!.median, oursByPoint: [metric.stats!.median] }]);
+    // leaderElectionMicros gives a sample per leader loss (several per run): its CDF is over samples.
+    expect(metric.cdfOver).toBe('samples');
     // The bootstrap's label is fixed by (experiment, point, metric): rebuilding the summary from the
     // CDF-free stats is not possible, but the same samples under the label give the same interval.
     expect(statsLabel('experiment-small', 1, 'leaderElectionMicros')).toBe('experiment-small#1:leaderElectionMicros');

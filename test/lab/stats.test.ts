@@ -3,7 +3,7 @@
 // constant data).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bootstrapMeanInterval, empiricalCdf, meanOf, quantileSorted, summarize } from '../../lab/stats.js';
+import { BOOTSTRAP_RESAMPLES, bootstrapMeanInterval, CDF_POINTS_MAX, empiricalCdf, meanOf, quantileSorted, summarize } from '../../lab/stats.js';
 
 const samples = fc.array(fc.integer({ min: -1_000_000, max: 1_000_000 }), { minLength: 1, maxLength: 200 });
 /** The smallest value with at least a fraction p of the values at or below it, by counting. */
@@ -78,5 +78,29 @@ describe('lab/stats.ts', () => {
       const s = summarize(Array(n).fill(value), label)!;
       expect([s.meanCiLow, s.meanCiHigh]).toEqual([value, value]);
     }), { numRuns: 30 });
+  });
+});
+
+describe('empirical CDF over runs, and the bootstrap over runs', () => {
+  it('a CDF out of more runs than samples ends at samples ÷ runs', () => {
+    const cdf = empiricalCdf([3, 1, 2], CDF_POINTS_MAX, 6);
+    expect(cdf).toEqual([[1, 1 / 6], [2, 2 / 6], [3, 3 / 6]]);
+    expect(() => empiricalCdf([1, 2], CDF_POINTS_MAX, 1)).toThrow();
+  });
+
+  it('resampling whole runs is deterministic, stays within [min, max], and is wider than resampling samples when runs differ', () => {
+    // Ten runs, each giving five equal samples: the samples are not independent, and a bootstrap over
+    // samples would believe it has 50 of them.
+    const values: number[] = [];
+    for (let run = 0; run < 10; run++) for (let k = 0; k < 5; k++) values.push(run * 10);
+    const groups = Array.from({ length: 10 }, () => 5);
+    const byRun = bootstrapMeanInterval(values, 'label', BOOTSTRAP_RESAMPLES, groups);
+    expect(bootstrapMeanInterval(values, 'label', BOOTSTRAP_RESAMPLES, groups)).toEqual(byRun);
+    const bySample = bootstrapMeanInterval(values, 'label');
+    expect(byRun.low).toBeGreaterThanOrEqual(0);
+    expect(byRun.high).toBeLessThanOrEqual(90);
+    expect(byRun.high - byRun.low).toBeGreaterThan((bySample.high - bySample.low) * 1.5);
+    // Groups of one are plain samples.
+    expect(bootstrapMeanInterval([1, 5, 9], 'x', BOOTSTRAP_RESAMPLES, [1, 0, 1, 1])).toEqual(bootstrapMeanInterval([1, 5, 9], 'x'));
   });
 });

@@ -4,7 +4,7 @@
 // references (one an at-least bound). Deterministic: the samples come from seeded streams.
 
 import { EXPERIMENT_FORMAT, type AxisInfo, type ExperimentResult, type GroupInfo, type MetricInfo, type PointResult, type ReferenceResult, type StatName } from '../../lab/experiment-model.js';
-import { empiricalCdf, summarize, type MetricStats } from '../../lab/stats.js';
+import { CDF_POINTS_MAX, empiricalCdf, summarize, type MetricStats } from '../../lab/stats.js';
 import { Rng } from '../../sim/rng.js';
 
 const MS = 1_000;
@@ -86,7 +86,7 @@ export function figure16Result(options: FixtureOptions = {}): ExperimentResult {
         }
         const safety = index === 0 ? options.safetyViolations ?? 0 : 0;
         const liveness = without;
-        const metric = (values: number[], m: string) => ({ stats: summarize(values, `${name}/${a}/${b}/${m}`), runsWithout: runs - values.length, cdf: empiricalCdf(values) });
+        const metric = (values: number[], m: string) => ({ stats: summarize(values, `${name}/${a}/${b}/${m}`), runsWithout: runs - values.length, cdf: empiricalCdf(values, CDF_POINTS_MAX, m === 'leaderlessMicros' ? runs : values.length), cdfOver: m === 'leaderlessMicros' ? 'runs' as const : 'samples' as const });
         const axes0 = axes[0]!;
         points.push({
           index, group: name, scenario: 'raft-election',
@@ -101,8 +101,11 @@ export function figure16Result(options: FixtureOptions = {}): ExperimentResult {
   const find = (group: string, label: number, panel: number) => points.find((p) => p.group === group && p.coords[0] === label && p.coords[1] === panel)!;
   const reference = (group: string, label: number, panels: number[], stat: StatName, valueMicros: number, source: string, bound?: 'at-least' | 'at-most'): ReferenceResult => {
     const matched = panels.map((p) => find(group, label, p).index);
-    const stats = points[matched[0]!]!.metrics.leaderlessMicros!.stats;
-    return { points: matched, metric: 'leaderlessMicros', stat, value: valueMicros, ...(bound ? { bound } : {}), source, ours: stats === null ? null : statOf(stats, stat) };
+    const oursByPoint = matched.map((i) => {
+      const stats = points[i]!.metrics.leaderlessMicros!.stats;
+      return stats === null ? null : statOf(stats, stat);
+    });
+    return { points: matched, metric: 'leaderlessMicros', stat, value: valueMicros, ...(bound ? { bound } : {}), source, ours: oursByPoint[0]!, oursByPoint };
   };
   const paper = 'Ongaro & Ousterhout, In Search of an Understandable Consensus Algorithm, §9.3, Figure 16';
   const references = [
