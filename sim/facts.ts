@@ -46,3 +46,15 @@ export function asRoleFact(fact: Fact): { readonly role: string; readonly term: 
   if (fact.type !== 'role' || typeof fact.role !== 'string') return undefined;
   return { role: fact.role, term: typeof fact.term === 'number' ? fact.term : null };
 }
+
+/** How one member sees another (failure detectors and membership protocols). */
+export type MemberStatus = 'alive' | 'suspect' | 'dead' | 'left';
+
+/**
+ * The node's view of `member` changed (or it first learned of it): `{ type: 'member', member: 'n3',
+ * status: 'suspect', incarnation: 2 }`. `incarnation` is the member's own era as the viewer knows it
+ * (SWIM's incarnation number; for detectors without one, the member's boot count), so a view of a
+ * higher incarnation supersedes a lower one. A node never reports a view of itself this way.
+ * Membership checkers, metrics and reports read it; a detector opts in by including it in its facts.
+ */
+export type MembershipFact = { readonly type: 'member'; readonly member: string; readonly status: MemberStatus; readonly incarnation: number };
