@@ -59,10 +59,12 @@ async function experimentCommand(target: string, flags: ExperimentFlags): Promis
   const workers = flags.workers === undefined ? undefined : parseCount('--workers', flags.workers, 1);
   const metrics = flags.metric?.flatMap((m) => m.split(',')).map((m) => m.trim()).filter((m) => m !== '');
   let path: string | undefined;
-  if (target.endsWith('.json')) path = target;
+  if (files.isExperimentFileName(target)) path = target;
   else if (findScenario(target) === undefined) {
     path = files.shippedExperimentPath(target);
     if (path === undefined) {
+      const onDisk = files.notAnExperimentFile(target);
+      if (onDisk !== undefined) throw new InputError(onDisk);
       const known = [...scenarios.map((s) => s.name), ...files.shippedExperimentNames()];
       throw new InputError(`unknown scenario or experiment '${target}' (${suggestionOrKnown(target, known)})`);
     }
@@ -70,41 +72,30 @@ async function experimentCommand(target: string, flags: ExperimentFlags): Promis
   let file;
   if (path !== undefined) {
     if (flags.vary !== undefined) throw new InputError(`--vary ${flags.vary[0]}: not with an experiment file (${target}); edit its vary, or run a scenario with --vary`);
-    const read = files.readExperimentFile(path);
-    file = {
-      ...read,
-      ...(flags.seeds !== undefined ? { seeds: flags.seeds } : {}),
-      // Chosen metrics replace the file's; references to the others have nothing to stand beside.
-      ...(metrics !== undefined ? { metrics, references: (read.references ?? []).filter((r) => metrics.includes(r.metric)) } : {}),
-      ...(flags.set !== undefined ? { set: [...(read.set ?? []), ...flags.set] } : {}),
-      ...(flags.nodes !== undefined ? { nodes: parseCount('--nodes', flags.nodes) } : {}),
-      ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
-      ...(flags.nemesis !== undefined ? { nemesis: flags.nemesis } : {}),
-      ...(flags.bug !== undefined ? { bug: flags.bug } : {}),
-    };
+    file = files.readExperimentFile(path);
   } else {
     if (flags.seeds === undefined) throw new InputError(`experiment ${target}: --seeds is required (such as --seeds 1..100)`);
     const vary = flags.vary ?? [];
-    file = {
-      name: target,
-      title: vary.length === 0 ? target : `${target} over ${vary.join(' × ')}`,
-      scenario: target,
-      seeds: flags.seeds,
-      metrics: metrics ?? [],
-      ...(flags.set !== undefined ? { set: flags.set } : {}),
-      ...(flags.nodes !== undefined ? { nodes: parseCount('--nodes', flags.nodes) } : {}),
-      ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
-      ...(flags.nemesis !== undefined ? { nemesis: flags.nemesis } : {}),
-      ...(flags.bug !== undefined ? { bug: flags.bug } : {}),
-      vary,
-    };
+    file = { name: target, title: vary.length === 0 ? target : `${target} over ${vary.join(' × ')}`, scenario: target, seeds: flags.seeds, metrics: [], vary };
   }
+  // The command line's settings go to prepareExperiment apart from the file's: they override it, and
+  // it refuses any that names a parameter an axis varies.
+  const overrides = {
+    ...(workers !== undefined ? { workers } : {}),
+    ...(flags.seeds !== undefined ? { seeds: flags.seeds } : {}),
+    ...(metrics !== undefined ? { metrics } : {}),
+    ...(flags.set !== undefined ? { set: flags.set } : {}),
+    ...(flags.nodes !== undefined ? { nodes: parseCount('--nodes', flags.nodes) } : {}),
+    ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
+    ...(flags.nemesis !== undefined ? { nemesis: flags.nemesis } : {}),
+    ...(flags.bug !== undefined ? { bug: flags.bug } : {}),
+  };
   if (metrics !== undefined && metrics.length === 0) throw new InputError('--metric: expected a metric name');
   const csv = flags.csv === undefined ? undefined : output.checkOutputFile('--csv', flags.csv, { allowStdout: true });
   const report = flags.report === undefined ? undefined : output.checkOutputFile('--report', flags.report, { allowStdout: true });
   output.checkStdoutFree([csv, report], flags.json);
   output.checkDistinctOutputs([csv, report]);
-  const experiment = prepareExperiment(file, path === undefined ? {} : { path }, workers === undefined ? {} : { workers });
+  const experiment = prepareExperiment(file, path === undefined ? {} : { path }, overrides);
 
   const { progressView } = await import('../lab/sweep-report.js');
   const progress = process.stderr.isTTY ? progressView(`experiment ${experiment.name}`, experiment.runs) : undefined;

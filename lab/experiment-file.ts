@@ -3,7 +3,7 @@
 // and listing the shipped ones. The shape is checked field by field; any problem is one InputError
 // naming the file and the field. Whether the values fit a scenario is lab/experiment.ts's to check.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../sim/errors.js';
@@ -49,7 +49,35 @@ export function shippedExperimentPath(name: string): string | undefined {
 
 /** Reads and shape-checks an experiment file; throws InputError naming the file and the field. */
 export function readExperimentFile(path: string): ExperimentFile {
+  if (isDirectory(path)) throw new InputError(`${path}: is a directory, not an experiment file`);
   return parseExperimentFile(readInputJson(path), path);
+}
+
+/** Whether an experiment target names a file (`….json`, in any case) rather than a scenario or a shipped experiment. */
+export function isExperimentFileName(target: string): boolean {
+  return /\.json$/i.test(target);
+}
+
+/**
+ * The problem with a target that is neither a scenario nor a shipped experiment but names something on
+ * disk (a directory, or a file whose name does not end in .json); undefined when nothing is there.
+ */
+export function notAnExperimentFile(target: string): string | undefined {
+  let stats;
+  try {
+    stats = statSync(target);
+  } catch {
+    return undefined;
+  }
+  return stats.isDirectory() ? `${target}: is a directory, not an experiment file` : `${target}: an experiment file must end in .json`;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 const TOP_FIELDS = ['name', 'title', 'description', 'scenario', 'seeds', 'metrics', 'set', 'nodes', 'duration', 'nemesis', 'bug', 'vary', 'groups', 'references'];
@@ -84,7 +112,7 @@ export function parseExperimentFile(raw: unknown, source: string): ExperimentFil
       return { vary: axis.vary, labels: axis.labels as string[] };
     });
   };
-  const name = str('name', raw.name, false) ?? basename(source).replace(/\.json$/, '');
+  const name = str('name', raw.name, false) ?? basename(source).replace(/\.json$/i, '');
   const title = str('title', raw.title, true)!;
   const seeds = str('seeds', raw.seeds, true)!;
   const metrics = strings('metrics', raw.metrics, true)!;
@@ -120,6 +148,7 @@ export function parseExperimentFile(raw: unknown, source: string): ExperimentFil
       unknownFields(ref, REFERENCE_FIELDS, field, fail);
       if (!isObject(ref.point) || Object.values(ref.point).some((v) => typeof v !== 'string' && typeof v !== 'number')) fail(`${field}.point`, 'expected an object of parameter values, such as {"electionTimeoutMicrosMax": "300ms"}');
       if (typeof ref.value !== 'string' && typeof ref.value !== 'number') fail(`${field}.value`, 'expected a number or a duration such as "287ms"');
+      if (typeof ref.value === 'number' && !Number.isFinite(ref.value)) fail(`${field}.value`, 'expected a finite number (this one is too large for a double)');
       const group = str(`${field}.group`, ref.group, false);
       const note = str(`${field}.note`, ref.note, false);
       const point: Record<string, string> = {};

@@ -19,13 +19,14 @@ const CSV_TAIL = ['runs', 'pass', 'safety', 'liveness', 'metric', 'unit', 'count
 
 /**
  * `--csv`: a header, then one row per point × metric: group, scenario, the point's label, each varied
- * parameter (a column per name, in first-seen order; empty where a group does not vary it), the outcome
+ * parameter but scenario (a column per name, in first-seen order; empty where a group does not vary it), the outcome
  * counts, the metric and its unit (`us` for durations), its statistics (empty when it had no sample)
  * and the runs that gave no sample. RFC 4180 quoting.
  */
 export function experimentCsv(result: ExperimentResult): string {
   const params: string[] = [];
-  for (const group of result.groups) for (const axis of group.axes) for (const p of axis.params) if (!params.includes(p)) params.push(p);
+  // A scenario axis is the scenario column already, so it has no column of its own.
+  for (const group of result.groups) for (const axis of group.axes) for (const p of axis.params) if (p !== 'scenario' && !params.includes(p)) params.push(p);
   const rows: string[][] = [[...CSV_HEAD, ...params, ...CSV_TAIL]];
   for (const point of result.points) {
     for (const metric of result.metrics) {

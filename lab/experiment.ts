@@ -86,10 +86,29 @@ export interface ExperimentSource {
   readonly path?: string;
 }
 
-/** Options the command line adds to (or overrides in) an experiment. */
+/**
+ * Options the command line adds to (or overrides in) an experiment. Each replaces the file's value, and
+ * `set` comes after the file's and the group's settings (only an axis comes later); none may name a
+ * parameter an axis varies (refused: the axis would silently win). Without a file (`source.path`
+ * undefined) the experiment's own settings count as the command line's.
+ */
 export interface ExperimentOverrides {
   readonly workers?: number;
+  /** `--seeds`. */
+  readonly seeds?: string;
+  /** `--metric`: replaces the file's metrics; references to any other metric are dropped. */
+  readonly metrics?: readonly string[];
+  /** `--set NAME=VALUE`, in order. */
+  readonly set?: readonly string[];
+  readonly nodes?: number;
+  readonly duration?: string;
+  readonly nemesis?: string;
+  readonly bug?: string;
 }
+
+/** The run options besides `set` that a file, the command line or an axis may give. */
+const RUN_OPTIONS = ['nodes', 'duration', 'nemesis', 'bug'] as const;
+type RunOption = (typeof RUN_OPTIONS)[number];
 
 /**
  * Validates an experiment (a file, or one built from flags) and prepares every grid point for its first
@@ -97,20 +116,34 @@ export interface ExperimentOverrides {
  */
 export function prepareExperiment(file: ExperimentFile, source: ExperimentSource = {}, overrides: ExperimentOverrides = {}): PreparedExperiment {
   const where = (field: string) => (source.path === undefined ? field : `${source.path}: ${field}`);
-  const seeds = parseSeedRange(file.seeds);
+  const fromFile = source.path !== undefined;
+  /** How a value is named in messages: by its flag when the command line gave it, else by the file's field. */
+  const label = (field: string, flag: string, fromCommandLine: boolean) => (fromCommandLine || !fromFile ? flag : `${source.path}: ${field}`);
+  const seedsText = overrides.seeds ?? file.seeds;
+  const seeds = relabel(() => parseSeedRange(seedsText), '--seeds', label('seeds', '--seeds', overrides.seeds !== undefined));
   const workers = overrides.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new InputError(`--workers ${workers}: expected an integer of at least 1`);
   if (workers > workersMax()) {
     const cores = availableParallelism();
     throw new InputError(`--workers ${workers}: at most ${workersMax()} (${WORKERS_PER_CORE_MAX} per core, and this machine has ${cores} core${cores === 1 ? '' : 's'}); more threads only cost memory and time`);
   }
-  const nodeCount = file.nodes;
-  const durationMicros = file.duration === undefined ? undefined : parseDurationFlag(file.duration, where('--duration'));
-  if (file.nemesis !== undefined && !NEMESIS_PROFILES.includes(file.nemesis as NemesisProfile)) {
-    throw new InputError(`${where('--nemesis')} ${file.nemesis}: unknown profile (known: ${NEMESIS_PROFILES.join(', ')})`);
+  // Settings for every point: the file's (defaults an axis overrides) and the command line's (which an
+  // axis may not contradict). An experiment without a file was built from the command line.
+  const fileSet = fromFile ? (file.set ?? []) : [];
+  const cliSet = [...(fromFile ? [] : (file.set ?? [])), ...(overrides.set ?? [])];
+  const set = [...fileSet, ...cliSet];
+  const fromCli = (option: RunOption) => overrides[option] !== undefined || (!fromFile && file[option] !== undefined);
+  const nodeCount = overrides.nodes ?? file.nodes;
+  const durationText = overrides.duration ?? file.duration;
+  const durationMicros = durationText === undefined ? undefined : parseDurationFlag(durationText, label('duration', '--duration', overrides.duration !== undefined));
+  const nemesis = overrides.nemesis ?? file.nemesis;
+  if (nemesis !== undefined && !NEMESIS_PROFILES.includes(nemesis as NemesisProfile)) {
+    throw new InputError(`${label('nemesis', '--nemesis', overrides.nemesis !== undefined)} ${nemesis}: unknown profile (known: ${NEMESIS_PROFILES.join(', ')})`);
   }
-  const bug = file.bug === undefined || file.bug === 'none' ? undefined : file.bug;
-  const set = file.set ?? [];
+  const bugText = overrides.bug ?? file.bug;
+  const bug = bugText === undefined || bugText === 'none' ? undefined : bugText;
+  const metricNamesGiven = overrides.metrics ?? file.metrics;
+  const metricLabel = label('metrics', '--metric', overrides.metrics !== undefined);
 
   const groupFiles = file.groups ?? [{ name: file.name, vary: file.vary ?? [] }];
   if (groupFiles.length === 0) throw new InputError(`${where('groups')}: no group (the grid is empty)`);
@@ -136,12 +169,39 @@ export function prepareExperiment(file: ExperimentFile, source: ExperimentSource
       }
     }
     group.vary.forEach((axis, i) => {
-      if (typeof axis !== 'string' && axis.labels.length !== axes[i]!.values.length) {
-        throw new InputError(`${axisFlag} ${axes[i]!.text}: ${axis.labels.length} labels for ${axes[i]!.values.length} values`);
-      }
+      if (typeof axis === 'string') return;
+      const prefix = `${axisFlag} ${axes[i]!.text}`;
+      if (axis.labels.length !== axes[i]!.values.length) throw new InputError(`${prefix}: ${axis.labels.length} labels for ${axes[i]!.values.length} values`);
+      const empty = axis.labels.findIndex((l) => l.trim() === '');
+      if (empty >= 0) throw new InputError(`${prefix}: label ${empty + 1} is empty (each value needs a label of its own)`);
+      const twice = axis.labels.find((l, j) => axis.labels.indexOf(l) !== j);
+      if (twice !== undefined) throw new InputError(`${prefix}: the label '${twice}' is given to two values (each value needs a label of its own)`);
     });
+    for (const entry of group.set ?? []) {
+      const param = settingName(entry);
+      const axis = axes.find((a) => a.params.includes(param));
+      if (axis !== undefined) throw new InputError(`${where(`group ${group.name}`)}: set ${entry}: ${param} is varied by the group's axis ${axis.text} (an axis sets it at every grid point)`);
+    }
     axesOfGroup.push(axes);
     totalPoints += gridSize(axes.map((a) => a.values.length));
+  }
+  // The command line may not set what an axis varies: the axis would silently win.
+  const variedBy = (param: string): string | undefined => {
+    for (const [g, axes] of axesOfGroup.entries()) {
+      const axis = axes.find((a) => a.params.includes(param));
+      if (axis === undefined) continue;
+      if (!fromFile) return `--vary ${axis.text}`;
+      return file.groups === undefined ? `the axis ${axis.text} of ${source.path}` : `the axis ${axis.text} of ${source.path}'s group ${groupFiles[g]!.name}`;
+    }
+    return undefined;
+  };
+  const contradicts = (flag: string, param: string) => {
+    const axis = variedBy(param);
+    if (axis !== undefined) throw new InputError(`${flag}: ${param} is varied by ${axis} (an axis sets it at every grid point)`);
+  };
+  for (const entry of cliSet) contradicts(`--set ${entry}`, settingName(entry));
+  for (const option of RUN_OPTIONS) {
+    if (fromCli(option)) contradicts(`--${option} ${String(overrides[option] ?? file[option])}`, option);
   }
   if (totalPoints > BigInt(EXPERIMENT_POINTS_MAX)) throw new InputError(`the grid has ${totalPoints.toLocaleString('en-US')} points; an experiment takes at most ${EXPERIMENT_POINTS_MAX.toLocaleString('en-US')}`);
   const seedCount = BigInt(seeds.to - seeds.from + 1);
@@ -165,7 +225,7 @@ export function prepareExperiment(file: ExperimentFile, source: ExperimentSource
     const fileAxes = group.vary;
     const axisInfos: AxisInfo[] = axes.map((axis, i) => axisInfo(axis, fileAxes[i]!, [...scenarioOf.values()]));
     groups.push({ name: group.name, title: group.title ?? (groupFiles.length === 1 ? file.title : group.name), axes: axisInfos });
-    const groupSet = [...set, ...(group.set ?? [])];
+    const pointSet = [...fileSet, ...(group.set ?? []), ...cliSet];
     for (const coords of crossProduct(axes.map((a) => a.values.length))) {
       const params: Record<string, string> = {};
       const assignments: string[] = [];
@@ -173,11 +233,13 @@ export function prepareExperiment(file: ExperimentFile, source: ExperimentSource
       let pointBug = bug;
       let pointNodes = nodeCount;
       let pointDuration = durationMicros;
-      let pointNemesis = file.nemesis as NemesisProfile | undefined;
+      let pointNemesis = nemesis as NemesisProfile | undefined;
+      const onAxis = new Set<string>();
       axes.forEach((axis, a) => {
         axis.params.forEach((param, p) => {
           const text = axis.values[coords[a]!]![p]!;
           params[param] = text;
+          onAxis.add(param);
           if (param === 'scenario') scenarioName = text;
           else if (param === 'bug') pointBug = text === 'none' ? undefined : text;
           else if (param === 'nodes') pointNodes = Number(text);
@@ -194,7 +256,7 @@ export function prepareExperiment(file: ExperimentFile, source: ExperimentSource
         ...(pointNodes !== undefined ? { nodeCount: pointNodes } : {}),
         ...(pointDuration !== undefined ? { durationMicros: pointDuration } : {}),
         ...(pointNemesis !== undefined ? { nemesis: pointNemesis } : {}),
-        set: [...groupSet, ...assignments],
+        set: [...pointSet, ...assignments],
         ...(pointBug !== undefined ? { bug: pointBug } : {}),
         ...moduleOf(scenario),
       };
@@ -204,7 +266,10 @@ export function prepareExperiment(file: ExperimentFile, source: ExperimentSource
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         const described = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
-        throw new InputError(`grid point ${index + 1}${source.path === undefined ? '' : ` of ${source.path}`} (${described}): ${error.message.replace(/^--set /, '')}`);
+        let problem = error.message.replace(/^--set /, '');
+        // A run option the file gave is named by its field, not by the flag prepareRun names it by.
+        for (const option of RUN_OPTIONS) if (fromFile && !fromCli(option) && !onAxis.has(option)) problem = problem.replace(new RegExp(`^--${option} `), `${option} `);
+        throw new InputError(`grid point ${index + 1}${source.path === undefined ? '' : ` of ${source.path}`} (${described}): ${problem}`);
       }
       const measured = new Set(BUILT_IN_METRICS.map((m) => m.name));
       for (const observer of sample.setup.observers ?? []) {
@@ -219,22 +284,40 @@ export function prepareExperiment(file: ExperimentFile, source: ExperimentSource
   });
 
   const known = [...BUILT_IN_METRICS, ...provided.values()];
-  const metricNames = file.metrics.length > 0 ? file.metrics : [...provided.keys(), 'availability', 'leaderElectionMicros', 'recoveryMicros', 'messagesPerCommit'];
+  const metricNames = metricNamesGiven.length > 0 ? metricNamesGiven : [...provided.keys(), 'availability', 'leaderElectionMicros', 'recoveryMicros', 'messagesPerCommit'];
   const metrics: MetricInfo[] = [];
   for (const name of metricNames) {
     const decl = known.find((m) => m.name === name);
-    if (decl === undefined) throw new InputError(`${where('--metric')} ${name}: no such metric (${suggestionOrKnown(name, known.map((m) => m.name))})`);
+    if (decl === undefined) throw new InputError(`${metricLabel} ${name}: no such metric (${suggestionOrKnown(name, known.map((m) => m.name))})`);
     const missing = points.find((p, i) => !measuredBy[i]!.has(name));
-    if (missing !== undefined) throw new InputError(`${where('--metric')} ${name}: scenario ${missing.scenario} does not measure it (grid point ${missing.index + 1})`);
-    if (metrics.some((m) => m.name === name)) throw new InputError(`${where('--metric')} ${name}: named twice`);
+    if (missing !== undefined) throw new InputError(`${metricLabel} ${name}: scenario ${missing.scenario} does not measure it (grid point ${missing.index + 1})`);
+    if (metrics.some((m) => m.name === name)) throw new InputError(`${metricLabel} ${name}: named twice`);
     metrics.push({ name: decl.name, unit: decl.unit, description: decl.description });
   }
 
-  const references = (file.references ?? []).map((ref, i) => resolveReference(ref, i, { groups, points, metrics, where, scenarioOfPoint: (p) => findScenario(p.scenario)! }));
+  // Chosen metrics replace the file's; references to the others have nothing to stand beside.
+  const referenceFiles = (file.references ?? []).filter((r) => overrides.metrics === undefined || overrides.metrics.includes(r.metric));
+  const references = referenceFiles.map((ref, i) => resolveReference(ref, i, { groups, points, metrics, where, scenarioOfPoint: (p) => findScenario(p.scenario)! }));
   return {
     name: file.name, title: file.title, ...(file.description !== undefined ? { description: file.description } : {}),
     seeds, set, metrics, groups, points, references, workers, runs: points.length * Number(seedCount), version: readVersion(),
   };
+}
+
+/** The parameter a `NAME=VALUE` setting names. */
+function settingName(entry: string): string {
+  const eq = entry.indexOf('=');
+  return (eq < 0 ? entry : entry.slice(0, eq)).trim();
+}
+
+/** Runs `parse`, renaming the flag its InputError starts with (a file's field is not a flag). */
+function relabel<T>(parse: () => T, flag: string, name: string): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof InputError && name !== flag && error.message.startsWith(`${flag} `)) throw new InputError(`${name} ${error.message.slice(flag.length + 1)}`);
+    throw error;
+  }
 }
 
 function requireScenario(name: string, prefix: string): Scenario {
@@ -337,6 +420,7 @@ function resolveReference(
   const group = ref.group === undefined ? context.groups[0]! : context.groups.find((g) => g.name === ref.group);
   if (group === undefined) fail(`group ${ref.group}: no such group (${context.groups.map((g) => g.name).join(', ')})`);
   const varied = group!.axes.flatMap((a) => a.params);
+  if (Object.keys(ref.point).length === 0) fail(`point {} names no parameter: it must name values of the parameters varied${context.groups.length > 1 ? ` in group ${group!.name}` : ''} (${varied.join(', ')})`);
   for (const key of Object.keys(ref.point)) if (!varied.includes(key)) fail(`point names ${key}, which group ${group!.name} does not vary (${varied.join(', ')})`);
   const matches = context.points.filter((p) => p.group === group!.name && Object.entries(ref.point).every(([k, v]) => {
     const scenario = context.scenarioOfPoint(p);
@@ -350,6 +434,7 @@ function resolveReference(
     if (parsed === undefined) fail(`value ${ref.value}: expected ${metric!.unit === 'duration' ? 'a duration such as 287ms' : 'a number'}`);
     value = parsed!;
   }
+  if (!Number.isFinite(value!)) fail(`value ${String(ref.value)}: expected a finite number`);
   if (ref.bound !== undefined && ref.bound !== 'at-least' && ref.bound !== 'at-most') fail(`bound ${String(ref.bound)}: expected at-least or at-most`);
   return {
     points: matches.map((p) => p.index), metric: ref.metric, stat: ref.stat, value,

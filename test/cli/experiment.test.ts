@@ -1,8 +1,8 @@
 // End-to-end tests of `faultline experiment` and `faultline list --experiments`: a small grid's table and
 // stderr summary, byte-identical --json (twice, and with one worker or two), the --csv rows, overrides of a
-// file's seeds and metrics, shipped names resolved beside the package (not the working folder), and
-// one-line errors (exit 2, nothing written) for bad grids and outputs.
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+// file's seeds, metrics and settings (never of an axis), shipped names resolved beside the package (not
+// the working folder), and one-line errors (exit 2, nothing written) for bad grids, files and outputs.
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shippedExperimentNames } from '../../lab/experiment-file.js';
@@ -11,6 +11,17 @@ import { cliWorkspace, ROOT } from './cli-helpers.js';
 
 const { work, faultline } = cliWorkspace('experiment-cli');
 const FIXTURE = join(ROOT, 'test/fixtures/experiment-small.json');
+
+// Inputs on disk for the refusals below: a folder and a file that are not experiment files, and files
+// each bad in one field.
+const small = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, unknown>;
+mkdirSync(join(work, 'folder'));
+writeFileSync(join(work, 'exp.txt'), JSON.stringify(small));
+writeFileSync(join(work, 'seeds.json'), JSON.stringify({ ...small, seeds: '2..1' }));
+writeFileSync(join(work, 'duration.json'), JSON.stringify({ ...small, duration: '5' }));
+writeFileSync(join(work, 'labels.json'), JSON.stringify({ ...small, vary: [{ vary: 'clients=1,2', labels: ['c', 'c'] }], references: [] }));
+writeFileSync(join(work, 'point.json'), JSON.stringify({ ...small, references: [{ point: {}, metric: 'leaderElectionMicros', stat: 'median', value: '200ms', source: 's' }] }));
+writeFileSync(join(work, 'infinite.json'), JSON.stringify(small).replace('"value":"200ms"', '"value":1e999'));
 
 describe('faultline experiment', () => {
   it('runs a small grid: a table per metric on stdout, a one-line summary with the wall clock on stderr, exit 0', () => {
@@ -74,6 +85,30 @@ describe('faultline experiment', () => {
     expect(html).toContain('experiment-small');
   }, 60_000);
 
+  it('--set on the command line comes after a group\'s set (flags override the file)', () => {
+    // The group's own setting is refused by Raft (a minimum above the default maximum); --set mends it.
+    const file = { title: 't', scenario: 'raft-leader-crash', seeds: '1', duration: '1s', metrics: ['events'], groups: [{ name: 'g', set: ['electionTimeoutMicrosMin=400ms'], vary: ['clients=1'] }] };
+    writeFileSync(join(work, 'grouped.json'), JSON.stringify(file));
+    const r = faultline('experiment', 'grouped.json', '--set', 'electionTimeoutMicrosMin=150ms', '--json', '--workers', '1');
+    expect(r.status, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as ExperimentResult).set).toEqual(['electionTimeoutMicrosMin=150ms']);
+  });
+
+  it('--csv has one scenario column when the scenario is varied', () => {
+    const r = faultline('experiment', 'raft-leader-crash', '--vary', 'scenario=raft-leader-crash,paxos-leader-crash', '--seeds', '1', '--duration', '1s', '--metric', 'events', '--csv', '-', '--workers', '1');
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('group,scenario,point,runs,pass,safety,liveness,metric,unit,count,min,p10,median,mean,ci low,ci high,p90,p99,max,runs without');
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['raft-leader-crash,raft-leader-crash,raft-leader-crash', 'raft-leader-crash,paxos-leader-crash,paxos-leader-crash']);
+  });
+
+  it('takes FILE.JSON (any case) as an experiment file', () => {
+    writeFileSync(join(work, 'upper.JSON'), JSON.stringify({ ...small, name: undefined }));
+    const r = faultline('experiment', 'upper.JSON', '--seeds', '1', '--metric', 'events', '--json', '--workers', '1');
+    expect(r.status, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as ExperimentResult).name).toBe('upper');
+  });
+
   it('finds a shipped experiment by name beside the package, never in the working folder', () => {
     mkdirSync(join(work, 'experiments'), { recursive: true });
     cpSync(FIXTURE, join(work, 'experiments', 'local-only.json'));
@@ -93,6 +128,16 @@ describe('faultline experiment', () => {
     [['nothing.json'], /^faultline: nothing\.json: cannot read the file \(ENOENT\)/],
     [['raft-leader-crash', '--vary', 'clients=1,2', '--seeds', '1..2', '--csv', 'same', '--report', 'same'], /^faultline: --csv same and --report same name the same file/],
     [['raft-leader-crash', '--vary', 'clients=1,2', '--seeds', '1..2', '--csv', '-', '--json'], /^faultline: --csv -: standard output is taken by --json/],
+    [['raft-leader-crash', '--vary', 'electionTimeoutMicrosMax=200ms,300ms', '--set', 'electionTimeoutMicrosMax=300ms', '--seeds', '1..2'], /^faultline: --set electionTimeoutMicrosMax=300ms: electionTimeoutMicrosMax is varied by --vary electionTimeoutMicrosMax=200ms,300ms \(an axis sets it at every grid point\)$/m],
+    [[FIXTURE, '--set', 'electionTimeoutMicrosMin=100ms'], /^faultline: --set electionTimeoutMicrosMin=100ms: electionTimeoutMicrosMin is varied by the axis electionTimeoutMicrosMin,electionTimeoutMicrosMax=150ms:155ms,150ms:300ms of \S+experiment-small\.json \(an axis sets it at every grid point\)$/m],
+    [['raft-leader-crash', '--vary', 'nodes=3,5', '--nodes', '5', '--seeds', '1..2'], /^faultline: --nodes 5: nodes is varied by --vary nodes=3,5 /],
+    [['folder'], /^faultline: folder: is a directory, not an experiment file$/m],
+    [['exp.txt'], /^faultline: exp\.txt: an experiment file must end in \.json$/m],
+    [['seeds.json'], /^faultline: seeds\.json: seeds 2\.\.1: the range is empty \(2 is after 1\)$/m],
+    [['duration.json'], /^faultline: duration\.json: duration 5: expected a duration such as 10s/],
+    [['labels.json'], /^faultline: labels\.json: vary clients=1,2: the label 'c' is given to two values/],
+    [['point.json'], /^faultline: point\.json: references\[0\]: point \{\} names no parameter: it must name values of the parameters varied \(electionTimeoutMicrosMin, electionTimeoutMicrosMax\)$/m],
+    [['infinite.json'], /^faultline: infinite\.json: references\[0\]\.value: expected a finite number/],
   ])('refuses bad input before any run: %j', (args, message) => {
     const before = readdirSync(work).sort();
     const r = faultline('experiment', ...args);

@@ -41,7 +41,7 @@ describe('shipped experiment files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-experiment-files-'));
     const good = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, unknown>;
     const broken: [string, (f: Record<string, unknown>) => unknown, RegExp][] = [
-      ['unknown metric', (f) => ({ ...f, metrics: ['timeWithoutLeader'] }), /--metric timeWithoutLeader: no such metric/],
+      ['unknown metric', (f) => ({ ...f, metrics: ['timeWithoutLeader'] }), /experiment-small\.json: metrics timeWithoutLeader: no such metric/],
       ['unknown parameter', (f) => ({ ...f, vary: ['electionTimeout=1s,2s'] }), /vary electionTimeout=1s,2s: unknown parameter/],
       ['unknown scenario', (f) => ({ ...f, scenario: 'raft-leader-crsh' }), /unknown scenario 'raft-leader-crsh'/],
       ['missing title', (f) => ({ ...f, title: undefined }), /title: expected a non-empty string/],
@@ -49,10 +49,13 @@ describe('shipped experiment files', () => {
       ['reference to no point', (f) => ({ ...f, references: [{ point: { electionTimeoutMicrosMax: '1s' }, metric: 'leaderElectionMicros', stat: 'median', value: 1, source: 's' }] }), /matches no grid point/],
       ['labels of the wrong count', (f) => ({ ...f, vary: [{ vary: 'clients=1,2', labels: ['one'] }] }), /1 labels for 2 values/],
       ['name not the file\'s', (f) => ({ ...f, name: 'other' }), /is not the file's name/],
+      // JSON.stringify cannot write 1e999 (it is Infinity), so this one is text.
+      ['a reference value too large for a double', (f) => JSON.stringify(f).replace('"value":"200ms"', '"value":1e999'), /experiment-small\.json: references\[0\]\.value: expected a finite number/],
     ];
     for (const [what, breakIt, message] of broken) {
       const path = join(dir, 'experiment-small.json');
-      writeFileSync(path, JSON.stringify(breakIt(good)));
+      const broke = breakIt(good);
+      writeFileSync(path, typeof broke === 'string' ? broke : JSON.stringify(broke));
       expect(() => checkExperimentFile(path, 'experiment-small'), what).toThrow(message);
     }
     writeFileSync(join(dir, 'bad.json'), '{"title": ');

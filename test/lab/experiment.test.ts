@@ -1,7 +1,8 @@
 // The experiment engine: every bad grid refused before any run (one InputError naming it), grid points
-// in order with their labels, references resolved, and the result independent of the worker count.
+// in order with their labels, references resolved, the command line's settings after a file's (never
+// against an axis), file fields named as fields, and the result independent of the worker count.
 import { describe, expect, it } from 'vitest';
-import { EXPERIMENT_POINTS_MAX, EXPERIMENT_RUNS_MAX, prepareExperiment, runExperiment, statsLabel } from '../../lab/experiment.js';
+import { EXPERIMENT_POINTS_MAX, EXPERIMENT_RUNS_MAX, prepareExperiment, runExperiment, statsLabel, type ExperimentOverrides } from '../../lab/experiment.js';
 import { readExperimentFile } from '../../lab/experiment-file.js';
 import type { ExperimentFile } from '../../lab/experiment-model.js';
 import { summarize } from '../../lab/stats.js';
@@ -39,6 +40,14 @@ describe('prepareExperiment refuses bad grids before any run', () => {
     ['a reference to a metric not measured', { references: [{ point: { electionTimeoutMicrosMax: '300ms' }, metric: 'recoveryMicros', stat: 'median', value: 1, source: 's' }] }, /references\[0\]: metric recoveryMicros is not one the experiment measures/],
     ['a reference matching no point', { references: [{ point: { electionTimeoutMicrosMax: '250ms' }, metric: 'leaderElectionMicros', stat: 'median', value: 1, source: 's' }] }, /matches no grid point/],
     ['a reference naming a parameter not varied', { references: [{ point: { heartbeatMicros: '50ms' }, metric: 'leaderElectionMicros', stat: 'median', value: 1, source: 's' }] }, /does not vary/],
+    ['a setting for every point naming a varied parameter', { set: ['electionTimeoutMicrosMax=300ms'] }, /^--set electionTimeoutMicrosMax=300ms: electionTimeoutMicrosMax is varied by --vary electionTimeoutMicrosMax=200ms,300ms \(an axis sets it at every grid point\)$/],
+    ['a bug for every point when bug is varied', { bug: 'none', vary: ['bug=none,raft/commit-old-term'] }, /^--bug none: bug is varied by --vary bug=none,raft\/commit-old-term/],
+    ['nodes for every point when nodes is varied', { nodes: 5, vary: ['nodes=3,5'] }, /^--nodes 5: nodes is varied by --vary nodes=3,5/],
+    ['two values with one label', { vary: [{ vary: 'clients=1,2', labels: ['few', 'few'] }] }, /--vary clients=1,2: the label 'few' is given to two values/],
+    ['an empty label', { vary: [{ vary: 'clients=1,2', labels: ['one', ' '] }] }, /--vary clients=1,2: label 2 is empty/],
+    ['a reference point naming nothing', { references: [{ point: {}, metric: 'leaderElectionMicros', stat: 'median', value: 1, source: 's' }] }, /references\[0\]: point \{\} names no parameter: it must name values of the parameters varied \(electionTimeoutMicrosMax\)/],
+    ['a reference value that overflows', { references: [{ point: { electionTimeoutMicrosMax: '300ms' }, metric: 'leaderElectionMicros', stat: 'median', value: Infinity, source: 's' }] }, /references\[0\]: value Infinity: expected a finite number/],
+    ['a reference value of too many digits', { metrics: ['messagesPerCommit'], references: [{ point: { electionTimeoutMicrosMax: '300ms' }, metric: 'messagesPerCommit', stat: 'median', value: '9'.repeat(400), source: 's' }] }, /references\[0\]: value 9+: expected a finite number/],
   ])('%s', (_what, file, message) => refused(file, message));
 
   it('lays out the grid: groups in order, the last axis fastest, labels and panels', () => {
@@ -52,6 +61,50 @@ describe('prepareExperiment refuses bad grids before any run', () => {
     expect(prepared.groups[0]!.axes[0]!.numeric).toEqual([200_000, 300_000]);
     expect(prepared.runs).toBe(16);
   });
+});
+
+describe('an experiment file beside the command line', () => {
+  const path = 'e.json';
+  const grouped: ExperimentFile = {
+    name: 'e', title: 't', scenario: 'raft-leader-crash', seeds: '1..2', metrics: ['leaderElectionMicros'], set: ['clients=1'],
+    groups: [
+      { name: 'g', set: ['clients=2'], vary: ['electionTimeoutMicrosMax=200ms,300ms'] },
+      { name: 'h', vary: ['heartbeatMicros=40ms,50ms'] },
+    ],
+  };
+  const refusedWith = (file: ExperimentFile, overrides: ExperimentOverrides, message: RegExp) => {
+    const attempt = () => prepareExperiment(file, { path }, { workers: 1, ...overrides });
+    expect(attempt).toThrow(InputError);
+    expect(attempt).toThrow(message);
+  };
+
+  it('applies the file\'s set, then the group\'s, then --set, then the axis', () => {
+    const prepared = prepareExperiment(grouped, { path }, { workers: 1, set: ['clients=3'] });
+    expect(prepared.points[0]!.config.set).toEqual(['clients=1', 'clients=2', 'clients=3', 'electionTimeoutMicrosMax=200ms']);
+    expect(prepared.points[2]!.config.set).toEqual(['clients=1', 'clients=3', 'heartbeatMicros=40ms']);
+    expect(prepared.set).toEqual(['clients=1', 'clients=3']);
+  });
+
+  it('lets an axis override the file\'s own top-level set (a default for the groups that do not vary it)', () => {
+    const prepared = prepareExperiment({ ...grouped, set: ['heartbeatMicros=30ms'] }, { path }, { workers: 1 });
+    expect(prepared.points[0]!.config.set).toEqual(['heartbeatMicros=30ms', 'clients=2', 'electionTimeoutMicrosMax=200ms']);
+    expect(prepared.points[3]!.config.set.at(-1)).toBe('heartbeatMicros=50ms');
+  });
+
+  it.each<[string, ExperimentFile, ExperimentOverrides, RegExp]>([
+    ['--set of a parameter a group varies', grouped, { set: ['heartbeatMicros=30ms'] }, /^--set heartbeatMicros=30ms: heartbeatMicros is varied by the axis heartbeatMicros=40ms,50ms of e\.json's group h \(an axis sets it at every grid point\)$/],
+    ['--duration when duration is varied', { ...grouped, groups: undefined, vary: ['duration=1s,2s'] }, { duration: '3s' }, /^--duration 3s: duration is varied by the axis duration=1s,2s of e\.json /],
+    ['--nemesis when nemesis is varied', { ...grouped, groups: undefined, vary: ['nemesis=none,crashes'] }, { nemesis: 'chaos' }, /^--nemesis chaos: nemesis is varied by the axis nemesis=none,crashes of e\.json /],
+    ['a group\'s set of a parameter the group varies', { ...grouped, groups: [{ name: 'g', set: ['electionTimeoutMicrosMax=1s'], vary: ['electionTimeoutMicrosMax=200ms,300ms'] }] }, {}, /^e\.json: group g: set electionTimeoutMicrosMax=1s: electionTimeoutMicrosMax is varied by the group's axis electionTimeoutMicrosMax=200ms,300ms/],
+    ['bad seeds in the file, named by its field', { ...grouped, seeds: '2..1' }, {}, /^e\.json: seeds 2\.\.1: the range is empty/],
+    ['bad --seeds, named by the flag', grouped, { seeds: '2..1' }, /^--seeds 2\.\.1: the range is empty/],
+    ['a duration without a unit in the file', { ...grouped, duration: '5' }, {}, /^e\.json: duration 5: expected a duration/],
+    ['an unknown nemesis in the file', { ...grouped, nemesis: 'storm' }, {}, /^e\.json: nemesis storm: unknown profile/],
+    ['an unknown metric in the file', { ...grouped, metrics: ['leaderElection'] }, {}, /^e\.json: metrics leaderElection: no such metric/],
+    ['an unknown --metric', grouped, { metrics: ['leaderElection'] }, /^--metric leaderElection: no such metric/],
+    ['nodes in the file out of the scenario\'s range', { ...grouped, nodes: 99 }, {}, /^grid point 1 of e\.json \(electionTimeoutMicrosMax=200ms\): nodes 99: scenario raft-leader-crash runs with/],
+    ['--nodes out of the scenario\'s range', grouped, { nodes: 99 }, /^grid point 1 of e\.json \(electionTimeoutMicrosMax=200ms\): --nodes 99: scenario raft-leader-crash runs with/],
+  ])('refuses %s', (_what, file, overrides, message) => refusedWith(file, overrides, message));
 });
 
 describe('runExperiment', () => {
