@@ -129,7 +129,7 @@ function metricTable(c: ChalkInstance, metric: MetricInfo, points: readonly Poin
     dropped.push(name);
   }
   const note = dropped.length > 0 ? ` · ${dropped.join(', ')} left out to fit ${width} columns` : '';
-  return `${c.dim(`${metric.name} (${metric.unit})${note}`)}\n${fittedTable(head, rows, width)}`;
+  return `${wrapParagraph(c.dim(`${metric.name} (${metric.unit})${note}`), width)}\n${fittedTable(head, rows, width)}`;
 }
 
 /** Columns of a metric's table dropped, in this order, when it cannot fit whole words. */

@@ -85,6 +85,16 @@ describe('renderExperimentTerminal', () => {
     expect(text).not.toContain('n/runs');
   });
 
+  it('leaves out p99, then the median, rather than break an interval or a value when the table is narrow', () => {
+    const text = renderExperimentTerminal(result, { color: false, width: 64 });
+    expect(text).toContain('leaderlessMicros (duration) · p99, median left out to fit 64\ncolumns');
+    for (const line of text.split('\n')) expect(visibleWidth(line)).toBeLessThanOrEqual(64);
+    // Every interval whole on one line.
+    expect(text).toMatch(/│ \[\S+,\u00a0\S+\] +│/);
+    expect(text).not.toMatch(/│ \[\S+, *│/);
+    expect(renderExperimentTerminal(result, { color: false, width: 120 })).not.toContain('left out');
+  });
+
   for (const width of [80, 120]) {
     it(`tables published values at every point a reference matches, within ${width} columns`, () => {
       const text = renderExperimentTerminal(result, { color: false, width });
