@@ -1,9 +1,10 @@
 // How experiment reports (terminal, HTML and the page's script) write a metric's values and name its
 // statistics: durations as `formatMicros` writes them, counts and plain numbers to three significant
-// figures, ratios as percentages. Pure and small: the page's script bundles it too.
+// figures, ratios as percentages; and how they say what a CDF's fractions are out of and how many runs
+// gave a sample. Pure and small: the page's script bundles it too.
 
 import type { MetricUnit } from '../sim/metrics.js';
-import type { StatName } from '../lab/experiment-model.js';
+import type { PointMetric, StatName } from '../lab/experiment-model.js';
 import { formatMicros } from '../sim/time.js';
 
 /** The cumulative fraction at which a statistic sits on a CDF (the mean has none). */
@@ -67,4 +68,37 @@ function trimmed(value: number, decimals: number): string {
 function groupDigits(n: number): string {
   const sign = n < 0 ? '-' : '';
   return sign + String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** What the CDFs of some points' metric count: `runs`, `samples`, or `runs or samples` when they differ. */
+export function cdfOverText(metrics: readonly (Pick<PointMetric, 'cdfOver'> | undefined)[]): string {
+  const overs = new Set(metrics.filter((m) => m !== undefined).map((m) => m!.cdfOver));
+  return overs.size === 2 ? 'runs or samples' : overs.has('samples') ? 'samples' : 'runs';
+}
+
+/** How many samples of a point's metric there are per run, short: `402/1,000` (over runs), `16 (3 runs)` or `16 (2 of 3 runs)` (over samples). */
+export function sampleCountText(metric: Pick<PointMetric, 'stats' | 'runsWithout' | 'cdfOver'> | undefined, runs: number): string {
+  const count = metric?.stats?.count ?? 0;
+  if (metric === undefined || metric.cdfOver === 'runs') return `${formatNumber(count)}/${formatNumber(runs)}`;
+  const gave = runs - metric.runsWithout;
+  return `${formatNumber(count)} (${gave === runs ? '' : `${formatNumber(gave)} of `}${formatNumber(runs)} run${runs === 1 ? '' : 's'})`;
+}
+
+/**
+ * The same as a sentence: `402 of 1,000 runs gave a sample`, `16 samples from 3 runs`, `16 samples from 2
+ * of 3 runs (1 gave none)`, `none of 1,000 runs gave a sample`.
+ */
+export function sampleSentence(metric: Pick<PointMetric, 'stats' | 'runsWithout' | 'cdfOver'> | undefined, runs: number): string {
+  const count = metric?.stats?.count ?? 0;
+  const runsText = `${formatNumber(runs)} run${runs === 1 ? '' : 's'}`;
+  if (count === 0) return `none of ${runsText} gave a sample`;
+  if (metric!.cdfOver === 'runs') return `${formatNumber(count)} of ${runsText} gave a sample`;
+  const without = metric!.runsWithout;
+  const samples = `${formatNumber(count)} sample${count === 1 ? '' : 's'}`;
+  return without === 0 ? `${samples} from ${runsText}` : `${samples} from ${formatNumber(runs - without)} of ${runsText} (${formatNumber(without)} gave none)`;
+}
+
+/** A fraction of a CDF as a percentage to a tenth: `40%`, `97.5%`. */
+export function formatFraction(fraction: number): string {
+  return `${trimmed(fraction * 100, 1)}%`;
 }

@@ -1,12 +1,14 @@
 // The experiment report's script (bundled with d3 into the HTML file by reports/experiment-html.ts):
-// draws each panel's CDFs and each metric against the first axis from the embedded result, with
-// reference markers, log/linear toggles, legends and hover labels. Assumes a browser.
+// draws each panel's CDFs (height out of runs or of samples, as each point's `cdfOver` says; the legend
+// and hover give samples and runs, so a line that levels off below 100% is explained) and each metric
+// against the first axis (a hollow mean where not every run gave a sample), with reference markers at
+// every point they match, log/linear toggles, legends and hover labels. Assumes a browser.
 
 import { axisBottom, axisLeft } from 'd3-axis';
 import { scaleLinear, scaleLog } from 'd3-scale';
 import { pointer, select, type Selection } from 'd3-selection';
 import type { ExperimentResult, MetricInfo, PointResult, ReferenceResult } from '../lab/experiment-model.js';
-import { formatReference, formatValue, STAT_FRACTION } from './experiment-format.js';
+import { cdfOverText, formatFraction, formatReference, formatValue, sampleCountText, sampleSentence, STAT_FRACTION } from './experiment-format.js';
 import { formatMicros } from '../sim/time.js';
 
 /** Lines of a CDF, by first-axis value (Tableau 10). */
@@ -126,9 +128,22 @@ function markerPath(x: number, y: number, bound: ReferenceResult['bound'], direc
   return `M${x - r},${y + sign * r}L${x},${y - sign * r}L${x + r},${y + sign * r}Z M${x},${y - sign * r}V${y - sign * (r + 10)}`;
 }
 
-function referenceText(ref: ReferenceResult, metric: MetricInfo): string {
-  const ours = ref.ours === null ? '—' : formatValue(metric.unit, ref.ours);
-  return `<b>published ${esc(ref.stat)}: ${esc(formatReference(metric.unit, ref.value, ref.bound))}</b> · ours ${esc(ours)}<br>${esc(ref.source)}${ref.note ? `<br>${esc(ref.note)}` : ''}`;
+/** Our value of a reference's statistic at point `index` (null: no sample there). */
+function oursAt(ref: ReferenceResult, index: number): number | null {
+  const j = ref.points.indexOf(index);
+  return (ref.oursByPoint as readonly (number | null)[] | undefined)?.[j] ?? (j === 0 ? ref.ours : null);
+}
+
+/** Ours at a point as text: the value, or why there is none. */
+function oursText(ref: ReferenceResult, metric: MetricInfo, p: PointResult): string {
+  const ours = oursAt(ref, p.index);
+  const pm = p.metrics[metric.name];
+  if (ours === null) return `— (no sample: ${sampleSentence(pm, p.runs)})`;
+  return `${formatValue(metric.unit, ours)}${pm !== undefined && pm.runsWithout > 0 ? ` (${sampleSentence(pm, p.runs)})` : ''}`;
+}
+
+function referenceText(ref: ReferenceResult, metric: MetricInfo, p: PointResult): string {
+  return `<b>published ${esc(ref.stat)}: ${esc(formatReference(metric.unit, ref.value, ref.bound))}</b> · ours ${esc(oursText(ref, metric, p))}<br>${esc(ref.source)}${ref.note ? `<br>${esc(ref.note)}` : ''}`;
 }
 
 function setPressed(figure: HTMLElement, log: boolean): void {
@@ -155,13 +170,17 @@ function cdfFigure(figure: HTMLElement): void {
   const chart = figure.querySelector<HTMLElement>('.cdf-chart')!;
   const legend = figure.querySelector<HTMLElement>('.legend')!;
   const unitLabel = metric.unit === 'duration' ? `${metric.name} (time)` : metric.name;
+  // What the heights are out of: runs (at most one sample each), samples (several per run), or both.
+  const over = cdfOverText(points.map((p) => p.metrics[metric.name]));
 
   legend.textContent = '';
   for (const p of points) {
     const chip = document.createElement('span');
     chip.className = 'chip';
     chip.dataset.point = String(p.index);
-    chip.innerHTML = `<i style="background:${colour(p)}"></i>${esc(p.label)}`;
+    const pm = p.metrics[metric.name];
+    chip.title = sampleSentence(pm, p.runs);
+    chip.innerHTML = `<i style="background:${colour(p)}"></i>${esc(p.label)} <span class="n">${esc(sampleCountText(pm, p.runs))}</span>`;
     chip.addEventListener('click', () => {
       if (hidden.has(p.index)) hidden.delete(p.index); else hidden.add(p.index);
       chip.classList.toggle('off', hidden.has(p.index));
@@ -181,11 +200,11 @@ function cdfFigure(figure: HTMLElement): void {
     setPressed(figure, log);
     const width = Math.max(360, chart.clientWidth);
     const title = `CDF of ${metric.name}${points[0]?.panel ? `, ${points[0].panel}` : ''}: one line per ${group.axes[0]?.params.join(', ') ?? 'point'} (${points.map((p) => p.label).join(', ')})`;
-    const svg = newSvg(chart, width, title, `x: ${metric.name} (${log ? 'log' : 'linear'} scale); y: fraction of runs at or below x. Reference markers show published values.`);
+    const svg = newSvg(chart, width, title, `x: ${metric.name} (${log ? 'log' : 'linear'} scale); y: fraction of ${over} at or below x${over === 'samples' ? '' : ' (a line whose runs did not all give a sample levels off below 100%)'}. Reference markers show published values.`);
     svg.attr('data-scale', log ? 'log' : 'linear');
     const x = valueScale(e, log, [MARGIN.left, width - MARGIN.right]);
     const y = scaleLinear().domain([0, 1]).range([HEIGHT - MARGIN.bottom, MARGIN.top]) as unknown as AxisScale;
-    drawAxes(svg, x, y, log, false, width, (v) => formatValue(metric.unit, v), (v) => `${Math.round(v * 100)}%`, unitLabel, 'fraction of runs at or below');
+    drawAxes(svg, x, y, log, false, width, (v) => formatValue(metric.unit, v), (v) => `${Math.round(v * 100)}%`, unitLabel, `fraction of ${over} at or below`);
     const [x0, x1] = x.range() as [number, number];
     const lines = svg.append('g').attr('class', 'lines');
     const shown = points.filter((p) => !hidden.has(p.index) && (p.metrics[metric.name]?.cdf.length ?? 0) > 0);
@@ -195,7 +214,7 @@ function cdfFigure(figure: HTMLElement): void {
       for (const [v, f] of cdf) d += `H${x(v)}V${y(f)}`;
       d += `H${x1}`;
       lines.append('path').attr('class', 'cdf-line').attr('data-point', p.index).attr('data-label', p.label).attr('stroke', colour(p)).attr('d', d)
-        .append('title').text(`${p.label}: ${p.metrics[metric.name]!.stats?.count ?? 0} samples`);
+        .append('title').text(`${p.label}: ${sampleSentence(p.metrics[metric.name], p.runs)}`);
     }
     // Published values, in the colour of the line they belong to.
     const marks = svg.append('g').attr('class', 'references');
@@ -215,8 +234,8 @@ function cdfFigure(figure: HTMLElement): void {
         } else {
           g.append('path').attr('d', markerPath(px, y(fraction), r.bound, 'x')).attr('stroke', colour(p)).attr('fill', r.bound ? '#fff' : colour(p));
         }
-        g.append('title').text(`published ${r.stat} ${formatReference(metric.unit, r.value, r.bound)} (${r.source}); ours ${r.ours === null ? '—' : formatValue(metric.unit, r.ours)}`);
-        g.on('mousemove', (event: MouseEvent) => showTooltip(`${esc(p.label)}${p.panel ? ` · ${esc(p.panel)}` : ''}<br>${referenceText(r, metric)}`, event.clientX, event.clientY)).on('mouseleave', hideTooltip);
+        g.append('title').text(`published ${r.stat} ${formatReference(metric.unit, r.value, r.bound)} (${r.source}); ours ${oursText(r, metric, p)}`);
+        g.on('mousemove', (event: MouseEvent) => showTooltip(`${esc(p.label)}${p.panel ? ` · ${esc(p.panel)}` : ''}<br>${referenceText(r, metric, p)}`, event.clientX, event.clientY)).on('mouseleave', hideTooltip);
       }
     }
     // Hover: the line nearest the pointer, with its value and fraction there.
@@ -242,8 +261,10 @@ function cdfFigure(figure: HTMLElement): void {
         guide.attr('x1', mx).attr('x2', mx).attr('y1', MARGIN.top).attr('y2', HEIGHT - MARGIN.bottom);
         dot.attr('cx', mx).attr('cy', y(best.f)).attr('stroke', colour(best.p));
         lines.selectAll<SVGPathElement, unknown>('path.cdf-line').classed('hot', function () { return this.getAttribute('data-point') === String(best!.p.index); });
-        const pct = `${Math.round(best.f * 1000) / 10}%`;
-        showTooltip(`<b>${esc(best.p.label)}</b>${best.p.panel ? ` · ${esc(best.p.panel)}` : ''}<br>${pct} of runs at or below ${esc(formatValue(metric.unit, value))}<br><span>last sample there: ${esc(formatValue(metric.unit, best.at, true))}</span>`, event.clientX, event.clientY);
+        const pm = best.p.metrics[metric.name]!;
+        const end = pm.cdf[pm.cdf.length - 1]![1];
+        const levels = pm.cdfOver === 'runs' && end < 1 ? ` (the line ends at ${formatFraction(end)})` : '';
+        showTooltip(`<b>${esc(best.p.label)}</b>${best.p.panel ? ` · ${esc(best.p.panel)}` : ''}<br>${formatFraction(best.f)} of ${pm.cdfOver} at or below ${esc(formatValue(metric.unit, value))}<br><span>last sample there: ${esc(formatValue(metric.unit, best.at, true))}</span><br><span>${esc(sampleSentence(pm, best.p.runs))}${levels}</span>`, event.clientX, event.clientY);
       })
       .on('mouseleave', () => {
         focus.style('display', 'none');
@@ -307,7 +328,9 @@ function paramFigure(figure: HTMLElement): void {
   }
   const key = document.createElement('span');
   key.className = 'key';
-  key.textContent = '● mean with 95% CI band · ■ median (dotted) · p99 (dashed) · ◆ published';
+  const partial = points.some((p) => (p.metrics[metric.name]?.runsWithout ?? 0) > 0 && p.metrics[metric.name]?.stats);
+  const empty = points.filter((p) => !p.metrics[metric.name]?.stats).map((p) => (p.panel ? `${p.label} · ${p.panel}` : p.label));
+  key.textContent = `● mean with 95% CI band · ■ median (dotted) · p99 (dashed) · ◆ published${partial ? ' · ○ not every run gave a sample' : ''}${empty.length > 0 ? ` · no run gave a sample at ${empty.join(', ')}` : ''}`;
   legend.appendChild(key);
 
   function draw(): void {
@@ -363,9 +386,14 @@ function paramFigure(figure: HTMLElement): void {
       for (const p of series) {
         const st = s(p);
         const f = (v: number) => formatValue(metric.unit, v);
-        const text = `<b>${esc(p.label)}</b>${p.panel ? ` · ${esc(p.panel)}` : ''}<br>mean ${esc(f(st.mean))} (95% CI ${esc(f(st.meanCiLow))} – ${esc(f(st.meanCiHigh))})<br>median ${esc(f(st.median))} · p99 ${esc(f(st.p99))} · ${st.count} samples`;
-        g.append('rect').attr('class', 'median-point').attr('x', xOf(p) - 3).attr('y', y(st.median) - 3).attr('width', 6).attr('height', 6).attr('fill', colour);
-        g.append('circle').attr('class', 'mean-point').attr('data-point', p.index).attr('cx', xOf(p)).attr('cy', y(st.mean)).attr('r', 4.5).attr('fill', colour).attr('stroke', '#fff')
+        const pm = p.metrics[metric.name]!;
+        // Statistics are of the runs that gave a sample: a hollow mark says not every run did.
+        const partialPoint = pm.runsWithout > 0;
+        const counted = partialPoint ? `<br><b>${esc(sampleSentence(pm, p.runs))}</b>: these statistics are of those` : `<br>${esc(sampleSentence(pm, p.runs))}`;
+        const text = `<b>${esc(p.label)}</b>${p.panel ? ` · ${esc(p.panel)}` : ''}<br>mean ${esc(f(st.mean))} (95% CI ${esc(f(st.meanCiLow))} – ${esc(f(st.meanCiHigh))})<br>median ${esc(f(st.median))} · p99 ${esc(f(st.p99))}${counted}`;
+        g.append('rect').attr('class', 'median-point').attr('x', xOf(p) - 3).attr('y', y(st.median) - 3).attr('width', 6).attr('height', 6).attr('fill', partialPoint ? '#fff' : colour).attr('stroke', colour);
+        g.append('circle').attr('class', `mean-point${partialPoint ? ' partial' : ''}`).attr('data-point', p.index).attr('data-samples', sampleCountText(pm, p.runs)).attr('cx', xOf(p)).attr('cy', y(st.mean)).attr('r', 4.5)
+          .attr('fill', partialPoint ? '#fff' : colour).attr('stroke', partialPoint ? colour : '#fff').attr('stroke-width', partialPoint ? 2 : 1)
           .on('mousemove', (event: MouseEvent) => showTooltip(text, event.clientX, event.clientY)).on('mouseleave', hideTooltip)
           .append('title').text(text.replace(/<br>/g, '; ').replace(/<[^>]+>/g, '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"'));
       }
@@ -379,8 +407,8 @@ function paramFigure(figure: HTMLElement): void {
         const g = marks.append('g').attr('class', 'ref-marker').attr('data-stat', r.stat).attr('data-point', p.index).attr('data-bound', r.bound ?? 'exact');
         // Beside the point, so it does not hide our own marks.
         g.append('path').attr('d', markerPath(xOf(p) + 9, y(r.value), r.bound, 'y')).attr('stroke', colour).attr('fill', r.bound ? '#fff' : colour);
-        g.append('title').text(`published ${r.stat} ${formatReference(metric.unit, r.value, r.bound)} (${r.source}); ours ${r.ours === null ? '—' : formatValue(metric.unit, r.ours)}`);
-        g.on('mousemove', (event: MouseEvent) => showTooltip(`${esc(p.label)}${p.panel ? ` · ${esc(p.panel)}` : ''}<br>${referenceText(r, metric)}`, event.clientX, event.clientY)).on('mouseleave', hideTooltip);
+        g.append('title').text(`published ${r.stat} ${formatReference(metric.unit, r.value, r.bound)} (${r.source}); ours ${oursText(r, metric, p)}`);
+        g.on('mousemove', (event: MouseEvent) => showTooltip(`${esc(p.label)}${p.panel ? ` · ${esc(p.panel)}` : ''}<br>${referenceText(r, metric, p)}`, event.clientX, event.clientY)).on('mouseleave', hideTooltip);
       }
     }
   }

@@ -1,13 +1,15 @@
 // The self-contained HTML report of an experiment: set-up, then per group a CDF per panel (one line per
 // value of the first axis, as the Raft paper's Figure 16 draws time without a leader), each metric against
-// the first axis with its confidence band, published references beside ours, and the full table.
+// the first axis with its confidence band (a hollow mark where not every run gave a sample), published
+// references beside ours at every point they match, and the full table. A CDF's height is out of runs or
+// of samples, as the result's `cdfOver` says, and the page says which.
 // The page loads nothing: d3, the page's script and the result are inlined; the same result gives the same bytes.
 
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExperimentResult, GroupInfo, MetricInfo, PointResult, ReferenceResult } from '../lab/experiment-model.js';
-import { formatDifference, formatReference, formatValue, meetsBound } from './experiment-format.js';
+import { cdfOverText, formatDifference, formatReference, formatValue, meetsBound, sampleSentence } from './experiment-format.js';
 import { jsonForScript } from './html.js';
 
 /** One HTML file for the result, byte-identical for the same result. */
@@ -122,7 +124,7 @@ function groupSection(result: ExperimentResult, g: GroupInfo, gi: number): strin
   const others = g.axes.slice(1);
   const lines = first ? `Each line is one value of <code>${esc(first.params.join(', '))}</code> (${first.labels.map(esc).join(', ')}).` : '';
   const split = others.length > 0 ? ` Each panel is one combination of ${others.map((a) => `<code>${esc(a.params.join(', '))}</code>`).join(' × ')}.` : '';
-  const intro = `<p class="intro">${lines}${split} A CDF line rises from 0 to 1: its height at x is the fraction of runs whose value was at most x, so a line further left is faster and a long flat tail is a few slow runs. Published values are drawn in the line's colour: ◆ a published statistic, ▷ / ◁ a lower / upper bound, a short upright tick a published mean. The last chart shows each metric against the first axis: mean with its 95% confidence band, median (dotted) and p99 (dashed), one colour per panel.</p>`;
+  const intro = `<p class="intro">${lines}${split} ${cdfIntro(result, points)} Published values are drawn in the line's colour: ◆ a published statistic, ▷ / ◁ a lower / upper bound, a short upright tick a published mean. The last chart shows each metric against the first axis: mean with its 95% confidence band, median (dotted) and p99 (dashed), one colour per panel; a hollow mean marks a point where not every run gave a sample (its statistics are of those that did).</p>`;
   const figures = result.metrics.map((m, mi) => {
     const cdfs = panels.map((panel, pi) => {
       const caption = `${panel.panel || g.title || g.name}`;
@@ -147,21 +149,54 @@ ${statsTable(result, points, gi)}
 </section>`;
 }
 
+/** What a CDF's height means for the group's metrics: out of runs, out of samples, or each as it is. */
+function cdfIntro(result: ExperimentResult, points: readonly PointResult[]): string {
+  const byOver = new Map<string, string[]>();
+  for (const m of result.metrics) {
+    const over = cdfOverText(points.map((p) => p.metrics[m.name]));
+    byOver.set(over, [...(byOver.get(over) ?? []), m.name]);
+  }
+  const runs = 'its height at x is the fraction of the point\'s runs whose value was at most x, so a line whose runs did not all give a sample levels off below 100% (the legend shows samples/runs)';
+  const samples = 'its height at x is the fraction of samples at most x (a run may give several, e.g. one per leader loss; the legend shows samples and runs)';
+  const text = (over: string) => (over === 'runs' ? runs : over === 'samples' ? samples : 'its height is out of runs for some points and of samples for others (the legend says which)');
+  const names = (ms: readonly string[]) => ms.map((m) => `<code>${esc(m)}</code>`).join(', ');
+  const parts = [...byOver.entries()].map(([over, ms]) => (byOver.size === 1 ? `A CDF line rises from 0: ${text(over)}.` : `For ${names(ms)}, ${text(over)}.`));
+  return `${parts.join(' ')} A line further left is faster and a long flat tail is a few slow ones.`;
+}
+
 function pointName(p: PointResult | undefined): string {
   if (!p) return '?';
   return p.panel ? `${p.label} · ${p.panel}` : p.label;
 }
 
+/** Our value of a reference's statistic at its `j`-th matched point (null: no sample there). */
+function oursAt(r: ReferenceResult, j: number): number | null {
+  return (r.oursByPoint as readonly (number | null)[] | undefined)?.[j] ?? (j === 0 ? r.ours : null);
+}
+
+/**
+ * A row per point a reference matches (source, statistic and published value span them). Where no run of
+ * a point gave a sample, the row says so rather than judging a bound; where only some did, how many.
+ */
 function referencesTable(result: ExperimentResult, refs: readonly ReferenceResult[], gi: number): string {
-  const rows = refs.map((r) => {
+  const group = result.groups[gi]?.name;
+  const rows = refs.flatMap((r) => {
     const unit = result.metrics.find((m) => m.name === r.metric)?.unit ?? 'number';
-    const meets = meetsBound(r.ours, r.value, r.bound);
-    const difference = r.ours === null ? '—'
-      : meets === null ? `${formatDifference(unit, r.ours - r.value)}${r.value !== 0 ? ` (${percent((r.ours - r.value) / r.value)})` : ''}`
-      : `${formatDifference(unit, r.ours - r.value)} · ${meets ? 'meets the bound' : 'outside the bound'}`;
-    const cls = meets === false ? ' class="bad"' : meets === true ? ' class="ok"' : '';
-    const points = r.points.map((i) => esc(pointName(result.points[i]))).join('<br>');
-    return `<tr${cls}><td>${esc(r.source)}${r.note ? `<div class="muted">${esc(r.note)}</div>` : ''}</td><td>${points}</td><td><code>${esc(r.metric)}</code> ${esc(r.stat)}</td><td class="num">${esc(formatReference(unit, r.value, r.bound))}</td><td class="num">${r.ours === null ? '—' : esc(formatValue(unit, r.ours))}</td><td class="num">${esc(difference)}</td></tr>`;
+    const matched = r.points.map((i, j) => ({ p: result.points[i], ours: oursAt(r, j) })).filter((e) => e.p === undefined || e.p.group === group);
+    return matched.map(({ p, ours }, k) => {
+      const pm = p?.metrics[r.metric];
+      const meets = meetsBound(ours, r.value, r.bound);
+      const difference = ours === null ? '—'
+        : meets === null ? `${formatDifference(unit, ours - r.value)}${r.value !== 0 ? ` (${percent((ours - r.value) / r.value)})` : ''}`
+        : `${formatDifference(unit, ours - r.value)} · ${meets ? 'meets the bound' : 'outside the bound'}`;
+      const cls = meets === false ? ' class="bad"' : meets === true ? ' class="ok"' : '';
+      const why = p === undefined ? '' : ours === null ? `<div class="muted why">no sample: ${esc(sampleSentence(pm, p.runs))}</div>`
+        : pm !== undefined && pm.runsWithout > 0 ? `<div class="muted why">only ${esc(sampleSentence(pm, p.runs))}</div>` : '';
+      const span = matched.length > 1 ? ` rowspan="${matched.length}"` : '';
+      const shared = k > 0 ? '' : `<td${span}>${esc(r.source)}${r.note ? `<div class="muted">${esc(r.note)}</div>` : ''}</td>`;
+      const stat = k > 0 ? '' : `<td${span}><code>${esc(r.metric)}</code> ${esc(r.stat)}</td><td class="num"${span}>${esc(formatReference(unit, r.value, r.bound))}</td>`;
+      return `<tr${cls} data-point="${p?.index ?? ''}">${shared}<td>${esc(pointName(p))}</td>${stat}<td class="num ours">${ours === null ? '—' : esc(formatValue(unit, ours))}${why}</td><td class="num">${esc(difference)}</td></tr>`;
+    });
   });
   return `<h3>Published values beside ours</h3><table class="references" id="references-${gi}"><thead><tr><th>source</th><th>point</th><th>statistic</th><th class="num">published</th><th class="num">ours</th><th class="num">difference (ours − published)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -248,6 +283,8 @@ thead th{font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(
 td.bad,tr.bad td.num:last-child{color:var(--bad);font-weight:700}td.warn{color:var(--warn)}
 tr.bad td{background:#fff5f5}tr.ok td:last-child{color:var(--good)}
 .references tr.bad td:last-child{color:var(--bad);font-weight:700}
+.references td.ours .why{white-space:normal;font-size:11.5px;font-weight:400;max-width:220px;margin-left:auto}
+.legend .chip .n{color:var(--muted);font-variant-numeric:tabular-nums}
 #metrics th{width:220px;font-weight:500}
 .table-scroll{overflow-x:auto}
 `;

@@ -1,13 +1,15 @@
-// The terminal rendering of an experiment result: per group and panel, a fitted table per metric (median,
-// mean with its 95% interval, p99, max), a one-line text CDF per point on an x range shared by the
-// group's panels, the outcome counts (a safety failure stands out) and published references beside ours.
+// The terminal rendering of an experiment result: per group and panel, a fitted table per metric (samples
+// per run, median, mean with its 95% interval, p99, max), a one-line text CDF per point on an x range
+// shared by the group's panels (its height out of runs or of samples, as the result says, so a line whose
+// runs did not all give a sample stays low), the outcome counts (a safety failure stands out) and
+// published references beside ours at every point they match.
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import { stripVTControlCharacters } from 'node:util';
-import type { ExperimentResult, GroupInfo, MetricInfo, PointResult, ReferenceResult } from '../lab/experiment-model.js';
+import type { ExperimentResult, GroupInfo, MetricInfo, PointMetric, PointResult, ReferenceResult } from '../lab/experiment-model.js';
 import type { MetricStats } from '../lab/stats.js';
 import { paint } from './colour.js';
-import { formatDifference, formatReference, formatValue, meetsBound } from './experiment-format.js';
+import { cdfOverText, formatDifference, formatReference, formatValue, meetsBound, sampleCountText, sampleSentence } from './experiment-format.js';
 import { fittedTable, formatCount, plural, visibleWidth, wrapHanging, wrapParagraph } from './text.js';
 
 /** How the terminal rendering is laid out. */
@@ -95,25 +97,52 @@ function failText(c: ChalkInstance, p: PointResult): string {
   return parts.length === 0 ? '—' : parts.join(' ');
 }
 
-/** `mean ±h`: h is the larger distance from the mean to an end of its 95% interval. */
-function meanText(unit: MetricInfo['unit'], s: MetricStats): string {
-  const half = Math.max(s.mean - s.meanCiLow, s.meanCiHigh - s.mean);
-  return `${formatValue(unit, s.mean)} ±${formatValue(unit, half)}`;
+/** No-break space: keeps an interval on one line when a narrow column wraps the mean above it. */
+const NBSP = '\u00a0';
+
+/** `189ms [145ms, 265ms]`: the mean and its 95% interval, which need not be symmetric about it. */
+export function meanText(unit: MetricInfo['unit'], s: MetricStats): string {
+  return `${formatValue(unit, s.mean)} [${formatValue(unit, s.meanCiLow)},${NBSP}${formatValue(unit, s.meanCiHigh)}]`;
 }
 
 function metricTable(c: ChalkInstance, metric: MetricInfo, points: readonly PointResult[], width: number): string {
   const failing = points.some((p) => p.outcomes.safetyViolation + p.outcomes.livenessViolation > 0);
-  const head = ['point', 'n/runs', ...(failing ? ['failed'] : []), 'median', 'mean ±95% CI', 'p99', 'max'];
+  // Over runs, `402/1,000` is samples of runs; over samples, several come from one run: `16 (3 runs)`.
+  const perRun = points.some((p) => p.metrics[metric.name]?.cdfOver === 'samples');
+  const head = ['point', perRun ? 'samples (runs)' : 'samples/runs', ...(failing ? ['failed'] : []), 'median', 'mean [95% CI]', 'p99', 'max'];
   const rows = points.map((p) => {
     const m = p.metrics[metric.name];
     const s = m?.stats ?? null;
     const f = (v: number) => formatValue(metric.unit, v);
     return [
-      p.label, `${formatCount(s?.count ?? 0)}/${formatCount(p.runs)}`, ...(failing ? [failText(c, p)] : []),
+      p.label, sampleCountText(m, p.runs), ...(failing ? [failText(c, p)] : []),
       s ? f(s.median) : '—', s ? meanText(metric.unit, s) : '—', s ? f(s.p99) : '—', s ? f(s.max) : '—',
     ];
   });
-  return `${c.dim(`${metric.name} (${metric.unit})`)}\n${fittedTable(head, rows, width)}`;
+  // Columns that cannot fit without breaking words are left out, least telling first.
+  const dropped: string[] = [];
+  for (const name of DROP_ORDER) {
+    if (tableWidthMin(head, rows) <= width) break;
+    const column = head.indexOf(name);
+    head.splice(column, 1);
+    for (const row of rows) row.splice(column, 1);
+    dropped.push(name);
+  }
+  const note = dropped.length > 0 ? ` · ${dropped.join(', ')} left out to fit ${width} columns` : '';
+  return `${wrapParagraph(c.dim(`${metric.name} (${metric.unit})${note}`), width)}\n${fittedTable(head, rows, width)}`;
+}
+
+/** Columns of a metric's table dropped, in this order, when it cannot fit whole words. */
+const DROP_ORDER = ['p99', 'median', 'max'];
+
+/** The narrowest a table can be without breaking a word (cells wrap at spaces, not at no-break spaces). */
+function tableWidthMin(head: readonly string[], rows: readonly (readonly string[])[]): number {
+  let total = head.length + 1;
+  for (const [c, h] of head.entries()) {
+    const cells = [h, ...rows.map((r) => r[c] ?? '')];
+    total += 2 + Math.max(1, ...cells.flatMap((cell) => stripVTControlCharacters(cell).split(/[ \t\n]+/).map(visibleWidth)));
+  }
+  return total;
 }
 
 /** The x range of a metric's CDFs over a group's points, and whether it is drawn on a log scale. */
@@ -133,7 +162,7 @@ export function cdfRange(points: readonly PointResult[], metric: string): { low:
   return { low: log ? lowPositive : low, high, log };
 }
 
-/** The fraction of samples at or below `x` on a step CDF. */
+/** The fraction (of runs or of samples, as the CDF is) at or below `x` on a step CDF: never rescaled, so a CDF that ends below 1 stays there. */
 export function cdfAt(cdf: readonly (readonly [number, number])[], x: number): number {
   let fraction = 0;
   for (const [v, f] of cdf) {
@@ -143,19 +172,28 @@ export function cdfAt(cdf: readonly (readonly [number, number])[], x: number): n
   return fraction;
 }
 
-/** One text CDF per point: a cell per slice of the shared x range, as high as the fraction done by its end. */
+/**
+ * One text CDF per point: a cell per slice of the shared x range, as high as the fraction done by its end
+ * (out of runs or of samples, as the result's `cdfOver` says), then the point's samples and runs.
+ */
 function cdfLines(c: ChalkInstance, metric: MetricInfo, points: readonly PointResult[], groupPoints: readonly PointResult[], width: number): string[] {
   const range = cdfRange(groupPoints, metric.name);
   if (range === null) return [];
   const labelWidth = Math.min(24, Math.max(...points.map((p) => visibleWidth(p.label))));
-  const cells = Math.min(SPARK_CELLS_MAX, width - labelWidth - 4);
+  const counts = points.map((p) => sampleCountText(p.metrics[metric.name], p.runs));
+  const countWidth = Math.max(...counts.map(visibleWidth));
+  const cells = Math.min(SPARK_CELLS_MAX, width - labelWidth - 5 - countWidth);
   if (cells < SPARK_CELLS_MIN) return [];
+  const metrics: (PointMetric | undefined)[] = points.map((p) => p.metrics[metric.name]);
+  const over = cdfOverText(metrics);
+  const levels = over !== 'samples' && metrics.some((m) => m?.cdfOver === 'runs' && m.runsWithout > 0)
+    ? ' (a line stays below the top when not every run gave a sample)' : '';
   const xAt = (i: number) => {
     const t = (i + 1) / cells;
     return range.log ? range.low * Math.pow(range.high / range.low, t) : range.low + (range.high - range.low) * t;
   };
-  const lines = [c.dim(`CDF of ${metric.name}: x from ${formatValue(metric.unit, range.low)} to ${formatValue(metric.unit, range.high)}${range.log ? ' (log scale)' : ''}, height = fraction of samples at or below`)].map((l) => wrapParagraph(l, width));
-  for (const p of points) {
+  const lines = [c.dim(`CDF of ${metric.name}: x from ${formatValue(metric.unit, range.low)} to ${formatValue(metric.unit, range.high)}${range.log ? ' (log scale)' : ''}, height = fraction of ${over} at or below${levels}; then ${over === 'runs' ? 'samples/runs' : 'samples (runs)'}`)].map((l) => wrapParagraph(l, width));
+  for (const [pi, p] of points.entries()) {
     const cdf = p.metrics[metric.name]?.cdf ?? [];
     let spark = '';
     for (let i = 0; i < cells; i++) {
@@ -163,7 +201,7 @@ function cdfLines(c: ChalkInstance, metric: MetricInfo, points: readonly PointRe
       spark += f <= 0 ? '·' : BLOCKS[Math.min(BLOCKS.length - 1, Math.max(0, Math.ceil(f * BLOCKS.length) - 1))];
     }
     const label = fitLabel(p.label, labelWidth);
-    lines.push(`  ${label} ${cdf.length === 0 ? c.dim('no samples') : c.cyan(spark)}`);
+    lines.push(`  ${label} ${cdf.length === 0 ? c.dim(sampleSentence(p.metrics[metric.name], p.runs)) : `${c.cyan(spark)} ${c.dim(counts[pi]!)}`}`);
   }
   // Ends of the x range under the sparklines.
   const lowText = formatValue(metric.unit, range.low);
@@ -179,24 +217,47 @@ function fitLabel(label: string, room: number): string {
   return [...label].slice(0, room - 1).join('') + '…';
 }
 
+/** Our value of a reference's statistic at its `j`-th matched point (null: no sample there). */
+function oursAt(r: ReferenceResult, j: number): number | null {
+  return (r.oursByPoint as readonly (number | null)[] | undefined)?.[j] ?? (j === 0 ? r.ours : null);
+}
+
+/**
+ * Per metric, a table of published values beside ours: a row per point a reference matches (the first
+ * row of each reference carries its source, statistic and value). Where no run of a point gave a sample,
+ * it says so instead of a difference or a verdict on a bound; where only some did, it says how many.
+ */
 function referenceLines(c: ChalkInstance, result: ExperimentResult, group: GroupInfo, refs: readonly ReferenceResult[], width: number): string[] {
   const unitOf = (name: string) => result.metrics.find((m) => m.name === name)?.unit ?? 'number';
   const sources: string[] = [];
-  const rows = refs.map((r) => {
-    const unit = unitOf(r.metric);
-    const point = result.points[r.points[0]!];
-    const where = point ? (point.panel ? `${point.label} · ${point.panel}` : point.label) : '?';
-    const more = r.points.length > 1 ? ` (+${r.points.length - 1})` : '';
-    let source = sources.indexOf(r.source);
-    if (source < 0) source = sources.push(r.source) - 1;
-    const meets = meetsBound(r.ours, r.value, r.bound);
-    const diff = r.ours === null ? '—'
-      : meets === null ? `${formatDifference(unit, r.ours - r.value)}${r.value !== 0 ? ` (${percent((r.ours - r.value) / r.value)})` : ''}`
-      : meets ? c.green('meets bound') : c.red('outside bound');
-    return [`[${source + 1}]`, `${where}${more}`, `${r.metric} ${r.stat}`, formatReference(unit, r.value, r.bound), r.ours === null ? '—' : formatValue(unit, r.ours), diff];
-  });
-  const lines = [c.bold(`${group.name}: published values beside ours`)];
-  lines.push(fittedTable(['src', 'point', 'statistic', 'published', 'ours', 'difference'], rows, width));
+  const lines: string[] = [];
+  const metrics = result.metrics.map((m) => m.name).filter((name) => refs.some((r) => r.metric === name));
+  for (const name of [...metrics, ...new Set(refs.map((r) => r.metric).filter((n) => !metrics.includes(n)))]) {
+    const unit = unitOf(name);
+    const rows: string[][] = [];
+    for (const r of refs.filter((ref) => ref.metric === name)) {
+      let source = sources.indexOf(r.source);
+      if (source < 0) source = sources.push(r.source) - 1;
+      let first = true;
+      for (const [j, i] of r.points.entries()) {
+        const point = result.points[i];
+        if (point?.group !== group.name) continue;
+        const where = point.panel ? `${point.label} · ${point.panel}` : point.label;
+        const ours = oursAt(r, j);
+        const pm = point.metrics[name];
+        const meets = meetsBound(ours, r.value, r.bound);
+        let diff = ours === null ? sampleSentence(pm, point.runs)
+          : meets === null ? `${formatDifference(unit, ours - r.value)}${r.value !== 0 ? ` (${percent((ours - r.value) / r.value)})` : ''}`
+          : meets ? c.green('meets bound') : c.red('outside bound');
+        if (ours !== null && pm !== undefined && pm.runsWithout > 0) diff += `; ${sampleSentence(pm, point.runs)}`;
+        rows.push([first ? `[${source + 1}]` : '', where, first ? r.stat : '', first ? formatReference(unit, r.value, r.bound) : '', ours === null ? '—' : formatValue(unit, ours), diff]);
+        first = false;
+      }
+    }
+    if (rows.length === 0) continue;
+    lines.push(c.bold(`${group.name}: published values of ${name} beside ours`));
+    lines.push(fittedTable(['src', 'point', 'stat', 'published', 'ours', 'difference'], rows, width));
+  }
   for (const [i, s] of sources.entries()) lines.push(wrapHanging(`[${i + 1}] `, s, width));
   for (const r of refs) if (r.note) lines.push(wrapHanging('note: ', r.note, width));
   return lines;

@@ -77,9 +77,10 @@ export function fittedTable(head: readonly string[], rows: readonly (readonly st
     return 2 + Math.max(1, ...cells.flatMap((cell) => cell.split('\n').map(visibleWidth)));
   });
   // A column first shrinks only to its longest word, so names stay whole; then, if need be, further.
+  // A no-break space (U+00A0) joins words, as it does for the wrapping.
   const words = head.map((h, c) => {
     const cells = [h, ...rows.map((r) => r[c] ?? '')];
-    return 2 + Math.max(1, ...cells.flatMap((cell) => cell.split(/\s+/).map(visibleWidth)));
+    return 2 + Math.max(1, ...cells.flatMap((cell) => cell.split(/[ \t\n]+/).map(visibleWidth)));
   });
   const total = () => widths.reduce((a, b) => a + b, 0) + columns + 1;
   for (const floor of [(c: number) => Math.max(COLUMN_WIDTH_MIN, words[c]!), () => COLUMN_WIDTH_MIN]) {

@@ -1,7 +1,8 @@
 // The experiment report in a real browser (Debian's chromium through playwright-core): a panel draws one
 // CDF line per point, the metric-against-parameter chart its confidence band, published values as
-// markers, the table; the x scale toggles between log and linear; hovering a line labels it; no console
-// error, no network request; the result downloads. Also scripts/experiment-png.mjs, which shoots the charts.
+// markers, the table; the x scale toggles between log and linear; hovering a line labels it; a line whose
+// runs did not all give a sample levels off below 100% and says why, its point hollow on the
+// metric-against-parameter chart; no console error, no network request; the result downloads. Also scripts/experiment-png.mjs, which shoots the charts.
 // Screenshots go to test-output/browser/ for a human to look at.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatValue } from '../../reports/experiment-format.js';
 import { renderExperimentHtml } from '../../reports/experiment-html.js';
 import { figure16Result } from '../reports/experiment-fixture.js';
 
@@ -72,9 +74,19 @@ describe.skipIf(!haveChromium && !inCi)('the experiment report in headless Chrom
     const figure = page.locator('#group-0 figure.cdf-figure').first();
 
     // One line per value of the first axis, labelled as the axis labels them, and a legend chip for each.
+    // (150–150 ms without the extensions gave no sample: no line, but a chip that says 0/120.)
+    const drawn = firstPanel.filter((p) => p.metrics.leaderlessMicros!.stats !== null);
+    expect(drawn).toHaveLength(firstPanel.length - 1);
     const labels = await figure.locator('path.cdf-line').evaluateAll((paths) => paths.map((p) => p.getAttribute('data-label')));
-    expect(labels).toEqual(firstPanel.map((p) => p.label));
+    expect(labels).toEqual(drawn.map((p) => p.label));
     expect(await figure.locator('.legend .chip').count()).toBe(firstPanel.length);
+    expect(await figure.locator('.legend .chip').first().textContent()).toBe('150–150 ms 0/120');
+    expect(await figure.locator('.legend .chip').first().getAttribute('title')).toBe('none of 120 runs gave a sample');
+    // The y axis says what the height is out of: runs here, samples for a metric with several per run.
+    expect(await figure.locator('.axis-label').allTextContents()).toContain('fraction of runs at or below');
+    const elections = page.locator('#group-0 figure.cdf-figure[data-metric-index="1"]').first();
+    expect(await elections.locator('.axis-label').allTextContents()).toContain('fraction of samples at or below');
+    expect(await elections.locator('.legend .chip').nth(1).textContent()).toMatch(/^150–151 ms \d{3,} \(120 runs\)$/);
     // Every chart is an SVG image with a title.
     const titles = await page.locator('figure svg').evaluateAll((svgs) => svgs.map((s) => [s.getAttribute('role'), s.querySelector(':scope > title')?.textContent ?? ''] as [string | null, string]));
     expect(titles.length).toBe(result.groups.length * result.metrics.length * 3);
@@ -89,7 +101,7 @@ describe.skipIf(!haveChromium && !inCi)('the experiment report in headless Chrom
     expect(await param.locator('path.ci-band').count()).toBe(2);
     expect(await param.locator('path.mean-line').count()).toBe(2);
     expect(await param.locator('path.p99-line').count()).toBe(2);
-    expect(await param.locator('circle.mean-point').count()).toBe(randomness.length);
+    expect(await param.locator('circle.mean-point').count()).toBe(randomness.length - 1);
     // The band has area: the interval is not zero-width everywhere.
     const band = (await param.locator('path.ci-band').first().boundingBox())!;
     expect(band.height).toBeGreaterThan(2);
@@ -97,17 +109,17 @@ describe.skipIf(!haveChromium && !inCi)('the experiment report in headless Chrom
     // Published values: the at-least bound and the median on the first panel's CDF, and beside the points.
     const markers = await figure.locator('g.ref-marker').evaluateAll((gs) => gs.map((g) => `${g.getAttribute('data-stat')}:${g.getAttribute('data-bound')}`));
     expect(markers).toEqual(expect.arrayContaining(['p90:at-least', 'median:exact', 'max:at-most']));
-    expect(await param.locator('g.ref-marker').count()).toBe(3);
+    expect(await param.locator('g.ref-marker').count()).toBe(4);
     const scaleMarkers = await page.locator('#group-1 figure.cdf-figure').first().locator('g.ref-marker[data-stat="mean"]').count();
     expect(scaleMarkers).toBe(1);
     // The median marker sits at half height on the line's colour.
     const median = await figure.locator('g.ref-marker[data-stat="median"] path').evaluate((p) => p.getAttribute('fill'));
-    const line = await figure.locator(`path.cdf-line[data-point="${result.references[1]!.points[0]}"]`).evaluate((p) => p.getAttribute('stroke'));
+    const line = await figure.locator(`path.cdf-line[data-point="${result.references.find((r) => r.stat === 'median')!.points[0]}"]`).evaluate((p) => p.getAttribute('stroke'));
     expect(median).toBe(line);
 
     // The tables.
     expect(await page.locator('#stats-0 tbody tr').count()).toBe(randomness.length * result.metrics.length);
-    expect(await page.locator('#references-0 tbody tr').count()).toBe(3);
+    expect(await page.locator('#references-0 tbody tr').count()).toBe(4);
     expect(await page.locator('#references-0').textContent()).toContain('≥ 10s');
 
     // Log by default (the spread is wide), linear on a click, and back.
@@ -118,7 +130,7 @@ describe.skipIf(!haveChromium && !inCi)('the experiment report in headless Chrom
     expect(await svgScale()).toBe('linear');
     expect(await figure.locator('button[data-scale="linear"]').getAttribute('aria-pressed')).toBe('true');
     expect(await figure.locator('.x-axis .tick text').allTextContents()).not.toEqual(logTicks);
-    expect(await figure.locator('path.cdf-line').count()).toBe(firstPanel.length);
+    expect(await figure.locator('path.cdf-line').count()).toBe(drawn.length);
     await figure.locator('button[data-scale="log"]').click();
     expect(await svgScale()).toBe('log');
 
@@ -127,15 +139,65 @@ describe.skipIf(!haveChromium && !inCi)('the experiment report in headless Chrom
     const area = (await figure.locator('rect.hover-target').boundingBox())!;
     await page.mouse.move(area.x + area.width * 0.45, area.y + area.height * 0.5);
     await expect.poll(() => page.locator('#tooltip').isVisible()).toBe(true);
-    expect(await page.locator('#tooltip').textContent()).toMatch(/\d+(\.\d)?% of runs at or below \d/);
+    expect(await page.locator('#tooltip').textContent()).toMatch(/\d+(\.\d)?% of runs at or below \d.*120 of 120 runs gave a sample/);
     expect(await figure.locator('path.cdf-line.hot').count()).toBe(1);
     await figure.screenshot({ path: join(OUTPUT_DIR, 'experiment-cdf-hover.png') });
     // A legend chip hides its line.
-    await figure.locator('.legend .chip').first().click();
-    expect(await figure.locator('path.cdf-line').count()).toBe(firstPanel.length - 1);
+    await figure.locator('.legend .chip').nth(1).click();
+    expect(await figure.locator('path.cdf-line').count()).toBe(drawn.length - 1);
 
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(OUTPUT_DIR, 'experiment-report.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('levels a line off below 100% where not every run gave a sample, says why, and hollows its point', async () => {
+    const { page, errors } = await open();
+    // 150–150 ms with the extensions: 48 of 120 runs resolved, so its line ends at 40%.
+    const partial = result.points.find((p) => p.group === 'randomness' && p.coords[0] === 0 && p.coords[1] === 1)!;
+    const full = result.points.find((p) => p.group === 'randomness' && p.coords[0] === 5 && p.coords[1] === 1)!;
+    const figure = page.locator('#group-0 figure.cdf-figure[data-metric-index="0"][data-panel-index="1"]');
+    await figure.scrollIntoViewIfNeeded();
+    expect(await figure.locator('.legend .chip').first().textContent()).toBe('150–150 ms 48/120');
+    expect(await figure.locator(`path.cdf-line[data-point="${partial.index}"] title`).textContent()).toBe('150–150 ms: 48 of 120 runs gave a sample');
+    const plot = (await figure.locator('rect.hover-target').boundingBox())!;
+    const top = async (index: number) => (await figure.locator(`path.cdf-line[data-point="${index}"]`).boundingBox())!.y;
+    // The full line reaches the top of the plot; the partial one stops 60% of the height below it.
+    expect(Math.abs(await top(full.index) - plot.y)).toBeLessThan(5);
+    expect(Math.abs(await top(partial.index) - (plot.y + plot.height * 0.6))).toBeLessThan(5);
+    // Hovering at the right end, level with the partial line, explains it.
+    await page.mouse.move(plot.x + plot.width - 4, plot.y + plot.height * 0.6);
+    await expect.poll(() => page.locator('#tooltip').isVisible()).toBe(true);
+    expect(await page.locator('#tooltip').textContent()).toContain('40% of runs at or below');
+    expect(await page.locator('#tooltip').textContent()).toContain('48 of 120 runs gave a sample (the line ends at 40%)');
+    await figure.screenshot({ path: join(OUTPUT_DIR, 'experiment-cdf-levels-off.png') });
+
+    // The metric against the first axis: that point's mean is hollow and its tooltip says what it covers.
+    const param = page.locator('#group-0 figure.param-figure[data-metric-index="0"]');
+    await param.scrollIntoViewIfNeeded();
+    const hollow = param.locator('circle.mean-point.partial');
+    expect(await hollow.count()).toBe(1);
+    expect(await hollow.getAttribute('data-point')).toBe(String(partial.index));
+    expect(await hollow.getAttribute('fill')).toBe('#fff');
+    expect(await param.locator('.legend .key').textContent()).toContain('○ not every run gave a sample · no run gave a sample at 150–150 ms · extensions off');
+    const box = (await hollow.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await expect.poll(() => page.locator('#tooltip').textContent()).toContain('48 of 120 runs gave a sample: these statistics are of those');
+    await param.screenshot({ path: join(OUTPUT_DIR, 'experiment-param-partial.png') });
+
+    // A reference on both panels of the scale group: each marker gives ours at its own point.
+    const twice = result.references.find((r) => r.points.length === 2)!;
+    for (const [j, index] of twice.points.entries()) {
+      const title = await page.locator(`#group-1 figure.param-figure[data-metric-index="0"] g.ref-marker[data-point="${index}"] title`).textContent();
+      expect(title).toContain(`ours ${formatValue('duration', twice.oursByPoint[j]!)}`);
+    }
+    expect(await page.locator('#references-1 tbody tr').count()).toBe(3);
+    // No run gave a sample: the table says so rather than judging the bound.
+    const none = page.locator('#references-0 tbody tr[data-point="0"]');
+    expect(await none.textContent()).toContain('no sample: none of 120 runs gave a sample');
+    expect(await none.getAttribute('class')).toBeNull();
+    await page.locator('#references-0').screenshot({ path: join(OUTPUT_DIR, 'experiment-references.png') });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -3,6 +3,7 @@
 // and hostile labels or descriptions that stay text.
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult } from '../../lab/experiment-model.js';
+import { formatValue } from '../../reports/experiment-format.js';
 import { renderExperimentHtml } from '../../reports/experiment-html.js';
 import { figure16Result } from './experiment-fixture.js';
 
@@ -51,19 +52,49 @@ describe('renderExperimentHtml', () => {
   it('tables every point and metric, and the published values beside ours', () => {
     const rows = html.match(/<tr data-point="\d+" data-metric="[^"]+"/g) ?? [];
     expect(rows).toHaveLength(result.points.length * result.metrics.length);
-    const first = result.points[0]!;
+    const first = result.points[2]!;
     const stats = first.metrics.leaderlessMicros!.stats!;
-    const row = new RegExp(`<tr data-point="0" data-metric="leaderlessMicros"[^>]*>(.*?)</tr>`).exec(html)![1]!;
+    const row = new RegExp(`<tr data-point="2" data-metric="leaderlessMicros"[^>]*>(.*?)</tr>`).exec(html)![1]!;
     expect(row).toContain(first.label);
     expect(row).toContain(`<td class="num">${stats.count}</td>`);
     expect(row).toMatch(/ – /);
-    // One references table per group, a row per reference; a bound says whether we meet it.
+    // One references table per group, a row per point a reference matches; a bound says whether we meet it.
     expect(html.match(/<table class="references"/g)).toHaveLength(2);
-    const refRows = html.match(/<table class="references"[\s\S]*?<\/table>/g)!.join('').match(/<tr(?: class="[a-z]+")?><td>/g) ?? [];
-    expect(refRows).toHaveLength(result.references.length);
+    const refRows = html.match(/<table class="references"[\s\S]*?<\/table>/g)!.join('').match(/<tr(?: class="[a-z]+")? data-point="\d+"><td/g) ?? [];
+    expect(refRows).toHaveLength(result.references.reduce((n, r) => n + r.points.length, 0));
     expect(html).toContain('≥ 10s');
     expect(html).toMatch(/meets the bound|outside the bound/);
     expect(html).toContain('287ms');
+  });
+
+  it('says a CDF\'s height is out of runs or of samples, per metric', () => {
+    const intro = /<p class="intro">([\s\S]*?)<\/p>/.exec(html)![1]!;
+    expect(intro).toContain('For <code>leaderlessMicros</code>, its height at x is the fraction of the point\'s runs whose value was at most x, so a line whose runs did not all give a sample levels off below 100%');
+    expect(intro).toContain('For <code>electionsHeld</code>, its height at x is the fraction of samples at most x');
+    expect(html).not.toContain('fraction of runs whose value was at most x');
+    expect(html).toContain('a hollow mean marks a point where not every run gave a sample');
+  });
+
+  it('shows ours at every point a reference matches, and why there is none', () => {
+    const table = /<table class="references" id="references-1">([\s\S]*?)<\/table>/.exec(html)![1]!;
+    const twice = result.references.find((r) => r.points.length === 2)!;
+    const rows = [...table.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => m[1]!);
+    const first = rows.findIndex((r) => r.includes('rowspan="2"'));
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(rows[first]).toContain('12–24 ms · extensions off');
+    expect(rows[first]).toContain(`<td class="num ours">${formatValue('duration', twice.oursByPoint[0]!)}</td>`);
+    expect(rows[first + 1]).toContain('12–24 ms · extensions on');
+    expect(rows[first + 1]).toContain(`<td class="num ours">${formatValue('duration', twice.oursByPoint[1]!)}</td>`);
+    // The row under a spanned source has only point, ours and difference.
+    expect(rows[first + 1]!.match(/<td/g)).toHaveLength(3);
+    // No run gave a sample: the fact, and no verdict on the at-least bound.
+    const randomness = /<table class="references" id="references-0">([\s\S]*?)<\/table>/.exec(html)![1]!;
+    const none = /<tr data-point="0">([\s\S]*?)<\/tr>/.exec(randomness)![1]!;
+    expect(none).toContain('no sample: none of 60 runs gave a sample');
+    expect(none).not.toMatch(/bound/);
+    // Some runs gave one: how many.
+    const some = /<tr[^>]* data-point="1">([\s\S]*?)<\/tr>/.exec(randomness)![1]!;
+    expect(some).toContain('only 24 of 60 runs gave a sample');
   });
 
   it('keeps hostile labels, titles and descriptions as text', () => {
