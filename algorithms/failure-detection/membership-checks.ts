@@ -39,6 +39,11 @@ export class MembershipViews {
     return this.of(viewer, run).get(member);
   }
 
+  /** The view the viewer last reported of `member`, whatever life of it reported it (for what a crash took away). */
+  lastReported(viewer: NodeId, member: NodeId): MemberView | undefined {
+    return this.byViewer.get(viewer)?.views.get(member);
+  }
+
   /** Records a reported view; returns the one it replaces (undefined: the first in this life). */
   set(viewer: NodeId, fact: MembershipFact, run: RunView): MemberView | undefined {
     const views = this.of(viewer, run);
