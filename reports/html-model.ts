@@ -322,6 +322,12 @@ function faultWindows(trace: readonly TraceEvent[], nodes: readonly NodeId[], ba
         if (!zero) open.push({ from: at, kind: f.kind, label: faultLabel(f), links: key });
         break;
       }
+      case 'slow': {
+        const key = new Set([f.node]);
+        release(['slow'], key, at);
+        if (f.factor !== 1) open.push({ from: at, kind: 'slow', label: faultLabel(f), links: key });
+        break;
+      }
       default:
         break; // crash, restart, pause, resume: shown on the node rows
     }
