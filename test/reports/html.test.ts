@@ -244,6 +244,23 @@ describe('buildReportData', () => {
     expect(new Set(data.faults.map((f) => f.lane)).size).toBe(4);
   });
 
+  it('draws a slow node as a window from its slow-down until its factor is 1 again', () => {
+    const data = buildReportData({
+      ...base,
+      trace: [
+        fault(100, { kind: 'slow', node: 'b', factor: 8 }),
+        fault(200, { kind: 'slow', node: 'b', factor: 3 }),
+        fault(300, { kind: 'slow', node: 'c', factor: 2 }),
+        fault(400, { kind: 'slow', node: 'b', factor: 1 }),
+      ],
+    });
+    expect(data.faults.map(({ kind, from, to, label }) => ({ kind, from, to, label }))).toEqual([
+      { kind: 'slow', from: 100, to: 200, label: 'b runs 8× slower' },
+      { kind: 'slow', from: 200, to: 400, label: 'b runs 3× slower' },
+      { kind: 'slow', from: 300, to: 2_000, label: 'c runs 2× slower' },
+    ]);
+  });
+
   it('pairs sends with deliveries and drops: duplicates and drops are their own arrows', () => {
     const data = buildReportData({
       ...base,
