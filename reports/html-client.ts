@@ -27,7 +27,7 @@ const FAULT_COLOURS: Record<string, string> = {
 };
 const STATE_COLOURS = { crashed: '#ef4444', paused: '#f5b83d' } as const;
 /** Membership views of a member, drawn at the foot of its row. */
-const VIEW_COLOURS = { suspect: '#f59e0b', dead: '#b91c1c' } as const;
+const VIEW_COLOURS = { suspect: '#f59e0b', dead: '#7f1d1d' } as const;
 const UP_COLOUR = '#d9f2e3';
 
 type Svg = Selection<SVGSVGElement, unknown, null, undefined>;
@@ -170,7 +170,11 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
   rows.selectAll('text.role-term').data(termed).join('text').attr('class', (t) => `role-term role-term-${t.r.role}`)
     .attr('data-node', (t) => data.nodes[t.r.node]!.id).attr('data-term', (t) => t.r.term!)
     .attr('x', (t) => x(t.r.from) + 2).attr('y', (t) => rowY(t.r.node) + rowH - 4.5).text((t) => t.text);
-  // How the others see each member: at the foot of its row, dead (red) under suspect (amber), each as tall as its share.
+  rows.selectAll('rect.state').data(data.states).join('rect').attr('class', (d) => `state state-${d.state}`)
+    .attr('data-node', (d) => data.nodes[d.node]!.id).attr('x', (d) => x(d.from)).attr('y', (d) => rowY(d.node))
+    .attr('width', (d) => Math.max(1.5, x(d.to) - x(d.from))).attr('height', rowH)
+    .attr('fill', (d) => `url(#hatch-${d.state})`);
+  // How the others see each member, over its status: at the foot of its row, dead (dark red) under suspect (amber), each as tall as its share.
   const others = Math.max(1, data.memberViewers - 1);
   const viewBars = data.memberViews.flatMap((v) => [
     { v, status: 'dead' as const, h: (Math.min(others, v.dead) / others) * (rowH - 2), below: 0 },
@@ -179,10 +183,6 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
   rows.selectAll('rect.member-view').data(viewBars).join('rect').attr('class', (b) => `member-view member-view-${b.status}`)
     .attr('data-node', (b) => data.nodes[b.v.node]!.id).attr('x', (b) => x(b.v.from)).attr('y', (b) => rowY(b.v.node) + rowH - 1 - b.below - b.h)
     .attr('width', (b) => Math.max(0.6, x(b.v.to) - x(b.v.from))).attr('height', (b) => b.h).attr('fill', (b) => VIEW_COLOURS[b.status]);
-  rows.selectAll('rect.state').data(data.states).join('rect').attr('class', (d) => `state state-${d.state}`)
-    .attr('data-node', (d) => data.nodes[d.node]!.id).attr('x', (d) => x(d.from)).attr('y', (d) => rowY(d.node))
-    .attr('width', (d) => Math.max(1.5, x(d.to) - x(d.from))).attr('height', rowH)
-    .attr('fill', (d) => `url(#hatch-${d.state})`);
 
   // Client operations on the rows of nodes that have no role bands (clients, or algorithms without roles).
   const withRoles = new Set(data.roles.map((r) => r.node));
