@@ -294,6 +294,7 @@ function closes(open: FaultEntry, other: FaultEntry): boolean {
     case 'loss': case 'duplicate': return other.kind === open.kind && other.ratio === 0 && open.ratio > 0 && sameLinks(open, other);
     case 'delay': return other.kind === 'delay' && sameLinks(open, other);
     case 'clock-drift': return other.kind === 'clock-drift' && other.ppm === 0 && open.ppm !== 0 && sameNode(open, other);
+    case 'slow': return other.kind === 'slow' && other.factor === 1 && open.factor !== 1 && sameNode(open, other);
     default: return false;
   }
 }

@@ -23,9 +23,11 @@ const KIND_COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#e
 const ROLE_COLOURS: Record<string, string> = { follower: '#c9d4e3', candidate: '#f5a524', leader: '#2563eb' };
 const EXTRA_ROLE_COLOURS = ['#7c3aed', '#0d9488', '#db2777', '#65a30d'];
 const FAULT_COLOURS: Record<string, string> = {
-  partition: '#fdba74', clog: '#d8b4fe', loss: '#fca5a5', duplicate: '#67e8f9', delay: '#fde047', 'clock-skew': '#cbd5e1', 'clock-drift': '#d6d3d1',
+  partition: '#fdba74', clog: '#d8b4fe', loss: '#fca5a5', duplicate: '#67e8f9', delay: '#fde047', 'clock-skew': '#cbd5e1', 'clock-drift': '#d6d3d1', slow: '#bef264',
 };
 const STATE_COLOURS = { crashed: '#ef4444', paused: '#f5b83d' } as const;
+/** Membership views of a member, drawn at the foot of its row. */
+const VIEW_COLOURS = { suspect: '#f59e0b', dead: '#7f1d1d' } as const;
 const UP_COLOUR = '#d9f2e3';
 
 type Svg = Selection<SVGSVGElement, unknown, null, undefined>;
@@ -128,6 +130,10 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
   for (const role of data.roleNames) chip(roleColour(role), role);
   chip(STATE_COLOURS.crashed, 'crashed');
   chip(STATE_COLOURS.paused, 'paused');
+  if (data.memberViews.length > 0) {
+    chip(VIEW_COLOURS.suspect, 'seen suspect (height: share of the others)');
+    chip(VIEW_COLOURS.dead, 'seen dead');
+  }
   for (const kind of [...new Set(data.faults.map((f) => f.kind))]) chip(FAULT_COLOURS[kind] ?? '#ddd', kind);
   chip('#e0e7ff', 'recovery phase');
   const density = data.operationDensity;
@@ -168,6 +174,15 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
     .attr('data-node', (d) => data.nodes[d.node]!.id).attr('x', (d) => x(d.from)).attr('y', (d) => rowY(d.node))
     .attr('width', (d) => Math.max(1.5, x(d.to) - x(d.from))).attr('height', rowH)
     .attr('fill', (d) => `url(#hatch-${d.state})`);
+  // How the others see each member, over its status: at the foot of its row, dead (dark red) under suspect (amber), each as tall as its share.
+  const others = Math.max(1, data.memberViewers - 1);
+  const viewBars = data.memberViews.flatMap((v) => [
+    { v, status: 'dead' as const, h: (Math.min(others, v.dead) / others) * (rowH - 2), below: 0 },
+    { v, status: 'suspect' as const, h: (Math.min(others, v.suspect) / others) * (rowH - 2), below: (Math.min(others, v.dead) / others) * (rowH - 2) },
+  ]).filter((b) => b.h > 0);
+  rows.selectAll('rect.member-view').data(viewBars).join('rect').attr('class', (b) => `member-view member-view-${b.status}`)
+    .attr('data-node', (b) => data.nodes[b.v.node]!.id).attr('x', (b) => x(b.v.from)).attr('y', (b) => rowY(b.v.node) + rowH - 1 - b.below - b.h)
+    .attr('width', (b) => Math.max(0.6, x(b.v.to) - x(b.v.from))).attr('height', (b) => b.h).attr('fill', (b) => VIEW_COLOURS[b.status]);
 
   // Client operations on the rows of nodes that have no role bands (clients, or algorithms without roles).
   const withRoles = new Set(data.roles.map((r) => r.node));
@@ -260,10 +275,13 @@ function overviewHit(event: MouseEvent): { html: string; op?: OpRow } | null {
       const b = Math.min(density.buckets - 1, Math.max(0, Math.floor(t / density.bucketMicros)));
       return { html: `<b>${id}</b>: operations started ${span(b * density.bucketMicros, (b + 1) * density.bucketMicros)}<br>${row.ok[b]} ok · ${row.fail[b]} failed · ${row.open[b]} open` };
     }
+    const seen = data.memberViews.find((v) => v.node === node && v.from <= t && v.to >= t);
+    const seenLine = seen ? `<br>seen suspect by ${seen.suspect}, dead by ${seen.dead} of ${Math.max(1, data.memberViewers - 1)} others, ${span(seen.from, seen.to)}` : '';
     const state = data.states.find((s) => s.node === node && s.from - slack <= t && s.to + slack >= t);
-    if (state) return { html: `<b>${id}</b> ${state.state}<br>${span(state.from, state.to)}` };
+    if (state) return { html: `<b>${id}</b> ${state.state}<br>${span(state.from, state.to)}${seenLine}` };
     const role = data.roles.find((r) => r.node === node && r.from <= t && r.to >= t);
-    if (role) return { html: `<b>${id}</b> ${esc(role.role)}${role.term !== null ? ` of term ${role.term}` : ''}<br>${span(role.from, role.to)}` };
+    if (role) return { html: `<b>${id}</b> ${esc(role.role)}${role.term !== null ? ` of term ${role.term}` : ''}<br>${span(role.from, role.to)}${seenLine}` };
+    if (seen) return { html: `<b>${id}</b>${seenLine}` };
     return null;
   }
   const lane = Math.floor((py - g.lanesTop) / g.laneH);

@@ -59,6 +59,15 @@ export interface ReportData {
   readonly roleNames: readonly string[];
   /** A leader giving up leadership without crashing (it observed another role), with the term it led. */
   readonly stepDowns: readonly { readonly node: number; readonly at: Micros; readonly term: number | null; readonly role: string }[];
+  /**
+   * How the other members see each member, from membership facts (`{ type: 'member' }`, sim/facts.ts):
+   * intervals of a member's row in which `suspect` of them hold it suspect and `dead` hold it dead (a
+   * viewer's views end at its crash). Only intervals where some hold it suspect or dead; empty when the
+   * algorithm reports no views.
+   */
+  readonly memberViews: readonly (Interval & { readonly suspect: number; readonly dead: number })[];
+  /** How many nodes reported membership views (each member is seen by the others of them). */
+  readonly memberViewers: number;
   readonly faults: readonly {
     readonly from: Micros;
     readonly to: Micros;
@@ -164,6 +173,7 @@ export function buildReportData(input: ModelInput): ReportData {
   const indexOf = (id: NodeId): number => nodeIndex.get(id) ?? -1;
   const end = input.endMicros;
   const { states, roles, roleNames, stepDowns } = nodeIntervals(input.trace, indexOf, end);
+  const { memberViews, memberViewers } = memberViewIntervals(input.trace, indexOf, end);
   const { faults, lanes } = faultWindows(input.trace, input.nodes.map((n) => n.id), input.baseLatency, input.recovery.startedAtMicros, end);
   const messages = messageArrows(input.trace, indexOf, end);
   const { operations, operationLanes } = operationRows(input.operations, indexOf, answeringServers(input.trace, indexOf));
@@ -176,7 +186,7 @@ export function buildReportData(input: ModelInput): ReportData {
       recoveryStartMicros: input.recovery.startedAtMicros, recoveredAtMicros: input.recovery.recoveredAtMicros,
     },
     nodes: input.nodes.map((n) => ({ id: n.id, role: n.role })),
-    states, roles, roleNames, stepDowns, faults, faultLanes: lanes, messages,
+    states, roles, roleNames, stepDowns, memberViews, memberViewers, faults, faultLanes: lanes, messages,
     operations, operationsTotal: input.operations.length, operationLanes,
     operationDensity: input.operations.length > OVERVIEW_OPERATIONS_MAX ? operationDensity(input.operations, indexOf, end) : null,
     linearizability: lin ? { name: lin.name, ok: lin.ok, message: lin.message ?? null } : null,
@@ -240,6 +250,48 @@ function nodeIntervals(trace: readonly TraceEvent[], indexOf: (id: NodeId) => nu
   for (const node of [...openRole.keys()]) closeRole(node, end);
   const byTime = <T extends Interval>(a: T, b: T) => a.node - b.node || a.from - b.from;
   return { states: states.sort(byTime), roles: roles.sort(byTime), roleNames, stepDowns };
+}
+
+/** Membership views folded per member: how many others hold it suspect, and dead, over time. */
+function memberViewIntervals(trace: readonly TraceEvent[], indexOf: (id: NodeId) => number, end: Micros) {
+  const out: (Interval & { suspect: number; dead: number })[] = [];
+  /** viewer → member → the status it holds (suspect or dead only). */
+  const held = new Map<number, Map<number, 'suspect' | 'dead'>>();
+  const counts = new Map<number, { from: Micros; suspect: number; dead: number }>();
+  const viewers = new Set<number>();
+  const change = (member: number, at: Micros, suspect: number, dead: number) => {
+    const open = counts.get(member) ?? { from: at, suspect: 0, dead: 0 };
+    if (open.suspect === suspect && open.dead === dead) return;
+    if ((open.suspect > 0 || open.dead > 0) && at > open.from) out.push({ node: member, from: open.from, to: at, suspect: open.suspect, dead: open.dead });
+    counts.set(member, { from: at, suspect, dead });
+  };
+  const set = (viewer: number, member: number, status: 'suspect' | 'dead' | undefined, at: Micros) => {
+    let views = held.get(viewer);
+    if (views === undefined) held.set(viewer, (views = new Map()));
+    const was = views.get(member);
+    if (was === status) return;
+    if (status === undefined) views.delete(member);
+    else views.set(member, status);
+    const c = counts.get(member) ?? { from: at, suspect: 0, dead: 0 };
+    const delta = (s: 'suspect' | 'dead') => (status === s ? 1 : 0) - (was === s ? 1 : 0);
+    change(member, at, c.suspect + delta('suspect'), c.dead + delta('dead'));
+  };
+  for (const e of trace) {
+    if (e.type === 'crash') {
+      // A crashed viewer's process, and its views, are gone.
+      const viewer = indexOf(e.node);
+      for (const member of [...(held.get(viewer)?.keys() ?? [])]) set(viewer, member, undefined, e.at);
+    } else if (e.type === 'observe' && e.fact.type === 'member' && typeof e.fact.member === 'string') {
+      const viewer = indexOf(e.node);
+      const member = indexOf(e.fact.member);
+      if (viewer < 0 || member < 0) continue;
+      viewers.add(viewer);
+      const status = e.fact.status === 'suspect' || e.fact.status === 'dead' ? e.fact.status : undefined;
+      set(viewer, member, status, e.at);
+    }
+  }
+  for (const member of [...counts.keys()]) change(member, end, 0, 0);
+  return { memberViews: out.sort((a, b) => a.node - b.node || a.from - b.from), memberViewers: viewers.size };
 }
 
 // ---- faults -------------------------------------------------------------------------------------
@@ -320,6 +372,12 @@ function faultWindows(trace: readonly TraceEvent[], nodes: readonly NodeId[], ba
         release([f.kind], key, at);
         const zero = f.kind === 'clock-skew' ? f.offsetMicros === 0 : f.ppm === 0;
         if (!zero) open.push({ from: at, kind: f.kind, label: faultLabel(f), links: key });
+        break;
+      }
+      case 'slow': {
+        const key = new Set([f.node]);
+        release(['slow'], key, at);
+        if (f.factor !== 1) open.push({ from: at, kind: 'slow', label: faultLabel(f), links: key });
         break;
       }
       default:

@@ -33,6 +33,11 @@ export interface RunView {
    * "messages until a value was chosen". The engine's view always has it; views a test builds by hand may leave it out.
    */
   readonly messagesSent?: number;
+  /**
+   * With `ScenarioSetup.measureBytes` on: the JSON text length of every message counted in `messagesSent`
+   * (a proxy for bytes on the wire). Undefined when the scenario does not measure bytes. Read-only.
+   */
+  readonly bytesSent?: number;
 }
 
 export interface CheckVerdict {
@@ -55,6 +60,12 @@ export interface Checker<F extends Fact = Observation> {
   onObservation?(node: NodeId, fact: F, run: RunView): string | void;
   /** Called for every trace event (costlier: events are materialised); return a message to report a violation. */
   onEvent?(event: TraceEvent, run: RunView): string | void;
+  /**
+   * Called after each fault entry the engine applies (as `FactObserver.onFault` is, before the observers),
+   * with the entry as resolved (null: a role reference named no node then). Cheap: faults are rare, and
+   * no trace event is built for it. Return a message to report a violation.
+   */
+  onFault?(fault: FaultEntry | null, run: RunView & LinkView): string | void;
   /**
    * The verdict now. For `eventually` checkers it is polled during recovery; the run ends early once
    * every one of them holds. For `always` checkers a violation reported earlier wins over this verdict.

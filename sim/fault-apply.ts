@@ -161,6 +161,8 @@ export interface NodeFaults<M> {
   resumeNode(index: number): void;
   skewClock(index: number, offsetMicros: Micros): void;
   driftClock(index: number, ppm: number): void;
+  /** Sets how many times slower the node experiences everything (1: normal speed). */
+  slowNode(index: number, factor: number): void;
   /** Queues messages a clog held, now, in the order given. */
   release(messages: readonly M[]): void;
 }
@@ -228,6 +230,8 @@ export class FaultApplier<M> {
         return nodes.skewClock(nodes.nodeIndex(entry.node), entry.offsetMicros);
       case 'clock-drift':
         return nodes.driftClock(nodes.nodeIndex(entry.node), entry.ppm);
+      case 'slow':
+        return nodes.slowNode(nodes.nodeIndex(entry.node), entry.factor);
     }
     assert(false, `unknown fault kind ${JSON.stringify((entry as { kind: unknown }).kind)}`);
   }

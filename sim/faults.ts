@@ -29,13 +29,19 @@ export type FaultEntry =
   /** Sets the node's clock to read offsetMicros ahead of true time (negative: behind). */
   | { readonly at: Micros; readonly kind: 'clock-skew'; readonly node: NodeId; readonly offsetMicros: Micros; readonly as?: string }
   /** The node's clock runs ppm parts per million fast (negative: slow) from now on. */
-  | { readonly at: Micros; readonly kind: 'clock-drift'; readonly node: NodeId; readonly ppm: number; readonly as?: string };
+  | { readonly at: Micros; readonly kind: 'clock-drift'; readonly node: NodeId; readonly ppm: number; readonly as?: string }
+  /**
+   * The node becomes an overloaded machine: everything it experiences takes `factor` times as long (a
+   * message to it is handled after factor × the link's latency, a timer it sets fires after factor × the
+   * delay asked); its own clock is unaffected. `factor` 1 ends it. See `SLOW_FACTOR_MAX`.
+   */
+  | { readonly at: Micros; readonly kind: 'slow'; readonly node: NodeId; readonly factor: number; readonly as?: string };
 
 export type FaultKind = FaultEntry['kind'];
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'partition', 'heal', 'crash', 'restart', 'pause', 'resume', 'clog', 'unclog',
-  'loss', 'duplicate', 'delay', 'clock-skew', 'clock-drift',
+  'loss', 'duplicate', 'delay', 'clock-skew', 'clock-drift', 'slow',
 ];
 
 /**
@@ -78,6 +84,9 @@ export interface FaultCluster {
 
 /** Bounds on a clock-drift rate: ±50% is already absurd for real hardware. */
 const DRIFT_PPM_LIMIT = 500_000;
+
+/** The largest slow-down factor a `slow` fault takes: a thousand times slower is a machine that has stopped. */
+export const SLOW_FACTOR_MAX = 1_000;
 
 /**
  * Validates and normalises a schedule. `where` names the source in errors (a file name).
@@ -239,6 +248,14 @@ function parseEntry(
       if (!Number.isSafeInteger(e.ppm) || Math.abs(e.ppm as number) > DRIFT_PPM_LIMIT) throw new InputError(`${here}: ppm must be an integer from -${DRIFT_PPM_LIMIT} to ${DRIFT_PPM_LIMIT}; got ${JSON.stringify(e.ppm)}`);
       return { at, kind: 'clock-drift', node: node(), ppm: e.ppm as number, ...binding() };
     }
+    case 'slow': {
+      allowed('node', 'factor', 'as');
+      const factor = e.factor;
+      if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1 || factor > SLOW_FACTOR_MAX) {
+        throw new InputError(`${here}: factor must be a number from 1 (normal speed) to ${SLOW_FACTOR_MAX}; got ${JSON.stringify(factor)}`);
+      }
+      return { at, kind: 'slow', node: node(), factor, ...binding() };
+    }
   }
 }
 
@@ -301,6 +318,10 @@ export function describeFault(entry: FaultEntry): string {
       return `${possessive(entry.node)} clock jumps ${formatSignedMicros(entry.offsetMicros)}${boundAs(entry.as)}`;
     case 'clock-drift':
       return `${possessive(entry.node)} clock drifts ${entry.ppm > 0 ? '+' : ''}${entry.ppm.toLocaleString('en-US')}ppm${boundAs(entry.as)}`;
+    case 'slow':
+      return entry.factor === 1
+        ? `${nodeName(entry.node)} runs at normal speed again${boundAs(entry.as)}`
+        : `${nodeName(entry.node)} runs ${entry.factor}× slower${boundAs(entry.as)}`;
   }
 }
 

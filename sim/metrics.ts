@@ -48,6 +48,8 @@ export interface EndedRun {
   readonly servers: readonly NodeId[];
   readonly history: { readonly ok: number; readonly fail: number; readonly open: number };
   readonly messagesSent: number;
+  /** The JSON text length of every message sent (see `ScenarioSetup.measureBytes`); absent when the scenario does not measure bytes. */
+  readonly bytesSent?: number;
   readonly recovery: { readonly startedAtMicros: Micros; readonly recoveredAtMicros: Micros | null };
 }
 

@@ -1,7 +1,8 @@
 // The nemesis: draws an explicit fault schedule from its own random stream under a named profile.
 // Faults arrive as a Poisson process whose rate can ramp up over the fault phase; each fault opens a
 // window that a matching entry closes (crash → restart, partition → heal …). At most a minority of the
-// targets is down (crashed or paused) at once, and one partition is active at a time.
+// targets is down (crashed or paused) at once, at most a minority is slow at once, and one partition is
+// active at a time. The failure-detection profiles (`fd-…`) confine link faults to links between targets.
 
 import { assert } from './assert.js';
 import type { FaultEntry } from './faults.js';
@@ -10,10 +11,10 @@ import type { NodeId } from './process.js';
 import type { Rng } from './rng.js';
 import type { Micros } from './time.js';
 
-export type NemesisProfile = 'none' | 'partitions' | 'crashes' | 'lossy' | 'clocks' | 'chaos' | 'scenario';
+export type NemesisProfile = 'none' | 'partitions' | 'crashes' | 'lossy' | 'clocks' | 'chaos' | 'fd-lossy' | 'fd-slow' | 'fd-chaos' | 'scenario';
 
 type Move = 'partition-halves' | 'partition-isolate' | 'partition-one-way' | 'clog' | 'crash' | 'pause'
-  | 'loss' | 'duplicate' | 'delay' | 'clock-skew' | 'clock-drift';
+  | 'loss' | 'loss-member' | 'duplicate' | 'delay' | 'clock-skew' | 'clock-drift' | 'slow';
 
 /** Which moves each profile draws from, with integer weights. */
 const PROFILE_MOVES: Readonly<Record<NemesisProfile, readonly (readonly [Move, number])[]>> = {
@@ -28,9 +29,15 @@ const PROFILE_MOVES: Readonly<Record<NemesisProfile, readonly (readonly [Move, n
     ['partition-halves', 2], ['partition-isolate', 2], ['partition-one-way', 1], ['clog', 1], ['crash', 2],
     ['pause', 1], ['loss', 1], ['duplicate', 1], ['delay', 1], ['clock-skew', 1], ['clock-drift', 1],
   ],
+  'fd-lossy': [['loss', 3], ['loss-member', 3], ['duplicate', 2], ['delay', 2]],
+  'fd-slow': [['slow', 1]],
+  'fd-chaos': [
+    ['crash', 2], ['pause', 1], ['slow', 2], ['partition-halves', 1], ['partition-isolate', 2], ['partition-one-way', 2],
+    ['loss', 1], ['loss-member', 1], ['clock-drift', 1],
+  ],
 };
 
-export const NEMESIS_PROFILES: readonly NemesisProfile[] = ['none', 'partitions', 'crashes', 'lossy', 'clocks', 'chaos', 'scenario'];
+export const NEMESIS_PROFILES: readonly NemesisProfile[] = ['none', 'partitions', 'crashes', 'lossy', 'clocks', 'chaos', 'fd-lossy', 'fd-slow', 'fd-chaos', 'scenario'];
 
 export const NEMESIS_DESCRIPTIONS: Readonly<Record<NemesisProfile, string>> = {
   none: 'no faults',
@@ -39,6 +46,9 @@ export const NEMESIS_DESCRIPTIONS: Readonly<Record<NemesisProfile, string>> = {
   lossy: 'windows of message loss, duplication and heavy delay (reordering)',
   clocks: 'clock skew jumps and drifting clocks',
   chaos: 'every kind of fault, mixed',
+  'fd-lossy': "for failure detectors: windows of loss (all the targets' links, or one member's incoming or outgoing links), duplication and heavy delay",
+  'fd-slow': 'for failure detectors: slow members (each a minority-bounded window, 2 to 20 times slower)',
+  'fd-chaos': 'for failure detectors: crashes, pauses, slow members, partitions (one-way too), loss and clock drift, mixed',
   scenario: "the scenario's own fault script (targeted faults such as crashing the leader)",
 };
 
@@ -70,6 +80,9 @@ export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[
   const entries: FaultEntry[] = [];
   const downUntil = new Map<NodeId, Micros>();
   const maxDown = Math.floor((targets.length - 1) / 2);
+  const slowUntil = new Map<NodeId, Micros>();
+  // The fd profiles confine link faults to links between targets (the members); the others act on every link.
+  const scope = options.profile.startsWith('fd-') ? { from: [...targets], to: [...targets] } : {};
   let partitionUntil = -1;
   let clogUntil = -1;
   const lossUntil = { loss: -1, duplicate: -1, delay: -1 };
@@ -134,8 +147,28 @@ export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[
       case 'duplicate': {
         if (t < lossUntil[move]) break;
         const ratio = rng.int(5, 40) / 100;
-        entries.push({ at, kind: move, ratio }, { at: close, kind: move, ratio: 0 });
+        entries.push({ at, kind: move, ratio, ...scope }, { at: close, kind: move, ratio: 0, ...scope });
         lossUntil[move] = close;
+        break;
+      }
+      case 'loss-member': {
+        // One member's links lose heavily, one way: what it hears (incoming) or what it says (outgoing).
+        if (t < lossUntil.loss || targets.length < 2) break;
+        const node = rng.pick(targets);
+        const others = targets.filter((id) => id !== node);
+        const links = rng.chance(0.5) ? { from: others, to: [node] } : { from: [node], to: others };
+        const ratio = rng.int(20, 60) / 100;
+        entries.push({ at, kind: 'loss', ratio, ...links }, { at: close, kind: 'loss', ratio: 0, ...links });
+        lossUntil.loss = close;
+        break;
+      }
+      case 'slow': {
+        const slow = targets.filter((id) => (slowUntil.get(id) ?? -1) > t).length;
+        const candidates = targets.filter((id) => (slowUntil.get(id) ?? -1) <= t);
+        if (slow >= maxDown || candidates.length === 0) break;
+        const node = rng.pick(candidates);
+        entries.push({ at, kind: 'slow', node, factor: rng.int(2, 20) }, { at: close, kind: 'slow', node, factor: 1 });
+        slowUntil.set(node, close);
         break;
       }
       case 'delay': {
@@ -143,7 +176,7 @@ export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[
         const latency: LatencyModel = rng.chance(0.5)
           ? { kind: 'uniform', baseMicros: rng.int(5, 50) * 1_000, jitterMicros: rng.int(10, 200) * 1_000 }
           : { kind: 'pareto', baseMicros: 1_000, scaleMicros: rng.int(2, 20) * 1_000, shape: 1.2, maxMicros: 1_000_000 };
-        entries.push({ at, kind: 'delay', latency }, { at: close, kind: 'delay', latency: options.baseLatency });
+        entries.push({ at, kind: 'delay', latency, ...scope }, { at: close, kind: 'delay', latency: options.baseLatency, ...scope });
         lossUntil.delay = close;
         break;
       }

@@ -141,7 +141,7 @@ export function prepareRun(request: RunRequest): PreparedRun {
 export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunResult {
   const { setup } = prepared;
   const observers = setup.observers ?? [];
-  const sim = new Simulator({ seed: prepared.seed, nodes: setup.nodes, network: setup.network, checkers: setup.checkers, observers, traceSink, roles: setup.roles, topology: setup.topology });
+  const sim = new Simulator({ seed: prepared.seed, nodes: setup.nodes, network: setup.network, checkers: setup.checkers, observers, traceSink, roles: setup.roles, topology: setup.topology, measureBytes: setup.measureBytes });
   sim.start();
   sim.scheduleFaults(prepared.faults);
   sim.runUntil(prepared.durationMicros);
@@ -178,7 +178,10 @@ export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunRes
     checks,
     recovery,
     history,
-    metrics: computeMetrics(observers, { servers: serversOf(setup.nodes), history, messagesSent: sim.stats.messagesSent, recovery }),
+    metrics: computeMetrics(observers, {
+      servers: serversOf(setup.nodes), history, messagesSent: sim.stats.messagesSent, recovery,
+      ...(sim.stats.bytesSent !== undefined ? { bytesSent: sim.stats.bytesSent } : {}),
+    }),
     simulator: sim,
   };
 }

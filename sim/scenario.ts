@@ -81,6 +81,12 @@ export interface ScenarioSetup<F extends Fact = Observation> {
   readonly roles?: RoleOracle;
   /** The scenario's own fault script, used when the nemesis is `scenario`. */
   readonly script?: (context: ScriptContext) => FaultEntry[];
+  /**
+   * Count the bytes of every message sent (`RunView.bytesSent`, `EndedRun.bytesSent`, `stats.bytesSent`):
+   * the length of its JSON text, a fair proxy for its size on the wire. Off by default (it costs a
+   * serialisation per message); the fingerprint does not depend on it.
+   */
+  readonly measureBytes?: boolean;
 }
 
 /** The nemesis's targets: nodes of these roles, or these node ids. */

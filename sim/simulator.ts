@@ -64,6 +64,11 @@ export interface SimulatorOptions {
   readonly observers?: readonly FactObserver[];
   /** Receives every trace event; without one (and without `onEvent` checkers) none is built. */
   readonly traceSink?: TraceSink;
+  /**
+   * Count `stats.bytesSent`: the length of each sent message's JSON text (characters, so bytes for ASCII
+   * content), a fair proxy for its size on a real wire. Off by default: it serialises every message.
+   */
+  readonly measureBytes?: boolean;
 }
 
 /** Counts of what happened in a run. */
@@ -73,6 +78,8 @@ export interface SimStats {
   messagesDelivered: number;
   messagesDropped: number;
   dropsByReason: Record<DropReason, number>;
+  /** With `measureBytes` only: the JSON text length of every message sent (counted as `messagesSent` is). */
+  bytesSent?: number;
 }
 
 interface Violation {
@@ -86,6 +93,8 @@ class NodeRecord {
   context: NodeContext | null = null;
   incarnation = 0;
   crashes = 0;
+  /** How many times slower the node experiences everything (a `slow` fault); 1: normal speed. Survives a crash: it is the machine's. */
+  slowFactor = 1;
   readonly timers = new Map<string, number>();
   readonly disk = new SimDisk();
   readonly clock = new LocalClock();
@@ -130,6 +139,10 @@ class SimRunView implements RunView, LinkView {
 
   get messagesSent(): number {
     return this.sim.stats.messagesSent;
+  }
+
+  get bytesSent(): number | undefined {
+    return this.sim.stats.bytesSent;
   }
 
   status(id: NodeId): NodeStatus {
@@ -238,6 +251,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   private readonly checkers: readonly Checker[];
   private readonly observationCheckers: readonly Checker[];
   private readonly eventCheckers: readonly Checker[];
+  private readonly faultCheckers: readonly Checker[];
   private readonly factObservers: readonly FactObserver[];
   private readonly faultObservers: readonly FactObserver[];
   private readonly sink: TraceSink | undefined;
@@ -247,6 +261,10 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   private outboxCount = 0;
   private nextMsgId = 0;
   private nextTimerToken = 0;
+  /** Count message bytes (`SimulatorOptions.measureBytes`). */
+  private readonly measureBytes: boolean;
+  /** How many nodes are slow now (factor ≠ 1): while none is, a message costs one comparison for it. */
+  private slowNodes = 0;
   /** The node the running handler most likely answers (the sender of the message being handled), by id and index. */
   private replyId: NodeId = '';
   private replyIndex = -1;
@@ -274,9 +292,12 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     this.checkers = options.checkers ?? [];
     this.observationCheckers = this.checkers.filter((c) => c.onObservation);
     this.eventCheckers = this.checkers.filter((c) => c.onEvent);
+    this.faultCheckers = this.checkers.filter((c) => c.onFault);
     this.factObservers = (options.observers ?? []).filter((o) => o.onFact);
     this.faultObservers = (options.observers ?? []).filter((o) => o.onFault);
     this.sink = options.traceSink;
+    this.measureBytes = options.measureBytes === true;
+    if (this.measureBytes) this.stats.bytesSent = 0;
     // Trace objects are built only for a sink or an onEvent checker.
     const materialize = this.sink !== undefined || this.eventCheckers.length > 0;
     this.recorder = materialize ? new TracingRecorder(this.ids, (event) => this.emit(event)) : new Recorder(this.ids);
@@ -349,6 +370,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     for (const node of this.nodes) {
       if (node.status === 'crashed') recovery.push({ at, kind: 'restart', node: node.id });
       if (node.status === 'paused') recovery.push({ at, kind: 'resume', node: node.id });
+      if (node.slowFactor !== 1) recovery.push({ at, kind: 'slow', node: node.id, factor: 1 });
     }
     for (const entry of recovery) this.applyFault(entry, 'recovery');
   }
@@ -523,6 +545,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     // Invariant: sender and receiver never share a mutable object (top level copied, the rest frozen).
     const msg = copyOnWire(original);
     this.stats.messagesSent++;
+    if (this.measureBytes) this.stats.bytesSent! += (JSON.stringify(msg) ?? '').length;
     this.recorder.send(this.now, from, to, msgId, hash, msg);
     const link = this.links[from * this.linkRow + to]!;
     // Link.sendDrop and Link.duplicates inline: the per-message path.
@@ -537,7 +560,10 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     // Link.board inline. Bound: at most `capacity` messages in flight per directed link.
     if (link.inFlight >= link.capacity) return this.drop(link.from, link.to, msgId, 'overflow');
     link.inFlight++;
-    const at = this.now + link.sampleLatency();
+    let latency = link.sampleLatency();
+    // A slow receiver handles the message factor × the latency after it was sent (see `slowNode`).
+    if (this.slowNodes !== 0) latency = this.slowed(link.to, latency);
+    const at = this.now + latency;
     if (spare === null) {
       this.queue.push(new SimEvent(at, Kind.Deliver, link.to, link.from, msgId, msg));
       return;
@@ -570,7 +596,16 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     }
     const token = ++this.nextTimerToken;
     node.timers.set(name, token);
-    this.queue.push(new SimEvent(this.now + node.clock.trueSpan(afterMicros), Kind.Timer, node.index, -1, token, name));
+    let span = node.clock.trueSpan(afterMicros);
+    // A slow node's timer fires factor × the delay asked (see `slowNode`).
+    if (node.slowFactor !== 1) span = Math.round(span * node.slowFactor);
+    this.queue.push(new SimEvent(this.now + span, Kind.Timer, node.index, -1, token, name));
+  }
+
+  /** A latency to node `to` as its slow-down stretches it (rounded to a microsecond). */
+  private slowed(to: number, latencyMicros: Micros): Micros {
+    const factor = this.nodes[to]!.slowFactor;
+    return factor === 1 ? latencyMicros : Math.round(latencyMicros * factor);
   }
 
   // ---- observations and history ---------------------------------------------------------------
@@ -610,10 +645,15 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
 
   /**
    * Applies one fault entry now (see `FaultApplier.apply`): entries that do not apply, or whose role
-   * reference cannot be resolved now, are recorded but change nothing. Observers hear of it after.
+   * reference cannot be resolved now, are recorded but change nothing. Checkers with `onFault`, then
+   * observers, hear of it after.
    */
   applyFault(entry: FaultEntry, source: 'schedule' | 'recovery'): void {
     const resolved = this.faults.apply(entry, source, this.now);
+    for (const checker of this.faultCheckers) {
+      const problem = checker.onFault!(resolved, this.view);
+      if (problem) this.reportViolation(checker.name, problem);
+    }
     for (const observer of this.faultObservers) observer.onFault!(resolved, this.view);
   }
 
@@ -663,6 +703,21 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   /** For the fault applier: sets a node's clock drift from now on. */
   driftClock(index: number, ppm: number): void {
     this.nodes[index]!.clock.setDriftPpm(this.now, ppm);
+  }
+
+  /**
+   * For the fault applier: the node runs `factor` times slower from now on (1: normal speed again).
+   * The model: an overloaded (or swapping) machine, where everything the node experiences takes factor
+   * times as long. A message sent to it from now on is handled factor × the link's sampled latency after
+   * it was sent; a timer it sets from now on fires factor × the delay asked (after drift). Its own clock
+   * runs as before, so it can see its timers fire late (as Lifeguard's local health does). Messages
+   * already in flight and timers already set keep their times; what it sends travels at the link's speed.
+   * The factor belongs to the machine: it survives a crash and restart. Recovery sets it back to 1.
+   */
+  slowNode(index: number, factor: number): void {
+    const node = this.nodes[index]!;
+    if ((node.slowFactor !== 1) !== (factor !== 1)) this.slowNodes += factor !== 1 ? 1 : -1;
+    node.slowFactor = factor;
   }
 
   /** For the fault applier: queues messages a clog held, now, in order. */

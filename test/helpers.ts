@@ -106,6 +106,7 @@ export function faultEntryArb(horizonMicros: number): fc.Arbitrary<FaultEntry> {
     fc.record({ at, kind: fc.constant('delay' as const), latency: fc.record({ kind: fc.constant('uniform' as const), baseMicros: fc.integer({ min: 0, max: 50_000 }), jitterMicros: fc.integer({ min: 0, max: 50_000 }) }) }),
     fc.record({ at, kind: fc.constant('clock-skew' as const), node: nodeArb, offsetMicros: fc.integer({ min: -1_000_000, max: 1_000_000 }) }),
     fc.record({ at, kind: fc.constant('clock-drift' as const), node: nodeArb, ppm: fc.integer({ min: -100_000, max: 100_000 }) }),
+    fc.record({ at, kind: fc.constant('slow' as const), node: nodeArb, factor: fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 20 }), fc.double({ min: 1, max: 50, noNaN: true })) }),
   );
 }
 

@@ -61,6 +61,7 @@ const CASES: readonly BadInput[] = [
   { what: 'fault naming an unknown role', args: ['run', 'raft-chaos', '--seed', '1', '--faults', 'faults.json'], setup: (d) => writeFileSync(join(d, 'faults.json'), '[{"at": 1000, "kind": "partition", "groups": [["@backend"], ["@rest"]]}]') },
   { what: 'fault naming `@leader` in a scenario without a leader', args: ['run', 'broadcast-chaos', '--seed', '1', '--faults', 'faults.json'], setup: (d) => writeFileSync(join(d, 'faults.json'), '[{"at": 1000, "kind": "crash", "node": "@leader"}]') },
   { what: 'fault naming a whole role where one node is needed', args: ['run', 'raft-chaos', '--seed', '1', '--faults', 'faults.json'], setup: (d) => writeFileSync(join(d, 'faults.json'), '[{"at": 1000, "kind": "crash", "node": "@server"}]') },
+  { what: '`slow` factor below 1 (or not a number, or above 1000)', args: ['run', 'broadcast-chaos', '--seed', '1', '--faults', 'faults.json'], setup: (d) => writeFileSync(join(d, 'faults.json'), '[{"at": 1000, "kind": "slow", "node": "n2", "factor": 0.5}]') },
   { what: 'malformed role reference', args: ['run', 'raft-chaos', '--seed', '1', '--faults', 'faults.json'], setup: (d) => writeFileSync(join(d, 'faults.json'), '[{"at": 1000, "kind": "pause", "node": "@server:some"}]') },
   { what: 'control characters in a file (escaped, not printed)', args: ['replay', 'run.json'], setup: replayFile({ scenario: '\u001b[2Jraft' }) },
   { what: 'replay file of another format', args: ['replay', 'run.json'], setup: replayFile({ format: 'something-else' }) },

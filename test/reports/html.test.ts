@@ -244,6 +244,48 @@ describe('buildReportData', () => {
     expect(new Set(data.faults.map((f) => f.lane)).size).toBe(4);
   });
 
+  it('folds membership views into how many others hold each member suspect and dead; a crashed viewer\'s views end', () => {
+    const seen = (at: number, viewer: string, member: string, status: string, incarnation = 0): TraceEvent =>
+      ({ type: 'observe', at, node: viewer, fact: { type: 'member', member, status, incarnation } });
+    const data = buildReportData({
+      ...base,
+      trace: [
+        seen(0, 'a', 'c', 'alive'), seen(0, 'b', 'c', 'alive'), seen(0, 'c', 'a', 'alive'),
+        seen(100, 'a', 'c', 'suspect'),
+        seen(200, 'b', 'c', 'suspect'),
+        seen(300, 'a', 'c', 'dead'),
+        { type: 'crash', at: 400, node: 'b' },
+        seen(500, 'a', 'c', 'alive', 1),
+        seen(600, 'c', 'a', 'dead'),
+      ],
+    });
+    expect(data.memberViewers).toBe(3);
+    expect(data.memberViews).toEqual([
+      { node: 0, from: 600, to: 2_000, suspect: 0, dead: 1 },
+      { node: 2, from: 100, to: 200, suspect: 1, dead: 0 },
+      { node: 2, from: 200, to: 300, suspect: 2, dead: 0 },
+      { node: 2, from: 300, to: 400, suspect: 1, dead: 1 },
+      { node: 2, from: 400, to: 500, suspect: 0, dead: 1 },
+    ]);
+  });
+
+  it('draws a slow node as a window from its slow-down until its factor is 1 again', () => {
+    const data = buildReportData({
+      ...base,
+      trace: [
+        fault(100, { kind: 'slow', node: 'b', factor: 8 }),
+        fault(200, { kind: 'slow', node: 'b', factor: 3 }),
+        fault(300, { kind: 'slow', node: 'c', factor: 2 }),
+        fault(400, { kind: 'slow', node: 'b', factor: 1 }),
+      ],
+    });
+    expect(data.faults.map(({ kind, from, to, label }) => ({ kind, from, to, label }))).toEqual([
+      { kind: 'slow', from: 100, to: 200, label: 'b runs 8× slower' },
+      { kind: 'slow', from: 200, to: 400, label: 'b runs 3× slower' },
+      { kind: 'slow', from: 300, to: 2_000, label: 'c runs 2× slower' },
+    ]);
+  });
+
   it('pairs sends with deliveries and drops: duplicates and drops are their own arrows', () => {
     const data = buildReportData({
       ...base,

@@ -98,6 +98,7 @@ class FakeNodes implements NodeFaults<string> {
   resumeNode(index: number) { this.calls.push(`resume ${index}`); }
   skewClock(index: number, offsetMicros: number) { this.calls.push(`skew ${index} ${offsetMicros}`); }
   driftClock(index: number, ppm: number) { this.calls.push(`drift ${index} ${ppm}`); }
+  slowNode(index: number, factor: number) { this.calls.push(`slow ${index} ${factor}`); }
   release(messages: readonly string[]) { this.calls.push(`release ${messages.join(',')}`); }
 }
 

@@ -39,6 +39,12 @@ describe('parseFaultSchedule', () => {
     ['bad latency', [{ at: 0, kind: 'delay', latency: { kind: 'gauss' } }], /latency kind must be/],
     ['fractional skew', [{ at: 0, kind: 'clock-skew', node: 'n1', offsetMicros: 1.5 }], /offsetMicros must be an integer/],
     ['absurd drift', [{ at: 0, kind: 'clock-drift', node: 'n1', ppm: 10_000_000 }], /ppm must be an integer from/],
+    ['slow below 1', [{ at: 0, kind: 'slow', node: 'n1', factor: 0.5 }], /fault #1 \(slow\): factor must be a number from 1 \(normal speed\) to 1000; got 0.5/],
+    ['slow without a factor', [{ at: 0, kind: 'slow', node: 'n1' }], /factor must be a number from 1 .* got undefined/],
+    ['slow factor as text', [{ at: 0, kind: 'slow', node: 'n1', factor: '3' }], /factor must be a number from 1 .* got "3"/],
+    ['absurd slow factor', [{ at: 0, kind: 'slow', node: 'n1', factor: 5_000 }], /factor must be a number from 1 \(normal speed\) to 1000; got 5000/],
+    ['slow without a node', [{ at: 0, kind: 'slow', factor: 2 }], /node must name a cluster node/],
+    ['slow with a link field', [{ at: 0, kind: 'slow', node: 'n1', factor: 2, from: ['n2'] }], /unknown field 'from' \(allowed: at, kind, node, factor, as\)/],
     ['second entry names the index', [{ at: 0, kind: 'heal' }, { at: 0, kind: 'crash', node: 'x' }], /fault #2 \(crash\)/],
   ];
   for (const [name, raw, message] of cases) {
@@ -100,6 +106,9 @@ describe('describeFault: faults in words', () => {
     [{ at: 0, kind: 'clock-skew', node: 'n2', offsetMicros: -1_250_000 }, "n2's clock jumps -1.25s"],
     [{ at: 0, kind: 'clock-drift', node: '@leader', ppm: 200 }, "the leader's clock drifts +200ppm"],
     [{ at: 0, kind: 'clock-drift', node: 'n1', ppm: -50_000 }, "n1's clock drifts -50,000ppm"],
+    [{ at: 0, kind: 'slow', node: 'n3', factor: 5 }, 'n3 runs 5× slower'],
+    [{ at: 0, kind: 'slow', node: 'n3', factor: 2.5 }, 'n3 runs 2.5× slower'],
+    [{ at: 0, kind: 'slow', node: 'n3', factor: 1 }, 'n3 runs at normal speed again'],
   ];
   for (const [raw, words] of cases) {
     it(words, () => {
@@ -110,5 +119,27 @@ describe('describeFault: faults in words', () => {
   it('a bound name stays as written', () => {
     const out = parse([{ at: 0, kind: 'crash', node: '@leader', as: 'L' }, { at: 1, kind: 'restart', node: '$L' }]);
     expect(out.map(describeFault)).toEqual(['crash the leader (as $L)', 'restart $L']);
+  });
+});
+
+describe('slow', () => {
+  const members = { nodes: ['n1', 'n2', 'n3'].map((id) => ({ id, role: 'member' })), stateRoles: [] };
+  it('takes role references and bindings as pause does, and round-trips', () => {
+    const raw = [
+      { at: '1s', kind: 'slow', node: '@member:any', as: 'S', factor: 8 },
+      { at: '3s', kind: 'slow', node: '$S', factor: 1 },
+    ];
+    const out = parseFaultSchedule(raw, members, 10_000_000, 'f.json');
+    expect(out).toEqual([
+      { at: 1_000_000, kind: 'slow', node: '@member:any', factor: 8, as: 'S' },
+      { at: 3_000_000, kind: 'slow', node: '$S', factor: 1 },
+    ]);
+    expect(parseFaultSchedule(JSON.parse(JSON.stringify(out)), members, 10_000_000, 'f.json')).toEqual(out);
+    expect(out.map(describeFault)).toEqual(['one member (at random) runs 8× slower (as $S)', '$S runs at normal speed again']);
+  });
+
+  it('a node field naming a whole role of several nodes is refused', () => {
+    expect(() => parseFaultSchedule([{ at: 0, kind: 'slow', node: '@member', factor: 2 }], members, 10_000_000, 'f.json'))
+      .toThrow(/node @member names 3 nodes \(n1, n2, n3\); use @member:any/);
   });
 });

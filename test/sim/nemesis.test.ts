@@ -28,6 +28,9 @@ const KINDS: Record<NemesisProfile, FaultKind[]> = {
   lossy: ['loss', 'duplicate', 'delay'],
   clocks: ['clock-skew', 'clock-drift'],
   chaos: ['partition', 'heal', 'clog', 'unclog', 'crash', 'restart', 'pause', 'resume', 'loss', 'duplicate', 'delay', 'clock-skew', 'clock-drift'],
+  'fd-lossy': ['loss', 'duplicate', 'delay'],
+  'fd-slow': ['slow'],
+  'fd-chaos': ['crash', 'restart', 'pause', 'resume', 'slow', 'partition', 'heal', 'loss', 'clock-drift'],
 };
 
 describe('nemesis', () => {
@@ -63,5 +66,56 @@ describe('nemesis', () => {
       if (secondHalf > firstHalf) later++;
     }
     expect(later).toBeGreaterThanOrEqual(18);
+  });
+
+  it('fd profiles: never more than a minority down, nor a minority slow, at once; slow factors 2…20, each window closed', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), fc.constantFrom<NemesisProfile>('fd-slow', 'fd-chaos'), (seed, profile) => {
+      const schedule = generateSchedule(options(profile, { intensityEnd: 8 }), Rng.fromSeed(seed));
+      const down = new Set<string>();
+      const slow = new Set<string>();
+      for (const entry of schedule) {
+        if (entry.kind === 'crash' || entry.kind === 'pause') down.add(entry.node);
+        if (entry.kind === 'restart' || entry.kind === 'resume') down.delete(entry.node);
+        if (entry.kind === 'slow') {
+          if (entry.factor === 1) slow.delete(entry.node);
+          else {
+            expect(entry.factor).toBeGreaterThanOrEqual(2);
+            expect(entry.factor).toBeLessThanOrEqual(20);
+            slow.add(entry.node);
+          }
+        }
+        expect(down.size).toBeLessThanOrEqual(2);
+        expect(slow.size).toBeLessThanOrEqual(2);
+      }
+      expect(slow.size).toBe(0);
+    }), { numRuns: 60 });
+  });
+
+  it('fd profiles act only on the targets: node faults name targets, link faults select links between targets', () => {
+    const targets = ['n2', 'n3', 'n4', 'n5', 'n6'];
+    const cluster = ['n1', ...targets, 'n7'];
+    for (const profile of ['fd-lossy', 'fd-slow', 'fd-chaos'] as const) {
+      for (let seed = 0; seed < 10; seed++) {
+        const schedule = generateSchedule(options(profile, { targets }), Rng.fromSeed(seed));
+        expect(schedule.length).toBeGreaterThan(0);
+        expect(parseFaultSchedule(JSON.parse(JSON.stringify(schedule)), cluster, 30_000_000, 'gen')).toEqual(schedule);
+        for (const entry of schedule) {
+          if ('node' in entry) expect(targets).toContain(entry.node);
+          if (entry.kind === 'loss' || entry.kind === 'duplicate' || entry.kind === 'delay') {
+            expect(entry.from).toBeDefined();
+            expect(entry.to).toBeDefined();
+            for (const id of [...entry.from!, ...entry.to!]) expect(targets).toContain(id);
+          }
+          if (entry.kind === 'partition') {
+            const ids = 'groups' in entry ? entry.groups.flat() : [...entry.from, ...entry.to];
+            for (const id of ids) expect(targets).toContain(id);
+          }
+        }
+      }
+    }
+    // fd-lossy draws loss on one member's links in one direction too.
+    const oneMember = Array.from({ length: 10 }, (_, seed) => generateSchedule(options('fd-lossy', { targets }), Rng.fromSeed(seed))).flat()
+      .filter((e) => e.kind === 'loss' && (e.from!.length === 1 || e.to!.length === 1));
+    expect(oneMember.length).toBeGreaterThan(0);
   });
 });

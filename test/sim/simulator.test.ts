@@ -202,6 +202,110 @@ describe('clocks', () => {
   });
 });
 
+describe('slow nodes', () => {
+  /** n1 sends n2 a message every 100ms (by its timer); n2 answers each at once. */
+  const pingPong = () => servers(['n1', 'n2'], (id) => ({
+    onStart: (ctx) => { if (id === 'n1') ctx.setTimer('tick', 100_000); },
+    onTimer: (ctx) => { ctx.send('n2', { ping: true }); ctx.setTimer('tick', 100_000); },
+    onMessage: (ctx, from, msg) => { if (id === 'n2' && (msg as { ping?: boolean }).ping) ctx.send(from, { pong: true }); },
+  }));
+  const deliveries = (trace: readonly TraceEvent[], to: string) => trace.filter((e) => e.type === 'deliver' && e.to === to).map((e) => e.at);
+
+  it('a message to a slow node takes factor × the link latency; its replies travel at the link speed', () => {
+    // Latency 1ms on every link. n2 is 4× slower from 150ms until 350ms.
+    const faults: FaultEntry[] = [{ at: 150_000, kind: 'slow', node: 'n2', factor: 4 }, { at: 350_000, kind: 'slow', node: 'n2', factor: 1 }];
+    const { trace } = runTraced({ seed: 1, nodes: pingPong(), faults, endMicros: 450_000 });
+    expect(deliveries(trace, 'n2')).toEqual([101_000, 204_000, 304_000, 401_000]);
+    expect(deliveries(trace, 'n1')).toEqual([102_000, 205_000, 305_000, 402_000]);
+  });
+
+  it('a slow node\'s timers fire factor × the delay asked, while its own clock runs true', () => {
+    const fired: { at: number; local: number }[] = [];
+    const nodes = servers(['n1'], () => ({
+      onStart: (ctx) => ctx.setTimer('t', 100_000),
+      onTimer: (ctx) => { fired.push({ at: -1, local: ctx.now() }); ctx.setTimer('t', 100_000); },
+    }));
+    const faults: FaultEntry[] = [{ at: 50_000, kind: 'slow', node: 'n1', factor: 2.5 }, { at: 400_000, kind: 'slow', node: 'n1', factor: 1 }];
+    const { trace, sim } = runTraced({ seed: 1, nodes, faults, endMicros: 800_001 });
+    // Set at 0 (normal): 100ms. Set at 100ms (slow): 250ms → 350ms. Set at 350ms (slow): 250ms → 600ms. Then 700ms, 800ms.
+    expect(trace.filter((e) => e.type === 'timer').map((e) => e.at)).toEqual([100_000, 350_000, 600_000, 700_000, 800_000]);
+    expect(fired.map((f) => f.local)).toEqual([100_000, 350_000, 600_000, 700_000, 800_000]);
+    expect(sim.localTime('n1')).toBe(800_001);
+  });
+
+  it('drift and slowness compose: the drifted span is stretched', () => {
+    const nodes = servers(['n1'], () => ({ onStart: (ctx) => ctx.setTimer('arm', 0), onTimer: (ctx, name) => { if (name === 'arm') ctx.setTimer('t', 110_000); } }));
+    const faults: FaultEntry[] = [{ at: 0, kind: 'clock-drift', node: 'n1', ppm: 100_000 }, { at: 0, kind: 'slow', node: 'n1', factor: 3 }];
+    const { trace } = runTraced({ seed: 1, nodes, faults, endMicros: 1_000_000 });
+    expect(trace.find((e) => e.type === 'timer' && e.name === 't')?.at).toBe(300_000);
+  });
+
+  it('slowness is the machine\'s: it survives a crash and restart', () => {
+    const faults: FaultEntry[] = [
+      { at: 150_000, kind: 'slow', node: 'n2', factor: 3 },
+      { at: 160_000, kind: 'crash', node: 'n2' },
+      { at: 170_000, kind: 'restart', node: 'n2' },
+    ];
+    const { trace } = runTraced({ seed: 1, nodes: pingPong(), faults, endMicros: 250_000 });
+    expect(deliveries(trace, 'n2')).toEqual([101_000, 203_000]);
+  });
+
+  it('recovery sets every slow node back to normal speed (and adds nothing when none is slow)', () => {
+    const sim = new Simulator({ seed: 1, nodes: pingPong(), network: QUIET_NETWORK });
+    const trace: TraceEvent[] = [];
+    const traced = new Simulator({ seed: 1, nodes: pingPong(), network: QUIET_NETWORK, traceSink: (e) => trace.push(e) });
+    for (const s of [sim, traced]) {
+      s.start();
+      s.scheduleFaults([{ at: 50_000, kind: 'slow', node: 'n2', factor: 10 }]);
+      s.runUntil(150_000);
+      s.beginRecovery();
+      s.runUntil(450_000);
+    }
+    const recovery = trace.filter((e) => e.type === 'fault' && e.source === 'recovery').map((e) => (e as { fault: FaultEntry }).fault);
+    expect(recovery).toContainEqual({ at: 150_000, kind: 'slow', node: 'n2', factor: 1 });
+    expect(deliveries(trace, 'n2')).toEqual([110_000, 201_000, 301_000, 401_000]);
+    const plain: TraceEvent[] = [];
+    const quiet = new Simulator({ seed: 1, nodes: pingPong(), network: QUIET_NETWORK, traceSink: (e) => plain.push(e) });
+    quiet.start();
+    quiet.runUntil(150_000);
+    quiet.beginRecovery();
+    expect(plain.some((e) => e.type === 'fault' && e.fault.kind === 'slow')).toBe(false);
+    expect(sim.fingerprintHex()).toBe(traced.fingerprintHex());
+  });
+
+  it('factor 1 changes no delivery or timer time', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), (seed) => {
+      const base = runTraced({ seed, nodes: servers(NODES5, chatter), network: JITTERY_NETWORK, endMicros: HORIZON });
+      const ones: FaultEntry[] = NODES5.map((node, i) => ({ at: i * 1_000, kind: 'slow', node, factor: 1 }));
+      const same = runTraced({ seed, nodes: servers(NODES5, chatter), network: JITTERY_NETWORK, faults: ones, endMicros: HORIZON });
+      const strip = (trace: readonly TraceEvent[]) => JSON.stringify(trace.filter((e) => e.type !== 'fault'));
+      expect(strip(same.trace)).toBe(strip(base.trace));
+    }), { numRuns: 20 });
+  });
+});
+
+describe('message bytes', () => {
+  const talk = () => servers(['n1', 'n2'], (id) => ({
+    onStart: (ctx) => { if (id === 'n1') { ctx.send('n2', { hello: 'é' }); ctx.send('n2', [1, 2, 3]); ctx.send('n2', 'x'); } },
+  }));
+  it('counts the JSON text length of every message sent, only when asked, and leaves the fingerprint alone', () => {
+    const on = new Simulator({ seed: 1, nodes: talk(), network: { ...QUIET_NETWORK, lossRatio: 1 }, measureBytes: true });
+    const off = new Simulator({ seed: 1, nodes: talk(), network: { ...QUIET_NETWORK, lossRatio: 1 } });
+    for (const s of [on, off]) {
+      s.start();
+      s.runUntil(10_000);
+    }
+    // {"hello":"é"} is 13 characters, [1,2,3] 7, "x" 3; dropped messages count, as in messagesSent.
+    expect(on.stats.bytesSent).toBe(23);
+    expect(on.view.bytesSent).toBe(23);
+    expect(on.stats.messagesSent).toBe(3);
+    expect(off.stats.bytesSent).toBeUndefined();
+    expect(off.view.bytesSent).toBeUndefined();
+    expect('bytesSent' in off.stats).toBe(false);
+    expect(on.fingerprintHex()).toBe(off.fingerprintHex());
+  });
+});
+
 describe('event order', () => {
   it('events at the same virtual time run in insertion order', () => {
     const order: string[] = [];

@@ -1,0 +1,273 @@
+// Membership checkers: what a failure detector promises, judged from the views its members report
+// (`MembershipFact`, sim/facts.ts) and the engine's node status. Completeness and accuracy after heal are
+// liveness (`eventually`); incarnation order, no self-death and the finality of death are safety (`always`).
+// Assumes the members are the run's servers, each reports only views of others, and every node boots at 0.
+
+import type { Checker, LinkView, NodeStatus, RunView } from '../../sim/check.js';
+import type { MembershipFact, MemberStatus } from '../../sim/facts.js';
+import type { FaultEntry } from '../../sim/faults.js';
+import type { NodeId } from '../../sim/process.js';
+import { formatMicros, type Micros } from '../../sim/time.js';
+
+/** One viewer's latest view of one member. */
+export interface MemberView {
+  readonly status: MemberStatus;
+  readonly incarnation: number;
+}
+
+/**
+ * Each viewer's latest view of each member, as reported. A viewer's views belong to one life of its
+ * process: when the engine says it has crashed since (its crash count moved), they are forgotten, as
+ * the process forgot them.
+ */
+export class MembershipViews {
+  private readonly byViewer = new Map<NodeId, { crashes: number; views: Map<NodeId, MemberView> }>();
+
+  /** The viewer's views in its current life (empty after a crash, until it reports again). */
+  of(viewer: NodeId, run: RunView): Map<NodeId, MemberView> {
+    const crashes = run.crashCount(viewer);
+    let entry = this.byViewer.get(viewer);
+    if (entry === undefined || entry.crashes !== crashes) {
+      entry = { crashes, views: new Map() };
+      this.byViewer.set(viewer, entry);
+    }
+    return entry.views;
+  }
+
+  /** The viewer's latest view of `member`, or undefined if it holds none (in its current life). */
+  get(viewer: NodeId, member: NodeId, run: RunView): MemberView | undefined {
+    return this.of(viewer, run).get(member);
+  }
+
+  /** The view the viewer last reported of `member`, whatever life of it reported it (for what a crash took away). */
+  lastReported(viewer: NodeId, member: NodeId): MemberView | undefined {
+    return this.byViewer.get(viewer)?.views.get(member);
+  }
+
+  /** Records a reported view; returns the one it replaces (undefined: the first in this life). */
+  set(viewer: NodeId, fact: MembershipFact, run: RunView): MemberView | undefined {
+    const views = this.of(viewer, run);
+    const previous = views.get(fact.member);
+    views.set(fact.member, { status: fact.status, incarnation: fact.incarnation });
+    return previous;
+  }
+}
+
+function describeView(view: MemberView | undefined): string {
+  return view === undefined ? 'no view of it' : `${view.status} at incarnation ${view.incarnation}`;
+}
+
+/** The node a crash, restart, pause or resume entry acted on; undefined for any other entry. */
+function lifecycleNode(fault: FaultEntry | null): NodeId | undefined {
+  if (fault === null) return undefined;
+  return fault.kind === 'crash' || fault.kind === 'restart' || fault.kind === 'pause' || fault.kind === 'resume' ? fault.node : undefined;
+}
+
+/** A crashed member owed a death by the viewers up at its crash (viewer → its crash count then). */
+interface Obligation {
+  readonly member: NodeId;
+  readonly crashedAt: Micros;
+  readonly deadline: Micros;
+  readonly viewers: Map<NodeId, number>;
+  cancelled: boolean;
+}
+
+/** Options of {@link completeness}. */
+export interface CompletenessOptions {
+  /** How long after a crash every member that stayed up must hold the crashed member `dead`. */
+  readonly boundMicros: Micros;
+}
+
+/**
+ * eventually: every member that crashed during the fault phase and stayed down for at least
+ * `boundMicros` is declared `dead` by every member that was up throughout [crash, crash + bound], by
+ * crash + bound (its latest view then is `dead`, at any incarnation). Judged honestly: a member that
+ * restarts before the bound is owed nothing; a viewer crashed or paused at any moment of the window (or
+ * not up at the crash) is excused. Crash and restart times come from `onFault` (one map look-up per
+ * fault); a node the engine crashes for a handler exception is not seen (that run fails anyway).
+ */
+export function completeness(options: CompletenessOptions): Checker<MembershipFact> {
+  const { boundMicros } = options;
+  const views = new MembershipViews();
+  /** Obligations in deadline order (the bound is fixed and crashes arrive in time order: a queue). */
+  const owed: Obligation[] = [];
+  let head = 0;
+  let failure: { message: string; atMicros: Micros } | undefined;
+  /** Each node's status after the last fault that acted on it (absent: up, as every node boots at 0). */
+  const last = new Map<NodeId, NodeStatus>();
+
+  /** Judges every obligation whose deadline is before `now` (every event up to its deadline has been seen). */
+  const settle = (run: RunView) => {
+    while (head < owed.length && owed[head]!.deadline < run.now) {
+      const o = owed[head++]!;
+      if (o.cancelled || failure !== undefined) continue;
+      for (const [viewer, crashes] of o.viewers) {
+        // Crashed since (by the engine, for a handler exception, which no fault entry tells): excused.
+        if (run.crashCount(viewer) !== crashes) continue;
+        const view = views.get(viewer, o.member, run);
+        if (view?.status !== 'dead') {
+          failure = {
+            message: `${o.member} crashed at ${formatMicros(o.crashedAt)} and stayed down, but ${viewer} (up throughout) did not hold it dead within ${formatMicros(boundMicros)} (at ${formatMicros(o.deadline)} it had ${describeView(view)})`,
+            atMicros: o.deadline,
+          };
+          break;
+        }
+      }
+    }
+    if (head > 1024 && head * 2 > owed.length) {
+      owed.splice(0, head);
+      head = 0;
+    }
+  };
+
+  return {
+    name: 'completeness',
+    kind: 'eventually',
+    description: `every member that crashes and stays down is declared dead within ${formatMicros(boundMicros)} by every member up throughout`,
+    onObservation(node, fact, run) {
+      if (fact.type !== 'member') return;
+      settle(run);
+      views.set(node, fact, run);
+    },
+    onFault(fault: FaultEntry | null, run: RunView & LinkView) {
+      settle(run);
+      const node = lifecycleNode(fault);
+      if (node === undefined) return;
+      const status = run.status(node);
+      const before = last.get(node) ?? 'up';
+      last.set(node, status);
+      // A viewer that goes down is excused from every open obligation.
+      if (before === 'up' && status !== 'up') for (let i = head; i < owed.length; i++) owed[i]!.viewers.delete(node);
+      if (before !== 'crashed' && status === 'crashed' && run.phase === 'faults') {
+        const viewers = new Map<NodeId, number>();
+        for (const id of run.servers) if (id !== node && run.status(id) === 'up') viewers.set(id, run.crashCount(id));
+        owed.push({ member: node, crashedAt: run.now, deadline: run.now + boundMicros, viewers, cancelled: false });
+      }
+      if (before === 'crashed' && status === 'up') {
+        // Back before the bound: it did not stay down long enough to be owed a death.
+        for (let i = head; i < owed.length; i++) if (owed[i]!.member === node && run.now < owed[i]!.deadline) owed[i]!.cancelled = true;
+      }
+    },
+    verdict(run) {
+      settle(run);
+      return failure === undefined ? { ok: true } : { ok: false, message: failure.message, atMicros: failure.atMicros };
+    },
+  };
+}
+
+/**
+ * eventually: in the recovery phase, every member that is up holds every other member that is up
+ * `alive` (its latest view; a restarted member may be seen at a higher incarnation). Polled: the pair
+ * that failed last time is tried first, so a poll that still fails costs one look-up.
+ */
+export function accuracyAfterHeal(): Checker<MembershipFact> {
+  const views = new MembershipViews();
+  let witness: { viewer: NodeId; member: NodeId } | undefined;
+  const problem = (viewer: NodeId, member: NodeId, run: RunView): string | undefined => {
+    const view = views.get(viewer, member, run);
+    return view?.status === 'alive' ? undefined : `${viewer} has ${describeView(view)} for ${member}, which is up`;
+  };
+  return {
+    name: 'accuracy-after-heal',
+    kind: 'eventually',
+    description: 'once faults heal, every live member sees every other live member alive',
+    onObservation(node, fact, run) {
+      if (fact.type === 'member') views.set(node, fact, run);
+    },
+    verdict(run) {
+      if (run.phase !== 'recovery') return { ok: false, message: 'the recovery phase has not begun' };
+      if (witness !== undefined && run.status(witness.viewer) === 'up' && run.status(witness.member) === 'up') {
+        const message = problem(witness.viewer, witness.member, run);
+        if (message !== undefined) return { ok: false, message };
+      }
+      const up = run.servers.filter((id) => run.status(id) === 'up');
+      for (const viewer of up) {
+        for (const member of up) {
+          if (member === viewer) continue;
+          const message = problem(viewer, member, run);
+          if (message !== undefined) {
+            witness = { viewer, member };
+            return { ok: false, message };
+          }
+        }
+      }
+      witness = undefined;
+      return { ok: true };
+    },
+  };
+}
+
+/**
+ * always: a viewer never reports a member at a lower incarnation than it reported before (per viewer
+ * and member, within one life of the viewer: a restarted process starts knowing nothing).
+ */
+export function incarnationsNeverDecrease(): Checker<MembershipFact> {
+  const views = new MembershipViews();
+  return {
+    name: 'incarnations-never-decrease',
+    kind: 'always',
+    description: "a member's view of another never goes back to a lower incarnation",
+    onObservation(node, fact, run) {
+      if (fact.type !== 'member') return;
+      const previous = views.set(node, fact, run);
+      if (previous !== undefined && fact.incarnation < previous.incarnation) {
+        return `${node}'s view of ${fact.member} went from incarnation ${previous.incarnation} (${previous.status}) back to ${fact.incarnation} (${fact.status})`;
+      }
+    },
+    verdict: () => ({ ok: true }),
+  };
+}
+
+/** always: a member never declares itself dead (no member reports a view of itself; one saying `dead` is a violation). */
+export function neverSelfDead(): Checker<MembershipFact> {
+  return {
+    name: 'never-self-dead',
+    kind: 'always',
+    description: 'a member never declares itself dead',
+    onObservation(node, fact) {
+      if (fact.type === 'member' && fact.member === node && fact.status === 'dead') return `${node} declared itself dead (incarnation ${fact.incarnation})`;
+    },
+    verdict: () => ({ ok: true }),
+  };
+}
+
+/**
+ * always (SWIM): once a viewer holds member m dead at incarnation i, it never again holds m alive or
+ * suspect at an incarnation ≤ i: only m's own higher incarnation (a restart, a rejoin) undoes a death.
+ * Per viewer life. Not for heartbeat and phi accrual detectors: their `dead` is reversible by design.
+ */
+export function deadIsFinal(): Checker<MembershipFact> {
+  const views = new MembershipViews();
+  /** viewer's views as `dead` marks: member → highest incarnation held dead (in `views`' life bookkeeping). */
+  const deadAt = new WeakMap<Map<NodeId, MemberView>, Map<NodeId, number>>();
+  return {
+    name: 'dead-is-final',
+    kind: 'always',
+    description: 'a dead declaration for an incarnation is never undone without a higher incarnation',
+    onObservation(node, fact, run) {
+      if (fact.type !== 'member') return;
+      const life = views.of(node, run);
+      let marks = deadAt.get(life);
+      if (marks === undefined) deadAt.set(life, (marks = new Map()));
+      const dead = marks.get(fact.member);
+      if (fact.status === 'dead') {
+        if (dead === undefined || fact.incarnation > dead) marks.set(fact.member, fact.incarnation);
+      } else if ((fact.status === 'alive' || fact.status === 'suspect') && dead !== undefined && fact.incarnation <= dead) {
+        return `${node} held ${fact.member} dead at incarnation ${dead}, then ${fact.status} at incarnation ${fact.incarnation}`;
+      }
+      views.set(node, fact, run);
+    },
+    verdict: () => ({ ok: true }),
+  };
+}
+
+/** The membership checkers a detector's scenario runs: all five for SWIM, all but `deadIsFinal` for heartbeat and phi accrual. */
+export function membershipCheckers(options: CompletenessOptions & { readonly deadIsFinal: boolean }): Checker<MembershipFact>[] {
+  return [
+    completeness({ boundMicros: options.boundMicros }),
+    accuracyAfterHeal(),
+    incarnationsNeverDecrease(),
+    neverSelfDead(),
+    ...(options.deadIsFinal ? [deadIsFinal()] : []),
+  ];
+}
