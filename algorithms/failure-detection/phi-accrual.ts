@@ -64,7 +64,10 @@ export class PhiAccrualDetector implements Process<HeartbeatMessage, FdFact> {
       this.views.set(peer, { status: 'unknown', incarnation: 0, lastArrivalMicros: now, window: this.seededWindow() });
     }
     this.heartbeat(ctx);
-    ctx.setTimer(CHECK_TIMER, this.config.checkIntervalMicros);
+    // Beyond the paper (which evaluates phi whenever asked): phi is evaluated on a timer, whose first
+    // firing is at a random phase so that checks do not fall in lockstep with the heartbeats of members
+    // that booted together (a check grid aligned with arrivals would never see a heartbeat late).
+    ctx.setTimer(CHECK_TIMER, ctx.rng.int(1, this.config.checkIntervalMicros));
   }
 
   /**
