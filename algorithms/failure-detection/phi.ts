@@ -10,15 +10,18 @@
 
 import { assert } from '../../sim/assert.js';
 
-/** A sliding window of the last `capacity` inter-arrival times, with their mean and (population) variance in O(1). */
+/**
+ * A sliding window of the last `capacity` inter-arrival times, with their mean and (population) variance
+ * in O(1) per sample: running sums of the samples and of their squares, updated on each add and eviction.
+ */
 export class IntervalWindow {
   private readonly samples: number[] = [];
   /** Index of the oldest sample once the window is full. */
   private oldest = 0;
   private sum = 0;
   private sumOfSquares = 0;
-  /** Samples evicted since the sums were last recomputed from scratch. */
-  private evictionsSinceResum = 0;
+  /** Whether both sums are exact integers (always, for integer samples whose squares sum below 2^53). */
+  private exact = true;
 
   constructor(readonly capacity: number) {
     assert(Number.isInteger(capacity) && capacity >= 1, `interval window: capacity must be a positive integer, got ${capacity}`);
@@ -29,19 +32,24 @@ export class IntervalWindow {
     assert(Number.isFinite(intervalMicros) && intervalMicros >= 0, `interval window: an interval must be finite and ≥ 0, got ${intervalMicros}`);
     if (this.samples.length < this.capacity) {
       this.samples.push(intervalMicros);
+      this.sum += intervalMicros;
+      this.sumOfSquares += intervalMicros * intervalMicros;
     } else {
       const evicted = this.samples[this.oldest]!;
       this.samples[this.oldest] = intervalMicros;
       this.oldest = (this.oldest + 1) % this.capacity;
-      this.sum -= evicted;
-      this.sumOfSquares -= evicted * evicted;
-      this.evictionsSinceResum++;
+      if (this.exact) {
+        this.sum += intervalMicros - evicted;
+        this.sumOfSquares += intervalMicros * intervalMicros - evicted * evicted;
+      } else {
+        // Beyond the paper: once a long outage's interval has pushed the sum of squares past 2^53, the
+        // sums are rounded, and subtracting that interval again would leave the rounding behind as a
+        // false variance; recompute them from the samples until they are exact again (O(WS) each time,
+        // only while such an interval is in the window).
+        this.resum();
+      }
     }
-    this.sum += intervalMicros;
-    this.sumOfSquares += intervalMicros * intervalMicros;
-    // Beyond the paper: integer sums are exact below 2^53, but a long outage's interval squared can pass
-    // it; recomputing once per window length bounds the rounding left behind by evictions, at O(1) amortised.
-    if (this.evictionsSinceResum >= this.capacity) this.resum();
+    this.exact = Number.isSafeInteger(this.sum) && Number.isSafeInteger(this.sumOfSquares);
   }
 
   private resum(): void {
@@ -53,7 +61,6 @@ export class IntervalWindow {
     }
     this.sum = sum;
     this.sumOfSquares = sumOfSquares;
-    this.evictionsSinceResum = 0;
   }
 
   /** Samples held (at most `capacity`). */
