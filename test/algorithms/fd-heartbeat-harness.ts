@@ -94,3 +94,18 @@ export function detectionTimes(run: FdRun, crashed: { readonly node: NodeId; rea
   }
   return times;
 }
+
+/** The networks of the measurements: 1 ms + up to 4 ms uniform jitter; and a heavy tail (1 ms + Pareto(1 ms, 1.5), capped at 50 ms). */
+export const NETWORKS = {
+  jitter: { kind: 'uniform', baseMicros: ms(1), jitterMicros: ms(4) },
+  pareto: { kind: 'pareto', baseMicros: ms(1), scaleMicros: ms(1), shape: 1.5, maxMicros: ms(50) },
+} as const satisfies Record<string, LatencyModel>;
+
+/** The crash of the measurements: n3 at 30 s plus a per-seed offset within an interval (so crashes do not all fall just after a heartbeat). */
+export const crashOf = (seed: number) => ({ node: 'n3', atMicros: seconds(30) + ms((seed * 37) % 100) });
+
+/** Member-hours of watching: each member's time up (the crashed one's until its crash), in hours. */
+export function memberHours(run: FdRun, crashed?: { readonly node: NodeId; readonly atMicros: Micros }): number {
+  const micros = run.members.reduce((sum, id) => sum + (crashed !== undefined && id === crashed.node ? crashed.atMicros : run.durationMicros), 0);
+  return micros / 3_600_000_000;
+}
