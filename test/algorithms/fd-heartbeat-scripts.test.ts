@@ -14,8 +14,10 @@ const SCRIPTS = join(import.meta.dirname, '..', 'scripts', 'fd');
 /** The scripts' settings: interval 100ms, timeout 500ms; phi with threshold 8, window 3, min std 10ms, no pause. */
 const adapterFor = (file: string, bug?: FdBugName): ProtocolScriptAdapter<unknown> => ({
   create(_id, options) {
-    if (Object.keys(options).length > 0) throw new ProtocolScriptError(`unknown option(s) ${Object.keys(options).join(', ')}`);
-    const create = file.startsWith('phi-') ? phiMembers(phiConfig(bug, { windowSize: 3 })) : heartbeatMembers(heartbeatConfig(bug));
+    // A phi script may change the acceptable pause: `nodes n1 n2 {acceptablePauseMicros: 50000}`.
+    const { acceptablePauseMicros = 0, ...unknown } = options as { acceptablePauseMicros?: number };
+    if (Object.keys(unknown).length > 0) throw new ProtocolScriptError(`unknown option(s) ${Object.keys(unknown).join(', ')}`);
+    const create = file.startsWith('phi-') ? phiMembers(phiConfig(bug, { windowSize: 3, acceptablePauseMicros })) : heartbeatMembers(heartbeatConfig(bug));
     return create() as Process<unknown>;
   },
 });
@@ -36,7 +38,7 @@ describe('heartbeat and phi accrual protocol scripts (one per rule)', () => {
   it('has a script for each rule', () => {
     expect(files).toEqual([
       'heartbeat-each-interval.txt', 'heartbeat-heard-again-alive.txt', 'heartbeat-restart-incarnation.txt', 'heartbeat-timeout-declares-dead.txt',
-      'phi-crosses-threshold.txt', 'phi-first-heartbeat-estimate.txt', 'phi-heard-again-alive.txt',
+      'phi-acceptable-pause.txt', 'phi-crosses-threshold.txt', 'phi-first-heartbeat-estimate.txt', 'phi-heard-again-alive.txt',
     ]);
   });
 
@@ -50,7 +52,7 @@ describe('heartbeat and phi accrual protocol scripts (one per rule)', () => {
   // A planted bug flips exactly the rule it names: its script fails, every other script of its detector passes.
   it.each([
     { bug: 'timeoutBelowInterval' as const, breaks: ['heartbeat-timeout-declares-dead.txt', 'heartbeat-heard-again-alive.txt'], detector: 'heartbeat-' },
-    { bug: 'noMinStdDeviation' as const, breaks: ['phi-crosses-threshold.txt', 'phi-heard-again-alive.txt'], detector: 'phi-' },
+    { bug: 'noMinStdDeviation' as const, breaks: ['phi-acceptable-pause.txt', 'phi-crosses-threshold.txt', 'phi-heard-again-alive.txt'], detector: 'phi-' },
   ])('planted bug $bug breaks $breaks and no other script', ({ bug, breaks, detector }) => {
     for (const file of files.filter((f) => f.startsWith(detector))) {
       const outcome = runUnder(file, bug);
