@@ -349,7 +349,13 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
   /** An update about ourselves: a Suspect or Confirm at our incarnation (or above) is refuted (§4.2). */
   private aboutMe(ctx: Ctx, update: SwimUpdate): void {
     if (this.leavingPeriods !== null) return; // our own `left` going round, or news we no longer answer
-    if (update.incarnation < this.incarnation) return; // already refuted
+    if (update.incarnation < this.incarnation) {
+      // Beyond the paper: a stale Suspect or Confirm about us is answered by announcing our current
+      // incarnation again (it rides on our very next message, often the ack to the ping that carried the
+      // stale news), so a member the first refutation missed is not left to time its suspicion out.
+      if (update.status !== 'alive') this.queue.enqueue({ member: ctx.self, status: 'alive', incarnation: this.incarnation });
+      return;
+    }
     if (update.status === 'alive' && update.incarnation === this.incarnation) return; // our own announcement
     if (this.config.bugs.noRefutation) return; // planted bug fd/swim-no-refutation: never raise the incarnation
     const before = this.incarnation;
