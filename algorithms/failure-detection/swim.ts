@@ -308,7 +308,7 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
   private piggyback(first?: SwimUpdate): SwimUpdate[] {
     const limit = this.retransmitLimit();
     if (first === undefined) return this.queue.take(this.config.piggybackMax, limit);
-    return [first, ...this.queue.take(this.config.piggybackMax - 1, limit).filter((u) => u.member !== first.member)];
+    return [first, ...this.queue.take(this.config.piggybackMax - 1, limit)];
   }
 
   /** Beyond the paper (Lifeguard §IV-C, buddy system): a ping to a member we suspect tells it so at once. */
@@ -316,7 +316,8 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
     if (!this.config.lifeguard) return undefined;
     const view = this.view.get(target);
     const suspicion = this.suspicions.get(target);
-    if (view?.status !== 'suspect' || suspicion === undefined) return undefined;
+    // An update about the target still being gossiped goes out anyway; the buddy update is for after.
+    if (view?.status !== 'suspect' || suspicion === undefined || this.queue.get(target) !== undefined) return undefined;
     const [from] = suspicion.accusers;
     return { member: target, status: 'suspect', incarnation: view.incarnation, from };
   }
