@@ -153,10 +153,10 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
 
   onMessage(ctx: Ctx, from: NodeId, msg: SwimMessage): void {
     if (this.stopped) return;
-    for (const update of msg.updates) this.apply(ctx, update);
+    for (const update of msg.updates) this.apply(ctx, update, from);
     switch (msg.type) {
       case 'ping':
-        ctx.send(from, { type: 'ack', seq: msg.seq, updates: this.piggyback() });
+        ctx.send(from, { type: 'ack', seq: msg.seq, updates: this.piggyback(this.deathNews(from)) });
         return;
       case 'ping-req':
         return this.relayPing(ctx, from, msg.seq, msg.target);
@@ -322,6 +322,17 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
     return { member: target, status: 'suspect', incarnation: view.incarnation, from };
   }
 
+  /**
+   * Beyond the paper (memberlist repairs this with its push-pull state sync): a ping from a member we hold
+   * dead or departed is answered with that news first, so a restarted member that the gossip of its
+   * announcement missed learns it and tells us its new incarnation (see {@link aboutMe}).
+   */
+  private deathNews(pinger: NodeId): SwimUpdate | undefined {
+    const view = this.view.get(pinger);
+    if (view === undefined || (view.status !== 'dead' && view.status !== 'left') || this.queue.get(pinger) !== undefined) return undefined;
+    return { member: pinger, status: view.status, incarnation: view.incarnation };
+  }
+
   private retransmitLimit(): number {
     return retransmitLimit(this.config.retransmitMultiplier, this.view.size + 1);
   }
@@ -334,8 +345,8 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
   }
 
   /** One membership update, received or our own: apply it if it overrides what we hold, and pass it on. */
-  private apply(ctx: Ctx, update: SwimUpdate): void {
-    if (update.member === ctx.self) return this.aboutMe(ctx, update);
+  private apply(ctx: Ctx, update: SwimUpdate, sender?: NodeId): void {
+    if (update.member === ctx.self) return this.aboutMe(ctx, update, sender);
     const current = this.view.get(update.member);
     if (update.status === 'suspect' && current?.status === 'suspect' && current.incarnation === update.incarnation) {
       return this.confirmSuspicion(ctx, update);
@@ -348,13 +359,17 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
   }
 
   /** An update about ourselves: a Suspect or Confirm at our incarnation (or above) is refuted (§4.2). */
-  private aboutMe(ctx: Ctx, update: SwimUpdate): void {
+  private aboutMe(ctx: Ctx, update: SwimUpdate, sender: NodeId | undefined): void {
     if (this.leavingPeriods !== null) return; // our own `left` going round, or news we no longer answer
     if (update.incarnation < this.incarnation) {
       // Beyond the paper: a stale Suspect or Confirm about us is answered by announcing our current
       // incarnation again (it rides on our very next message, often the ack to the ping that carried the
       // stale news), so a member the first refutation missed is not left to time its suspicion out.
-      if (update.status !== 'alive') this.queue.enqueue({ member: ctx.self, status: 'alive', incarnation: this.incarnation });
+      if (update.status === 'alive') return;
+      const alive: SwimUpdate = { member: ctx.self, status: 'alive', incarnation: this.incarnation };
+      this.queue.enqueue(alive);
+      // A stale Confirm (or leave) comes from a member that stopped probing us: tell it directly.
+      if (update.status !== 'suspect' && sender !== undefined) ctx.send(sender, { type: 'ping', seq: ++this.seq, updates: this.piggyback() }); // our Alive is the newest, least sent update: it goes first
       return;
     }
     if (update.status === 'alive' && update.incarnation === this.incarnation) return; // our own announcement

@@ -15,6 +15,6 @@ export const swimAdapter = (plantedBug?: string): ProtocolScriptAdapter<SwimMess
     });
   },
   parseMessage(type, fields) {
-    return { type, updates: [], ...fields } as SwimMessage;
+    return { type, updates: [], ...fields } as unknown as SwimMessage;
   },
 });

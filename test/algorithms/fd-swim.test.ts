@@ -317,6 +317,21 @@ describe('SwimMember through a fake context', () => {
     expect(other.facts.at(-1)).toEqual({ type: 'member', member: 'n3', status: 'left', incarnation: 0 });
   });
 
+  it('a restarted member the gossip missed is repaired directly: the ack to its ping says it is dead, and it answers with its Alive', () => {
+    const { member, ctx } = started(4, config());
+    member.onMessage(ctx, 'n4', { type: 'ack', seq: 0, updates: [{ member: 'n2', status: 'dead', incarnation: 0 }] });
+    for (let i = 0; i < 5; i++) member.onMessage(ctx, 'n4', { type: 'ping', seq: i, updates: [] }); // the Confirm's gossip runs out
+    ctx.drain();
+    member.onMessage(ctx, 'n2', { type: 'ping', seq: 9, updates: [] });
+    expect(ctx.drain()).toEqual([{ to: 'n2', msg: { type: 'ack', seq: 9, updates: [{ member: 'n2', status: 'dead', incarnation: 0 }] } }]);
+    const { ctx: disk } = started(4, config(), 'restarted');
+    const restarted = new SwimMember(config());
+    restarted.onStart(disk); // a second start on the same disk: incarnation 1
+    disk.drain();
+    restarted.onMessage(disk, 'n3', { type: 'ack', seq: 1, updates: [{ member: 'n1', status: 'dead', incarnation: 0 }] });
+    expect(disk.drain()).toEqual([{ to: 'n3', msg: { type: 'ping', seq: 1, updates: [{ member: 'n1', status: 'alive', incarnation: 1 }] } }]);
+  });
+
   it('never reports a view of itself, and a restart raises the incarnation durably', () => {
     const { member, ctx } = started(4, config());
     member.onMessage(ctx, 'n2', { type: 'ack', seq: 0, updates: [{ member: 'n1', status: 'dead', incarnation: 0 }] });
