@@ -37,6 +37,18 @@ export type { Fact, Observation } from './sim/facts.js';
 export type { AppliedFact, LeaderEstablishedFact, RoleFact, SharedFact } from './sim/facts.js';
 /** Reads a role fact back from untyped data (a trace): the fact, or undefined. */
 export { asRoleFact } from './sim/facts.js';
+/**
+ * Membership: a node's view of another member ({@link MembershipFact}: alive, suspect, dead or left, at an
+ * incarnation). A failure detector or membership protocol that reports it gets the membership checkers
+ * (completeness within a bound, accuracy after heal, incarnations never decrease, …), the membership
+ * metrics (detection time, false suspicions, messages and bytes per member, dissemination) and member
+ * views drawn in reports.
+ */
+export type { MembershipFact, MemberStatus } from './sim/facts.js';
+export {
+  accuracyAfterHeal, completeness, deadIsFinal, incarnationsNeverDecrease, membershipCheckers, neverSelfDead,
+} from './algorithms/failure-detection/membership-checks.js';
+export { membershipMetrics } from './algorithms/failure-detection/membership-metrics.js';
 /** A node's disk: what was synced survives a crash; unsynced writes are lost. */
 export type { Disk } from './sim/disk.js';
 /** A node's own deterministic random stream (`ctx.rng`). */
@@ -134,6 +146,17 @@ export {
 export type { RunSummary, SweepRunConfig } from './lab/sweep-batch.js';
 /** Shrinks a failing run to a minimal one that fails the same check. */
 export { shrink, type ShrinkOptions, type ShrinkResult } from './lab/shrink.js';
+/**
+ * Experiments: a grid of settings × a range of seeds on the sweep's workers, summarised per grid point
+ * (quantiles, the mean with a seeded-bootstrap interval, an empirical CDF), as `faultline experiment` runs
+ * them; the result renders as a terminal table or a self-contained HTML page.
+ */
+export {
+  prepareExperiment, runExperiment, type ExperimentHooks, type ExperimentRun, type PreparedExperiment,
+} from './lab/experiment.js';
+export type { ExperimentFile, ExperimentResult, MetricStats, PointResult, ReferenceResult } from './lab/experiment-model.js';
+export { renderExperimentHtml } from './reports/experiment-html.js';
+export { renderExperimentTerminal } from './reports/experiment-terminal.js';
 
 // ---- replay files ------------------------------------------------------------------------------
 

@@ -8,9 +8,10 @@ import type { LatencyModel } from '../sim/network.js';
 import type { NodeId } from '../sim/process.js';
 import type { Micros } from '../sim/time.js';
 
-export type ScheduleProfile = 'partitions' | 'crashes' | 'lossy' | 'clocks' | 'chaos';
+export type ScheduleProfile = 'partitions' | 'crashes' | 'lossy' | 'clocks' | 'slow' | 'chaos';
 
-export const SCHEDULE_PROFILES: readonly ScheduleProfile[] = ['partitions', 'crashes', 'lossy', 'clocks', 'chaos'];
+/** `chaos` mixes the first four; `slow` (overloaded members, for failure detectors) stays out of it, so chaos schedules drawn before it existed are drawn the same. */
+export const SCHEDULE_PROFILES: readonly ScheduleProfile[] = ['partitions', 'crashes', 'lossy', 'clocks', 'slow', 'chaos'];
 
 export interface ScheduleOptions {
   readonly profile: ScheduleProfile;
@@ -100,11 +101,18 @@ function windowKinds(options: ScheduleOptions, node: fc.Arbitrary<NodeId>): fc.A
       close: (at: Micros): FaultEntry[] => [{ at, kind: 'clock-drift', node: n, ppm: 0 }],
     })),
   ];
+  const slow: fc.Arbitrary<Kind>[] = [
+    fc.tuple(node, fc.integer({ min: 2, max: 20 })).map(([n, factor]) => ({
+      open: (at: Micros): FaultEntry[] => [{ at, kind: 'slow', node: n, factor }],
+      close: (at: Micros): FaultEntry[] => [{ at, kind: 'slow', node: n, factor: 1 }],
+    })),
+  ];
   switch (options.profile) {
     case 'partitions': return partitions.length > 0 ? partitions : crashes;
     case 'crashes': return crashes;
     case 'lossy': return lossy;
     case 'clocks': return clocks;
+    case 'slow': return slow;
     case 'chaos': return [...partitions, ...crashes, ...lossy, ...clocks];
   }
 }

@@ -15,9 +15,22 @@ describe('public API', () => {
       'run', 'prepareRun', 'executeRun', 'EXIT_CODES', 'prepareSweep', 'runSweep', 'parseSeedRange', 'shrink',
       'replayFileOf', 'serializeReplayFile', 'parseReplayFile', 'readReplayFile', 'REPLAY_FORMAT',
       'faultScheduleArbitrary', 'SCHEDULE_PROFILES', 'checkScenarioProperty', 'assertScenarioProperty',
+      'prepareExperiment', 'runExperiment', 'renderExperimentHtml', 'renderExperimentTerminal',
+      'membershipCheckers', 'completeness', 'accuracyAfterHeal', 'incarnationsNeverDecrease', 'neverSelfDead', 'deadIsFinal', 'membershipMetrics',
     ];
     for (const name of values) expect(faultline, name).toHaveProperty(name);
   });
+
+  it('runs an experiment in code: a two-point grid over seeds, summarised per point', async () => {
+    const experiment = faultline.prepareExperiment(
+      { title: 'api', scenario: 'raft-leader-crash', seeds: '1..2', metrics: ['leaderElectionMicros'], vary: ['electionTimeoutMicrosMax=200ms,300ms'] },
+      {}, { workers: 1 },
+    );
+    const { result } = await faultline.runExperiment(experiment);
+    expect(result.points.map((p) => p.runs)).toEqual([2, 2]);
+    expect(result.points[0]!.metrics.leaderElectionMicros!.stats!.count).toBeGreaterThan(0);
+    expect(faultline.renderExperimentTerminal(result, { color: false, width: 100 })).toContain('leaderElectionMicros');
+  }, 60_000);
 
   it('runs a scenario by name or by object, with the same result', () => {
     const byName = run('broadcast-lossy', { seed: 2 });

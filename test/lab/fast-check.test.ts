@@ -36,6 +36,22 @@ describe('fault schedule arbitraries', () => {
     }), { numRuns: 50 });
     expect([...kinds].sort()).toEqual(['crash', 'pause', 'restart', 'resume']);
   });
+
+  it('the slow profile draws slow windows that end at factor 1, and chaos draws none', () => {
+    const kinds = new Set<string>();
+    fc.assert(fc.property(faultScheduleArbitrary({ profile: 'slow', targets: servers, durationMicros: 1_000_000, baseLatency }), (faults) => {
+      for (const f of faults) {
+        kinds.add(f.kind);
+        if (f.kind === 'slow') expect(f.factor).toBeGreaterThanOrEqual(1);
+      }
+      const closes = faults.filter((f) => f.kind === 'slow' && f.factor === 1).length;
+      expect(closes * 2).toBe(faults.length);
+    }), { numRuns: 50 });
+    expect([...kinds]).toEqual(['slow']);
+    fc.assert(fc.property(faultScheduleArbitrary({ profile: 'chaos', targets: servers, durationMicros: 1_000_000, baseLatency }), (faults) => {
+      expect(faults.some((f) => f.kind === 'slow')).toBe(false);
+    }), { numRuns: 50 });
+  });
 });
 
 describe('scenario properties', () => {
