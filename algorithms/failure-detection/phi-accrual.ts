@@ -100,7 +100,8 @@ export class PhiAccrualDetector implements Process<HeartbeatMessage, FdFact> {
     // first of a new incarnation, or (beyond the paper, as Akka does) a gap that already made phi cross
     // the threshold: an outage is not a heartbeat interval, and would teach the window to wait for outages.
     const sampled = view.status !== 'unknown' && msg.incarnation === view.incarnation && this.phiOf(view, now) <= this.config.threshold;
-    if (sampled) view.window.add(now - view.lastArrivalMicros);
+    // A local clock that jumped back since the last arrival gives no negative interval: it counts as 0.
+    if (sampled) view.window.add(Math.max(0, now - view.lastArrivalMicros));
     view.lastArrivalMicros = now;
     if (view.status !== 'alive' || msg.incarnation > view.incarnation) {
       view.status = 'alive';

@@ -109,6 +109,9 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
   /** Protocol periods left to spread our `left` before going quiet; null while not leaving. */
   private leavingPeriods: number | null = null;
   private stopped = false;
+  /** Beyond the paper (gossip to the dead): protocol periods since we last pinged a member held dead, and where the rotation is. */
+  private periodsSinceDeadPing = 0;
+  private deadPingIndex = 0;
   private readonly suspicionMaxTimeoutMultiplier: number;
   private readonly localHealthMax: number;
 
@@ -193,6 +196,7 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
     const scale = this.localHealth + 1;
     // Beyond the paper (Lifeguard §IV-A): the protocol period stretches with the local health multiplier.
     ctx.setTimer('probe', this.config.protocolPeriodMicros * scale);
+    this.pingTheDead(ctx);
     const target = this.config.targetSelection === 'random' ? this.randomTarget(ctx) : this.roundRobinTarget(ctx);
     if (target === undefined) return;
     this.probe = { target, seq: ++this.seq, acked: false, timedOut: false, pingReqs: 0, nacks: 0 };
@@ -273,6 +277,28 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
       return;
     }
     this.relays.delete(seq);
+  }
+
+  /**
+   * Beyond the paper (memberlist repairs this with gossip to the dead and its push-pull state sync): once
+   * every retransmit-limit periods, ping one member we hold dead (in turn, in our probe list's order),
+   * carrying that news. Without it, two members that declared each other dead while cut off (their
+   * refutations lost with the partition) never talk again, and the views never heal. A member that is
+   * really down ignores it; one that is up refutes (or, already past that incarnation, answers with its
+   * Alive directly, see {@link aboutMe}). Its ack matches no probe and is ignored.
+   */
+  private pingTheDead(ctx: Ctx): void {
+    if (++this.periodsSinceDeadPing < this.retransmitLimit()) return;
+    const count = this.probeList.length;
+    for (let step = 0; step < count; step++) {
+      const member = this.probeList[(this.deadPingIndex + step) % count]!;
+      if (this.view.get(member)?.status !== 'dead') continue;
+      this.deadPingIndex = (this.deadPingIndex + step + 1) % count;
+      this.periodsSinceDeadPing = 0;
+      const news: SwimUpdate = { member, status: 'dead', incarnation: this.view.get(member)!.incarnation };
+      ctx.send(member, { type: 'ping', seq: ++this.seq, updates: this.piggyback(news) });
+      return;
+    }
   }
 
   // ---- probe target selection (§4.3) ----------------------------------------------------------------
