@@ -23,7 +23,7 @@ describe('public API', () => {
 
   it('runs an experiment in code: a two-point grid over seeds, summarised per point', async () => {
     const experiment = faultline.prepareExperiment(
-      { title: 'api', scenario: 'raft-leader-crash', seeds: '1..2', metrics: ['leaderElectionMicros'], vary: ['electionTimeoutMicrosMax=200ms,300ms'] },
+      { name: 'api', title: 'api', scenario: 'raft-leader-crash', seeds: '1..2', metrics: ['leaderElectionMicros'], vary: ['electionTimeoutMicrosMax=200ms,300ms'] },
       {}, { workers: 1 },
     );
     const { result } = await faultline.runExperiment(experiment);
