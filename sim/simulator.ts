@@ -244,8 +244,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   private readonly indexById = new Map<NodeId, number>();
   private readonly ids: readonly NodeId[];
   private readonly network: Network<SimEvent>;
-  /** The network's links and its row length, held here so the per-message path indexes them directly. */
-  private readonly links: readonly Link[];
+  /** The network's links (undefined until first used) and its row length, held here so the per-message path indexes them directly. */
+  private readonly links: readonly (Link | undefined)[];
   private readonly linkRow: number;
   private readonly faults: FaultApplier<SimEvent>;
   private readonly checkers: readonly Checker[];
@@ -439,6 +439,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
 
   private deliver(event: SimEvent): void {
     const node = this.nodes[event.node]!;
+    // The message crossed this link when it was sent, so the link exists.
     const link = this.links[event.peer * this.linkRow + event.node]!;
     // The link's rules inline (Link.open, Link.land): this is the per-message path.
     if (link.cut || link.clogged || node.status !== 'up') return this.deliverBlocked(link, node, event);
@@ -547,7 +548,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     this.stats.messagesSent++;
     if (this.measureBytes) this.stats.bytesSent! += (JSON.stringify(msg) ?? '').length;
     this.recorder.send(this.now, from, to, msgId, hash, msg);
-    const link = this.links[from * this.linkRow + to]!;
+    // A link is created on its first message (Network.link), in the state the link changes so far give it.
+    const link = this.links[from * this.linkRow + to] ?? this.network.create(from, to);
     // Link.sendDrop and Link.duplicates inline: the per-message path.
     if (link.cut) return this.drop(from, to, msgId, 'partition');
     if (link.lossRatio > 0 && link.random.chance(link.lossRatio)) return this.drop(from, to, msgId, 'loss');
