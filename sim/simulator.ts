@@ -285,7 +285,9 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     this.ids = this.nodes.map((n) => intern(n.id));
     const servers = serversOf(options.nodes);
     const peers = peersOf(options.nodes, options.topology);
-    for (const node of this.nodes) node.peers = peers[node.index]!.map(intern);
+    // Each id interned once (not once per peer list it appears in: n² for a cluster where all talk to all).
+    const interned = new Map(this.ids.map((id) => [id, id]));
+    for (const node of this.nodes) node.peers = peers[node.index]!.map((id) => interned.get(id) ?? intern(id));
     this.network = new Network(this.nodes.length, options.network, (from, to) => root.fork(`link:${this.nodes[from]!.id}->${this.nodes[to]!.id}`));
     this.links = this.network.links;
     this.linkRow = this.network.size;
