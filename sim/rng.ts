@@ -16,11 +16,11 @@ export function isValidSeed(seed: number): boolean {
 const TWO_TO_MINUS_32 = 2.3283064365386963e-10;
 
 /**
- * Alea's string hash (Mash), one pass over `text` from hash state `n`; returns the new state. Its value
- * as a fraction is `(n >>> 0) * 2^-32`.
+ * Alea's string hash (Mash), one pass over `text` (from index `start`) from hash state `n`; returns the
+ * new state. Its value as a fraction is `(n >>> 0) * 2^-32`.
  */
-function mash(n: number, text: string): number {
-  for (let i = 0; i < text.length; i++) {
+function mash(n: number, text: string, start = 0): number {
+  for (let i = start; i < text.length; i++) {
     n += text.charCodeAt(i);
     let h = 0.02519603282416938 * n;
     n = h >>> 0;
@@ -53,11 +53,14 @@ export class Rng {
   private s2: number;
   private c = 1;
 
-  /** Creates the root stream of a run, or (through `fork`) a labelled child stream. */
-  constructor(readonly seedPath: string) {
+  /**
+   * Creates the root stream of a run, or (through `fork` or `siblings`) a labelled child stream.
+   * `hashed`: the hash state after the first pass over the seed path's first `length` characters.
+   */
+  constructor(readonly seedPath: string, hashed?: { readonly state: number; readonly length: number }) {
     // Alea's seeding: each fraction is a space's hash less the seed path's (wrapped into [0, 1)), the
     // hash state running on through all six passes.
-    const n1 = mash(SPACE_3, seedPath);
+    const n1 = hashed === undefined ? mash(SPACE_3, seedPath) : mash(hashed.state, seedPath, hashed.length);
     const n2 = mash(n1, seedPath);
     const n3 = mash(n2, seedPath);
     this.s0 = fraction((SPACE_1 >>> 0) * TWO_TO_MINUS_32 - (n1 >>> 0) * TWO_TO_MINUS_32);
@@ -81,6 +84,17 @@ export class Rng {
   /** A child stream named by `label`; independent of how much the parent has drawn. */
   fork(label: string): Rng {
     return new Rng(`${this.seedPath}/${label}`);
+  }
+
+  /**
+   * Child streams whose labels share `prefix`: `siblings(prefix)(suffix)` draws exactly as
+   * `fork(prefix + suffix)`, but the prefix is hashed once for all of them (the engine's link streams,
+   * `link:n1->` then each destination).
+   */
+  siblings(prefix: string): (suffix: string) => Rng {
+    const path = `${this.seedPath}/${prefix}`;
+    const hashed = { state: mash(SPACE_3, path), length: path.length };
+    return (suffix) => new Rng(path + suffix, hashed);
   }
 
   /** A float in [0, 1). */

@@ -288,7 +288,13 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     // Each id interned once (not once per peer list it appears in: n² for a cluster where all talk to all).
     const interned = new Map(this.ids.map((id) => [id, id]));
     for (const node of this.nodes) node.peers = peers[node.index]!.map((id) => interned.get(id) ?? intern(id));
-    this.network = new Network(this.nodes.length, options.network, (from, to) => root.fork(`link:${this.nodes[from]!.id}->${this.nodes[to]!.id}`));
+    // Each link's stream is `link:FROM->TO` under the root, made when the link is first used; the
+    // streams of one sender share their label's prefix, hashed once.
+    const linkStreams: ((to: string) => Rng)[] = [];
+    this.network = new Network(this.nodes.length, options.network, (from, to) => {
+      const streams = linkStreams[from] ?? (linkStreams[from] = root.siblings(`link:${this.nodes[from]!.id}->`));
+      return streams(this.nodes[to]!.id);
+    });
     this.links = this.network.links;
     this.linkRow = this.network.size;
     this.checkers = options.checkers ?? [];

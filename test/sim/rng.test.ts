@@ -14,7 +14,7 @@ describe('Rng', () => {
         const draw = new Rng(path).draw;
         for (let i = 0; i < 50; i++) expect(draw()).toBe(reference());
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 
@@ -23,6 +23,17 @@ describe('Rng', () => {
       fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), fc.integer({ min: 0, max: 0xffff_ffff }), (a, b) => {
         expect(draws(Rng.fromSeed(a))).toEqual(draws(Rng.fromSeed(a)));
         if (a !== b) expect(draws(Rng.fromSeed(a))).not.toEqual(draws(Rng.fromSeed(b)));
+      }),
+    );
+  });
+
+  it('siblings(prefix)(suffix) is fork(prefix + suffix)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), fc.string(), fc.string(), (seed, prefix, suffix) => {
+        const sibling = Rng.fromSeed(seed).siblings(prefix)(suffix);
+        const forked = Rng.fromSeed(seed).fork(prefix + suffix);
+        expect(sibling.seedPath).toBe(forked.seedPath);
+        expect(draws(sibling)).toEqual(draws(forked));
       }),
     );
   });
