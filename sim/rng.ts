@@ -16,11 +16,11 @@ export function isValidSeed(seed: number): boolean {
 const TWO_TO_MINUS_32 = 2.3283064365386963e-10;
 
 /**
- * Alea's string hash (Mash), one pass over `text` (from index `start`) from hash state `n`; returns the
- * new state. Its value as a fraction is `(n >>> 0) * 2^-32`.
+ * Alea's string hash (Mash), one pass over `text` from hash state `n`; returns the new state. Its value
+ * as a fraction is `(n >>> 0) * 2^-32`. Hashing a string in two parts, one after the other, is hashing it whole.
  */
-function mash(n: number, text: string, start = 0): number {
-  for (let i = start; i < text.length; i++) {
+function mash(n: number, text: string): number {
+  for (let i = 0; i < text.length; i++) {
     n += text.charCodeAt(i);
     let h = 0.02519603282416938 * n;
     n = h >>> 0;
@@ -43,6 +43,12 @@ const SPACE_1 = mash(MASH_START, ' ');
 const SPACE_2 = mash(SPACE_1, ' ');
 const SPACE_3 = mash(SPACE_2, ' ');
 
+/** A seed path's prefix and the hash state after Alea's first pass over it (see `Rng.siblings`). */
+interface HashedPrefix {
+  readonly path: string;
+  readonly state: number;
+}
+
 /** A deterministic random stream. Every draw depends only on the seed path and the draws before it. */
 export class Rng {
   /** The raw generator: a float in [0, 1). Hot paths may hold and call it directly. */
@@ -55,14 +61,25 @@ export class Rng {
 
   /**
    * Creates the root stream of a run, or (through `fork` or `siblings`) a labelled child stream.
-   * `hashed`: the hash state after the first pass over the seed path's first `length` characters.
+   * `prefix` and `suffix` (from `siblings`): the seed path is `prefix.path + suffix`, and the first
+   * hash pass over `prefix.path` is done already. The path is then hashed in its two parts, so the
+   * joined string is never flattened (it stays two pointers to strings shared with others).
    */
-  constructor(readonly seedPath: string, hashed?: { readonly state: number; readonly length: number }) {
+  constructor(readonly seedPath: string, prefix?: HashedPrefix, suffix?: string) {
     // Alea's seeding: each fraction is a space's hash less the seed path's (wrapped into [0, 1)), the
     // hash state running on through all six passes.
-    const n1 = hashed === undefined ? mash(SPACE_3, seedPath) : mash(hashed.state, seedPath, hashed.length);
-    const n2 = mash(n1, seedPath);
-    const n3 = mash(n2, seedPath);
+    let n1: number;
+    let n2: number;
+    let n3: number;
+    if (prefix === undefined || suffix === undefined) {
+      n1 = mash(SPACE_3, seedPath);
+      n2 = mash(n1, seedPath);
+      n3 = mash(n2, seedPath);
+    } else {
+      n1 = mash(prefix.state, suffix);
+      n2 = mash(mash(n1, prefix.path), suffix);
+      n3 = mash(mash(n2, prefix.path), suffix);
+    }
     this.s0 = fraction((SPACE_1 >>> 0) * TWO_TO_MINUS_32 - (n1 >>> 0) * TWO_TO_MINUS_32);
     this.s1 = fraction((SPACE_2 >>> 0) * TWO_TO_MINUS_32 - (n2 >>> 0) * TWO_TO_MINUS_32);
     this.s2 = fraction((SPACE_3 >>> 0) * TWO_TO_MINUS_32 - (n3 >>> 0) * TWO_TO_MINUS_32);
@@ -93,8 +110,8 @@ export class Rng {
    */
   siblings(prefix: string): (suffix: string) => Rng {
     const path = `${this.seedPath}/${prefix}`;
-    const hashed = { state: mash(SPACE_3, path), length: path.length };
-    return (suffix) => new Rng(path + suffix, hashed);
+    const hashed: HashedPrefix = { path, state: mash(SPACE_3, path) };
+    return (suffix) => new Rng(path + suffix, hashed, suffix);
   }
 
   /** A float in [0, 1). */

@@ -488,7 +488,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     this.recorder.timer(this.now, event.node, name);
     this.replyId = node.id;
     this.replyIndex = node.index;
-    this.runHandler(node, Kind.Timer, name, undefined);
+    // Once fired, the timer's event object is free: the handler's first send reuses it.
+    this.runHandler(node, Kind.Timer, name, undefined, event);
   }
 
   /**
