@@ -169,7 +169,7 @@ interface LinkSettings {
  * A link change (partition, heal, clog, loss, duplication, latency) acts on the links that exist and is
  * kept as a rule; a link created later replays the rules in order, so every link is in exactly the
  * state it would have been in had all of them existed from the start. Rules that a later change
- * overrides for every link (a heal, an unclog, loss or latency for all links) are forgotten.
+ * overrides on every link they select (a heal, an unclog, a loss window's reset …) are forgotten.
  */
 export class Network<M> {
   /**
@@ -215,6 +215,11 @@ export class Network<M> {
   /** How many links have been created so far (for tests and benchmarks). */
   get createdCount(): number {
     return this.created.length;
+  }
+
+  /** How many link changes are kept for links created later (for tests). */
+  get keptRuleCount(): number {
+    return this.rules.length;
   }
 
   /**
@@ -308,15 +313,49 @@ export class Network<M> {
     this.keep(rule);
   }
 
-  /** Keeps a rule for links created later, forgetting the ones it overrides on every link. */
+  /**
+   * Keeps a rule for links created later, forgetting the ones it overrides: each rule sets one setting
+   * (clog and unclog the same one), so an earlier rule of that setting on links this one all selects
+   * can no longer decide any link's state. A rule that sets a link's starting value, with no earlier
+   * rule of its setting left, changes nothing and is not kept (a loss window's reset, after its opening
+   * was forgotten). So a long run's windows, each closed on the links it opened on, leave no rules.
+   */
   private keep(rule: Rule): void {
-    if (rule.kind !== 'partition' && rule.selection.from === undefined && rule.selection.to === undefined) {
-      // A change to every link overrides every earlier change of the same setting (clog and unclog set one).
+    if (rule.kind !== 'partition') {
       const setting = settingOf(rule.kind);
-      this.rules = this.rules.filter((kept) => settingOf(kept.kind) !== setting);
+      const selection = rule.selection;
+      this.rules = this.rules.filter((kept) => kept.kind === 'partition' || settingOf(kept.kind) !== setting || !covers(selection, kept.selection));
+      if (this.isStartingValue(rule) && !this.rules.some((kept) => settingOf(kept.kind) === setting)) return;
     }
     this.rules.push(rule);
   }
+
+  /** Whether a rule sets what every link starts with. */
+  private isStartingValue(rule: Rule): boolean {
+    switch (rule.kind) {
+      case 'unclog':
+        return true;
+      case 'loss':
+        return rule.ratio === this.config.lossRatio;
+      case 'duplicate':
+        return rule.ratio === this.config.duplicateRatio;
+      case 'latency':
+        return sameLatency(rule.model, this.config.latency);
+      default:
+        return false;
+    }
+  }
+}
+
+/** Whether selection `outer` takes every link `inner` takes. */
+function covers(outer: SelectionSets, inner: SelectionSets): boolean {
+  const side = (o: ReadonlySet<number> | undefined, i: ReadonlySet<number> | undefined) => o === undefined || (i !== undefined && [...i].every((n) => o.has(n)));
+  return side(outer.from, inner.from) && side(outer.to, inner.to);
+}
+
+function sameLatency(a: LatencyModel, b: LatencyModel): boolean {
+  if (a.kind === 'uniform') return b.kind === 'uniform' && a.baseMicros === b.baseMicros && a.jitterMicros === b.jitterMicros;
+  return b.kind === 'pareto' && a.baseMicros === b.baseMicros && a.scaleMicros === b.scaleMicros && a.shape === b.shape && a.maxMicros === b.maxMicros;
 }
 
 /** The setting a rule kind changes. */

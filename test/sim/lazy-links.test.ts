@@ -202,6 +202,28 @@ describe('lazy links', () => {
     expect([net.link(1, 0).cut, net.link(0, 2).cut, net.link(0, 2).lossRatio, net.link(2, 0).clogged]).toEqual([false, false, 0, true]);
   });
 
+  it('keeps no rule for loss, delay and clog windows closed on the links they opened on', () => {
+    const net = new Network<string>(6, CONFIG, (from, to) => Rng.fromSeed(1).fork(`${from}>${to}`));
+    for (let window = 0; window < 100; window++) {
+      const links = window % 2 === 0 ? { from: [window % 6], to: [(window + 1) % 6, (window + 3) % 6] } : { to: [window % 6] };
+      net.setLoss(links, 0.4);
+      net.setLatency(links, { kind: 'uniform', baseMicros: 50_000, jitterMicros: 9 });
+      net.clog(links);
+      net.unclog(links);
+      net.setLatency(links, { ...CONFIG.latency });
+      net.setLoss(links, CONFIG.lossRatio);
+    }
+    expect(net.keptRuleCount).toBe(0);
+    // A reset to a value other than the starting one is kept, once per selection.
+    net.setLoss({ to: [1] }, 0.5);
+    net.setLoss({ to: [1] }, 0);
+    net.setLoss({ to: [1] }, 0.5);
+    net.setLoss({ to: [1] }, 0);
+    expect(net.keptRuleCount).toBe(1);
+    expect(net.link(0, 1).lossRatio).toBe(0);
+    expect(net.link(0, 2).lossRatio).toBe(CONFIG.lossRatio);
+  });
+
   it('whole runs give the same fingerprint lazily and with every link created before the first event', () => {
     const runs = fc.sample(fc.record({
       name: fc.constantFrom('raft-chaos', 'broadcast-chaos', 'paxos-partition', 'raft-partitions'),
