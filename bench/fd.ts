@@ -2,7 +2,8 @@
 // (1 s protocol period), 32, 128 and 512 members, 60 s simulated with 1% loss and two crashes, each size
 // in a child process of its own so that its peak memory (maxRSS) is its own. Wall-clock figures belong
 // here, never in tests. Builds its setup from the algorithm and the engine directly, not from scenarios/.
-// `npm run bench:fd -- 512` runs one size; `--engine-only` leaves out the membership checkers and metrics.
+// `npm run bench:fd -- 512` runs one size; `--engine-only` leaves out the membership checkers and metrics;
+// `--bytes` counts message bytes as a scenario that reports bytes per member per second does.
 
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +20,8 @@ import { plainTable } from '../reports/text.js';
 const SIZES = [32, 128, 512];
 /** `--engine-only`: without the membership checkers and metrics, to show what they cost. */
 const ENGINE_ONLY = process.argv.includes('--engine-only');
+/** `--bytes`: count message bytes (`measureBytes`, one JSON serialisation per message), as the bytes metric needs. */
+const MEASURE_BYTES = process.argv.includes('--bytes');
 const DURATION_MICROS = 60_000_000;
 const LOSS_RATIO = 0.01;
 /** The target at 512 members (issue 13, item 9). */
@@ -44,6 +47,7 @@ const swimBench = defineScenarioFamily({
       observers: ENGINE_ONLY ? [] : [membershipMetrics()],
       nemesisTargets: { roles: ['member'] },
       recoveryMicrosMax: 30_000_000,
+      measureBytes: MEASURE_BYTES,
       script: () => [
         { at: 10_000_000, kind: 'crash', node: 'n2' },
         { at: 30_000_000, kind: 'crash', node: ids[Math.floor(nodeCount / 2)]! },
@@ -86,7 +90,7 @@ function main(): void {
   const table = plainTable(['members', 'events', 'simulated', 'wall', 'cpu', 'events/s', 'real-time factor', 'peak RSS', 'outcome']);
   const rows: Row[] = [];
   for (const members of sizes) {
-    const ran = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', String(members), ...(ENGINE_ONLY ? ['--engine-only'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const ran = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', String(members), ...(ENGINE_ONLY ? ['--engine-only'] : []), ...(MEASURE_BYTES ? ['--bytes'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     if (ran.status !== 0) throw new Error(`bench child for ${members} members exited with ${ran.status}`);
     const row = JSON.parse(ran.stdout.trim().split('\n').pop()!) as Row;
     rows.push(row);
@@ -103,7 +107,7 @@ function main(): void {
     ]);
   }
   console.log(table.toString());
-  console.log(`SWIM, Lifeguard on, memberlist LAN timing (1 s period), ${DURATION_MICROS / 1e6} s simulated (then recovery until every check holds), ${LOSS_RATIO * 100}% loss, two crashes; seed 1; ${ENGINE_ONLY ? 'no checkers or metrics (--engine-only)' : 'membership checkers and metrics on'}; one child process per size; node ${process.version}`);
+  console.log(`SWIM, Lifeguard on, memberlist LAN timing (1 s period), ${DURATION_MICROS / 1e6} s simulated (then recovery until every check holds), ${LOSS_RATIO * 100}% loss, two crashes; seed 1; ${ENGINE_ONLY ? 'no checkers or metrics (--engine-only)' : 'membership checkers and metrics on'}${MEASURE_BYTES ? ', message bytes counted (--bytes)' : ''}; one child process per size; node ${process.version}`);
   const large = rows.find((r) => r.members === 512);
   if (large) {
     const factor = large.simulatedMicros / 1000 / large.wallMillis;
