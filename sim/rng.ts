@@ -52,12 +52,14 @@ interface HashedPrefix {
 /** A deterministic random stream. Every draw depends only on the seed path and the draws before it. */
 export class Rng {
   /** The raw generator: a float in [0, 1). Hot paths may hold and call it directly. */
-  readonly draw: () => number;
-  /** Alea's state: three fractions and a carry. */
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private c = 1;
+  declare readonly draw: () => number;
+  // Alea's state: three fractions and a carry. Declared only, first set in the constructor: a class
+  // field would first hold undefined, and a number field that once held undefined boxes every number
+  // stored in it (an allocation per draw).
+  private declare s0: number;
+  private declare s1: number;
+  private declare s2: number;
+  private declare c: number;
 
   /**
    * Creates the root stream of a run, or (through `fork` or `siblings`) a labelled child stream.
@@ -83,13 +85,15 @@ export class Rng {
     this.s0 = fraction((SPACE_1 >>> 0) * TWO_TO_MINUS_32 - (n1 >>> 0) * TWO_TO_MINUS_32);
     this.s1 = fraction((SPACE_2 >>> 0) * TWO_TO_MINUS_32 - (n2 >>> 0) * TWO_TO_MINUS_32);
     this.s2 = fraction((SPACE_3 >>> 0) * TWO_TO_MINUS_32 - (n3 >>> 0) * TWO_TO_MINUS_32);
+    this.c = 1;
     // Alea's step: a multiply-with-carry over the last three fractions.
     this.draw = () => {
       const t = 2091639 * this.s0 + this.c * TWO_TO_MINUS_32;
+      const c = t | 0;
       this.s0 = this.s1;
       this.s1 = this.s2;
-      this.c = t | 0;
-      return (this.s2 = t - this.c);
+      this.c = c;
+      return (this.s2 = t - c);
     };
   }
 
