@@ -244,8 +244,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   private readonly indexById = new Map<NodeId, number>();
   private readonly ids: readonly NodeId[];
   private readonly network: Network<SimEvent>;
-  /** The network's links and its row length, held here so the per-message path indexes them directly. */
-  private readonly links: readonly Link[];
+  /** The network's links (undefined until first used) and its row length, held here so the per-message path indexes them directly. */
+  private readonly links: readonly (Link | undefined)[];
   private readonly linkRow: number;
   private readonly faults: FaultApplier<SimEvent>;
   private readonly checkers: readonly Checker[];
@@ -285,8 +285,16 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     this.ids = this.nodes.map((n) => intern(n.id));
     const servers = serversOf(options.nodes);
     const peers = peersOf(options.nodes, options.topology);
-    for (const node of this.nodes) node.peers = peers[node.index]!.map(intern);
-    this.network = new Network(this.nodes.length, options.network, (from, to) => root.fork(`link:${this.nodes[from]!.id}->${this.nodes[to]!.id}`));
+    // Each id interned once (not once per peer list it appears in: n² for a cluster where all talk to all).
+    const interned = new Map(this.ids.map((id) => [id, id]));
+    for (const node of this.nodes) node.peers = peers[node.index]!.map((id) => interned.get(id) ?? intern(id));
+    // Each link's stream is `link:FROM->TO` under the root, made when the link is first used; the
+    // streams of one sender share their label's prefix, hashed once.
+    const linkStreams: ((to: string) => Rng)[] = [];
+    this.network = new Network(this.nodes.length, options.network, (from, to) => {
+      const streams = linkStreams[from] ?? (linkStreams[from] = root.siblings(`link:${this.nodes[from]!.id}->`));
+      return streams(this.nodes[to]!.id);
+    });
     this.links = this.network.links;
     this.linkRow = this.network.size;
     this.checkers = options.checkers ?? [];
@@ -439,6 +447,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
 
   private deliver(event: SimEvent): void {
     const node = this.nodes[event.node]!;
+    // The message crossed this link when it was sent, so the link exists.
     const link = this.links[event.peer * this.linkRow + event.node]!;
     // The link's rules inline (Link.open, Link.land): this is the per-message path.
     if (link.cut || link.clogged || node.status !== 'up') return this.deliverBlocked(link, node, event);
@@ -479,7 +488,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     this.recorder.timer(this.now, event.node, name);
     this.replyId = node.id;
     this.replyIndex = node.index;
-    this.runHandler(node, Kind.Timer, name, undefined);
+    // Once fired, the timer's event object is free: the handler's first send reuses it.
+    this.runHandler(node, Kind.Timer, name, undefined, event);
   }
 
   /**
@@ -547,7 +557,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     this.stats.messagesSent++;
     if (this.measureBytes) this.stats.bytesSent! += (JSON.stringify(msg) ?? '').length;
     this.recorder.send(this.now, from, to, msgId, hash, msg);
-    const link = this.links[from * this.linkRow + to]!;
+    // A link is created on its first message (Network.link), in the state the link changes so far give it.
+    const link = this.links[from * this.linkRow + to] ?? this.network.create(from, to);
     // Link.sendDrop and Link.duplicates inline: the per-message path.
     if (link.cut) return this.drop(from, to, msgId, 'partition');
     if (link.lossRatio > 0 && link.random.chance(link.lossRatio)) return this.drop(from, to, msgId, 'loss');

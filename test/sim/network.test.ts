@@ -37,13 +37,14 @@ class ScriptedRandom implements LinkRandom {
 }
 
 function network(size = 3, config: NetworkConfig = CONFIG, answers: boolean[] = []) {
-  const randoms: ScriptedRandom[] = [];
-  const net = new Network<string>(size, config, () => {
+  const randoms = new Map<string, ScriptedRandom>();
+  const net = new Network<string>(size, config, (from, to) => {
     const random = new ScriptedRandom([...answers]);
-    randoms.push(random);
+    randoms.set(`${from}>${to}`, random);
     return random;
   });
-  return { net, random: (from: number, to: number) => randoms[from * size + to]! };
+  // A link (and its random stream) exists from its first use: asking for the stream uses the link.
+  return { net, random: (from: number, to: number) => (net.link(from, to), randoms.get(`${from}>${to}`)!) };
 }
 
 describe('a message sent now', () => {
@@ -127,6 +128,7 @@ describe('link changes', () => {
 
   it('a selection never includes a node\'s link to itself; a side left out is every node', () => {
     const { net } = network(3);
+    for (let from = 2; from >= 0; from--) for (let to = 2; to >= 0; to--) net.link(from, to);
     expect(net.select({}).map((l) => `${l.from}>${l.to}`)).toEqual(['0>1', '0>2', '1>0', '1>2', '2>0', '2>1']);
     expect(net.select({ from: [0] }).map((l) => `${l.from}>${l.to}`)).toEqual(['0>1', '0>2']);
     expect(net.select({ from: [0, 1], to: [1] }).map((l) => `${l.from}>${l.to}`)).toEqual(['0>1']);
@@ -142,12 +144,16 @@ describe('link changes', () => {
     expect([net.link(0, 1).sampleLatency(), net.link(1, 0).sampleLatency()]).toEqual([1_000, 7]);
   });
 
-  it('each link gets its own random stream, asked for in from-major order', () => {
+  it('each link gets its own random stream, asked for once, when the link is first used', () => {
     const asked: string[] = [];
-    new Network<string>(2, CONFIG, (from, to) => {
+    const net = new Network<string>(2, CONFIG, (from, to) => {
       asked.push(`${from}>${to}`);
       return new ScriptedRandom();
     });
-    expect(asked).toEqual(['0>0', '0>1', '1>0', '1>1']);
+    expect(asked).toEqual([]);
+    expect(net.link(1, 0)).toBe(net.link(1, 0));
+    net.link(0, 1);
+    expect(asked).toEqual(['1>0', '0>1']);
+    expect(net.createdCount).toBe(2);
   });
 });

@@ -1,16 +1,39 @@
 // Seeded streams: reproducible, independent per label, and within their stated ranges.
 import fc from 'fast-check';
+import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { isValidSeed, Rng } from '../../sim/rng.js';
 
 const draws = (rng: Rng, n = 20) => Array.from({ length: n }, () => rng.next());
 
 describe('Rng', () => {
+  it('draws exactly what seedrandom\'s alea draws for the same seed path (its naive twin)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.integer({ min: 0, max: 0xffff_ffff }).map((s) => `faultline:${s}/link:n1->n2`)), (path) => {
+        const reference = seedrandom.alea(path);
+        const draw = new Rng(path).draw;
+        for (let i = 0; i < 50; i++) expect(draw()).toBe(reference());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('same seed, same stream; different seeds, different streams', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), fc.integer({ min: 0, max: 0xffff_ffff }), (a, b) => {
         expect(draws(Rng.fromSeed(a))).toEqual(draws(Rng.fromSeed(a)));
         if (a !== b) expect(draws(Rng.fromSeed(a))).not.toEqual(draws(Rng.fromSeed(b)));
+      }),
+    );
+  });
+
+  it('siblings(prefix)(suffix) is fork(prefix + suffix)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), fc.string(), fc.string(), (seed, prefix, suffix) => {
+        const sibling = Rng.fromSeed(seed).siblings(prefix)(suffix);
+        const forked = Rng.fromSeed(seed).fork(prefix + suffix);
+        expect(sibling.seedPath).toBe(forked.seedPath);
+        expect(draws(sibling)).toEqual(draws(forked));
       }),
     );
   });
