@@ -7,7 +7,7 @@ import { isValidSeed, Rng } from '../../sim/rng.js';
 const draws = (rng: Rng, n = 20) => Array.from({ length: n }, () => rng.next());
 
 describe('Rng', () => {
-  it('draws exactly what seedrandom\'s alea draws for the same seed path (its naive twin)', () => {
+  it('draws what seedrandom\'s alea draws for the same seed path (every fingerprint and replay file depends on it)', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.integer({ min: 0, max: 0xffff_ffff }).map((s) => `faultline:${s}/link:n1->n2`)), (path) => {
         const reference = seedrandom.alea(path);
