@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { fdBugs } from '../algorithms/failure-detection/bugs.js';
-import { membershipCheckers } from '../algorithms/failure-detection/membership-checks.js';
+import { membershipCheckers, MembershipViews } from '../algorithms/failure-detection/membership-checks.js';
 import { membershipMetrics } from '../algorithms/failure-detection/membership-metrics.js';
 import { SWIM_LAN_CONFIG, SwimMember } from '../algorithms/failure-detection/swim.js';
 import type { Checker } from '../sim/check.js';
@@ -40,11 +40,12 @@ const swimBench = defineScenarioFamily({
   build({ nodeCount, bugs }) {
     const ids = Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`);
     const config = { ...SWIM_LAN_CONFIG, lifeguard: true, bugs };
+    const views = new MembershipViews();
     return {
       nodes: ids.map((id) => ({ id, role: 'member', create: () => new SwimMember(config) })),
       network: { latency: { kind: 'uniform', baseMicros: 1_000, jitterMicros: 4_000 }, lossRatio: LOSS_RATIO, duplicateRatio: 0, linkCapacity: 10_000 },
-      checkers: ENGINE_ONLY ? [] : membershipCheckers({ boundMicros: 120_000_000, deadIsFinal: true }) as Checker[],
-      observers: ENGINE_ONLY ? [] : [membershipMetrics()],
+      checkers: ENGINE_ONLY ? [] : membershipCheckers({ boundMicros: 120_000_000, deadIsFinal: true, views }) as Checker[],
+      observers: ENGINE_ONLY ? [] : [membershipMetrics({ views })],
       nemesisTargets: { roles: ['member'] },
       recoveryMicrosMax: 30_000_000,
       measureBytes: MEASURE_BYTES,

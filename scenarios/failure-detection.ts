@@ -8,7 +8,7 @@ import { BUG_DETECTOR, fdBugs } from '../algorithms/failure-detection/bugs.js';
 import type { HeartbeatConfig, PhiAccrualConfig, SwimConfig } from '../algorithms/failure-detection/config.js';
 import type { FdFact } from '../algorithms/failure-detection/facts.js';
 import { HeartbeatDetector } from '../algorithms/failure-detection/heartbeat.js';
-import { membershipCheckers } from '../algorithms/failure-detection/membership-checks.js';
+import { membershipCheckers, MembershipViews } from '../algorithms/failure-detection/membership-checks.js';
 import { membershipMetrics } from '../algorithms/failure-detection/membership-metrics.js';
 import { PhiAccrualDetector } from '../algorithms/failure-detection/phi-accrual.js';
 import { phi } from '../algorithms/failure-detection/phi.js';
@@ -228,14 +228,16 @@ function buildFd(name: string) {
     const boundMicros = completenessBoundMicros(params, nodeCount, variant.allowance);
     const network = networkFromParams(params);
     const script = variant.script;
+    // One view table for the run, shared by the membership checkers and metrics.
+    const views = new MembershipViews();
     return {
       nodes: serverIds(nodeCount).map((id) => ({ id, role: 'member', create })),
       network,
       checkers: [
-        ...(membershipCheckers({ boundMicros, deadIsFinal: params.detector === 'swim' }) as Checker<FdFact>[]),
+        ...(membershipCheckers({ boundMicros, deadIsFinal: params.detector === 'swim', views }) as Checker<FdFact>[]),
         ...(variant.extraCheckers?.() ?? []),
       ],
-      observers: [membershipMetrics()],
+      observers: [membershipMetrics({ views })],
       nemesisTargets: { roles: ['member'] },
       recoveryMicrosMax: params.recoveryMicrosMax,
       measureBytes: true,

@@ -15,42 +15,130 @@ export interface MemberView {
   readonly incarnation: number;
 }
 
+/** Status codes in a {@link ViewerLife}'s table: 0 is "no view". */
+const STATUS_CODES: readonly (MemberStatus | undefined)[] = [undefined, 'alive', 'suspect', 'dead', 'left'];
+const CODE_OF: Readonly<Record<MemberStatus, number>> = { alive: 1, suspect: 2, dead: 3, left: 4 };
+
+/** One life of one viewer: its views, as typed arrays indexed by member index (grown on demand). */
+export class ViewerLife {
+  status: Uint8Array;
+  incarnation: Float64Array;
+  constructor(readonly crashes: number, capacity: number) {
+    this.status = new Uint8Array(capacity);
+    this.incarnation = new Float64Array(capacity);
+  }
+  /** Makes room for member index `index`. */
+  reserve(index: number): void {
+    if (index < this.status.length) return;
+    const capacity = Math.max(index + 1, this.status.length * 2);
+    const status = new Uint8Array(capacity);
+    status.set(this.status);
+    const incarnation = new Float64Array(capacity);
+    incarnation.set(this.incarnation);
+    this.status = status;
+    this.incarnation = incarnation;
+  }
+}
+
 /**
  * Each viewer's latest view of each member, as reported. A viewer's views belong to one life of its
  * process: when the engine says it has crashed since (its crash count moved), they are forgotten, as
- * the process forgot them.
+ * the process forgot them. Stored compactly (a status byte and an incarnation per viewer and member,
+ * members indexed in order of first mention), so a fact costs no allocation.
+ *
+ * One table can serve several checkers and observers of a run: each that records facts calls
+ * {@link subscribe} once when built and then {@link observe} exactly once per membership fact; the
+ * first such call for a fact updates the table and the others get the same answer (the view it
+ * replaced, in {@link previousStatus} and {@link previousIncarnation}). Readers that need only the
+ * current views need not subscribe, as long as someone does.
  */
 export class MembershipViews {
-  private readonly byViewer = new Map<NodeId, { crashes: number; views: Map<NodeId, MemberView> }>();
+  private readonly byViewer = new Map<NodeId, ViewerLife>();
+  private readonly index = new Map<NodeId, number>();
+  private recorders = 0;
+  private pending = 0;
+  private lastViewer: NodeId | undefined;
+  private lastFact: MembershipFact | undefined;
+  /** After {@link observe}: the status the fact's view replaced (undefined: the first in this life). */
+  previousStatus: MemberStatus | undefined;
+  /** After {@link observe}: the incarnation the fact's view replaced (meaningful when {@link previousStatus} is set). */
+  previousIncarnation = 0;
 
-  /** The viewer's views in its current life (empty after a crash, until it reports again). */
-  of(viewer: NodeId, run: RunView): Map<NodeId, MemberView> {
+  /** Registers one more consumer that calls {@link observe} once per fact. */
+  subscribe(): this {
+    this.recorders++;
+    return this;
+  }
+
+  private indexOf(member: NodeId): number {
+    let i = this.index.get(member);
+    if (i === undefined) this.index.set(member, (i = this.index.size));
+    return i;
+  }
+
+  /** The viewer's current life (empty after a crash, until it reports again). */
+  life(viewer: NodeId, run: RunView): ViewerLife {
     const crashes = run.crashCount(viewer);
     let entry = this.byViewer.get(viewer);
     if (entry === undefined || entry.crashes !== crashes) {
-      entry = { crashes, views: new Map() };
+      entry = new ViewerLife(crashes, Math.max(this.index.size, run.servers.length));
       this.byViewer.set(viewer, entry);
     }
-    return entry.views;
+    return entry;
+  }
+
+  /** The status the viewer holds for `member` in its current life (undefined: no view). */
+  statusOf(viewer: NodeId, member: NodeId, run: RunView): MemberStatus | undefined {
+    const life = this.life(viewer, run);
+    const i = this.index.get(member);
+    return i === undefined || i >= life.status.length ? undefined : STATUS_CODES[life.status[i]!];
   }
 
   /** The viewer's latest view of `member`, or undefined if it holds none (in its current life). */
   get(viewer: NodeId, member: NodeId, run: RunView): MemberView | undefined {
-    return this.of(viewer, run).get(member);
+    return viewOf(this.life(viewer, run), this.index.get(member));
   }
 
   /** The view the viewer last reported of `member`, whatever life of it reported it (for what a crash took away). */
   lastReported(viewer: NodeId, member: NodeId): MemberView | undefined {
-    return this.byViewer.get(viewer)?.views.get(member);
+    const life = this.byViewer.get(viewer);
+    return life === undefined ? undefined : viewOf(life, this.index.get(member));
   }
 
-  /** Records a reported view; returns the one it replaces (undefined: the first in this life). */
-  set(viewer: NodeId, fact: MembershipFact, run: RunView): MemberView | undefined {
-    const views = this.of(viewer, run);
-    const previous = views.get(fact.member);
-    views.set(fact.member, { status: fact.status, incarnation: fact.incarnation });
-    return previous;
+  /**
+   * Records a reported view (once per fact however many subscribers call it) and sets
+   * {@link previousStatus} and {@link previousIncarnation} to the view it replaced.
+   */
+  observe(viewer: NodeId, fact: MembershipFact, run: RunView): void {
+    if (this.pending > 0 && fact === this.lastFact && viewer === this.lastViewer) {
+      this.pending--;
+      return;
+    }
+    this.pending = this.recorders - 1;
+    this.lastFact = fact;
+    this.lastViewer = viewer;
+    const life = this.life(viewer, run);
+    const i = this.indexOf(fact.member);
+    life.reserve(i);
+    const code = life.status[i]!;
+    this.previousStatus = STATUS_CODES[code];
+    this.previousIncarnation = life.incarnation[i]!;
+    life.status[i] = CODE_OF[fact.status];
+    life.incarnation[i] = fact.incarnation;
   }
+
+  /** Records a reported view; returns the one it replaces (undefined: the first in this life). For a table of one consumer. */
+  set(viewer: NodeId, fact: MembershipFact, run: RunView): MemberView | undefined {
+    this.observe(viewer, fact, run);
+    const status = this.previousStatus;
+    return status === undefined ? undefined : { status, incarnation: this.previousIncarnation };
+  }
+}
+
+function viewOf(life: ViewerLife, i: number | undefined): MemberView | undefined {
+  if (i === undefined || i >= life.status.length) return undefined;
+  const status = STATUS_CODES[life.status[i]!];
+  return status === undefined ? undefined : { status, incarnation: life.incarnation[i]! };
 }
 
 function describeView(view: MemberView | undefined): string {
@@ -76,6 +164,14 @@ interface Obligation {
 export interface CompletenessOptions {
   /** How long after a crash every member that stayed up must hold the crashed member `dead`. */
   readonly boundMicros: Micros;
+  /** A view table shared with the run's other membership checkers and metrics (fresh per run); default: its own. */
+  readonly views?: MembershipViews;
+}
+
+/** Options of the membership checkers that read views: a table shared per run, or (default) one of their own. */
+export interface ViewsOptions {
+  /** A view table shared with the run's other membership checkers and metrics (fresh per run). */
+  readonly views?: MembershipViews;
 }
 
 /**
@@ -88,7 +184,7 @@ export interface CompletenessOptions {
  */
 export function completeness(options: CompletenessOptions): Checker<MembershipFact> {
   const { boundMicros } = options;
-  const views = new MembershipViews();
+  const views = (options.views ?? new MembershipViews()).subscribe();
   /** Obligations in deadline order (the bound is fixed and crashes arrive in time order: a queue). */
   const owed: Obligation[] = [];
   let head = 0;
@@ -104,8 +200,8 @@ export function completeness(options: CompletenessOptions): Checker<MembershipFa
       for (const [viewer, crashes] of o.viewers) {
         // Crashed since (by the engine, for a handler exception, which no fault entry tells): excused.
         if (run.crashCount(viewer) !== crashes) continue;
-        const view = views.get(viewer, o.member, run);
-        if (view?.status !== 'dead') {
+        if (views.statusOf(viewer, o.member, run) !== 'dead') {
+          const view = views.get(viewer, o.member, run);
           failure = {
             message: `${o.member} crashed at ${formatMicros(o.crashedAt)} and stayed down, but ${viewer} (up throughout) did not hold it dead within ${formatMicros(boundMicros)} (at ${formatMicros(o.deadline)} it had ${describeView(view)})`,
             atMicros: o.deadline,
@@ -127,7 +223,7 @@ export function completeness(options: CompletenessOptions): Checker<MembershipFa
     onObservation(node, fact, run) {
       if (fact.type !== 'member') return;
       settle(run);
-      views.set(node, fact, run);
+      views.observe(node, fact, run);
     },
     onFault(fault: FaultEntry | null, run: RunView & LinkView) {
       settle(run);
@@ -160,20 +256,22 @@ export function completeness(options: CompletenessOptions): Checker<MembershipFa
  * `alive` (its latest view; a restarted member may be seen at a higher incarnation). Polled: the pair
  * that failed last time is tried first, so a poll that still fails costs one look-up.
  */
-export function accuracyAfterHeal(): Checker<MembershipFact> {
-  const views = new MembershipViews();
+export function accuracyAfterHeal(options: ViewsOptions = {}): Checker<MembershipFact> {
+  // A shared table is kept up by the checkers and metrics that subscribe to it: this one only reads it.
+  const shared = options.views;
+  const views = shared ?? new MembershipViews();
   let witness: { viewer: NodeId; member: NodeId } | undefined;
   const problem = (viewer: NodeId, member: NodeId, run: RunView): string | undefined => {
-    const view = views.get(viewer, member, run);
-    return view?.status === 'alive' ? undefined : `${viewer} has ${describeView(view)} for ${member}, which is up`;
+    if (views.statusOf(viewer, member, run) === 'alive') return undefined;
+    return `${viewer} has ${describeView(views.get(viewer, member, run))} for ${member}, which is up`;
   };
   return {
     name: 'accuracy-after-heal',
     kind: 'eventually',
     description: 'once faults heal, every live member sees every other live member alive',
-    onObservation(node, fact, run) {
-      if (fact.type === 'member') views.set(node, fact, run);
-    },
+    ...(shared === undefined
+      ? { onObservation(node: NodeId, fact: MembershipFact, run: RunView) { if (fact.type === 'member') views.observe(node, fact, run); } }
+      : {}),
     verdict(run) {
       if (run.phase !== 'recovery') return { ok: false, message: 'the recovery phase has not begun' };
       if (witness !== undefined && run.status(witness.viewer) === 'up' && run.status(witness.member) === 'up') {
@@ -201,17 +299,18 @@ export function accuracyAfterHeal(): Checker<MembershipFact> {
  * always: a viewer never reports a member at a lower incarnation than it reported before (per viewer
  * and member, within one life of the viewer: a restarted process starts knowing nothing).
  */
-export function incarnationsNeverDecrease(): Checker<MembershipFact> {
-  const views = new MembershipViews();
+export function incarnationsNeverDecrease(options: ViewsOptions = {}): Checker<MembershipFact> {
+  const views = (options.views ?? new MembershipViews()).subscribe();
   return {
     name: 'incarnations-never-decrease',
     kind: 'always',
     description: "a member's view of another never goes back to a lower incarnation",
     onObservation(node, fact, run) {
       if (fact.type !== 'member') return;
-      const previous = views.set(node, fact, run);
-      if (previous !== undefined && fact.incarnation < previous.incarnation) {
-        return `${node}'s view of ${fact.member} went from incarnation ${previous.incarnation} (${previous.status}) back to ${fact.incarnation} (${fact.status})`;
+      views.observe(node, fact, run);
+      const previous = views.previousStatus;
+      if (previous !== undefined && fact.incarnation < views.previousIncarnation) {
+        return `${node}'s view of ${fact.member} went from incarnation ${views.previousIncarnation} (${previous}) back to ${fact.incarnation} (${fact.status})`;
       }
     },
     verdict: () => ({ ok: true }),
@@ -236,38 +335,48 @@ export function neverSelfDead(): Checker<MembershipFact> {
  * suspect at an incarnation ≤ i: only m's own higher incarnation (a restart, a rejoin) undoes a death.
  * Per viewer life. Not for heartbeat and phi accrual detectors: their `dead` is reversible by design.
  */
-export function deadIsFinal(): Checker<MembershipFact> {
-  const views = new MembershipViews();
-  /** viewer's views as `dead` marks: member → highest incarnation held dead (in `views`' life bookkeeping). */
-  const deadAt = new WeakMap<Map<NodeId, MemberView>, Map<NodeId, number>>();
+export function deadIsFinal(options: ViewsOptions = {}): Checker<MembershipFact> {
+  const views = (options.views ?? new MembershipViews()).subscribe();
+  /** Per viewer life (`views`' life bookkeeping): member → highest incarnation held dead. */
+  const deadAt = new WeakMap<ViewerLife, Map<NodeId, number>>();
   return {
     name: 'dead-is-final',
     kind: 'always',
     description: 'a dead declaration for an incarnation is never undone without a higher incarnation',
     onObservation(node, fact, run) {
       if (fact.type !== 'member') return;
-      const life = views.of(node, run);
+      // Record first (a shared table is updated once per fact, by whichever subscriber sees it first);
+      // the life is the viewer's current one either way.
+      views.observe(node, fact, run);
+      const life = views.life(node, run);
       let marks = deadAt.get(life);
-      if (marks === undefined) deadAt.set(life, (marks = new Map()));
-      const dead = marks.get(fact.member);
       if (fact.status === 'dead') {
+        if (marks === undefined) deadAt.set(life, (marks = new Map()));
+        const dead = marks.get(fact.member);
         if (dead === undefined || fact.incarnation > dead) marks.set(fact.member, fact.incarnation);
-      } else if ((fact.status === 'alive' || fact.status === 'suspect') && dead !== undefined && fact.incarnation <= dead) {
-        return `${node} held ${fact.member} dead at incarnation ${dead}, then ${fact.status} at incarnation ${fact.incarnation}`;
+      } else if ((fact.status === 'alive' || fact.status === 'suspect') && marks !== undefined) {
+        const dead = marks.get(fact.member);
+        if (dead !== undefined && fact.incarnation <= dead) {
+          return `${node} held ${fact.member} dead at incarnation ${dead}, then ${fact.status} at incarnation ${fact.incarnation}`;
+        }
       }
-      views.set(node, fact, run);
     },
     verdict: () => ({ ok: true }),
   };
 }
 
-/** The membership checkers a detector's scenario runs: all five for SWIM, all but `deadIsFinal` for heartbeat and phi accrual. */
+/**
+ * The membership checkers a detector's scenario runs: all five for SWIM, all but `deadIsFinal` for
+ * heartbeat and phi accrual. They share one view table: `options.views` (fresh per run; pass the same
+ * to {@link membershipMetrics} to share it with the metrics too), or a new one.
+ */
 export function membershipCheckers(options: CompletenessOptions & { readonly deadIsFinal: boolean }): Checker<MembershipFact>[] {
+  const views = options.views ?? new MembershipViews();
   return [
-    completeness({ boundMicros: options.boundMicros }),
-    accuracyAfterHeal(),
-    incarnationsNeverDecrease(),
+    completeness({ boundMicros: options.boundMicros, views }),
+    accuracyAfterHeal({ views }),
+    incarnationsNeverDecrease({ views }),
     neverSelfDead(),
-    ...(options.deadIsFinal ? [deadIsFinal()] : []),
+    ...(options.deadIsFinal ? [deadIsFinal({ views })] : []),
   ];
 }

@@ -44,8 +44,12 @@ const RANK: Readonly<Record<MemberStatus, number>> = { alive: 0, suspect: 1, dea
 
 /** Whether `view` is `key` or supersedes it: a higher incarnation, or the same with a status at least as strong (alive < suspect < dead < left). */
 function covers(view: MemberView | undefined, key: MemberView): boolean {
-  if (view === undefined) return false;
-  return view.incarnation > key.incarnation || (view.incarnation === key.incarnation && RANK[view.status] >= RANK[key.status]);
+  return view !== undefined && coversKey(view.status, view.incarnation, key);
+}
+
+/** {@link covers} for a view given as its parts (no object to build). */
+function coversKey(status: MemberStatus, incarnation: number, key: MemberView): boolean {
+  return incarnation > key.incarnation || (incarnation === key.incarnation && RANK[status] >= RANK[key.status]);
 }
 
 /** A crash being detected. */
@@ -81,9 +85,10 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
  *   incarnation) of a member is measured once.
  * Costs: per fact, a look-up plus one step per open crash of its member and per open change of it; per
  * crash, restart, pause or resume, one step per open change (and per member, at a crash).
+ * `options.views`: a view table shared with the run's membership checkers (fresh per run); default: its own.
  */
-export function membershipMetrics(): MetricsObserver<MembershipFact> {
-  const views = new MembershipViews();
+export function membershipMetrics(options: { readonly views?: MembershipViews } = {}): MetricsObserver<MembershipFact> {
+  const views = (options.views ?? new MembershipViews()).subscribe();
   let members: readonly NodeId[] | undefined;
   /** Nodes not up, as of the last fault that acted on them (every node boots up at 0). */
   const notUp = new Map<NodeId, 'crashed' | 'paused'>();
@@ -154,12 +159,13 @@ export function membershipMetrics(): MetricsObserver<MembershipFact> {
       init(run);
       const member = fact.member;
       const now = run.now;
-      const previous = views.set(viewer, fact, run);
-      const next: MemberView = { status: fact.status, incarnation: fact.incarnation };
+      views.observe(viewer, fact, run);
+      const previousStatus = views.previousStatus;
+      const previousIncarnation = views.previousIncarnation;
       // False positives, in the fault phase only.
       if (run.phase === 'faults' && run.status(member) === 'up') {
-        if (fact.status === 'suspect' && previous?.status !== 'suspect') falseSuspicions++;
-        if (fact.status === 'dead' && previous?.status !== 'dead') falseDeaths++;
+        if (fact.status === 'suspect' && previousStatus !== 'suspect') falseSuspicions++;
+        if (fact.status === 'dead' && previousStatus !== 'dead') falseDeaths++;
       }
       // Detection of a crash.
       const d = detections.get(member);
@@ -179,8 +185,8 @@ export function membershipMetrics(): MetricsObserver<MembershipFact> {
       let list = spreading.get(member);
       if (list !== undefined) {
         for (const spread of list) {
-          const was = covers(previous, spread.key);
-          const is = covers(next, spread.key);
+          const was = previousStatus !== undefined && coversKey(previousStatus, previousIncarnation, spread.key);
+          const is = coversKey(fact.status, fact.incarnation, spread.key);
           if (was !== is) spread.holders += is ? 1 : -1;
         }
       }
@@ -189,7 +195,8 @@ export function membershipMetrics(): MetricsObserver<MembershipFact> {
       const key = `${fact.status}:${fact.incarnation}`;
       if (!keys.has(key)) {
         keys.add(key);
-        if (previous !== undefined) {
+        if (previousStatus !== undefined) {
+          const next: MemberView = { status: fact.status, incarnation: fact.incarnation };
           let holders = 0;
           for (const other of members!) if (other !== member && isUp(other) && covers(views.get(other, member, run), next)) holders++;
           if (list === undefined) spreading.set(member, (list = []));
@@ -214,7 +221,7 @@ export function membershipMetrics(): MetricsObserver<MembershipFact> {
         if (before === 'crashed') {
           // Back from a crash: no longer being detected, and its new life holds no views yet.
           detections.delete(node);
-          views.of(node, run);
+          views.life(node, run);
         }
       } else {
         notUp.set(node, status);
