@@ -5,12 +5,9 @@
 // of samples, as the result's `cdfOver` says, and the page says which.
 // The page loads nothing: d3, the page's script and the result are inlined; the same result gives the same bytes.
 
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { ExperimentResult, GroupInfo, MetricInfo, PointResult, ReferenceResult } from '../lab/experiment-model.js';
 import { cdfOverText, formatDifference, formatReference, formatValue, meetsBound, sampleSentence } from './experiment-format.js';
-import { jsonForScript } from './html.js';
+import { clientBundle, esc, group, jsonForScript, scriptText } from './html-parts.js';
 
 /** One HTML file for the result, byte-identical for the same result. */
 export function renderExperimentHtml(result: ExperimentResult): string {
@@ -31,7 +28,7 @@ export function renderExperimentHtml(result: ExperimentResult): string {
     ...result.groups.map((g, i) => groupSection(result, g, i)),
     '<div id="tooltip" role="tooltip" hidden></div>',
     `<script type="application/json" id="experiment-data">${jsonForScript(result)}</script>`,
-    `<script>${scriptText(clientBundle())}</script>`,
+    `<script>${scriptText(clientBundle('experiment-html-client.ts', 'd3-selection, d3-scale, d3-axis'))}</script>`,
     '</body>',
     '</html>',
     '',
@@ -44,29 +41,6 @@ export function resultFileName(result: Pick<ExperimentResult, 'name'>): string {
 }
 
 // ---- the inlined script -------------------------------------------------------------------------
-
-let bundle: string | undefined;
-
-/** The browser code (reports/experiment-html-client.ts with the d3 modules it uses), bundled once per process. */
-function clientBundle(): string {
-  if (bundle === undefined) {
-    const entry = fileURLToPath(new URL('./experiment-html-client.ts', import.meta.url));
-    // Loaded on first need, as reports/html.ts does: importing esbuild costs a CLI start-up about 0.3 s.
-    const require = createRequire(import.meta.url);
-    const { buildSync } = require('esbuild') as typeof import('esbuild');
-    const built = buildSync({
-      entryPoints: [entry], bundle: true, minify: true, format: 'iife', target: 'es2020', write: false,
-      legalComments: 'none', charset: 'utf8', logLevel: 'silent',
-    });
-    const license = readFileSync(require.resolve('d3-selection').replace(/src[\\/]index\.js$/, 'LICENSE'), 'utf8');
-    bundle = `/*! Includes d3 modules (d3-selection, d3-scale, d3-axis and their dependencies):\n${license.trim()}\n*/\n${built.outputFiles[0]!.text}`;
-  }
-  return bundle;
-}
-
-function scriptText(code: string): string {
-  return code.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
-}
 
 // ---- static parts -------------------------------------------------------------------------------
 
@@ -219,17 +193,6 @@ function statsTable(result: ExperimentResult, points: readonly PointResult[], gi
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-/** 12345 → "12,345" without depending on the runtime's locale data. */
-function group(n: number): string {
-  if (!Number.isInteger(n)) return String(n);
-  const sign = n < 0 ? '-' : '';
-  return sign + String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
 
 function percent(fraction: number): string {
   const p = Math.round(fraction * 100);

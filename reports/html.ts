@@ -2,9 +2,6 @@
 // fault bands, a zoomable space-time message diagram, client operations and violations. It assumes the
 // run's whole trace was collected (collectTrace); the page loads nothing: d3 and the data are inlined.
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { assert } from '../sim/assert.js';
 import type { PreparedRun, RunResult } from '../sim/run.js';
 import { formatMicros, type Micros } from '../sim/time.js';
@@ -13,6 +10,7 @@ import { replayFileOf, serializeReplayFile, type ReplayFile } from '../lab/repla
 import { buildReportData, FATES, faultLabel, type ReportData } from './html-model.js';
 import { runToJson, type RunJson } from './json.js';
 import { replayCommand } from './replay-command.js';
+import { clientBundle, esc, group, jsonForScript, scriptText } from './html-parts.js';
 
 export interface HtmlReportInput {
   readonly prepared: PreparedRun;
@@ -75,7 +73,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     `<script type="application/json" id="run-data">${jsonForScript(data)}</script>`,
     // The replay file's exact text (as `run --save` writes it), as a JSON string: the download button saves it.
     `<script type="application/json" id="replay-file">${jsonForScript(replayFile)}</script>`,
-    `<script>${scriptText(clientBundle())}</script>`,
+    `<script>${scriptText(clientBundle('html-client.ts', 'd3-selection, d3-scale, d3-axis, d3-zoom, d3-brush'))}</script>`,
     '</body>',
     '</html>',
     '',
@@ -84,32 +82,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 
 // ---- the inlined script -------------------------------------------------------------------------
 
-let bundle: string | undefined;
-
-/** The browser code (reports/html-client.ts with the d3 modules it uses), bundled once per process. */
-function clientBundle(): string {
-  if (bundle === undefined) {
-    const entry = fileURLToPath(new URL('./html-client.ts', import.meta.url));
-    // Loaded on first need: importing esbuild would cost every CLI start-up about 0.3 s.
-    const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
-    const built = buildSync({
-      entryPoints: [entry], bundle: true, minify: true, format: 'iife', target: 'es2020', write: false,
-      legalComments: 'none', charset: 'utf8', logLevel: 'silent',
-    });
-    const license = readFileSync(createRequire(import.meta.url).resolve('d3-selection').replace(/src[\\/]index\.js$/, 'LICENSE'), 'utf8');
-    bundle = `/*! Includes d3 modules (d3-selection, d3-scale, d3-axis, d3-zoom, d3-brush and their dependencies):\n${license.trim()}\n*/\n${built.outputFiles[0]!.text}`;
-  }
-  return bundle;
-}
-
-/** JSON that cannot end its <script> element or open a comment in it. */
-export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
-function scriptText(code: string): string {
-  return code.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
-}
+export { jsonForScript } from './html-parts.js';
 
 // ---- static parts -------------------------------------------------------------------------------
 
@@ -335,17 +308,6 @@ function faultsTable(json: RunJson): string {
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-/** 12345 → "12,345" without depending on the runtime's locale data. */
-function group(n: number): string {
-  if (!Number.isInteger(n)) return String(n);
-  const sign = n < 0 ? '-' : '';
-  return sign + String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
 
 /** Nearest-rank percentile of a sorted, non-empty list. */
 function percentile(sorted: readonly number[], p: number): number {

@@ -5,52 +5,25 @@
 // metric-against-parameter chart; no console error, no network request; the result downloads. Also scripts/experiment-png.mjs, which shoots the charts.
 // Screenshots go to test-output/browser/ for a human to look at.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSession, OUTPUT_DIR, skipBrowser, warnIfSkipped } from './browser-session.js';
 import { formatValue } from '../../reports/experiment-format.js';
 import { renderExperimentHtml } from '../../reports/experiment-html.js';
 import { figure16Result } from '../reports/experiment-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--no-first-run', '--disable-quic', '--disable-sync',
-];
 const ROOT = resolve(import.meta.dirname, '../..');
-const OUTPUT_DIR = resolve(ROOT, 'test-output/browser');
 const PNG_SCRIPT = resolve(ROOT, 'scripts/experiment-png.mjs');
-const inCi = process.env.CI === 'true';
-const haveChromium = existsSync(CHROMIUM);
+warnIfSkipped('test/browser/experiment-report.test.ts');
 
-if (!haveChromium && !inCi) {
-  console.warn(`test/browser/experiment-report.test.ts: skipped: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
-}
-
-/** One browser and a scratch folder for a describe block, launched before its tests and closed after. */
-function browserSession(): { readonly browser: Browser; readonly workDir: string } {
-  const session = { browser: undefined as unknown as Browser, workDir: '' };
-  beforeAll(async () => {
-    // In CI a missing browser is a failure, not a skip: .ci/run installs it.
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: .ci/run should have installed Debian's chromium`).toBe(true);
-    session.workDir = mkdtempSync(join(tmpdir(), 'faultline-experiment-report-'));
-    mkdirSync(OUTPUT_DIR, { recursive: true });
-    session.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-  afterAll(async () => {
-    await session.browser?.close();
-    if (session.workDir) rmSync(session.workDir, { recursive: true, force: true });
-  });
-  return session;
-}
 
 const result = figure16Result({ runs: 120, safetyViolations: 1 });
 
-describe.skipIf(!haveChromium && !inCi)('the experiment report in headless Chromium', () => {
-  const session = browserSession();
+describe.skipIf(skipBrowser)('the experiment report in headless Chromium', () => {
+  const session = browserSession('faultline-experiment-report-');
   let file = '';
 
   async function open(width = 1400): Promise<{ page: Page; errors: string[] }> {

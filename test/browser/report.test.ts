@@ -1,12 +1,12 @@
 // The HTML report in a real browser (Debian's chromium through playwright-core): the report of a failing
 // planted-bug run draws its timeline, message arrows, operations and violation marker, zooms and pans,
 // shows a message on hover, and logs no error. Screenshots go to test-output/browser/ for a human to look at.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSession, OUTPUT_DIR, skipBrowser, warnIfSkipped } from './browser-session.js';
 import { replayFileOf, serializeReplayFile } from '../../lab/replay-file.js';
 import { buildReportData, OVERVIEW_OPERATIONS_MAX } from '../../reports/html-model.js';
 import { collectTrace, jsonForScript, renderHtmlReport } from '../../reports/html.js';
@@ -16,44 +16,16 @@ import { executeRun, prepareRun } from '../../sim/run.js';
 import type { TraceEvent } from '../../sim/trace.js';
 import { firstFailingSeed } from '../helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--no-first-run', '--disable-quic', '--disable-sync',
-];
-const OUTPUT_DIR = resolve(import.meta.dirname, '../../test-output/browser');
-const inCi = process.env.CI === 'true';
-const haveChromium = existsSync(CHROMIUM);
+warnIfSkipped('test/browser/report.test.ts');
 
-if (!haveChromium && !inCi) {
-  console.warn(`test/browser/report.test.ts: skipped: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
-}
-
-/** One browser and a scratch folder for a describe block, launched before its tests and closed after. */
-function browserSession(): { readonly browser: Browser; readonly workDir: string } {
-  const session = { browser: undefined as unknown as Browser, workDir: '' };
-  beforeAll(async () => {
-    // In CI a missing browser is a failure, not a skip: .ci/run installs it.
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: .ci/run should have installed Debian's chromium`).toBe(true);
-    session.workDir = mkdtempSync(join(tmpdir(), 'faultline-report-'));
-    mkdirSync(OUTPUT_DIR, { recursive: true });
-    // launch() gives the browser a fresh temporary profile of its own.
-    session.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-  afterAll(async () => {
-    await session.browser?.close();
-    if (session.workDir) rmSync(session.workDir, { recursive: true, force: true });
-  });
-  return session;
-}
 
 const RUNS = [
   { name: 'broadcast-lossy', bug: 'broadcast/no-dedup', check: 'no-duplicate-delivery', clients: false },
   { name: 'raft-lossy', bug: 'raft/no-dedup', check: 'linearizable-history', clients: true },
 ] as const;
 
-describe.skipIf(!haveChromium && !inCi)('the HTML report in headless Chromium', () => {
-  const session = browserSession();
+describe.skipIf(skipBrowser)('the HTML report in headless Chromium', () => {
+  const session = browserSession('faultline-report-');
 
   async function open(run: (typeof RUNS)[number]): Promise<{ page: Page; errors: string[] }> {
     const prepared = prepareRun({ scenario: findScenario(run.name)!, seed: 1, bug: run.bug });
@@ -236,8 +208,8 @@ function syntheticPage(): string {
   return html.replace(/(<script type="application\/json" id="run-data">)[\s\S]*?(<\/script>)/, (_, open: string, close: string) => `${open}${jsonForScript(data)}${close}`);
 }
 
-describe.skipIf(!haveChromium && !inCi)('the HTML report as a reader finds it', () => {
-  const session = browserSession();
+describe.skipIf(skipBrowser)('the HTML report as a reader finds it', () => {
+  const session = browserSession('faultline-report-');
 
   async function show(name: string, html: string, width = 1400): Promise<{ page: Page; errors: string[] }> {
     const file = join(session.workDir, `${name}.html`);

@@ -83,6 +83,7 @@ describe('the completeness bound', () => {
 });
 
 describe('inputs the failure-detection scenarios refuse (exit 2, one line)', () => {
+  // Inputs are refused in prepareRun, before any run and whatever the seed: seed 1 stands for every seed.
   const refuse = (name: string, set: string[], bug?: string) => {
     try {
       prepareRun({ scenario: findScenario(name)!, seed: 1, set, bug });
