@@ -46,6 +46,9 @@ export const FD_PARAMS = defineParams({
   retransmitMultiplier: { unit: 'integer', default: 4, min: 1, max: 100, description: 'SWIM: each update is piggybacked this × ⌈log10(n + 1)⌉ times at most' },
   piggybackMax: { unit: 'integer', default: 8, min: 1, max: 1_000, description: 'SWIM: updates piggybacked per message at most' },
   lifeguard: { unit: 'choice', default: 'on', choices: ['on', 'off'], description: 'SWIM: Lifeguard (local health, dynamic suspicion timeouts, buddy system)' },
+  slowMembers: { unit: 'integer', default: 1, min: 1, max: 64, description: 'fd-slow-member: members slow at once (at most a minority)' },
+  slowFactorMin: { unit: 'number', default: 10, min: 1, max: 1_000, maxParam: 'slowFactorMax', description: 'fd-slow-member: the least slow-down drawn for a slow member (a message reaches it factor × its latency after it was sent)' },
+  slowFactorMax: { unit: 'number', default: 100, min: 1, max: 1_000, description: 'fd-slow-member: the most slow-down drawn for a slow member' },
   ...RECOVERY_PARAMS.decls,
 });
 
@@ -53,9 +56,9 @@ type FdParams = FamilyBuildOptions<typeof FD_PARAMS.decls, keyof typeof fdBugs.n
 
 /**
  * What a scenario's faults may do to a viewer's timing, for the completeness bound: how much slower a
- * viewer may run (the `slow` fault), how slow its clock may run (drift, as a fraction), how far its
- * clock may jump back, and how much later than the network's own latency a message may arrive (the
- * nemesis's delay windows).
+ * viewer may handle the messages that reach it (the `slow` fault's factor), how slow its clock may run
+ * (drift, as a fraction), how far its clock may jump back, and how much later than the network's own
+ * latency a message may arrive (the nemesis's delay windows).
  */
 export interface TimingAllowance {
   readonly slowFactorMax: number;
@@ -65,8 +68,10 @@ export interface TimingAllowance {
 }
 
 const NO_STRETCH: TimingAllowance = { slowFactorMax: 1, clockSlowRatioMax: 0, clockJumpBackMicros: 0, extraLatencyMicros: 0 };
-/** The fd nemesis profiles' worst: slow ×20 (fd-slow, fd-chaos), clock drift ±200 000 ppm, heavy delay capped at 1 s (fd-lossy). */
-const FD_NEMESIS_STRETCH: TimingAllowance = { slowFactorMax: 20, clockSlowRatioMax: 0.2, clockJumpBackMicros: 0, extraLatencyMicros: 1_000_000 };
+/** The fd-lossy profile's worst: heavy delay capped at 1 s (it slows no member and leaves clocks alone). */
+const FD_LOSSY_STRETCH: TimingAllowance = { slowFactorMax: 1, clockSlowRatioMax: 0, clockJumpBackMicros: 0, extraLatencyMicros: 1_000_000 };
+/** The fd-chaos profile's worst: slow ×100, clock drift ±200 000 ppm, heavy delay capped at 1 s. */
+const FD_NEMESIS_STRETCH: TimingAllowance = { slowFactorMax: 100, clockSlowRatioMax: 0.2, clockJumpBackMicros: 0, extraLatencyMicros: 1_000_000 };
 /** The clocks profile: drift ±200 000 ppm and jumps of up to 2 s. */
 const CLOCKS_STRETCH: TimingAllowance = { slowFactorMax: 1, clockSlowRatioMax: 0.2, clockJumpBackMicros: 2_000_000, extraLatencyMicros: 0 };
 
@@ -90,16 +95,17 @@ export function phiCrossingDeviations(threshold: number): number {
 
 /**
  * The completeness bound: how long after a crash every member up throughout must hold the crashed one
- * dead. Derived from the detector's configuration, the cluster size and the network's latency cap
- * L (model cap + the allowance's extra delay); then stretched by the allowance: × slow factor f (a slow
- * viewer's timers fire f times later and messages reach it f times later), ÷ (1 − clock slowness) (its
- * timers run on a slow clock), + the clock's backward jump. Per detector, before stretching:
+ * dead. Derived from the detector's configuration, the cluster size and the latency cap L of a message
+ * to a viewer: f × (model cap + the allowance's extra delay), f the allowance's slow factor (a slow
+ * viewer handles a message f times its latency after it was sent; its timers are not late). Then
+ * stretched by the allowance: ÷ (1 − clock slowness) (its timers run on a slow clock), + the clock's
+ * backward jump. Per detector, before stretching:
  *
  * - heartbeat: L + timeout. The crashed member's last heartbeat arrives by crash + L; the viewer's
  *   timeout timer is set for exactly last-heard + timeout.
  * - phi: L + t* + check interval, where t* bounds the gap at which phi crosses the threshold: every
  *   sample in the window (the two seeded ones, first estimate E ∓ E/4, and inter-arrivals I ± S, S the
- *   latency spread) lies in [lo, hi] = [min(3E/4, I − S), max(5E/4, I + S)], so the fitted mean is at
+ *   latency spread: f × model cap − model base) lies in [lo, hi] = [min(3E/4, I − S), max(5E/4, I + S)], so the fitted mean is at
  *   most hi and the deviation at most (hi − lo)/2 (floored at the minimum); t* = hi + acceptable pause
  *   + y* × max((hi − lo)/2, min deviation), y* the standardised gap where phi passes the threshold.
  *   Assumes no message loss on the viewer's links in the window before the crash (a lost heartbeat is
@@ -114,7 +120,8 @@ export function phiCrossingDeviations(threshold: number): number {
  */
 export function completenessBoundMicros(params: FdParams, nodeCount: number, allowance: TimingAllowance): Micros {
   const latency = networkFromParams(params).latency;
-  const L = latencyMaxMicros(latency) + allowance.extraLatencyMicros;
+  const f = allowance.slowFactorMax;
+  const L = f * (latencyMaxMicros(latency) + allowance.extraLatencyMicros);
   let base: number;
   switch (params.detector) {
     case 'heartbeat':
@@ -123,7 +130,7 @@ export function completenessBoundMicros(params: FdParams, nodeCount: number, all
     case 'phi': {
       const I = params.heartbeatIntervalMicros;
       const E = params.firstHeartbeatEstimateMicros;
-      const spread = latencyMaxMicros(latency) - latency.baseMicros;
+      const spread = f * latencyMaxMicros(latency) - latency.baseMicros;
       const hi = Math.max(E + E / 4, I + spread);
       const lo = Math.max(0, Math.min(E - E / 4, I - spread));
       const deviation = Math.max((hi - lo) / 2, params.minStdDeviationMicros);
@@ -140,7 +147,7 @@ export function completenessBoundMicros(params: FdParams, nodeCount: number, all
       break;
     }
   }
-  return Math.ceil((allowance.slowFactorMax * base) / (1 - allowance.clockSlowRatioMax)) + allowance.clockJumpBackMicros;
+  return Math.ceil(base / (1 - allowance.clockSlowRatioMax)) + allowance.clockJumpBackMicros;
 }
 
 /** sometimes: some member declared a crashed member dead while it was down (a crash was detected). */
@@ -172,10 +179,10 @@ export function somePartitionNoticed(): Checker<FdFact> {
 }
 
 interface FdVariant extends ScenarioVariant<typeof FD_PARAMS.decls> {
-  /** What the variant's faults may do to timing (the completeness bound's stretch). */
-  readonly allowance: TimingAllowance;
-  /** A fault script (nemesis `scenario`), given the completeness bound. */
-  readonly script?: (context: ScriptContext, boundMicros: Micros) => FaultEntry[];
+  /** What the variant's faults may do to timing (the completeness bound's stretch), fixed or from the parameters. */
+  readonly allowance: TimingAllowance | ((params: FdParams) => TimingAllowance);
+  /** A fault script (nemesis `scenario`), given the completeness bound and the parameters. */
+  readonly script?: (context: ScriptContext, boundMicros: Micros, params: FdParams) => FaultEntry[];
   /** Further checks (`sometimes`) the variant's faults make sure of. */
   readonly extraCheckers?: () => Checker<FdFact>[];
   /** The only detectors the variant runs (with the reason), if not all. */
@@ -225,7 +232,8 @@ function buildFd(name: string) {
       if (needs !== undefined && needs !== params.detector) throw new InputError(`--bug ${bug} is a bug of the ${needs} detector: add --set detector=${needs} (this run's detector is ${params.detector})`);
     }
     const create = createMember(params, bugs);
-    const boundMicros = completenessBoundMicros(params, nodeCount, variant.allowance);
+    const allowance = typeof variant.allowance === 'function' ? variant.allowance(params) : variant.allowance;
+    const boundMicros = completenessBoundMicros(params, nodeCount, allowance);
     const network = networkFromParams(params);
     const script = variant.script;
     // One view table for the run, shared by the membership checkers and metrics.
@@ -241,7 +249,7 @@ function buildFd(name: string) {
       nemesisTargets: { roles: ['member'] },
       recoveryMicrosMax: params.recoveryMicrosMax,
       measureBytes: true,
-      ...(script ? { script: (context: ScriptContext) => script(context, boundMicros) } : {}),
+      ...(script ? { script: (context: ScriptContext) => script(context, boundMicros, params) } : {}),
     };
   };
 }
@@ -266,7 +274,8 @@ function pickMembers(context: ScriptContext, count: number): NodeId[] {
  * Crash episodes: one or two members crash (a second one up to 2 s after the first) and stay down the
  * completeness bound plus 1–3 s, then restart; the next episode starts 2–4 s after the last restart.
  */
-function crashScript(context: ScriptContext, boundMicros: Micros, countMax = 2): FaultEntry[] {
+function crashScript(context: ScriptContext, boundMicros: Micros): FaultEntry[] {
+  const countMax = 2;
   const out: FaultEntry[] = [];
   let at = context.rng.int(1_000_000, 3_000_000);
   while (at < context.durationMicros - 1) {
@@ -305,17 +314,26 @@ function partitionScript(context: ScriptContext): FaultEntry[] {
   return out.filter((f) => f.at < context.durationMicros);
 }
 
-/** One member at a time runs 5–20 times slower for 15–30 s, then normally for 2–5 s. */
-function slowMemberScript(context: ScriptContext): FaultEntry[] {
+/**
+ * Slow episodes: `slowMembers` members (at most a minority) run slowFactorMin–slowFactorMax times slower
+ * (each its own factor, a whole number when both ends are) for 15–30 s, then all normally for 2–5 s.
+ */
+function slowMemberScript(context: ScriptContext, _boundMicros: Micros, params: FdParams): FaultEntry[] {
   const out: FaultEntry[] = [];
+  const count = Math.max(1, Math.min(params.slowMembers, Math.floor((context.servers.length - 1) / 2)));
+  const lo = params.slowFactorMin;
+  const hi = params.slowFactorMax;
+  const whole = Number.isInteger(lo) && Number.isInteger(hi);
   let at = context.rng.int(1_000_000, 3_000_000);
   while (at < context.durationMicros - 1) {
-    const node = context.rng.pick(context.servers);
     const end = at + context.rng.int(15_000_000, 30_000_000);
-    out.push({ at, kind: 'slow', node, factor: context.rng.int(5, 20) }, { at: end, kind: 'slow', node, factor: 1 });
+    for (const node of context.rng.shuffle(context.servers).slice(0, count)) {
+      const factor = whole ? context.rng.int(lo, hi) : Math.round((lo + context.rng.next() * (hi - lo)) * 1000) / 1000;
+      out.push({ at, kind: 'slow', node, factor }, { at: end, kind: 'slow', node, factor: 1 });
+    }
     at = end + context.rng.int(2_000_000, 5_000_000);
   }
-  return out.filter((f) => f.at < context.durationMicros);
+  return out.filter((f) => f.at < context.durationMicros).sort((a, b) => a.at - b.at);
 }
 
 export const failureDetectionScenarios: readonly Scenario[] = [
@@ -328,12 +346,12 @@ export const failureDetectionScenarios: readonly Scenario[] = [
     description: 'a member or a minority is cut off for 2–10 s (both ways, or one way), then healed: false suspicions are measured, and all must be alive again after the heal',
   }),
   fdScenario({
-    name: 'fd-lossy', nemesis: 'fd-lossy', allowance: FD_NEMESIS_STRETCH,
+    name: 'fd-lossy', nemesis: 'fd-lossy', allowance: FD_LOSSY_STRETCH,
     description: "windows of loss (everyone's links, or one member's incoming or outgoing), duplication and heavy delay: false suspicions and deaths per member-hour are measured",
   }),
   fdScenario({
-    name: 'fd-slow-member', nemesis: 'scenario', script: slowMemberScript, allowance: { ...NO_STRETCH, slowFactorMax: 20 },
-    description: 'one member at a time runs 5–20 times slower for 15–30 s (an overloaded machine): does it get declared dead, and does it wrongly declare others (Lifeguard)?',
+    name: 'fd-slow-member', nemesis: 'scenario', script: slowMemberScript, allowance: (params) => ({ ...NO_STRETCH, slowFactorMax: params.slowFactorMax }),
+    description: 'members run 10–100 times slower for 15–30 s (one at a time by default; an overloaded machine handles what the network brings it late): does it get declared dead, and does it wrongly declare others (Lifeguard)?',
   }),
   fdScenario({
     name: 'fd-clock-drift', nemesis: 'clocks', allowance: CLOCKS_STRETCH,

@@ -47,7 +47,7 @@ export const NEMESIS_DESCRIPTIONS: Readonly<Record<NemesisProfile, string>> = {
   clocks: 'clock skew jumps and drifting clocks',
   chaos: 'every kind of fault, mixed',
   'fd-lossy': "for failure detectors: windows of loss (all the targets' links, or one member's incoming or outgoing links), duplication and heavy delay",
-  'fd-slow': 'for failure detectors: slow members (each a minority-bounded window, 2 to 20 times slower)',
+  'fd-slow': 'for failure detectors: slow members (each a minority-bounded window, 5 to 100 times slower)',
   'fd-chaos': 'for failure detectors: crashes, pauses, slow members, partitions (one-way too), loss and clock drift, mixed',
   scenario: "the scenario's own fault script (targeted faults such as crashing the leader)",
 };
@@ -167,7 +167,7 @@ export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[
         const candidates = targets.filter((id) => (slowUntil.get(id) ?? -1) <= t);
         if (slow >= maxDown || candidates.length === 0) break;
         const node = rng.pick(candidates);
-        entries.push({ at, kind: 'slow', node, factor: rng.int(2, 20) }, { at: close, kind: 'slow', node, factor: 1 });
+        entries.push({ at, kind: 'slow', node, factor: rng.int(5, 100) }, { at: close, kind: 'slow', node, factor: 1 });
         slowUntil.set(node, close);
         break;
       }

@@ -93,7 +93,7 @@ class NodeRecord {
   context: NodeContext | null = null;
   incarnation = 0;
   crashes = 0;
-  /** How many times slower the node experiences everything (a `slow` fault); 1: normal speed. Survives a crash: it is the machine's. */
+  /** How many times slower the node handles the messages that reach it (a `slow` fault; see `slowNode`); 1: normal speed. Survives a crash: it is the machine's. */
   slowFactor = 1;
   readonly timers = new Map<string, number>();
   readonly disk = new SimDisk();
@@ -608,8 +608,6 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     const token = ++this.nextTimerToken;
     node.timers.set(name, token);
     let span = node.clock.trueSpan(afterMicros);
-    // A slow node's timer fires factor × the delay asked (see `slowNode`).
-    if (node.slowFactor !== 1) span = Math.round(span * node.slowFactor);
     this.queue.push(new SimEvent(this.now + span, Kind.Timer, node.index, -1, token, name));
   }
 
@@ -718,12 +716,14 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
 
   /**
    * For the fault applier: the node runs `factor` times slower from now on (1: normal speed again).
-   * The model: an overloaded (or swapping) machine, where everything the node experiences takes factor
-   * times as long. A message sent to it from now on is handled factor × the link's sampled latency after
-   * it was sent; a timer it sets from now on fires factor × the delay asked (after drift). Its own clock
-   * runs as before, so it can see its timers fire late (as Lifeguard's local health does). Messages
-   * already in flight and timers already set keep their times; what it sends travels at the link's speed.
-   * The factor belongs to the machine: it survives a crash and restart. Recovery sets it back to 1.
+   * The model: an overloaded (or swapping) machine whose work queue is behind — slow message processing,
+   * as the Lifeguard paper injects it. A message sent to it from now on is handled factor × the link's
+   * sampled latency after it was sent (the extra time it waits in the machine's backlog). Its timers
+   * still fire when asked (the clock and the timer wheel are not behind; what queues is the work the
+   * network brings), so a slow member sees acks to its own probes arrive late and can notice that it
+   * is the slow one (Lifeguard's local health). Messages already in flight keep their times; what it
+   * sends travels at the link's speed. The factor belongs to the machine: it survives a crash and
+   * restart. Recovery sets it back to 1.
    */
   slowNode(index: number, factor: number): void {
     const node = this.nodes[index]!;

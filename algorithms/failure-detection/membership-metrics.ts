@@ -29,6 +29,14 @@ export const MEMBERSHIP_METRICS: readonly MetricDecl[] = [
     name: 'falseDeathsPerMemberHour', unit: 'number',
     description: "fault phase: a member's view of another turning dead while that other is up, per member-hour",
   },
+  {
+    name: 'healthyFalseSuspicionsPerMemberHour', unit: 'number',
+    description: "fault phase: a member's view of another turning suspect while that other is up and not slow (a healthy member), per member-hour",
+  },
+  {
+    name: 'healthyFalseDeathsPerMemberHour', unit: 'number',
+    description: "fault phase: a member's view of another turning dead while that other is up and not slow (a healthy member), per member-hour",
+  },
   { name: 'messagesPerMemberSecond', unit: 'number', description: 'fault phase: messages sent per member per second of simulated time' },
   {
     name: 'bytesPerMemberSecond', unit: 'number',
@@ -77,7 +85,9 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
  * Definitions, kept simple and stated:
  * - a false suspicion (death) is one member's view of another changing to suspect (dead) while that
  *   other is up (not crashed or paused; a partition does not make it down), in the fault phase; divided
- *   by member-hours of the fault phase (members × its length);
+ *   by member-hours of the fault phase (members × its length); a healthy false suspicion (death) is
+ *   one of a member that is also not slow (no `slow` fault with a factor other than 1 holds for it) —
+ *   the false positives Lifeguard sets out to prevent, where a slow member wrongly accuses others;
  * - messages and bytes are those sent in the fault phase (snapshot when the recovery phase opens),
  *   per member per second of it;
  * - dissemination is measured for a change, not a first learning: the first holder of the new
@@ -98,6 +108,10 @@ export function membershipMetrics(options: { readonly views?: MembershipViews } 
   const allDead: Micros[] = [];
   let falseSuspicions = 0;
   let falseDeaths = 0;
+  let healthyFalseSuspicions = 0;
+  let healthyFalseDeaths = 0;
+  /** Members a `slow` fault holds now (factor ≠ 1). */
+  const slow = new Set<NodeId>();
   const seen = new Map<NodeId, Set<string>>();
   const spreading = new Map<NodeId, Spread[]>();
   const dissemination: Micros[] = [];
@@ -164,8 +178,15 @@ export function membershipMetrics(options: { readonly views?: MembershipViews } 
       const previousIncarnation = views.previousIncarnation;
       // False positives, in the fault phase only.
       if (run.phase === 'faults' && run.status(member) === 'up') {
-        if (fact.status === 'suspect' && previousStatus !== 'suspect') falseSuspicions++;
-        if (fact.status === 'dead' && previousStatus !== 'dead') falseDeaths++;
+        const healthy = !slow.has(member);
+        if (fact.status === 'suspect' && previousStatus !== 'suspect') {
+          falseSuspicions++;
+          if (healthy) healthyFalseSuspicions++;
+        }
+        if (fact.status === 'dead' && previousStatus !== 'dead') {
+          falseDeaths++;
+          if (healthy) healthyFalseDeaths++;
+        }
       }
       // Detection of a crash.
       const d = detections.get(member);
@@ -208,6 +229,11 @@ export function membershipMetrics(options: { readonly views?: MembershipViews } 
     onFault(fault: FaultEntry | null, run: RunView & LinkView) {
       init(run);
       if (run.phase === 'recovery' && faultPhaseEnd === undefined) faultPhaseEnd = { messages: run.messagesSent, bytes: run.bytesSent };
+      if (fault !== null && fault.kind === 'slow') {
+        if (fault.factor === 1) slow.delete(fault.node);
+        else slow.add(fault.node);
+        return;
+      }
       if (fault === null || !(fault.kind === 'crash' || fault.kind === 'restart' || fault.kind === 'pause' || fault.kind === 'resume')) return;
       const node = fault.node;
       const status = run.status(node);
@@ -257,6 +283,8 @@ export function membershipMetrics(options: { readonly views?: MembershipViews } 
           detectionAllDeadMicros: allDead,
           falseSuspicionsPerMemberHour: rate(falseSuspicions, memberHours),
           falseDeathsPerMemberHour: rate(falseDeaths, memberHours),
+          healthyFalseSuspicionsPerMemberHour: rate(healthyFalseSuspicions, memberHours),
+          healthyFalseDeathsPerMemberHour: rate(healthyFalseDeaths, memberHours),
           messagesPerMemberSecond: rate(messages, memberSeconds),
           bytesPerMemberSecond: bytes === undefined ? [] : rate(bytes, memberSeconds),
           disseminationMicros: dissemination,

@@ -24,7 +24,7 @@ describe('membership metrics', () => {
     expect(membershipMetrics().provides).toBe(MEMBERSHIP_METRICS);
     expect(MEMBERSHIP_METRICS.map((m) => m.name)).toEqual([
       'detectionFirstSuspicionMicros', 'detectionAllDeadMicros', 'falseSuspicionsPerMemberHour', 'falseDeathsPerMemberHour',
-      'messagesPerMemberSecond', 'bytesPerMemberSecond', 'disseminationMicros',
+      'healthyFalseSuspicionsPerMemberHour', 'healthyFalseDeathsPerMemberHour', 'messagesPerMemberSecond', 'bytesPerMemberSecond', 'disseminationMicros',
     ]);
   });
 
@@ -58,10 +58,30 @@ describe('membership metrics', () => {
       detectionAllDeadMicros: [1.5 * S],
       falseSuspicionsPerMemberHour: [180],
       falseDeathsPerMemberHour: [90],
+      healthyFalseSuspicionsPerMemberHour: [180],
+      healthyFalseDeathsPerMemberHour: [90],
       messagesPerMemberSecond: [10],
       bytesPerMemberSecond: [200],
       disseminationMicros: [0.5 * S, 0.5 * S, 1.6 * S, 1.7 * S, 0.5 * S, 1.1 * S],
     });
+  });
+
+  it('counts a false positive of a slow member, but not as one of a healthy member', () => {
+    const observer = membershipMetrics();
+    const run = new FakeRun(N);
+    const d = new Driver(run, [observer]);
+    for (const m of N) d.all(0, N, m, 'alive');
+    // n3 is slow from 1s to 3s: n1 suspects it at 2s (slow: not healthy), n2 at 4s (normal again: healthy).
+    d.tell({ at: 1 * S, kind: 'slow', node: 'n3', factor: 50 }).fact(2 * S, 'n1', 'n3', 'suspect');
+    d.tell({ at: 3 * S, kind: 'slow', node: 'n3', factor: 1 }).fact(4 * S, 'n2', 'n3', 'suspect');
+    // n3, slow, declares n4 dead: n4 is healthy.
+    d.tell({ at: 5 * S, kind: 'slow', node: 'n3', factor: 50 }).fact(6 * S, 'n3', 'n4', 'dead');
+    d.recover(10 * S);
+    const { samples } = observer.finish(ended(run, 10 * S));
+    expect(samples!.falseSuspicionsPerMemberHour).toEqual([180]);
+    expect(samples!.healthyFalseSuspicionsPerMemberHour).toEqual([90]);
+    expect(samples!.falseDeathsPerMemberHour).toEqual([90]);
+    expect(samples!.healthyFalseDeathsPerMemberHour).toEqual([90]);
   });
 
   it('gives no detection sample for a member back before anyone noticed, nor all-dead when one never declares it', () => {

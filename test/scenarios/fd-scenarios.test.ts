@@ -12,6 +12,7 @@ import { phi } from '../../algorithms/failure-detection/phi.js';
 
 const DETECTORS = ['swim', 'phi', 'heartbeat'] as const;
 const SEEDS = [1, 2, 3, 4];
+const SEEDS_10 = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 function failures(name: string, seed: number, set: string[], extra: { nodeCount?: number } = {}) {
   const result = executeRun(prepareRun({ scenario: findScenario(name)!, seed, set, ...extra }));
@@ -52,6 +53,31 @@ describe('failure-detection scenarios without bugs', () => {
   }, 60_000);
 });
 
+describe('fd-slow-member and Lifeguard', () => {
+  it('draws slowMembers members at once, each with a factor in [slowFactorMin, slowFactorMax], and ends every window', () => {
+    const prepared = prepareRun({ scenario: findScenario('fd-slow-member')!, seed: 3, set: ['slowMembers=3', 'slowFactorMin=40', 'slowFactorMax=60'] });
+    const slow = prepared.faults.filter((f) => f.kind === 'slow');
+    const starts = new Map<number, number[]>();
+    for (const f of slow) if (f.kind === 'slow' && f.factor !== 1) starts.set(f.at, [...(starts.get(f.at) ?? []), f.factor]);
+    expect(starts.size).toBeGreaterThan(1);
+    for (const factors of starts.values()) {
+      expect(factors).toHaveLength(3);
+      for (const factor of factors) expect(factor >= 40 && factor <= 60 && Number.isInteger(factor)).toBe(true);
+    }
+    expect(slow.filter((f) => f.kind === 'slow' && f.factor === 1)).toHaveLength(3 * starts.size);
+  });
+
+  it('Lifeguard cuts the false deaths of healthy members a 100× slow member causes (measured on seeds 1..10: off 10/10 above 1,000 per member-hour, on 10/10 below 10)', () => {
+    const healthyDeaths = (lifeguard: string) => SEEDS_10.map((seed) => {
+      const result = executeRun(prepareRun({ scenario: findScenario('fd-slow-member')!, seed, set: [`lifeguard=${lifeguard}`, 'slowFactorMin=100', 'slowFactorMax=100'] }));
+      expect(result.checks.filter((c) => !c.ok)).toEqual([]);
+      return result.metrics.samples!.healthyFalseDeathsPerMemberHour![0]!;
+    });
+    expect(healthyDeaths('off').filter((x) => x > 1_000).length).toBeGreaterThanOrEqual(9);
+    expect(healthyDeaths('on').filter((x) => x < 10).length).toBeGreaterThanOrEqual(9);
+  });
+});
+
 describe('the completeness bound', () => {
   const params = (set: Record<string, number | string>) => {
     const values: Record<string, number | string> = {};
@@ -60,9 +86,10 @@ describe('the completeness bound', () => {
   };
   const still = { slowFactorMax: 1, clockSlowRatioMax: 0, clockJumpBackMicros: 0, extraLatencyMicros: 0 };
 
-  it('heartbeat: the latency cap plus the timeout; stretched by slowness and clock drift, plus a clock jump', () => {
+  it('heartbeat: the latency cap plus the timeout; a slow viewer stretches the latency, clock drift all of it, plus a clock jump', () => {
     expect(completenessBoundMicros(params({ detector: 'heartbeat' }), 8, still)).toBe(5_000 + 500_000);
-    expect(completenessBoundMicros(params({ detector: 'heartbeat' }), 8, { ...still, slowFactorMax: 20 })).toBe(20 * 505_000);
+    expect(completenessBoundMicros(params({ detector: 'heartbeat' }), 8, { ...still, slowFactorMax: 20 })).toBe(20 * 5_000 + 500_000);
+    expect(completenessBoundMicros(params({ detector: 'heartbeat' }), 8, { ...still, slowFactorMax: 20, extraLatencyMicros: 1_000_000 })).toBe(20 * 1_005_000 + 500_000);
     expect(completenessBoundMicros(params({ detector: 'heartbeat' }), 8, { ...still, clockSlowRatioMax: 0.2, clockJumpBackMicros: 2_000_000 })).toBe(Math.ceil(505_000 / 0.8) + 2_000_000);
   });
 
