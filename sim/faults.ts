@@ -31,9 +31,9 @@ export type FaultEntry =
   /** The node's clock runs ppm parts per million fast (negative: slow) from now on. */
   | { readonly at: Micros; readonly kind: 'clock-drift'; readonly node: NodeId; readonly ppm: number; readonly as?: string }
   /**
-   * The node becomes an overloaded machine: everything it experiences takes `factor` times as long (a
-   * message to it is handled after factor × the link's latency, a timer it sets fires after factor × the
-   * delay asked); its own clock is unaffected. `factor` 1 ends it. See `SLOW_FACTOR_MAX`.
+   * The node becomes an overloaded machine whose work queue is behind: a message to it is handled
+   * factor × the link's latency after it was sent; its timers fire on time and its clock is unaffected
+   * (slow message processing). `factor` 1 ends it. See `SLOW_FACTOR_MAX`.
    */
   | { readonly at: Micros; readonly kind: 'slow'; readonly node: NodeId; readonly factor: number; readonly as?: string };
 
