@@ -196,6 +196,11 @@ class ScriptContext<M> implements Context<M> {
     const { type, ...fields } = fact;
     this.cluster.effect('fact', `${this.self} fact ${type} ${formatValue(fields)}`);
   }
+
+  /** Scripts inject no fail-fast fault: a scripted node fails nothing at once. */
+  failFastRatio(): number {
+    return 0;
+  }
 }
 
 class ScriptCluster<M> {

@@ -45,6 +45,12 @@ export interface Context<M, F extends Fact = Observation> {
   observe(fact: F): void;
   /** Records client operations (invoke, then ok/fail; never completed = open). */
   readonly history: ClientHistory;
+  /**
+   * The share of requests (0 … 1) this node must fail at once, as a `fail-fast` fault sets it (0: none).
+   * A server that has requests (a load-balanced backend) asks it per request and answers an error without
+   * serving; other algorithms ignore it. Fault injection at the application layer, as a service mesh does.
+   */
+  failFastRatio(): number;
 }
 
 /** How a scenario describes one node of the cluster. */

@@ -95,6 +95,8 @@ class NodeRecord {
   crashes = 0;
   /** How many times slower the node handles the messages that reach it (a `slow` fault; see `slowNode`); 1: normal speed. Survives a crash: it is the machine's. */
   slowFactor = 1;
+  /** The share of requests it fails at once (a `fail-fast` fault); 0: none. Survives a crash: it is the machine's (its configuration). */
+  failFastRatio = 0;
   readonly timers = new Map<string, number>();
   readonly disk = new SimDisk();
   readonly clock = new LocalClock();
@@ -214,6 +216,10 @@ class NodeContext implements Context<unknown> {
   observe(fact: Observation): void {
     this.live('observe');
     this.sim.recordObservation(this.node, fact);
+  }
+
+  failFastRatio(): number {
+    return this.node.failFastRatio;
   }
 }
 

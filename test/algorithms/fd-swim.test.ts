@@ -142,6 +142,9 @@ class FakeContext implements Context<SwimMessage, FdFact> {
   observe(fact: FdFact): void {
     this.facts.push(fact);
   }
+  failFastRatio(): number {
+    return 0;
+  }
   /** Sends since the last call. */
   drain(): { to: NodeId; msg: SwimMessage }[] {
     return this.sent.splice(0);

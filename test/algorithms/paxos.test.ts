@@ -164,6 +164,7 @@ function fakeContext<M>(self: string, peers: string[], disk = new SimDisk()) {
     setTimer: (name, after) => void timers.set(name, after),
     cancelTimer: (name) => void timers.delete(name),
     observe: (fact) => void facts.push(fact),
+    failFastRatio: () => 0,
   };
   return { ctx, sent, facts, timers };
 }
