@@ -262,7 +262,8 @@ function flatten(units: readonly (readonly FaultEntry[])[]): FaultEntry[] {
 /**
  * Groups a schedule into windows: an opening entry with the later entry that undoes it (crash →
  * restart, pause → resume, partition → heal, clog → unclog, loss/duplicate → ratio 0, delay → the next
- * delay on the same links, clock-drift → ppm 0). Entries that close nothing stand alone.
+ * delay on the same links, clock-drift → ppm 0, slow → factor 1, fail-fast → ratio 0). Entries that close
+ * nothing stand alone.
  */
 export function faultWindows(faults: readonly FaultEntry[]): FaultEntry[][] {
   const used = new Set<number>();
@@ -295,6 +296,7 @@ function closes(open: FaultEntry, other: FaultEntry): boolean {
     case 'delay': return other.kind === 'delay' && sameLinks(open, other);
     case 'clock-drift': return other.kind === 'clock-drift' && other.ppm === 0 && open.ppm !== 0 && sameNode(open, other);
     case 'slow': return other.kind === 'slow' && other.factor === 1 && open.factor !== 1 && sameNode(open, other);
+    case 'fail-fast': return other.kind === 'fail-fast' && other.ratio === 0 && open.ratio !== 0 && sameNode(open, other);
     default: return false;
   }
 }

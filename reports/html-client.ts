@@ -23,7 +23,7 @@ const KIND_COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#e
 const ROLE_COLOURS: Record<string, string> = { follower: '#c9d4e3', candidate: '#f5a524', leader: '#2563eb' };
 const EXTRA_ROLE_COLOURS = ['#7c3aed', '#0d9488', '#db2777', '#65a30d'];
 const FAULT_COLOURS: Record<string, string> = {
-  partition: '#fdba74', clog: '#d8b4fe', loss: '#fca5a5', duplicate: '#67e8f9', delay: '#fde047', 'clock-skew': '#cbd5e1', 'clock-drift': '#d6d3d1', slow: '#bef264',
+  partition: '#fdba74', clog: '#d8b4fe', loss: '#fca5a5', duplicate: '#67e8f9', delay: '#fde047', 'clock-skew': '#cbd5e1', 'clock-drift': '#d6d3d1', slow: '#bef264', 'fail-fast': '#f9a8d4',
 };
 const STATE_COLOURS = { crashed: '#ef4444', paused: '#f5b83d' } as const;
 /** Membership views of a member, drawn at the foot of its row. */

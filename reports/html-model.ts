@@ -380,6 +380,12 @@ function faultWindows(trace: readonly TraceEvent[], nodes: readonly NodeId[], ba
         if (f.factor !== 1) open.push({ from: at, kind: 'slow', label: faultLabel(f), links: key });
         break;
       }
+      case 'fail-fast': {
+        const key = new Set([f.node]);
+        release(['fail-fast'], key, at);
+        if (f.ratio !== 0) open.push({ from: at, kind: 'fail-fast', label: faultLabel(f), links: key });
+        break;
+      }
       default:
         break; // crash, restart, pause, resume: shown on the node rows
     }

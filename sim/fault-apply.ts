@@ -163,6 +163,8 @@ export interface NodeFaults<M> {
   driftClock(index: number, ppm: number): void;
   /** Sets how many times slower the node experiences everything (1: normal speed). */
   slowNode(index: number, factor: number): void;
+  /** Sets the share of requests the node fails at once (0: none). */
+  failFastNode(index: number, ratio: number): void;
   /** Queues messages a clog held, now, in the order given. */
   release(messages: readonly M[]): void;
 }
@@ -232,6 +234,8 @@ export class FaultApplier<M> {
         return nodes.driftClock(nodes.nodeIndex(entry.node), entry.ppm);
       case 'slow':
         return nodes.slowNode(nodes.nodeIndex(entry.node), entry.factor);
+      case 'fail-fast':
+        return nodes.failFastNode(nodes.nodeIndex(entry.node), entry.ratio);
     }
     assert(false, `unknown fault kind ${JSON.stringify((entry as { kind: unknown }).kind)}`);
   }

@@ -35,13 +35,20 @@ export type FaultEntry =
    * factor × the link's latency after it was sent; its timers fire on time and its clock is unaffected
    * (slow message processing). `factor` 1 ends it. See `SLOW_FACTOR_MAX`.
    */
-  | { readonly at: Micros; readonly kind: 'slow'; readonly node: NodeId; readonly factor: number; readonly as?: string };
+  | { readonly at: Micros; readonly kind: 'slow'; readonly node: NodeId; readonly factor: number; readonly as?: string }
+  /**
+   * The node fails `ratio` (0 … 1) of the requests it is asked to serve at once, with an error and
+   * without serving them (a backend whose dependency is down answers fast and wrong; application-layer
+   * fault injection, as a service mesh does). The node's code asks `ctx.failFastRatio()`; algorithms
+   * without requests ignore it. `ratio` 0 ends it.
+   */
+  | { readonly at: Micros; readonly kind: 'fail-fast'; readonly node: NodeId; readonly ratio: number; readonly as?: string };
 
 export type FaultKind = FaultEntry['kind'];
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'partition', 'heal', 'crash', 'restart', 'pause', 'resume', 'clog', 'unclog',
-  'loss', 'duplicate', 'delay', 'clock-skew', 'clock-drift', 'slow',
+  'loss', 'duplicate', 'delay', 'clock-skew', 'clock-drift', 'slow', 'fail-fast',
 ];
 
 /**
@@ -256,6 +263,14 @@ function parseEntry(
       }
       return { at, kind: 'slow', node: node(), factor, ...binding() };
     }
+    case 'fail-fast': {
+      allowed('node', 'ratio', 'as');
+      const ratio = e.ratio;
+      if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+        throw new InputError(`${here}: ratio must be a number from 0 (serve every request) to 1 (fail every request at once); got ${JSON.stringify(ratio)}`);
+      }
+      return { at, kind: 'fail-fast', node: node(), ratio, ...binding() };
+    }
   }
 }
 
@@ -322,6 +337,10 @@ export function describeFault(entry: FaultEntry): string {
       return entry.factor === 1
         ? `${nodeName(entry.node)} runs at normal speed again${boundAs(entry.as)}`
         : `${nodeName(entry.node)} runs ${entry.factor}× slower${boundAs(entry.as)}`;
+    case 'fail-fast':
+      return entry.ratio === 0
+        ? `${nodeName(entry.node)} serves its requests again${boundAs(entry.as)}`
+        : `${nodeName(entry.node)} fails ${entry.ratio === 1 ? 'every request' : `${Math.round(entry.ratio * 1000) / 10}% of requests`} at once${boundAs(entry.as)}`;
   }
 }
 

@@ -385,6 +385,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
       if (node.status === 'crashed') recovery.push({ at, kind: 'restart', node: node.id });
       if (node.status === 'paused') recovery.push({ at, kind: 'resume', node: node.id });
       if (node.slowFactor !== 1) recovery.push({ at, kind: 'slow', node: node.id, factor: 1 });
+      if (node.failFastRatio !== 0) recovery.push({ at, kind: 'fail-fast', node: node.id, ratio: 0 });
     }
     for (const entry of recovery) this.applyFault(entry, 'recovery');
   }
@@ -735,6 +736,15 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     const node = this.nodes[index]!;
     if ((node.slowFactor !== 1) !== (factor !== 1)) this.slowNodes += factor !== 1 ? 1 : -1;
     node.slowFactor = factor;
+  }
+
+  /**
+   * For the fault applier: the node fails `ratio` of its requests at once from now on (0: none). Only its
+   * code acts on it (`ctx.failFastRatio()`); the engine delivers and times everything as before. Like
+   * `slow`, it belongs to the machine: it survives a crash and restart. Recovery sets it back to 0.
+   */
+  failFastNode(index: number, ratio: number): void {
+    this.nodes[index]!.failFastRatio = ratio;
   }
 
   /** For the fault applier: queues messages a clog held, now, in order. */

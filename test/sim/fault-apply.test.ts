@@ -99,6 +99,7 @@ class FakeNodes implements NodeFaults<string> {
   skewClock(index: number, offsetMicros: number) { this.calls.push(`skew ${index} ${offsetMicros}`); }
   driftClock(index: number, ppm: number) { this.calls.push(`drift ${index} ${ppm}`); }
   slowNode(index: number, factor: number) { this.calls.push(`slow ${index} ${factor}`); }
+  failFastNode(index: number, ratio: number) { this.calls.push(`fail-fast ${index} ${ratio}`); }
   release(messages: readonly string[]) { this.calls.push(`release ${messages.join(',')}`); }
 }
 

@@ -45,6 +45,10 @@ describe('parseFaultSchedule', () => {
     ['absurd slow factor', [{ at: 0, kind: 'slow', node: 'n1', factor: 5_000 }], /factor must be a number from 1 \(normal speed\) to 1000; got 5000/],
     ['slow without a node', [{ at: 0, kind: 'slow', factor: 2 }], /node must name a cluster node/],
     ['slow with a link field', [{ at: 0, kind: 'slow', node: 'n1', factor: 2, from: ['n2'] }], /unknown field 'from' \(allowed: at, kind, node, factor, as\)/],
+    ['fail-fast above 1', [{ at: 0, kind: 'fail-fast', node: 'n1', ratio: 1.5 }], /fault #1 \(fail-fast\): ratio must be a number from 0 \(serve every request\) to 1 \(fail every request at once\); got 1.5/],
+    ['fail-fast without a ratio', [{ at: 0, kind: 'fail-fast', node: 'n1' }], /ratio must be a number from 0 .* got undefined/],
+    ['fail-fast ratio as text', [{ at: 0, kind: 'fail-fast', node: 'n1', ratio: '1' }], /ratio must be a number from 0 .* got "1"/],
+    ['fail-fast without a node', [{ at: 0, kind: 'fail-fast', ratio: 1 }], /node must name a cluster node/],
     ['second entry names the index', [{ at: 0, kind: 'heal' }, { at: 0, kind: 'crash', node: 'x' }], /fault #2 \(crash\)/],
   ];
   for (const [name, raw, message] of cases) {
@@ -109,6 +113,9 @@ describe('describeFault: faults in words', () => {
     [{ at: 0, kind: 'slow', node: 'n3', factor: 5 }, 'n3 runs 5× slower'],
     [{ at: 0, kind: 'slow', node: 'n3', factor: 2.5 }, 'n3 runs 2.5× slower'],
     [{ at: 0, kind: 'slow', node: 'n3', factor: 1 }, 'n3 runs at normal speed again'],
+    [{ at: 0, kind: 'fail-fast', node: 'n3', ratio: 1 }, 'n3 fails every request at once'],
+    [{ at: 0, kind: 'fail-fast', node: 'n3', ratio: 0.25 }, 'n3 fails 25% of requests at once'],
+    [{ at: 0, kind: 'fail-fast', node: 'n3', ratio: 0 }, 'n3 serves its requests again'],
   ];
   for (const [raw, words] of cases) {
     it(words, () => {

@@ -202,6 +202,44 @@ describe('clocks', () => {
   });
 });
 
+describe('fail-fast nodes', () => {
+  /** n1 asks n2 every 100ms; n2 answers with the fail-fast ratio its context shows then. */
+  const asker = (seen: number[]) => servers(['n1', 'n2'], (id) => ({
+    onStart: (ctx) => { if (id === 'n1') ctx.setTimer('tick', 100_000); },
+    onTimer: (ctx) => { ctx.send('n2', { ask: true }); ctx.setTimer('tick', 100_000); },
+    onMessage: (ctx) => { if (id === 'n2') seen.push(ctx.failFastRatio()); },
+  }));
+
+  it('the ratio a fail-fast fault sets is what the node\'s context reports; it survives a crash, and 0 ends it', () => {
+    const seen: number[] = [];
+    const faults: FaultEntry[] = [
+      { at: 150_000, kind: 'fail-fast', node: 'n2', ratio: 1 },
+      { at: 250_000, kind: 'crash', node: 'n2' },
+      { at: 260_000, kind: 'restart', node: 'n2' },
+      { at: 350_000, kind: 'fail-fast', node: 'n2', ratio: 0.5 },
+      { at: 450_000, kind: 'fail-fast', node: 'n2', ratio: 0 },
+    ];
+    const { trace } = runTraced({ seed: 1, nodes: asker(seen), faults, endMicros: 560_000 });
+    expect(seen).toEqual([0, 1, 1, 0.5, 0]);
+    // Times are unchanged: the engine delivers as before (only the node's code acts on the ratio).
+    expect(trace.filter((e) => e.type === 'deliver' && e.to === 'n2').map((e) => e.at)).toEqual([101_000, 201_000, 301_000, 401_000, 501_000]);
+  });
+
+  it('recovery ends every fail-fast fault', () => {
+    const seen: number[] = [];
+    const trace: TraceEvent[] = [];
+    const sim = new Simulator({ seed: 1, nodes: asker(seen), network: QUIET_NETWORK, traceSink: (e) => trace.push(e) });
+    sim.start();
+    sim.scheduleFaults([{ at: 50_000, kind: 'fail-fast', node: 'n2', ratio: 1 }]);
+    sim.runUntil(150_000);
+    sim.beginRecovery();
+    sim.runUntil(250_000);
+    const recovery = trace.filter((e) => e.type === 'fault' && e.source === 'recovery').map((e) => (e as { fault: FaultEntry }).fault);
+    expect(recovery).toContainEqual({ at: 150_000, kind: 'fail-fast', node: 'n2', ratio: 0 });
+    expect(seen).toEqual([1, 0]);
+  });
+});
+
 describe('slow nodes', () => {
   /** n1 sends n2 a message every 100ms (by its timer); n2 answers each at once. */
   const pingPong = () => servers(['n1', 'n2'], (id) => ({
