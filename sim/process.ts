@@ -25,6 +25,12 @@ export interface Process<M, F extends Fact = Observation> {
   inspect?(): unknown;
 }
 
+/** How a timer counts (see `Context.setTimer`). */
+export interface TimerOptions {
+  /** The timer stands for the node's own work: a slow node takes factor × as long. */
+  readonly work?: boolean;
+}
+
 /** What a process may do. `F`: the facts it may report (its algorithm's fact union). */
 export interface Context<M, F extends Fact = Observation> {
   readonly self: NodeId;
@@ -35,7 +41,12 @@ export interface Context<M, F extends Fact = Observation> {
   /** Sends a plain-data message; the engine applies sends after the handler returns. */
   send(to: NodeId, msg: M): void;
   /** One timer per name, measured on the local clock; setting again replaces it. */
-  setTimer(name: string, after: Micros): void;
+  /**
+   * `options.work`: the timer stands for work the node does (serving a request takes this long): on a node
+   * a `slow` fault holds, it fires factor × later, as an overloaded machine computes slower. Other timers
+   * (timeouts, periods) fire on time.
+   */
+  setTimer(name: string, after: Micros, options?: TimerOptions): void;
   cancelTimer(name: string): void;
   /** This node's own random stream. */
   readonly rng: Rng;

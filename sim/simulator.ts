@@ -13,7 +13,7 @@ import type { FaultEntry } from './faults.js';
 import { copyOnWire, sealForWire } from './hash.js';
 import { History, type HistoryListener, type Operation } from './history.js';
 import { Network, type DropReason, type Link, type NetworkConfig } from './network.js';
-import type { Context, NodeId, NodeSpec, Observation, Process } from './process.js';
+import type { Context, NodeId, NodeSpec, Observation, Process, TimerOptions } from './process.js';
 import { RECORDED_NODES_MAX, Recorder, TracingRecorder } from './recorder.js';
 import { Rng } from './rng.js';
 import type { Micros } from './time.js';
@@ -203,9 +203,9 @@ class NodeContext implements Context<unknown> {
     this.sim.enqueueSend(node.index, to, msg);
   }
 
-  setTimer(name: string, after: Micros): void {
+  setTimer(name: string, after: Micros, options?: TimerOptions): void {
     this.live('setTimer');
-    this.sim.setTimer(this.node, name, after);
+    this.sim.setTimer(this.node, name, after, options?.work === true);
   }
 
   cancelTimer(name: string): void {
@@ -608,13 +608,15 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
 
   // ---- timers ---------------------------------------------------------------------------------
 
-  setTimer(node: NodeRecord, name: string, afterMicros: Micros): void {
+  setTimer(node: NodeRecord, name: string, afterMicros: Micros, work = false): void {
     if (!Number.isSafeInteger(afterMicros) || afterMicros < 0) {
       assert(false, `${node.id}: timer '${name}' needs a non-negative integer delay, got ${afterMicros}`);
     }
     const token = ++this.nextTimerToken;
     node.timers.set(name, token);
     let span = node.clock.trueSpan(afterMicros);
+    // A work timer on a slow node takes factor × as long (see `slowNode`); other timers fire on time.
+    if (work && node.slowFactor !== 1) span = Math.round(span * node.slowFactor);
     this.queue.push(new SimEvent(this.now + span, Kind.Timer, node.index, -1, token, name));
   }
 
@@ -729,8 +731,9 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
    * still fire when asked (the clock and the timer wheel are not behind; what queues is the work the
    * network brings), so a slow member sees acks to its own probes arrive late and can notice that it
    * is the slow one (Lifeguard's local health). Messages already in flight keep their times; what it
-   * sends travels at the link's speed. The factor belongs to the machine: it survives a crash and
-   * restart. Recovery sets it back to 1.
+   * sends travels at the link's speed. A timer the node marks as work (`setTimer(…, { work: true })`:
+   * serving a request) takes factor × as long, as computation does on an overloaded machine. The factor
+   * belongs to the machine: it survives a crash and restart. Recovery sets it back to 1.
    */
   slowNode(index: number, factor: number): void {
     const node = this.nodes[index]!;

@@ -268,6 +268,23 @@ describe('slow nodes', () => {
     expect(sim.localTime('n1')).toBe(500_001);
   });
 
+  it('a work timer on a slow node takes factor × as long; an ordinary one beside it fires on time', () => {
+    const nodes = servers(['n1'], () => ({
+      onStart: (ctx) => { ctx.setTimer('arm', 100_000); },
+      onTimer: (ctx, name) => {
+        if (name !== 'arm') return;
+        ctx.setTimer('serve', 10_000, { work: true });
+        ctx.setTimer('timeout', 10_000);
+      },
+    }));
+    const faults: FaultEntry[] = [{ at: 50_000, kind: 'slow', node: 'n1', factor: 4 }];
+    const { trace } = runTraced({ seed: 1, nodes, faults, endMicros: 500_000 });
+    const at = (name: string) => trace.find((e) => e.type === 'timer' && e.name === name)?.at;
+    expect([at('serve'), at('timeout')]).toEqual([140_000, 110_000]);
+    const normal = runTraced({ seed: 1, nodes, endMicros: 500_000 }).trace;
+    expect(normal.find((e) => e.type === 'timer' && e.name === 'serve')?.at).toBe(110_000);
+  });
+
   it('a slow node misses a reply deadline it meets at normal speed (what Lifeguard\'s local health counts)', () => {
     // n1 pings n2 every 100ms and gives the pong 3ms; latency 1ms each way. n1 is 4× slower from 150ms to 350ms:
     // the pong reaches it 4ms after n2 sent it, after the deadline.
