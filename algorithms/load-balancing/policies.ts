@@ -154,15 +154,17 @@ class SmoothWeightedRoundRobinPolicy extends CountingPolicy {
 
   pick(eligible: readonly number[]): number {
     assert(eligible.length > 0, 'pick with no eligible backend');
-    let best = -1;
+    const current = this.currentWeight;
+    const effective = this.effectiveWeight;
+    let best = eligible[0]!;
     let total = 0;
     for (let i = 0; i < eligible.length; i++) {
       const peer = eligible[i]!;
-      this.currentWeight[peer]! += this.effectiveWeight[peer]!;
-      total += this.effectiveWeight[peer]!;
-      if (best === -1 || this.currentWeight[peer]! > this.currentWeight[best]!) best = peer;
+      current[peer]! += effective[peer]!;
+      total += effective[peer]!;
+      if (current[peer]! > current[best]!) best = peer;
     }
-    this.currentWeight[best]! -= total;
+    current[best]! -= total;
     return best;
   }
 
@@ -178,28 +180,96 @@ class SmoothWeightedRoundRobinPolicy extends CountingPolicy {
   }
 }
 
-/** The eligible backend with the fewest outstanding attempts; ties broken uniformly at random. */
+/**
+ * The eligible backend with the fewest outstanding attempts; ties broken uniformly at random. The eligible
+ * backends are kept in buckets by outstanding count (a backend moves one bucket per send or answer), with
+ * the lowest non-empty bucket known: a pick is one draw in that bucket, O(1) however many backends there
+ * are; a new eligible list rebuilds the buckets.
+ */
 class LeastOutstandingPolicy extends CountingPolicy {
+  /** buckets[c]: the eligible backends with c outstanding, in no particular order. */
+  private readonly buckets: number[][] = [];
+  /** A member's place in its bucket. */
+  private readonly place: Int32Array;
+  private readonly member: Uint8Array;
+  /** The lowest non-empty bucket (meaningful when there are members). */
+  private leastCount = 0;
+  /** The eligible list the buckets hold (compared by reference first, then by content). */
+  private bucketsFor: readonly number[] | null = null;
+
+  constructor(config: BalancerConfig) {
+    super(config);
+    this.place = new Int32Array(config.backends.length);
+    this.member = new Uint8Array(config.backends.length);
+  }
+
   pick(eligible: readonly number[], _key: number, rng: Rng): number {
     assert(eligible.length > 0, 'pick with no eligible backend');
+    if (eligible !== this.bucketsFor) this.useEligible(eligible);
+    const least = this.buckets[this.leastCount]!;
+    assert(least.length > 0, 'least outstanding: the lowest bucket is empty');
+    return least.length === 1 ? least[0]! : least[Math.floor(rng.draw() * least.length)]!;
+  }
+
+  override onSend(backend: number, now: Micros): void {
+    super.onSend(backend, now);
+    this.moved(backend, this.counts[backend]! - 1);
+  }
+
+  override onDone(backend: number, status: AttemptStatus, latencyMicros: Micros, now: Micros): void {
+    super.onDone(backend, status, latencyMicros, now);
+    this.moved(backend, this.counts[backend]! + 1);
+  }
+
+  override onAbandon(backend: number, now: Micros, waitedMicros?: Micros): void {
+    const before = this.counts[backend]!;
+    super.onAbandon(backend, now, waitedMicros);
+    if (this.counts[backend] !== before) this.moved(backend, before);
+  }
+
+  /** Moves a member from the bucket of count `from` to that of its count now. */
+  private moved(backend: number, from: number): void {
+    if (this.member[backend] === 0) return;
+    const to = this.counts[backend]!;
+    this.takeOut(backend, from);
+    this.putIn(backend, to);
+    if (to < this.leastCount) this.leastCount = to;
+    else if (from === this.leastCount && this.buckets[from]!.length === 0) this.leastCount = to;
+  }
+
+  private takeOut(backend: number, count: number): void {
+    const bucket = this.buckets[count]!;
+    const at = this.place[backend]!;
+    const last = bucket.pop()!;
+    if (last !== backend) {
+      bucket[at] = last;
+      this.place[last] = at;
+    }
+  }
+
+  private putIn(backend: number, count: number): void {
+    while (this.buckets.length <= count) this.buckets.push([]);
+    const bucket = this.buckets[count]!;
+    this.place[backend] = bucket.length;
+    bucket.push(backend);
+  }
+
+  /** Holds `eligible` in the buckets, rebuilding them if it differs in content from the list they hold. */
+  private useEligible(eligible: readonly number[]): void {
+    const previous = this.bucketsFor;
+    this.bucketsFor = eligible;
+    if (previous !== null && previous.length === eligible.length && previous.every((b, i) => b === eligible[i])) return;
+    for (const bucket of this.buckets) bucket.length = 0;
+    this.member.fill(0);
     let least = Infinity;
-    let ties = 0;
-    for (let i = 0; i < eligible.length; i++) {
-      const count = this.counts[eligible[i]!]!;
-      if (count < least) {
-        least = count;
-        ties = 1;
-      } else if (count === least) {
-        ties++;
-      }
+    for (const backend of eligible) {
+      this.checkBackend(backend);
+      this.member[backend] = 1;
+      const count = this.counts[backend]!;
+      this.putIn(backend, count);
+      if (count < least) least = count;
     }
-    // A second pass takes the chosen one of the tied (one draw, no array built).
-    let skip = ties === 1 ? 0 : Math.floor(rng.draw() * ties);
-    for (let i = 0; i < eligible.length; i++) {
-      const backend = eligible[i]!;
-      if (this.counts[backend] === least && skip-- === 0) return backend;
-    }
-    assert(false, 'least outstanding: the tied backend vanished');
+    this.leastCount = least;
   }
 }
 

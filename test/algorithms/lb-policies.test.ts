@@ -215,6 +215,28 @@ describe('least outstanding requests', () => {
     }));
   });
 
+  it('keeps taking a minimum while one eligible list is held (its buckets move with every send, answer and abandon)', () => {
+    fc.assert(fc.property(fleet(8), fc.array(fc.tuple(fc.nat(), fc.constantFrom('send', 'done', 'abandon')), { maxLength: 150 }), fc.integer({ min: 0, max: 1000 }), ([n, eligible], steps, seed) => {
+      const policy = createPolicy('least-outstanding', balancerConfig(n));
+      const rng = Rng.fromSeed(seed);
+      const inFlight: number[] = [];
+      for (const [which, step] of steps) {
+        if (step === 'send') {
+          // Sends also go to backends outside the list (an attempt picked before a health change).
+          const b = which % 3 === 0 ? which % n : policy.pick(eligible, 0, rng, 0);
+          policy.onSend(b, 0);
+          inFlight.push(b);
+        } else if (inFlight.length > 0) {
+          const b = inFlight.splice(which % inFlight.length, 1)[0]!;
+          if (step === 'done') policy.onDone(b, 'ok', 1, 0);
+          else policy.onAbandon(b, 0);
+        }
+        const counts = policy.outstanding();
+        expect(counts[policy.pick(eligible, 0, rng, 0)]).toBe(Math.min(...eligible.map((b) => counts[b]!)));
+      }
+    }));
+  });
+
   it('breaks ties at random among the least', () => {
     const policy = createPolicy('least-outstanding', balancerConfig(4));
     policy.onSend(2, 0);
