@@ -24,8 +24,11 @@ export interface Policy {
   onSend(backend: number, now: Micros): void;
   /** An answer for an attempt sent to `backend`, `latencyMicros` after it was sent. */
   onDone(backend: number, status: AttemptStatus, latencyMicros: Micros, now: Micros): void;
-  /** An attempt sent to `backend` was abandoned (timeout) before its answer. */
-  onAbandon(backend: number, now: Micros): void;
+  /**
+   * An attempt sent to `backend` was abandoned (timeout) before its answer. `waitedMicros` (optional): how
+   * long it was out; p2c-peak-ewma takes it as a latency sample (without it, `upstreamTimeoutMicros`).
+   */
+  onAbandon(backend: number, now: Micros, waitedMicros?: Micros): void;
   /** The backend's health changed (weighted round robin resets its weight; ring-hash may rebuild). */
   onHealth(backend: number, up: boolean): void;
   /** Outstanding attempts per backend as the policy counts them (least-outstanding, p2c), for inspect() and tests. */
@@ -51,9 +54,13 @@ export interface HealthView {
   onOutcome(backend: number, status: AttemptStatus | RequestOutcome, now: Micros): readonly HealthChange[];
   /** Called every outlier interval (and whenever the balancer's timer fires): success-rate ejection, re-admission after the back-off. */
   onInterval(now: Micros): readonly HealthChange[];
-  /** When the next re-admission falls due (local clock), or null: for the balancer's timer. */
+  /** When the next re-admission or success-rate sweep falls due (local clock), or null: for the balancer's timer. */
   nextDueMicros(): Micros | null;
-  /** The backends a pick may choose now, ascending; `panic` when the healthy share is below the threshold and all are offered. Empty only when there are no backends. */
+  /**
+   * The backends a pick may choose now, ascending; `panic` when the healthy share is below the threshold and
+   * all are offered. Empty when there are no backends, or when none is healthy and the panic threshold is 0
+   * (never panic): the balancer then answers `unavailable`. The same object until a state changes.
+   */
   eligible(): { readonly backends: readonly number[]; readonly panic: boolean };
   state(backend: number): 'up' | 'down' | 'ejected';
 }
