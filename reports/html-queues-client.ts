@@ -85,6 +85,10 @@ function draw(): void {
     const most = heldMax(q);
     svg.append('text').attr('x', width - RIGHT - 2).attr('y', rowY(row) + 10).attr('text-anchor', 'end').attr('font-size', 10).attr('fill', '#667085').text(`max ${most}`);
   });
+  // The recovery phase, shaded over the rows as on the timeline.
+  const recoveryFrom = x(data.run.recoveryStartMicros);
+  svg.append('rect').attr('class', 'queue-recovery').attr('x', recoveryFrom).attr('y', TOP - 4).attr('width', Math.max(0, x(END) - recoveryFrom))
+    .attr('height', height - TOP).attr('fill', '#4f46e5').attr('fill-opacity', 0.07).attr('pointer-events', 'none');
   const guide = svg.append('line').attr('class', 'queue-guide').attr('y1', TOP - 4).attr('y2', height).attr('stroke', COLOURS.guide)
     .attr('stroke-width', 1).attr('stroke-dasharray', '3 2').attr('visibility', 'hidden');
   svg.on('mousemove', (event: MouseEvent) => {

@@ -251,7 +251,7 @@ function queuesIntro(data: QueueReportData): string {
   const thinned = queues.some((q) => q.at.length < q.total)
     ? ` <span class="warn">Backends with more than ${group(QUEUE_SAMPLES_EMBEDDED_MAX)} samples show the fullest of each run of consecutive samples.</span>`
     : '';
-  return `<p class="intro">Each backend's requests over the whole run, from its periodic samples: <span class="key" style="background:#6366f1;color:#fff">in service</span> under <span class="key" style="background:#c7d2fe">waiting</span>, on one scale for all backends (the tallest sample fills a row). Hover a row for the sample at that moment.${thinned}</p>`;
+  return `<p class="intro">Each backend's requests over the whole run, from its periodic samples: <span class="key" style="background:#6366f1;color:#fff">in service</span> under <span class="key" style="background:#c7d2fe">waiting</span>, on one scale for all backends (the tallest sample fills a row); the shaded tail is the recovery phase. Hover a row for the sample at that moment.${thinned}</p>`;
 }
 
 function diagramShell(data: ReportData): string {
