@@ -230,6 +230,35 @@ describe('no-route-to-down', () => {
     expect(d.problems).toEqual(['lb routed a request to b1, which it holds down, claiming panic, but 2 of 4 backends are healthy in its view (panic is below 0.5)']);
   });
 
+  it('agrees with a naive twin that replays every health fact before each route (property)', () => {
+    const BACKENDS = ['b1', 'b2', 'b3', 'b4'];
+    const event = fc.oneof(
+      fc.record({ kind: fc.constant('health' as const), backend: fc.constantFrom(...BACKENDS), state: fc.constantFrom('up' as const, 'down' as const, 'ejected' as const) }),
+      fc.record({ kind: fc.constant('route' as const), backend: fc.constantFrom(...BACKENDS), panic: fc.boolean() }),
+    );
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 40 }), fc.constantFrom(0, 0.25, 0.5, 0.75, 1), (events, threshold) => {
+        const { d } = setup(threshold);
+        const expected: boolean[] = [];
+        const got: boolean[] = [];
+        events.forEach((e, i) => {
+          if (e.kind === 'health') {
+            d.health(i, 'lb', e.backend, e.state);
+            return;
+          }
+          // The twin: each backend's state is its last health fact before now (up if none).
+          const stateOf = (b: string) => events.slice(0, i).filter((x) => x.kind === 'health' && x.backend === b).map((x) => (x as { state: string }).state).pop() ?? 'up';
+          const healthy = BACKENDS.filter((b) => stateOf(b) === 'up').length;
+          expected.push(stateOf(e.backend) !== 'up' && !(e.panic && healthy / BACKENDS.length < threshold));
+          const before = d.problems.length;
+          d.route(i, 'lb', e.backend, e.panic);
+          got.push(d.problems.length > before);
+        });
+        expect(got).toEqual(expected);
+      }),
+    );
+  });
+
   it('forgets a balancer\'s view when it crashes (it restarts with every backend up)', () => {
     const { d } = setup();
     d.health(1 * S, 'lb', 'b1', 'down').fault(2 * S, 'crash', 'lb').fault(3 * S, 'restart', 'lb').route(3.5 * S, 'lb', 'b1');
@@ -266,6 +295,28 @@ describe('success-after-heal', () => {
     expect(checker.verdict(run)).toEqual({ ok: false, message: '16 of the 20 requests that ended in the last 1s succeeded (0.800, below the objective 0.9)' });
     run.now = 1.025 * S; // the first three (ends at 0, 10ms, 20ms) have left the window: 16 of 17
     expect(checker.verdict(run)).toEqual({ ok: true });
+  });
+
+  it('agrees with a naive twin that filters every end by the window (property)', () => {
+    const end = fc.record({ gapMicros: fc.integer({ min: 0, max: 300_000 }), ok: fc.boolean(), pollAfter: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(end, { maxLength: 80 }), (ends) => {
+        const { checker, run, d } = setup();
+        d.recover(0);
+        const seen: { at: number; ok: boolean }[] = [];
+        let at = 0;
+        ends.forEach((e, i) => {
+          at += e.gapMicros;
+          d.issue(at, 'c1', i).done(at, 'c1', i, e.ok ? 'ok' : 'timeout');
+          seen.push({ at, ok: e.ok });
+          if (!e.pollAfter) return;
+          run.now = at + e.gapMicros; // poll a little later, as the engine does
+          const inWindow = seen.filter((x) => x.at > run.now - 1 * S);
+          const oks = inWindow.filter((x) => x.ok).length;
+          expect(checker.verdict(run).ok).toBe(inWindow.length >= 10 && oks >= 0.9 * inWindow.length);
+        });
+      }),
+    );
   });
 
   it('keeps up with many ends (the window is a queue)', () => {
