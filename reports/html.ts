@@ -8,6 +8,7 @@ import { formatMicros, type Micros } from '../sim/time.js';
 import type { TraceEvent, TraceSink } from '../sim/trace.js';
 import { replayFileOf, serializeReplayFile, type ReplayFile } from '../lab/replay-file.js';
 import { buildReportData, FATES, faultLabel, type ReportData } from './html-model.js';
+import { backendQueueSeries, QUEUE_SAMPLES_EMBEDDED_MAX, type QueueReportData } from './html-queues-model.js';
 import { runToJson, type RunJson } from './json.js';
 import { replayCommand } from './replay-command.js';
 import { clientBundle, esc, group, jsonForScript, scriptText } from './html-parts.js';
@@ -36,7 +37,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   assert(input.trace.some((e) => e.type === 'start'), 'renderHtmlReport needs the whole trace of the run: pass collectTrace().sink to executeRun');
   // The JSON report's shape, minus wall time (a report must not change between two renders of a run).
   const json = runToJson(prepared, result, 0, input.replay ?? replayCommand(prepared));
-  const data = buildReportData({
+  const base = buildReportData({
     scenario: json.scenario, seed: json.seed, bug: json.bug, nemesis: json.nemesis, outcome: json.outcome,
     fingerprint: json.fingerprint, durationMicros: json.durationMicros,
     nodes: prepared.setup.nodes.map((n) => ({ id: n.id, role: n.role })),
@@ -47,6 +48,9 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     operations: result.simulator.history.operations,
     trace: input.trace,
   });
+  // Backends' queues (load balancing) join the data only when the run sampled some.
+  const queues = backendQueueSeries(input.trace, base.nodes.map((n) => n.id));
+  const data: QueueReportData = queues.length > 0 ? { ...base, backendQueues: queues } : base;
   const metrics = [...derivedMetrics(json, data, input.trace), ...extraMetrics(result, json)];
   const replayFile = serializeReplayFile(input.replayFile ?? replayFileOf(prepared, result));
   const title = `${json.scenario} · seed ${json.seed}${json.bug ? ` · ${json.bug}` : ''} — faultline report`;
@@ -66,6 +70,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     section('metrics', 'Metrics', metricCards(metrics)),
     violationList(data),
     section('timeline-section', 'Timeline', timelineIntro(data) + '<div id="timeline" class="chart"></div>'),
+    ...(data.backendQueues === undefined ? [] : [section('queues-section', 'Backend queues', queuesIntro(data) + '<div id="queues" class="chart"></div>')]),
     section('diagram-section', 'Messages', diagramShell(data)),
     section('operations-section', 'Client operations', operationsIntro(data) + '<div id="operations" class="chart"></div>'),
     section('tables', 'Checks, stats and faults', checksTable(json) + statsTable(json, data) + faultsTable(json)),
@@ -74,6 +79,8 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     // The replay file's exact text (as `run --save` writes it), as a JSON string: the download button saves it.
     `<script type="application/json" id="replay-file">${jsonForScript(replayFile)}</script>`,
     `<script>${scriptText(clientBundle('html-client.ts', 'd3-selection, d3-scale, d3-axis, d3-zoom, d3-brush'))}</script>`,
+    // Only a run whose backends sampled their queues (load balancing) carries the queue chart's script.
+    ...(data.backendQueues === undefined ? [] : [`<script>${scriptText(clientBundle('html-queues-client.ts', 'd3-selection, d3-scale, d3-axis'))}</script>`]),
     '</body>',
     '</html>',
     '',
@@ -237,6 +244,14 @@ function timelineIntro(data: ReportData): string {
   const d = data.operationDensity;
   const density = d === null ? '' : ` <span id="density-note">With ${group(data.operationsTotal)} client operations, the client rows show how many started in each ${esc(formatMicros(d.bucketMicros))} (bar height; green ok, red failed, grey open) rather than one bar per operation.</span>`;
   return `<p class="intro">The whole run. Each row is a node: up, <span class="key crashed">crashed</span> or <span class="key paused">paused</span>.${roles}${density} Below them, fault windows until they heal; the shaded tail is the recovery phase. Drag across the timeline to choose the window the message diagram and operations show.</p>`;
+}
+
+function queuesIntro(data: QueueReportData): string {
+  const queues = data.backendQueues ?? [];
+  const thinned = queues.some((q) => q.at.length < q.total)
+    ? ` <span class="warn">Backends with more than ${group(QUEUE_SAMPLES_EMBEDDED_MAX)} samples show the fullest of each run of consecutive samples.</span>`
+    : '';
+  return `<p class="intro">Each backend's requests over the whole run, from its periodic samples: <span class="key" style="background:#6366f1;color:#fff">in service</span> under <span class="key" style="background:#c7d2fe">waiting</span>, on one scale for all backends (the tallest sample fills a row); the shaded tail is the recovery phase. Hover a row for the sample at that moment.${thinned}</p>`;
 }
 
 function diagramShell(data: ReportData): string {
