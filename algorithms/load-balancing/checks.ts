@@ -221,7 +221,8 @@ export function noRouteToDown(options: Pick<LbCheckOptions, 'backendCount' | 'pa
       if (code === undefined) return;
       const healthy = backendCount - view.state.size;
       // The same expression the health view decides panic with (health.ts): healthy ÷ all < threshold.
-      const inPanic = healthy / backendCount < panicThresholdRatio;
+      // The same expression as the health view (health.ts eligible()), so rounding cannot make them disagree.
+      const inPanic = healthy < panicThresholdRatio * backendCount;
       if (fact.panic && inPanic) return;
       const state = STATES[code];
       return fact.panic
