@@ -220,8 +220,7 @@ export function noRouteToDown(options: Pick<LbCheckOptions, 'backendCount' | 'pa
       const code = view.state.get(fact.backend);
       if (code === undefined) return;
       const healthy = backendCount - view.state.size;
-      // The same expression the health view decides panic with (health.ts): healthy ÷ all < threshold.
-      // The same expression as the health view (health.ts eligible()), so rounding cannot make them disagree.
+      // The health view's own expression (health.ts eligible()), so rounding cannot make them disagree.
       const inPanic = healthy < panicThresholdRatio * backendCount;
       if (fact.panic && inPanic) return;
       const state = STATES[code];
