@@ -12,6 +12,7 @@ import type { LbFact } from './facts.js';
 
 /** The further metrics {@link lbMetrics} provides (`RunMetrics.samples`), one sample each per run. */
 export const LB_METRICS: readonly MetricDecl[] = [
+  { name: 'latencyMeanMicros', unit: 'duration', description: 'fault phase: the mean latency of the requests that ended ok (what queueing theory predicts)' },
   { name: 'latencyP50Micros', unit: 'duration', description: 'fault phase: the median latency of the requests that ended ok (nearest rank)' },
   { name: 'latencyP99Micros', unit: 'duration', description: 'fault phase: the 99th percentile latency of the requests that ended ok (nearest rank)' },
   { name: 'latencyP999Micros', unit: 'duration', description: 'fault phase: the 99.9th percentile latency of the requests that ended ok (nearest rank)' },
@@ -146,6 +147,7 @@ export function lbMetrics(options: LbMetricsOptions): MetricsObserver<LbFact> {
   const latencies = new QuantileSketch();
   let ended = 0;
   let ok = 0;
+  let okLatencySumMicros = 0;
   let extraAttempts = 0;
   let toFailed = 0;
   let queueMax: number | undefined;
@@ -165,6 +167,7 @@ export function lbMetrics(options: LbMetricsOptions): MetricsObserver<LbFact> {
           if (fact.outcome === 'ok') {
             ok++;
             latencies.add(fact.latencyMicros);
+            okLatencySumMicros += fact.latencyMicros;
           }
           break;
         case 'lb-route':
@@ -194,11 +197,9 @@ export function lbMetrics(options: LbMetricsOptions): MetricsObserver<LbFact> {
       }
     },
     onFault(fault: FaultEntry | null, _run: RunView & LinkView) {
-      // The fail-fast fault kind is the engine's (`{ kind: 'fail-fast', node, ratio }`); read it by shape.
-      const entry = fault as { readonly kind: string; readonly node?: unknown; readonly ratio?: unknown } | null;
-      if (entry === null || entry.kind !== 'fail-fast' || typeof entry.node !== 'string' || typeof entry.ratio !== 'number') return;
-      if (entry.ratio > 0) failingFast.add(entry.node);
-      else failingFast.delete(entry.node);
+      if (fault === null || fault.kind !== 'fail-fast') return;
+      if (fault.ratio > 0) failingFast.add(fault.node);
+      else failingFast.delete(fault.node);
     },
     finish(run) {
       const faultSeconds = run.recovery.startedAtMicros / 1_000_000;
@@ -210,6 +211,7 @@ export function lbMetrics(options: LbMetricsOptions): MetricsObserver<LbFact> {
       const one = (x: number | undefined) => (x === undefined ? [] : [x]);
       return {
         samples: {
+          latencyMeanMicros: ok > 0 ? [Math.round(okLatencySumMicros / ok)] : [],
           latencyP50Micros: one(p50),
           latencyP99Micros: one(p99),
           latencyP999Micros: one(p999),

@@ -68,7 +68,7 @@ describe('load-balancing metrics', () => {
   it('declares what it provides', () => {
     expect(lbMetrics({ workers: 1 }).provides).toBe(LB_METRICS);
     expect(LB_METRICS.map((m) => m.name)).toEqual([
-      'latencyP50Micros', 'latencyP99Micros', 'latencyP999Micros', 'successRatio', 'requestsToFailedBackends',
+      'latencyMeanMicros', 'latencyP50Micros', 'latencyP99Micros', 'latencyP999Micros', 'successRatio', 'requestsToFailedBackends',
       'utilisationMax', 'utilisationMean', 'queueLengthMax', 'retriesPerRequest', 'requestsPerSecond',
     ]);
   });
@@ -94,9 +94,9 @@ describe('load-balancing metrics', () => {
     fact(0.5 * S, 'lb', { type: 'lb-route', backend: 'b2', panic: false });
     run.lifecycle(1 * S, 'crash', 'b2');
     fact(1.5 * S, 'lb', { type: 'lb-route', backend: 'b2', panic: false }); // counts
-    tell({ at: 2 * S, kind: 'fail-fast', node: 'b3', ratio: 1 } as unknown as FaultEntry);
+    tell({ at: 2 * S, kind: 'fail-fast', node: 'b3', ratio: 1 });
     fact(2.5 * S, 'c1', { type: 'lb-route', backend: 'b3', panic: false }); // counts
-    tell({ at: 3 * S, kind: 'fail-fast', node: 'b3', ratio: 0 } as unknown as FaultEntry);
+    tell({ at: 3 * S, kind: 'fail-fast', node: 'b3', ratio: 0 });
     fact(3.5 * S, 'lb', { type: 'lb-route', backend: 'b3', panic: true });
     run.lifecycle(4 * S, 'pause', 'b1');
     fact(4.5 * S, 'lb', { type: 'lb-route', backend: 'b1', panic: false }); // counts
@@ -119,6 +119,7 @@ describe('load-balancing metrics', () => {
 
     const { samples } = observer.finish(ended(10 * S));
     expect(samples).toEqual({
+      latencyMeanMicros: [4500],
       latencyP50Micros: [4000],
       latencyP99Micros: [8000],
       latencyP999Micros: [8000],
@@ -135,7 +136,7 @@ describe('load-balancing metrics', () => {
   it('gives no samples it cannot measure, and zero routes to failed backends', () => {
     const { samples } = lbMetrics({ workers: 1 }).finish(ended(10 * S));
     expect(samples).toEqual({
-      latencyP50Micros: [], latencyP99Micros: [], latencyP999Micros: [], successRatio: [], requestsToFailedBackends: [0],
+      latencyMeanMicros: [], latencyP50Micros: [], latencyP99Micros: [], latencyP999Micros: [], successRatio: [], requestsToFailedBackends: [0],
       utilisationMax: [], utilisationMean: [], queueLengthMax: [], retriesPerRequest: [], requestsPerSecond: [0],
     });
   });
