@@ -51,9 +51,42 @@ export const BALANCER_TIMERS = { deadline: 'lb-deadline', probe: 'lb-probe', pro
 
 const CORE_TIMER_NAMES: ReadonlySet<string> = new Set(Object.values(BALANCER_TIMERS));
 
-/** An attempt's name in the in-flight table: id and attempt are numbers, so the client's name cannot blur it. */
-function attemptKey(client: NodeId, id: number, attempt: number): string {
-  return `${id}:${attempt}:${client}`;
+/** Attempt numbers an in-flight key leaves room for under each request id. */
+const ATTEMPTS_PER_ID = 1024;
+
+/**
+ * Attempts in flight by (client, id, attempt): a map per client, keyed by id × 1024 + attempt, so no
+ * string is built per attempt (this is on the hot path of every request).
+ */
+class InFlightTable<V> {
+  private readonly byClient = new Map<NodeId, Map<number, V>>();
+  size = 0;
+
+  private slot(client: NodeId, create: boolean): Map<number, V> | undefined {
+    let map = this.byClient.get(client);
+    if (map === undefined && create) this.byClient.set(client, (map = new Map()));
+    return map;
+  }
+
+  get(client: NodeId, id: number, attempt: number): V | undefined {
+    return this.slot(client, false)?.get(id * ATTEMPTS_PER_ID + attempt);
+  }
+
+  /** Adds an attempt; false (and nothing changed) if one of that name is in flight already. */
+  add(client: NodeId, id: number, attempt: number, value: V): boolean {
+    assert(Number.isSafeInteger(id) && id >= 0 && id < Number.MAX_SAFE_INTEGER / ATTEMPTS_PER_ID, `balancer: request id ${id} out of range`);
+    assert(Number.isSafeInteger(attempt) && attempt >= 0 && attempt < ATTEMPTS_PER_ID, `balancer: attempt ${attempt} out of range`);
+    const map = this.slot(client, true)!;
+    const key = id * ATTEMPTS_PER_ID + attempt;
+    if (map.has(key)) return false;
+    map.set(key, value);
+    this.size++;
+    return true;
+  }
+
+  delete(client: NodeId, id: number, attempt: number): void {
+    if (this.slot(client, false)?.delete(id * ATTEMPTS_PER_ID + attempt)) this.size--;
+  }
 }
 
 /**
@@ -66,7 +99,7 @@ export class BalancerCore<T> {
   readonly health: HealthView;
   private readonly ids: readonly NodeId[];
   private readonly indexOf = new Map<NodeId, number>();
-  private readonly inFlight = new Map<string, InFlight<T>>();
+  private readonly inFlight = new InFlightTable<InFlight<T>>();
   private readonly deadlines: DeadlineQueue<InFlight<T>>;
   /** Per backend: the sequence number of the probe it has not answered yet, or 0. */
   private readonly probePending: number[];
@@ -119,11 +152,6 @@ export class BalancerCore<T> {
     return this.ids[index]!;
   }
 
-  /** True while an attempt of this name is in flight (a duplicated request is not routed twice). */
-  isInFlight(request: LbRequest): boolean {
-    return this.inFlight.has(attemptKey(request.client, request.id, request.attempt));
-  }
-
   /** Attempts in flight now. */
   get inFlightCount(): number {
     return this.inFlight.size;
@@ -131,10 +159,14 @@ export class BalancerCore<T> {
 
   /**
    * Routes one attempt: picks a backend among the eligible, reports `lb-route`, tells the policy, sends the
-   * request and starts its deadline. Returns the backend, or null when none may be picked (the caller
-   * answers `unavailable`).
+   * request and starts its deadline. Returns the backend; or null when none may be picked (the caller
+   * answers `unavailable`); or, for a duplicate of an attempt still in flight (the network's duplication),
+   * the backend that attempt went to, without routing it again.
    */
   route(ctx: LbContext, request: LbRequest, tag: T): NodeId | null {
+    const { client, id: requestId, attempt: attemptNo } = request;
+    const already = this.inFlight.get(client, requestId, attemptNo);
+    if (already !== undefined) return this.ids[already.backend]!;
     const { backends, panic } = this.health.eligible();
     if (backends.length === 0) return null;
     const now = ctx.now();
@@ -143,13 +175,11 @@ export class BalancerCore<T> {
     // Invariant (no new request to a backend its balancer has marked down): outside panic, only an up backend.
     assert(panic || this.health.state(backend) === 'up', `${ctx.self}: routed to ${this.ids[backend]}, which it holds ${this.health.state(backend)}`);
     const id = this.ids[backend]!;
-    const key = attemptKey(request.client, request.id, request.attempt);
-    assert(!this.inFlight.has(key), `${ctx.self}: attempt ${key} is already in flight`);
+    const attempt: InFlight<T> = { request, backend, sentMicros: now, tag, deadline: null };
+    this.inFlight.add(client, requestId, attemptNo, attempt);
     ctx.observe({ type: 'lb-route', backend: id, panic });
     this.policy.onSend(backend, now);
     ctx.send(id, request);
-    const attempt: InFlight<T> = { request, backend, sentMicros: now, tag, deadline: null };
-    this.inFlight.set(key, attempt);
     attempt.deadline = this.deadlines.add(ctx, attempt);
     return id;
   }
@@ -160,12 +190,11 @@ export class BalancerCore<T> {
    * answer is dropped, its attempt was already reported).
    */
   answer(ctx: LbContext, from: NodeId, response: LbResponse): InFlight<T> | null {
-    const key = attemptKey(response.client, response.id, response.attempt);
-    const attempt = this.inFlight.get(key);
+    const attempt = this.inFlight.get(response.client, response.id, response.attempt);
     if (attempt === undefined) return null;
     // Only the backend it was sent to answers for an attempt (a response from elsewhere is not its answer).
-    if (this.indexOf.get(from) !== attempt.backend) return null;
-    this.inFlight.delete(key);
+    if (this.ids[attempt.backend] !== from) return null;
+    this.inFlight.delete(response.client, response.id, response.attempt);
     if (attempt.deadline !== null) this.deadlines.cancel(attempt.deadline);
     const now = ctx.now();
     this.policy.onDone(attempt.backend, response.status, Math.max(0, now - attempt.sentMicros), now);
@@ -206,9 +235,9 @@ export class BalancerCore<T> {
 
   /** An attempt's timeout ran out before its answer. */
   private abandon(ctx: LbContext, attempt: InFlight<T>): void {
-    const key = attemptKey(attempt.request.client, attempt.request.id, attempt.request.attempt);
-    assert(this.inFlight.get(key) === attempt, `${ctx.self}: abandoning attempt ${key}, which is not in flight`);
-    this.inFlight.delete(key);
+    const { client, id, attempt: attemptNo } = attempt.request;
+    assert(this.inFlight.get(client, id, attemptNo) === attempt, `${ctx.self}: abandoning attempt ${attemptNo} of ${client}'s request ${id}, which is not in flight`);
+    this.inFlight.delete(client, id, attemptNo);
     attempt.deadline = null;
     const now = ctx.now();
     // The planted bug lb/least-outstanding-leak lives in the policy's onAbandon (it keeps the slot).
@@ -306,7 +335,6 @@ export class Balancer implements Process<LbMessage, LbFact> {
     switch (msg.type) {
       case 'req':
         // A duplicate of an attempt still in flight (the network's duplication) is not routed twice.
-        if (this.core.isInFlight(msg)) return;
         if (this.core.route(ctx, msg, from) === null) {
           ctx.send(from, { type: 'res', client: msg.client, id: msg.id, attempt: msg.attempt, status: 'unavailable', backend: '' });
         }
