@@ -42,6 +42,9 @@ export const REQUEST_IDS_PER_BOOT = 1_000_000_000;
 /** The disk key of a client's boot count (the only thing it keeps on disk). */
 const BOOT_KEY = 'lb-client-boot';
 
+/** A bound on the requests one arrival timer issues (the rate is far beyond what a simulation serves). */
+const ARRIVALS_PER_MICROSECOND_MAX = 1_000;
+
 const TIMERS = { arrive: 'arrive', attempt: 'attempt', backoff: 'backoff', think: 'think' } as const;
 
 /** What {@link Client.inspect} shows: requests issued and ended since boot, and open now (issued = done + open). */
@@ -64,8 +67,8 @@ export class Client implements Process<LbMessage, LbFact> {
   private readonly firstAttemptTimes = new Fifo<Micros>();
   private readonly retryTimes = new Fifo<Micros>();
   private nextId = 1;
-  /** Open loop: local time of the next arrival, unrounded (rounding each gap would bias the rate). */
-  private nextArrivalMicros = 0;
+  /** Open loop: the fraction of a microsecond the last arrival timer's span left out. */
+  private arrivalCarryMicros = 0;
   private issued = 0;
   private done = 0;
   private retries = 0;
@@ -103,10 +106,8 @@ export class Client implements Process<LbMessage, LbFact> {
     this.core?.start(ctx);
     const { workload } = this.config;
     if (workload.kind === 'open') {
-      if (workload.ratePerSecond > 0) {
-        this.nextArrivalMicros = ctx.now() + this.interArrivalMicros(ctx);
-        this.armArrival(ctx);
-      }
+      // The first arrival one gap after boot (a gap of 0: at once).
+      if (workload.ratePerSecond > 0 && !this.armArrival(ctx)) ctx.setTimer(TIMERS.arrive, 0);
     } else {
       for (let i = 0; i < workload.concurrency; i++) this.issue(ctx);
     }
@@ -155,24 +156,30 @@ export class Client implements Process<LbMessage, LbFact> {
     }
   }
 
-  /** Open loop: every arrival due by now is issued; the timer is set for the next. */
+  /**
+   * Open loop: a request arrives; the timer is set for the next (several at once when gaps round to 0).
+   * The gaps are timer spans, not times on the local clock, so a clock stepped forward or a pause brings
+   * no burst of arrivals "missed" meanwhile; the fraction of a microsecond each span drops is carried over
+   * (rounding every gap down would raise the rate).
+   */
   private arrive(ctx: ClientContext): void {
-    const now = ctx.now();
-    while (this.nextArrivalMicros <= now) {
+    for (let burst = 0; ; burst++) {
+      // Local bound: an arrival rate a timer cannot resolve (gaps of 0 every time) is a configuration error.
+      assert(burst < ARRIVALS_PER_MICROSECOND_MAX, `${ctx.self}: more than ${ARRIVALS_PER_MICROSECOND_MAX} arrivals in one microsecond`);
       this.issue(ctx);
-      this.nextArrivalMicros += this.interArrivalMicros(ctx);
+      if (this.armArrival(ctx)) return;
     }
-    this.armArrival(ctx);
   }
 
-  /** An exponential gap (Poisson arrivals), by inversion: −(1/λ) · ln(1 − u). */
-  private interArrivalMicros(ctx: ClientContext): number {
+  /** Draws the next exponential gap (Poisson arrivals: −(1/λ) · ln(1 − u)) and sets the timer; false when it rounds to no wait. */
+  private armArrival(ctx: ClientContext): boolean {
     const rate = (this.config.workload as { readonly ratePerSecond: number }).ratePerSecond;
-    return (-1_000_000 / rate) * Math.log(1 - ctx.rng.draw());
-  }
-
-  private armArrival(ctx: ClientContext): void {
-    ctx.setTimer(TIMERS.arrive, Math.max(0, Math.ceil(this.nextArrivalMicros) - ctx.now()));
+    const gapMicros = this.arrivalCarryMicros + (-1_000_000 / rate) * Math.log(1 - ctx.rng.draw());
+    const afterMicros = Math.floor(gapMicros);
+    this.arrivalCarryMicros = gapMicros - afterMicros;
+    if (afterMicros === 0) return false;
+    ctx.setTimer(TIMERS.arrive, afterMicros);
+    return true;
   }
 
   /** A new request: `lb-issue`, a key, and its first attempt. */

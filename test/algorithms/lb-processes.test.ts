@@ -571,6 +571,33 @@ describe('client', () => {
 // ---- one run on the real engine ----------------------------------------------------------------------------
 
 describe('on the engine', () => {
+  it('an open-loop client whose clock is stepped forward or paused makes no burst of "missed" arrivals', () => {
+    const parts = partsFor();
+    const issuedAt: number[] = [];
+    const sim = new Simulator({
+      seed: 3,
+      network: QUIET_NETWORK,
+      nodes: [
+        { id: 'c1', role: 'client', create: () => new Client(clientConfig({ workload: { kind: 'open', ratePerSecond: 1000 }, route: { kind: 'client-side', balancer: balancerConfig(['b1']) } }), parts.make) },
+        { id: 'b1', role: 'backend', create: () => new Backend(backendConfig({ service: { kind: 'constant', micros: 100 } })) },
+      ],
+      observers: [{ name: 'collect', onFact: (_node, fact, run) => void (fact.type === 'lb-issue' && issuedAt.push(run.now)) }],
+    });
+    sim.start();
+    sim.scheduleFaults([
+      { at: ms(300), kind: 'clock-skew', node: 'c1', offsetMicros: seconds(5) },
+      { at: ms(600), kind: 'pause', node: 'c1' },
+      { at: ms(900), kind: 'resume', node: 'c1' },
+    ]);
+    sim.runUntil(seconds(1.2));
+    const within = (from: number, to: number) => issuedAt.filter((t) => t >= from && t < to).length;
+    expect(within(ms(300), ms(302))).toBeLessThan(10);
+    expect(within(ms(900), ms(902))).toBeLessThan(10);
+    expect(within(ms(600), ms(900))).toBe(0);
+    // About 1000 per second while running: 0.9 s running in all.
+    expect(Math.abs(issuedAt.length - 900)).toBeLessThan(150);
+  });
+
   it('2 clients, a central balancer and 3 backends: every request issued is done or open, once each', () => {
     const backends = ['b1', 'b2', 'b3'];
     const parts = partsFor();
