@@ -241,7 +241,7 @@ export class BalancerCore<T> {
     attempt.deadline = null;
     const now = ctx.now();
     // The planted bug lb/least-outstanding-leak lives in the policy's onAbandon (it keeps the slot).
-    this.policy.onAbandon(attempt.backend, now);
+    this.policy.onAbandon(attempt.backend, now, Math.max(0, now - attempt.sentMicros));
     this.apply(ctx, this.health.onOutcome(attempt.backend, 'timeout', now));
     this.onAbandon(ctx, attempt.tag, attempt.request);
   }

@@ -24,8 +24,11 @@ export interface Policy {
   onSend(backend: number, now: Micros): void;
   /** An answer for an attempt sent to `backend`, `latencyMicros` after it was sent. */
   onDone(backend: number, status: AttemptStatus, latencyMicros: Micros, now: Micros): void;
-  /** An attempt sent to `backend` was abandoned (timeout) before its answer. */
-  onAbandon(backend: number, now: Micros): void;
+  /**
+   * An attempt sent to `backend` was abandoned (timeout) before its answer. `waitedMicros` (optional): how
+   * long it was out; p2c-peak-ewma takes it as a latency sample (without it, `upstreamTimeoutMicros`).
+   */
+  onAbandon(backend: number, now: Micros, waitedMicros?: Micros): void;
   /** The backend's health changed (weighted round robin resets its weight; ring-hash may rebuild). */
   onHealth(backend: number, up: boolean): void;
   /** Outstanding attempts per backend as the policy counts them (least-outstanding, p2c), for inspect() and tests. */
