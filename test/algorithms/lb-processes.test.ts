@@ -571,6 +571,44 @@ describe('client', () => {
 // ---- one run on the real engine ----------------------------------------------------------------------------
 
 describe('on the engine', () => {
+  /** Erlang C: the mean time in an M/M/c system (waiting plus service) with arrival rate λ and service rate μ per worker. */
+  function mmcMeanMicros(lambdaPerSecond: number, muPerSecond: number, c: number): number {
+    const a = lambdaPerSecond / muPerSecond;
+    const rho = a / c;
+    let sum = 0;
+    let term = 1;
+    for (let k = 0; k < c; k++) {
+      sum += term;
+      term *= a / (k + 1);
+    }
+    const tail = term / (1 - rho); // a^c / c! / (1 − ρ)
+    const waitProbability = tail / (sum + tail);
+    return (waitProbability / (c * muPerSecond - lambdaPerSecond) + 1 / muPerSecond) * 1e6;
+  }
+
+  it.each([
+    { workers: 1, ratePerSecond: 100 },
+    { workers: 2, ratePerSecond: 300 },
+  ])('Poisson arrivals at one backend of $workers exponential worker(s): mean latency is M/M/c theory\'s plus the round trip', ({ workers, ratePerSecond }) => {
+    const parts = partsFor();
+    const latencies: number[] = [];
+    const sim = new Simulator({
+      seed: 21,
+      network: QUIET_NETWORK, // 1 ms each way
+      nodes: [
+        { id: 'c1', role: 'client', create: () => new Client(clientConfig({ workload: { kind: 'open', ratePerSecond }, attemptTimeoutMicros: seconds(10), route: { kind: 'client-side', balancer: balancerConfig(['b1']) } }), parts.make) },
+        { id: 'b1', role: 'backend', create: () => new Backend(backendConfig({ workers, service: { kind: 'exponential', meanMicros: ms(5) } })) },
+      ],
+      observers: [{ name: 'collect', onFact: (_node, fact) => void (fact.type === 'lb-done' && latencies.push(fact.latencyMicros as number)) }],
+    });
+    sim.start();
+    sim.runUntil(seconds(200));
+    const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
+    const theory = mmcMeanMicros(ratePerSecond, 200, workers) + ms(2);
+    expect(latencies.length).toBeGreaterThan(ratePerSecond * 190);
+    expect(Math.abs(mean - theory) / theory, `mean ${mean} against ${theory}`).toBeLessThan(0.08);
+  });
+
   it('an open-loop client whose clock is stepped forward or paused makes no burst of "missed" arrivals', () => {
     const parts = partsFor();
     const issuedAt: number[] = [];
