@@ -117,13 +117,14 @@ export class Backend implements Process<LbMessage, LbFact> {
     if (worker === undefined) this.queue.push(job);
     else this.begin(ctx, worker, job);
     // Local invariant: never more held than the limit, never a waiting request beside an idle worker.
-    assert(this.inService + this.queue.length <= this.config.concurrencyMax, `${ctx.self}: holds more requests than its concurrency limit`);
-    assert(this.queue.length === 0 || this.idle.length === 0, `${ctx.self}: a request waits while a worker is idle`);
+    // (Checks on the hot path build their message only when they fail.)
+    if (this.inService + this.queue.length > this.config.concurrencyMax) assert(false, `${ctx.self}: holds more requests than its concurrency limit`);
+    if (this.queue.length > 0 && this.idle.length > 0) assert(false, `${ctx.self}: a request waits while a worker is idle`);
   }
 
   /** Worker `worker` starts serving `job`: its sampled service time, divided by the backend's speed. */
   private begin(ctx: BackendContext, worker: number, job: Job): void {
-    assert(this.serving[worker] === null, `${ctx.self}: worker ${worker} is already busy`);
+    if (this.serving[worker] !== null) assert(false, `${ctx.self}: worker ${worker} is already busy`);
     const micros = Math.round(sampleServiceMicros(this.config.service, ctx.rng.draw) / this.config.speed);
     this.serving[worker] = job;
     this.startedMicros[worker] = ctx.now();
@@ -135,7 +136,7 @@ export class Backend implements Process<LbMessage, LbFact> {
   /** Worker `worker` has served its request: answer it, then take the next one waiting, if any. */
   private finish(ctx: BackendContext, worker: number): void {
     const job = this.serving[worker];
-    assert(job != null, `${ctx.self}: worker ${worker}'s timer fired while it was idle`);
+    if (job == null) assert(false, `${ctx.self}: worker ${worker}'s timer fired while it was idle`);
     this.serving[worker] = null;
     this.inService--;
     this.busyDoneMicros += this.serviceMicros[worker]!;

@@ -74,8 +74,8 @@ class InFlightTable<V> {
 
   /** Adds an attempt; false (and nothing changed) if one of that name is in flight already. */
   add(client: NodeId, id: number, attempt: number, value: V): boolean {
-    assert(Number.isSafeInteger(id) && id >= 0 && id < Number.MAX_SAFE_INTEGER / ATTEMPTS_PER_ID, `balancer: request id ${id} out of range`);
-    assert(Number.isSafeInteger(attempt) && attempt >= 0 && attempt < ATTEMPTS_PER_ID, `balancer: attempt ${attempt} out of range`);
+    if (!(Number.isSafeInteger(id) && id >= 0 && id < Number.MAX_SAFE_INTEGER / ATTEMPTS_PER_ID)) assert(false, `balancer: request id ${id} out of range`);
+    if (!(Number.isSafeInteger(attempt) && attempt >= 0 && attempt < ATTEMPTS_PER_ID)) assert(false, `balancer: attempt ${attempt} out of range`);
     const map = this.slot(client, true)!;
     const key = id * ATTEMPTS_PER_ID + attempt;
     if (map.has(key)) return false;
@@ -171,9 +171,9 @@ export class BalancerCore<T> {
     if (backends.length === 0) return null;
     const now = ctx.now();
     const backend = this.policy.pick(backends, request.key, ctx.rng, now);
-    assert(Number.isInteger(backend) && backend >= 0 && backend < this.ids.length, `${ctx.self}: the policy picked no backend of the list (${backend})`);
+    if (!(Number.isInteger(backend) && backend >= 0 && backend < this.ids.length)) assert(false, `${ctx.self}: the policy picked no backend of the list (${backend})`);
     // Invariant (no new request to a backend its balancer has marked down): outside panic, only an up backend.
-    assert(panic || this.health.state(backend) === 'up', `${ctx.self}: routed to ${this.ids[backend]}, which it holds ${this.health.state(backend)}`);
+    if (!panic && this.health.state(backend) !== 'up') assert(false, `${ctx.self}: routed to ${this.ids[backend]}, which it holds ${this.health.state(backend)}`);
     const id = this.ids[backend]!;
     const attempt: InFlight<T> = { request, backend, sentMicros: now, tag, deadline: null };
     this.inFlight.add(client, requestId, attemptNo, attempt);
@@ -236,7 +236,7 @@ export class BalancerCore<T> {
   /** An attempt's timeout ran out before its answer. */
   private abandon(ctx: LbContext, attempt: InFlight<T>): void {
     const { client, id, attempt: attemptNo } = attempt.request;
-    assert(this.inFlight.get(client, id, attemptNo) === attempt, `${ctx.self}: abandoning attempt ${attemptNo} of ${client}'s request ${id}, which is not in flight`);
+    if (this.inFlight.get(client, id, attemptNo) !== attempt) assert(false, `${ctx.self}: abandoning attempt ${attemptNo} of ${client}'s request ${id}, which is not in flight`);
     this.inFlight.delete(client, id, attemptNo);
     attempt.deadline = null;
     const now = ctx.now();

@@ -120,7 +120,7 @@ export class Client implements Process<LbMessage, LbFact> {
         const attempt = this.core.answer(ctx, from, msg);
         if (attempt === null) return;
         const request = attempt.tag;
-        assert(request.awaiting && request.attempt === msg.attempt, `${ctx.self}: the core settled attempt ${msg.attempt} of request ${msg.id}, which it does not await`);
+        if (!request.awaiting || request.attempt !== msg.attempt) assert(false, `${ctx.self}: the core settled attempt ${msg.attempt} of request ${msg.id}, which it does not await`);
         this.ended(ctx, request, msg.status, msg.backend);
         return;
       }
@@ -165,7 +165,7 @@ export class Client implements Process<LbMessage, LbFact> {
   private arrive(ctx: ClientContext): void {
     for (let burst = 0; ; burst++) {
       // Local bound: an arrival rate a timer cannot resolve (gaps of 0 every time) is a configuration error.
-      assert(burst < ARRIVALS_PER_MICROSECOND_MAX, `${ctx.self}: more than ${ARRIVALS_PER_MICROSECOND_MAX} arrivals in one microsecond`);
+      if (burst >= ARRIVALS_PER_MICROSECOND_MAX) assert(false, `${ctx.self}: more than ${ARRIVALS_PER_MICROSECOND_MAX} arrivals in one microsecond`);
       this.issue(ctx);
       if (this.armArrival(ctx)) return;
     }
@@ -195,9 +195,9 @@ export class Client implements Process<LbMessage, LbFact> {
 
   /** Sends the request's next attempt: to the central balancer, or through the client's own core. */
   private send(ctx: ClientContext, request: OpenRequest): void {
-    assert(!request.awaiting, `${ctx.self}: request ${request.id} sends an attempt while one is awaited`);
+    if (request.awaiting) assert(false, `${ctx.self}: request ${request.id} sends an attempt while one is awaited`);
     request.attempt++;
-    assert(request.attempt <= this.config.retry.maxAttempts, `${ctx.self}: request ${request.id} makes more attempts than the maximum`);
+    if (request.attempt > this.config.retry.maxAttempts) assert(false, `${ctx.self}: request ${request.id} makes more attempts than the maximum`);
     request.awaiting = true;
     const msg: LbRequest = { type: 'req', client: ctx.self, id: request.id, attempt: request.attempt, key: request.key };
     const { route } = this.config;
@@ -211,7 +211,7 @@ export class Client implements Process<LbMessage, LbFact> {
 
   /** The awaited attempt ended: the request ends, or is retried after the back-off. */
   private ended(ctx: ClientContext, request: OpenRequest, status: AttemptStatus, backend: NodeId): void {
-    assert(request.awaiting, `${ctx.self}: attempt ${request.attempt} of request ${request.id} ended twice`);
+    if (!request.awaiting) assert(false, `${ctx.self}: attempt ${request.attempt} of request ${request.id} ended twice`);
     request.awaiting = false;
     if (status !== 'ok' && request.attempt < this.config.retry.maxAttempts && this.mayRetry(ctx.now())) {
       this.retries++;
@@ -241,7 +241,7 @@ export class Client implements Process<LbMessage, LbFact> {
   private finish(ctx: ClientContext, request: OpenRequest, outcome: RequestOutcome, backend: NodeId): void {
     const wasOpen = this.open.delete(request.id);
     // Invariant: lb-done once per request.
-    assert(wasOpen, `${ctx.self}: request ${request.id} ended twice`);
+    if (!wasOpen) assert(false, `${ctx.self}: request ${request.id} ended twice`);
     this.done++;
     ctx.observe({
       type: 'lb-done', id: request.id, outcome, attempts: request.attempt,
