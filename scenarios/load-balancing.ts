@@ -143,6 +143,10 @@ function buildLb({ nodeCount, params, bugs }: LbBuild, variant: LbVariant): Scen
     route: params.mode === 'central' ? { kind: 'central', balancer: 'lb' } : { kind: 'client-side', balancer },
     bugs,
   };
+  // requestsPerBackend × backends requests in all, shared among the clients (the first ones take the remainder).
+  const total = params.requestsPerBackend * nodeCount;
+  const clientConfig = (i: number): ClientConfig =>
+    total === 0 ? client : { ...client, requestsMax: Math.floor(total / params.clients) + (i < total % params.clients ? 1 : 0) };
   const backendConfig = (i: number): BackendConfig => ({
     workers: params.workers,
     concurrencyMax: params.concurrencyMax === 0 ? Infinity : params.concurrencyMax,
@@ -152,7 +156,10 @@ function buildLb({ nodeCount, params, bugs }: LbBuild, variant: LbVariant): Scen
     bugs,
   });
   const nodes: NodeSpec[] = [
-    ...clients.map((id) => ({ id, role: 'client', create: () => new Client(client) })),
+    ...clients.map((id, i) => {
+      const config = clientConfig(i);
+      return { id, role: 'client', create: () => new Client(config) };
+    }),
     ...(params.mode === 'central' ? [{ id: 'lb', role: 'balancer', create: () => new Balancer(balancer) }] : []),
     ...backends.map((id, i) => ({ id, role: 'backend', create: () => new Backend(backendConfig(i)) })),
   ];
@@ -165,10 +172,10 @@ function buildLb({ nodeCount, params, bugs }: LbBuild, variant: LbVariant): Scen
     network,
     topology: (node) => (node.role === 'client' ? (params.mode === 'central' ? ['lb'] : backends) : node.role === 'balancer' ? backends : []),
     checkers: lbCheckers({
-      requestMaxMicros, panicThresholdRatio: params.panicThresholdRatio, backends: backends.length,
+      requestMaxMicros, panicThresholdRatio: params.panicThresholdRatio, backendCount: backends.length,
       objectiveRatio: params.objectiveRatio, windowMicros: params.objectiveWindowMicros, minRequests: params.objectiveMinRequests,
     }) as Checker<LbFact>[],
-    observers: [lbMetrics({ workers: params.workers, backends })],
+    observers: [lbMetrics({ workers: params.workers })],
     nemesisTargets: { roles: ['backend'] },
     recoveryMicrosMax: params.recoveryMicrosMax,
     ...(script ? { script: (context: ScriptContext) => script({ ...context, backends, balancers }) } : {}),
@@ -291,8 +298,8 @@ export const loadBalancingScenarios: readonly Scenario[] = [
   lbScenario({ name: 'lb-partition', nemesis: 'scenario', script: partitionScript, description: 'one balancer is cut off from a minority of the backends for 3–8 s' }),
   lbScenario({ name: 'lb-lossy', nemesis: 'scenario', script: lossyScript, description: 'windows of 5–30% message loss on every link' }),
   lbScenario({
-    name: 'lb-overload', nemesis: 'scenario', script: outageScript, defaults: { load: 0.8, maxAttempts: 3 },
-    description: 'at 80% load, half the backends crash for 3–5 s once: retries within a budget, or a retry storm that outlasts the outage',
+    name: 'lb-overload', nemesis: 'scenario', script: outageScript, defaults: { load: 0.75, maxAttempts: 3, retryBudgetRatio: 0.1 },
+    description: 'at 75% load, half the backends crash for 3–5 s once; clients retry up to 3 attempts within a 10% budget (or, planted bug, without one: a retry storm that outlasts the outage)',
   }),
   lbScenario({ name: 'lb-chaos', nemesis: 'scenario', script: chaosScript, description: 'crashes, pauses, slow and fail-fast backends, cut-off balancers and loss, mixed' }),
 ];

@@ -18,6 +18,9 @@ import type { AttemptStatus, LbMessage, LbRequest } from './messages.js';
 import { Fifo } from './queues.js';
 import { assertServiceTime, sampleServiceMicros } from './service-time.js';
 
+/** Serving a request is the node's own work (`Context.setTimer`'s `work`). */
+const WORK = { work: true } as const;
+
 export type { BackendConfig } from './config.js';
 
 type BackendContext = Context<LbMessage, LbFact>;
@@ -130,7 +133,8 @@ export class Backend implements Process<LbMessage, LbFact> {
     this.startedMicros[worker] = ctx.now();
     this.serviceMicros[worker] = micros;
     this.inService++;
-    ctx.setTimer(this.timerNames[worker]!, micros);
+    // A work timer: on a machine a `slow` fault holds, serving takes factor × as long.
+    ctx.setTimer(this.timerNames[worker]!, micros, WORK);
   }
 
   /** Worker `worker` has served its request: answer it, then take the next one waiting, if any. */

@@ -16,7 +16,9 @@ import type { Micros } from '../../sim/time.js';
 import type { BalancerConfig } from './config.js';
 import type { LbFact } from './facts.js';
 import type { LbMessage, LbRequest, LbResponse } from './messages.js';
+import { createHealthView } from './health.js';
 import type { HealthChange, HealthView, Policy } from './parts.js';
+import { createPolicy } from './policies.js';
 import { DeadlineQueue, type Deadline } from './queues.js';
 
 export type { BalancerConfig } from './config.js';
@@ -35,6 +37,9 @@ export interface BalancerParts {
  * Called once per process object, so a restarted balancer starts with a fresh view.
  */
 export type MakeBalancerParts = (config: BalancerConfig) => BalancerParts;
+
+/** The parts a balancer is built with unless a test hands in others: its configured policy and a health view. */
+export const defaultBalancerParts: MakeBalancerParts = (config) => ({ policy: createPolicy(config.policy, config), health: createHealthView(config, config.backends.length) });
 
 /** An attempt the core sent and waits for: to which backend, when, and the owner's tag. */
 export interface InFlight<T> {
@@ -322,7 +327,7 @@ export class BalancerCore<T> {
 export class Balancer implements Process<LbMessage, LbFact> {
   private readonly core: BalancerCore<NodeId>;
 
-  constructor(config: BalancerConfig, makeParts: MakeBalancerParts) {
+  constructor(config: BalancerConfig, makeParts: MakeBalancerParts = defaultBalancerParts) {
     this.core = new BalancerCore<NodeId>(config, makeParts(config), config.upstreamTimeoutMicros, (ctx, client, request) =>
       ctx.send(client, { type: 'res', client: request.client, id: request.id, attempt: request.attempt, status: 'timeout', backend: '' }));
   }

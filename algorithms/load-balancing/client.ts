@@ -13,7 +13,7 @@
 import { assert } from '../../sim/assert.js';
 import type { Context, NodeId, Process } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
-import { BalancerCore, type MakeBalancerParts } from './balancer.js';
+import { BalancerCore, defaultBalancerParts, type MakeBalancerParts } from './balancer.js';
 import type { ClientConfig } from './config.js';
 import type { LbFact, RequestOutcome } from './facts.js';
 import type { AttemptStatus, LbMessage, LbRequest } from './messages.js';
@@ -74,7 +74,7 @@ export class Client implements Process<LbMessage, LbFact> {
   private retries = 0;
 
   /** `makeParts` builds the policy and health view of a client-side balancer (unused with a central one). */
-  constructor(private readonly config: ClientConfig, makeParts?: MakeBalancerParts) {
+  constructor(private readonly config: ClientConfig, makeParts: MakeBalancerParts = defaultBalancerParts) {
     const { workload, retry } = config;
     if (workload.kind === 'open') assert(Number.isFinite(workload.ratePerSecond) && workload.ratePerSecond >= 0, `client: ratePerSecond must be a non-negative number, got ${workload.ratePerSecond}`);
     else {
@@ -86,7 +86,6 @@ export class Client implements Process<LbMessage, LbFact> {
     assert(Number.isSafeInteger(retry.budgetWindowMicros) && retry.budgetWindowMicros >= 0, `client: budgetWindowMicros must be a non-negative integer, got ${retry.budgetWindowMicros}`);
     assert(retry.budgetRatio >= 0 && retry.budgetMinPerSecond >= 0, 'client: the retry budget must not be negative');
     if (config.route.kind === 'client-side') {
-      assert(makeParts !== undefined, 'client: a client-side balancer needs its policy and health view (makeParts)');
       const balancer = config.route.balancer;
       this.core = new BalancerCore<OpenRequest>(balancer, makeParts(balancer), config.attemptTimeoutMicros, (ctx, request) => this.ended(ctx, request, 'timeout', ''));
       this.attemptDeadlines = null;
@@ -167,6 +166,8 @@ export class Client implements Process<LbMessage, LbFact> {
       // Local bound: an arrival rate a timer cannot resolve (gaps of 0 every time) is a configuration error.
       if (burst >= ARRIVALS_PER_MICROSECOND_MAX) assert(false, `${ctx.self}: more than ${ARRIVALS_PER_MICROSECOND_MAX} arrivals in one microsecond`);
       this.issue(ctx);
+      // The workload is done: no further arrival.
+      if (this.config.requestsMax !== undefined && this.issued >= this.config.requestsMax) return;
       if (this.armArrival(ctx)) return;
     }
   }
@@ -182,8 +183,9 @@ export class Client implements Process<LbMessage, LbFact> {
     return true;
   }
 
-  /** A new request: `lb-issue`, a key, and its first attempt. */
+  /** A new request: `lb-issue`, a key, and its first attempt (none once `requestsMax` are issued in this life). */
   private issue(ctx: ClientContext): void {
+    if (this.config.requestsMax !== undefined && this.issued >= this.config.requestsMax) return;
     const now = ctx.now();
     const request: OpenRequest = { id: this.nextId++, key: ctx.rng.int(0, this.config.keys - 1), attempt: 0, firstSentMicros: now, awaiting: false, deadline: null };
     this.open.set(request.id, request);

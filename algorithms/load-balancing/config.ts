@@ -128,5 +128,7 @@ export interface ClientConfig {
   readonly retry: RetryConfig;
   /** Through a central balancer (requests go to it), or balancing itself (as a sidecar or client library does). */
   readonly route: { readonly kind: 'central'; readonly balancer: NodeId } | { readonly kind: 'client-side'; readonly balancer: BalancerConfig };
+  /** The client issues at most this many requests in one life (its workload stops then); undefined: no limit. */
+  readonly requestsMax?: number;
   readonly bugs: LbBugs;
 }
