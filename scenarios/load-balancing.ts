@@ -263,11 +263,11 @@ function lossyScript(context: LbScriptContext): FaultEntry[] {
   });
 }
 
-/** An outage under load: half the backends (a minority) crash for 3–5 s, once, then all restart. */
+/** An outage under load: half the backends crash for 3–5 s, once, then all restart. */
 function outageScript(context: LbScriptContext): FaultEntry[] {
   const at = context.rng.int(5_000_000, 10_000_000);
   const end = at + context.rng.int(3_000_000, 5_000_000);
-  const down = context.rng.shuffle(context.backends).slice(0, Math.max(1, Math.floor((context.backends.length - 1) / 2)));
+  const down = context.rng.shuffle(context.backends).slice(0, Math.max(1, Math.floor(context.backends.length / 2)));
   return down.flatMap((node): FaultEntry[] => [{ at, kind: 'crash', node }, { at: end, kind: 'restart', node }]).filter((f) => f.at < context.durationMicros).sort((a, b) => a.at - b.at);
 }
 
@@ -298,7 +298,7 @@ export const loadBalancingScenarios: readonly Scenario[] = [
   lbScenario({ name: 'lb-partition', nemesis: 'scenario', script: partitionScript, description: 'one balancer is cut off from a minority of the backends for 3–8 s' }),
   lbScenario({ name: 'lb-lossy', nemesis: 'scenario', script: lossyScript, description: 'windows of 5–30% message loss on every link' }),
   lbScenario({
-    name: 'lb-overload', nemesis: 'scenario', script: outageScript, defaults: { load: 0.75, maxAttempts: 3, retryBudgetRatio: 0.1 },
+    name: 'lb-overload', nemesis: 'scenario', script: outageScript, defaults: { load: 0.75, maxAttempts: 3, retryBudgetRatio: 0.1, concurrencyMax: 0, outlier: 'off', attemptTimeoutMicros: 500_000 },
     description: 'at 75% load, half the backends crash for 3–5 s once; clients retry up to 3 attempts within a 10% budget (or, planted bug, without one: a retry storm that outlasts the outage)',
   }),
   lbScenario({ name: 'lb-chaos', nemesis: 'scenario', script: chaosScript, description: 'crashes, pauses, slow and fail-fast backends, cut-off balancers and loss, mixed' }),
