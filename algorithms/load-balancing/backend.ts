@@ -143,7 +143,8 @@ export class Backend implements Process<LbMessage, LbFact> {
     if (job == null) assert(false, `${ctx.self}: worker ${worker}'s timer fired while it was idle`);
     this.serving[worker] = null;
     this.inService--;
-    this.busyDoneMicros += this.serviceMicros[worker]!;
+    // The time serving really took on this machine's clock (a slow machine takes longer than sampled).
+    this.busyDoneMicros += Math.max(0, ctx.now() - this.startedMicros[worker]!);
     this.served++;
     answer(ctx, job.from, job.request, 'ok');
     const next = this.queue.shift();
@@ -151,11 +152,11 @@ export class Backend implements Process<LbMessage, LbFact> {
     else this.begin(ctx, worker, next);
   }
 
-  /** Busy time since boot, summed over workers: the finished requests and the elapsed part of those in service. */
+  /** Busy time since boot on its own clock, summed over workers: the finished requests and the elapsed part of those in service. */
   private busyMicros(now: Micros): number {
     let busy = this.busyDoneMicros;
     for (let w = 0; w < this.serving.length; w++) {
-      if (this.serving[w] !== null) busy += Math.min(this.serviceMicros[w]!, Math.max(0, now - this.startedMicros[w]!));
+      if (this.serving[w] !== null) busy += Math.max(0, now - this.startedMicros[w]!);
     }
     return busy;
   }

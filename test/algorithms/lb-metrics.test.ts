@@ -69,7 +69,7 @@ describe('load-balancing metrics', () => {
     expect(lbMetrics({ workers: 1 }).provides).toBe(LB_METRICS);
     expect(LB_METRICS.map((m) => m.name)).toEqual([
       'latencyMeanMicros', 'latencyP50Micros', 'latencyP99Micros', 'latencyP999Micros', 'successRatio', 'requestsToFailedBackends',
-      'utilisationMax', 'utilisationMean', 'queueLengthMax', 'retriesPerRequest', 'requestsPerSecond',
+      'utilisationMax', 'utilisationMin', 'utilisationMean', 'queueLengthMax', 'retriesPerRequest', 'requestsPerSecond',
     ]);
   });
 
@@ -126,6 +126,7 @@ describe('load-balancing metrics', () => {
       successRatio: [0.8],
       requestsToFailedBackends: [3],
       utilisationMax: [0.6],
+      utilisationMin: [0.4],
       utilisationMean: [0.5],
       queueLengthMax: [8],
       retriesPerRequest: [0.4],
@@ -137,7 +138,7 @@ describe('load-balancing metrics', () => {
     const { samples } = lbMetrics({ workers: 1 }).finish(ended(10 * S));
     expect(samples).toEqual({
       latencyMeanMicros: [], latencyP50Micros: [], latencyP99Micros: [], latencyP999Micros: [], successRatio: [], requestsToFailedBackends: [0],
-      utilisationMax: [], utilisationMean: [], queueLengthMax: [], retriesPerRequest: [], requestsPerSecond: [0],
+      utilisationMax: [], utilisationMin: [], utilisationMean: [], queueLengthMax: [], retriesPerRequest: [], requestsPerSecond: [0],
     });
   });
 
