@@ -25,6 +25,7 @@ export const LB_METRICS: readonly MetricDecl[] = [
   { name: 'utilisationMin', unit: 'ratio', description: "fault phase: the idlest backend's utilisation (a starved backend shows here)" },
   { name: 'utilisationMean', unit: 'ratio', description: "fault phase: the backends' mean utilisation (busy worker time ÷ (workers × time), between their samples)" },
   { name: 'queueLengthMax', unit: 'count', description: 'fault phase: the most requests one backend held (waiting plus in service) in any of its samples' },
+  { name: 'markedUpPerMinute', unit: 'number', description: 'fault phase: times a balancer marked a backend up again after its health checks had marked it down, per minute (flapping)' },
   { name: 'retriesPerRequest', unit: 'number', description: 'fault phase: attempts beyond the first, per request that ended' },
   { name: 'requestsPerSecond', unit: 'number', description: 'fault phase: requests that ended (any outcome) per second' },
 ];
@@ -151,6 +152,7 @@ export function lbMetrics(options: LbMetricsOptions): MetricsObserver<LbFact> {
   let okLatencySumMicros = 0;
   let extraAttempts = 0;
   let toFailed = 0;
+  let markedUp = 0;
   let queueMax: number | undefined;
   /** Backends a fail-fast fault holds now (ratio > 0). */
   const failingFast = new Set<NodeId>();
@@ -170,6 +172,9 @@ export function lbMetrics(options: LbMetricsOptions): MetricsObserver<LbFact> {
             latencies.add(fact.latencyMicros);
             okLatencySumMicros += fact.latencyMicros;
           }
+          break;
+        case 'lb-health':
+          if (fact.state === 'up' && fact.reason === 'probe-passed') markedUp++;
           break;
         case 'lb-route':
           if (failingFast.has(fact.backend) || run.status(fact.backend) !== 'up') toFailed++;
@@ -222,6 +227,7 @@ export function lbMetrics(options: LbMetricsOptions): MetricsObserver<LbFact> {
           utilisationMin: utilisations.length > 0 ? [round6(Math.min(...utilisations))] : [],
           utilisationMean: utilisations.length > 0 ? [round6(utilisations.reduce((a, b) => a + b, 0) / utilisations.length)] : [],
           queueLengthMax: one(queueMax),
+          markedUpPerMinute: faultSeconds > 0 ? [round6((markedUp * 60) / faultSeconds)] : [],
           retriesPerRequest: ended > 0 ? [round6(extraAttempts / ended)] : [],
           requestsPerSecond: faultSeconds > 0 ? [round6(ended / faultSeconds)] : [],
         },

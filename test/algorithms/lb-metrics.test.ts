@@ -69,7 +69,7 @@ describe('load-balancing metrics', () => {
     expect(lbMetrics({ workers: 1 }).provides).toBe(LB_METRICS);
     expect(LB_METRICS.map((m) => m.name)).toEqual([
       'latencyMeanMicros', 'latencyP50Micros', 'latencyP99Micros', 'latencyP999Micros', 'successRatio', 'requestsToFailedBackends',
-      'utilisationMax', 'utilisationMin', 'utilisationMean', 'queueLengthMax', 'retriesPerRequest', 'requestsPerSecond',
+      'utilisationMax', 'utilisationMin', 'utilisationMean', 'queueLengthMax', 'markedUpPerMinute', 'retriesPerRequest', 'requestsPerSecond',
     ]);
   });
 
@@ -111,6 +111,9 @@ describe('load-balancing metrics', () => {
     sample(7 * S, 'b3', 0, 0, 0.1 * S);
     sample(8 * S, 'b3', 0, 1, 0.4 * S);
     sample(8 * S, 'b2', 0, 0, 0);
+    // One backend marked up again after failed probes (6 a minute over 10 s); an ejection's end is not counted.
+    fact(8.5 * S, 'lb', { type: 'lb-health', backend: 'b2', state: 'up', reason: 'probe-passed' });
+    fact(8.6 * S, 'lb', { type: 'lb-health', backend: 'b3', state: 'up', reason: 'readmitted' });
     // The recovery phase is not measured.
     run.phase = 'recovery';
     done(10.1 * S, 11, 'error', 5, 1);
@@ -129,6 +132,7 @@ describe('load-balancing metrics', () => {
       utilisationMin: [0.4],
       utilisationMean: [0.5],
       queueLengthMax: [8],
+      markedUpPerMinute: [6],
       retriesPerRequest: [0.4],
       requestsPerSecond: [1],
     });
@@ -138,7 +142,7 @@ describe('load-balancing metrics', () => {
     const { samples } = lbMetrics({ workers: 1 }).finish(ended(10 * S));
     expect(samples).toEqual({
       latencyMeanMicros: [], latencyP50Micros: [], latencyP99Micros: [], latencyP999Micros: [], successRatio: [], requestsToFailedBackends: [0],
-      utilisationMax: [], utilisationMin: [], utilisationMean: [], queueLengthMax: [], retriesPerRequest: [], requestsPerSecond: [0],
+      utilisationMax: [], utilisationMin: [], utilisationMean: [], queueLengthMax: [], markedUpPerMinute: [0], retriesPerRequest: [], requestsPerSecond: [0],
     });
   });
 
