@@ -149,8 +149,11 @@ export class BalancerHealthView implements HealthView {
 
   onOutcome(backend: number, status: AttemptStatus | RequestOutcome, now: Micros): readonly HealthChange[] {
     const outlier = this.outlier;
-    // 'unavailable' (no backend to send to) is not any backend's fault.
-    if (outlier === null || status === 'unavailable') return NO_CHANGES;
+    // 'unavailable' (no backend to send to) is not any backend's fault. Beyond the source: nor is 'rejected'
+    // (the backend shedding load over its concurrency limit says it is busy, not broken; counted as an
+    // error it ejects the busiest backends under load, which overloads the rest: a cascade). It neither
+    // counts toward an ejection nor resets a run of errors, and stays out of success rates.
+    if (outlier === null || status === 'unavailable' || status === 'rejected') return NO_CHANGES;
     this.checkBackend(backend);
     this.hearTime(now);
     this.responses[backend]!++;
@@ -159,7 +162,7 @@ export class BalancerHealthView implements HealthView {
       this.consecutiveErrors[backend] = 0;
       return NO_CHANGES;
     }
-    // 'error', 'rejected' and 'timeout' are errors.
+    // 'error' and 'timeout' are errors.
     const errors = ++this.consecutiveErrors[backend]!;
     if (outlier.consecutiveErrors === 0 || errors < outlier.consecutiveErrors || this.ejected[backend] === 1) return NO_CHANGES;
     // At the cap the run of errors is kept: the next error tries again.
