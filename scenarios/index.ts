@@ -6,11 +6,11 @@ import { InputError } from '../sim/errors.js';
 import type { Scenario } from '../sim/scenario.js';
 import { broadcastScenarios } from './broadcast.js';
 import { failureDetectionScenarios, swimLargeScenarios } from './failure-detection.js';
-import { loadBalancingScenarios } from './load-balancing.js';
+import { lbLargeScenarios, loadBalancingScenarios } from './load-balancing.js';
 import { paxosScenarios } from './paxos.js';
 import { raftScenarios } from './raft.js';
 
-const registry: Scenario[] = [...broadcastScenarios, ...raftScenarios, ...paxosScenarios, ...failureDetectionScenarios, ...swimLargeScenarios, ...loadBalancingScenarios];
+const registry: Scenario[] = [...broadcastScenarios, ...raftScenarios, ...paxosScenarios, ...failureDetectionScenarios, ...swimLargeScenarios, ...loadBalancingScenarios, ...lbLargeScenarios];
 
 /** Every scenario known to this process: the built-in ones, then those added with {@link addScenarios}. */
 export const scenarios: readonly Scenario[] = registry;

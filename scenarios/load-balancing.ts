@@ -303,3 +303,24 @@ export const loadBalancingScenarios: readonly Scenario[] = [
   }),
   lbScenario({ name: 'lb-chaos', nemesis: 'scenario', script: chaosScript, description: 'crashes, pauses, slow and fail-fast backends, cut-off balancers and loss, mixed' }),
 ];
+
+/** lb-large: 100 backends by default (the speed benchmark's size); its own default size. */
+const lbLargeScenario = defineScenarioFamily({
+  algorithm: 'load-balancing',
+  params: LB_PARAMS,
+  bugs: lbBugs,
+  // One worker of 7 ms per backend: 100 backends serve 14,286 requests a second; 70% load is 10,000 a second.
+  defaults: { latencyMicros: 100, jitterMicros: 200, recoveryMicrosMax: 20_000_000, workers: 1, serviceMeanMicros: 7_000, clients: 20, mode: 'client-side' },
+  defaultNodes: 100,
+  minNodes: 2,
+  maxNodes: 1_000,
+  defaultDurationMicros: seconds(60),
+  build: buildLb,
+});
+
+export const lbLargeScenarios: readonly Scenario[] = [
+  lbLargeScenario({
+    name: 'lb-large', nemesis: 'scenario', script: crashScript,
+    description: '100 backends at 10,000 requests a second (20 clients balancing for themselves), one or two crashing at a time: the speed benchmark',
+  }),
+];
