@@ -96,8 +96,8 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
   private incarnation = 0;
   /** What we hold about every other member (never about ourselves). */
   private readonly view = new Map<NodeId, MemberView>();
-  /** How many members `view` holds dead (so a period with none skips the dead-ping scan). */
-  private deadCount = 0;
+  /** The members `view` holds dead (so the dead-ping scan asks a small set, not the whole view). */
+  private readonly dead = new Set<NodeId>();
   private readonly queue = new DisseminationQueue();
   /** Round-robin target selection (§4.3): a shuffled list of members and where we are in it. */
   private probeList: NodeId[] = [];
@@ -292,11 +292,11 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
   private pingTheDead(ctx: Ctx): void {
     if (++this.periodsSinceDeadPing < this.retransmitLimit()) return;
     // Nobody held dead: the scan below would find nothing and change nothing.
-    if (this.deadCount === 0) return;
+    if (this.dead.size === 0) return;
     const count = this.probeList.length;
     for (let step = 0; step < count; step++) {
       const member = this.probeList[(this.deadPingIndex + step) % count]!;
-      if (this.view.get(member)?.status !== 'dead') continue;
+      if (!this.dead.has(member)) continue;
       this.deadPingIndex = (this.deadPingIndex + step + 1) % count;
       this.periodsSinceDeadPing = 0;
       const news: SwimUpdate = { member, status: 'dead', incarnation: this.view.get(member)!.incarnation };
@@ -420,8 +420,8 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
     assert(member !== ctx.self, 'a member holds no view of itself (it never declares itself dead)');
     const before = this.view.get(member);
     const known = before !== undefined;
-    if (before?.status === 'dead') this.deadCount--;
-    if (view.status === 'dead') this.deadCount++;
+    if (view.status === 'dead') this.dead.add(member);
+    else if (before?.status === 'dead') this.dead.delete(member);
     this.view.set(member, { status: view.status, incarnation: view.incarnation });
     // §4.3: a member we did not know joins the round-robin list at a random position.
     if (!known && this.probeList.length > 0) this.probeList.splice(ctx.rng.int(0, this.probeList.length), 0, member);
