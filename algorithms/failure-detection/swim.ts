@@ -50,6 +50,11 @@ export const SWIM_LAN_CONFIG = {
 } as const satisfies Omit<SwimConfig, 'bugs'>;
 
 const INCARNATION_KEY = 'swim/incarnation';
+/**
+ * What every member holds of every other at start: one shared (frozen) view rather than one object per
+ * pair, n² of them at start (262,144 at 512 members).
+ */
+const ALIVE_AT_START: MemberView = Object.freeze({ status: 'alive', incarnation: 0 });
 // Beyond the paper (Lifeguard §IV-A, memberlist): a ping-req member nacks at 80% of its ping timeout.
 const NACK_FRACTION = 0.8;
 
@@ -136,7 +141,7 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
     this.incarnation = previous === undefined ? 0 : previous + 1;
     ctx.disk.write(INCARNATION_KEY, this.incarnation);
     ctx.disk.sync();
-    for (const peer of ctx.peers) this.learn(ctx, peer, { status: 'alive', incarnation: 0 });
+    for (const peer of ctx.peers) this.learn(ctx, peer, ALIVE_AT_START);
     this.probeList = ctx.rng.shuffle(ctx.peers);
     // A join (restart): announce ourselves alive at the new incarnation, by piggyback.
     if (previous !== undefined) this.queue.enqueue({ member: ctx.self, status: 'alive', incarnation: this.incarnation });
@@ -233,7 +238,10 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
       return;
     }
     // k members (other than the target), chosen at random, ping the target on our behalf.
-    const helpers = [...this.view].filter(([m, v]) => m !== probe.target && v.status === 'alive').map(([m]) => m);
+    const helpers: NodeId[] = [];
+    this.view.forEach((v, m) => {
+      if (m !== probe.target && v.status === 'alive') helpers.push(m);
+    });
     const chosen = helpers.length <= this.config.indirectProbes ? helpers : ctx.rng.shuffle(helpers).slice(0, this.config.indirectProbes);
     for (const helper of chosen) {
       ctx.send(helper, { type: 'ping-req', seq: probe.seq, target: probe.target, updates: this.piggyback() });
@@ -422,7 +430,7 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
     const known = before !== undefined;
     if (view.status === 'dead') this.dead.add(member);
     else if (before?.status === 'dead') this.dead.delete(member);
-    this.view.set(member, { status: view.status, incarnation: view.incarnation });
+    this.view.set(member, view === ALIVE_AT_START ? view : { status: view.status, incarnation: view.incarnation });
     // §4.3: a member we did not know joins the round-robin list at a random position.
     if (!known && this.probeList.length > 0) this.probeList.splice(ctx.rng.int(0, this.probeList.length), 0, member);
     ctx.observe({ type: 'member', member, status: view.status, incarnation: view.incarnation });
