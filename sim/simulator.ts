@@ -769,8 +769,9 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   /** A node's record (for the engine's own classes: NodeContext, SimRunView). */
   node(id: NodeId): NodeRecord {
     const index = this.indexOf(id);
-    assert(index !== undefined, `unknown node '${id}'`);
-    return this.nodes[index]!;
+    // Checked without building the message first: checkers ask for a node's status per fact.
+    if (index === undefined) assert(false, `unknown node '${id}'`);
+    return this.nodes[index!]!;
   }
 
   /** Every checker's verdict now (violations reported during the run win). */
