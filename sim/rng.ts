@@ -44,13 +44,13 @@ const SPACE_2 = mash(SPACE_1, ' ');
 const SPACE_3 = mash(SPACE_2, ' ');
 
 /**
- * Alea seeded with `seed`: a generator of floats in [0, 1). `firstPass`, when given, is
- * `mash(SPACE_3, prefix)` for a prefix of `seed` already folded (`rest` is the seed after it).
+ * Alea seeded with the text `head + tail` (never built: Mash reads one character after another, so it
+ * folds the two in turn): a generator of floats in [0, 1). `headPass`, when given, is `mash(SPACE_3, head)`.
  */
-function alea(seed: string, firstPass = SPACE_3, rest = seed): () => number {
-  const n1 = mash(firstPass, rest);
-  const n2 = mash(n1, seed);
-  const n3 = mash(n2, seed);
+function alea(head: string, tail: string, headPass = mash(SPACE_3, head)): () => number {
+  const n1 = mash(headPass, tail);
+  const n2 = mash(mash(n1, head), tail);
+  const n3 = mash(mash(n2, head), tail);
   let s0 = mashFraction(SPACE_1) - mashFraction(n1);
   if (s0 < 0) s0 += 1;
   let s1 = mashFraction(SPACE_2) - mashFraction(n2);
@@ -73,14 +73,20 @@ export class Rng {
   readonly draw: () => number;
 
   /**
-   * Creates the root stream of a run, or (through `fork`) a labelled child stream. `draw` is for
-   * `siblings` only: the generator, already seeded with `seedPath`.
+   * Creates the root stream of a run, or (through `fork`) a labelled child stream. The seed path is
+   * `seedPath + tail`; `draw` is for `siblings` only: the generator, already seeded with it.
    */
   constructor(
-    readonly seedPath: string,
+    private readonly head: string,
+    private readonly tail = '',
     draw?: () => number,
   ) {
-    this.draw = draw ?? alea(seedPath);
+    this.draw = draw ?? alea(head, tail);
+  }
+
+  /** The text the stream is seeded with (a stream made by `siblings` keeps its two parts, not their join). */
+  get seedPath(): string {
+    return this.head + this.tail;
   }
 
   static fromSeed(seed: number): Rng {
@@ -101,10 +107,7 @@ export class Rng {
     const path = `${this.seedPath}/${prefix}`;
     // The first of seeding's three passes over the path folds the shared prefix first: done once here.
     const firstPass = mash(SPACE_3, path);
-    return (suffix) => {
-      const seedPath = path + suffix;
-      return new Rng(seedPath, alea(seedPath, firstPass, suffix));
-    };
+    return (suffix) => new Rng(path, suffix, alea(path, suffix, firstPass));
   }
 
   /** A float in [0, 1). */

@@ -343,7 +343,7 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
   // ---- dissemination and the suspicion mechanism (§4.1–4.2) --------------------------------------
 
   /** Updates for one message: the buddy update first (if any), then the least transmitted ones. */
-  private piggyback(first?: SwimUpdate): SwimUpdate[] {
+  private piggyback(first?: SwimUpdate): readonly SwimUpdate[] {
     const limit = this.retransmitLimit();
     if (first === undefined) return this.queue.take(this.config.piggybackMax, limit);
     return [first, ...this.queue.take(this.config.piggybackMax - 1, limit)];
