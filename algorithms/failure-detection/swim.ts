@@ -50,6 +50,8 @@ export const SWIM_LAN_CONFIG = {
 } as const satisfies Omit<SwimConfig, 'bugs'>;
 
 const INCARNATION_KEY = 'swim/incarnation';
+/** Up to this many members held dead, the dead-ping finds the next one from their places in the probe list. */
+const DEAD_PLACES_MAX = 8;
 /**
  * What every member holds of every other at start: one shared (frozen) view rather than one object per
  * pair, n² of them at start (262,144 at 512 members).
@@ -302,15 +304,24 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
     // Nobody held dead: the scan below would find nothing and change nothing.
     if (this.dead.size === 0) return;
     const count = this.probeList.length;
-    for (let step = 0; step < count; step++) {
-      const member = this.probeList[(this.deadPingIndex + step) % count]!;
-      if (!this.dead.has(member)) continue;
-      this.deadPingIndex = (this.deadPingIndex + step + 1) % count;
-      this.periodsSinceDeadPing = 0;
-      const news: SwimUpdate = { member, status: 'dead', incarnation: this.view.get(member)!.incarnation };
-      ctx.send(member, { type: 'ping', seq: ++this.seq, updates: this.piggyback(news) });
-      return;
+    // The next member held dead in the probe list from deadPingIndex on (wrapping round), `step` places
+    // on: found from the few dead members' places when they are few, else by walking the list.
+    let step = count;
+    if (this.dead.size <= DEAD_PLACES_MAX) {
+      for (const dead of this.dead) {
+        const at = this.probeList.indexOf(dead);
+        if (at >= 0) step = Math.min(step, (at - this.deadPingIndex + count) % count);
+      }
+    } else {
+      step = 0;
+      while (step < count && !this.dead.has(this.probeList[(this.deadPingIndex + step) % count]!)) step++;
     }
+    if (step >= count) return;
+    const member = this.probeList[(this.deadPingIndex + step) % count]!;
+    this.deadPingIndex = (this.deadPingIndex + step + 1) % count;
+    this.periodsSinceDeadPing = 0;
+    const news: SwimUpdate = { member, status: 'dead', incarnation: this.view.get(member)!.incarnation };
+    ctx.send(member, { type: 'ping', seq: ++this.seq, updates: this.piggyback(news) });
   }
 
   // ---- probe target selection (§4.3) ----------------------------------------------------------------
