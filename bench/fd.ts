@@ -66,6 +66,8 @@ interface Row {
   cpuMillis: number;
   maxRssBytes: number;
   outcome: string;
+  /** The run's fingerprint: a speed-up must leave it as it was. */
+  fingerprint: string;
 }
 
 /** One size, in this process: prints its row as JSON. */
@@ -78,7 +80,7 @@ function child(members: number): void {
   // resourceUsage().maxRSS is in kilobytes.
   const row: Row = {
     members, events: result.stats.events, simulatedMicros: result.stats.simulatedMicros, wallMillis, cpuMillis: (user + system) / 1000,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024, outcome: result.outcome,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024, outcome: result.outcome, fingerprint: result.fingerprint,
   };
   console.log(JSON.stringify(row));
 }

@@ -44,7 +44,7 @@ export function buildSweepWorkerFile(): string | undefined {
       target: 'node20',
       // The same function names as under tsx, which keeps them too.
       keepNames: true,
-      // Bundled CommonJS packages (seedrandom) may `require` Node's own modules.
+      // Bundled CommonJS packages may `require` Node's own modules.
       banner: { js: "import { createRequire as faultlineCreateRequire } from 'node:module'; const require = faultlineCreateRequire(import.meta.url);" },
       write: false,
       logLevel: 'silent',

@@ -73,6 +73,8 @@ export class Fingerprint {
  * message on a real wire could not carry either.
  */
 export function sealAndHash(value: unknown): number {
+  // The usual value, a plain object (a fact, a fault entry), takes the path with the key cache.
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return fmix(sealRecord(value as Record<string, unknown>));
   return fmix(sealInto(CONTENT_SEED, value, 0));
 }
 
@@ -159,6 +161,58 @@ function recentValueWord(position: number, text: string): number {
   recentValues[first] = text;
   recentValueWords[first] = word;
   return word;
+}
+
+/**
+ * The keys last seen at the first positions of top-level plain objects `sealAndHash` was given (facts
+ * repeat theirs: `type`, `member`, `status`, `incarnation`), their hashes, and the last string value at
+ * each of those positions. A cache only, as for messages above (a hit gives exactly `stringWord`'s word);
+ * kept apart from the messages' so that facts and messages, which alternate, do not evict each other.
+ */
+const recordKeys: string[] = new Array<string>(RECENT_POSITIONS).fill('');
+const recordKeyWords = new Int32Array(RECENT_POSITIONS).fill(stringWord(''));
+const recordValues: string[] = new Array<string>(RECENT_POSITIONS).fill('');
+const recordValueWords = new Int32Array(RECENT_POSITIONS).fill(stringWord(''));
+
+/**
+ * `objectInto(CONTENT_SEED, record, 0, true)` (what `sealInto` does with a top-level plain object), with
+ * the words of the keys and string values at the first positions taken from the cache when they repeat.
+ */
+function sealRecord(record: Record<string, unknown>): number {
+  let h = step(CONTENT_SEED, 10);
+  let position = 0;
+  for (const key in record) {
+    const field = record[key];
+    if (position < RECENT_POSITIONS) {
+      let keyWord: number;
+      if (recordKeys[position] === key) keyWord = recordKeyWords[position]!;
+      else {
+        keyWord = stringWord(key);
+        recordKeys[position] = key;
+        recordKeyWords[position] = keyWord;
+      }
+      h = step(h, keyWord);
+      if (typeof field === 'string') {
+        let valueWord: number;
+        if (recordValues[position] === field) valueWord = recordValueWords[position]!;
+        else {
+          valueWord = stringWord(field);
+          recordValues[position] = field;
+          recordValueWords[position] = valueWord;
+        }
+        h = step(h, valueWord);
+        position++;
+        continue;
+      }
+    } else h = step(h, stringWord(key));
+    if (typeof field === 'number' && (field | 0) === field) h = step(h, integerWord(field));
+    else if (typeof field === 'string') h = step(h, stringWord(field));
+    else h = sealInto(h, field, 1, true) | 0;
+    position++;
+  }
+  h = step(h, 11);
+  Object.freeze(record);
+  return h;
 }
 
 /**

@@ -1,8 +1,8 @@
-// The engine's only source of randomness: seeded generators built on seedrandom (alea).
-// A run has one 32-bit seed; labelled child streams (`fork('node:n3')`) are derived from the
-// parent's seed and the label alone, so adding a node or a fault never reshuffles anyone else's draws.
+// The engine's only source of randomness: seeded generators, Baagøe's Alea (the draws of seedrandom's
+// `alea`, checked against it in test/sim/rng.test.ts). A run has one 32-bit seed; labelled child streams
+// (`fork('node:n3')`) are derived from the parent's seed and the label alone, so adding a node or a fault
+// never reshuffles anyone else's draws.
 
-import seedrandom from 'seedrandom';
 import { assert } from './assert.js';
 
 export const SEED_MAX = 0xffff_ffff;
@@ -12,14 +12,81 @@ export function isValidSeed(seed: number): boolean {
   return Number.isInteger(seed) && seed >= 0 && seed <= SEED_MAX;
 }
 
+// Alea's seeding, written out here rather than taken from seedrandom: a large cluster creates a stream per
+// link it uses (tens of thousands at 512 members), and seedrandom's `alea` builds five closures and an
+// object for each; this builds one closure. The draws are seedrandom's, bit for bit.
+
+/** Baagøe's Mash: folds `text` into the hash state `n` (a float below 2^33) and returns the new state. */
+function mash(n: number, text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    n += text.charCodeAt(i);
+    let h = 0.02519603282416938 * n;
+    n = h >>> 0;
+    h -= n;
+    h *= n;
+    n = h >>> 0;
+    h -= n;
+    n += h * 0x100000000; // 2^32
+  }
+  return n;
+}
+
+/** What Mash returns to Alea's seeding after folding a text into state `n`: a float in [0, 1). */
+function mashFraction(n: number): number {
+  return (n >>> 0) * 2.3283064365386963e-10; // 2^-32
+}
+
+// Alea's seeding begins with three Mash calls on ' ': their results and the state after them are the
+// same for every seed.
+const MASH_START = 0xefc8249d;
+const SPACE_1 = mash(MASH_START, ' ');
+const SPACE_2 = mash(SPACE_1, ' ');
+const SPACE_3 = mash(SPACE_2, ' ');
+
+/**
+ * Alea seeded with the text `head + tail` (never built: Mash reads one character after another, so it
+ * folds the two in turn): a generator of floats in [0, 1). `headPass`, when given, is `mash(SPACE_3, head)`.
+ */
+function alea(head: string, tail: string, headPass = mash(SPACE_3, head)): () => number {
+  const n1 = mash(headPass, tail);
+  const n2 = mash(mash(n1, head), tail);
+  const n3 = mash(mash(n2, head), tail);
+  let s0 = mashFraction(SPACE_1) - mashFraction(n1);
+  if (s0 < 0) s0 += 1;
+  let s1 = mashFraction(SPACE_2) - mashFraction(n2);
+  if (s1 < 0) s1 += 1;
+  let s2 = mashFraction(SPACE_3) - mashFraction(n3);
+  if (s2 < 0) s2 += 1;
+  let c = 1;
+  return () => {
+    const t = 2091639 * s0 + c * 2.3283064365386963e-10; // 2^-32
+    s0 = s1;
+    s1 = s2;
+    c = t | 0;
+    return (s2 = t - c);
+  };
+}
+
 /** A deterministic random stream. Every draw depends only on the seed path and the draws before it. */
 export class Rng {
   /** The raw generator: a float in [0, 1). Hot paths may hold and call it directly. */
   readonly draw: () => number;
 
-  /** Creates the root stream of a run, or (through `fork`) a labelled child stream. */
-  constructor(readonly seedPath: string) {
-    this.draw = seedrandom.alea(seedPath);
+  /**
+   * Creates the root stream of a run, or (through `fork`) a labelled child stream. The seed path is
+   * `seedPath + tail`; `draw` is for `siblings` only: the generator, already seeded with it.
+   */
+  constructor(
+    private readonly head: string,
+    private readonly tail = '',
+    draw?: () => number,
+  ) {
+    this.draw = draw ?? alea(head, tail);
+  }
+
+  /** The text the stream is seeded with (a stream made by `siblings` keeps its two parts, not their join). */
+  get seedPath(): string {
+    return this.head + this.tail;
   }
 
   static fromSeed(seed: number): Rng {
@@ -38,7 +105,9 @@ export class Rng {
    */
   siblings(prefix: string): (suffix: string) => Rng {
     const path = `${this.seedPath}/${prefix}`;
-    return (suffix) => new Rng(path + suffix);
+    // The first of seeding's three passes over the path folds the shared prefix first: done once here.
+    const firstPass = mash(SPACE_3, path);
+    return (suffix) => new Rng(path, suffix, alea(path, suffix, firstPass));
   }
 
   /** A float in [0, 1). */

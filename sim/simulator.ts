@@ -276,6 +276,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   private replyIndex = -1;
   /** The run as checkers see it (and, with the link state, observers). */
   readonly view: RunView & LinkView;
+  /** The node `node(id)` found last. */
+  private lastNode: NodeRecord | undefined = undefined;
 
   constructor(readonly options: SimulatorOptions) {
     const root = Rng.fromSeed(options.seed);
@@ -787,9 +789,13 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
 
   /** A node's record (for the engine's own classes: NodeContext, SimRunView). */
   node(id: NodeId): NodeRecord {
+    // Checkers ask about one node many times in a row (a viewer reporting its views of every member).
+    const last = this.lastNode;
+    if (last !== undefined && last.spec.id === id) return last;
     const index = this.indexOf(id);
-    assert(index !== undefined, `unknown node '${id}'`);
-    return this.nodes[index]!;
+    // Checked without building the message first: checkers ask for a node's status per fact.
+    if (index === undefined) assert(false, `unknown node '${id}'`);
+    return (this.lastNode = this.nodes[index!]!);
   }
 
   /** Every checker's verdict now (violations reported during the run win). */

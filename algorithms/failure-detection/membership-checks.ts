@@ -63,6 +63,8 @@ export class MembershipViews {
   previousStatus: MemberStatus | undefined;
   /** After {@link observe}: the incarnation the fact's view replaced (meaningful when {@link previousStatus} is set). */
   previousIncarnation = 0;
+  /** After {@link observe}: the viewer's current life, which the fact's view went into. */
+  observedLife: ViewerLife | undefined;
 
   /** Registers one more consumer that calls {@link observe} once per fact. */
   subscribe(): this {
@@ -118,6 +120,7 @@ export class MembershipViews {
     this.lastFact = fact;
     this.lastViewer = viewer;
     const life = this.life(viewer, run);
+    this.observedLife = life;
     const i = this.indexOf(fact.member);
     life.reserve(i);
     const code = life.status[i]!;
@@ -348,7 +351,7 @@ export function deadIsFinal(options: ViewsOptions = {}): Checker<MembershipFact>
       // Record first (a shared table is updated once per fact, by whichever subscriber sees it first);
       // the life is the viewer's current one either way.
       views.observe(node, fact, run);
-      const life = views.life(node, run);
+      const life = views.observedLife!;
       let marks = deadAt.get(life);
       if (fact.status === 'dead') {
         if (marks === undefined) deadAt.set(life, (marks = new Map()));

@@ -112,7 +112,8 @@ export function membershipMetrics(options: { readonly views?: MembershipViews } 
   let healthyFalseDeaths = 0;
   /** Members a `slow` fault holds now (factor ≠ 1). */
   const slow = new Set<NodeId>();
-  const seen = new Map<NodeId, Set<string>>();
+  /** Per member, the (status, incarnation) pairs seen: incarnation → a bit per status (1 << RANK). */
+  const seen = new Map<NodeId, Map<number, number>>();
   const spreading = new Map<NodeId, Spread[]>();
   const dissemination: Micros[] = [];
   let faultPhaseEnd: { messages: number | undefined; bytes: number | undefined } | undefined;
@@ -212,10 +213,11 @@ export function membershipMetrics(options: { readonly views?: MembershipViews } 
         }
       }
       let keys = seen.get(member);
-      if (keys === undefined) seen.set(member, (keys = new Set()));
-      const key = `${fact.status}:${fact.incarnation}`;
-      if (!keys.has(key)) {
-        keys.add(key);
+      if (keys === undefined) seen.set(member, (keys = new Map()));
+      const statuses = keys.get(fact.incarnation) ?? 0;
+      const bit = 1 << RANK[fact.status];
+      if ((statuses & bit) === 0) {
+        keys.set(fact.incarnation, statuses | bit);
         if (previousStatus !== undefined) {
           const next: MemberView = { status: fact.status, incarnation: fact.incarnation };
           let holders = 0;

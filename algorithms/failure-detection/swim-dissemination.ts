@@ -42,6 +42,9 @@ export function overrides(update: MemberView, current: MemberView | undefined): 
   }
 }
 
+/** What a message carries when there is nothing to piggyback: one shared, frozen empty list. */
+const NO_UPDATES: readonly SwimUpdate[] = Object.freeze([]);
+
 interface Queued {
   readonly update: SwimUpdate;
   transmits: number;
@@ -76,15 +79,19 @@ export class DisseminationQueue {
    * Up to `max` updates for one message, fewest transmissions first (newest first among equals); each
    * taken counts one transmission and leaves the queue at its `limit`-th.
    */
-  take(max: number, limit: number): SwimUpdate[] {
-    assert(limit >= 1, `retransmit limit must be at least 1, got ${limit}`);
-    if (max <= 0 || this.queued.size === 0) return [];
-    const chosen = [...this.queued.values()].sort((a, b) => a.transmits - b.transmits || b.order - a.order).slice(0, max);
-    for (const entry of chosen) {
+  take(max: number, limit: number): readonly SwimUpdate[] {
+    if (!(limit >= 1)) assert(false, `retransmit limit must be at least 1, got ${limit}`);
+    if (max <= 0 || this.queued.size === 0) return NO_UPDATES;
+    const queued = [...this.queued.values()].sort(byTransmitsThenNewest);
+    const count = Math.min(max, queued.length);
+    const taken: SwimUpdate[] = new Array<SwimUpdate>(count);
+    for (let i = 0; i < count; i++) {
+      const entry = queued[i]!;
       entry.transmits++;
       if (entry.transmits >= limit) this.queued.delete(entry.update.member);
+      taken[i] = entry.update;
     }
-    return chosen.map((entry) => entry.update);
+    return taken;
   }
 
   /** How often each queued update has been sent (for tests and inspection), by member. */
@@ -93,6 +100,11 @@ export class DisseminationQueue {
     for (const [member, entry] of this.queued) out[member] = entry.transmits;
     return out;
   }
+}
+
+/** The order {@link DisseminationQueue.take} picks updates in: fewest transmissions first, newest first among equals. */
+function byTransmitsThenNewest(a: Queued, b: Queued): number {
+  return a.transmits - b.transmits || b.order - a.order;
 }
 
 /** memberlist's retransmit bound: retransmitMultiplier × ⌈log10(n + 1)⌉ transmissions of each update. */

@@ -50,6 +50,13 @@ export const SWIM_LAN_CONFIG = {
 } as const satisfies Omit<SwimConfig, 'bugs'>;
 
 const INCARNATION_KEY = 'swim/incarnation';
+/** Up to this many members held dead, the dead-ping finds the next one from their places in the probe list. */
+const DEAD_PLACES_MAX = 8;
+/**
+ * What every member holds of every other at start: one shared (frozen) view rather than one object per
+ * pair, n² of them at start (262,144 at 512 members).
+ */
+const ALIVE_AT_START: MemberView = Object.freeze({ status: 'alive', incarnation: 0 });
 // Beyond the paper (Lifeguard §IV-A, memberlist): a ping-req member nacks at 80% of its ping timeout.
 const NACK_FRACTION = 0.8;
 
@@ -96,8 +103,8 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
   private incarnation = 0;
   /** What we hold about every other member (never about ourselves). */
   private readonly view = new Map<NodeId, MemberView>();
-  /** How many members `view` holds dead (so a period with none skips the dead-ping scan). */
-  private deadCount = 0;
+  /** The members `view` holds dead (so the dead-ping scan asks a small set, not the whole view). */
+  private readonly dead = new Set<NodeId>();
   private readonly queue = new DisseminationQueue();
   /** Round-robin target selection (§4.3): a shuffled list of members and where we are in it. */
   private probeList: NodeId[] = [];
@@ -136,7 +143,7 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
     this.incarnation = previous === undefined ? 0 : previous + 1;
     ctx.disk.write(INCARNATION_KEY, this.incarnation);
     ctx.disk.sync();
-    for (const peer of ctx.peers) this.learn(ctx, peer, { status: 'alive', incarnation: 0 });
+    for (const peer of ctx.peers) this.learn(ctx, peer, ALIVE_AT_START);
     this.probeList = ctx.rng.shuffle(ctx.peers);
     // A join (restart): announce ourselves alive at the new incarnation, by piggyback.
     if (previous !== undefined) this.queue.enqueue({ member: ctx.self, status: 'alive', incarnation: this.incarnation });
@@ -233,7 +240,10 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
       return;
     }
     // k members (other than the target), chosen at random, ping the target on our behalf.
-    const helpers = [...this.view].filter(([m, v]) => m !== probe.target && v.status === 'alive').map(([m]) => m);
+    const helpers: NodeId[] = [];
+    this.view.forEach((v, m) => {
+      if (m !== probe.target && v.status === 'alive') helpers.push(m);
+    });
     const chosen = helpers.length <= this.config.indirectProbes ? helpers : ctx.rng.shuffle(helpers).slice(0, this.config.indirectProbes);
     for (const helper of chosen) {
       ctx.send(helper, { type: 'ping-req', seq: probe.seq, target: probe.target, updates: this.piggyback() });
@@ -292,17 +302,26 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
   private pingTheDead(ctx: Ctx): void {
     if (++this.periodsSinceDeadPing < this.retransmitLimit()) return;
     // Nobody held dead: the scan below would find nothing and change nothing.
-    if (this.deadCount === 0) return;
+    if (this.dead.size === 0) return;
     const count = this.probeList.length;
-    for (let step = 0; step < count; step++) {
-      const member = this.probeList[(this.deadPingIndex + step) % count]!;
-      if (this.view.get(member)?.status !== 'dead') continue;
-      this.deadPingIndex = (this.deadPingIndex + step + 1) % count;
-      this.periodsSinceDeadPing = 0;
-      const news: SwimUpdate = { member, status: 'dead', incarnation: this.view.get(member)!.incarnation };
-      ctx.send(member, { type: 'ping', seq: ++this.seq, updates: this.piggyback(news) });
-      return;
+    // The next member held dead in the probe list from deadPingIndex on (wrapping round), `step` places
+    // on: found from the few dead members' places when they are few, else by walking the list.
+    let step = count;
+    if (this.dead.size <= DEAD_PLACES_MAX) {
+      for (const dead of this.dead) {
+        const at = this.probeList.indexOf(dead);
+        if (at >= 0) step = Math.min(step, (at - this.deadPingIndex + count) % count);
+      }
+    } else {
+      step = 0;
+      while (step < count && !this.dead.has(this.probeList[(this.deadPingIndex + step) % count]!)) step++;
     }
+    if (step >= count) return;
+    const member = this.probeList[(this.deadPingIndex + step) % count]!;
+    this.deadPingIndex = (this.deadPingIndex + step + 1) % count;
+    this.periodsSinceDeadPing = 0;
+    const news: SwimUpdate = { member, status: 'dead', incarnation: this.view.get(member)!.incarnation };
+    ctx.send(member, { type: 'ping', seq: ++this.seq, updates: this.piggyback(news) });
   }
 
   // ---- probe target selection (§4.3) ----------------------------------------------------------------
@@ -335,7 +354,7 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
   // ---- dissemination and the suspicion mechanism (§4.1–4.2) --------------------------------------
 
   /** Updates for one message: the buddy update first (if any), then the least transmitted ones. */
-  private piggyback(first?: SwimUpdate): SwimUpdate[] {
+  private piggyback(first?: SwimUpdate): readonly SwimUpdate[] {
     const limit = this.retransmitLimit();
     if (first === undefined) return this.queue.take(this.config.piggybackMax, limit);
     return [first, ...this.queue.take(this.config.piggybackMax - 1, limit)];
@@ -420,9 +439,9 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
     assert(member !== ctx.self, 'a member holds no view of itself (it never declares itself dead)');
     const before = this.view.get(member);
     const known = before !== undefined;
-    if (before?.status === 'dead') this.deadCount--;
-    if (view.status === 'dead') this.deadCount++;
-    this.view.set(member, { status: view.status, incarnation: view.incarnation });
+    if (view.status === 'dead') this.dead.add(member);
+    else if (before?.status === 'dead') this.dead.delete(member);
+    this.view.set(member, view === ALIVE_AT_START ? view : { status: view.status, incarnation: view.incarnation });
     // §4.3: a member we did not know joins the round-robin list at a random position.
     if (!known && this.probeList.length > 0) this.probeList.splice(ctx.rng.int(0, this.probeList.length), 0, member);
     ctx.observe({ type: 'member', member, status: view.status, incarnation: view.incarnation });

@@ -17,6 +17,19 @@ describe('sealAndHash', () => {
     );
   });
 
+  it('hashes a plain object (the key-cached path) as the general walk does an object without a prototype, whatever came before', () => {
+    fc.assert(
+      fc.property(fc.array(fc.dictionary(fc.constantFrom('type', 'member', 'status', 'incarnation', 'a', ''), fc.jsonValue()), { minLength: 1, maxLength: 12 }), (records) => {
+        const general = records.map((r) => sealAndHash(Object.assign(Object.create(null), structuredClone(r))));
+        // Twice, forwards and backwards: each hash must not depend on what the cache held before it.
+        for (const order of [records.map((_, i) => i), records.map((_, i) => records.length - 1 - i)]) {
+          for (const i of order) expect(sealAndHash(structuredClone(records[i]!))).toBe(general[i]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('deep-freezes the message', () => {
     const msg = { a: { b: [1, { c: 2 }] } };
     sealAndHash(msg);
