@@ -175,7 +175,7 @@ export class Client implements Process<LbMessage, LbFact> {
   /** Draws the next exponential gap (Poisson arrivals: −(1/λ) · ln(1 − u)) and sets the timer; false when it rounds to no wait. */
   private armArrival(ctx: ClientContext): boolean {
     const rate = (this.config.workload as { readonly ratePerSecond: number }).ratePerSecond;
-    const gapMicros = this.arrivalCarryMicros + (-1_000_000 / rate) * Math.log(1 - ctx.rng.draw());
+    const gapMicros = this.arrivalCarryMicros + (-1_000_000 / rate) * Math.log(1 - ctx.rng.next());
     const afterMicros = Math.floor(gapMicros);
     this.arrivalCarryMicros = gapMicros - afterMicros;
     if (afterMicros === 0) return false;

@@ -84,7 +84,7 @@ abstract class CountingPolicy implements Policy {
 class RandomPolicy extends CountingPolicy {
   pick(eligible: readonly number[], _key: number, rng: Rng): number {
     assert(eligible.length > 0, 'pick with no eligible backend');
-    return eligible[Math.floor(rng.draw() * eligible.length)]!;
+    return eligible[Math.floor(rng.next() * eligible.length)]!;
   }
 }
 
@@ -102,7 +102,7 @@ class RoundRobinPolicy extends CountingPolicy {
     if (this.last < 0) {
       // Beyond the plain algorithm: the first pick starts at a random place, so that clients that each
       // embed a balancer do not all begin at the same backend.
-      chosen = eligible[Math.floor(rng.draw() * eligible.length)]!;
+      chosen = eligible[Math.floor(rng.next() * eligible.length)]!;
     } else {
       const next = firstAbove(eligible, this.last);
       chosen = eligible[next === eligible.length ? 0 : next]!;
@@ -208,7 +208,7 @@ class LeastOutstandingPolicy extends CountingPolicy {
     if (eligible !== this.bucketsFor) this.useEligible(eligible);
     const least = this.buckets[this.leastCount]!;
     assert(least.length > 0, 'least outstanding: the lowest bucket is empty');
-    return least.length === 1 ? least[0]! : least[Math.floor(rng.draw() * least.length)]!;
+    return least.length === 1 ? least[0]! : least[Math.floor(rng.next() * least.length)]!;
   }
 
   override onSend(backend: number, now: Micros): void {
@@ -283,8 +283,8 @@ class PowerOfTwoChoicesPolicy extends CountingPolicy {
     assert(n > 0, 'pick with no eligible backend');
     if (n === 1) return eligible[0]!;
     // Two distinct positions: the second is drawn from the n − 1 others.
-    const first = Math.floor(rng.draw() * n);
-    let second = Math.floor(rng.draw() * (n - 1));
+    const first = Math.floor(rng.next() * n);
+    let second = Math.floor(rng.next() * (n - 1));
     if (second >= first) second++;
     const a = eligible[first]!;
     const b = eligible[second]!;
@@ -292,7 +292,7 @@ class PowerOfTwoChoicesPolicy extends CountingPolicy {
     const loadB = this.load(b, now);
     if (loadA < loadB) return a;
     if (loadB < loadA) return b;
-    return rng.draw() < 0.5 ? a : b;
+    return rng.next() < 0.5 ? a : b;
   }
 
   /** The load a pick compares: outstanding attempts. */
