@@ -34,7 +34,6 @@ export type DropReason = 'loss' | 'partition' | 'overflow' | 'crashed';
 
 /** Minimal random source a link needs (the engine passes a per-link Rng). */
 export interface LinkRandom {
-  readonly draw: () => number;
   next(): number;
   int(min: number, max: number): number;
   chance(p: number): boolean;
@@ -59,9 +58,6 @@ export class Link {
   /** Messages on the wire or held, counted against the capacity. */
   inFlight = 0;
   readonly capacity: number;
-  /** The link's raw generator, called directly on the per-message path. */
-  private readonly draw: () => number;
-
   constructor(
     readonly from: number,
     readonly to: number,
@@ -73,7 +69,6 @@ export class Link {
     this.lossRatio = config.lossRatio;
     this.duplicateRatio = config.duplicateRatio;
     this.capacity = config.linkCapacity;
-    this.draw = random.draw;
   }
 
   /** Whether a message due now may arrive: the link is neither cut nor clogged. */
@@ -123,7 +118,7 @@ export class Link {
   sampleLatency(): Micros {
     if (this.uniformBaseMicros >= 0) {
       const jitter = this.uniformJitterMicros;
-      return jitter > 0 ? this.uniformBaseMicros + Math.floor(this.draw() * (jitter + 1)) : this.uniformBaseMicros;
+      return jitter > 0 ? this.uniformBaseMicros + Math.floor(this.random.next() * (jitter + 1)) : this.uniformBaseMicros;
     }
     return sampleLatency(this.model, this.random);
   }

@@ -15,12 +15,9 @@ const CONFIG: NetworkConfig = {
 class ScriptedRandom implements LinkRandom {
   draws = 0;
   constructor(private readonly answers: boolean[] = []) {}
-  readonly draw = () => {
+  next(): number {
     this.draws++;
     return 0.5;
-  };
-  next(): number {
-    return this.draw();
   }
   int(min: number): number {
     this.draws++;
