@@ -310,7 +310,8 @@ const lbLargeScenario = defineScenarioFamily({
   params: LB_PARAMS,
   bugs: lbBugs,
   // One worker of 7 ms per backend: 100 backends serve 14,286 requests a second; 70% load is 10,000 a second.
-  defaults: { latencyMicros: 100, jitterMicros: 200, recoveryMicrosMax: 20_000_000, workers: 1, serviceMeanMicros: 7_000, clients: 20, mode: 'client-side' },
+  // Health checks every 2 s (20 clients probing 100 backends twice a second would be 8,000 messages a second).
+  defaults: { latencyMicros: 100, jitterMicros: 200, recoveryMicrosMax: 20_000_000, workers: 1, serviceMeanMicros: 7_000, clients: 20, mode: 'client-side', healthIntervalMicros: 2_000_000, healthTimeoutMicros: 500_000 },
   defaultNodes: 100,
   minNodes: 2,
   maxNodes: 1_000,
