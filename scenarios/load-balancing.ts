@@ -17,7 +17,7 @@ import { InputError } from '../sim/errors.js';
 import type { FaultEntry } from '../sim/faults.js';
 import type { NodeId, NodeSpec } from '../sim/process.js';
 import { defineParams, defineScenarioFamily, type FamilyBuildOptions, type Scenario, type ScenarioSetup, type ScenarioVariant, type ScriptContext } from '../sim/scenario.js';
-import { seconds, type Micros } from '../sim/time.js';
+import { formatMicros, seconds, type Micros } from '../sim/time.js';
 import { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS } from './common.js';
 
 /** Every load-balancing scenario's parameters. */
@@ -107,7 +107,7 @@ interface LbScriptContext extends ScriptContext {
 
 function buildLb({ nodeCount, params, bugs }: LbBuild, variant: LbVariant): ScenarioSetup<LbFact> {
   if (params.healthTimeoutMicros >= params.healthIntervalMicros) {
-    throw new InputError(`--set healthTimeoutMicros=${params.healthTimeoutMicros}µs must be below healthIntervalMicros=${params.healthIntervalMicros}µs (a probe must end before the next one starts)`);
+    throw new InputError(`--set healthTimeoutMicros=${formatMicros(params.healthTimeoutMicros)} must be below healthIntervalMicros=${formatMicros(params.healthIntervalMicros)} (a probe must end before the next one starts)`);
   }
   const backends = Array.from({ length: nodeCount }, (_, i) => `b${i + 1}`);
   const clients = Array.from({ length: params.clients }, (_, i) => `c${i + 1}`);
