@@ -189,7 +189,7 @@ const lbScenario = defineScenarioFamily({
   // A data-centre network: 100 µs + up to 200 µs one way; faults heal within the 20 s recovery bound.
   defaults: { latencyMicros: 100, jitterMicros: 200, recoveryMicrosMax: 20_000_000 },
   defaultNodes: 8,
-  minNodes: 2,
+  minNodes: 1,
   maxNodes: 1_000,
   defaultDurationMicros: seconds(30),
   build: buildLb,
@@ -313,7 +313,7 @@ const lbLargeScenario = defineScenarioFamily({
   // Health checks every 2 s (20 clients probing 100 backends twice a second would be 8,000 messages a second).
   defaults: { latencyMicros: 100, jitterMicros: 200, recoveryMicrosMax: 20_000_000, workers: 1, serviceMeanMicros: 7_000, clients: 20, mode: 'client-side', healthIntervalMicros: 2_000_000, healthTimeoutMicros: 500_000 },
   defaultNodes: 100,
-  minNodes: 2,
+  minNodes: 1,
   maxNodes: 1_000,
   defaultDurationMicros: seconds(60),
   build: buildLb,
