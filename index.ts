@@ -49,6 +49,18 @@ export {
   accuracyAfterHeal, completeness, deadIsFinal, incarnationsNeverDecrease, membershipCheckers, neverSelfDead,
 } from './algorithms/failure-detection/membership-checks.js';
 export { membershipMetrics } from './algorithms/failure-detection/membership-metrics.js';
+/**
+ * Load balancing: the facts a serving topology reports (requests issued and ended, routing decisions, a
+ * balancer's view of a backend, a backend's queue samples) and the checkers and metrics that read them:
+ * conservation, no route to a backend marked down, success after heal; latency quantiles, utilisation,
+ * queue lengths. The policies are there to be reused in other balancers.
+ */
+export type { LbFact, RequestIssuedFact, RequestDoneFact, RouteFact, BackendHealthFact, BackendSampleFact } from './algorithms/load-balancing/facts.js';
+export { lbCheckers, type LbCheckOptions } from './algorithms/load-balancing/checks.js';
+export { lbMetrics, LB_METRICS } from './algorithms/load-balancing/metrics.js';
+export { createPolicy } from './algorithms/load-balancing/policies.js';
+export { createHealthView } from './algorithms/load-balancing/health.js';
+export type { Policy, HealthView } from './algorithms/load-balancing/parts.js';
 /** A node's disk: what was synced survives a crash; unsynced writes are lost. */
 export type { Disk } from './sim/disk.js';
 /** A node's own deterministic random stream (`ctx.rng`). */

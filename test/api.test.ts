@@ -17,6 +17,7 @@ describe('public API', () => {
       'faultScheduleArbitrary', 'SCHEDULE_PROFILES', 'checkScenarioProperty', 'assertScenarioProperty',
       'prepareExperiment', 'runExperiment', 'renderExperimentHtml', 'renderExperimentTerminal',
       'membershipCheckers', 'completeness', 'accuracyAfterHeal', 'incarnationsNeverDecrease', 'neverSelfDead', 'deadIsFinal', 'membershipMetrics',
+      'lbCheckers', 'lbMetrics', 'LB_METRICS', 'createPolicy', 'createHealthView',
     ];
     for (const name of values) expect(faultline, name).toHaveProperty(name);
   });
