@@ -112,7 +112,7 @@ function buildLb({ nodeCount, params, bugs }: LbBuild, variant: LbVariant): Scen
   const backends = Array.from({ length: nodeCount }, (_, i) => `b${i + 1}`);
   const clients = Array.from({ length: params.clients }, (_, i) => `c${i + 1}`);
   const network = networkFromParams(params);
-  const latencyMax = network.latency.kind === 'pareto' ? network.latency.maxMicros : network.latency.baseMicros + network.latency.jitterMicros;
+  const latencyMicrosMax = network.latency.kind === 'pareto' ? network.latency.maxMicros : network.latency.baseMicros + network.latency.jitterMicros;
   const balancer: BalancerConfig = {
     backends: backends.map((id, i) => ({ id, weight: backendSpeed(params, i) })),
     policy: params.policy,
@@ -129,7 +129,7 @@ function buildLb({ nodeCount, params, bugs }: LbBuild, variant: LbVariant): Scen
     ewmaDecayMicros: params.ewmaDecayMicros,
     ringPointsPerBackend: params.ringPointsPerBackend,
     // The central balancer answers `timeout` before the client's own timer runs out (four one-way trips early).
-    upstreamTimeoutMicros: Math.max(Math.floor(params.attemptTimeoutMicros / 2), params.attemptTimeoutMicros - 4 * latencyMax),
+    upstreamTimeoutMicros: Math.max(Math.floor(params.attemptTimeoutMicros / 2), params.attemptTimeoutMicros - 4 * latencyMicrosMax),
     bugs,
   };
   const capacity = capacityPerSecond(params, nodeCount);
@@ -165,14 +165,14 @@ function buildLb({ nodeCount, params, bugs }: LbBuild, variant: LbVariant): Scen
   ];
   const balancers = params.mode === 'central' ? ['lb'] : clients;
   // The longest a request may stay open: every attempt times out after its backoff, plus the trips.
-  const requestMaxMicros = params.maxAttempts * (params.attemptTimeoutMicros + params.retryBackoffMicros) + 4 * latencyMax + 1_000;
+  const requestMicrosMax = params.maxAttempts * (params.attemptTimeoutMicros + params.retryBackoffMicros) + 4 * latencyMicrosMax + 1_000;
   const script = variant.script;
   return {
     nodes,
     network,
     topology: (node) => (node.role === 'client' ? (params.mode === 'central' ? ['lb'] : backends) : node.role === 'balancer' ? backends : []),
     checkers: lbCheckers({
-      requestMaxMicros, panicThresholdRatio: params.panicThresholdRatio, backendCount: backends.length,
+      requestMicrosMax, panicThresholdRatio: params.panicThresholdRatio, backendCount: backends.length,
       objectiveRatio: params.objectiveRatio, windowMicros: params.objectiveWindowMicros, minRequests: params.objectiveMinRequests,
     }) as Checker<LbFact>[],
     observers: [lbMetrics({ workers: params.workers })],

@@ -177,12 +177,13 @@ export class BalancerCore<T> {
     const now = ctx.now();
     const backend = this.policy.pick(backends, request.key, ctx.rng, now);
     if (!(Number.isInteger(backend) && backend >= 0 && backend < this.ids.length)) assert(false, `${ctx.self}: the policy picked no backend of the list (${backend})`);
-    // Invariant (no new request to a backend its balancer has marked down): outside panic, only an up backend.
-    if (!panic && this.health.state(backend) !== 'up') assert(false, `${ctx.self}: routed to ${this.ids[backend]}, which it holds ${this.health.state(backend)}`);
     const id = this.ids[backend]!;
     const attempt: InFlight<T> = { request, backend, sentMicros: now, tag, deadline: null };
     this.inFlight.add(client, requestId, attemptNo, attempt);
+    // The fact first, so the no-route-to-down checker sees the route even when the assert below fires.
     ctx.observe({ type: 'lb-route', backend: id, panic });
+    // Invariant (no new request to a backend its balancer has marked down): outside panic, only an up backend.
+    if (!panic && this.health.state(backend) !== 'up') assert(false, `${ctx.self}: routed to ${id}, which it holds ${this.health.state(backend)}`);
     this.policy.onSend(backend, now);
     ctx.send(id, request);
     attempt.deadline = this.deadlines.add(ctx, attempt);

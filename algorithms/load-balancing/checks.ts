@@ -16,7 +16,7 @@ export interface LbCheckOptions {
    * The longest a request may stay open at its client, counted in time the client was not paused (a
    * paused client's timers wait): attempt timeouts × attempts plus the backoffs, with some slack.
    */
-  readonly requestMaxMicros: Micros;
+  readonly requestMicrosMax: Micros;
   /** How many backends each balancer balances over (its healthy share is over these). */
   readonly backendCount: number;
   /** The balancers' panic threshold (`BalancerConfig.panicThresholdRatio`); 0: they never panic. */
@@ -87,12 +87,12 @@ function lifecycleNode(fault: FaultEntry | null): NodeId | undefined {
 /**
  * always: no request is lost. Every `lb-done` follows an `lb-issue` of the same request by the same client
  * (in the same life), each request ends at most once, with at least one attempt; no request stays open
- * longer than `requestMaxMicros` of its client's running time; and at the verdict every client that is up
+ * longer than `requestMicrosMax` of its client's running time; and at the verdict every client that is up
  * agrees with its facts: its inspect() says issued = done + open, and those counts are what its facts since
  * its last restart say (a crash abandons a client's open requests: not a violation). Per fact O(1).
  */
-export function requestsAccounted(options: Pick<LbCheckOptions, 'requestMaxMicros' | 'clients'>): Checker<LbFact> {
-  const { requestMaxMicros } = options;
+export function requestsAccounted(options: Pick<LbCheckOptions, 'requestMicrosMax' | 'clients'>): Checker<LbFact> {
+  const { requestMicrosMax } = options;
   const lives = new Map<NodeId, ClientLife>();
   const paused = new PausedClock();
 
@@ -112,8 +112,8 @@ export function requestsAccounted(options: Pick<LbCheckOptions, 'requestMaxMicro
     if (first.done === true) return undefined;
     const [id, issuedRunning] = first.value;
     const ageMicros = paused.running(client, now) - issuedRunning;
-    if (ageMicros <= requestMaxMicros) return undefined;
-    return `${client}'s request ${id} has been open for ${formatMicros(ageMicros)} of its running time, longer than the bound ${formatMicros(requestMaxMicros)} (no answer, rejection or timeout ended it)`;
+    if (ageMicros <= requestMicrosMax) return undefined;
+    return `${client}'s request ${id} has been open for ${formatMicros(ageMicros)} of its running time, longer than the bound ${formatMicros(requestMicrosMax)} (no answer, rejection or timeout ended it)`;
   };
 
   return {
@@ -157,7 +157,7 @@ export function requestsAccounted(options: Pick<LbCheckOptions, 'requestMaxMicro
         if (late !== undefined) {
           const issuedRunning = life.open.values().next().value!;
           // When it became certain, in true time (exact unless the client was paused since).
-          return { ok: false, message: late, atMicros: run.now - (paused.running(client, run.now) - issuedRunning - requestMaxMicros) };
+          return { ok: false, message: late, atMicros: run.now - (paused.running(client, run.now) - issuedRunning - requestMicrosMax) };
         }
         if (run.status(client) !== 'up') continue;
         const account = clientAccountOf(run.inspect(client));

@@ -56,7 +56,7 @@ export interface HealthCheckConfig {
 
 /**
  * Passive outlier detection, Envoy-style: responses (not probes) eject a backend for a while.
- * - consecutive errors: `consecutiveErrors` error or rejected responses in a row eject it;
+ * - consecutive errors: `consecutiveErrors` error or timeout responses in a row eject it (a rejection, load shed over the limit, counts neither way);
  * - success rate: every `intervalMicros`, among backends with at least `successRateMinRequests` responses
  *   in the interval, one whose success rate is below mean − `successRateStdevFactor` × stdev is ejected
  *   (off when `successRateStdevFactor` is 0);
@@ -70,6 +70,10 @@ export interface OutlierConfig {
   readonly successRateStdevFactor: number;
   readonly baseEjectionMicros: Micros;
   readonly maxEjectionRatio: number;
+  /** The longest an ejection lasts, however often the backend was ejected (Envoy's max_ejection_time); default 300 s. */
+  readonly ejectionMicrosMax?: Micros;
+  /** Backends with enough answers an interval needs before success rates are compared (Envoy's success_rate_minimum_hosts); default 5. */
+  readonly successRateMinHosts?: number;
 }
 
 /** A balancer's configuration: the same for a central balancer and for one inside each client. */

@@ -42,12 +42,17 @@ export class PeakEwma {
   }
 
   /**
-   * The estimate at `now`: the last one decayed towards 0 over the time since (Finagle's `get()`, which
-   * observes a 0 sample; computed here without storing it, as decays compose: e^-a · e^-b = e^-(a+b)).
+   * The estimate at `now`: the last one decayed towards 0 over the time since. As Finagle's `get()` (which
+   * observes a 0 sample), it stores what it read: the next sample meets the decayed estimate, weighted by
+   * the time since this read.
    */
   latencyMicros(backend: number, now: Micros): number {
-    const elapsedMicros = Math.max(now - this.stampMicros[backend]!, 0);
-    return this.costMicros[backend]! * Math.exp(-elapsedMicros / this.decayMicros);
+    const elapsedMicros = now - this.stampMicros[backend]!;
+    if (elapsedMicros <= 0) return this.costMicros[backend]!;
+    const decayed = this.costMicros[backend]! * Math.exp(-elapsedMicros / this.decayMicros);
+    this.costMicros[backend] = decayed;
+    this.stampMicros[backend] = now;
+    return decayed;
   }
 
   /** Finagle's load: latency × (outstanding + 1), or the penalty for an unmeasured backend already busy. */

@@ -10,6 +10,10 @@ import type { BalancerConfig, HealthCheckConfig, OutlierConfig } from './config.
 import type { HealthReason, RequestOutcome } from './facts.js';
 import type { AttemptStatus, HealthChange, HealthView } from './parts.js';
 
+/** Envoy's defaults for the two outlier knobs this view does not require: success_rate_minimum_hosts and max_ejection_time. */
+const SUCCESS_RATE_MIN_HOSTS = 5;
+const EJECTION_MICROS_MAX = 300_000_000;
+
 /** A backend's state in the view: 'down' (checks failed) wins over 'ejected' (outlier detection). */
 export type BackendState = 'up' | 'down' | 'ejected';
 
@@ -251,8 +255,8 @@ export class BalancerHealthView implements HealthView {
       }
     }
     let changes: HealthChange[] | null = null;
-    // One host alone is never below its own mean.
-    if (hosts >= 2) {
+    // Too few hosts make a noisy mean (Envoy's success_rate_minimum_hosts, default 5); one alone is never below its own.
+    if (hosts >= Math.max(2, outlier.successRateMinHosts ?? SUCCESS_RATE_MIN_HOSTS)) {
       const mean = sum / hosts;
       let squares = 0;
       for (let b = 0; b < this.count; b++) {
@@ -284,7 +288,10 @@ export class BalancerHealthView implements HealthView {
     this.ejected[backend] = 1;
     this.ejectedCount++;
     assert(this.ejectedCount <= this.ejectedMax, `ejected ${this.ejectedCount} backends, over the cap of ${this.ejectedMax}`);
-    const until = now + this.outlier!.baseEjectionMicros * this.timesEjected[backend]!;
+    // The back-off is capped (Envoy's max_ejection_time). Unlike Envoy, the count of ejections never decays.
+    const outlier = this.outlier!;
+    const capMicros = Math.max(outlier.baseEjectionMicros, outlier.ejectionMicrosMax ?? EJECTION_MICROS_MAX);
+    const until = now + Math.min(outlier.baseEjectionMicros * this.timesEjected[backend]!, capMicros);
     this.ejectedUntilMicros[backend] = until;
     this.nextReadmitMicros = Math.min(this.nextReadmitMicros, until);
   }

@@ -69,8 +69,8 @@ class LbDriver {
 }
 
 describe('requests-accounted', () => {
-  const setup = (requestMaxMicros = 2 * S) => {
-    const checker = requestsAccounted({ requestMaxMicros, clients: ['c1', 'c2'] });
+  const setup = (requestMicrosMax = 2 * S) => {
+    const checker = requestsAccounted({ requestMicrosMax, clients: ['c1', 'c2'] });
     const run = new LbRun(NODES);
     return { checker, run, d: new LbDriver(run, [checker]) };
   };
@@ -150,7 +150,7 @@ describe('requests-accounted', () => {
   });
 
   it('finds clients by the shape of their inspect() when none are named', () => {
-    const checker = requestsAccounted({ requestMaxMicros: S });
+    const checker = requestsAccounted({ requestMicrosMax: S });
     const run = new LbRun(NODES);
     run.accounts.set('c2', { issued: 1, done: 0, open: 1 });
     expect(checker.verdict(run).ok).toBe(false);
@@ -163,7 +163,7 @@ describe('requests-accounted', () => {
     const step = fc.record({ client: fc.constantFrom('c1', 'c2'), issue: fc.boolean(), pick: fc.nat(), attempts: fc.integer({ min: 1, max: 4 }) });
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), fc.option(fc.nat(), { nil: undefined }), (steps, breakAt) => {
-        const checker = requestsAccounted({ requestMaxMicros: 1_000 * S, clients: ['c1', 'c2'] });
+        const checker = requestsAccounted({ requestMicrosMax: 1_000 * S, clients: ['c1', 'c2'] });
         const run = new LbRun(NODES);
         const d = new LbDriver(run, [checker]);
         const open = new Map<NodeId, number[]>([['c1', []], ['c2', []]]);
@@ -331,7 +331,7 @@ describe('success-after-heal', () => {
 
 describe('lbCheckers', () => {
   it('gives the three checkers with their kinds', () => {
-    const checkers = lbCheckers({ requestMaxMicros: S, backendCount: 4, panicThresholdRatio: 0.5, windowMicros: S, objectiveRatio: 0.99, minRequests: 100 });
+    const checkers = lbCheckers({ requestMicrosMax: S, backendCount: 4, panicThresholdRatio: 0.5, windowMicros: S, objectiveRatio: 0.99, minRequests: 100 });
     expect(checkers.map((c) => [c.name, c.kind])).toEqual([
       ['requests-accounted', 'always'], ['no-route-to-down', 'always'], ['success-after-heal', 'eventually'],
     ]);

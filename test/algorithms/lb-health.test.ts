@@ -159,6 +159,32 @@ describe('outlier detection', () => {
     expect(view.onInterval(2_000_000)).toEqual([]);
   });
 
+  it('success rate: fewer than successRateMinHosts judged hosts (Envoy: 5) compare nothing', () => {
+    const judge = (minHosts: number | undefined, hosts: number) => {
+      const view = withOutlier(hosts, { consecutiveErrors: 0, successRateStdevFactor: 0.5, successRateMinRequests: 10, intervalMicros: 1_000, ...(minHosts === undefined ? {} : { successRateMinHosts: minHosts }) });
+      view.onInterval(0);
+      for (let i = 0; i < 20; i++) for (let b = 0; b < hosts; b++) view.onOutcome(b, b === 0 && i % 2 === 0 ? 'error' : 'ok', i);
+      return view.onInterval(1_000).length;
+    };
+    expect(judge(undefined, 4)).toBe(0);
+    expect(judge(undefined, 5)).toBe(1);
+    expect(judge(3, 4)).toBe(1);
+  });
+
+  it('an ejection lasts base × times ejected, capped at ejectionMicrosMax', () => {
+    const view = withOutlier(4, { consecutiveErrors: 1, baseEjectionMicros: 100, ejectionMicrosMax: 250, successRateStdevFactor: 0, maxEjectionRatio: 1, intervalMicros: 1_000_000 });
+    const lengths: number[] = [];
+    let t = 0;
+    for (let round = 0; round < 4; round++) {
+      view.onOutcome(0, 'error', t);
+      const until = view.nextDueMicros()!;
+      lengths.push(Math.min(until, t + 1_000_000) - t);
+      t = until;
+      view.onInterval(t);
+    }
+    expect(lengths).toEqual([100, 200, 250, 250]);
+  });
+
   it('success rate: a fleet that fails alike ejects nobody', () => {
     const view = withOutlier(5, { consecutiveErrors: 0, successRateStdevFactor: 1, successRateMinRequests: 5, intervalMicros: 1000 });
     view.onInterval(0);

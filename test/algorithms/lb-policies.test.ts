@@ -336,7 +336,20 @@ describe('p2c on peak EWMA latency (Finagle)', () => {
     ewma.observe(0, 100, 1010);
     expect(ewma.latencyMicros(0, 1010)).toBeCloseTo(500 / Math.E + 100 * (1 - 1 / Math.E), 6);
     // Idle time decays it towards 0 (Finagle's get() observes a 0).
-    expect(ewma.latencyMicros(0, 2010)).toBeCloseTo(ewma.latencyMicros(0, 1010) / Math.E, 6);
+    const at1010 = ewma.latencyMicros(0, 1010);
+    expect(ewma.latencyMicros(0, 2010)).toBeCloseTo(at1010 / Math.E, 6);
+  });
+
+  it('a read stores the decayed estimate, as Finagle\'s get(): a later sample meets what the idle time left', () => {
+    const read = new PeakEwma(1, 1000);
+    const unread = new PeakEwma(1, 1000);
+    for (const e of [read, unread]) e.observe(0, 1000, 0);
+    read.latencyMicros(0, 2000); // 1000 / e² now stored, stamped at 2000
+    for (const e of [read, unread]) e.observe(0, 200, 3000);
+    // Read at 2000: the sample meets 1000/e² (below it: a peak) and replaces it.
+    expect(read.latencyMicros(0, 3000)).toBe(200);
+    // Never read: the sample meets 1000, weighted e^-3 over the three τ since it.
+    expect(unread.latencyMicros(0, 3000)).toBeCloseTo(1000 * Math.exp(-3) + 200 * (1 - Math.exp(-3)), 6);
   });
 
   it('cost is latency × (outstanding + 1); an unmeasured backend costs 0 idle and the penalty when busy', () => {

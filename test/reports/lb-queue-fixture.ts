@@ -74,7 +74,7 @@ export function queueToyScenario(): Scenario {
       ];
       return {
         nodes: nodes as unknown as NodeSpec[], network: QUIET_NETWORK, recoveryMicrosMax: 200_000, nemesisTargets: { roles: ['backend'] },
-        checkers: lbCheckers({ requestMaxMicros: 1_000_000, backendCount: 3, panicThresholdRatio: 0, windowMicros: 100_000, objectiveRatio: 0.5, minRequests: 5 }) as never,
+        checkers: lbCheckers({ requestMicrosMax: 1_000_000, backendCount: 3, panicThresholdRatio: 0, windowMicros: 100_000, objectiveRatio: 0.5, minRequests: 5 }) as never,
         observers: [lbMetrics({ workers: 2 })] as never,
       };
     },
