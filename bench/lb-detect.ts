@@ -7,6 +7,7 @@
 
 import { findScenario } from '../scenarios/index.js';
 import { executeRun, prepareRun } from '../sim/run.js';
+import type { BackendHealthFact } from '../algorithms/load-balancing/facts.js';
 import type { TraceEvent } from '../sim/trace.js';
 
 interface Tally { detectMicros: number[]; missed: number; upMicros: number[]; falseDowns: number }
@@ -22,7 +23,7 @@ function measure(seed: number, set: string[]): Tally {
       crashedAt.delete(event.node);
       restartedAt.set(event.node, event.at);
     } else if (event.type === 'observe' && event.node === 'lb' && event.fact.type === 'lb-health') {
-      const fact = event.fact as { backend: string; state: string };
+      const fact = event.fact as unknown as BackendHealthFact;
       const crash = crashedAt.get(fact.backend);
       if (fact.state === 'down') {
         if (crash === undefined) tally.falseDowns++;
@@ -32,7 +33,7 @@ function measure(seed: number, set: string[]): Tally {
         }
       } else if (fact.state === 'up') {
         const restart = restartedAt.get(fact.backend);
-        if (restart !== undefined) tally.upMicros.push(event.at - restart);
+        if (restart !== undefined && fact.reason === 'probe-passed') tally.upMicros.push(event.at - restart);
         restartedAt.delete(fact.backend);
       }
     }
