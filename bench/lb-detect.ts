@@ -2,7 +2,8 @@
 // backend, the consecutive-result thresholds against the phi accrual detector (healthDetector=phi).
 // Scenario lb-backend-crash, the central balancer `lb`: for each crash of a backend, the time to the
 // balancer's first `lb-health … down` fact for it before its restart (none before it: missed); for each
-// restart, the time to its `up` fact; and `down` facts for a backend that is running (false downs).
+// restart, the time until its probes bring it out of `down` (to `up`, or `ejected` while outlier detection
+// still holds it); and `down` facts for a backend that is running (false downs).
 // Simulated time, not wall clock: the figures are deterministic.
 
 import { findScenario } from '../scenarios/index.js';
@@ -31,9 +32,9 @@ function measure(seed: number, set: string[]): Tally {
           tally.detectMicros.push(event.at - crash);
           crashedAt.delete(fact.backend);
         }
-      } else if (fact.state === 'up') {
+      } else if (fact.reason === 'probe-passed') {
         const restart = restartedAt.get(fact.backend);
-        if (restart !== undefined && fact.reason === 'probe-passed') tally.upMicros.push(event.at - restart);
+        if (restart !== undefined) tally.upMicros.push(event.at - restart);
         restartedAt.delete(fact.backend);
       }
     }
@@ -63,5 +64,5 @@ for (const detector of ['healthDetector=thresholds', 'healthDetector=phi']) {
   }
   console.log(`${[detector, ...extra].join(' ')} (seeds 1..${seedsMax}):`);
   console.log(`  crash → down: ${stats(all.detectMicros)}; crashes missed (restarted first): ${all.missed}; false downs: ${all.falseDowns}`);
-  console.log(`  restart → up: ${stats(all.upMicros)}`);
+  console.log(`  restart → out of down: ${stats(all.upMicros)}`);
 }
