@@ -48,6 +48,8 @@ export const LB_PARAMS = defineParams({
   healthTimeoutMicros: { unit: 'duration', default: 250_000, min: 1_000, description: 'health checks: a probe unanswered this long fails' },
   unhealthyThreshold: { unit: 'integer', default: 2, min: 1, max: 100, description: 'health checks: consecutive failed probes that mark a backend down' },
   healthyThreshold: { unit: 'integer', default: 3, min: 1, max: 100, description: 'health checks: consecutive passing probes that mark it up again' },
+  healthDetector: { unit: 'choice', default: 'thresholds', choices: ['thresholds', 'phi'], description: 'health checks: judge a backend by runs of probe results (the two thresholds), or by the phi accrual detector over the arrivals of its probe answers (down when phi passes healthPhiThreshold, up on its next answer)' },
+  healthPhiThreshold: { unit: 'number', default: 8, min: 0.1, max: 100, description: 'health checks with healthDetector=phi: phi above this marks a backend down (8: one chance in 10^8 the answer is only late)' },
   outlier: { unit: 'choice', default: 'on', choices: ['on', 'off'], description: 'passive outlier detection (ejection on consecutive errors and low success rate)' },
   consecutiveErrors: { unit: 'integer', default: 5, min: 1, max: 10_000, description: 'outliers: errors in a row that eject a backend' },
   outlierIntervalMicros: { unit: 'duration', default: 1_000_000, min: 1_000, description: 'outliers: how often success rates are compared and ejections reviewed' },
@@ -64,6 +66,9 @@ export const LB_PARAMS = defineParams({
   sampleIntervalMicros: { unit: 'duration', default: 100_000, min: 1_000, description: 'how often each backend reports its queue (metrics and the report)' },
   ...RECOVERY_PARAMS.decls,
 });
+
+/** healthDetector=phi: answer intervals kept per backend. */
+const PHI_WINDOW_SIZE = 100;
 
 type LbParams = FamilyBuildOptions<typeof LB_PARAMS.decls, keyof typeof lbBugs.names>['params'];
 type LbBuild = FamilyBuildOptions<typeof LB_PARAMS.decls, keyof typeof lbBugs.names>;
@@ -109,6 +114,9 @@ function buildLb({ nodeCount, params, bugs }: LbBuild, variant: LbVariant): Scen
   if (params.healthTimeoutMicros >= params.healthIntervalMicros) {
     throw new InputError(`--set healthTimeoutMicros=${formatMicros(params.healthTimeoutMicros)} must be below healthIntervalMicros=${formatMicros(params.healthIntervalMicros)} (a probe must end before the next one starts)`);
   }
+  if (params.healthDetector === 'phi' && params.healthChecks === 'off') {
+    throw new InputError('--set healthDetector=phi needs healthChecks=on (phi is computed from the arrivals of probe answers)');
+  }
   const backends = Array.from({ length: nodeCount }, (_, i) => `b${i + 1}`);
   const clients = Array.from({ length: params.clients }, (_, i) => `c${i + 1}`);
   const network = networkFromParams(params);
@@ -119,6 +127,11 @@ function buildLb({ nodeCount, params, bugs }: LbBuild, variant: LbVariant): Scen
     healthCheck: params.healthChecks === 'on'
       ? { intervalMicros: params.healthIntervalMicros, timeoutMicros: params.healthTimeoutMicros, unhealthyThreshold: params.unhealthyThreshold, healthyThreshold: params.healthyThreshold }
       : null,
+    // The phi detector's window and deviation floor are fixed: 100 answers (50 s at the default interval), and
+    // a tenth of the probe interval (Akka's defaults: 100 ms at 1 s heartbeats; the fd scenarios: 10 ms at 100 ms).
+    ...(params.healthDetector === 'phi'
+      ? { healthDetector: { kind: 'phi', threshold: params.healthPhiThreshold, windowSize: PHI_WINDOW_SIZE, minStdDeviationMicros: Math.round(params.healthIntervalMicros / 10) } as const }
+      : {}),
     outlier: params.outlier === 'on'
       ? {
           consecutiveErrors: params.consecutiveErrors, intervalMicros: params.outlierIntervalMicros, successRateMinRequests: params.successRateMinRequests,

@@ -17,7 +17,7 @@ import type { Micros } from '../../sim/time.js';
 import type { PhiAccrualConfig } from './config.js';
 import type { FdFact, MemberStatus } from './facts.js';
 import { bootIncarnation, sendHeartbeats, type HeartbeatMessage } from './heartbeat-messages.js';
-import { IntervalWindow, phi } from './phi.js';
+import { IntervalWindow, phi, seededIntervalWindow } from './phi.js';
 
 export type { PhiAccrualConfig } from './config.js';
 export type { HeartbeatMessage } from './heartbeat-messages.js';
@@ -70,18 +70,9 @@ export class PhiAccrualDetector implements Process<HeartbeatMessage, FdFact> {
     ctx.setTimer(CHECK_TIMER, ctx.rng.int(1, this.config.checkIntervalMicros));
   }
 
-  /**
-   * The window before any interval is measured. Beyond the paper (which leaves it open), as Akka does:
-   * two samples, estimate ∓ estimate/4, so the fitted mean is the first-heartbeat estimate and the
-   * deviation a quarter of it; real intervals push them out once the window fills.
-   */
+  /** The window before any interval is measured: seeded with the first-heartbeat estimate (phi.ts). */
   private seededWindow(): IntervalWindow {
-    const window = new IntervalWindow(this.config.windowSize);
-    const estimate = this.config.firstHeartbeatEstimateMicros;
-    const spread = Math.round(estimate / 4);
-    window.add(estimate - spread);
-    window.add(estimate + spread);
-    return window;
+    return seededIntervalWindow(this.config.windowSize, this.config.firstHeartbeatEstimateMicros);
   }
 
   onTimer(ctx: PhiContext, name: string): void {

@@ -93,6 +93,19 @@ export class IntervalWindow {
   }
 }
 
+/**
+ * A window of `capacity` seeded for before any interval is measured. Beyond the paper (which leaves it
+ * open), as Akka does: two samples, estimate ∓ estimate/4, so the fitted mean is the estimate and the
+ * deviation a quarter of it; real intervals push them out once the window fills.
+ */
+export function seededIntervalWindow(capacity: number, estimateMicros: number): IntervalWindow {
+  const window = new IntervalWindow(capacity);
+  const spread = Math.round(estimateMicros / 4);
+  window.add(estimateMicros - spread);
+  window.add(estimateMicros + spread);
+  return window;
+}
+
 /** Coefficients of the Chebyshev fit of ln(erfc(z)·e^{z²}/t) in t = 1/(1 + z/2), constant term first. */
 const ERFC_FIT = [
   -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806,

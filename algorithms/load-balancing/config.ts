@@ -55,6 +55,20 @@ export interface HealthCheckConfig {
 }
 
 /**
+ * The phi accrual failure detector (Hayashibara et al. 2004) as a balancer's judge of its probe answers: a
+ * backend is marked down when phi of the time since its last answer exceeds `threshold`, up on its next answer.
+ */
+export interface PhiHealthDetectorConfig {
+  readonly kind: 'phi';
+  /** phi above this marks a backend down (8: one chance in 10^8 that the answer is only late). */
+  readonly threshold: number;
+  /** Inter-arrival times of answers kept per backend (the paper's sliding window). */
+  readonly windowSize: number;
+  /** Floor on the fitted standard deviation (answers to periodic probes come almost exactly one interval apart). */
+  readonly minStdDeviationMicros: Micros;
+}
+
+/**
  * Passive outlier detection, Envoy-style: responses (not probes) eject a backend for a while.
  * - consecutive errors: `consecutiveErrors` error or timeout responses in a row eject it (a rejection, load shed over the limit, counts neither way);
  * - success rate: every `intervalMicros`, among backends with at least `successRateMinRequests` responses
@@ -83,6 +97,11 @@ export interface BalancerConfig {
   readonly policy: PolicyName;
   /** Active health checks; null: none. */
   readonly healthCheck: HealthCheckConfig | null;
+  /**
+   * How active checks judge a backend: absent, by runs of probe results (`HealthCheckConfig`'s thresholds);
+   * `phi`, by the phi accrual detector over the arrivals of its probe answers (health.ts). Needs `healthCheck`.
+   */
+  readonly healthDetector?: PhiHealthDetectorConfig;
   /** Passive outlier detection; null: none. */
   readonly outlier: OutlierConfig | null;
   /**

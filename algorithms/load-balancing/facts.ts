@@ -25,8 +25,11 @@ export type RequestDoneFact = {
  */
 export type RouteFact = { readonly type: 'lb-route'; readonly backend: NodeId; readonly panic: boolean };
 
-/** Why a balancer's view of a backend changed. */
-export type HealthReason = 'probe-failed' | 'probe-passed' | 'consecutive-errors' | 'success-rate' | 'readmitted';
+/**
+ * Why a balancer's view of a backend changed. `phi`: marked down by the phi accrual detector over its probe
+ * answers (`BalancerConfig.healthDetector`), instead of a run of failed probes.
+ */
+export type HealthReason = 'probe-failed' | 'probe-passed' | 'consecutive-errors' | 'success-rate' | 'readmitted' | 'phi';
 
 /**
  * A balancer's view of `backend` changed: `up` (eligible), `down` (active health checks failed) or

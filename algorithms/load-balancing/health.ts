@@ -3,10 +3,13 @@
 // of errors, or a success rate far below the fleet's, ejects it for a back-off that grows with each
 // ejection), and the panic threshold (too few healthy: balance over all). A plain state machine: the
 // balancer sends the probes, times them out and feeds in every result; times are its local clock.
+// Optionally (`BalancerConfig.healthDetector`), the phi accrual detector over the arrivals of the probe
+// answers judges a backend instead of the runs of results (the phi math is failure-detection/phi.ts).
 
 import { assert } from '../../sim/assert.js';
 import type { Micros } from '../../sim/time.js';
-import type { BalancerConfig, HealthCheckConfig, OutlierConfig } from './config.js';
+import { phi, seededIntervalWindow, type IntervalWindow } from '../failure-detection/phi.js';
+import type { BalancerConfig, HealthCheckConfig, OutlierConfig, PhiHealthDetectorConfig } from './config.js';
 import type { HealthReason, RequestOutcome } from './facts.js';
 import type { AttemptStatus, HealthChange, HealthView } from './parts.js';
 
@@ -60,6 +63,15 @@ export class BalancerHealthView implements HealthView {
   /** Planted bug `lb/health-first-success-up`. */
   private readonly ignoreHealthyThreshold: boolean;
 
+  // Active checks judged by phi accrual instead (null: by the thresholds).
+  private readonly phiDetector: PhiHealthDetectorConfig | null;
+  /** Per backend: the inter-arrival times of its probe answers (null without phi). */
+  private readonly answerWindows: readonly IntervalWindow[] | null;
+  /** Per backend: local time of its last probe answer (T_last), or of its first failed probe before any; NaN: neither yet. */
+  private readonly lastAnswerMicros: Float64Array;
+  /** Per backend: 1 once it has answered a probe (only an interval between two answers is sampled). */
+  private readonly answered: Uint8Array;
+
   // Outlier detection.
   private readonly ejected: Uint8Array;
   private readonly ejectedUntilMicros: Float64Array;
@@ -95,6 +107,14 @@ export class BalancerHealthView implements HealthView {
       assert(Number.isInteger(this.check.unhealthyThreshold) && this.check.unhealthyThreshold >= 1, `unhealthy threshold must be at least 1, got ${this.check.unhealthyThreshold}`);
       assert(Number.isInteger(this.check.healthyThreshold) && this.check.healthyThreshold >= 1, `healthy threshold must be at least 1, got ${this.check.healthyThreshold}`);
     }
+    this.phiDetector = config.healthDetector ?? null;
+    if (this.phiDetector !== null) {
+      const d = this.phiDetector;
+      assert(this.check !== null, 'a phi health detector needs active health checks (it is fed by probe answers)');
+      assert(d.threshold > 0 && Number.isFinite(d.threshold), `phi threshold must be a positive number, got ${d.threshold}`);
+      assert(Number.isInteger(d.windowSize) && d.windowSize >= 1, `phi window size must be a positive integer, got ${d.windowSize}`);
+      assert(d.minStdDeviationMicros >= 0, `phi minimum standard deviation must not be negative, got ${d.minStdDeviationMicros}`);
+    }
     if (this.outlier !== null) {
       const o = this.outlier;
       assert(Number.isInteger(o.consecutiveErrors) && o.consecutiveErrors >= 0, `consecutive errors must be a whole number, got ${o.consecutiveErrors}`);
@@ -107,6 +127,12 @@ export class BalancerHealthView implements HealthView {
     this.down = new Uint8Array(backendCount);
     this.passes = new Int32Array(backendCount);
     this.fails = new Int32Array(backendCount);
+    // Before any answer, a backend's answers are expected one probe interval apart (phi-accrual.ts's
+    // first-heartbeat estimate, here the interval itself).
+    this.answerWindows = this.phiDetector === null ? null
+      : Array.from({ length: backendCount }, () => seededIntervalWindow(this.phiDetector!.windowSize, this.check!.intervalMicros));
+    this.lastAnswerMicros = new Float64Array(this.phiDetector === null ? 0 : backendCount).fill(NaN);
+    this.answered = new Uint8Array(this.phiDetector === null ? 0 : backendCount);
     this.ejected = new Uint8Array(backendCount);
     this.ejectedUntilMicros = new Float64Array(backendCount);
     this.timesEjected = new Int32Array(backendCount);
@@ -127,6 +153,7 @@ export class BalancerHealthView implements HealthView {
     assert(check !== null, 'a probe result with no active health checks configured');
     this.checkBackend(backend);
     this.hearTime(now);
+    if (this.phiDetector !== null) return this.onProbePhi(backend, passed, now, this.phiDetector.threshold);
     const before = this.state(backend);
     if (passed) {
       this.fails[backend] = 0;
@@ -149,6 +176,52 @@ export class BalancerHealthView implements HealthView {
       }
     }
     return this.changeOf(backend, before, passed ? 'probe-passed' : 'probe-failed');
+  }
+
+  /**
+   * Active checks judged by phi accrual (Hayashibara et al. 2004): only the answers' arrival times count.
+   * An answer samples the interval since the previous one and marks the backend up at once (as the paper's
+   * next heartbeat does; the healthy threshold does not apply). A failed probe is when phi is evaluated: the
+   * balancer reports one per backend per probe round while answers are missing, so phi is checked each round,
+   * and a backend whose phi exceeds the threshold is marked down (reason `phi`).
+   */
+  private onProbePhi(backend: number, passed: boolean, now: Micros, threshold: number): readonly HealthChange[] {
+    const before = this.state(backend);
+    const last = this.lastAnswerMicros[backend]!;
+    if (passed) {
+      // Sample the interval unless it is none: the first answer, or (as phi-accrual.ts and Akka do) a gap
+      // that already made phi cross the threshold, an outage that would teach the window to wait for outages.
+      // A local clock that jumped back gives no negative interval: it counts as 0.
+      if (this.answered[backend] === 1 && this.phiOf(backend, now) <= threshold) this.answerWindows![backend]!.add(Math.max(0, now - last));
+      this.lastAnswerMicros[backend] = now;
+      this.answered[backend] = 1;
+      this.down[backend] = 0;
+      return this.changeOf(backend, before, 'probe-passed');
+    }
+    // Beyond the paper: a backend that has not answered yet is judged from its first failed probe, as if
+    // an answer had come then (phi-accrual.ts judges a peer never heard from its own boot), so a backend
+    // down from the start is still marked down.
+    if (Number.isNaN(last)) {
+      this.lastAnswerMicros[backend] = now;
+      return NO_CHANGES;
+    }
+    if (this.down[backend] === 0 && this.phiOf(backend, now) > threshold) this.down[backend] = 1;
+    return this.changeOf(backend, before, 'phi');
+  }
+
+  /**
+   * phi of `backend` at local time `now` under the phi health detector: the window's mean (no acceptable
+   * pause), its deviation floored at the minimum; undefined without the detector or before any reference time.
+   */
+  phiAt(backend: number, now: Micros): number | undefined {
+    if (this.phiDetector === null || Number.isNaN(this.lastAnswerMicros[backend]!)) return undefined;
+    return this.phiOf(backend, now);
+  }
+
+  private phiOf(backend: number, now: Micros): number {
+    const window = this.answerWindows![backend]!;
+    const stdMicros = Math.max(window.stdDeviation, this.phiDetector!.minStdDeviationMicros);
+    return phi(now - this.lastAnswerMicros[backend]!, window.mean, stdMicros);
   }
 
   onOutcome(backend: number, status: AttemptStatus | RequestOutcome, now: Micros): readonly HealthChange[] {
