@@ -53,6 +53,7 @@ const CASES: readonly BadInput[] = [
   { what: 'SWIM ping timeout not below the protocol period', args: ['run', 'fd-crash', '--seed', '1', '--set', 'pingTimeoutMicros=200ms'] },
   { what: 'swim-large with another detector', args: ['run', 'swim-large', '--seed', '1', '--set', 'detector=heartbeat'] },
   { what: 'health-check timeout not below the interval', args: ['run', 'lb-steady', '--seed', '1', '--set', 'healthTimeoutMicros=1s'] },
+  { what: 'health judged by phi without health checks', args: ['run', 'lb-backend-crash', '--seed', '1', '--set', 'healthDetector=phi', '--set', 'healthChecks=off'] },
   { what: 'duration above the maximum', args: ['run', 'raft-chaos', '--seed', '1', '--duration', '25h'] },
   { what: 'duration parameter above the maximum', args: ['run', 'raft-chaos', '--seed', '1', '--set', 'recoveryMicrosMax=25h'] },
   { what: 'node count a staged script cannot use', args: ['run', 'raft-figure-8', '--seed', '1', '--nodes', '7'] },
