@@ -2,7 +2,8 @@
 // backends of one 7 ms worker, 10,000 requests a second at 70% load, one or two backends crashing at a
 // time, 60 s simulated), client-side (20 clients balancing for themselves) and through one central
 // balancer, each in a child process of its own so its peak memory (maxRSS) is its own. Wall-clock figures
-// belong here, never in tests. `npm run bench:lb -- central` runs one mode.
+// belong here, never in tests. `npm run bench:lb -- central` runs one mode; `-- --engine-only` leaves out the
+// checkers and metrics, to show what they cost.
 
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +13,8 @@ import { executeRun, prepareRun } from '../sim/run.js';
 import { plainTable } from '../reports/text.js';
 
 const MODES = ['client-side', 'central'] as const;
+/** `--engine-only`: without the load-balancing checkers and metrics. */
+const ENGINE_ONLY = process.argv.includes('--engine-only');
 /** The target (issue 14, item 10). */
 const REAL_TIME_FACTOR_MIN = 20;
 
@@ -29,15 +32,15 @@ interface Row {
 
 /** One mode, in this process: prints its row as JSON. */
 function child(mode: string): void {
-  const prepared = prepareRun({ scenario: findScenario('lb-large')!, seed: 1, set: [`mode=${mode}`] });
+  const full = prepareRun({ scenario: findScenario('lb-large')!, seed: 1, set: [`mode=${mode}`] });
+  const prepared = ENGINE_ONLY ? { ...full, setup: { ...full.setup, checkers: [], observers: [] } } : full;
   const cpu = process.cpuUsage();
   const started = performance.now();
   const result = executeRun(prepared);
   const wallMillis = performance.now() - started;
   const { user, system } = process.cpuUsage(cpu);
-  const perSecond = result.metrics.samples?.requestsPerSecond?.[0] ?? 0;
   const row: Row = {
-    mode, events: result.stats.events, requests: Math.round(perSecond * (prepared.durationMicros / 1e6)),
+    mode, events: result.stats.events, requests: ENGINE_ONLY ? 0 : Math.round((result.metrics.samples?.requestsPerSecond?.[0] ?? 0) * (prepared.durationMicros / 1e6)),
     simulatedMicros: result.stats.simulatedMicros, wallMillis, cpuMillis: (user + system) / 1000,
     // resourceUsage().maxRSS is in kilobytes.
     maxRssBytes: process.resourceUsage().maxRSS * 1024, outcome: result.outcome, fingerprint: result.fingerprint,
@@ -52,7 +55,7 @@ function main(): void {
   const modes = listed.length > 0 ? listed : [...MODES];
   const table = plainTable(['mode', 'requests', 'events', 'simulated', 'wall', 'cpu', 'events/s', 'real-time factor', 'peak RSS', 'outcome']);
   for (const mode of modes) {
-    const ran = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', mode], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const ran = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', mode, ...(ENGINE_ONLY ? ['--engine-only'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     if (ran.status !== 0) throw new Error(`bench child for ${mode} exited with ${ran.status}`);
     const row = JSON.parse(ran.stdout.trim().split('\n').pop()!) as Row;
     const factor = row.simulatedMicros / 1000 / row.wallMillis;
@@ -70,7 +73,7 @@ function main(): void {
     ]);
   }
   console.log(table.toString());
-  console.log(`lb-large: 100 backends, 10,000 requests/s, 60 s simulated (then recovery until every check holds), crashes; seed 1; checkers and metrics on; one child process per mode; node ${process.version}`);
+  console.log(`lb-large: 100 backends, 10,000 requests/s, 60 s simulated (then recovery until every check holds), crashes; seed 1; ${ENGINE_ONLY ? 'no checkers or metrics (--engine-only)' : 'checkers and metrics on'}; one child process per mode; node ${process.version}`);
 }
 
 main();
