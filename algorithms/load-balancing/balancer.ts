@@ -166,7 +166,9 @@ export class BalancerCore<T> {
    * Routes one attempt: picks a backend among the eligible, reports `lb-route`, tells the policy, sends the
    * request and starts its deadline. Returns the backend; or null when none may be picked (the caller
    * answers `unavailable`); or, for a duplicate of an attempt still in flight (the network's duplication),
-   * the backend that attempt went to, without routing it again.
+   * the backend that attempt went to, without routing it again. A duplicate that arrives after its attempt
+   * ended is routed as a new one (it is not remembered past its end); its answer reaches a client that no
+   * longer waits for that attempt and ignores it.
    */
   route(ctx: LbContext, request: LbRequest, tag: T): NodeId | null {
     const { client, id: requestId, attempt: attemptNo } = request;
