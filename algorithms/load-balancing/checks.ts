@@ -55,6 +55,8 @@ interface ClientLife {
   done: number;
   /** Open requests in issue order: id → the client's unpaused time at its issue. */
   readonly open: Map<number, Micros>;
+  /** True time from which the next fact of this client looks for an overdue request again. */
+  overdueCheckAtMicros: Micros;
 }
 
 /** Time a node spent paused, so that ages can be counted in time it was running (O(1) per question). */
@@ -87,12 +89,16 @@ function lifecycleNode(fault: FaultEntry | null): NodeId | undefined {
 /**
  * always: no request is lost. Every `lb-done` follows an `lb-issue` of the same request by the same client
  * (in the same life), each request ends at most once, with at least one attempt; no request stays open
- * longer than `requestMicrosMax` of its client's running time; and at the verdict every client that is up
+ * longer than `requestMicrosMax` of its client's running time (looked at, as a client's facts arrive, once
+ * per 1/64 of that bound: one open up to that much longer and then ended can pass unseen); and at the verdict every client that is up
  * agrees with its facts: its inspect() says issued = done + open, and those counts are what its facts since
  * its last restart say (a crash abandons a client's open requests: not a violation). Per fact O(1).
  */
 export function requestsAccounted(options: Pick<LbCheckOptions, 'requestMicrosMax' | 'clients'>): Checker<LbFact> {
   const { requestMicrosMax } = options;
+  // As facts arrive, a client's oldest open request is looked at once per 1/64 of the bound at most (a
+  // lost request is reported at most that much late; the verdict looks at every client at the end).
+  const overdueStepMicros = Math.max(1, Math.floor(requestMicrosMax / 64));
   const lives = new Map<NodeId, ClientLife>();
   const paused = new PausedClock();
 
@@ -100,7 +106,7 @@ export function requestsAccounted(options: Pick<LbCheckOptions, 'requestMicrosMa
     const crashes = run.crashCount(client);
     let life = lives.get(client);
     if (life === undefined || life.crashes !== crashes) {
-      life = { crashes, issued: 0, done: 0, open: new Map() };
+      life = { crashes, issued: 0, done: 0, open: new Map(), overdueCheckAtMicros: 0 };
       lives.set(client, life);
     }
     return life;
@@ -116,6 +122,13 @@ export function requestsAccounted(options: Pick<LbCheckOptions, 'requestMicrosMa
     return `${client}'s request ${id} has been open for ${formatMicros(ageMicros)} of its running time, longer than the bound ${formatMicros(requestMicrosMax)} (no answer, rejection or timeout ended it)`;
   };
 
+  /** {@link overdue}, when this client's next look is due. */
+  const overdueNow = (client: NodeId, life: ClientLife, now: Micros): string | undefined => {
+    if (now < life.overdueCheckAtMicros) return undefined;
+    life.overdueCheckAtMicros = now + overdueStepMicros;
+    return overdue(client, life, now);
+  };
+
   return {
     name: 'requests-accounted',
     kind: 'always',
@@ -126,7 +139,7 @@ export function requestsAccounted(options: Pick<LbCheckOptions, 'requestMicrosMa
         if (life.open.has(fact.id)) return `${node} issued request ${fact.id} (lb-issue) while it was already open`;
         life.issued++;
         life.open.set(fact.id, paused.running(node, run.now));
-        return overdue(node, life, run.now);
+        return overdueNow(node, life, run.now);
       }
       if (fact.type === 'lb-done') {
         const life = lifeOf(node, run);
@@ -138,7 +151,7 @@ export function requestsAccounted(options: Pick<LbCheckOptions, 'requestMicrosMa
         }
         life.open.delete(fact.id);
         life.done++;
-        return overdue(node, life, run.now);
+        return overdueNow(node, life, run.now);
       }
     },
     onFault(fault: FaultEntry | null, run: RunView & LinkView) {

@@ -105,6 +105,11 @@ export class QuantileSketch {
 /** The histogram bucket of a non-negative integer. */
 function bucketOf(v: number): number {
   if (v < 2 * SUB_BUCKETS) return v;
+  if (v < 0x8000_0000) {
+    // The usual value, below 2^31 µs (36 minutes): v in [2^k, 2^(k+1)), k = 31 − clz32(v), in integer arithmetic.
+    const s = 31 - Math.clz32(v) - SUB_BUCKET_BITS;
+    return 2 * SUB_BUCKETS + (s - 1) * SUB_BUCKETS + ((v >>> s) - SUB_BUCKETS);
+  }
   // v in [2^k, 2^(k+1)) with k ≥ 11: shift so that its top SUB_BUCKET_BITS + 1 bits remain.
   const shift = Math.floor(Math.log2(v)) - SUB_BUCKET_BITS;
   let top = Math.floor(v / 2 ** shift);
