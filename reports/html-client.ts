@@ -9,6 +9,7 @@ import { pointer, select, type Selection } from 'd3-selection';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import { formatMicros } from '../sim/time.js';
 import { FATES, labelLanes, type ReportData } from './html-model.js';
+import { showTooltip } from './tooltip-client.js';
 
 /** Marks drawn at most per redraw: more are thinned evenly and the window label says so. */
 const ARROWS_DRAWN_MAX = 1_500;
@@ -677,14 +678,7 @@ function pin(what: NonNullable<typeof pinned>): void {
 }
 
 function showTip(event: MouseEvent, html: string): void {
-  tooltip.innerHTML = html;
-  tooltip.hidden = false;
-  const pad = 14;
-  const rect = tooltip.getBoundingClientRect();
-  const left = event.clientX + pad + rect.width > window.innerWidth ? event.clientX - rect.width - pad : event.clientX + pad;
-  const top = event.clientY + pad + rect.height > window.innerHeight ? event.clientY - rect.height - pad : event.clientY + pad;
-  tooltip.style.left = `${Math.max(4, left)}px`;
-  tooltip.style.top = `${Math.max(4, top)}px`;
+  showTooltip(tooltip, event, html);
 }
 
 function hideTip(): void {

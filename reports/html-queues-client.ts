@@ -8,6 +8,7 @@ import { scaleLinear } from 'd3-scale';
 import { pointer, select } from 'd3-selection';
 import { formatMicros } from '../sim/time.js';
 import type { BackendQueue, QueueReportData } from './html-queues-model.js';
+import { showTooltip } from './tooltip-client.js';
 
 const LEFT = 92;
 const RIGHT = 18;
@@ -108,14 +109,7 @@ function draw(): void {
 }
 
 function show(event: MouseEvent, html: string): void {
-  tooltip.innerHTML = html;
-  tooltip.hidden = false;
-  const pad = 14;
-  const rect = tooltip.getBoundingClientRect();
-  const left = event.clientX + pad + rect.width > window.innerWidth ? event.clientX - rect.width - pad : event.clientX + pad;
-  const top = event.clientY + pad + rect.height > window.innerHeight ? event.clientY - rect.height - pad : event.clientY + pad;
-  tooltip.style.left = `${Math.max(4, left)}px`;
-  tooltip.style.top = `${Math.max(4, top)}px`;
+  showTooltip(tooltip, event, html);
 }
 
 function hide(guide: { attr(name: string, value: string): unknown }): void {

@@ -80,7 +80,7 @@ describe('the queue chart in the report', () => {
     expect('backendQueues' in data).toBe(false);
     // The embedded data is exactly the model's.
     const model = buildReportData({
-      scenario: data.run.scenario, seed: 1, bug: null, nemesis: data.run.nemesis, outcome: data.run.outcome, fingerprint: data.run.fingerprint,
+      scenario: data.run.scenario, seed: prepared.seed, bug: null, nemesis: data.run.nemesis, outcome: data.run.outcome, fingerprint: data.run.fingerprint,
       durationMicros: data.run.durationMicros, nodes: prepared.setup.nodes.map((n) => ({ id: n.id, role: n.role })), baseLatency: prepared.setup.network.latency,
       endMicros: result.stats.simulatedMicros, recovery: result.recovery, checks: result.checks, operations: result.simulator.history.operations, trace: events,
     });
