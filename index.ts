@@ -38,13 +38,13 @@ export type { AppliedFact, LeaderEstablishedFact, RoleFact, SharedFact } from '.
 /** Reads a role fact back from untyped data (a trace): the fact, or undefined. */
 export { asRoleFact } from './sim/facts.js';
 /**
- * Membership: a node's view of another member ({@link MembershipFact}: alive, suspect, dead or left, at an
- * incarnation). A failure detector or membership protocol that reports it gets the membership checkers
+ * Membership: a node's view of another member ({@link MemberFact}: alive, suspect, dead or left, at an
+ * incarnation), or of many held alive at once ({@link MembersAliveFact}). A failure detector or membership protocol that reports it gets the membership checkers
  * (completeness within a bound, accuracy after heal, incarnations never decrease, …), the membership
  * metrics (detection time, false suspicions, messages and bytes per member, dissemination) and member
  * views drawn in reports.
  */
-export type { MembershipFact, MemberStatus } from './sim/facts.js';
+export type { MemberFact, MembersAliveFact, MembershipFact, MemberStatus } from './sim/facts.js';
 export {
   accuracyAfterHeal, completeness, deadIsFinal, incarnationsNeverDecrease, membershipCheckers, neverSelfDead,
 } from './algorithms/failure-detection/membership-checks.js';

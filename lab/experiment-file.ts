@@ -81,7 +81,7 @@ function isDirectory(path: string): boolean {
 }
 
 const TOP_FIELDS = ['name', 'title', 'description', 'scenario', 'seeds', 'metrics', 'set', 'nodes', 'duration', 'nemesis', 'bug', 'vary', 'groups', 'references'];
-const GROUP_FIELDS = ['name', 'title', 'scenario', 'set', 'vary'];
+const GROUP_FIELDS = ['name', 'title', 'scenario', 'set', 'duration', 'vary'];
 const REFERENCE_FIELDS = ['group', 'point', 'metric', 'stat', 'value', 'bound', 'source', 'note'];
 
 /** Checks the shape of a parsed experiment file (`source` names it in messages). */
@@ -130,11 +130,13 @@ export function parseExperimentFile(raw: unknown, source: string): ExperimentFil
       const groupTitle = str(`${field}.title`, group.title, false);
       const groupScenario = str(`${field}.scenario`, group.scenario, false);
       const groupSet = strings(`${field}.set`, group.set, false);
+      const groupDuration = str(`${field}.duration`, group.duration, false);
       return {
         name: str(`${field}.name`, group.name, true)!,
         ...(groupTitle !== undefined ? { title: groupTitle } : {}),
         ...(groupScenario !== undefined ? { scenario: groupScenario } : {}),
         ...(groupSet !== undefined ? { set: groupSet } : {}),
+        ...(groupDuration !== undefined ? { duration: groupDuration } : {}),
         vary: axes(`${field}.vary`, group.vary),
       };
     });

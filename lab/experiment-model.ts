@@ -56,6 +56,8 @@ export interface ExperimentGroupFile {
   readonly scenario?: string;
   /** Added after the file's `set`. */
   readonly set?: readonly string[];
+  /** The group's simulated duration, in place of the file's (`--duration` on the command line wins over both). */
+  readonly duration?: string;
   readonly vary: readonly AxisText[];
 }
 

@@ -226,13 +226,17 @@ export function prepareExperiment(file: ExperimentFile, source: ExperimentSource
     const axisInfos: AxisInfo[] = axes.map((axis, i) => axisInfo(axis, fileAxes[i]!, [...scenarioOf.values()]));
     groups.push({ name: group.name, title: group.title ?? (groupFiles.length === 1 ? file.title : group.name), axes: axisInfos });
     const pointSet = [...fileSet, ...(group.set ?? []), ...cliSet];
+    // A group's own duration replaces the file's; the command line's replaces both.
+    const groupDurationMicros = overrides.duration === undefined && group.duration !== undefined
+      ? parseDurationFlag(group.duration, `${source.path ?? 'experiment'}: group ${group.name}: duration`)
+      : durationMicros;
     for (const coords of crossProduct(axes.map((a) => a.values.length))) {
       const params: Record<string, string> = {};
       const assignments: string[] = [];
       let scenarioName = groupScenario;
       let pointBug = bug;
       let pointNodes = nodeCount;
-      let pointDuration = durationMicros;
+      let pointDuration = groupDurationMicros;
       let pointNemesis = nemesis as NemesisProfile | undefined;
       const onAxis = new Set<string>();
       axes.forEach((axis, a) => {

@@ -281,6 +281,15 @@ function memberViewIntervals(trace: readonly TraceEvent[], indexOf: (id: NodeId)
       // A crashed viewer's process, and its views, are gone.
       const viewer = indexOf(e.node);
       for (const member of [...(held.get(viewer)?.keys() ?? [])]) set(viewer, member, undefined, e.at);
+    } else if (e.type === 'observe' && e.fact.type === 'members-alive' && Array.isArray(e.fact.members)) {
+      // Many members held alive at once (a start-up view): alive is drawn as no mark.
+      const viewer = indexOf(e.node);
+      if (viewer < 0) continue;
+      viewers.add(viewer);
+      for (const id of e.fact.members) {
+        const member = typeof id === 'string' ? indexOf(id) : -1;
+        if (member >= 0) set(viewer, member, undefined, e.at);
+      }
     } else if (e.type === 'observe' && e.fact.type === 'member' && typeof e.fact.member === 'string') {
       const viewer = indexOf(e.node);
       const member = indexOf(e.fact.member);

@@ -57,4 +57,15 @@ export type MemberStatus = 'alive' | 'suspect' | 'dead' | 'left';
  * higher incarnation supersedes a lower one. A node never reports a view of itself this way.
  * Membership checkers, metrics and reports read it; a detector opts in by including it in its facts.
  */
-export type MembershipFact = { readonly type: 'member'; readonly member: string; readonly status: MemberStatus; readonly incarnation: number };
+export type MemberFact = { readonly type: 'member'; readonly member: string; readonly status: MemberStatus; readonly incarnation: number };
+
+/**
+ * The node holds each of `members` alive at `incarnation`: `{ type: 'members-alive', members: ['n2',
+ * 'n3'], incarnation: 0 }` says what a `member` fact per listed member would, in that order, in one fact.
+ * A member that starts knowing all n − 1 others (SWIM) reports its view this way: at 512 members, one
+ * fact per member instead of 261 632 at start-up.
+ */
+export type MembersAliveFact = { readonly type: 'members-alive'; readonly members: readonly string[]; readonly incarnation: number };
+
+/** Membership facts: a view of one member, or of many at once. */
+export type MembershipFact = MemberFact | MembersAliveFact;

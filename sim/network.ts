@@ -248,7 +248,10 @@ export class Network<M> {
 
   /** Restores every cut link. */
   heal(): void {
-    for (const link of this.created) link.cut = false;
+    // Indexed loops over `created` (tens of thousands of links at 512 nodes): these run a few times a
+    // run, in unoptimised code, where `for … of` allocates an iterator result per link.
+    const created = this.created;
+    for (let i = 0; i < created.length; i++) created[i]!.cut = false;
     // Every link is uncut now, whatever cut it before: a link created later need not replay those cuts.
     this.rules = this.rules.filter((rule) => rule.kind !== 'partition' && rule.kind !== 'cut');
   }
@@ -304,7 +307,11 @@ export class Network<M> {
 
   /** Applies a rule to every link that exists, and keeps it for links created later. */
   private apply(rule: Rule): void {
-    for (const link of this.created) applyRule(rule, link, link.from, link.to);
+    const created = this.created;
+    for (let i = 0; i < created.length; i++) {
+      const link = created[i]!;
+      applyRule(rule, link, link.from, link.to);
+    }
     this.keep(rule);
   }
 

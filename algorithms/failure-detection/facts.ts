@@ -4,7 +4,7 @@
 
 import type { MembershipFact } from '../../sim/facts.js';
 
-export type { MembershipFact, MemberStatus } from '../../sim/facts.js';
+export type { MemberFact, MembersAliveFact, MembershipFact, MemberStatus } from '../../sim/facts.js';
 
 /** SWIM: the member learned it is suspected (or declared dead) and refuted it with a higher incarnation. */
 export type RefuteFact = { readonly type: 'refute'; readonly incarnation: number };

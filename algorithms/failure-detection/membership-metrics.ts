@@ -166,67 +166,96 @@ export function membershipMetrics(options: { readonly views?: MembershipViews } 
     }
   };
 
+  /** One viewer's view of one member changed to (status, incarnation) from the previous one (status undefined: none). */
+  const viewChanged = (
+    viewer: NodeId, member: NodeId, status: MemberStatus, incarnation: number,
+    previousStatus: MemberStatus | undefined, previousIncarnation: number, run: RunView,
+  ) => {
+    const now = run.now;
+    // False positives, in the fault phase only.
+    if (run.phase === 'faults' && run.status(member) === 'up') {
+      const healthy = !slow.has(member);
+      if (status === 'suspect' && previousStatus !== 'suspect') {
+        falseSuspicions++;
+        if (healthy) healthyFalseSuspicions++;
+      }
+      if (status === 'dead' && previousStatus !== 'dead') {
+        falseDeaths++;
+        if (healthy) healthyFalseDeaths++;
+      }
+    }
+    // Detection of a crash.
+    const d = detections.get(member);
+    if (d !== undefined) {
+      if (!d.suspected && (status === 'suspect' || status === 'dead')) {
+        d.suspected = true;
+        firstSuspicion.push(now - d.crashedAt);
+      }
+      const held = d.required.get(viewer);
+      if (held !== undefined && held !== (status === 'dead')) {
+        d.required.set(viewer, !held);
+        d.deadCount += held ? -1 : 1;
+        checkAllDead(d, now);
+      }
+    }
+    // Dissemination.
+    let list = spreading.get(member);
+    if (list !== undefined) {
+      for (const spread of list) {
+        const was = previousStatus !== undefined && coversKey(previousStatus, previousIncarnation, spread.key);
+        const is = coversKey(status, incarnation, spread.key);
+        if (was !== is) spread.holders += is ? 1 : -1;
+      }
+    }
+    let keys = seen.get(member);
+    if (keys === undefined) seen.set(member, (keys = new Map()));
+    const statuses = keys.get(incarnation) ?? 0;
+    const bit = 1 << RANK[status];
+    if ((statuses & bit) === 0) {
+      keys.set(incarnation, statuses | bit);
+      if (previousStatus !== undefined) {
+        const next: MemberView = { status, incarnation };
+        let holders = 0;
+        for (const other of members!) if (other !== member && isUp(other) && covers(views.get(other, member, run), next)) holders++;
+        if (list === undefined) spreading.set(member, (list = []));
+        list.push({ key: next, firstAt: now, holders });
+      }
+    }
+    finishSpreads(member, now);
+  };
+
   return {
     name: 'membership-metrics',
     provides: MEMBERSHIP_METRICS,
     onFact(viewer: NodeId, fact: MembershipFact, run: RunView) {
+      if (fact.type === 'members-alive') {
+        init(run);
+        views.observe(viewer, fact, run);
+        const replaced = views.replaced.length === 0 ? undefined : new Map(views.replaced.map((v) => [v.member, v]));
+        if (replaced === undefined && detections.size === 0 && spreading.size === 0) {
+          // A first view of each (a start-up view, nothing being detected or spread): all it can change
+          // is which (status, incarnation) pairs have been seen.
+          const bit = 1 << RANK.alive;
+          const listed = fact.members;
+          for (let i = 0; i < listed.length; i++) {
+            const member = listed[i]!;
+            let keys = seen.get(member);
+            if (keys === undefined) seen.set(member, (keys = new Map()));
+            const statuses = keys.get(fact.incarnation) ?? 0;
+            if ((statuses & bit) === 0) keys.set(fact.incarnation, statuses | bit);
+          }
+          return;
+        }
+        for (const member of fact.members) {
+          const was = replaced?.get(member);
+          viewChanged(viewer, member, 'alive', fact.incarnation, was?.status, was?.incarnation ?? 0, run);
+        }
+        return;
+      }
       if (fact.type !== 'member') return;
       init(run);
-      const member = fact.member;
-      const now = run.now;
       views.observe(viewer, fact, run);
-      const previousStatus = views.previousStatus;
-      const previousIncarnation = views.previousIncarnation;
-      // False positives, in the fault phase only.
-      if (run.phase === 'faults' && run.status(member) === 'up') {
-        const healthy = !slow.has(member);
-        if (fact.status === 'suspect' && previousStatus !== 'suspect') {
-          falseSuspicions++;
-          if (healthy) healthyFalseSuspicions++;
-        }
-        if (fact.status === 'dead' && previousStatus !== 'dead') {
-          falseDeaths++;
-          if (healthy) healthyFalseDeaths++;
-        }
-      }
-      // Detection of a crash.
-      const d = detections.get(member);
-      if (d !== undefined) {
-        if (!d.suspected && (fact.status === 'suspect' || fact.status === 'dead')) {
-          d.suspected = true;
-          firstSuspicion.push(now - d.crashedAt);
-        }
-        const held = d.required.get(viewer);
-        if (held !== undefined && held !== (fact.status === 'dead')) {
-          d.required.set(viewer, !held);
-          d.deadCount += held ? -1 : 1;
-          checkAllDead(d, now);
-        }
-      }
-      // Dissemination.
-      let list = spreading.get(member);
-      if (list !== undefined) {
-        for (const spread of list) {
-          const was = previousStatus !== undefined && coversKey(previousStatus, previousIncarnation, spread.key);
-          const is = coversKey(fact.status, fact.incarnation, spread.key);
-          if (was !== is) spread.holders += is ? 1 : -1;
-        }
-      }
-      let keys = seen.get(member);
-      if (keys === undefined) seen.set(member, (keys = new Map()));
-      const statuses = keys.get(fact.incarnation) ?? 0;
-      const bit = 1 << RANK[fact.status];
-      if ((statuses & bit) === 0) {
-        keys.set(fact.incarnation, statuses | bit);
-        if (previousStatus !== undefined) {
-          const next: MemberView = { status: fact.status, incarnation: fact.incarnation };
-          let holders = 0;
-          for (const other of members!) if (other !== member && isUp(other) && covers(views.get(other, member, run), next)) holders++;
-          if (list === undefined) spreading.set(member, (list = []));
-          list.push({ key: next, firstAt: now, holders });
-        }
-      }
-      finishSpreads(member, now);
+      viewChanged(viewer, fact.member, fact.status, fact.incarnation, views.previousStatus, views.previousIncarnation, run);
     },
     onFault(fault: FaultEntry | null, run: RunView & LinkView) {
       init(run);

@@ -143,7 +143,12 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
     this.incarnation = previous === undefined ? 0 : previous + 1;
     ctx.disk.write(INCARNATION_KEY, this.incarnation);
     ctx.disk.sync();
-    for (const peer of ctx.peers) this.learn(ctx, peer, ALIVE_AT_START);
+    // §3: every member starts knowing the group, each alive at incarnation 0 (a fresh life holds no
+    // other view). Reported as one fact for all n − 1, not one `member` fact each.
+    assert(this.view.size === 0, 'a member starts with an empty view');
+    const peers = ctx.peers;
+    for (let i = 0; i < peers.length; i++) this.view.set(peers[i]!, ALIVE_AT_START);
+    ctx.observe({ type: 'members-alive', members: ctx.peers, incarnation: ALIVE_AT_START.incarnation });
     this.probeList = ctx.rng.shuffle(ctx.peers);
     // A join (restart): announce ourselves alive at the new incarnation, by piggyback.
     if (previous !== undefined) this.queue.enqueue({ member: ctx.self, status: 'alive', incarnation: this.incarnation });
@@ -441,7 +446,7 @@ export class SwimMember implements Process<SwimMessage, FdFact> {
     const known = before !== undefined;
     if (view.status === 'dead') this.dead.add(member);
     else if (before?.status === 'dead') this.dead.delete(member);
-    this.view.set(member, view === ALIVE_AT_START ? view : { status: view.status, incarnation: view.incarnation });
+    this.view.set(member, { status: view.status, incarnation: view.incarnation });
     // §4.3: a member we did not know joins the round-robin list at a random position.
     if (!known && this.probeList.length > 0) this.probeList.splice(ctx.rng.int(0, this.probeList.length), 0, member);
     ctx.observe({ type: 'member', member, status: view.status, incarnation: view.incarnation });

@@ -4,7 +4,7 @@
 
 import { fdBugs } from '../../algorithms/failure-detection/bugs.js';
 import type { HeartbeatConfig, PhiAccrualConfig } from '../../algorithms/failure-detection/config.js';
-import type { MembershipFact } from '../../algorithms/failure-detection/facts.js';
+import type { MemberFact } from '../../algorithms/failure-detection/facts.js';
 import { HeartbeatDetector } from '../../algorithms/failure-detection/heartbeat.js';
 import { PhiAccrualDetector } from '../../algorithms/failure-detection/phi-accrual.js';
 import type { Fact } from '../../sim/facts.js';
@@ -31,7 +31,7 @@ export const phiConfig = (bug?: FdBugName, overrides: Partial<PhiAccrualConfig> 
 export interface FdRun {
   readonly members: readonly NodeId[];
   /** Every membership fact, with the true time it was reported. */
-  readonly facts: readonly { readonly atMicros: Micros; readonly node: NodeId; readonly fact: MembershipFact }[];
+  readonly facts: readonly { readonly atMicros: Micros; readonly node: NodeId; readonly fact: MemberFact }[];
   readonly durationMicros: Micros;
   readonly messagesSent: number;
 }
@@ -48,7 +48,7 @@ export interface FdRunOptions {
 export function runCluster(create: () => Process<unknown, Fact>, options: FdRunOptions): FdRun {
   const count = options.members ?? 8;
   const members = Array.from({ length: count }, (_, i) => `n${i + 1}`);
-  const facts: { atMicros: Micros; node: NodeId; fact: MembershipFact }[] = [];
+  const facts: { atMicros: Micros; node: NodeId; fact: MemberFact }[] = [];
   const sim = new Simulator({
     seed: options.seed,
     nodes: members.map((id) => ({ id, role: 'member', create })),
@@ -56,7 +56,7 @@ export function runCluster(create: () => Process<unknown, Fact>, options: FdRunO
     observers: [{
       name: 'membership-recorder',
       onFact(node, fact, run) {
-        if (fact.type === 'member') facts.push({ atMicros: run.now, node, fact: fact as MembershipFact });
+        if (fact.type === 'member') facts.push({ atMicros: run.now, node, fact: fact as MemberFact });
       },
     }],
   });

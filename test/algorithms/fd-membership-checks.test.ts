@@ -180,6 +180,45 @@ describe('incarnations never decrease', () => {
   });
 });
 
+describe('a members-alive fact (a start-up view) is read as a member fact per listed member', () => {
+  const others = (id: string) => N.filter((m) => m !== id);
+
+  it('fills the views completeness and accuracy read', () => {
+    const c = completeness({ boundMicros: 2 * S });
+    const a = accuracyAfterHeal();
+    const run = new FakeRun(N);
+    const d = new Driver(run, [c, a]);
+    for (const id of N) d.aliveAll(0, id, others(id));
+    d.recover(5 * S);
+    expect(a.verdict(run)).toEqual({ ok: true });
+    d.aliveAll(5.1 * S, 'n1', ['n2', 'n3']).fact(5.2 * S, 'n1', 'n4', 'suspect');
+    expect(a.verdict(run).message).toBe('n1 has suspect at incarnation 0 for n4, which is up');
+    // A crash owed a death; a start-up view re-reported by a viewer up throughout undoes it.
+    const run2 = new FakeRun(N);
+    const c2 = completeness({ boundMicros: 2 * S });
+    const d2 = new Driver(run2, [c2]);
+    d2.fault(1 * S, 'crash', 'n4').all(2 * S, ['n1', 'n2', 'n3'], 'n4', 'dead').aliveAll(2.5 * S, 'n2', ['n1', 'n3', 'n4']);
+    run2.now = 4 * S;
+    expect(c2.verdict(run2).message).toBe('n4 crashed at 1s and stayed down, but n2 (up throughout) did not hold it dead within 2s (at 3s it had alive at incarnation 0)');
+  });
+
+  it('incarnations never decrease: fails when it takes a member back to a lower incarnation', () => {
+    const d = new Driver(new FakeRun(N), [incarnationsNeverDecrease()]);
+    d.aliveAll(0, 'n1', ['n2', 'n3', 'n4']).fact(1, 'n1', 'n3', 'suspect', 2);
+    expect(d.problems).toEqual([]);
+    d.aliveAll(2, 'n1', ['n2', 'n3', 'n4'], 0);
+    expect(d.problems).toEqual(["n1's view of n3 went from incarnation 2 (suspect) back to 0 (alive)"]);
+  });
+
+  it('dead is final: fails when it undoes a death at the same incarnation, not in a restarted viewer', () => {
+    const d = new Driver(new FakeRun(N), [deadIsFinal()]);
+    d.aliveAll(0, 'n1', ['n2', 'n3', 'n4']).fact(1, 'n1', 'n4', 'dead', 0).fault(2, 'crash', 'n1').fault(3, 'restart', 'n1').aliveAll(4, 'n1', ['n2', 'n3', 'n4']);
+    expect(d.problems).toEqual([]);
+    d.fact(5, 'n1', 'n4', 'dead', 0).aliveAll(6, 'n1', ['n2', 'n3', 'n4']);
+    expect(d.problems).toEqual(['n1 held n4 dead at incarnation 0, then alive at incarnation 0']);
+  });
+});
+
 describe('never self-dead', () => {
   it('fails only on a member declaring itself dead', () => {
     const run = new FakeRun(N);

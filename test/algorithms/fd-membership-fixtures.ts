@@ -72,8 +72,16 @@ export class Driver {
   ) {}
 
   fact(at: Micros, viewer: NodeId, member: NodeId, status: MemberStatus, incarnation = 0): this {
+    return this.report(at, viewer, view(member, status, incarnation));
+  }
+
+  /** `viewer` reports every one of `members` alive at `incarnation` in one `members-alive` fact (a start-up view). */
+  aliveAll(at: Micros, viewer: NodeId, members: readonly NodeId[], incarnation = 0): this {
+    return this.report(at, viewer, { type: 'members-alive', members, incarnation });
+  }
+
+  private report(at: Micros, viewer: NodeId, fact: MembershipFact): this {
     this.run.now = at;
-    const fact = view(member, status, incarnation);
     for (const w of this.watchers) {
       const problem = w.onObservation?.(viewer, fact, this.run);
       if (problem) this.problems.push(problem);

@@ -66,6 +66,32 @@ describe('membership metrics', () => {
     });
   });
 
+  it('measures a members-alive fact (a start-up view) as the member facts it stands for', () => {
+    const others = (id: string) => N.filter((m) => m !== id);
+    const measure = (batch: boolean) => {
+      const observer = membershipMetrics();
+      const run = new FakeRun(N);
+      const d = new Driver(run, [observer]);
+      const start = (at: number, id: string) => {
+        if (batch) d.aliveAll(at, id, others(id));
+        else for (const m of others(id)) d.fact(at, id, m, 'alive');
+      };
+      for (const id of N) start(0, id);
+      // A change spreading and a crash being detected when n1 re-reports all alive (undoing its death of
+      // n4) and n2 restarts and reports its start-up view: the batch then goes member by member.
+      d.fact(1 * S, 'n1', 'n3', 'suspect').fault(2 * S, 'crash', 'n4').fact(2.5 * S, 'n1', 'n4', 'suspect').fact(2.8 * S, 'n1', 'n4', 'dead');
+      start(2.9 * S, 'n1');
+      d.fault(3 * S, 'crash', 'n2').fault(3.5 * S, 'restart', 'n2');
+      start(3.6 * S, 'n2');
+      d.fact(4 * S, 'n3', 'n4', 'dead').fact(4.2 * S, 'n1', 'n4', 'dead').fact(4.4 * S, 'n2', 'n4', 'dead').fact(4.6 * S, 'n2', 'n3', 'suspect');
+      d.recover(10 * S);
+      return observer.finish(ended(run, 10 * S)).samples;
+    };
+    const expanded = measure(false);
+    expect(expanded.detectionAllDeadMicros).toEqual([2.2 * S]); // n2 crashed in the window: excused
+    expect(measure(true)).toEqual(expanded);
+  });
+
   it('counts a false positive of a slow member, but not as one of a healthy member', () => {
     const observer = membershipMetrics();
     const run = new FakeRun(N);
