@@ -201,6 +201,11 @@ class ScriptContext<M> implements Context<M> {
   failFastRatio(): number {
     return 0;
   }
+
+  /** A scripted node that leaves says so in the trace (the script's own steps decide what follows). */
+  leave(): void {
+    this.cluster.effect('state', `${this.self} leaves`);
+  }
 }
 
 class ScriptCluster<M> {

@@ -23,6 +23,12 @@ export interface Process<M, F extends Fact = Observation> {
   onTimer(ctx: Context<M, F>, name: string): void;
   /** A read-only view for checkers and reports. */
   inspect?(): unknown;
+  /**
+   * A `leave` fault asks this node to leave the cluster gracefully (hand its duties over, then go): it
+   * calls `ctx.leave()` when it is done, in this handler or a later one. Without this hook, a `leave`
+   * takes the node out at once.
+   */
+  onLeave?(ctx: Context<M, F>): void;
 }
 
 /** How a timer counts (see `Context.setTimer`). */
@@ -62,6 +68,12 @@ export interface Context<M, F extends Fact = Observation> {
    * serving; other algorithms ignore it. Fault injection at the application layer, as a service mesh does.
    */
   failFastRatio(): number;
+  /**
+   * This node has left the cluster (after a `leave` fault, or of its own accord): once the handler
+   * returns, the engine stops it and marks it `absent`; its timers are cancelled and messages to it are
+   * dropped. Only a `join` brings it back, as a fresh node with an empty disk.
+   */
+  leave(): void;
 }
 
 /** How a scenario describes one node of the cluster. */
@@ -74,4 +86,9 @@ export interface NodeSpec<M = unknown, F extends Fact = Observation> {
   readonly role: string;
   /** Builds a fresh process: at boot and at every restart. */
   create(): Process<M, F>;
+  /**
+   * The node is a spare, not in the cluster at the start: it stays `absent` (not booted; messages to it
+   * are dropped) until a `join` fault boots it as a fresh node.
+   */
+  readonly dormant?: boolean;
 }

@@ -221,6 +221,11 @@ class NodeContext implements Context<unknown> {
   failFastRatio(): number {
     return this.node.failFastRatio;
   }
+
+  leave(): void {
+    this.live('leave');
+    this.sim.requestLeave(this.node);
+  }
 }
 
 /**
@@ -629,6 +634,11 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   }
 
   // ---- observations and history ---------------------------------------------------------------
+
+  /** `ctx.leave()`: the node stops once its handler returns (join and leave: issue 15, engine work in progress). */
+  requestLeave(node: NodeRecord): void {
+    assert(false, `${node.id}: ctx.leave() is not supported by the engine yet`);
+  }
 
   recordObservation(node: NodeRecord, fact: Observation): void {
     this.recorder.observe(this.now, node.index, fact);

@@ -145,6 +145,9 @@ class FakeContext implements Context<SwimMessage, FdFact> {
   failFastRatio(): number {
     return 0;
   }
+  leave(): void {
+    throw new Error('SWIM leaves through its own protocol, never ctx.leave()');
+  }
   /** Sends since the last call. */
   drain(): { to: NodeId; msg: SwimMessage }[] {
     return this.sent.splice(0);

@@ -50,6 +50,7 @@ class FakeNode {
       cancelTimer: (name) => void node.timers.delete(name),
       observe: (fact) => void node.facts.push(fact),
       failFastRatio: () => node.failFast,
+      leave: () => { throw new Error('load balancers never leave'); },
     };
   }
 

@@ -165,6 +165,7 @@ function fakeContext<M>(self: string, peers: string[], disk = new SimDisk()) {
     cancelTimer: (name) => void timers.delete(name),
     observe: (fact) => void facts.push(fact),
     failFastRatio: () => 0,
+    leave: () => { throw new Error('Paxos nodes never leave'); },
   };
   return { ctx, sent, facts, timers };
 }
