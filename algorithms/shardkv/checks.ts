@@ -1,0 +1,173 @@
+// The sharded store's checkers and metrics. `linearizable` (always): the client history, per key, from the
+// preloaded initial value. `replicas-after-recovery` (eventually): every preloaded or written key is held,
+// at one version, by all R owners of the final map, all up and settled. `one-writer-per-epoch` (always):
+// no two nodes accept writes for one key in one epoch. `membership-change-completed` (sometimes): some
+// change was published and every node involved finished migrating into it.
+
+import type { Checker, CheckVerdict, RunView } from '../../sim/check.js';
+import { toHistoryOps } from '../../sim/check/history-checker.js';
+import { checkLinearizability } from '../../sim/check/linearizability.js';
+import type { Operation } from '../../sim/history.js';
+import type { MetricsObserver } from '../../sim/metrics.js';
+import type { NodeId } from '../../sim/process.js';
+import { formatMicros } from '../../sim/time.js';
+import { INITIAL_VALUE, keyIndex, type OwnerTables } from './config.js';
+import type { ShardFact } from './facts.js';
+import type { ShardMap } from './messages.js';
+import type { StorageView } from './storage.js';
+
+/** always: the history is linearizable per key (kv model), every key starting at {@link INITIAL_VALUE}. */
+export function linearizable(stepsMax = 20_000_000): Checker<ShardFact> {
+  let cached: { length: number; verdict: CheckVerdict } | undefined;
+  return {
+    name: 'linearizable',
+    kind: 'always',
+    description: `every key's gets and puts are linearizable, from the preloaded value ${JSON.stringify(INITIAL_VALUE)}`,
+    verdict(run) {
+      if (cached !== undefined && cached.length === run.history.length && run.phase === 'recovery') return cached.verdict;
+      const result = checkLinearizability(toHistoryOps(run.history), { model: 'kv', initial: INITIAL_VALUE, stepsMax });
+      const verdict: CheckVerdict =
+        result.verdict === 'linearizable' ? { ok: true }
+        : result.verdict === 'unknown' ? { ok: true, message: `undecided: the search budget of ${stepsMax} steps ran out` }
+        : { ok: false, message: result.failure!.explanation, atMicros: result.failure!.blocked.return ?? result.failure!.blocked.call };
+      cached = { length: run.history.length, verdict };
+      return verdict;
+    },
+  };
+}
+
+/** always: no two nodes accept writes for one key in one epoch (fed by `write-accepted`). */
+export function oneWriterPerEpoch(): Checker<ShardFact> {
+  const writers = new Map<string, NodeId>();
+  let violation: string | undefined;
+  return {
+    name: 'one-writer-per-epoch',
+    kind: 'always',
+    description: 'no two storage nodes accept writes for one key in one epoch',
+    onObservation(node, fact, run) {
+      if (fact.type !== 'write-accepted') return;
+      const id = `${fact.epoch} ${fact.key}`;
+      const writer = writers.get(id);
+      if (writer === undefined) {
+        writers.set(id, node);
+        return;
+      }
+      if (writer === node || violation !== undefined) return;
+      violation = `${writer} and ${node} both accepted writes for ${fact.key} in epoch ${fact.epoch} (the second at ${formatMicros(run.now)})`;
+      return violation;
+    },
+    verdict: () => (violation === undefined ? { ok: true } : { ok: false, message: violation }),
+  };
+}
+
+/** sometimes: a membership change was published and every node it involved finished migrating (`epoch-settled`). */
+export function membershipChangeCompleted(): Checker<ShardFact> {
+  let settled = 0;
+  return {
+    name: 'membership-change-completed',
+    kind: 'sometimes',
+    description: 'at least one membership change completed: its epoch was published and every node migrated into it',
+    onObservation(_node, fact) {
+      if (fact.type === 'epoch-settled') settled = Math.max(settled, fact.epoch);
+    },
+    verdict: () => (settled > 0 ? { ok: true } : { ok: false, message: 'no membership change completed (no epoch after the first settled)' }),
+  };
+}
+
+/** What {@link replicasAfterRecovery} needs to know of the store. */
+export interface ReplicaCheckOptions {
+  readonly tables: OwnerTables;
+  readonly initialMembers: readonly NodeId[];
+  readonly keys: number;
+}
+
+/**
+ * eventually: every preloaded key and every key a put touched (open puts included) is held by all R
+ * owners of the final map, all up, at the final epoch, done migrating, and with one version: the
+ * primary's. A key only open puts touched and that no owner holds is fine (the puts may not have happened).
+ */
+export function replicasAfterRecovery(options: ReplicaCheckOptions): Checker<ShardFact> {
+  let final: ShardMap = { epoch: 1, members: options.initialMembers };
+  return {
+    name: 'replicas-after-recovery',
+    kind: 'eventually',
+    description: 'after recovery every key is held at one version by all R owners of the final shard map, all up',
+    onObservation(_node, fact) {
+      if (fact.type === 'epoch' && fact.epoch > final.epoch) final = { epoch: fact.epoch, members: fact.members };
+    },
+    verdict: (run) => judgeReplicas(run, final, options),
+  };
+}
+
+/** The replica check itself, over a run's view and its final map (exported for tests with hand-made views). */
+export function judgeReplicas(run: Pick<RunView, 'status' | 'inspect' | 'history'>, final: ShardMap, options: ReplicaCheckOptions): CheckVerdict {
+  const views = new Map<NodeId, StorageView>();
+  for (const member of final.members) {
+    if (run.status(member) !== 'up') return { ok: false, message: `${member}, an owner in epoch ${final.epoch}, is ${run.status(member)}` };
+    const view = run.inspect(member) as StorageView | undefined;
+    if (view === undefined) return { ok: false, message: `${member} shows no state` };
+    if (view.epoch !== final.epoch || view.migratedEpoch < final.epoch) return { ok: false, message: `${member} is at epoch ${view.epoch} (migrated ${view.migratedEpoch}), not settled in epoch ${final.epoch}` };
+    if (view.pendingWrites > 0) return { ok: false, message: `${member} is still copying ${view.pendingWrites} writes to their owners` };
+    views.set(member, view);
+  }
+  const table = options.tables.of(final);
+  const written = writtenKeys(run.history);
+  const check = (key: string, mustExist: boolean): string | undefined => {
+    const owners = table.owners(key);
+    const primary = views.get(owners[0]!)!.data.get(key);
+    if (primary === undefined) {
+      if (!mustExist && owners.every((o) => !views.get(o)!.data.has(key))) return undefined;
+      return `${key}: its primary ${owners[0]} holds no copy in epoch ${final.epoch}`;
+    }
+    for (const owner of owners.slice(1)) {
+      const copy = views.get(owner)!.data.get(key);
+      if (copy === undefined) return `${key}: owner ${owner} holds no copy (the primary ${owners[0]} holds ${JSON.stringify(primary.value)})`;
+      if (copy.versionEpoch !== primary.versionEpoch || copy.versionCounter !== primary.versionCounter || copy.value !== primary.value) {
+        return `${key}: owner ${owner} holds ${JSON.stringify(copy.value)} at (${copy.versionEpoch}, ${copy.versionCounter}), the primary ${owners[0]} ${JSON.stringify(primary.value)} at (${primary.versionEpoch}, ${primary.versionCounter})`;
+      }
+    }
+    return undefined;
+  };
+  for (let i = 0; i < options.keys; i++) {
+    const problem = check(`k${i}`, true);
+    if (problem !== undefined) return { ok: false, message: problem };
+  }
+  for (const [key, acknowledged] of written) {
+    if (keyIndex(key, options.keys) >= 0) continue;
+    const problem = check(key, acknowledged);
+    if (problem !== undefined) return { ok: false, message: problem };
+  }
+  return { ok: true };
+}
+
+/** Keys puts touched, not preloaded ones only: key → whether some put on it was acknowledged. */
+function writtenKeys(history: readonly Operation[]): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const op of history) {
+    const input = op.input as { op?: string; key?: string };
+    if (input.op !== 'put' || typeof input.key !== 'string' || op.status === 'fail') continue;
+    out.set(input.key, (out.get(input.key) ?? false) || op.status === 'ok');
+  }
+  return out;
+}
+
+/**
+ * Metrics: key copies moved per membership change (the `migrated` facts' keysSent, summed per epoch)
+ * and the number of changes that settled.
+ */
+export function shardMetrics(): MetricsObserver<ShardFact> {
+  const moved = new Map<number, number>();
+  let settled = 0;
+  return {
+    name: 'shard-metrics',
+    provides: [
+      { name: 'keysMovedPerChange', unit: 'count', description: 'key copies sent to new owners in one membership change (all nodes)' },
+      { name: 'changesSettled', unit: 'count', description: 'membership changes every involved node finished migrating into' },
+    ],
+    onFact(_node, fact) {
+      if (fact.type === 'migrated') moved.set(fact.epoch, (moved.get(fact.epoch) ?? 0) + fact.keysSent);
+      else if (fact.type === 'epoch-settled') settled++;
+    },
+    finish: () => ({ samples: { keysMovedPerChange: [...moved.values()], changesSettled: [settled] } }),
+  };
+}

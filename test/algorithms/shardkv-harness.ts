@@ -1,0 +1,68 @@
+// A scenario family for the sharded store's tests (the lead's scenarios/hashing.ts is the public one):
+// the store of algorithms/shardkv/setup.ts, with its parameters, the hashing family's planted bugs and a
+// fault script of crashes, loss and (once the engine has them) joins and leaves.
+
+import { hashBugs } from '../../algorithms/hashing/bugs.js';
+import { buildShardStore } from '../../algorithms/shardkv/setup.js';
+import type { ShardFact } from '../../algorithms/shardkv/facts.js';
+import { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS } from '../../scenarios/common.js';
+import type { FaultEntry } from '../../sim/faults.js';
+import { executeRun, prepareRun, type RunResult } from '../../sim/run.js';
+import { defineParams, defineScenarioFamily, type ScenarioVariant, type ScriptContext } from '../../sim/scenario.js';
+
+export const SHARD_TEST_PARAMS = defineParams({
+  ...NETWORK_PARAMS.decls,
+  ...RECOVERY_PARAMS.decls,
+  spares: { unit: 'integer', default: 2, min: 0, max: 64, description: 'dormant storage spares' },
+  clients: { unit: 'integer', default: 4, min: 0, max: 100, description: 'clients' },
+  keys: { unit: 'integer', default: 20, min: 1, max: 1_000_000, description: 'preloaded keys' },
+  replicas: { unit: 'integer', default: 3, min: 1, max: 16, description: 'owners per key (R)' },
+  writeQuorum: { unit: 'integer', default: 2, min: 1, max: 16, description: 'owners holding a write before it is acknowledged (W)' },
+  placement: { unit: 'choice', default: 'rendezvous', choices: ['ring', 'jump', 'rendezvous', 'maglev', 'bounded'], description: 'placement function' },
+  zipfExponent: { unit: 'number', default: 0, min: 0, max: 5, description: 'Zipf exponent of key choice (0: uniform)' },
+  putRatio: { unit: 'ratio', default: 0.5, description: 'share of puts' },
+  clientThinkMicrosMin: { unit: 'duration', default: 5_000, min: 0, maxParam: 'clientThinkMicrosMax', description: 'shortest client pause' },
+  clientThinkMicrosMax: { unit: 'duration', default: 30_000, min: 0, description: 'longest client pause' },
+  clientTimeoutMicros: { unit: 'duration', default: 300_000, min: 1_000, description: 'client attempt timeout' },
+  batchKeysMax: { unit: 'integer', default: 8, min: 1, max: 100_000, description: 'key copies per migration batch' },
+});
+
+export interface ShardTestVariant extends ScenarioVariant<typeof SHARD_TEST_PARAMS.decls> {
+  readonly script?: (context: ScriptContext) => FaultEntry[];
+}
+
+const family = defineScenarioFamily<typeof SHARD_TEST_PARAMS.decls, keyof typeof hashBugs.names, ShardTestVariant, ShardFact>({
+  algorithm: 'shardkv',
+  params: SHARD_TEST_PARAMS,
+  bugs: hashBugs,
+  defaultNodes: 5,
+  minNodes: 1,
+  maxNodes: 64,
+  defaultDurationMicros: 4_000_000,
+  build({ nodeCount, durationMicros, params, bugs }, variant) {
+    const store = buildShardStore({
+      storage: nodeCount, spares: params.spares, clients: params.clients, keys: params.keys, replicas: params.replicas,
+      writeQuorum: params.writeQuorum, placement: params.placement, zipfExponent: params.zipfExponent, putRatio: params.putRatio,
+      clientThinkMicrosMin: params.clientThinkMicrosMin, clientThinkMicrosMax: params.clientThinkMicrosMax,
+      clientTimeoutMicros: params.clientTimeoutMicros, durationMicros, bugs, batchKeysMax: params.batchKeysMax,
+    });
+    return {
+      nodes: store.nodes, topology: store.topology, checkers: store.checkers, observers: store.observers,
+      network: networkFromParams(params), nemesisTargets: { roles: ['storage'] }, recoveryMicrosMax: params.recoveryMicrosMax,
+      ...(variant.script ? { script: variant.script } : {}),
+    };
+  },
+});
+
+/** A test scenario of the store. */
+export const shardScenario = (variant: ShardTestVariant) => family(variant);
+
+/** Runs `scenario` on `seed`. */
+export function runShard(scenario: ReturnType<typeof shardScenario>, seed: number, options: { bug?: string; set?: string[]; nodes?: number; durationMicros?: number } = {}): RunResult {
+  return executeRun(prepareRun({ scenario, seed, bug: options.bug, set: options.set, nodeCount: options.nodes, durationMicros: options.durationMicros }));
+}
+
+/** Names of the checks that failed. */
+export function failedChecks(result: RunResult): string[] {
+  return result.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.message ?? ''}`);
+}
