@@ -105,6 +105,8 @@ interface ScriptNode<M> {
   readonly timers: Map<string, Micros>;
   process: Process<M> | null;
   context: ScriptContext<M> | null;
+  /** The running handler called `ctx.leave()`: the node stops once it returns. */
+  leaving: boolean;
 }
 
 interface InFlight<M> {
@@ -202,9 +204,9 @@ class ScriptContext<M> implements Context<M> {
     return 0;
   }
 
-  /** A scripted node that leaves says so in the trace (the script's own steps decide what follows). */
+  /** The node leaves once this handler returns, as in the engine (the script then prints `n2 left`). */
   leave(): void {
-    this.cluster.effect('state', `${this.self} leaves`);
+    this.node.leaving = true;
   }
 }
 
@@ -257,6 +259,9 @@ class ScriptCluster<M> {
       case 'crash':
         this.crash(this.node(args[0] ?? '', where), where);
         break;
+      case 'leave':
+        this.askToLeave(this.node(args[0] ?? '', where), where);
+        break;
       case 'deliver':
         this.deliver(rest, where);
         break;
@@ -286,7 +291,7 @@ class ScriptCluster<M> {
         }
         break;
       default:
-        throw new ProtocolScriptError(`${where}: unknown command ${JSON.stringify(verb)} (known: nodes, start, restart, crash, deliver, timer, tick, state, pending, show, hide)`);
+        throw new ProtocolScriptError(`${where}: unknown command ${JSON.stringify(verb)} (known: nodes, start, restart, crash, leave, deliver, timer, tick, state, pending, show, hide)`);
     }
     return this.output.length === 0 ? ['ok'] : this.output;
   }
@@ -301,7 +306,7 @@ class ScriptCluster<M> {
       if (this.nodes.has(id)) throw new ProtocolScriptError(`${where}: node ${id} declared twice`);
       this.nodes.set(id, {
         id, peers: ids.filter((other) => other !== id), disk: new SimDisk(), rng: new Rng(`protocol-script/${id}`),
-        timers: new Map(), process: null, context: null,
+        timers: new Map(), process: null, context: null, leaving: false,
       });
     }
   }
@@ -332,7 +337,30 @@ class ScriptCluster<M> {
     this.output.push(`${node.id} crashed${lost > 0 ? `; ${lost} unsynced disk write${lost === 1 ? '' : 's'} lost` : ''}`);
   }
 
+  /** A `leave` fault: the node's `onLeave` hook, or (without one) it leaves at once. */
+  private askToLeave(node: ScriptNode<M>, where: string): void {
+    if (node.process === null) throw new ProtocolScriptError(`${where}: ${node.id} is not running`);
+    if (node.process.onLeave === undefined) {
+      node.leaving = true;
+      this.departIfLeaving(node);
+      return;
+    }
+    this.handle(node, (process, context) => process.onLeave!(context));
+  }
+
+  /** After a handler that called `ctx.leave()`: the node is gone (its timers with it; its disk is a fresh machine's if it starts again). */
+  private departIfLeaving(node: ScriptNode<M>): void {
+    if (!node.leaving) return;
+    node.leaving = false;
+    node.timers.clear();
+    node.process = null;
+    node.context = null;
+    node.disk.wipe();
+    this.output.push(`${node.id} left`);
+  }
+
   private stop(node: ScriptNode<M>): void {
+    node.leaving = false;
     node.disk.loseUnsynced();
     node.timers.clear();
     node.process = null;
@@ -383,6 +411,7 @@ class ScriptCluster<M> {
       return;
     }
     this.inFlight.push(...context.outbox);
+    if (node.leaving) return this.departIfLeaving(node);
     this.printState(node, false);
   }
 

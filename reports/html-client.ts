@@ -26,7 +26,7 @@ const EXTRA_ROLE_COLOURS = ['#7c3aed', '#0d9488', '#db2777', '#65a30d'];
 const FAULT_COLOURS: Record<string, string> = {
   partition: '#fdba74', clog: '#d8b4fe', loss: '#fca5a5', duplicate: '#67e8f9', delay: '#fde047', 'clock-skew': '#cbd5e1', 'clock-drift': '#d6d3d1', slow: '#bef264', 'fail-fast': '#f9a8d4',
 };
-const STATE_COLOURS = { crashed: '#ef4444', paused: '#f5b83d' } as const;
+const STATE_COLOURS = { crashed: '#ef4444', paused: '#f5b83d', absent: '#94a3b8' } as const;
 /** Membership views of a member, drawn at the foot of its row. */
 const VIEW_COLOURS = { suspect: '#f59e0b', dead: '#7f1d1d' } as const;
 const UP_COLOUR = '#d9f2e3';
@@ -131,6 +131,7 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
   for (const role of data.roleNames) chip(roleColour(role), role);
   chip(STATE_COLOURS.crashed, 'crashed');
   chip(STATE_COLOURS.paused, 'paused');
+  if (data.states.some((s) => s.state === 'absent')) chip(STATE_COLOURS.absent, 'absent (not joined yet, or left)');
   if (data.memberViews.length > 0) {
     chip(VIEW_COLOURS.suspect, 'seen suspect (height: share of the others)');
     chip(VIEW_COLOURS.dead, 'seen dead');

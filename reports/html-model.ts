@@ -25,7 +25,8 @@ export const DENSITY_BUCKETS = 400;
 const DEFAULT_WINDOW_ARROWS = 110;
 const DEFAULT_WINDOW_MICROS_MIN = 20_000;
 
-export type NodeState = 'crashed' | 'paused';
+/** `absent`: not in the cluster (a spare before it joins, a node after it left). */
+export type NodeState = 'crashed' | 'paused' | 'absent';
 
 /** Message arrow fates: delivered, delivered again (a duplicate), dropped, never arrived before the end. */
 export const FATES = ['delivered', 'duplicate', 'dropped', 'in-flight'] as const;
@@ -172,7 +173,7 @@ export function buildReportData(input: ModelInput): ReportData {
   const nodeIndex = new Map(input.nodes.map((n, i) => [n.id, i]));
   const indexOf = (id: NodeId): number => nodeIndex.get(id) ?? -1;
   const end = input.endMicros;
-  const { states, roles, roleNames, stepDowns } = nodeIntervals(input.trace, indexOf, end);
+  const { states, roles, roleNames, stepDowns } = nodeIntervals(input.trace, indexOf, end, input.nodes.length);
   const { memberViews, memberViewers } = memberViewIntervals(input.trace, indexOf, end);
   const { faults, lanes } = faultWindows(input.trace, input.nodes.map((n) => n.id), input.baseLatency, input.recovery.startedAtMicros, end);
   const messages = messageArrows(input.trace, indexOf, end);
@@ -197,7 +198,7 @@ export function buildReportData(input: ModelInput): ReportData {
 
 // ---- nodes --------------------------------------------------------------------------------------
 
-function nodeIntervals(trace: readonly TraceEvent[], indexOf: (id: NodeId) => number, end: Micros) {
+function nodeIntervals(trace: readonly TraceEvent[], indexOf: (id: NodeId) => number, end: Micros, nodeCount: number) {
   const states: (Interval & { state: NodeState })[] = [];
   const roles: (Interval & { role: string; term: number | null })[] = [];
   const openState = new Map<number, { from: Micros; state: NodeState }>();
@@ -216,14 +217,25 @@ function nodeIntervals(trace: readonly TraceEvent[], indexOf: (id: NodeId) => nu
     openState.delete(node);
     states.push({ node, from: open.from, to: at, state: open.state });
   };
+  /** Nodes that have started: one whose first start comes later than 0 was absent until then (a spare that joined). */
+  const started = new Set<number>();
   for (const e of trace) {
     switch (e.type) {
       case 'crash':
-      case 'pause': {
+      case 'pause':
+      case 'leave': {
         const node = indexOf(e.node);
         closeState(node, e.at);
-        if (e.type === 'crash') closeRole(node, e.at);
-        openState.set(node, { from: e.at, state: e.type === 'crash' ? 'crashed' : 'paused' });
+        if (e.type !== 'pause') closeRole(node, e.at);
+        openState.set(node, { from: e.at, state: e.type === 'crash' ? 'crashed' : e.type === 'pause' ? 'paused' : 'absent' });
+        break;
+      }
+      case 'start': {
+        // A join: the node was absent since it left, or since the run began.
+        const node = indexOf(e.node);
+        if (!started.has(node) && e.at > 0) states.push({ node, from: 0, to: e.at, state: 'absent' });
+        started.add(node);
+        closeState(node, e.at);
         break;
       }
       case 'restart':
@@ -248,6 +260,8 @@ function nodeIntervals(trace: readonly TraceEvent[], indexOf: (id: NodeId) => nu
   }
   for (const node of [...openState.keys()]) closeState(node, end);
   for (const node of [...openRole.keys()]) closeRole(node, end);
+  // A spare that never joined was absent throughout (only in a trace that has starts: a partial trace says nothing).
+  if (started.size > 0) for (let node = 0; node < nodeCount; node++) if (!started.has(node) && end > 0) states.push({ node, from: 0, to: end, state: 'absent' });
   const byTime = <T extends Interval>(a: T, b: T) => a.node - b.node || a.from - b.from;
   return { states: states.sort(byTime), roles: roles.sort(byTime), roleNames, stepDowns };
 }

@@ -11,7 +11,8 @@ import type { TraceEvent } from './trace.js';
 
 export type CheckKind = 'always' | 'eventually' | 'sometimes';
 
-export type NodeStatus = 'up' | 'crashed' | 'paused';
+/** `absent`: not in the cluster (a dormant spare not joined yet, or a node that left). */
+export type NodeStatus = 'up' | 'crashed' | 'paused' | 'absent';
 
 /** What a checker may read of a run. */
 export interface RunView {

@@ -67,6 +67,12 @@ export class SimDisk implements Disk {
     return out;
   }
 
+  /** A fresh machine (a node that joins): nothing, synced or not, is left. */
+  wipe(): void {
+    this.durable.clear();
+    this.pending.clear();
+  }
+
   /** A crash: every write since the last sync is lost. */
   loseUnsynced(): void {
     this.pending.clear();

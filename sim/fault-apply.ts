@@ -149,8 +149,8 @@ export class RoleResolver {
 
 /**
  * What a fault does to nodes, carried out by the engine (which owns node lifecycle). Each call acts
- * only from the state it names (crash: not crashed; restart: crashed; pause: up; resume: paused) and
- * otherwise changes nothing.
+ * only from the state it names (crash: up or paused; restart: crashed; pause: up; resume: paused; join:
+ * absent; leave: up) and otherwise changes nothing.
  */
 export interface NodeFaults<M> {
   /** A node's index; asserts that the node exists. */
@@ -159,6 +159,10 @@ export interface NodeFaults<M> {
   restartNode(index: number): void;
   pauseNode(index: number): void;
   resumeNode(index: number): void;
+  /** Boots an absent node as a fresh one (empty disk). */
+  joinNode(index: number): void;
+  /** Asks an up node to leave (its `onLeave`, or out at once without one). */
+  leaveNode(index: number): void;
   skewClock(index: number, offsetMicros: Micros): void;
   driftClock(index: number, ppm: number): void;
   /** Sets how many times slower the node experiences everything (1: normal speed). */
@@ -218,6 +222,10 @@ export class FaultApplier<M> {
         return nodes.pauseNode(nodes.nodeIndex(entry.node));
       case 'resume':
         return nodes.resumeNode(nodes.nodeIndex(entry.node));
+      case 'join':
+        return nodes.joinNode(nodes.nodeIndex(entry.node));
+      case 'leave':
+        return nodes.leaveNode(nodes.nodeIndex(entry.node));
       case 'clog':
         return this.network.clog(this.selection(entry));
       case 'unclog':

@@ -22,6 +22,13 @@ export type FaultEntry =
   | { readonly at: Micros; readonly kind: 'heal' }
   /** `node` may be a role (`@leader`, `@follower`) or a name bound earlier (`$L`); `as` binds what it resolved to. */
   | { readonly at: Micros; readonly kind: 'crash' | 'restart' | 'pause' | 'resume'; readonly node: NodeId; readonly as?: string }
+  /**
+   * Membership: `join` boots a node that is absent (a dormant spare, or one that left) as a fresh node
+   * with an empty disk; `leave` asks an up node to leave gracefully (its `onLeave` hook; it goes once it
+   * calls `ctx.leave()`; a process without the hook goes at once). Either does nothing to a node in
+   * another state (a leave of a crashed or paused node, a join of a member).
+   */
+  | { readonly at: Micros; readonly kind: 'join' | 'leave'; readonly node: NodeId; readonly as?: string }
   /** Holds messages on from → to until unclog (then they are released in order). */
   | ({ readonly at: Micros; readonly kind: 'clog' | 'unclog' } & LinkSelector)
   | ({ readonly at: Micros; readonly kind: 'loss' | 'duplicate'; readonly ratio: number } & LinkSelector)
@@ -48,7 +55,7 @@ export type FaultKind = FaultEntry['kind'];
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'partition', 'heal', 'crash', 'restart', 'pause', 'resume', 'clog', 'unclog',
-  'loss', 'duplicate', 'delay', 'clock-skew', 'clock-drift', 'slow', 'fail-fast',
+  'loss', 'duplicate', 'delay', 'clock-skew', 'clock-drift', 'slow', 'fail-fast', 'join', 'leave',
 ];
 
 /**
@@ -231,6 +238,10 @@ function parseEntry(
     case 'resume':
       allowed('node', 'as');
       return { at, kind: kind as 'crash', node: node(), ...binding() };
+    case 'join':
+    case 'leave':
+      allowed('node', 'as');
+      return { at, kind: kind as 'join', node: node(), ...binding() };
     case 'clog':
     case 'unclog':
       allowed('from', 'to');
@@ -313,6 +324,8 @@ export function describeFault(entry: FaultEntry): string {
     case 'restart':
     case 'pause':
     case 'resume':
+    case 'join':
+    case 'leave':
       return `${entry.kind} ${nodeName(entry.node)}${boundAs(entry.as)}`;
     case 'clog':
       return `hold messages${linkWords(entry)}`;

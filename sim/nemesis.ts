@@ -11,10 +11,10 @@ import type { NodeId } from './process.js';
 import type { Rng } from './rng.js';
 import type { Micros } from './time.js';
 
-export type NemesisProfile = 'none' | 'partitions' | 'crashes' | 'lossy' | 'clocks' | 'chaos' | 'fd-lossy' | 'fd-slow' | 'fd-chaos' | 'scenario';
+export type NemesisProfile = 'none' | 'partitions' | 'crashes' | 'lossy' | 'clocks' | 'chaos' | 'fd-lossy' | 'fd-slow' | 'fd-chaos' | 'membership' | 'scenario';
 
 type Move = 'partition-halves' | 'partition-isolate' | 'partition-one-way' | 'clog' | 'crash' | 'pause'
-  | 'loss' | 'loss-member' | 'duplicate' | 'delay' | 'clock-skew' | 'clock-drift' | 'slow';
+  | 'loss' | 'loss-member' | 'duplicate' | 'delay' | 'clock-skew' | 'clock-drift' | 'slow' | 'join' | 'leave';
 
 /** Which moves each profile draws from, with integer weights. */
 const PROFILE_MOVES: Readonly<Record<NemesisProfile, readonly (readonly [Move, number])[]>> = {
@@ -35,9 +35,10 @@ const PROFILE_MOVES: Readonly<Record<NemesisProfile, readonly (readonly [Move, n
     ['crash', 2], ['pause', 1], ['slow', 2], ['partition-halves', 1], ['partition-isolate', 2], ['partition-one-way', 2],
     ['loss', 1], ['loss-member', 1], ['clock-drift', 1],
   ],
+  membership: [['join', 3], ['leave', 3], ['crash', 2], ['partition-isolate', 1]],
 };
 
-export const NEMESIS_PROFILES: readonly NemesisProfile[] = ['none', 'partitions', 'crashes', 'lossy', 'clocks', 'chaos', 'fd-lossy', 'fd-slow', 'fd-chaos', 'scenario'];
+export const NEMESIS_PROFILES: readonly NemesisProfile[] = ['none', 'partitions', 'crashes', 'lossy', 'clocks', 'chaos', 'fd-lossy', 'fd-slow', 'fd-chaos', 'membership', 'scenario'];
 
 export const NEMESIS_DESCRIPTIONS: Readonly<Record<NemesisProfile, string>> = {
   none: 'no faults',
@@ -49,6 +50,7 @@ export const NEMESIS_DESCRIPTIONS: Readonly<Record<NemesisProfile, string>> = {
   'fd-lossy': "for failure detectors: windows of loss (all the targets' links, or one member's incoming or outgoing links), duplication and heavy delay",
   'fd-slow': 'for failure detectors: slow members (each a minority-bounded window, 5 to 100 times slower)',
   'fd-chaos': 'for failure detectors: crashes, pauses, slow members, partitions (one-way too), loss and clock drift, mixed',
+  membership: 'membership changes: spares join, members leave gracefully (never below half the starting members), with crashes and isolated nodes',
   scenario: "the scenario's own fault script (targeted faults such as crashing the leader)",
 };
 
@@ -67,6 +69,8 @@ export interface NemesisOptions {
   readonly windowMicrosMax: Micros;
   /** The scenario's normal latency, restored when a delay window closes. */
   readonly baseLatency: LatencyModel;
+  /** Targets that start absent (dormant spares): `join` draws from them; the others start as members. */
+  readonly spares?: readonly NodeId[];
 }
 
 /** Draws a schedule. Same options and same stream state ⇒ the same schedule. */
@@ -83,6 +87,15 @@ export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[
   const slowUntil = new Map<NodeId, Micros>();
   // The fd profiles confine link faults to links between targets (the members); the others act on every link.
   const scope = options.profile.startsWith('fd-') ? { from: [...targets], to: [...targets] } : {};
+  // Membership (profile `membership`): who is a member and who a spare, as the drawn joins and leaves
+  // leave them. A leave never takes the members below half of those at the start (and never below 1);
+  // a node that left may join again later, as a fresh node. Crashes and partitions pick members only.
+  const spares = new Set(options.spares ?? []);
+  const members = new Set(targets.filter((id) => !spares.has(id)));
+  const membersMin = Math.max(1, Math.ceil(members.size / 2));
+  /** Until when a membership change's node is off limits (a joined node settles in, a leaving one goes). */
+  const changingUntil = new Map<NodeId, Micros>();
+  const memberTargets = () => (spares.size === 0 ? targets : targets.filter((id) => members.has(id)));
   let partitionUntil = -1;
   let clogUntil = -1;
   const lossUntil = { loss: -1, duplicate: -1, delay: -1 };
@@ -112,7 +125,8 @@ export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[
       case 'partition-isolate':
       case 'partition-one-way': {
         if (t < partitionUntil || targets.length < 2) break;
-        const shuffled = rng.shuffle(targets);
+        const shuffled = rng.shuffle(memberTargets());
+        if (shuffled.length < 2) break;
         if (move === 'partition-one-way') {
           const cut = rng.int(1, shuffled.length - 1);
           entries.push({ at, kind: 'partition', from: shuffled.slice(0, cut), to: shuffled.slice(cut) });
@@ -134,8 +148,9 @@ export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[
       }
       case 'crash':
       case 'pause': {
-        const down = targets.filter((id) => (downUntil.get(id) ?? -1) > t).length;
-        const candidates = targets.filter((id) => (downUntil.get(id) ?? -1) <= t);
+        const eligible = memberTargets();
+        const down = eligible.filter((id) => (downUntil.get(id) ?? -1) > t).length;
+        const candidates = eligible.filter((id) => (downUntil.get(id) ?? -1) <= t && (changingUntil.get(id) ?? -1) <= t);
         if (down >= maxDown || candidates.length === 0) break;
         const node = rng.pick(candidates);
         if (move === 'crash') entries.push({ at, kind: 'crash', node }, { at: close, kind: 'restart', node });
@@ -178,6 +193,26 @@ export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[
           : { kind: 'pareto', baseMicros: 1_000, scaleMicros: rng.int(2, 20) * 1_000, shape: 1.2, maxMicros: 1_000_000 };
         entries.push({ at, kind: 'delay', latency, ...scope }, { at: close, kind: 'delay', latency: options.baseLatency, ...scope });
         lossUntil.delay = close;
+        break;
+      }
+      case 'join': {
+        const candidates = [...spares].filter((id) => (changingUntil.get(id) ?? -1) <= t);
+        if (candidates.length === 0) break;
+        const node = rng.pick(candidates);
+        entries.push({ at, kind: 'join', node });
+        spares.delete(node);
+        members.add(node);
+        changingUntil.set(node, close);
+        break;
+      }
+      case 'leave': {
+        const candidates = [...members].filter((id) => (downUntil.get(id) ?? -1) <= t && (changingUntil.get(id) ?? -1) <= t);
+        if (members.size <= membersMin || candidates.length === 0) break;
+        const node = rng.pick(candidates);
+        entries.push({ at, kind: 'leave', node });
+        members.delete(node);
+        spares.add(node);
+        changingUntil.set(node, close);
         break;
       }
       case 'clock-skew': {

@@ -17,7 +17,7 @@ import type { TraceEvent } from './trace.js';
 /** Event codes folded into the fingerprint (stable: changing one changes every fingerprint). */
 const enum Code {
   Start = 1, Send = 2, Deliver = 3, Drop = 4, Timer = 5, Crash = 6, Restart = 7,
-  Pause = 8, Resume = 9, Fault = 10, Observe = 11, Invoke = 12, Complete = 13, Phase = 14,
+  Pause = 8, Resume = 9, Fault = 10, Observe = 11, Invoke = 12, Complete = 13, Phase = 14, Leave = 15,
 }
 
 /** Node indices are packed into 12 bits of a fingerprint word. */
@@ -74,6 +74,11 @@ export class Recorder extends Fingerprint {
 
   resume(at: Micros, node: number): void {
     this.event(header(Code.Resume, node, -1), at, 0, 0);
+  }
+
+  /** The node left the cluster (absent from now on). */
+  leave(at: Micros, node: number): void {
+    this.event(header(Code.Leave, node, -1), at, 0, 0);
   }
 
   /** A message handed to the network; `hash` is `sealForWire` of its content. */
@@ -156,6 +161,7 @@ export class Recorder extends Fingerprint {
       case 'crash': return this.crash(at, this.indexOf(event.node));
       case 'pause': return this.pause(at, this.indexOf(event.node));
       case 'resume': return this.resume(at, this.indexOf(event.node));
+      case 'leave': return this.leave(at, this.indexOf(event.node));
       case 'send':
         return this.send(at, this.indexOf(event.from), this.indexOf(event.to), event.msgId, sealForWire(event.msg), event.msg);
       case 'deliver': return this.deliver(at, this.indexOf(event.from), this.indexOf(event.to), event.msgId, event.msg);
@@ -226,6 +232,11 @@ export class TracingRecorder extends Recorder {
   override resume(at: Micros, node: number): void {
     super.resume(at, node);
     this.emit({ type: 'resume', at, node: this.ids[node]! });
+  }
+
+  override leave(at: Micros, node: number): void {
+    super.leave(at, node);
+    this.emit({ type: 'leave', at, node: this.ids[node]! });
   }
 
   override send(at: Micros, from: number, to: number, msgId: number, hash: number, msg: unknown): void {

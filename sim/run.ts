@@ -128,6 +128,7 @@ export function prepareRun(request: RunRequest): PreparedRun {
           windowMicrosMin: numberParam(params, 'nemesisWindowMicrosMin'),
           windowMicrosMax: numberParam(params, 'nemesisWindowMicrosMax'),
           baseLatency: setup.network.latency,
+          spares: setup.nodes.filter((n) => n.dormant === true && targets.includes(n.id)).map((n) => n.id),
         },
         nemesisRng,
       );

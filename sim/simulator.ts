@@ -26,7 +26,8 @@ export type { RoleOracle } from './fault-apply.js';
 // V8 reads a module-level `const` from the module's context, checked, each time.
 
 /** Queue event kinds. */
-const enum Kind { Start, Deliver, Timer, Fault }
+/** Queued event kinds, and (Leave) the handler a `leave` fault runs at once. */
+const enum Kind { Start, Deliver, Timer, Fault, Leave }
 
 /** The engine's canonical copy of a string (property keys are interned by the JS engine). */
 function intern(text: string): string {
@@ -100,6 +101,8 @@ class NodeRecord {
   readonly timers = new Map<string, number>();
   readonly disk = new SimDisk();
   readonly clock = new LocalClock();
+  /** The process called `ctx.leave()`: it is taken out once its handler returns. */
+  departing = false;
   /** Events that reached the node while it was paused; replayed in order on resume. */
   readonly backlog: SimEvent[] = [];
   peers: readonly NodeId[] = [];
@@ -329,7 +332,11 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
 
   /** Boots every node at time 0, in the order the scenario listed them. */
   start(): void {
-    for (const node of this.nodes) this.queue.push(new SimEvent(0, Kind.Start, node.index, -1, 0, undefined));
+    for (const node of this.nodes) {
+      // A dormant spare is not in the cluster until a `join` fault boots it.
+      if (node.spec.dormant === true) node.status = 'absent';
+      else this.queue.push(new SimEvent(0, Kind.Start, node.index, -1, 0, undefined));
+    }
   }
 
   /** Queues an explicit schedule (already validated). */
@@ -483,8 +490,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
       if (this.network.intercept(link, event) === 'partition') this.dropInFlight(link, event, 'partition');
       return;
     }
-    // Invariant: a crashed node receives nothing.
-    if (node.status === 'crashed') return this.dropInFlight(link, event, 'crashed');
+    // Invariant: a crashed node receives nothing, and neither does one absent from the cluster (counted as a crash's drops).
+    if (node.status === 'crashed' || node.status === 'absent') return this.dropInFlight(link, event, 'crashed');
     // Invariant: a paused node processes nothing until it resumes (the only state left).
     node.backlog.push(event);
   }
@@ -493,7 +500,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     const node = this.nodes[event.node]!;
     const name = event.payload as string;
     // A timer that was replaced, cancelled, or belonged to an incarnation that crashed does not fire.
-    if (node.status === 'crashed' || node.timers.get(name) !== event.ref) return;
+    if (node.status === 'crashed' || node.status === 'absent' || node.timers.get(name) !== event.ref) return;
     if (node.status === 'paused') {
       node.backlog.push(event);
       return;
@@ -516,12 +523,16 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     try {
       if (kind === Kind.Deliver) process.onMessage(context, peer, msg);
       else if (kind === Kind.Timer) process.onTimer(context, peer);
-      else process.onStart(context);
+      else if (kind === Kind.Start) process.onStart(context);
+      else process.onLeave!(context);
     } catch (error) {
       return this.handlerThrew(node, error);
     }
     const count = this.outboxCount;
-    if (count === 0) return;
+    if (count === 0) {
+      if (node.departing) this.depart(node);
+      return;
+    }
     const to = this.outboxTo;
     const msgs = this.outboxMsg;
     this.outboxCount = 0;
@@ -537,6 +548,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
       this.transmit(node.index, to[i]!, message, hash, spare);
       spare = null;
     }
+    // `ctx.leave()`: its last sends are on their way; now it goes.
+    if (node.departing) this.depart(node);
   }
 
   private handlerThrew(node: NodeRecord, error: unknown): void {
@@ -635,9 +648,40 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
 
   // ---- observations and history ---------------------------------------------------------------
 
-  /** `ctx.leave()`: the node stops once its handler returns (join and leave: issue 15, engine work in progress). */
+  /** `ctx.leave()`: the node is taken out once its handler returns (its sends go first). */
   requestLeave(node: NodeRecord): void {
-    assert(false, `${node.id}: ctx.leave() is not supported by the engine yet`);
+    node.departing = true;
+  }
+
+  /** For the fault applier: boots an absent node as a fresh machine (empty disk, fresh clock settings kept). */
+  joinNode(index: number): void {
+    const node = this.nodes[index]!;
+    if (node.status !== 'absent') return;
+    node.disk.wipe();
+    this.boot(node, false);
+  }
+
+  /** For the fault applier: asks an up node to leave; without an `onLeave` hook it leaves at once. */
+  leaveNode(index: number): void {
+    const node = this.nodes[index]!;
+    if (node.status !== 'up') return;
+    if (node.process!.onLeave === undefined) return this.depart(node);
+    this.replyId = node.id;
+    this.replyIndex = node.index;
+    this.runHandler(node, Kind.Leave, '', undefined);
+  }
+
+  /** The node leaves the cluster: like a crash its process, timers and backlog go, but it stays absent until a join. */
+  private depart(node: NodeRecord): void {
+    node.departing = false;
+    node.status = 'absent';
+    node.process = null;
+    node.context = null;
+    node.timers.clear();
+    this.recorder.leave(this.now, node.index);
+    for (const event of node.backlog.splice(0)) {
+      if (event.kind === Kind.Deliver) this.dropInFlight(this.network.link(event.peer, event.node), event, 'crashed');
+    }
   }
 
   recordObservation(node: NodeRecord, fact: Observation): void {
@@ -768,7 +812,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   }
 
   private crash(node: NodeRecord): void {
-    if (node.status === 'crashed') return;
+    if (node.status === 'crashed' || node.status === 'absent') return;
+    node.departing = false;
     node.status = 'crashed';
     node.crashes++;
     node.process = null;

@@ -15,6 +15,8 @@ export type TraceEvent =
   | { type: 'drop'; at: Micros; from: NodeId; to: NodeId; msgId: number; reason: DropReason }
   | { type: 'timer'; at: Micros; node: NodeId; name: string }
   | { type: 'crash' | 'restart' | 'pause' | 'resume'; at: Micros; node: NodeId }
+  /** The node left the cluster (it called `ctx.leave()`, or a `leave` fault took out a node without an `onLeave` hook): it is absent from now on. */
+  | { type: 'leave'; at: Micros; node: NodeId }
   /** `resolved`: the entry with @leader, @follower, @rest and $NAME replaced (null: not resolvable then). */
   | { type: 'fault'; at: Micros; fault: FaultEntry; source: 'schedule' | 'recovery'; resolved?: FaultEntry | null }
   | { type: 'observe'; at: Micros; node: NodeId; fact: Observation }

@@ -101,6 +101,7 @@ export function faultEntryArb(horizonMicros: number): fc.Arbitrary<FaultEntry> {
     fc.record({ at, kind: fc.constant('partition' as const), from: nodeSubset, to: nodeSubset }),
     fc.record({ at, kind: fc.constant('heal' as const) }),
     fc.record({ at, kind: fc.constantFrom('crash' as const, 'restart' as const, 'pause' as const, 'resume' as const), node: nodeArb }),
+    fc.record({ at, kind: fc.constantFrom('join' as const, 'leave' as const), node: nodeArb }),
     fc.record({ at, kind: fc.constantFrom('clog' as const, 'unclog' as const), from: nodeSubset, to: nodeSubset }),
     fc.record({ at, kind: fc.constantFrom('loss' as const, 'duplicate' as const), ratio: fc.integer({ min: 0, max: 100 }).map((p) => p / 100) }),
     fc.record({ at, kind: fc.constant('delay' as const), latency: fc.record({ kind: fc.constant('uniform' as const), baseMicros: fc.integer({ min: 0, max: 50_000 }), jitterMicros: fc.integer({ min: 0, max: 50_000 }) }) }),

@@ -101,7 +101,7 @@ export function membershipMetrics(options: { readonly views?: MembershipViews } 
   const views = (options.views ?? new MembershipViews()).subscribe();
   let members: readonly NodeId[] | undefined;
   /** Nodes not up, as of the last fault that acted on them (every node boots up at 0). */
-  const notUp = new Map<NodeId, 'crashed' | 'paused'>();
+  const notUp = new Map<NodeId, 'crashed' | 'paused' | 'absent'>();
   let upCount = 0;
   const detections = new Map<NodeId, Detection>();
   const firstSuspicion: Micros[] = [];

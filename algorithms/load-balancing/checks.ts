@@ -4,7 +4,7 @@
 // Assumes every node boots at 0, a crash loses a process's state (its open requests, its view of backends),
 // and a request's id names it within one life of its client.
 
-import type { Checker, CheckVerdict, LinkView, RunView } from '../../sim/check.js';
+import type { Checker, CheckVerdict, LinkView, NodeStatus, RunView } from '../../sim/check.js';
 import type { FaultEntry } from '../../sim/faults.js';
 import type { NodeId } from '../../sim/process.js';
 import { formatMicros, type Micros } from '../../sim/time.js';
@@ -65,7 +65,7 @@ class PausedClock {
   private readonly since = new Map<NodeId, Micros>();
 
   /** A pause, resume, crash or restart of `node` was applied at `at`, leaving it `status`. */
-  lifecycle(node: NodeId, status: 'up' | 'crashed' | 'paused', at: Micros): void {
+  lifecycle(node: NodeId, status: NodeStatus, at: Micros): void {
     const from = this.since.get(node);
     if (from !== undefined && status !== 'paused') {
       this.since.delete(node);

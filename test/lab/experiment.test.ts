@@ -91,7 +91,17 @@ describe('an experiment file beside the command line', () => {
     expect(prepared.points[3]!.config.set.at(-1)).toBe('heartbeatMicros=50ms');
   });
 
+  it('gives a group its own duration, over the file\'s; --duration wins over both', () => {
+    const file: ExperimentFile = { ...grouped, duration: '2s', groups: [{ ...grouped.groups![0]!, duration: '5s' }, grouped.groups![1]!] };
+    const prepared = prepareExperiment(file, { path }, { workers: 1 });
+    expect(prepared.points[0]!.config.durationMicros).toBe(5_000_000);
+    expect(prepared.points[2]!.config.durationMicros).toBe(2_000_000);
+    const overridden = prepareExperiment(file, { path }, { workers: 1, duration: '3s' });
+    expect(overridden.points.map((p) => p.config.durationMicros)).toEqual([3_000_000, 3_000_000, 3_000_000, 3_000_000]);
+  });
+
   it.each<[string, ExperimentFile, ExperimentOverrides, RegExp]>([
+    ['a group\'s duration without a unit', { ...grouped, groups: [{ ...grouped.groups![0]!, duration: '5' }] }, {}, /^e\.json: group g: duration 5: expected a duration/],
     ['--set of a parameter a group varies', grouped, { set: ['heartbeatMicros=30ms'] }, /^--set heartbeatMicros=30ms: heartbeatMicros is varied by the axis heartbeatMicros=40ms,50ms of e\.json's group h \(an axis sets it at every grid point\)$/],
     ['--duration when duration is varied', { ...grouped, groups: undefined, vary: ['duration=1s,2s'] }, { duration: '3s' }, /^--duration 3s: duration is varied by the axis duration=1s,2s of e\.json /],
     ['--nemesis when nemesis is varied', { ...grouped, groups: undefined, vary: ['nemesis=none,crashes'] }, { nemesis: 'chaos' }, /^--nemesis chaos: nemesis is varied by the axis nemesis=none,crashes of e\.json /],

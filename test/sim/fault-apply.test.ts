@@ -96,6 +96,8 @@ class FakeNodes implements NodeFaults<string> {
   restartNode(index: number) { this.calls.push(`restart ${index}`); }
   pauseNode(index: number) { this.calls.push(`pause ${index}`); }
   resumeNode(index: number) { this.calls.push(`resume ${index}`); }
+  joinNode(index: number) { this.calls.push(`join ${index}`); }
+  leaveNode(index: number) { this.calls.push(`leave ${index}`); }
   skewClock(index: number, offsetMicros: number) { this.calls.push(`skew ${index} ${offsetMicros}`); }
   driftClock(index: number, ppm: number) { this.calls.push(`drift ${index} ${ppm}`); }
   slowNode(index: number, factor: number) { this.calls.push(`slow ${index} ${factor}`); }

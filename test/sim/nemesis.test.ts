@@ -31,6 +31,7 @@ const KINDS: Record<NemesisProfile, FaultKind[]> = {
   'fd-lossy': ['loss', 'duplicate', 'delay'],
   'fd-slow': ['slow'],
   'fd-chaos': ['crash', 'restart', 'pause', 'resume', 'slow', 'partition', 'heal', 'loss', 'clock-drift'],
+  membership: ['join', 'leave', 'crash', 'restart', 'partition', 'heal'],
 };
 
 describe('nemesis', () => {
@@ -55,6 +56,42 @@ describe('nemesis', () => {
         expect(down.size).toBeLessThanOrEqual(2);
       }
     }), { numRuns: 60 });
+  });
+
+  it('membership: joins only absent nodes, leaves only members, never below half the starting members; crashes and partitions only members', () => {
+    const targets = ['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8'];
+    const spares = ['s7', 's8'];
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), (seed) => {
+      const schedule = generateSchedule(options('membership', { targets, spares, intensityEnd: 4 }), Rng.fromSeed(seed));
+      const members = new Set(targets.filter((id) => !spares.includes(id)));
+      const absent = new Set(spares);
+      for (const entry of schedule) {
+        if (entry.kind === 'join') {
+          expect(absent.has(entry.node), `join ${entry.node}`).toBe(true);
+          absent.delete(entry.node);
+          members.add(entry.node);
+        } else if (entry.kind === 'leave') {
+          expect(members.has(entry.node), `leave ${entry.node}`).toBe(true);
+          members.delete(entry.node);
+          absent.add(entry.node);
+          expect(members.size).toBeGreaterThanOrEqual(3);
+        } else if (entry.kind === 'crash') {
+          expect(members.has(entry.node), `crash ${entry.node}`).toBe(true);
+        } else if (entry.kind === 'partition' && 'groups' in entry) {
+          for (const id of entry.groups.flat()) expect(members.has(id), `partition ${id}`).toBe(true);
+        }
+      }
+    }), { numRuns: 60 });
+    // And it does change membership, both ways, over a range of seeds.
+    let joins = 0;
+    let leaves = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const schedule = generateSchedule(options('membership', { targets, spares }), Rng.fromSeed(seed));
+      joins += schedule.filter((e) => e.kind === 'join').length;
+      leaves += schedule.filter((e) => e.kind === 'leave').length;
+    }
+    expect(joins).toBeGreaterThan(20);
+    expect(leaves).toBeGreaterThan(20);
   });
 
   it('a rising intensity puts more faults in the second half than the first', () => {
