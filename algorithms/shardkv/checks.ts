@@ -1,7 +1,8 @@
 // The sharded store's checkers and metrics. `linearizable` (always): the client history, per key, from the
 // preloaded initial value. `replicas-after-recovery` (eventually): every preloaded or written key is held,
 // at one version, by all R owners of the final map, all up and settled. `one-writer-per-epoch` (always):
-// no two nodes accept writes for one key in one epoch. `membership-change-completed` (sometimes): some
+// no two nodes accept writes for one key in one epoch. `membership-settled` (eventually): every join and
+// leave asked for is published and migrated. `membership-change-completed` (sometimes): some
 // change was published and every node involved finished migrating into it.
 
 import type { Checker, CheckVerdict, RunView } from '../../sim/check.js';
@@ -13,6 +14,7 @@ import type { NodeId } from '../../sim/process.js';
 import { formatMicros } from '../../sim/time.js';
 import { INITIAL_VALUE, keyIndex, type OwnerTables } from './config.js';
 import type { ShardFact } from './facts.js';
+import type { ControllerView } from './controller.js';
 import type { ShardMap } from './messages.js';
 import type { StorageView } from './storage.js';
 
@@ -71,6 +73,27 @@ export function membershipChangeCompleted(): Checker<ShardFact> {
       if (fact.type === 'epoch-settled') settled = Math.max(settled, fact.epoch);
     },
     verdict: () => (settled > 0 ? { ok: true } : { ok: false, message: 'no membership change completed (no epoch after the first settled)' }),
+  };
+}
+
+/**
+ * eventually: the controller is serving, every join and leave asked for has been published, and every
+ * node involved in the last one finished migrating into it (the store has settled).
+ */
+export function membershipSettled(controller: NodeId): Checker<ShardFact> {
+  return {
+    name: 'membership-settled',
+    kind: 'eventually',
+    description: 'after recovery every requested join and leave is published and migrated',
+    verdict(run) {
+      const view = run.inspect(controller) as ControllerView | undefined;
+      if (view === undefined) return { ok: false, message: `the controller ${controller} is ${run.status(controller)}` };
+      if (!view.ready) return { ok: false, message: 'the controller has not read the shard map yet' };
+      if (view.pendingChanges.length > 0) return { ok: false, message: `epoch ${view.epoch}: changes still pending (${view.pendingChanges.join(', ')})` };
+      const waiting = view.members.filter((m) => !view.migrated.includes(m));
+      if (waiting.length > 0) return { ok: false, message: `epoch ${view.epoch}: ${waiting.join(', ')} not yet migrated` };
+      return { ok: true };
+    },
   };
 }
 

@@ -13,7 +13,7 @@ import { raftBugs, RaftNode, type RaftConfig } from '../raft/raft.js';
 import type { HashBugs } from '../hashing/bugs.js';
 import type { PlacementKind, PlacementOptions } from '../hashing/placement.js';
 import { OwnerTables, type ShardConfig } from './config.js';
-import { linearizable, membershipChangeCompleted, oneWriterPerEpoch, replicasAfterRecovery, shardMetrics } from './checks.js';
+import { linearizable, membershipChangeCompleted, membershipSettled, oneWriterPerEpoch, replicasAfterRecovery, shardMetrics } from './checks.js';
 import { ShardClient, zipfKeys } from './client.js';
 import { Controller } from './controller.js';
 import type { ShardFact } from './facts.js';
@@ -113,6 +113,7 @@ export function buildShardStore(options: ShardStoreOptions): ShardStore {
     linearizable(),
     oneWriterPerEpoch(),
     replicasAfterRecovery({ tables, initialMembers: storage, keys: options.keys }),
+    membershipSettled(controller),
     membershipChangeCompleted(),
   ];
   return { nodes, topology, checkers, observers: [shardMetrics()], config, controller, storage, spares, clients, shardConfig, tables };
