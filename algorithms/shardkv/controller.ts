@@ -48,6 +48,7 @@ interface RaftOp {
 interface Change {
   readonly kind: 'join' | 'leave';
   readonly node: NodeId;
+  readonly instance: number;
 }
 
 const SEQ_KEY = 'raft-seq';
@@ -70,6 +71,8 @@ export class Controller implements Process<ShardMessage, ShardFact> {
   private inFlight: { seq: number; op: RaftOp } | undefined;
   private leaderHint: NodeId | null = null;
   private readonly mapWaiters = new Map<number, NodeId[]>();
+  /** Nodes let go while not members, by instance (volatile: a join delayed across a controller restart is not caught). */
+  private readonly departed = new Map<NodeId, number>();
 
   constructor(private readonly config: ControllerConfig) {
     assert(config.initialMembers.length > 0, 'the store needs at least one initial storage node');
@@ -166,6 +169,7 @@ export class Controller implements Process<ShardMessage, ShardFact> {
     this.proposing = next;
     this.run(ctx, { op: 'cas', key: CONFIG, expected: this.currentJson, value: json }, (result) => {
       if (result.ok === true) {
+        if (change.kind === 'leave') this.departed.set(change.node, change.instance);
         this.committed(ctx, next, json, change.kind === 'leave' ? change.node : null);
         return;
       }
@@ -194,25 +198,28 @@ export class Controller implements Process<ShardMessage, ShardFact> {
   onMessage(ctx: Ctx, from: NodeId, msg: ShardMessage): void {
     switch (msg.type) {
       case 'client-reply': return this.onRaftReply(ctx, from, msg);
-      case 'join': return this.onChange(ctx, from, 'join');
-      case 'leave': return this.onChange(ctx, from, 'leave');
+      case 'join': return this.onChange(ctx, from, 'join', msg.instance);
+      case 'leave': return this.onChange(ctx, from, 'leave', msg.instance);
       case 'migrated': return this.onMigrated(ctx, from, msg.epoch);
       case 'map-request': return this.onMapRequest(ctx, from, msg.epoch);
       default: return;
     }
   }
 
-  private onChange(ctx: Ctx, from: NodeId, kind: Change['kind']): void {
+  private onChange(ctx: Ctx, from: NodeId, kind: Change['kind'], instance: number): void {
     const current = this.current;
     if (current === undefined) return;
+    // A join that the network delayed past its node's own leave (same instance) is not a new join.
+    if (kind === 'join' && this.departed.get(from) === instance) return;
     if (kind === 'leave' && !current.members.includes(from) && this.proposing?.members.includes(from) !== true) {
       // Not a member, and not about to be one: drop its join and let it go.
       this.changes = this.changes.filter((c) => c.node !== from);
+      this.departed.set(from, instance);
       ctx.send(from, { type: 'leave-ok' });
       return;
     }
     if (kind === 'leave') this.changes = this.changes.filter((c) => !(c.node === from && c.kind === 'join'));
-    if (!this.changes.some((c) => c.node === from && c.kind === kind)) this.changes.push({ kind, node: from });
+    if (!this.changes.some((c) => c.node === from && c.kind === kind)) this.changes.push({ kind, node: from, instance });
     ctx.send(from, { type: 'map', map: current });
     this.advance(ctx);
   }

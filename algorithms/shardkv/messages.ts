@@ -32,8 +32,9 @@ export type ShardMessage =
   | { readonly type: 'done'; readonly epoch: number; readonly run: number; readonly batches: number }
   | { readonly type: 'done-ack'; readonly epoch: number; readonly run: number }
   // storage/client ↔ controller
-  | { readonly type: 'join' }
-  | { readonly type: 'leave' }
+  /** `instance`: drawn at the node's first boot, so a join delayed past its own leave is not taken for a later one. */
+  | { readonly type: 'join'; readonly instance: number }
+  | { readonly type: 'leave'; readonly instance: number }
   | { readonly type: 'leave-ok' }
   | { readonly type: 'migrated'; readonly epoch: number }
   | { readonly type: 'migrated-ack'; readonly epoch: number }

@@ -96,6 +96,7 @@ const BOOTS = 'boots';
 const EPOCH = 'epoch';
 const MIGRATED = 'migrated';
 const LEAVING = 'leaving';
+const INSTANCE = 'instance';
 const mapKey = (epoch: number) => `map/${epoch}`;
 const dataKey = (key: string) => `d/${key}`;
 const sessionKey = (client: NodeId) => `s/${client}`;
@@ -105,6 +106,8 @@ const WIDS_PER_BOOT = 1_000_000_000;
 
 export class StorageNode implements Process<ShardMessage, ShardFact> {
   private boots = 0;
+  /** Drawn at first boot (a node that leaves and joins again starts from an empty disk: a new instance). */
+  private instance = 0;
   private epoch = 0;
   private migratedEpoch = 0;
   private leaving = false;
@@ -138,6 +141,8 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
   onStart(ctx: Ctx): void {
     this.boots = (ctx.disk.read<number>(BOOTS) ?? 0) + 1;
     ctx.disk.write(BOOTS, this.boots);
+    this.instance = ctx.disk.read<number>(INSTANCE) ?? ctx.rng.int(1, 2 ** 31);
+    ctx.disk.write(INSTANCE, this.instance);
     this.nextWid = this.boots * WIDS_PER_BOOT;
     this.leaving = ctx.disk.read<boolean>(LEAVING) ?? false;
     this.epoch = ctx.disk.read<number>(EPOCH) ?? 0;
@@ -250,7 +255,7 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
     this.leaving = true;
     ctx.disk.write(LEAVING, true);
     ctx.disk.sync();
-    ctx.send(this.config.controller, { type: 'leave' });
+    ctx.send(this.config.controller, { type: 'leave', instance: this.instance });
     this.maybeLeave(ctx);
     this.arm(ctx);
   }
@@ -618,8 +623,8 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
     }
     if (this.mustReport(ctx)) ctx.send(this.config.controller, { type: 'migrated', epoch: this.epoch });
     if (this.wantMap > this.epoch) ctx.send(this.config.controller, { type: 'map-request', epoch: this.wantMap });
-    if (this.leaving) ctx.send(this.config.controller, { type: 'leave' });
-    else if (!this.isMember(ctx)) ctx.send(this.config.controller, { type: 'join' });
+    if (this.leaving) ctx.send(this.config.controller, { type: 'leave', instance: this.instance });
+    else if (!this.isMember(ctx)) ctx.send(this.config.controller, { type: 'join', instance: this.instance });
     this.arm(ctx);
   }
 
