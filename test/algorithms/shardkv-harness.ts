@@ -66,3 +66,34 @@ export function runShard(scenario: ReturnType<typeof shardScenario>, seed: numbe
 export function failedChecks(result: RunResult): string[] {
   return result.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.message ?? ''}`);
 }
+
+/**
+ * Membership changes with crashes in the middle of their migrations: every 0.6–1.0 s a spare joins or a
+ * member leaves (alternately, never below three members), and 20–80 ms later a random member other than
+ * the leaving one crashes for 0.2–0.6 s. Spares are the storage nodes after the first `initial`.
+ */
+export function crashDuringMigrationScript(initial: number) {
+  return (context: ScriptContext): FaultEntry[] => {
+    const storage = context.members('storage');
+    const members = storage.slice(0, initial);
+    const spares = storage.slice(initial);
+    const out: FaultEntry[] = [];
+    let at = 600_000;
+    for (let i = 0; at < context.durationMicros - 1_000_000; i++) {
+      if (i % 2 === 0 && spares.length > 0) {
+        const node = spares.shift()!;
+        out.push({ at, kind: 'join', node });
+        members.push(node);
+      } else if (members.length > 3) {
+        const node = context.rng.pick(members);
+        out.push({ at, kind: 'leave', node });
+        members.splice(members.indexOf(node), 1);
+      }
+      const victim = context.rng.pick(members);
+      const crashAt = at + context.rng.int(20_000, 80_000);
+      out.push({ at: crashAt, kind: 'crash', node: victim }, { at: crashAt + context.rng.int(200_000, 600_000), kind: 'restart', node: victim });
+      at += context.rng.int(600_000, 1_000_000);
+    }
+    return out.sort((a, b) => a.at - b.at);
+  };
+}
