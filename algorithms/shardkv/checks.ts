@@ -154,7 +154,7 @@ export function judgeReplicas(run: Pick<RunView, 'status' | 'inspect' | 'history
     return undefined;
   };
   for (let i = 0; i < options.keys; i++) {
-    const problem = check(`k${i}`, true);
+    const problem = check(options.tables.keyNames[i]!, true);
     if (problem !== undefined) return { ok: false, message: problem };
   }
   for (const [key, acknowledged] of written) {

@@ -24,7 +24,7 @@
 
 import { assert } from '../../sim/assert.js';
 import type { Context, NodeId, Process } from '../../sim/process.js';
-import { compareVersions, INITIAL_VALUE, type OwnerTable, type OwnerTables, type ShardConfig } from './config.js';
+import { compareVersions, INITIAL_VALUE, keyIndex, type OwnerTable, type OwnerTables, type ShardConfig } from './config.js';
 import type { ShardFact } from './facts.js';
 import type { RefusalReason, ShardMap, ShardMessage, TransferEntry } from './messages.js';
 
@@ -115,6 +115,8 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
   private current: OwnerTable | undefined;
   private previous: OwnerTable | undefined;
   private readonly data = new Map<string, KeyCopy>();
+  /** Keys held that are not preloaded ones (k0 … k{keys−1}): the owner tables' key lists do not cover them. */
+  private readonly extraKeys = new Set<string>();
   private readonly sessions = new Map<NodeId, number>();
   private readonly incoming = new Map<NodeId, Incoming>();
   private out: Outgoing | undefined;
@@ -172,9 +174,8 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
   private preload(ctx: Ctx): void {
     const map: ShardMap = { epoch: 1, members: this.config.initialMembers };
     const table = this.tables.of(map);
-    for (let i = 0; i < this.config.keys; i++) {
-      const key = `k${i}`;
-      if (!table.owns(ctx.self, key)) continue;
+    for (const i of table.indicesOf(table.memberIndex(ctx.self)).owned) {
+      const key = this.tables.keyNames[i]!;
       const copy = { value: INITIAL_VALUE, versionEpoch: 0, versionCounter: 0 };
       this.data.set(key, copy);
       ctx.disk.write(dataKey(key), [key, copy.value, 0, 0] satisfies TransferEntry);
@@ -200,6 +201,7 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
       if (name.startsWith('d/')) {
         const entry = ctx.disk.read<TransferEntry>(name)!;
         this.data.set(entry[0], { value: entry[1], versionEpoch: entry[2], versionCounter: entry[3] });
+        if (keyIndex(entry[0], this.config.keys) < 0) this.extraKeys.add(entry[0]);
       } else if (name.startsWith('s/')) {
         this.sessions.set(name.slice(2), ctx.disk.read<number>(name)!);
       } else if (name.startsWith('in/')) {
@@ -369,6 +371,7 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
 
   private store(ctx: Ctx, entry: TransferEntry): void {
     const [key, value, versionEpoch, versionCounter] = entry;
+    if (!this.data.has(key) && keyIndex(key, this.config.keys) < 0) this.extraKeys.add(key);
     this.data.set(key, { value, versionEpoch, versionCounter });
     ctx.disk.write(dataKey(key), entry);
   }
@@ -418,17 +421,25 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
     this.current = this.tables.of(map);
     this.epoch = map.epoch;
     this.incoming.clear();
-    // Writes of the old epoch still being copied are dropped: their clients' puts stay open.
+    // Writes of the old epoch still being copied are dropped (their clients' puts stay open); the
+    // migration sends those keys to every new owner, even one that was already an owner.
+    const unsure = new Map<string, ReadonlySet<NodeId>>();
+    for (const pending of this.pending.values()) unsure.set(pending.entry[0], pending.waiting);
     this.pending.clear();
     this.out = undefined;
     ctx.observe({ type: 'epoch-adopted', epoch: map.epoch });
-    this.startMigration(ctx);
+    this.startMigration(ctx, unsure);
   }
 
   // ---- migration ----------------------------------------------------------------------------------
 
-  /** Sends the keys this node was primary of in the epoch before to their other owners now. */
-  private startMigration(ctx: Ctx): void {
+  /**
+   * Sends the keys this node was primary of in the epoch before to their other owners now. An owner that
+   * already owned the key then holds our version (it acknowledged every write we ordered: invariant of
+   * `pending`), so it is sent only the keys in `unsure` it had not acknowledged yet. Without `unsure`
+   * (a migration resumed after a restart, when `pending` was lost) every owner is sent every key.
+   */
+  private startMigration(ctx: Ctx, unsure?: ReadonlyMap<string, ReadonlySet<NodeId>>): void {
     const before = this.previous;
     const now = this.current!;
     this.keysSent = 0;
@@ -440,14 +451,14 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
     if (before.memberSet.has(ctx.self)) {
       const lists = new Map<NodeId, string[]>();
       for (const member of now.map.members) if (member !== ctx.self) lists.set(member, []);
-      for (const key of this.data.keys()) {
-        if (before.primary(key) !== ctx.self) continue;
-        for (const owner of now.owners(key)) {
-          if (owner === ctx.self) continue;
-          lists.get(owner)!.push(key);
-          this.keysSent++;
-        }
-      }
+      const addressee = (key: string, owner: NodeId): void => {
+        if (owner === ctx.self) return;
+        // Beyond the design's words: an owner of e and e+1 that acknowledged our latest version needs no copy.
+        if (unsure !== undefined && before.ownedBy(before.memberIndex(owner), key) && unsure.get(key)?.has(owner) !== true) return;
+        lists.get(owner)!.push(key);
+        this.keysSent++;
+      };
+      for (const key of this.keysPrimaryOf(before, ctx.self)) now.forEachOwner(key, addressee);
       for (const [member, keys] of lists) {
         const batches: string[][] = [];
         for (let i = 0; i < keys.length; i += this.config.batchKeysMax) batches.push(keys.slice(i, i + this.config.batchKeysMax));
@@ -573,7 +584,7 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
   private finishMigration(ctx: Ctx): void {
     const now = this.current!;
     // Every new owner acknowledged every key we sent: the copies we no longer own can go.
-    for (const key of [...this.data.keys()]) if (!now.owns(ctx.self, key)) this.drop(ctx, key);
+    for (const key of this.keysNotOwned(now, ctx.self)) this.drop(ctx, key);
     this.migratedEpoch = this.epoch;
     ctx.disk.write(MIGRATED, this.epoch);
     ctx.disk.sync();
@@ -588,8 +599,43 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
     this.maybeLeave(ctx);
   }
 
+  /** The keys we hold and were primary of under `table`: the table's list of preloaded keys, then any others. */
+  private keysPrimaryOf(table: OwnerTable, self: NodeId): string[] {
+    const out: string[] = [];
+    for (const i of table.indicesOf(table.memberIndex(self)).primary) {
+      const key = this.tables.keyNames[i]!;
+      if (this.data.has(key)) out.push(key);
+    }
+    for (const key of this.extraKeys) if (table.ownedBy(table.memberIndex(self), key, true)) out.push(key);
+    return out;
+  }
+
+  /**
+   * The keys we hold that `table` does not give us. We hold only keys we owned in the epoch before or own
+   * now (finishMigration dropped the rest), so for preloaded keys this is the old list minus the new one.
+   */
+  private keysNotOwned(table: OwnerTable, self: NodeId): string[] {
+    const now = table.indicesOf(table.memberIndex(self)).owned;
+    const before = this.previous?.indicesOf(this.previous.memberIndex(self)).owned;
+    const out: string[] = [];
+    if (before === undefined) {
+      for (const key of this.data.keys()) if (!table.ownedBy(table.memberIndex(self), key)) out.push(key);
+      return out;
+    }
+    let j = 0;
+    for (const i of before) {
+      while (j < now.length && now[j]! < i) j++;
+      if (j < now.length && now[j] === i) continue;
+      const key = this.tables.keyNames[i]!;
+      if (this.data.has(key)) out.push(key);
+    }
+    for (const key of this.extraKeys) if (!table.ownedBy(table.memberIndex(self), key)) out.push(key);
+    return out;
+  }
+
   private drop(ctx: Ctx, key: string): void {
     if (!this.data.delete(key)) return;
+    this.extraKeys.delete(key);
     ctx.disk.delete(dataKey(key));
   }
 
