@@ -70,9 +70,9 @@ export function jumpKeyHigh(hash: number, r: number): number {
  * owners are the distinct buckets of successive draws r = 0, 1, 2, … each a jump of the key re-salted by r
  * (`jumpKeyHigh`). Each draw moves only to a new last bucket when n grows, so the primary moves exactly
  * as the paper promises; a replica set can, rarely (two draws of one key both landing on the new bucket,
- * probability about R²/n²), pull in one more old node. After `drawsMax(count)` draws without enough
- * distinct buckets (only when R is close to n) the rest are filled by the buckets after the last one found,
- * in order.
+ * probability about R²/n²), pull in one more old node. After 2n + 32 draws without enough distinct
+ * buckets (only when R is close to n) the rest are filled by the buckets after the last one drawn, in
+ * order; the limit does not depend on R, so owners(h, R) is always a prefix of owners(h, R + 1).
  */
 export class Jump implements Placement {
   readonly kind = 'jump';
@@ -87,7 +87,7 @@ export class Jump implements Placement {
     const n = this.nodes.length;
     const count = Math.min(replicas, n);
     const picked: number[] = [];
-    const drawsMax = 8 * count + 32;
+    const drawsMax = 2 * n + 32;
     let last = 0;
     for (let r = 0; picked.length < count && r < drawsMax; r++) {
       const b = jumpConsistentHash(jumpKeyHigh(hash, r), hash, n);
