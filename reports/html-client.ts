@@ -132,6 +132,7 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
   chip(STATE_COLOURS.crashed, 'crashed');
   chip(STATE_COLOURS.paused, 'paused');
   if (data.states.some((s) => s.state === 'absent')) chip(STATE_COLOURS.absent, 'absent (not joined yet, or left)');
+  if (data.epochs.length > 0) chip('#7c3aed', 'shard map epochs (hover a mark for its members)');
   if (data.memberViews.length > 0) {
     chip(VIEW_COLOURS.suspect, 'seen suspect (height: share of the others)');
     chip(VIEW_COLOURS.dead, 'seen dead');
@@ -214,6 +215,11 @@ function buildOverview(width: number, x: Scale): { brush: BrushBehavior<unknown>
       }
     }
   }
+  // Shard maps (epochs): a tick on the axis and a faint line down the node rows where each took effect.
+  const epochMarks = svg.append('g').attr('class', 'epochs').selectAll('g.epoch').data(data.epochs).join('g').attr('class', 'epoch').attr('data-epoch', (d) => d.epoch);
+  epochMarks.append('line').attr('x1', (d) => x(d.at)).attr('x2', (d) => x(d.at)).attr('y1', top - 4).attr('y2', nodesBottom)
+    .attr('stroke', '#7c3aed').attr('stroke-opacity', 0.35).attr('stroke-dasharray', '2,3');
+  epochMarks.append('path').attr('d', (d) => `M${x(d.at) - 3},${top - 10}L${x(d.at) + 3},${top - 10}L${x(d.at)},${top - 4}Z`).attr('fill', '#7c3aed');
   // Step-downs: a leader giving up leadership while up (a crash shows as such).
   const stepDowns = rows.selectAll('g.step-down').data(data.stepDowns).join('g').attr('class', 'step-down')
     .attr('data-node', (d) => data.nodes[d.node]!.id).attr('data-term', (d) => d.term ?? '').attr('data-at', (d) => d.at);
@@ -263,6 +269,11 @@ function overviewHit(event: MouseEvent): { html: string; op?: OpRow } | null {
   const slack = g.x.invert(px + 2) - t;
   const span = (from: number, to: number) => `${precise(from)} – ${precise(to)}`;
   const violation = data.violations.find((v) => Math.abs(g.x(v.at) - px) <= 3);
+  const epoch = py < g.rowY(0) ? data.epochs.find((e) => Math.abs(g.x(e.at) - px) <= 4) : undefined;
+  if (epoch) {
+    const change = [...epoch.joined.map((m) => `+${m}`), ...epoch.left.map((m) => `−${m}`)].join(' ');
+    return { html: `<b>epoch ${epoch.epoch}</b> from ${precise(epoch.at)}${change ? ` (${esc(change)})` : ''}<br>${epoch.members.length} members: ${esc(epoch.members.join(', '))}` };
+  }
   if (violation) return { html: `<b>${esc(violation.check)}</b> failed${violation.exact ? ` at ${precise(violation.at)}` : ' (judged at the end)'}<br>${esc(violation.message.length > 400 ? violation.message.slice(0, 399) + '…' : violation.message)}` };
   const node = data.nodes.findIndex((_, i) => py >= g.rowY(i) && py <= g.rowY(i) + g.rowH);
   if (node >= 0) {

@@ -69,6 +69,11 @@ export interface ReportData {
   readonly memberViews: readonly (Interval & { readonly suspect: number; readonly dead: number })[];
   /** How many nodes reported membership views (each member is seen by the others of them). */
   readonly memberViewers: number;
+  /**
+   * Membership over time, from the shared `{ type: 'epoch', epoch, members }` fact (a sharded store's
+   * committed shard maps): when each epoch's member list took effect, with who joined and who left.
+   */
+  readonly epochs: readonly { readonly at: Micros; readonly epoch: number; readonly members: readonly string[]; readonly joined: readonly string[]; readonly left: readonly string[] }[];
   readonly faults: readonly {
     readonly from: Micros;
     readonly to: Micros;
@@ -175,6 +180,7 @@ export function buildReportData(input: ModelInput): ReportData {
   const end = input.endMicros;
   const { states, roles, roleNames, stepDowns } = nodeIntervals(input.trace, indexOf, end, input.nodes.length);
   const { memberViews, memberViewers } = memberViewIntervals(input.trace, indexOf, end);
+  const epochs = epochMarks(input.trace);
   const { faults, lanes } = faultWindows(input.trace, input.nodes.map((n) => n.id), input.baseLatency, input.recovery.startedAtMicros, end);
   const messages = messageArrows(input.trace, indexOf, end);
   const { operations, operationLanes } = operationRows(input.operations, indexOf, answeringServers(input.trace, indexOf));
@@ -187,7 +193,7 @@ export function buildReportData(input: ModelInput): ReportData {
       recoveryStartMicros: input.recovery.startedAtMicros, recoveredAtMicros: input.recovery.recoveredAtMicros,
     },
     nodes: input.nodes.map((n) => ({ id: n.id, role: n.role })),
-    states, roles, roleNames, stepDowns, memberViews, memberViewers, faults, faultLanes: lanes, messages,
+    states, roles, roleNames, stepDowns, memberViews, memberViewers, epochs, faults, faultLanes: lanes, messages,
     operations, operationsTotal: input.operations.length, operationLanes,
     operationDensity: input.operations.length > OVERVIEW_OPERATIONS_MAX ? operationDensity(input.operations, indexOf, end) : null,
     linearizability: lin ? { name: lin.name, ok: lin.ok, message: lin.message ?? null } : null,
@@ -264,6 +270,25 @@ function nodeIntervals(trace: readonly TraceEvent[], indexOf: (id: NodeId) => nu
   if (started.size > 0) for (let node = 0; node < nodeCount; node++) if (!started.has(node) && end > 0) states.push({ node, from: 0, to: end, state: 'absent' });
   const byTime = <T extends Interval>(a: T, b: T) => a.node - b.node || a.from - b.from;
   return { states: states.sort(byTime), roles: roles.sort(byTime), roleNames, stepDowns };
+}
+
+/** The first report of each epoch's member list (`{ type: 'epoch', epoch, members }`), in epoch order, with who joined and who left since the one before. */
+function epochMarks(trace: readonly TraceEvent[]): ReportData['epochs'] {
+  const first = new Map<number, { at: Micros; members: string[] }>();
+  for (const e of trace) {
+    if (e.type !== 'observe' || e.fact.type !== 'epoch') continue;
+    const { epoch, members } = e.fact;
+    if (typeof epoch !== 'number' || !Array.isArray(members) || first.has(epoch)) continue;
+    first.set(epoch, { at: e.at, members: members.filter((m): m is string => typeof m === 'string') });
+  }
+  const out: ReportData['epochs'][number][] = [];
+  let before: readonly string[] | undefined;
+  for (const epoch of [...first.keys()].sort((a, b) => a - b)) {
+    const { at, members } = first.get(epoch)!;
+    out.push({ at, epoch, members, joined: before === undefined ? [] : members.filter((m) => !before!.includes(m)), left: before === undefined ? [] : before.filter((m) => !members.includes(m)) });
+    before = members;
+  }
+  return out;
 }
 
 /** Membership views folded per member: how many others hold it suspect, and dead, over time. */

@@ -92,16 +92,21 @@ export const NODES5 = ['n1', 'n2', 'n3', 'n4', 'n5'] as const;
 const nodeArb = fc.constantFrom(...NODES5);
 const nodeSubset = fc.subarray([...NODES5], { minLength: 1, maxLength: 4 });
 
-/** A random fault entry of any kind over n1…n5, at a time in [0, horizon). */
-export function faultEntryArb(horizonMicros: number): fc.Arbitrary<FaultEntry> {
+/**
+ * A random fault entry over n1…n5, at a time in [0, horizon): any kind, or (`membership` false) any but
+ * join and leave, which take a node out for good where no process hands its work over (an algorithm's
+ * liveness cannot survive them; the engine's properties take them).
+ */
+export function faultEntryArb(horizonMicros: number, membership = true): fc.Arbitrary<FaultEntry> {
   const at = fc.integer({ min: 0, max: horizonMicros - 1 });
+  const membershipEntries = membership ? [fc.record({ at, kind: fc.constantFrom('join' as const, 'leave' as const), node: nodeArb })] : [];
   return fc.oneof(
     fc.record({ at, kind: fc.constant('partition' as const), groups: fc.shuffledSubarray([...NODES5], { minLength: 2 }).chain((nodes) =>
       fc.integer({ min: 1, max: nodes.length - 1 }).map((cut) => [nodes.slice(0, cut), nodes.slice(cut)])) }),
     fc.record({ at, kind: fc.constant('partition' as const), from: nodeSubset, to: nodeSubset }),
     fc.record({ at, kind: fc.constant('heal' as const) }),
     fc.record({ at, kind: fc.constantFrom('crash' as const, 'restart' as const, 'pause' as const, 'resume' as const), node: nodeArb }),
-    fc.record({ at, kind: fc.constantFrom('join' as const, 'leave' as const), node: nodeArb }),
+    ...membershipEntries,
     fc.record({ at, kind: fc.constantFrom('clog' as const, 'unclog' as const), from: nodeSubset, to: nodeSubset }),
     fc.record({ at, kind: fc.constantFrom('loss' as const, 'duplicate' as const), ratio: fc.integer({ min: 0, max: 100 }).map((p) => p / 100) }),
     fc.record({ at, kind: fc.constant('delay' as const), latency: fc.record({ kind: fc.constant('uniform' as const), baseMicros: fc.integer({ min: 0, max: 50_000 }), jitterMicros: fc.integer({ min: 0, max: 50_000 }) }) }),
@@ -112,8 +117,8 @@ export function faultEntryArb(horizonMicros: number): fc.Arbitrary<FaultEntry> {
 }
 
 /** A schedule sorted by time. */
-export function scheduleArb(horizonMicros: number, maxLength = 12): fc.Arbitrary<FaultEntry[]> {
-  return fc.array(faultEntryArb(horizonMicros), { maxLength }).map((entries) => [...entries].sort((a, b) => a.at - b.at));
+export function scheduleArb(horizonMicros: number, maxLength = 12, membership = true): fc.Arbitrary<FaultEntry[]> {
+  return fc.array(faultEntryArb(horizonMicros, membership), { maxLength }).map((entries) => [...entries].sort((a, b) => a.at - b.at));
 }
 
 /**

@@ -269,6 +269,43 @@ describe('buildReportData', () => {
     ]);
   });
 
+  it('reads a members-alive fact as a view of each member (alive: no mark), so a later suspicion counts from it', () => {
+    const data = buildReportData({
+      ...base,
+      trace: [
+        { type: 'observe', at: 0, node: 'a', fact: { type: 'members-alive', members: ['b', 'c'], incarnation: 0 } },
+        { type: 'observe', at: 100, node: 'a', fact: { type: 'member', member: 'c', status: 'suspect', incarnation: 0 } },
+        { type: 'observe', at: 300, node: 'a', fact: { type: 'members-alive', members: ['b', 'c'], incarnation: 0 } },
+      ],
+    });
+    expect(data.memberViewers).toBe(1);
+    expect(data.memberViews).toEqual([{ node: 2, from: 100, to: 300, suspect: 1, dead: 0 }]);
+  });
+
+  it('draws membership over time: a spare absent until it joins, a node absent after it leaves, and each epoch with who joined and left', () => {
+    const epoch = (at: number, n: number, members: string[]): TraceEvent => ({ type: 'observe', at, node: 'a', fact: { type: 'epoch', epoch: n, members } });
+    const data = buildReportData({
+      ...base,
+      trace: [
+        { type: 'start', at: 0, node: 'a' }, { type: 'start', at: 0, node: 'b' },
+        epoch(10, 1, ['a', 'b']),
+        { type: 'start', at: 500, node: 'c' },
+        epoch(600, 2, ['a', 'b', 'c']), epoch(650, 2, ['a', 'b', 'c']),
+        { type: 'leave', at: 900, node: 'b' },
+        epoch(800, 3, ['a', 'c']),
+      ],
+    });
+    expect(data.states.filter((s) => s.state === 'absent')).toEqual([
+      { node: 1, from: 900, to: 2_000, state: 'absent' },
+      { node: 2, from: 0, to: 500, state: 'absent' },
+    ]);
+    expect(data.epochs).toEqual([
+      { at: 10, epoch: 1, members: ['a', 'b'], joined: [], left: [] },
+      { at: 600, epoch: 2, members: ['a', 'b', 'c'], joined: ['c'], left: [] },
+      { at: 800, epoch: 3, members: ['a', 'c'], joined: [], left: ['b'] },
+    ]);
+  });
+
   it('draws a slow node as a window from its slow-down until its factor is 1 again', () => {
     const data = buildReportData({
       ...base,
