@@ -1,13 +1,14 @@
 // The sharded store's static configuration (the same in every node of a run) and its owner tables: for
-// each shard map, who owns each key, computed once per run per map and shared by the run's nodes (a pure
-// function of the map, so sharing it is a memo, not shared state). Keys are `k0 … k{keys−1}`; any other
-// key is looked up in the placement directly. Assumes a run's maps have distinct epochs.
+// each shard map, who owns each key, computed once per run per member list and shared by the run's nodes
+// and metrics (algorithms/hashing/tables.ts: a pure function of the map, so sharing it is a memo, not
+// shared state). Keys are `k0 … k{keys−1}`; any other key is looked up in the placement directly.
 
 import { assert } from '../../sim/assert.js';
 import type { NodeId } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
 import { keyHash } from '../hashing/hash.js';
-import { createPlacement, type Placement, type PlacementKind, type PlacementOptions } from '../hashing/placement.js';
+import type { Placement, PlacementKind, PlacementOptions } from '../hashing/placement.js';
+import { OwnerTables as PlacementTables, type OwnerTable as PlacementTable } from '../hashing/tables.js';
 import type { ShardMap } from './messages.js';
 
 /** The store's planted bugs (hashBugs in algorithms/hashing/bugs.ts, read as booleans). */
@@ -58,65 +59,31 @@ export function keyIndex(key: string, keys: number): number {
   return n < keys ? n : -1;
 }
 
-/** The owners of every key under one shard map: built lazily, key by key, and kept. */
+/**
+ * The owners of every key under one shard map, read from the run's shared placement table for its
+ * member list (algorithms/hashing/tables.ts): lookups by member index, no arrays built per key.
+ */
 export class OwnerTable {
   readonly placement: Placement;
   readonly memberSet: ReadonlySet<NodeId>;
-  /** owners of preloaded key i: slots i·R … i·R+R−1 hold member index + 1 (0: not computed yet). */
-  private readonly slots: Uint16Array;
-  private readonly counts: Uint8Array;
-  private byMember: { readonly owned: Int32Array; readonly primary: Int32Array }[] | undefined;
   private readonly positions: ReadonlyMap<NodeId, number>;
+  /** `owners[i · R + r]`: member index of preloaded key i's r-th owner; −1 past min(R, n). */
+  private readonly slots: Int32Array;
+  private readonly R: number;
+  private byMember: { readonly owned: Int32Array; readonly primary: Int32Array }[] | undefined;
 
-  constructor(
-    readonly map: ShardMap,
-    private readonly config: Pick<ShardConfig, 'placement' | 'placementOptions' | 'replicas' | 'keys'>,
-    preloadedHashes: () => readonly number[],
-    /** `k0` … `k{keys−1}`, made once per run (a string made once keeps its hash: map lookups stay cheap). */
-    readonly keyNames: readonly string[],
-  ) {
-    assert(map.members.length > 0 && map.members.length < 65_535, `shard map ${map.epoch}: ${map.members.length} members`);
-    const options = config.placement === 'bounded' && config.placementOptions.keys === undefined ? { ...config.placementOptions, keys: preloadedHashes() } : config.placementOptions;
-    this.placement = createPlacement(config.placement, map.members, options);
+  constructor(readonly map: ShardMap, table: PlacementTable, private readonly keys: number, readonly keyNames: readonly string[]) {
+    assert(map.members.length > 0, `shard map ${map.epoch} has no members`);
+    assert(table.members.join('\u0000') === map.members.join('\u0000'), `shard map ${map.epoch}: table of another member list`);
+    this.placement = table.placement;
+    this.slots = table.owners;
+    this.R = table.replicas;
     this.memberSet = new Set(map.members);
     this.positions = new Map(map.members.map((m, i) => [m, i]));
-    this.slots = new Uint16Array(config.keys * config.replicas);
-    this.counts = new Uint8Array(config.keys);
   }
 
   get epoch(): number {
     return this.map.epoch;
-  }
-
-  /** The owners of `key`, primary first (a fresh array). */
-  owners(key: string): NodeId[] {
-    const i = keyIndex(key, this.config.keys);
-    if (i < 0) return [...this.placement.owners(keyHash(key), this.config.replicas)];
-    const R = this.config.replicas;
-    if (this.counts[i] === 0) this.fill(i, key);
-    const out: NodeId[] = [];
-    for (let j = 0; j < this.counts[i]!; j++) out.push(this.map.members[this.slots[i * R + j]! - 1]!);
-    return out;
-  }
-
-  /** Calls `visit(key, owner)` for each owner of `key`, primary first, without building an array. */
-  forEachOwner(key: string, visit: (key: string, owner: NodeId) => void): void {
-    const i = keyIndex(key, this.config.keys);
-    if (i < 0) {
-      for (const owner of this.placement.owners(keyHash(key), this.config.replicas)) visit(key, owner);
-      return;
-    }
-    if (this.counts[i] === 0) this.fill(i, key);
-    const R = this.config.replicas;
-    for (let j = 0; j < this.counts[i]!; j++) visit(key, this.map.members[this.slots[i * R + j]! - 1]!);
-  }
-
-  /** The primary of `key`. */
-  primary(key: string): NodeId {
-    const i = keyIndex(key, this.config.keys);
-    if (i < 0) return this.placement.primary(keyHash(key));
-    if (this.counts[i] === 0) this.fill(i, key);
-    return this.map.members[this.slots[i * this.config.replicas]! - 1]!;
   }
 
   /** `node`'s position in the map's members (-1: not a member). */
@@ -124,72 +91,96 @@ export class OwnerTable {
     return this.positions.get(node) ?? -1;
   }
 
-  /** Whether the member at `member` (a {@link memberIndex}) owns `key`; the primary only when `primaryOnly`. Cheap: no array is built. */
+  /** The owners of `key`, primary first (a fresh array). */
+  owners(key: string): NodeId[] {
+    const out: NodeId[] = [];
+    this.forEachOwner(key, (_, owner) => void out.push(owner));
+    return out;
+  }
+
+  /** Calls `visit(key, owner)` for each owner of `key`, primary first, without building an array. */
+  forEachOwner(key: string, visit: (key: string, owner: NodeId) => void): void {
+    const i = keyIndex(key, this.keys);
+    if (i < 0) {
+      for (const owner of this.placement.owners(keyHash(key), this.R)) visit(key, owner);
+      return;
+    }
+    for (let j = 0; j < this.R; j++) {
+      const m = this.slots[i * this.R + j]!;
+      if (m < 0) break;
+      visit(key, this.map.members[m]!);
+    }
+  }
+
+  /** The member index of preloaded key `i`'s `j`-th owner (0: the primary), or −1 past its owners. */
+  ownerIndexAt(i: number, j: number): number {
+    return j < this.R ? this.slots[i * this.R + j]! : -1;
+  }
+
+  /** The primary of `key`. */
+  primary(key: string): NodeId {
+    const i = keyIndex(key, this.keys);
+    if (i < 0) return this.placement.primary(keyHash(key));
+    return this.map.members[this.slots[i * this.R]!]!;
+  }
+
+  /** Whether `node` is among the owners of `key`. */
+  owns(node: NodeId, key: string): boolean {
+    return this.ownedBy(this.memberIndex(node), key);
+  }
+
+  /** Whether the member at `member` (a {@link memberIndex}) owns `key`; the primary only when `primaryOnly`. */
   ownedBy(member: number, key: string, primaryOnly = false): boolean {
     if (member < 0) return false;
-    const i = keyIndex(key, this.config.keys);
-    if (i < 0) return primaryOnly ? this.placement.primary(keyHash(key)) === this.map.members[member] : this.owns(this.map.members[member]!, key);
-    if (this.counts[i] === 0) this.fill(i, key);
-    const R = this.config.replicas;
-    const last = primaryOnly ? 1 : this.counts[i]!;
-    for (let j = 0; j < last; j++) if (this.slots[i * R + j] === member + 1) return true;
+    const i = keyIndex(key, this.keys);
+    if (i < 0) {
+      const owners = this.placement.owners(keyHash(key), primaryOnly ? 1 : this.R);
+      return owners.includes(this.map.members[member]!);
+    }
+    const last = primaryOnly ? 1 : this.R;
+    for (let j = 0; j < last; j++) if (this.slots[i * this.R + j] === member) return true;
     return false;
   }
 
   /**
    * The indices of the preloaded keys the member at `member` owns (any position), ascending, and of those
-   * it is primary of: one pass over the keys per table, kept (what preloading and migration iterate).
+   * it is primary of: one pass over the table, kept (what preloading and migration iterate).
    */
   indicesOf(member: number): { readonly owned: Int32Array; readonly primary: Int32Array } {
     if (this.byMember === undefined) {
-      const R = this.config.replicas;
       const owned = this.map.members.map((): number[] => []);
       const primary = this.map.members.map((): number[] => []);
-      for (let i = 0; i < this.config.keys; i++) {
-        if (this.counts[i] === 0) this.fill(i, this.keyNames[i]!);
-        primary[this.slots[i * R]! - 1]!.push(i);
-        for (let j = 0; j < this.counts[i]!; j++) owned[this.slots[i * R + j]! - 1]!.push(i);
+      for (let i = 0; i < this.keys; i++) {
+        primary[this.slots[i * this.R]!]!.push(i);
+        for (let j = 0; j < this.R; j++) {
+          const m = this.slots[i * this.R + j]!;
+          if (m < 0) break;
+          owned[m]!.push(i);
+        }
       }
       this.byMember = owned.map((list, m) => ({ owned: Int32Array.from(list), primary: Int32Array.from(primary[m]!) }));
     }
     return this.byMember[member] ?? { owned: new Int32Array(0), primary: new Int32Array(0) };
   }
-
-  /** Whether `node` is among the owners of `key`. */
-  owns(node: NodeId, key: string): boolean {
-    const i = keyIndex(key, this.config.keys);
-    if (i < 0) return this.placement.owners(keyHash(key), this.config.replicas).includes(node);
-    if (this.counts[i] === 0) this.fill(i, key);
-    const R = this.config.replicas;
-    for (let j = 0; j < this.counts[i]!; j++) if (this.map.members[this.slots[i * R + j]! - 1] === node) return true;
-    return false;
-  }
-
-  private fill(i: number, key: string): void {
-    const owners = this.placement.owners(keyHash(key), this.config.replicas);
-    assert(owners.length > 0 && owners.length <= this.config.replicas, `placement gave ${owners.length} owners for ${key}`);
-    const R = this.config.replicas;
-    for (let j = 0; j < owners.length; j++) {
-      const index = this.positions.get(owners[j]!) ?? -1;
-      assert(index >= 0, `placement named ${owners[j]}, not a member of epoch ${this.map.epoch}`);
-      this.slots[i * R + j] = index + 1;
-    }
-    this.counts[i] = owners.length;
-  }
 }
 
 /**
- * The owner tables of one run, by map (epoch and members): each built once and shared by the run's
- * nodes. Create one per run (the setup does), never a module-level one.
+ * The owner tables of one run, by shard map: each wraps the run's shared placement table of its member
+ * list (give the builder's, so placement metrics and the store compute each table once). Create one per
+ * run (the setup does), never a module-level one.
  */
 export class OwnerTables {
-  private readonly tables = new Map<string, OwnerTable>();
-  private hashes: number[] | undefined;
-  /** `k0` … `k{keys−1}`. */
+  /** The placement tables over the preloaded keys, shared with placement metrics. */
+  readonly placement: PlacementTables;
+  /** `k0` … `k{keys−1}` (made once: a string made once keeps its hash, so map lookups stay cheap). */
   readonly keyNames: readonly string[];
+  private readonly tables = new Map<string, OwnerTable>();
 
-  constructor(readonly config: Pick<ShardConfig, 'placement' | 'placementOptions' | 'replicas' | 'keys'>) {
-    this.keyNames = Array.from({ length: config.keys }, (_, i) => `k${i}`);
+  constructor(readonly config: Pick<ShardConfig, 'placement' | 'placementOptions' | 'replicas' | 'keys'>, placement?: PlacementTables) {
+    this.keyNames = placement?.keys ?? Array.from({ length: config.keys }, (_, i) => `k${i}`);
+    assert(this.keyNames.length === config.keys && this.keyNames.every((k, i) => k === `k${i}`), 'owner tables: the key space must be k0 … k{keys−1}');
+    this.placement = placement ?? new PlacementTables(config.placement, config.placementOptions, config.replicas, this.keyNames);
+    assert(this.placement.replicas === config.replicas && this.placement.kind === config.placement, 'owner tables: placement tables of another R or function');
   }
 
   /** The table of `map`. */
@@ -197,14 +188,9 @@ export class OwnerTables {
     const id = `${map.epoch}:${map.members.join(',')}`;
     let table = this.tables.get(id);
     if (table === undefined) {
-      table = new OwnerTable(map, this.config, () => this.preloadedHashes(), this.keyNames);
+      table = new OwnerTable(map, this.placement.table(map.members), this.config.keys, this.keyNames);
       this.tables.set(id, table);
     }
     return table;
-  }
-
-  private preloadedHashes(): readonly number[] {
-    this.hashes ??= this.keyNames.map((key) => keyHash(key));
-    return this.hashes;
   }
 }

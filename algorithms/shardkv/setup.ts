@@ -11,6 +11,7 @@ import type { Topology } from '../../sim/topology.js';
 import type { Micros } from '../../sim/time.js';
 import { raftBugs, RaftNode, type RaftConfig } from '../raft/raft.js';
 import type { HashBugs } from '../hashing/bugs.js';
+import { placementMetrics } from '../hashing/metrics.js';
 import type { PlacementKind, PlacementOptions } from '../hashing/placement.js';
 import { OwnerTables, type ShardConfig } from './config.js';
 import { linearizable, membershipChangeCompleted, membershipSettled, oneWriterPerEpoch, replicasAfterRecovery, shardMetrics } from './checks.js';
@@ -59,6 +60,7 @@ export interface ShardStore {
   readonly nodes: readonly NodeSpec[];
   readonly topology: Topology;
   readonly checkers: readonly Checker<ShardFact>[];
+  /** The store's metrics (shardMetrics) and the placement's (placementMetrics over the run's shared tables). */
   readonly observers: readonly MetricsObserver<ShardFact>[];
   /** Node ids by part. */
   readonly config: readonly NodeId[];
@@ -116,5 +118,5 @@ export function buildShardStore(options: ShardStoreOptions): ShardStore {
     membershipSettled(controller),
     membershipChangeCompleted(),
   ];
-  return { nodes, topology, checkers, observers: [shardMetrics()], config, controller, storage, spares, clients, shardConfig, tables };
+  return { nodes, topology, checkers, observers: [shardMetrics(), placementMetrics(tables.placement)], config, controller, storage, spares, clients, shardConfig, tables };
 }

@@ -63,7 +63,8 @@ describe('sharded store on the engine', () => {
     expect(a.fingerprint).toBe(b.fingerprint);
     expect(a.history.ok).toBeGreaterThan(100);
     expect(a.metrics.samples?.changesSettled?.[0]).toBeGreaterThan(2);
-    expect(a.metrics.samples?.keysMovedPerChange?.length).toBeGreaterThan(2);
+    expect(a.metrics.samples?.keyCopiesSentPerChange?.length).toBeGreaterThan(2);
+    expect(a.metrics.samples?.keysMovedPerChange?.length).toBe(a.metrics.samples?.changesSettled?.[0]);
   });
 
   it('a run with no membership change fails membership-change-completed (and nothing else)', () => {
