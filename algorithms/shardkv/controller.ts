@@ -8,7 +8,9 @@
 // one, proposed only after every member of e (and the node e removed) reported `migrated(e)`. Then it
 // writes `config/e+1`, reports the `epoch` fact and pushes the map to every storage node and client.
 // Everything else is volatile: after a restart it re-reads the map and re-learns what is pending from
-// the nodes' retries (they re-send join, leave and migrated until acknowledged).
+// the nodes' retries (they re-send join, leave and migrated until acknowledged, and report migrated again
+// when it pushes them the map). Beyond the design's words: the node an epoch removed is gone once its
+// report is acknowledged, so that report is recorded first (`handoff/EPOCH`) for a restarted controller.
 
 import { assert } from '../../sim/assert.js';
 import type { Context, NodeId, Process } from '../../sim/process.js';
@@ -54,6 +56,8 @@ interface Change {
 const SEQ_KEY = 'raft-seq';
 const CONFIG = 'config';
 const configAt = (epoch: number) => `config/${epoch}`;
+/** Records that the node epoch EPOCH removed finished its handoff (it is gone: no retry would tell a restarted controller). */
+const handoffAt = (epoch: number) => `handoff/${epoch}`;
 
 export class Controller implements Process<ShardMessage, ShardFact> {
   private current: ShardMap | undefined;
@@ -66,6 +70,8 @@ export class Controller implements Process<ShardMessage, ShardFact> {
   private changes: Change[] = [];
   private proposing: ShardMap | undefined;
   private settled = 0;
+  /** The leaver's handoff is being recorded in the config group. */
+  private recording = false;
   // The Raft client: one request at a time.
   private readonly ops: RaftOp[] = [];
   private inFlight: { seq: number; op: RaftOp } | undefined;
@@ -104,6 +110,7 @@ export class Controller implements Process<ShardMessage, ShardFact> {
           if (cas.ok !== true) return this.readConfig(ctx);
           this.committed(ctx, first, json, null);
           this.ready = true;
+          this.advance(ctx);
         });
         return;
       }
@@ -112,16 +119,24 @@ export class Controller implements Process<ShardMessage, ShardFact> {
       this.currentJson = text;
       this.maps.set(map.epoch, map);
       this.migrated = new Set(map.epoch === 1 ? map.members : []);
+      // A controller before a crash may have committed this map without reporting or pushing it: do both
+      // (an epoch reported twice is the same fact; checkers and metrics keep the first).
+      ctx.observe({ type: 'epoch', epoch: map.epoch, members: map.members });
+      for (const node of [...this.config.storage, ...this.config.clients]) ctx.send(node, { type: 'map', map });
       // The write of config/EPOCH may not have happened before a crash: do it (again) before any change.
       this.run(ctx, { op: 'put', key: configAt(map.epoch), value: text }, () => {
         if (map.epoch === 1) {
           this.ready = true;
+          this.advance(ctx);
           return;
         }
         this.fetchMap(ctx, map.epoch - 1, (before) => {
           this.leaver = before.members.find((m) => !map.members.includes(m)) ?? null;
-          this.ready = true;
-          this.advance(ctx);
+          this.run(ctx, { op: 'get', key: handoffAt(map.epoch) }, (handoff) => {
+            if (this.leaver !== null && handoff.value === this.leaver) this.migrated.add(this.leaver);
+            this.ready = true;
+            this.advance(ctx);
+          });
         });
       });
     });
@@ -226,7 +241,21 @@ export class Controller implements Process<ShardMessage, ShardFact> {
 
   private onMigrated(ctx: Ctx, from: NodeId, epoch: number): void {
     const current = this.current;
-    if (current === undefined || epoch > current.epoch) return;
+    // Not before the map (and who it removed) is known: an early ack would let the leaver go unrecorded.
+    if (current === undefined || !this.ready || epoch > current.epoch) return;
+    if (epoch === current.epoch && from === this.leaver && !this.migrated.has(from)) {
+      // The leaver goes once acknowledged: record its handoff first, so a restarted controller knows it.
+      if (this.recording) return;
+      this.recording = true;
+      this.run(ctx, { op: 'put', key: handoffAt(epoch), value: from }, () => {
+        this.recording = false;
+        if (this.current?.epoch !== epoch) return;
+        this.migrated.add(from);
+        ctx.send(from, { type: 'migrated-ack', epoch });
+        this.advance(ctx);
+      });
+      return;
+    }
     ctx.send(from, { type: 'migrated-ack', epoch });
     if (epoch < current.epoch) {
       ctx.send(from, { type: 'map', map: current });

@@ -379,6 +379,9 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
   // ---- maps and epochs ----------------------------------------------------------------------------
 
   private onMap(ctx: Ctx, map: ShardMap): void {
+    // The controller pushes its map to nodes it has no report from: after its restart it has forgotten
+    // the reports it acknowledged, so the report goes again.
+    if (map.epoch === this.epoch && this.reportAcked >= this.epoch) this.reportAcked = this.epoch - 1;
     if (map.epoch <= this.epoch) return;
     if (this.epoch === 0 && map.members.includes(ctx.self) && map.epoch > 1) {
       // A fresh node named in a map must first know the map before it (who hands it what).

@@ -21,6 +21,12 @@ const crashDuringMigration = {
   set: ['spares=4', 'lossRatio=0.05', 'clients=8', 'keys=100'],
   durationMicros: 6_000_000,
 };
+/** The same, and the controller and config nodes crash too (a restarted controller re-learns what it forgot). */
+const controlPlaneCrashes = {
+  scenario: shardScenario({ name: 'shard-control-plane-crashes', description: 'controller and config crashes too', nemesis: 'scenario', script: crashDuringMigrationScript(5, true) }),
+  set: ['spares=4', 'lossRatio=0.05', 'clients=8', 'keys=50'],
+  durationMicros: 6_000_000,
+};
 type Setting = typeof membership;
 
 const sweeps = new Map<string, { seed: number; failed: string[] }[]>();
@@ -42,6 +48,11 @@ describe('sharded store on the engine', () => {
 
   it('crashes during migrations with loss: every check passes on seeds 1–60 without bugs', () => {
     const failures = sweep(crashDuringMigration, undefined, seedRange(1, 60)).filter((r) => r.failed.length > 0);
+    expect(failures).toEqual([]);
+  });
+
+  it('controller and config nodes crash too: every check passes on seeds 1–60 without bugs', () => {
+    const failures = sweep(controlPlaneCrashes, undefined, seedRange(1, 60)).filter((r) => r.failed.length > 0);
     expect(failures).toEqual([]);
   });
 

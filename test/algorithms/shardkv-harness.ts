@@ -69,10 +69,11 @@ export function failedChecks(result: RunResult): string[] {
 
 /**
  * Membership changes with crashes in the middle of their migrations: every 0.6–1.0 s a spare joins or a
- * member leaves (alternately, never below three members), and 20–80 ms later a random member other than
- * the leaving one crashes for 0.2–0.6 s. Spares are the storage nodes after the first `initial`.
+ * member leaves (alternately, never below three members), and 20–80 ms later a random member crashes for
+ * 0.2–0.6 s. Spares are the storage nodes after the first `initial`. With `controlPlane`, the controller
+ * and config nodes also crash every 0.5–1.2 s, for 50–400 ms.
  */
-export function crashDuringMigrationScript(initial: number) {
+export function crashDuringMigrationScript(initial: number, controlPlane = false) {
   return (context: ScriptContext): FaultEntry[] => {
     const storage = context.members('storage');
     const members = storage.slice(0, initial);
@@ -93,6 +94,11 @@ export function crashDuringMigrationScript(initial: number) {
       const crashAt = at + context.rng.int(20_000, 80_000);
       out.push({ at: crashAt, kind: 'crash', node: victim }, { at: crashAt + context.rng.int(200_000, 600_000), kind: 'restart', node: victim });
       at += context.rng.int(600_000, 1_000_000);
+    }
+    const control = ['ctl', ...context.members('config')];
+    for (let t = 700_000; controlPlane && t < context.durationMicros - 500_000; t += context.rng.int(500_000, 1_200_000)) {
+      const node = context.rng.pick(control);
+      out.push({ at: t, kind: 'crash', node }, { at: t + context.rng.int(50_000, 400_000), kind: 'restart', node });
     }
     return out.sort((a, b) => a.at - b.at);
   };
