@@ -68,6 +68,28 @@ describe('sharded store on the engine', () => {
     expect(caught.length).toBeGreaterThanOrEqual(25);
   });
 
+  for (const placement of ['ring', 'jump', 'rendezvous', 'maglev', 'bounded']) {
+    it(`placement ${placement}: crashes during migrations pass seeds 1–5`, () => {
+      const set = [...crashDuringMigration.set, `placement=${placement}`];
+      const failures = seedRange(1, 5).map((seed) => failedChecks(runShard(crashDuringMigration.scenario, seed, { set, durationMicros: crashDuringMigration.durationMicros }))).filter((f) => f.length > 0);
+      expect(failures).toEqual([]);
+    });
+  }
+
+  it('32 storage nodes, 20,000 keys, 10 changes: the nodes send the copies the placement moves (and re-sends after crashes), about K·R/n per change', () => {
+    const large = shardScenario({ name: 'shard-large', description: '32 nodes', nemesis: 'scenario', script: crashDuringMigrationScript(32) });
+    const result = runShard(large, 3, { nodes: 32, set: ['spares=6', 'keys=20000', 'clients=8', 'batchKeysMax=512', 'placement=ring'], durationMicros: 8_000_000 });
+    expect(failedChecks(result)).toEqual([]);
+    const samples = result.metrics.samples!;
+    expect(samples.changesSettled![0]).toBeGreaterThanOrEqual(8);
+    // Copies sent equal the placement's moved copies, but for re-sends after the crashes the script makes.
+    const sent = samples.keyCopiesSentPerChange!.reduce((a, b) => a + b, 0);
+    const moved = samples.keysMovedPerChange!.reduce((a, b) => a + b, 0);
+    expect(sent).toBeGreaterThanOrEqual(moved);
+    expect(sent).toBeLessThan(moved * 1.5);
+    for (const ratio of samples.keysMovedOverMinimum!) expect(ratio).toBeLessThan(1.5);
+  });
+
   it('is deterministic: one seed twice gives one fingerprint', () => {
     const a = runShard(crashDuringMigration.scenario, 7, { set: crashDuringMigration.set, durationMicros: crashDuringMigration.durationMicros });
     const b = runShard(crashDuringMigration.scenario, 7, { set: crashDuringMigration.set, durationMicros: crashDuringMigration.durationMicros });
