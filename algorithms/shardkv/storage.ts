@@ -605,8 +605,10 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
   /** The keys we hold and were primary of under `table`: the table's list of preloaded keys, then any others. */
   private keysPrimaryOf(table: OwnerTable, self: NodeId): string[] {
     const out: string[] = [];
-    for (const i of table.indicesOf(table.memberIndex(self)).primary) {
-      const key = this.tables.keyNames[i]!;
+    const primary = table.indicesOf(table.memberIndex(self)).primary;
+    const names = this.tables.keyNames;
+    for (let p = 0; p < primary.length; p++) {
+      const key = names[primary[p]!]!;
       if (this.data.has(key)) out.push(key);
     }
     for (const key of this.extraKeys) if (table.ownedBy(table.memberIndex(self), key, true)) out.push(key);
@@ -626,7 +628,8 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
       return out;
     }
     let j = 0;
-    for (const i of before) {
+    for (let b = 0; b < before.length; b++) {
+      const i = before[b]!;
       while (j < now.length && now[j]! < i) j++;
       if (j < now.length && now[j] === i) continue;
       const key = this.tables.keyNames[i]!;
