@@ -14,6 +14,8 @@ export const PLACEMENT_METRICS: readonly MetricDecl[] = [
   { name: 'keysMovedPerChange', unit: 'count', description: 'per membership change: (key, node) copies the new map has that the old one had not (each is a transfer)' },
   { name: 'keysMovedOverMinimum', unit: 'number', description: 'per membership change: copies moved over the least any balanced placement moves (K · R / n of the larger cluster for one join or leave); 1 is minimal' },
   { name: 'primariesMovedOverMinimum', unit: 'number', description: 'per membership change: keys whose primary changed over K / n of the larger cluster' },
+  { name: 'keysMovedOverMinimumJoin', unit: 'number', description: 'keysMovedOverMinimum of the changes that add a node' },
+  { name: 'keysMovedOverMinimumLeave', unit: 'number', description: 'keysMovedOverMinimum of the changes that remove a node' },
   { name: 'loadPeakToMean', unit: 'number', description: 'per shard map: the most keys (as primary) one member holds over the mean; 1 is perfect' },
   { name: 'loadStdDevOverMean', unit: 'number', description: 'per shard map: the standard deviation of keys (as primary) per member over the mean' },
 ];
@@ -49,6 +51,8 @@ export function placementMetrics(tables: OwnerTables): MetricsObserver<EpochFact
       const R = tables.replicas;
       const moved: number[] = [];
       const movedRatio: number[] = [];
+      const joinRatio: number[] = [];
+      const leaveRatio: number[] = [];
       const primaryRatio: number[] = [];
       const peak: number[] = [];
       const spread: number[] = [];
@@ -62,17 +66,21 @@ export function placementMetrics(tables: OwnerTables): MetricsObserver<EpochFact
         spread.push(round4(Math.sqrt(counts.reduce((a, c) => a + (c - mean) ** 2, 0) / counts.length) / mean));
         if (previous !== undefined && map.epoch === previousEpoch + 1) {
           const before = previous;
+          // Each new member's index in the old list (−2 for a newcomer: no old owner index matches it).
+          const oldIndex = Int32Array.from(table.members, (m) => { const i = before.members.indexOf(m); return i < 0 ? -2 : i; });
+          const was = before.owners;
+          const is = table.owners;
           let copies = 0;
           let primaries = 0;
           for (let k = 0; k < K; k++) {
             const base = k * R;
-            if (before.members[before.owners[base]!] !== table.members[table.owners[base]!]) primaries++;
+            if (oldIndex[is[base]!] !== was[base]) primaries++;
             for (let r = 0; r < R; r++) {
-              const owner = table.owners[base + r]!;
+              const owner = is[base + r]!;
               if (owner < 0) continue;
-              const name = table.members[owner]!;
+              const old = oldIndex[owner]!;
               let had = false;
-              for (let q = 0; q < R; q++) if (before.owners[base + q]! >= 0 && before.members[before.owners[base + q]!] === name) had = true;
+              for (let q = 0; q < R; q++) if (was[base + q] === old) had = true;
               if (!had) copies++;
             }
           }
@@ -84,7 +92,11 @@ export function placementMetrics(tables: OwnerTables): MetricsObserver<EpochFact
           const copiesMin = least(Math.min(R, before.members.length), Math.min(R, table.members.length));
           const primariesMin = least(1, 1);
           moved.push(copies);
-          if (copiesMin > 0) movedRatio.push(round4(copies / copiesMin));
+          if (copiesMin > 0) {
+            movedRatio.push(round4(copies / copiesMin));
+            if (joined > 0 && left === 0) joinRatio.push(round4(copies / copiesMin));
+            if (left > 0 && joined === 0) leaveRatio.push(round4(copies / copiesMin));
+          }
           if (primariesMin > 0) primaryRatio.push(round4(primaries / primariesMin));
         }
         previous = table;
@@ -93,6 +105,7 @@ export function placementMetrics(tables: OwnerTables): MetricsObserver<EpochFact
       return {
         samples: {
           keysMovedPerChange: moved, keysMovedOverMinimum: movedRatio, primariesMovedOverMinimum: primaryRatio,
+          keysMovedOverMinimumJoin: joinRatio, keysMovedOverMinimumLeave: leaveRatio,
           loadPeakToMean: peak, loadStdDevOverMean: spread,
         },
       };

@@ -157,6 +157,23 @@ export function judgeReplicas(run: Pick<RunView, 'status' | 'inspect' | 'history
     const owners = table.owners(key);
     return compare(key, owners, owners.map((o) => views.get(o)!.data.get(key)), mustExist);
   };
+  // R distinct physical nodes per key (min(R, members)): the placement's promise, not taken on trust —
+  // a placement that counts one node twice (two of its virtual nodes) leaves the key short of copies.
+  const R = options.tables.config.replicas;
+  const distinctMin = Math.min(R, final.members.length);
+  for (let i = 0; i < options.keys; i++) {
+    let distinct = 0;
+    for (let j = 0; j < R; j++) {
+      const m = table.ownerIndexAt(i, j);
+      if (m < 0) break;
+      let seen = false;
+      for (let q = 0; q < j; q++) if (table.ownerIndexAt(i, q) === m) seen = true;
+      if (!seen) distinct++;
+    }
+    if (distinct < distinctMin) {
+      return { ok: false, message: `${options.tables.keyNames[i]}: its owners in epoch ${final.epoch} are ${table.owners(options.tables.keyNames[i]!).join(', ')}: ${distinct} distinct node${distinct === 1 ? '' : 's'}, not R = ${R}` };
+    }
+  }
   // Preloaded keys through the table's member indices (100,000 keys: no array per key unless one is wrong).
   for (let i = 0; i < options.keys; i++) {
     const key = options.tables.keyNames[i]!;
@@ -198,19 +215,46 @@ function writtenKeys(history: readonly Operation[]): Map<string, boolean> {
  * membership change (the `migrated` facts' keysSent, summed per epoch; above the placement's count when a
  * restart made a node re-send) and the number of changes that settled.
  */
-export function shardMetrics(): MetricsObserver<ShardFact> {
+export function shardMetrics(options: { readonly requestsMin?: number } = {}): MetricsObserver<ShardFact> {
   const moved = new Map<number, number>();
   let settled = 0;
+  /** Per epoch: its members (from the controller's epoch fact) and the requests each node served in it. */
+  const members = new Map<number, readonly NodeId[]>();
+  const served = new Map<number, Map<NodeId, number>>();
+  const requestsMin = options.requestsMin ?? 100;
+  const count = (node: NodeId, epoch: number) => {
+    let byNode = served.get(epoch);
+    if (byNode === undefined) served.set(epoch, (byNode = new Map()));
+    byNode.set(node, (byNode.get(node) ?? 0) + 1);
+  };
   return {
     name: 'shard-metrics',
     provides: [
       { name: 'keyCopiesSentPerChange', unit: 'count', description: 'key copies storage nodes sent to new owners in one membership change (all nodes, re-sends after restarts included)' },
       { name: 'changesSettled', unit: 'count', description: 'membership changes every involved node finished migrating into' },
+      {
+        name: 'requestsPeakToMean', unit: 'number',
+        description: `per epoch with at least ${requestsMin} requests served: the most requests (gets answered and puts ordered, as primary) one member served over the mean of the epoch's members; 1 is perfect`,
+      },
     ],
-    onFact(_node, fact) {
+    onFact(node, fact) {
       if (fact.type === 'migrated') moved.set(fact.epoch, (moved.get(fact.epoch) ?? 0) + fact.keysSent);
       else if (fact.type === 'epoch-settled') settled++;
+      else if (fact.type === 'epoch') { if (!members.has(fact.epoch)) members.set(fact.epoch, fact.members); }
+      else if (fact.type === 'write-accepted' || fact.type === 'read-served') count(node, fact.epoch);
     },
-    finish: () => ({ samples: { keyCopiesSentPerChange: [...moved.values()], changesSettled: [settled] } }),
+    finish() {
+      const peaks: number[] = [];
+      for (const epoch of [...served.keys()].sort((a, b) => a - b)) {
+        const list = members.get(epoch);
+        if (list === undefined || list.length === 0) continue;
+        const byNode = served.get(epoch)!;
+        const counts = list.map((m) => byNode.get(m) ?? 0);
+        const total = counts.reduce((a, b) => a + b, 0);
+        if (total < requestsMin) continue;
+        peaks.push(Math.round((Math.max(...counts) / (total / list.length)) * 1000) / 1000);
+      }
+      return { samples: { keyCopiesSentPerChange: [...moved.values()], changesSettled: [settled], requestsPeakToMean: peaks } };
+    },
   };
 }

@@ -99,6 +99,9 @@ const LEAVING = 'leaving';
 const INSTANCE = 'instance';
 const mapKey = (epoch: number) => `map/${epoch}`;
 const dataKey = (key: string) => `d/${key}`;
+/** An initial member's preloaded keys are not written out (the epoch-1 table says which they are); one it drops leaves this tombstone. */
+const PRELOADED = 'preloaded';
+const droppedKey = (key: string) => `x/${key}`;
 const sessionKey = (client: NodeId) => `s/${client}`;
 const incomingKey = (sender: NodeId) => `in/${sender}`;
 /** Distinct write ids across restarts: boot count × this + a counter. */
@@ -117,6 +120,8 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
   private readonly data = new Map<string, KeyCopy>();
   /** Keys held that are not preloaded ones (k0 … k{keys−1}): the owner tables' key lists do not cover them. */
   private readonly extraKeys = new Set<string>();
+  /** This node booted as an initial member: its preloaded keys are implied by the configuration, not on disk. */
+  private preloaded = false;
   private readonly sessions = new Map<NodeId, number>();
   private readonly incoming = new Map<NodeId, Incoming>();
   private out: Outgoing | undefined;
@@ -170,24 +175,34 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
     };
   }
 
-  /** An initial member's first boot: epoch 1 (fixed by the configuration) and its share of the preloaded keys, in one sync. */
+  /**
+   * An initial member's first boot: epoch 1 (fixed by the configuration) and its share of the preloaded
+   * keys, in one sync. The keys themselves are not written: the disk says `preloaded`, and a restart
+   * rebuilds them from the epoch-1 table (the configuration is the disk image a real node would ship
+   * with); a preloaded key it drops leaves a tombstone, and a later copy of it a `d/` entry as any key.
+   */
   private preload(ctx: Ctx): void {
     const map: ShardMap = { epoch: 1, members: this.config.initialMembers };
-    const table = this.tables.of(map);
-    for (const i of table.indicesOf(table.memberIndex(ctx.self)).owned) {
-      const key = this.tables.keyNames[i]!;
-      const copy = { value: INITIAL_VALUE, versionEpoch: 0, versionCounter: 0 };
-      this.data.set(key, copy);
-      ctx.disk.write(dataKey(key), [key, copy.value, 0, 0] satisfies TransferEntry);
-    }
+    this.loadPreloaded(ctx, map);
+    this.preloaded = true;
+    ctx.disk.write(PRELOADED, true);
     this.epoch = 1;
-    this.current = table;
+    this.current = this.tables.of(map);
     this.migratedEpoch = 1;
     ctx.disk.write(EPOCH, 1);
     ctx.disk.write(mapKey(1), map);
     ctx.disk.write(MIGRATED, 1);
     ctx.disk.sync();
     ctx.observe({ type: 'epoch-adopted', epoch: 1 });
+  }
+
+  /** This node's share of the preloaded keys under epoch 1's map, each at the initial value and version (0, 0). */
+  private loadPreloaded(ctx: Ctx, map: ShardMap): void {
+    const table = this.tables.of(map);
+    const owned = table.indicesOf(table.memberIndex(ctx.self)).owned;
+    for (let j = 0; j < owned.length; j++) {
+      this.data.set(this.tables.keyNames[owned[j]!]!, { value: INITIAL_VALUE, versionEpoch: 0, versionCounter: 0 });
+    }
   }
 
   private load(ctx: Ctx): void {
@@ -197,6 +212,12 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
     const before = ctx.disk.read<ShardMap>(mapKey(this.epoch - 1));
     this.previous = before === undefined ? undefined : this.tables.of(before);
     this.migratedEpoch = ctx.disk.read<number>(MIGRATED) ?? 0;
+    // The preloaded share first, less the keys dropped since; then every key written since (which wins).
+    if (ctx.disk.read<boolean>(PRELOADED) === true) {
+      this.preloaded = true;
+      this.loadPreloaded(ctx, { epoch: 1, members: this.config.initialMembers });
+      for (const name of ctx.disk.keys()) if (name.startsWith('x/')) this.data.delete(name.slice(2));
+    }
     for (const name of ctx.disk.keys()) {
       if (name.startsWith('d/')) {
         const entry = ctx.disk.read<TransferEntry>(name)!;
@@ -276,6 +297,7 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
     // The readiness rule: k's primary of the epoch before must have handed it over (or be us).
     if (!this.ready(ctx, msg.key)) return this.refuse(ctx, from, msg.id, 'not-ready');
     if (msg.op === 'get') {
+      ctx.observe({ type: 'read-served', epoch: this.epoch });
       ctx.send(from, { type: 'reply', id: msg.id, ok: true, value: this.data.get(msg.key)?.value ?? null });
       return;
     }
@@ -643,6 +665,8 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
     if (!this.data.delete(key)) return;
     this.extraKeys.delete(key);
     ctx.disk.delete(dataKey(key));
+    // A preloaded key has no `d/` entry to delete until it is written: a tombstone keeps a restart from rebuilding it.
+    if (this.preloaded) ctx.disk.write(droppedKey(key), true);
   }
 
   /** A member of this epoch, or the one before, reports its finished migration until the controller acknowledges it. */

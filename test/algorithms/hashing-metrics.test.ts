@@ -57,6 +57,8 @@ describe('placement metrics', () => {
       expect(samples!.keysMovedPerChange).toEqual(moves.map((m) => m.copiesMoved));
       expect(samples!.keysMovedOverMinimum).toEqual(moves.map((m) => r4(m.copiesMoved / m.copiesMin)));
       expect(samples!.primariesMovedOverMinimum).toEqual(moves.map((m) => r4(m.primariesMoved / m.primariesMin)));
+      expect(samples!.keysMovedOverMinimumJoin).toEqual(moves.filter((m) => m.joined.length > 0).map((m) => r4(m.copiesMoved / m.copiesMin)));
+      expect(samples!.keysMovedOverMinimumLeave).toEqual(moves.filter((m) => m.left.length > 0).map((m) => r4(m.copiesMoved / m.copiesMin)));
     }), { numRuns: 25 });
   });
 

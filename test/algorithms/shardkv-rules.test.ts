@@ -136,6 +136,29 @@ describe('readiness: a new owner serves a key only after its old primary handed 
   });
 });
 
+describe('preloaded keys are implied by the configuration, not written to disk', () => {
+  it('a restarted initial member rebuilds its share, less the keys it dropped, with what was written since', () => {
+    const c = new StoreCluster({ initial: ['s1', 's2', 's3'], replicas: 1, writeQuorum: 1, keys: 30 });
+    for (const id of ['s1', 's2', 's3']) c.start(id);
+    const share = [...c.view('s3').data.keys()].sort();
+    expect(share.length).toBeGreaterThan(0);
+    // s3 leaves the map: once its batches are acknowledged it drops every key it held.
+    c.publish(map(2, ['s1', 's2']), ['s1', 's2', 's3']);
+    c.deliver();
+    expect([...c.view('s3').data.keys()]).toEqual([]);
+    c.crash('s3');
+    c.start('s3');
+    // Without tombstones the restart would bring back the whole preloaded share.
+    expect([...c.view('s3').data.keys()]).toEqual([]);
+    // s1, which never dropped anything, rebuilds its share and keeps the keys it received.
+    const s1Before = [...c.view('s1').data.entries()].map(([k, v]) => [k, v.value, v.versionEpoch, v.versionCounter]).sort();
+    c.crash('s1');
+    c.start('s1');
+    expect([...c.view('s1').data.entries()].map(([k, v]) => [k, v.value, v.versionEpoch, v.versionCounter]).sort()).toEqual(s1Before);
+    expect(share.every((k) => c.view('s1').data.has(k) || c.view('s2').data.has(k))).toBe(true);
+  });
+});
+
 describe('the source keeps a key until every new owner acknowledged it', () => {
   /** s3 leaves; its first batches are lost; it re-sends on its timer. What do the receivers end up with? */
   function leaveWithLoss(deleteBeforeAck: boolean) {
