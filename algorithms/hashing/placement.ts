@@ -44,6 +44,11 @@ export interface Placement {
    * primary first. (Under the planted bug vnodesCountAsReplicas, the ring may repeat a node.)
    */
   owners(hash: number, replicas: number): readonly string[];
+  /**
+   * Optional, for speed: writes the owners' indices in `nodes` (what `owners` returns, as positions) into
+   * `out` from `offset`, and returns how many. Owner tables use it to build 100,000 rows without arrays.
+   */
+  ownerIndicesInto?(hash: number, replicas: number, out: Int32Array, offset: number): number;
   /** The primary owner: `owners(hash, 1)[0]`, without building an array. */
   primary(hash: number): string;
 }

@@ -110,27 +110,33 @@ export class Ring implements Placement {
   }
 
   owners(hash: number, replicas: number): readonly string[] {
+    const indices = new Int32Array(replicas);
+    const count = this.ownerIndicesInto(hash, replicas, indices, 0);
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) out.push(this.nodes[indices[i]!]!);
+    return out;
+  }
+
+  ownerIndicesInto(hash: number, replicas: number, out: Int32Array, offset: number): number {
     assert(Number.isInteger(replicas) && replicas >= 1, `ring: replicas must be a positive integer, got ${replicas}`);
     const { position, node } = this.points;
     const total = position.length;
     if (this.vnodesCountAsReplicas) {
       // Planted bug hash/vnodes-count-as-replicas: the next R points, whoever owns them.
-      const out: string[] = [];
-      for (let k = successor(position, hash), step = 0; step < Math.min(replicas, total); step++, k = k + 1 === total ? 0 : k + 1) {
-        out.push(this.nodes[node[k]!]!);
-      }
-      return out;
+      const count = Math.min(replicas, total);
+      for (let k = successor(position, hash), step = 0; step < count; step++, k = k + 1 === total ? 0 : k + 1) out[offset + step] = node[k]!;
+      return count;
     }
     // Dynamo's preference list: walk clockwise, skipping points of nodes already taken. One lap at most.
     const count = Math.min(replicas, this.nodes.length);
-    const out: string[] = [];
+    let found = 0;
     this.stamps.next();
-    for (let k = successor(position, hash), step = 0; out.length < count && step < total; step++, k = k + 1 === total ? 0 : k + 1) {
+    for (let k = successor(position, hash), step = 0; found < count && step < total; step++, k = k + 1 === total ? 0 : k + 1) {
       const j = node[k]!;
-      if (this.stamps.mark(j)) out.push(this.nodes[j]!);
+      if (this.stamps.mark(j)) out[offset + found++] = j;
     }
-    assert(out.length === count, `ring: a lap of ${total} points found ${out.length} of ${count} nodes`);
-    return out;
+    assert(found === count, `ring: a lap of ${total} points found ${found} of ${count} nodes`);
+    return found;
   }
 
   primary(hash: number): string {

@@ -53,9 +53,15 @@ export class OwnerTables {
     const index = new Map(members.map((m, i) => [m, i]));
     const R = this.replicas;
     const owners = new Int32Array(this.hashes.length * R).fill(-1);
-    for (let k = 0; k < this.hashes.length; k++) {
-      const list = placement.owners(this.hashes[k]!, R);
-      for (let r = 0; r < list.length; r++) owners[k * R + r] = index.get(list[r]!)!;
+    const hashes = this.hashes;
+    if (placement.ownerIndicesInto !== undefined) {
+      // Positions in `nodes`, which are `members` in order: no names, no look-ups.
+      for (let k = 0; k < hashes.length; k++) placement.ownerIndicesInto(hashes[k]!, R, owners, k * R);
+    } else {
+      for (let k = 0; k < hashes.length; k++) {
+        const list = placement.owners(hashes[k]!, R);
+        for (let r = 0; r < list.length; r++) owners[k * R + r] = index.get(list[r]!)!;
+      }
     }
     return { members, placement, owners, replicas: R };
   }

@@ -483,7 +483,35 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
         lists.get(owner)!.push(key);
         this.keysSent++;
       };
-      for (const key of this.keysPrimaryOf(before, ctx.self)) now.forEachOwner(key, addressee);
+      // The keys we were primary of and hold, by index (no key parsed, no owner looked up by name), each
+      // owner in table order; then keys outside the preloaded space, through the placement itself.
+      const selfBefore = before.memberIndex(ctx.self);
+      const primary = before.indicesOf(selfBefore).primary;
+      const names = this.tables.keyNames;
+      const R = this.config.replicas;
+      const nowToBefore = Int32Array.from(now.map.members, (m) => before.memberIndex(m));
+      const listOf = now.map.members.map((m) => lists.get(m));
+      for (let p = 0; p < primary.length; p++) {
+        const i = primary[p]!;
+        const key = names[i]!;
+        if (!this.data.has(key)) continue;
+        for (let r = 0; r < R; r++) {
+          const m = now.ownerIndexAt(i, r);
+          if (m < 0) break;
+          const list = listOf[m];
+          if (list === undefined) continue; // ourselves
+          if (unsure !== undefined) {
+            // Beyond the design's words: an owner of e and e+1 that acknowledged our latest version needs no copy.
+            const b = nowToBefore[m]!;
+            let owned = false;
+            for (let q = 0; q < R && !owned; q++) owned = b >= 0 && before.ownerIndexAt(i, q) === b;
+            if (owned && unsure.get(key)?.has(now.map.members[m]!) !== true) continue;
+          }
+          list.push(key);
+          this.keysSent++;
+        }
+      }
+      for (const key of this.extraKeys) if (before.ownedBy(selfBefore, key, true)) now.forEachOwner(key, addressee);
       for (const [member, keys] of lists) {
         const batches: string[][] = [];
         for (let i = 0; i < keys.length; i += this.config.batchKeysMax) batches.push(keys.slice(i, i + this.config.batchKeysMax));
@@ -625,18 +653,6 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
   }
 
   /** The keys we hold and were primary of under `table`: the table's list of preloaded keys, then any others. */
-  private keysPrimaryOf(table: OwnerTable, self: NodeId): string[] {
-    const out: string[] = [];
-    const primary = table.indicesOf(table.memberIndex(self)).primary;
-    const names = this.tables.keyNames;
-    for (let p = 0; p < primary.length; p++) {
-      const key = names[primary[p]!]!;
-      if (this.data.has(key)) out.push(key);
-    }
-    for (const key of this.extraKeys) if (table.ownedBy(table.memberIndex(self), key, true)) out.push(key);
-    return out;
-  }
-
   /**
    * The keys we hold that `table` does not give us. We hold only keys we owned in the epoch before or own
    * now (finishMigration dropped the rest), so for preloaded keys this is the old list minus the new one.
