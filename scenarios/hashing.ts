@@ -62,6 +62,11 @@ function buildHash({ nodeCount, durationMicros, params, bugs, bug }: HashBuild, 
   if (params.placement === 'maglev' && (!isPrime(params.tableSize) || params.tableSize <= storageMax)) {
     throw new InputError(`--set tableSize=${params.tableSize}: maglev's table size must be a prime above the ${storageMax} storage nodes (65537 is one)`);
   }
+  // A scripted scenario changes membership: a spare to join, or more members than a leave may go below.
+  const floor = Math.max(3, params.replicas);
+  if (variant.script !== undefined && params.spares === 0 && nodeCount <= floor) {
+    throw new InputError(`--nodes ${nodeCount} with spares=0: no membership change can happen (a leave keeps at least max(3, R) = ${floor} members, and there is no spare to join); add --set spares=1 or more nodes`);
+  }
   if ((bugs.vnodesCountAsReplicas || bugs.ringByArrival) && params.placement !== 'ring') {
     throw new InputError(`--bug ${bug}: a bug of the ring placement; add --set placement=ring (this run's placement is ${params.placement})`);
   }

@@ -38,6 +38,83 @@ export function linearizable(stepsMax = 20_000_000): Checker<ShardFact> {
   };
 }
 
+/**
+ * always, judged at the end of the run: no acknowledged put is lost. Once the final map's members are
+ * all up and settled, every key a put touched is read once more — the value its final primary holds, read
+ * after every other operation — and the key's history with that read must still be linearizable. A put
+ * that was acknowledged and then lost (every copy gone or overwritten by an older one) leaves a final
+ * value its history does not allow, even when no client read the key again. A run that never settles is
+ * not judged here (replicas-after-recovery fails it).
+ */
+export function noLostWrites(options: ReplicaCheckOptions, stepsMax = 20_000_000): Checker<ShardFact> {
+  let final: ShardMap = { epoch: 1, members: options.initialMembers };
+  return {
+    name: 'no-lost-writes',
+    kind: 'always',
+    description: 'after recovery, the value every written key holds is one its history allows (no acknowledged put is lost)',
+    onObservation(_node, fact) {
+      if (fact.type === 'epoch' && fact.epoch > final.epoch) final = { epoch: fact.epoch, members: fact.members };
+    },
+    verdict(run) {
+      const views = new Map<NodeId, StorageView>();
+      for (const member of final.members) {
+        const view = run.status(member) === 'up' ? (run.inspect(member) as StorageView | undefined) : undefined;
+        if (view === undefined || view.epoch !== final.epoch || view.migratedEpoch < final.epoch || view.pendingWrites > 0) {
+          return { ok: true, message: `not judged: ${member} is not up and settled in epoch ${final.epoch}` };
+        }
+        views.set(member, view);
+      }
+      const table = options.tables.of(final);
+      const ops = toHistoryOps(run.history);
+      const touched = new Set<string>();
+      for (const op of ops) if (op.input.op === 'put' && typeof op.input.key === 'string') touched.add(op.input.key);
+      const kept = ops.filter((op) => typeof op.input.key === 'string' && touched.has(op.input.key));
+      let id = kept.reduce((max, op) => Math.max(max, op.id), 0);
+      // The final reads come after every operation that returned (now, in a run; later than any, in any case).
+      const at = kept.reduce((latest, op) => Math.max(latest, op.call + 1, (op.return ?? 0) + 1), run.now);
+      const holders = new Map<string, NodeId>();
+      for (const key of [...touched].sort()) {
+        const primary = table.primary(key);
+        holders.set(key, primary);
+        const value = views.get(primary)!.data.get(key)?.value ?? null;
+        kept.push({ id: ++id, client: 'final-read', call: at, return: at, input: { op: 'get', key }, output: { value } });
+      }
+      const result = checkLinearizability(kept, { model: 'kv', initial: INITIAL_VALUE, stepsMax });
+      if (result.verdict !== 'not-linearizable') return { ok: true, ...(result.verdict === 'unknown' ? { message: `undecided: the search budget of ${stepsMax} steps ran out` } : {}) };
+      const key = result.failure!.key;
+      return { ok: false, message: `${key} ends with the value its final primary ${holders.get(key)} holds, which its history does not allow (an acknowledged put was lost): ${result.failure!.explanation}` };
+    },
+  };
+}
+
+/**
+ * always: a key is served in epoch order. Once some node served it (answered a get or ordered a put, as
+ * primary) in epoch e, no node serves it in an epoch before e: an old primary that keeps serving after
+ * the handover (a fencing hole) would give stale reads and lose writes across epochs, which
+ * one-writer-per-epoch, within one epoch, cannot see.
+ */
+export function servedInEpochOrder(): Checker<ShardFact> {
+  const latest = new Map<string, { epoch: number; node: NodeId }>();
+  let violation: string | undefined;
+  return {
+    name: 'served-in-epoch-order',
+    kind: 'always',
+    description: 'no node serves a key in an epoch older than one in which the key was already served',
+    onObservation(node, fact, run) {
+      if (fact.type !== 'write-accepted' && fact.type !== 'read-served') return;
+      const last = latest.get(fact.key);
+      if (last === undefined || fact.epoch > last.epoch) {
+        latest.set(fact.key, { epoch: fact.epoch, node });
+        return;
+      }
+      if (fact.epoch === last.epoch || violation !== undefined) return;
+      violation = `${node} served ${fact.key} in epoch ${fact.epoch} at ${formatMicros(run.now)}, after ${last.node} had served it in epoch ${last.epoch}`;
+      return violation;
+    },
+    verdict: () => (violation === undefined ? { ok: true } : { ok: false, message: violation }),
+  };
+}
+
 /** always: no two nodes accept writes for one key in one epoch (fed by `write-accepted`). */
 export function oneWriterPerEpoch(): Checker<ShardFact> {
   const writers = new Map<string, NodeId>();

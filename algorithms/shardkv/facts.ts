@@ -17,5 +17,5 @@ export type ShardFact =
   | { readonly type: 'epoch-settled'; readonly epoch: number }
   | { readonly type: 'epoch-adopted'; readonly epoch: number }
   | { readonly type: 'write-accepted'; readonly key: string; readonly epoch: number }
-  | { readonly type: 'read-served'; readonly epoch: number }
+  | { readonly type: 'read-served'; readonly key: string; readonly epoch: number }
   | { readonly type: 'migrated'; readonly epoch: number; readonly keysSent: number; readonly keysReceived: number };

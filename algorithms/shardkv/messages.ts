@@ -29,7 +29,11 @@ export type ShardMessage =
   // migration into `epoch`: batches numbered 0…n−1 per (sender, receiver, run), then done with n
   | { readonly type: 'batch'; readonly epoch: number; readonly run: number; readonly index: number; readonly entries: readonly TransferEntry[] }
   | { readonly type: 'batch-ack'; readonly epoch: number; readonly run: number; readonly index: number }
-  | { readonly type: 'done'; readonly epoch: number; readonly run: number; readonly batches: number }
+  /**
+   * `sessions`: the sender's client sessions (client → the id of its last put applied here), so the new
+   * primary drops a retry of a put the old one already applied (a client retries a refused put with its id).
+   */
+  | { readonly type: 'done'; readonly epoch: number; readonly run: number; readonly batches: number; readonly sessions: readonly (readonly [string, number])[] }
   | { readonly type: 'done-ack'; readonly epoch: number; readonly run: number }
   // storage/client ↔ controller
   /** `instance`: drawn at the node's first boot, so a join delayed past its own leave is not taken for a later one. */

@@ -14,7 +14,7 @@ import type { HashBugs } from '../hashing/bugs.js';
 import { placementMetrics } from '../hashing/metrics.js';
 import type { PlacementKind, PlacementOptions } from '../hashing/placement.js';
 import { OwnerTables, type ShardConfig } from './config.js';
-import { linearizable, membershipChangeCompleted, membershipSettled, oneWriterPerEpoch, replicasAfterRecovery, shardMetrics } from './checks.js';
+import { linearizable, membershipChangeCompleted, membershipSettled, noLostWrites, oneWriterPerEpoch, replicasAfterRecovery, servedInEpochOrder, shardMetrics } from './checks.js';
 import { ShardClient, zipfKeys } from './client.js';
 import { Controller } from './controller.js';
 import type { ShardFact } from './facts.js';
@@ -114,7 +114,9 @@ export function buildShardStore(options: ShardStoreOptions): ShardStore {
   const checkers: Checker<ShardFact>[] = [
     linearizable(),
     oneWriterPerEpoch(),
+    servedInEpochOrder(),
     replicasAfterRecovery({ tables, initialMembers: storage, keys: options.keys }),
+    noLostWrites({ tables, initialMembers: storage, keys: options.keys }),
     membershipSettled(controller),
     membershipChangeCompleted(),
   ];

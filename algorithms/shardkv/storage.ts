@@ -297,7 +297,7 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
     // The readiness rule: k's primary of the epoch before must have handed it over (or be us).
     if (!this.ready(ctx, msg.key)) return this.refuse(ctx, from, msg.id, 'not-ready');
     if (msg.op === 'get') {
-      ctx.observe({ type: 'read-served', epoch: this.epoch });
+      ctx.observe({ type: 'read-served', key: msg.key, epoch: this.epoch });
       ctx.send(from, { type: 'reply', id: msg.id, ok: true, value: this.data.get(msg.key)?.value ?? null });
       return;
     }
@@ -544,7 +544,7 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
         }
         ctx.send(member, { type: 'batch', epoch: out.epoch, run: out.run, index, entries });
       });
-      if (!target.doneAcked) ctx.send(member, { type: 'done', epoch: out.epoch, run: out.run, batches: target.batches.length });
+      if (!target.doneAcked) ctx.send(member, { type: 'done', epoch: out.epoch, run: out.run, batches: target.batches.length, sessions: [...this.sessions] });
     }
   }
 
@@ -571,6 +571,16 @@ export class StorageNode implements Process<ShardMessage, ShardFact> {
   private onDone(ctx: Ctx, from: NodeId, msg: Msg<'done'>): void {
     if (msg.epoch > this.epoch) return this.want(msg.epoch);
     if (msg.epoch === this.epoch) {
+      // Beyond the design's words: the old primary's sessions come with its handover, so a put it applied
+      // and a client retries here (with the same id, after a refusal the network duplicated) applies once.
+      let merged = false;
+      for (const [client, id] of msg.sessions) {
+        if ((this.sessions.get(client) ?? -1) >= id) continue;
+        this.sessions.set(client, id);
+        ctx.disk.write(sessionKey(client), id);
+        merged = true;
+      }
+      if (merged) ctx.disk.sync();
       const record = this.incomingOf(from, msg.run);
       if (msg.run === record.run && record.batches < 0) {
         record.batches = msg.batches;

@@ -8,7 +8,7 @@ import { keyHash } from '../../algorithms/hashing/hash.js';
 import { createPlacement } from '../../algorithms/hashing/placement.js';
 import { INITIAL_VALUE, keyIndex, OwnerTables } from '../../algorithms/shardkv/config.js';
 import {
-  judgeReplicas, linearizable, membershipChangeCompleted, membershipSettled, oneWriterPerEpoch, replicasAfterRecovery,
+  judgeReplicas, linearizable, membershipChangeCompleted, membershipSettled, noLostWrites, oneWriterPerEpoch, replicasAfterRecovery, servedInEpochOrder,
 } from '../../algorithms/shardkv/checks.js';
 import { zipfKeys } from '../../algorithms/shardkv/client.js';
 import type { ControllerView } from '../../algorithms/shardkv/controller.js';
@@ -94,6 +94,46 @@ describe('checkers on bad input', () => {
     const put = (status: 'ok' | 'open') => [op(0, 'c1', { op: 'put', key: 'x', value: 'v' }, 0, status === 'ok' ? 5 : null, {})];
     expect(judgeReplicas(runOf(views(), put('open')), final, options).ok).toBe(true);
     expect(judgeReplicas(runOf(views(), put('ok')), final, options).ok).toBe(false);
+  });
+
+  it('served-in-epoch-order: serving a key in an older epoch after a newer one fails; epochs going forward, or other keys, pass', () => {
+    const write = (key: string, epoch: number): ShardFact => ({ type: 'write-accepted', key, epoch });
+    const read = (key: string, epoch: number): ShardFact => ({ type: 'read-served', key, epoch });
+    const run = runOf({});
+    const good = servedInEpochOrder();
+    for (const [node, fact] of [['s1', read('k1', 1)], ['s1', write('k1', 1)], ['s2', read('k1', 2)], ['s1', read('k2', 1)], ['s2', write('k1', 2)]] as const) {
+      expect(good.onObservation!(node, fact, run)).toBeUndefined();
+    }
+    expect(good.verdict(run)).toEqual({ ok: true });
+    const bad = servedInEpochOrder();
+    bad.onObservation!('s2', write('k1', 2), run);
+    expect(bad.onObservation!('s1', read('k1', 1), run)).toBe('s1 served k1 in epoch 1 at 0us, after s2 had served it in epoch 2');
+    expect(bad.verdict(run).ok).toBe(false);
+  });
+
+  it('no-lost-writes: an acknowledged put no one read again, but every owner lost, fails; kept, or only open, it passes', () => {
+    const tables = tablesFor();
+    const options = { tables, initialMembers: members, keys: 6 };
+    const { table, data } = healthyViews(tables);
+    const views = (k1: KeyCopy | undefined) => Object.fromEntries(members.map((m) => {
+      const own = { ...data[m] };
+      if (table.owners('k1').includes(m)) { if (k1 === undefined) delete own.k1; else own.k1 = k1; }
+      return [m, storageView(1, own)];
+    }));
+    const put = (status: 'ok' | 'open') => [op(0, 'c1', { op: 'put', key: 'k1', value: 'a' }, 10, status === 'ok' ? 20 : null, {})];
+    const kept = { value: 'a', versionEpoch: 1, versionCounter: 1 };
+    const init = { value: INITIAL_VALUE, versionEpoch: 0, versionCounter: 0 };
+    // The two checkers this one backs up see nothing wrong: the owners agree, and no read followed.
+    expect(judgeReplicas(runOf(views(init), put('ok')), { epoch: 1, members }, options)).toEqual({ ok: true });
+    expect(linearizable().verdict(runOf(views(init), put('ok'))).ok).toBe(true);
+    const lost = noLostWrites(options).verdict(runOf(views(init), put('ok')));
+    expect(lost.ok).toBe(false);
+    expect(lost.message).toContain(`k1 ends with the value its final primary ${table.owners('k1')[0]} holds, which its history does not allow`);
+    expect(noLostWrites(options).verdict(runOf(views(undefined), put('ok'))).ok).toBe(false);
+    expect(noLostWrites(options).verdict(runOf(views(kept), put('ok')))).toEqual({ ok: true });
+    expect(noLostWrites(options).verdict(runOf(views(init), put('open')))).toEqual({ ok: true });
+    // Not judged while an owner is down (replicas-after-recovery fails that run).
+    expect(noLostWrites(options).verdict(runOf(views(init), put('ok'), { [table.owners('k1')[0]!]: 'crashed' })).ok).toBe(true);
   });
 
   it('replicas-after-recovery follows the final epoch the controller reported', () => {

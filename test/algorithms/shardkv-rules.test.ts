@@ -222,6 +222,42 @@ describe('writes: the client is answered after W owners hold the write', () => {
   });
 });
 
+describe('a retried put is applied once across a handover', () => {
+  /** c1's put lands at the old primary s1; the key moves to s3; c2 writes it there; then c1's put arrives again (a refused duplicate, retried with its id). */
+  function retryAfterHandover(handOverSessions: boolean) {
+    const c = new StoreCluster({ initial: ['s1', 's2'], replicas: 1, writeQuorum: 1, keys: 40 });
+    c.start('s1');
+    c.start('s2');
+    const m1 = map(1, ['s1', 's2']);
+    const m2 = map(2, ['s1', 's2', 's3']);
+    const key = c.findKey((k) => c.tables.of(m1).primary(k) === 's1' && c.tables.of(m2).primary(k) === 's3');
+    c.inject('c1', 's1', put(1, 1, key, 'a'));
+    c.take((e) => e.to === 'c1');
+    c.tick(1_000);
+    c.start('s3');
+    c.publish(m1, ['s3']);
+    c.publish(m2, ['s1', 's2', 's3']);
+    if (!handOverSessions) {
+      // What the old protocol sent: a done without the old primary's sessions.
+      for (const e of c.take((e) => e.msg.type === 'done')) c.inject(e.from, e.to, { ...e.msg, sessions: [] } as ShardMessage);
+    }
+    c.deliver(storageOnly);
+    c.inject('c2', 's3', put(1, 2, key, 'b'));
+    c.deliver(storageOnly);
+    c.inject('c1', 's3', put(1, 2, key, 'a'));
+    c.deliver(storageOnly);
+    return c.view('s3').data.get(key)?.value;
+  }
+
+  it('the new primary knows the sessions the old one kept, so the retry does not overwrite a later put', () => {
+    expect(retryAfterHandover(true)).toBe('b');
+  });
+
+  it('without the sessions in the handover the retry is applied a second time (the test above fails)', () => {
+    expect(retryAfterHandover(false)).toBe('a');
+  });
+});
+
 describe('leaving', () => {
   it('a leaving node calls ctx.leave only once every transfer and its migrated report are acknowledged', () => {
     const c = new StoreCluster({ initial: ['s1', 's2', 's3'], replicas: 2, writeQuorum: 1, keys: 20 });
