@@ -7,7 +7,7 @@
 
 import type { Checker, CheckVerdict, RunView } from '../../sim/check.js';
 import { toHistoryOps } from '../../sim/check/history-checker.js';
-import { checkLinearizability } from '../../sim/check/linearizability.js';
+import { checkLinearizability, type HistoryOp } from '../../sim/check/linearizability.js';
 import type { Operation } from '../../sim/history.js';
 import type { MetricsObserver } from '../../sim/metrics.js';
 import type { NodeId } from '../../sim/process.js';
@@ -18,8 +18,12 @@ import type { ControllerView } from './controller.js';
 import type { ShardMap } from './messages.js';
 import type { KeyCopy, StorageView } from './storage.js';
 
-/** always: the history is linearizable per key (kv model), every key starting at {@link INITIAL_VALUE}. */
-export function linearizable(stepsMax = 20_000_000): Checker<ShardFact> {
+/**
+ * always: the history is linearizable per key (kv model), every key starting at {@link INITIAL_VALUE}.
+ * `finalReads`: when the history with no-lost-writes' final reads added is linearizable, so is the
+ * history itself, and no second search is needed.
+ */
+export function linearizable(stepsMax = 20_000_000, finalReads?: FinalReads): Checker<ShardFact> {
   let cached: { length: number; verdict: CheckVerdict } | undefined;
   return {
     name: 'linearizable',
@@ -27,6 +31,7 @@ export function linearizable(stepsMax = 20_000_000): Checker<ShardFact> {
     description: `every key's gets and puts are linearizable, from the preloaded value ${JSON.stringify(INITIAL_VALUE)}`,
     verdict(run) {
       if (cached !== undefined && cached.length === run.history.length && run.phase === 'recovery') return cached.verdict;
+      if (finalReads?.combinedLinearizable(run) === true) return { ok: true };
       const result = checkLinearizability(toHistoryOps(run.history), { model: 'kv', initial: INITIAL_VALUE, stepsMax });
       const verdict: CheckVerdict =
         result.verdict === 'linearizable' ? { ok: true }
@@ -38,16 +43,62 @@ export function linearizable(stepsMax = 20_000_000): Checker<ShardFact> {
   };
 }
 
+/** What {@link noLostWrites} also answers for {@link linearizable}, so a passing run searches its history once. */
+export interface FinalReads {
+  /** Whether the whole history with the final reads added is linearizable: undefined when not judged (the run has not settled, or the search ran out of budget). */
+  combinedLinearizable(run: Pick<RunView, 'now' | 'history' | 'status' | 'inspect'>): boolean | undefined;
+}
+
 /**
  * always, judged at the end of the run: no acknowledged put is lost. Once the final map's members are
  * all up and settled, every key a put touched is read once more — the value its final primary holds, read
  * after every other operation — and the key's history with that read must still be linearizable. A put
  * that was acknowledged and then lost (every copy gone or overwritten by an older one) leaves a final
  * value its history does not allow, even when no client read the key again. A run that never settles is
- * not judged here (replicas-after-recovery fails it).
+ * not judged here (replicas-after-recovery fails it); nor is a key whose history is not linearizable
+ * without the final read (that is `linearizable`'s failure).
  */
-export function noLostWrites(options: ReplicaCheckOptions, stepsMax = 20_000_000): Checker<ShardFact> {
+export function noLostWrites(options: ReplicaCheckOptions, stepsMax = 20_000_000): Checker<ShardFact> & FinalReads {
   let final: ShardMap = { epoch: 1, members: options.initialMembers };
+  type Judged =
+    | { readonly kind: 'unsettled'; readonly message: string }
+    | { readonly kind: 'judged'; readonly ops: readonly HistoryOp[]; readonly result: ReturnType<typeof checkLinearizability>; readonly holders: ReadonlyMap<string, NodeId> };
+  let cache: { length: number; epoch: number; judged: Judged } | undefined;
+
+  const judge = (run: Pick<RunView, 'now' | 'history' | 'status' | 'inspect'>): Judged => {
+    if (cache !== undefined && cache.length === run.history.length && cache.epoch === final.epoch) return cache.judged;
+    const views = new Map<NodeId, StorageView>();
+    let judged: Judged | undefined;
+    for (const member of final.members) {
+      const view = run.status(member) === 'up' ? (run.inspect(member) as StorageView | undefined) : undefined;
+      if (view === undefined || view.epoch !== final.epoch || view.migratedEpoch < final.epoch || view.pendingWrites > 0) {
+        judged = { kind: 'unsettled', message: `not judged: ${member} is not up and settled in epoch ${final.epoch}` };
+        break;
+      }
+      views.set(member, view);
+    }
+    if (judged === undefined) {
+      const table = options.tables.of(final);
+      const ops = toHistoryOps(run.history);
+      const touched = new Set<string>();
+      for (const op of ops) if (op.input.op === 'put' && typeof op.input.key === 'string') touched.add(op.input.key);
+      let id = ops.reduce((max, op) => Math.max(max, op.id), 0);
+      // The final reads come after every operation that returned (now, in a run; later than any, in any case).
+      const at = ops.reduce((latest, op) => Math.max(latest, op.call + 1, (op.return ?? 0) + 1), run.now);
+      const holders = new Map<string, NodeId>();
+      const withReads = [...ops];
+      for (const key of [...touched].sort()) {
+        const primary = table.primary(key);
+        holders.set(key, primary);
+        const value = views.get(primary)!.data.get(key)?.value ?? null;
+        withReads.push({ id: ++id, client: 'final-read', call: at, return: at, input: { op: 'get', key }, output: { value } });
+      }
+      judged = { kind: 'judged', ops, result: checkLinearizability(withReads, { model: 'kv', initial: INITIAL_VALUE, stepsMax }), holders };
+    }
+    cache = { length: run.history.length, epoch: final.epoch, judged };
+    return judged;
+  };
+
   return {
     name: 'no-lost-writes',
     kind: 'always',
@@ -55,34 +106,22 @@ export function noLostWrites(options: ReplicaCheckOptions, stepsMax = 20_000_000
     onObservation(_node, fact) {
       if (fact.type === 'epoch' && fact.epoch > final.epoch) final = { epoch: fact.epoch, members: fact.members };
     },
+    combinedLinearizable(run) {
+      const judged = judge(run);
+      if (judged.kind !== 'judged' || judged.result.verdict === 'unknown') return undefined;
+      return judged.result.verdict === 'linearizable';
+    },
     verdict(run) {
-      const views = new Map<NodeId, StorageView>();
-      for (const member of final.members) {
-        const view = run.status(member) === 'up' ? (run.inspect(member) as StorageView | undefined) : undefined;
-        if (view === undefined || view.epoch !== final.epoch || view.migratedEpoch < final.epoch || view.pendingWrites > 0) {
-          return { ok: true, message: `not judged: ${member} is not up and settled in epoch ${final.epoch}` };
-        }
-        views.set(member, view);
-      }
-      const table = options.tables.of(final);
-      const ops = toHistoryOps(run.history);
-      const touched = new Set<string>();
-      for (const op of ops) if (op.input.op === 'put' && typeof op.input.key === 'string') touched.add(op.input.key);
-      const kept = ops.filter((op) => typeof op.input.key === 'string' && touched.has(op.input.key));
-      let id = kept.reduce((max, op) => Math.max(max, op.id), 0);
-      // The final reads come after every operation that returned (now, in a run; later than any, in any case).
-      const at = kept.reduce((latest, op) => Math.max(latest, op.call + 1, (op.return ?? 0) + 1), run.now);
-      const holders = new Map<string, NodeId>();
-      for (const key of [...touched].sort()) {
-        const primary = table.primary(key);
-        holders.set(key, primary);
-        const value = views.get(primary)!.data.get(key)?.value ?? null;
-        kept.push({ id: ++id, client: 'final-read', call: at, return: at, input: { op: 'get', key }, output: { value } });
-      }
-      const result = checkLinearizability(kept, { model: 'kv', initial: INITIAL_VALUE, stepsMax });
-      if (result.verdict !== 'not-linearizable') return { ok: true, ...(result.verdict === 'unknown' ? { message: `undecided: the search budget of ${stepsMax} steps ran out` } : {}) };
+      const judged = judge(run);
+      if (judged.kind === 'unsettled') return { ok: true, message: judged.message };
+      const { result } = judged;
+      if (result.verdict === 'unknown') return { ok: true, message: `undecided: the search budget of ${stepsMax} steps ran out` };
+      if (result.verdict === 'linearizable') return { ok: true };
       const key = result.failure!.key;
-      return { ok: false, message: `${key} ends with the value its final primary ${holders.get(key)} holds, which its history does not allow (an acknowledged put was lost): ${result.failure!.explanation}` };
+      // Without the final read, is this key's history linearizable? If not, the failure is linearizable's.
+      const alone = checkLinearizability(judged.ops.filter((op) => op.input.key === key), { model: 'kv', initial: INITIAL_VALUE, stepsMax });
+      if (alone.verdict !== 'linearizable') return { ok: true, message: `not judged: ${key}'s history is not linearizable even without the final read (see linearizable)` };
+      return { ok: false, message: `${key} ends with the value its final primary ${judged.holders.get(key)} holds, which its history does not allow (an acknowledged put was lost): ${result.failure!.explanation}` };
     },
   };
 }

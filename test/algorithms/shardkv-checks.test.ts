@@ -132,6 +132,13 @@ describe('checkers on bad input', () => {
     expect(noLostWrites(options).verdict(runOf(views(undefined), put('ok'))).ok).toBe(false);
     expect(noLostWrites(options).verdict(runOf(views(kept), put('ok')))).toEqual({ ok: true });
     expect(noLostWrites(options).verdict(runOf(views(init), put('open')))).toEqual({ ok: true });
+    // A history that is not linearizable by itself (a stale read) is linearizable's failure, not this one's;
+    // and linearizable, told by no-lost-writes' combined search, still fails it.
+    const stale = [...put('ok'), op(1, 'c2', { op: 'get', key: 'k1' }, 30, 40, { value: INITIAL_VALUE })];
+    const both = noLostWrites(options);
+    expect(both.verdict(runOf(views(kept), stale)).message).toContain('not judged: k1');
+    expect(linearizable(undefined, both).verdict(runOf(views(kept), stale)).ok).toBe(false);
+    expect(linearizable(undefined, both).verdict(runOf(views(kept), put('ok')))).toEqual({ ok: true });
     // Not judged while an owner is down (replicas-after-recovery fails that run).
     expect(noLostWrites(options).verdict(runOf(views(init), put('ok'), { [table.owners('k1')[0]!]: 'crashed' })).ok).toBe(true);
   });
