@@ -43,6 +43,11 @@ export function linearizable(stepsMax = 20_000_000, finalReads?: FinalReads): Ch
   };
 }
 
+/** The shard map a fact reports, if it is later than `final`; else `final` (the checkers judge the last committed map). */
+function laterMap(final: ShardMap, fact: ShardFact): ShardMap {
+  return fact.type === 'epoch' && fact.epoch > final.epoch ? { epoch: fact.epoch, members: fact.members } : final;
+}
+
 /** What {@link noLostWrites} also answers for {@link linearizable}, so a passing run searches its history once. */
 export interface FinalReads {
   /** Whether the whole history with the final reads added is linearizable: undefined when not judged (the run has not settled, or the search ran out of budget). */
@@ -104,7 +109,7 @@ export function noLostWrites(options: ReplicaCheckOptions, stepsMax = 20_000_000
     kind: 'always',
     description: 'after recovery, the value every written key holds is one its history allows (no acknowledged put is lost)',
     onObservation(_node, fact) {
-      if (fact.type === 'epoch' && fact.epoch > final.epoch) final = { epoch: fact.epoch, members: fact.members };
+      final = laterMap(final, fact);
     },
     combinedLinearizable(run) {
       const judged = judge(run);
@@ -234,7 +239,7 @@ export function replicasAfterRecovery(options: ReplicaCheckOptions): Checker<Sha
     kind: 'eventually',
     description: 'after recovery every key is held at one version by all R owners of the final shard map, all up',
     onObservation(_node, fact) {
-      if (fact.type === 'epoch' && fact.epoch > final.epoch) final = { epoch: fact.epoch, members: fact.members };
+      final = laterMap(final, fact);
     },
     verdict: (run) => judgeReplicas(run, final, options),
   };

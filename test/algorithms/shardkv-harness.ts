@@ -5,36 +5,22 @@
 import { hashBugs } from '../../algorithms/hashing/bugs.js';
 import { buildShardStore } from '../../algorithms/shardkv/setup.js';
 import type { ShardFact } from '../../algorithms/shardkv/facts.js';
-import { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS } from '../../scenarios/common.js';
+import { networkFromParams } from '../../scenarios/common.js';
+import { HASH_PARAMS } from '../../scenarios/hashing.js';
 import type { FaultEntry } from '../../sim/faults.js';
 import { executeRun, prepareRun, type RunResult } from '../../sim/run.js';
-import { defineParams, defineScenarioFamily, type ScenarioVariant, type ScriptContext } from '../../sim/scenario.js';
+import { defineScenarioFamily, type ScenarioVariant, type ScriptContext } from '../../sim/scenario.js';
 
-export const SHARD_TEST_PARAMS = defineParams({
-  ...NETWORK_PARAMS.decls,
-  ...RECOVERY_PARAMS.decls,
-  spares: { unit: 'integer', default: 2, min: 0, max: 64, description: 'dormant storage spares' },
-  clients: { unit: 'integer', default: 4, min: 0, max: 100, description: 'clients' },
-  keys: { unit: 'integer', default: 20, min: 1, max: 1_000_000, description: 'preloaded keys' },
-  replicas: { unit: 'integer', default: 3, min: 1, max: 16, description: 'owners per key (R)' },
-  writeQuorum: { unit: 'integer', default: 2, min: 1, max: 16, description: 'owners holding a write before it is acknowledged (W)' },
-  placement: { unit: 'choice', default: 'rendezvous', choices: ['ring', 'jump', 'rendezvous', 'maglev', 'bounded'], description: 'placement function' },
-  zipfExponent: { unit: 'number', default: 0, min: 0, max: 5, description: 'Zipf exponent of key choice (0: uniform)' },
-  putRatio: { unit: 'ratio', default: 0.5, description: 'share of puts' },
-  clientThinkMicrosMin: { unit: 'duration', default: 5_000, min: 0, maxParam: 'clientThinkMicrosMax', description: 'shortest client pause' },
-  clientThinkMicrosMax: { unit: 'duration', default: 30_000, min: 0, description: 'longest client pause' },
-  clientTimeoutMicros: { unit: 'duration', default: 300_000, min: 1_000, description: 'client attempt timeout' },
-  batchKeysMax: { unit: 'integer', default: 8, min: 1, max: 100_000, description: 'key copies per migration batch' },
-});
-
-export interface ShardTestVariant extends ScenarioVariant<typeof SHARD_TEST_PARAMS.decls> {
+export interface ShardTestVariant extends ScenarioVariant<typeof HASH_PARAMS.decls> {
   readonly script?: (context: ScriptContext) => FaultEntry[];
 }
 
-const family = defineScenarioFamily<typeof SHARD_TEST_PARAMS.decls, keyof typeof hashBugs.names, ShardTestVariant, ShardFact>({
+const family = defineScenarioFamily<typeof HASH_PARAMS.decls, keyof typeof hashBugs.names, ShardTestVariant, ShardFact>({
   algorithm: 'shardkv',
-  params: SHARD_TEST_PARAMS,
+  params: HASH_PARAMS,
   bugs: hashBugs,
+  // The public scenarios' parameters, with the small store these tests drive: 20 keys, rendezvous, batches of 8.
+  defaults: { keys: 20, placement: 'rendezvous', batchKeysMax: 8 },
   defaultNodes: 5,
   minNodes: 1,
   maxNodes: 64,
