@@ -24,6 +24,7 @@ import { assert } from '../../sim/assert.js';
 import type { Context, NodeId, NodeSpec, Process } from '../../sim/process.js';
 import type { BankConfig, ShardWork } from './bank.js';
 import type { CommitBugs } from './bugs.js';
+import type { ParticipantView } from './checks.js';
 import { parseTxId } from './client.js';
 import type { BeginTx, CommitNodesBuilder, CommitTiming, TxResult } from './config.js';
 import type { CommitFact, Decision } from './facts.js';
@@ -275,13 +276,6 @@ export class TwoPhaseCoordinator implements Process<Msg, CommitFact> {
 interface ParticipantMeta {
   readonly coordinator: NodeId;
   readonly participants: readonly NodeId[];
-}
-
-/** What checkers and reports read of a participant (every protocol's participants show these). */
-export interface ParticipantView {
-  readonly balances: Readonly<Record<string, number>>;
-  /** Transactions prepared here and not yet decided. */
-  readonly inDoubt: readonly string[];
 }
 
 /** A 2PC participant (resource manager). */
