@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { commitBugs } from '../../algorithms/atomic-commit/bugs.js';
 import { BankClient, parseTxId, txId } from '../../algorithms/atomic-commit/client.js';
 import type { CommitFact } from '../../algorithms/atomic-commit/facts.js';
-import { TwoPhaseCoordinator, TwoPhaseParticipant, type TwoPhaseConfig } from '../../algorithms/atomic-commit/two-phase.js';
+import { TwoPhaseCoordinator, TwoPhaseParticipant, type TwoPhaseConfig, type TwoPhaseMessage } from '../../algorithms/atomic-commit/two-phase.js';
 import { SimDisk } from '../../sim/disk.js';
 import type { Operation } from '../../sim/history.js';
 import type { Context } from '../../sim/process.js';
@@ -147,7 +147,8 @@ describe('2PC coordinator', () => {
 });
 
 describe('2PC participant', () => {
-  const prepare = (tx = 'c1.1', delta = -10) => ({ type: 'prepare', tx, work: { deltas: [['rm1/a0', delta]], readAll: false }, participants: ['rm1', 'rm2'] });
+  const prepare = (tx = 'c1.1', delta = -10): TwoPhaseMessage => ({ type: 'prepare', tx, work: { deltas: [['rm1/a0', delta]], readAll: false }, participants: ['rm1', 'rm2'] });
+  const prepareRm2 = (): TwoPhaseMessage => ({ type: 'prepare', tx: 'c1.1', work: { deltas: [['rm2/a0', 5]], readAll: false }, participants: ['rm1', 'rm2'] });
 
   it('votes yes only with its prepare record on disk (commit/prepare-not-synced forgets it in a crash)', () => {
     for (const [bug, remembers] of [[undefined, true], [commitBugs.names.prepareNotSynced, false]] as const) {
@@ -190,7 +191,7 @@ describe('2PC participant', () => {
 
   it('cooperative termination: one that knows the decision tells it; one that has not voted aborts (forced) and says abort; one in doubt is silent', () => {
     const knows = participant('rm2');
-    knows.node.onMessage(knows.ctx, 'tm', { ...prepare(), work: { deltas: [['rm2/a0', 5]], readAll: false } });
+    knows.node.onMessage(knows.ctx, 'tm', prepareRm2());
     knows.node.onMessage(knows.ctx, 'tm', { type: 'decision', tx: 'c1.1', decision: 'commit' });
     knows.sent.length = 0;
     knows.node.onMessage(knows.ctx, 'rm1', { type: 'query', tx: 'c1.1' });
@@ -200,10 +201,10 @@ describe('2PC participant', () => {
     expect(fresh.sent).toEqual([{ to: 'rm1', msg: { type: 'decision', tx: 'c1.1', decision: 'abort' } }]);
     fresh.disk.loseUnsynced();
     const late = participant('rm2', undefined, fresh.disk);
-    late.node.onMessage(late.ctx, 'tm', { ...prepare(), work: { deltas: [['rm2/a0', 5]], readAll: false } });
+    late.node.onMessage(late.ctx, 'tm', prepareRm2());
     expect(late.sent[0]!.msg.vote).toBe('no');
     const doubting = participant('rm2');
-    doubting.node.onMessage(doubting.ctx, 'tm', { ...prepare(), work: { deltas: [['rm2/a0', 5]], readAll: false } });
+    doubting.node.onMessage(doubting.ctx, 'tm', prepareRm2());
     doubting.sent.length = 0;
     doubting.node.onMessage(doubting.ctx, 'rm1', { type: 'query', tx: 'c1.1' });
     expect(doubting.sent).toEqual([]);
