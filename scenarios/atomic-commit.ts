@@ -41,7 +41,12 @@ export const COMMIT_PARAMS = defineParams({
 
 type CommitVariant = ScriptedVariant<typeof COMMIT_PARAMS.decls>;
 
-/** The protocol builders by `protocol` value; those not built yet are refused before the run starts. */
+/**
+ * The protocol builders by `protocol` value; those not built yet are refused before the run starts. To wire
+ * the others: `'3pc': threePhaseNodes` (./../algorithms/atomic-commit/three-phase.js) and
+ * `'paxos-commit': paxosCommitNodes` (../algorithms/atomic-commit/paxos-commit.js). Their participants
+ * must show a `ParticipantView` (checks.ts) through `inspect()`.
+ */
 const BUILDERS: Readonly<Record<string, CommitNodesBuilder | undefined>> = { '2pc': twoPhaseNodes };
 
 /**

@@ -15,6 +15,13 @@ export interface ParticipantView {
   readonly inDoubt: readonly string[];
 }
 
+/** A participant's view, or undefined while it is down (or if its process shows no {@link ParticipantView}). */
+function participantView(run: RunView, node: NodeId): ParticipantView | undefined {
+  const view = run.inspect(node) as Partial<ParticipantView> | undefined;
+  if (view === undefined || !Array.isArray(view.inDoubt) || typeof view.balances !== 'object' || view.balances === null) return undefined;
+  return view as ParticipantView;
+}
+
 /** Atomicity: no transaction commits at one participant and aborts at another, and no two `decide` facts of one transaction differ. */
 export function atomicity(): Checker<CommitFact> {
   const outcomes = new Map<string, Map<NodeId, Decision>>();
@@ -117,7 +124,7 @@ export function bankSerializable(bank: BankConfig, participants: readonly NodeId
       }
       const views: ParticipantView[] = [];
       for (const p of participants) {
-        const view = run.inspect(p) as ParticipantView | undefined;
+        const view = participantView(run, p);
         if (view === undefined) return { ok: true };
         views.push(view);
       }
@@ -153,7 +160,7 @@ export function terminationAfterHeal(participants: readonly NodeId[]): Checker<C
         if (run.status(p) !== 'up') continue;
         const waiting = undecided.get(p);
         if (waiting !== undefined && waiting.size > 0) return { ok: false, message: `${p} voted yes on ${[...waiting].slice(0, 3).join(', ')} and has no outcome` };
-        const view = run.inspect(p) as ParticipantView | undefined;
+        const view = participantView(run, p);
         if (view !== undefined && view.inDoubt.length > 0) return { ok: false, message: `${p} is in doubt about ${view.inDoubt.slice(0, 3).join(', ')}` };
       }
       return { ok: true };
