@@ -3,6 +3,7 @@
 // README states, by the checker named; protocols not built yet are refused before the run starts.
 import { describe, expect, it } from 'vitest';
 import { commitBugs } from '../../algorithms/atomic-commit/bugs.js';
+import { assertScenarioProperty, checkScenarioProperty } from '../../lab/testing.js';
 import { atomicCommitScenarios } from '../../scenarios/atomic-commit.js';
 import { findScenario } from '../../scenarios/index.js';
 import { InputError } from '../../sim/errors.js';
@@ -56,4 +57,15 @@ describe('2PC planted bugs, caught over seeds 1..20', () => {
       expect(caught).toBeGreaterThanOrEqual(caughtMin);
     }, 120_000);
   }
+});
+
+describe('2PC under random fault schedules (fast-check)', () => {
+  it('stays atomic, valid and serializable under any crash schedule of the coordinator and participants', () => {
+    assertScenarioProperty({ scenario: '2pc-chaos', profile: 'crashes', durationMicros: 3_000_000, numRuns: 25, windowsMax: 8, fcSeed: 16 });
+  }, 120_000);
+
+  it('finds commit/prepare-not-synced in a crash schedule and shrinks it', () => {
+    const failure = checkScenarioProperty({ scenario: '2pc-participant-crash', profile: 'crashes', bug: commitBugs.names.prepareNotSynced, durationMicros: 3_000_000, numRuns: 60, windowsMax: 8, fcSeed: 16 });
+    expect(failure?.failedChecks.map((c) => c.name)).toContain('atomicity');
+  }, 120_000);
 });
