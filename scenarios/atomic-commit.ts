@@ -99,7 +99,7 @@ const commitScenario = defineScenarioFamily({
   defaultNodes: 3,
   minNodes: 1,
   maxNodes: 15,
-  nodesReason: 'the participants (resource managers); the coordinator and clients come on top',
+  nodesReason: 'nodes are the participants; the coordinator tm and the clients come on top',
   defaultDurationMicros: seconds(10),
   build({ nodeCount, durationMicros, params, bugs }, variant: CommitVariant): ScenarioSetup<CommitFact> {
     const builder = BUILDERS[params.protocol];
