@@ -4,6 +4,7 @@
 
 import { InputError } from '../sim/errors.js';
 import type { Scenario } from '../sim/scenario.js';
+import { atomicCommitScenarios } from './atomic-commit.js';
 import { broadcastScenarios } from './broadcast.js';
 import { failureDetectionScenarios, swimLargeScenarios } from './failure-detection.js';
 import { hashingScenarios } from './hashing.js';
@@ -11,7 +12,7 @@ import { lbLargeScenarios, loadBalancingScenarios } from './load-balancing.js';
 import { paxosScenarios } from './paxos.js';
 import { raftScenarios } from './raft.js';
 
-const registry: Scenario[] = [...broadcastScenarios, ...raftScenarios, ...paxosScenarios, ...failureDetectionScenarios, ...swimLargeScenarios, ...loadBalancingScenarios, ...lbLargeScenarios, ...hashingScenarios];
+const registry: Scenario[] = [...broadcastScenarios, ...raftScenarios, ...paxosScenarios, ...failureDetectionScenarios, ...swimLargeScenarios, ...loadBalancingScenarios, ...lbLargeScenarios, ...hashingScenarios, ...atomicCommitScenarios];
 
 /** Every scenario known to this process: the built-in ones, then those added with {@link addScenarios}. */
 export const scenarios: readonly Scenario[] = registry;

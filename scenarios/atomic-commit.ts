@@ -1,0 +1,163 @@
+// Atomic-commitment scenarios: bank clients run transfers and audits across sharded resource managers
+// through a transaction manager, under 2PC (and, once built, 3PC or Paxos Commit: `--set protocol=…`),
+// while the nemesis attacks. Participants are `--nodes`; the coordinator is `tm`, shards `rm1 … rmN`.
+
+import { commitCheckers } from '../algorithms/atomic-commit/checks.js';
+import { commitBugs } from '../algorithms/atomic-commit/bugs.js';
+import { clientNodes } from '../algorithms/atomic-commit/client.js';
+import type { CommitNodesBuilder, CommitNodesOptions } from '../algorithms/atomic-commit/config.js';
+import type { CommitFact } from '../algorithms/atomic-commit/facts.js';
+import { commitProtocolMetrics } from '../algorithms/atomic-commit/metrics.js';
+import { twoPhaseNodes } from '../algorithms/atomic-commit/two-phase.js';
+import { InputError } from '../sim/errors.js';
+import type { FaultEntry } from '../sim/faults.js';
+import type { NodeId } from '../sim/process.js';
+import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, type ScriptContext } from '../sim/scenario.js';
+import { seconds } from '../sim/time.js';
+import { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS, type ScriptedVariant } from './common.js';
+import { repeat } from './scripts.js';
+
+/** The transaction manager's id in every atomic-commitment scenario. */
+export const COORDINATOR: NodeId = 'tm';
+
+/** The atomic-commitment family's parameters. */
+export const COMMIT_PARAMS = defineParams({
+  ...NETWORK_PARAMS.decls,
+  ...RECOVERY_PARAMS.decls,
+  protocol: { unit: 'choice', default: '2pc', choices: ['2pc', '3pc', 'paxos-commit'], description: 'the commit protocol: two-phase, three-phase or Paxos Commit' },
+  clients: { unit: 'integer', default: 4, min: 1, max: 100, description: 'bank clients, each running one transaction at a time' },
+  accountsPerShard: { unit: 'integer', default: 4, min: 1, max: 1_000, description: 'accounts per resource manager (shard)' },
+  initialBalance: { unit: 'integer', default: 100, min: 0, max: 1_000_000_000, description: "every account's starting balance" },
+  amountMax: { unit: 'integer', default: 20, min: 1, max: 1_000_000, description: 'a transfer moves 1 … amountMax' },
+  auditRatio: { unit: 'ratio', default: 0.2, description: 'share of transactions that are audits (read every account); the rest are transfers' },
+  clientThinkMicrosMin: { unit: 'duration', default: 5_000, min: 0, maxParam: 'clientThinkMicrosMax', description: "shortest pause between one client's transactions" },
+  clientThinkMicrosMax: { unit: 'duration', default: 30_000, min: 0, description: "longest pause between one client's transactions" },
+  clientResendMicros: { unit: 'duration', default: 100_000, min: 1_000, description: 'a client resends begin this often until it has a result' },
+  clientTimeoutMicros: { unit: 'duration', default: 3_000_000, min: 1_000, description: 'a client leaves a transaction open (and moves on) unanswered this long' },
+  timeoutMicros: { unit: 'duration', default: 100_000, min: 1_000, description: 'a coordinator aborts a vote not in this long; an in-doubt participant starts asking after it' },
+  retryMicros: { unit: 'duration', default: 50_000, min: 1_000, description: 'unanswered decisions and queries are sent again this often' },
+  faultTolerance: { unit: 'integer', default: 1, min: 0, max: 7, description: 'Paxos Commit: F, with 2F + 1 acceptors (F = 0 is 2PC)' },
+});
+
+type CommitVariant = ScriptedVariant<typeof COMMIT_PARAMS.decls>;
+
+/**
+ * The protocol builders by `protocol` value; those not built yet are refused before the run starts. To wire
+ * the others: `'3pc': threePhaseNodes` (./../algorithms/atomic-commit/three-phase.js) and
+ * `'paxos-commit': paxosCommitNodes` (../algorithms/atomic-commit/paxos-commit.js). Their participants
+ * must show a `ParticipantView` (checks.ts) through `inspect()`.
+ */
+const BUILDERS: Readonly<Record<string, CommitNodesBuilder | undefined>> = { '2pc': twoPhaseNodes };
+
+/**
+ * The coordinator is cut off with one participant on the far side, crashes 20–60 ms later (votes and
+ * decisions of the transactions in flight are in), restarts 1–2 s later, and the partition heals 100 ms
+ * after that: the participant in doubt must learn the coordinator's decision from its log.
+ */
+function coordinatorCrashScript(context: ScriptContext): FaultEntry[] {
+  const participants = context.members('participant');
+  return repeat(context, 2_500_000, 3_500_000, (at) => {
+    const crash = at + context.rng.int(20_000, 60_000);
+    const restart = crash + context.rng.int(1_000_000, 2_000_000);
+    return [
+      { at, kind: 'partition', groups: [[context.rng.pick(participants)], ['@rest']] },
+      { at: crash, kind: 'crash', node: COORDINATOR },
+      { at: restart, kind: 'restart', node: COORDINATOR },
+      { at: restart + 100_000, kind: 'heal' },
+    ];
+  });
+}
+
+/** A random participant crashes every 1–2 s and restarts 0.2–1 s later. */
+function participantCrashScript(context: ScriptContext): FaultEntry[] {
+  const participants = context.members('participant');
+  return repeat(context, 1_000_000, 2_000_000, (at) => {
+    const node = context.rng.pick(participants);
+    return [
+      { at, kind: 'crash', node },
+      { at: at + context.rng.int(200_000, 1_000_000), kind: 'restart', node },
+    ];
+  });
+}
+
+/** A random participant, or the coordinator with some participants, is cut off for 0.3–2 s. */
+function partitionScript(context: ScriptContext): FaultEntry[] {
+  const participants = context.members('participant');
+  return repeat(context, 1_000_000, 2_500_000, (at) => {
+    const minority = context.rng.chance(0.5) ? [context.rng.pick(participants)] : [COORDINATOR, ...context.rng.shuffle(participants).slice(0, Math.floor(participants.length / 2))];
+    return [
+      { at, kind: 'partition', groups: [minority, ['@rest']] },
+      { at: at + context.rng.int(300_000, 2_000_000), kind: 'heal' },
+    ];
+  });
+}
+
+const commitScenario = defineScenarioFamily({
+  algorithm: 'atomic-commit',
+  params: COMMIT_PARAMS,
+  bugs: commitBugs,
+  defaultNodes: 3,
+  minNodes: 1,
+  maxNodes: 15,
+  nodesReason: 'nodes are the participants; the coordinator tm and the clients come on top',
+  defaultDurationMicros: seconds(10),
+  build({ nodeCount, durationMicros, params, bugs }, variant: CommitVariant): ScenarioSetup<CommitFact> {
+    const builder = BUILDERS[params.protocol];
+    if (builder === undefined) throw new InputError(`protocol ${params.protocol} is not built yet (try --set protocol=2pc)`);
+    const participants = Array.from({ length: nodeCount }, (_, i) => `rm${i + 1}`);
+    const acceptors = params.protocol === 'paxos-commit' ? Array.from({ length: 2 * params.faultTolerance + 1 }, (_, i) => `acc${i + 1}`) : [];
+    const bank = { accountsPerShard: params.accountsPerShard, initialBalance: params.initialBalance };
+    const options: CommitNodesOptions = {
+      coordinator: COORDINATOR,
+      participants,
+      acceptors,
+      leaders: params.protocol === 'paxos-commit' ? participants : [],
+      bank,
+      timing: { timeoutMicros: params.timeoutMicros, retryMicros: params.retryMicros },
+      bugs,
+    };
+    const clients = clientNodes(params.clients, {
+      coordinator: COORDINATOR,
+      participants,
+      bank,
+      auditRatio: params.auditRatio,
+      amountMax: params.amountMax,
+      thinkMicrosMin: params.clientThinkMicrosMin,
+      thinkMicrosMax: params.clientThinkMicrosMax,
+      resendMicros: params.clientResendMicros,
+      timeoutMicros: params.clientTimeoutMicros,
+      stopAtMicros: durationMicros,
+    });
+    const protocolNodes = builder(options);
+    const roles = [...new Set(protocolNodes.map((n) => n.role))];
+    const script = variant.script;
+    return {
+      nodes: [...protocolNodes, ...clients],
+      network: networkFromParams(params),
+      checkers: commitCheckers(bank, participants),
+      observers: [commitProtocolMetrics()],
+      nemesisTargets: { roles },
+      recoveryMicrosMax: params.recoveryMicrosMax,
+      ...(script === undefined ? {} : { script: (context: ScriptContext) => script(context, networkFromParams(params).latency) }),
+    };
+  },
+});
+
+export const atomicCommitScenarios: readonly Scenario[] = [
+  commitScenario({
+    name: '2pc-coordinator-crash',
+    description: '2PC: the coordinator, cut off from one participant, crashes with votes in and restarts 1–2 s later; the cut-off participant is in doubt (2PC blocks) until it hears the logged decision',
+    nemesis: 'scenario', script: coordinatorCrashScript,
+  }),
+  commitScenario({
+    name: '2pc-participant-crash',
+    description: '2PC: a random participant crashes every 1–2 s and restarts; it recovers its prepared transactions from its log and asks for their decisions',
+    nemesis: 'scenario', script: participantCrashScript,
+  }),
+  commitScenario({
+    name: '2pc-partition',
+    description: '2PC: a participant, or the coordinator with a minority of participants, is cut off for 0.3–2 s; in-doubt participants wait (cooperative termination helps) rather than decide alone',
+    nemesis: 'scenario', script: partitionScript,
+  }),
+  commitScenario({ name: '2pc-chaos', description: '2PC under every fault mixed: crashes, partitions, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),
+];
