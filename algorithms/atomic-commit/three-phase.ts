@@ -151,6 +151,7 @@ export class ThreePcCoordinator implements Process<Message, CommitFact> {
       if (state.recovering) this.askDecision(ctx, tx, state);
       return;
     }
+    if (state.recovering) return;
     // Skeen's timeout transitions at the coordinator: a vote missing in w1 → abort; an ack missing in p1
     // → commit (every participant voted yes; one that did not ack is taken as failed, and learns the
     // decision when it recovers).
@@ -484,8 +485,11 @@ export class ThreePcParticipant implements Process<Message, CommitFact> {
 
   /** The backup coordinator decides, applies the decision here, and tells every other participant. */
   private backupDecide(ctx: Context<Message, CommitFact>, tx: string, decision: Decision): void {
-    // Local invariant: a backup commits only from p (it moved there itself before committing).
-    assert(decision === 'abort' || this.state(tx) === 'p' || this.state(tx) === 'c', `${ctx.self}: backup commit of ${tx} from ${this.state(tx)}`);
+    // Local invariant: a backup commits only from p (it moved there itself under TR4), or when some
+    // participant reported committed (TR2).
+    const reports = this.terminations.get(tx)?.reports;
+    assert(decision === 'abort' || this.state(tx) === 'p' || [...(reports?.values() ?? [])].includes('c'),
+      `${ctx.self}: backup commit of ${tx} from ${this.state(tx)} with no participant committed`);
     const participants = this.meta(tx).participants;
     ctx.observe({ type: 'decide', tx, decision });
     this.finish(ctx, tx, decision);
