@@ -180,6 +180,39 @@ export const partitionScenario: Scenario = family({
 });
 
 /**
+ * For a stream of transactions (no one transaction's timing known): from 300 ms on, every 1.5 s, a
+ * one-way cut from the coordinator's side {tm, rm1} to the rest for 1.2 s (8 × the 150 ms coordinator
+ * timeout; both sides' termination is done by then), then heal. The far side's votes and acks still reach
+ * the coordinator, so any transaction whose CanCommit reached the far side before the cut gets all its
+ * yes votes, sends PreCommits that reach rm1 only, and commits there on the ack timeout, while rm2 and
+ * rm3, uncertain, terminate to abort.
+ */
+export function oneWayCuts(p: { participants: readonly NodeId[]; durationMicros: Micros }): FaultEntry[] {
+  const entries: FaultEntry[] = [];
+  for (let at = 300_000; at + 1_200_000 < p.durationMicros; at += 1_500_000) {
+    entries.push({ at, kind: 'partition', from: ['tm', p.participants[0]!], to: p.participants.slice(1) }, { at: at + 1_200_000, kind: 'heal' });
+  }
+  return entries;
+}
+
+/** Symmetric cuts at the same times ({tm, rm1} | {rm2, rm3}): only a transaction whose PreCommits are in flight at the cut splits. */
+export function symmetricCuts(p: { participants: readonly NodeId[]; durationMicros: Micros }): FaultEntry[] {
+  return oneWayCuts(p).map((e) => (e.kind === 'partition' ? { at: e.at, kind: 'partition', groups: [['tm', p.participants[0]!], p.participants.slice(1)] } : e));
+}
+
+const STREAM = { txs: 1_000, firstTxMicros: 10_000, txGapMicros: 20_000, timeoutMicros: 150_000 } as const;
+
+export const oneWayStreamScenario: Scenario = family({
+  name: 'test-3pc-one-way-stream', description: '3PC, a stream of transactions, one-way cuts from the coordinator\'s side', nemesis: 'scenario',
+  defaults: STREAM, faults: oneWayCuts,
+});
+
+export const symmetricStreamScenario: Scenario = family({
+  name: 'test-3pc-symmetric-stream', description: '3PC, a stream of transactions, symmetric partitions', nemesis: 'scenario',
+  defaults: STREAM, faults: symmetricCuts,
+});
+
+/**
  * Crashes only, the fail-stop model 3PC assumes (no pauses: a paused node that resumes is a slow one, not
  * a crashed one): every 150–450 ms one node (coordinator or participant), up and not the last to restart,
  * crashes for 20–800 ms; at most one is down at a time.
@@ -188,9 +221,9 @@ export function crashesOnly(p: { participants: readonly NodeId[]; durationMicros
   const targets = ['tm', ...p.participants];
   const entries: FaultEntry[] = [];
   let t = p.rng.int(20_000, 200_000);
-  while (t < p.durationMicros) {
+  while (t < p.durationMicros - 1) {
     const node = p.rng.pick(targets);
-    const downMicros = p.rng.int(20_000, 800_000);
+    const downMicros = Math.min(p.rng.int(20_000, 800_000), p.durationMicros - 1 - t);
     entries.push({ at: t, kind: 'crash', node }, { at: t + downMicros, kind: 'restart', node });
     t += downMicros + p.rng.int(150_000, 450_000);
   }
