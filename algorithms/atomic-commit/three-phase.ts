@@ -412,10 +412,12 @@ export class ThreePcParticipant implements Process<Message, CommitFact> {
     this.becomeBackup(ctx, tx, term?.failed ?? new Set());
   }
 
-  /** Elected though decided (or in q): the elector learns the state through a state-req, as any backup would. */
+  /** Elected though decided: tell every participant the decision (as the backup that decided would). In q or recovering: stay silent. */
   private onElectDecided(ctx: Context<Message, CommitFact>, tx: string, state: ThreePcState): void {
+    // A transaction aborted in q (never voted) has no participant list here: the elector, silent-timed, elects past us.
+    const participants = (this.rm.meta(tx) as ThreePcMeta | null | undefined)?.participants ?? [];
     if (state === 'c' || state === 'a') {
-      for (const rm of this.meta(tx).participants) if (rm !== ctx.self) ctx.send(rm, { type: state === 'c' ? 'do-commit' : 'abort', tx });
+      for (const rm of participants) if (rm !== ctx.self) ctx.send(rm, { type: state === 'c' ? 'do-commit' : 'abort', tx });
     }
   }
 

@@ -2,6 +2,7 @@
 // was built for) it never lets participants disagree; under a partition that lands while its PreCommits
 // are in flight, each side runs the termination protocol and they decide differently — Skeen's protocol
 // as published, and the lesson of the `3pc-partition` scenario.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CommitFact } from '../../algorithms/atomic-commit/facts.js';
 import { executeRun, prepareRun, type RunResult } from '../../sim/run.js';
@@ -49,6 +50,12 @@ describe('3PC on the engine', () => {
     expect(committed).toBeGreaterThan(SEEDS.length * 10);
     // The crashes did make the termination protocol decide, and it stayed safe.
     expect(terminations).toBeGreaterThan(0);
+  });
+
+  it('crashes only, on random seeds (fast-check): atomicity holds', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), (seed) => {
+      expect(failed(runWithOutcomes(crashScenario, seed).result), `seed ${seed}`).toEqual([]);
+    }), { numRuns: 40 });
   });
 
   it('a partition right after the PreCommit reached the coordinator\'s side: one side commits, the other aborts, on every seed 1..20', () => {

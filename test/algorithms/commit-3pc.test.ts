@@ -228,6 +228,8 @@ describe('3PC termination protocol', () => {
     q.node.onMessage(q.ctx, 'rm1', { type: 'state-req', tx: 't1' });
     expect(q.sent).toEqual([{ to: 'rm1', msg: { type: 'state-report', tx: 't1', state: 'a' } }]);
     q.sent.length = 0;
+    q.node.onMessage(q.ctx, 'rm2', { type: 'elect', tx: 't1' });
+    expect(q.sent).toEqual([]);
     q.node.onMessage(q.ctx, 'tm', canCommit('rm3'));
     expect(q.sent[0]!.msg).toMatchObject({ type: 'vote', vote: 'no' });
   });
