@@ -478,20 +478,51 @@ export class PaxosCommitNode implements Process<PaxosCommitMessage, CommitFact> 
   ) {}
 
   onStart(ctx: Ctx): void {
+    const local = this.local(ctx);
     this.leader?.onStart();
-    this.acceptor?.onStart(ctx);
-    this.rm?.onStart(ctx);
+    this.acceptor?.onStart(local);
+    this.rm?.onStart(local);
   }
 
   onMessage(ctx: Ctx, from: NodeId, msg: PaxosCommitMessage): void {
+    const local = this.local(ctx);
+    this.dispatch(local, from, msg);
+    this.drain(local, ctx.self);
+  }
+
+  onTimer(ctx: Ctx, name: string): void {
+    const local = this.local(ctx);
+    if (name.startsWith('tx:')) this.leader?.onTimer(local, name);
+    else this.rm?.onTimer(local, name);
+    this.drain(local, ctx.self);
+  }
+
+  private dispatch(ctx: Ctx, from: NodeId, msg: PaxosCommitMessage): void {
     if (LEADER_MESSAGES.has(msg.type)) this.leader?.onMessage(ctx, from, msg);
     else if (ACCEPTOR_MESSAGES.has(msg.type)) this.acceptor?.onMessage(ctx, from, msg);
     else this.rm?.onMessage(ctx, from, msg);
   }
 
-  onTimer(ctx: Ctx, name: string): void {
-    if (name.startsWith('tx:')) this.leader?.onTimer(ctx, name);
-    else this.rm?.onTimer(ctx, name);
+  /** Messages between two roles of this node: handed over in the node, in order, no network hop (the paper's co-location). */
+  private readonly inbox: PaxosCommitMessage[] = [];
+
+  private drain(ctx: Ctx, self: NodeId): void {
+    for (let i = 0; i < this.inbox.length; i++) this.dispatch(ctx, self, this.inbox[i]!);
+    this.inbox.length = 0;
+  }
+
+  /** `ctx` with sends to this node itself kept in the node (the engine refuses a message to oneself). */
+  private local(ctx: Ctx): Ctx {
+    return {
+      self: ctx.self, peers: ctx.peers, rng: ctx.rng, disk: ctx.disk, history: ctx.history,
+      now: () => ctx.now(),
+      send: (to, msg) => (to === ctx.self ? void this.inbox.push(msg) : ctx.send(to, msg)),
+      setTimer: (name, after, options) => ctx.setTimer(name, after, options),
+      cancelTimer: (name) => ctx.cancelTimer(name),
+      observe: (fact) => ctx.observe(fact),
+      failFastRatio: () => ctx.failFastRatio(),
+      leave: () => ctx.leave(),
+    };
   }
 
   inspect(): unknown {
