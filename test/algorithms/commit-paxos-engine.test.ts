@@ -95,7 +95,7 @@ class Recorder implements Checker<CommitFact> {
   }
 }
 
-export interface Setup {
+interface Setup {
   readonly f: number;
   readonly rms: number;
   readonly quorumBug?: boolean;
@@ -107,6 +107,8 @@ export interface Setup {
   readonly lossRatio?: number;
   /** The initial leader also crashes and restarts this often after its first crash (forgetting what it decided). */
   readonly leaderFlapMicros?: number;
+  /** F = 0 only: the one acceptor runs on the initial leader's node (the paper's 2PC observation). */
+  readonly acceptorOnLeader?: boolean;
   /** Acceptors crashed from the start (default F). */
   readonly acceptorsDown?: number;
 }
@@ -115,7 +117,7 @@ function build(s: Setup) {
   const options: CommitNodesOptions = {
     coordinator: 'tm',
     leaders: ['tm2'],
-    acceptors: Array.from({ length: 2 * s.f + 1 }, (_, i) => `a${i + 1}`),
+    acceptors: s.acceptorOnLeader ? ['tm'] : Array.from({ length: 2 * s.f + 1 }, (_, i) => `a${i + 1}`),
     participants: Array.from({ length: s.rms }, (_, i) => `r${i + 1}`),
     bank: BANK,
     timing: { timeoutMicros: 60_000, retryMicros: 30_000 },
@@ -153,7 +155,7 @@ function build(s: Setup) {
 }
 
 /** Runs the fault phase only (crashed nodes stay down: no recovery phase restarts them). */
-export function runFaultPhase(s: Setup, seed: number, durationMicros: number) {
+function runFaultPhase(s: Setup, seed: number, durationMicros: number) {
   const { scenario, recorder } = build(s);
   const prepared = prepareRun({ scenario, seed, nemesis: 'scenario', durationMicros });
   const sim = new Simulator({ seed, nodes: prepared.setup.nodes, network: prepared.setup.network, checkers: prepared.setup.checkers });
@@ -209,10 +211,10 @@ describe('Paxos Commit on the engine', () => {
 });
 
 /** One transaction over every RM, fault-free, constant 1 ms latency: messages and message delays. */
-export function measure(rms: number, f: number) {
+function measure(rms: number, f: number, acceptorOnLeader = false) {
   const participants = Array.from({ length: rms }, (_, i) => `r${i + 1}`);
   const fixed = participants.map((rm): [string, ShardWork] => [rm, { deltas: [], readAll: false }]);
-  const { sim, recorder } = runFaultPhase({ f, rms, faults: false, jitterMicros: 0, driver: { stopMicros: 1_000_000, gapMicros: 10_000, count: 1, fixed } }, 1, 500_000);
+  const { sim, recorder } = runFaultPhase({ f, rms, acceptorOnLeader, faults: false, jitterMicros: 0, driver: { stopMicros: 1_000_000, gapMicros: 10_000, count: 1, fixed } }, 1, 500_000);
   const outcomes = recorder.facts.filter((x) => x.fact.type === 'outcome');
   const client = sim.view.inspect('c1') as { results: Map<string, TxResult> };
   return {
@@ -234,6 +236,13 @@ describe('Paxos Commit message counts (fault-free, per transaction)', () => {
         expect(m.messages, `N=${n} F=${f}`).toBe((n + 1) * (2 * f + 3));
         expect(m.delays, `N=${n} F=${f}`).toBe(5);
       }
+    }
+  });
+
+  it('F = 0 with the acceptor on the leader\'s node is two-phase commit: 3N + 2 messages (2PC\'s, with the client\'s two), 4 message delays', () => {
+    for (const n of [1, 2, 3, 5]) {
+      const m = measure(n, 0, true);
+      expect(m, `N=${n}`).toMatchObject({ decision: 'commit', outcomes: n, answered: 1, messages: 3 * n + 2, delays: 4 });
     }
   });
 });
