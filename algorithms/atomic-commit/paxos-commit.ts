@@ -197,7 +197,7 @@ export interface LeaderConfig {
   /** Every leader, the initial one first: a leader's index in it gives its ballots. */
   readonly leaders: readonly NodeId[];
   readonly acceptors: readonly NodeId[];
-  /** Works of the transactions this leader begins come from BeginTx; nothing else is needed. */
+  /** A transaction not decided this long after it began (or after this leader's last ballot for it) gets a new ballot. */
   readonly timeoutMicros: Micros;
   readonly quorumOffByOne: boolean;
 }
@@ -363,6 +363,7 @@ export class PaxosCommitLeader implements Process<PaxosCommitMessage, CommitFact
     this.answerClient(ctx, t);
   }
 
+  /** Beyond the paper (it has no client): whichever leader decides answers the client the transaction carries. */
   private answerClient(ctx: Ctx, t: LeaderTx): void {
     if (t.info.client === null || t.decision === null) return;
     const reads: [NodeId, Readonly<Record<string, number>>][] = [];
