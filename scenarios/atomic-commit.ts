@@ -8,6 +8,8 @@ import { clientNodes } from '../algorithms/atomic-commit/client.js';
 import type { CommitNodesBuilder, CommitNodesOptions } from '../algorithms/atomic-commit/config.js';
 import type { CommitFact } from '../algorithms/atomic-commit/facts.js';
 import { commitProtocolMetrics } from '../algorithms/atomic-commit/metrics.js';
+import { paxosCommitNodes } from '../algorithms/atomic-commit/paxos-commit.js';
+import { threePhaseNodes } from '../algorithms/atomic-commit/three-phase.js';
 import { twoPhaseNodes } from '../algorithms/atomic-commit/two-phase.js';
 import { InputError } from '../sim/errors.js';
 import type { FaultEntry } from '../sim/faults.js';
@@ -41,13 +43,8 @@ export const COMMIT_PARAMS = defineParams({
 
 type CommitVariant = ScriptedVariant<typeof COMMIT_PARAMS.decls>;
 
-/**
- * The protocol builders by `protocol` value; those not built yet are refused before the run starts. To wire
- * the others: `'3pc': threePhaseNodes` (./../algorithms/atomic-commit/three-phase.js) and
- * `'paxos-commit': paxosCommitNodes` (../algorithms/atomic-commit/paxos-commit.js). Their participants
- * must show a `ParticipantView` (checks.ts) through `inspect()`.
- */
-const BUILDERS: Readonly<Record<string, CommitNodesBuilder | undefined>> = { '2pc': twoPhaseNodes };
+/** The protocol builders by `protocol` value (every participant shows a `ParticipantView`, checks.ts, through `inspect()`). */
+const BUILDERS: Readonly<Record<string, CommitNodesBuilder | undefined>> = { '2pc': twoPhaseNodes, '3pc': threePhaseNodes, 'paxos-commit': paxosCommitNodes };
 
 /**
  * The coordinator is cut off with one participant on the far side, crashes 20–60 ms later (votes and
@@ -81,6 +78,39 @@ function participantCrashScript(context: ScriptContext): FaultEntry[] {
 }
 
 /** A random participant, or the coordinator with some participants, is cut off for 0.3–2 s. */
+/**
+ * 3PC's partition lesson: every 1.5 s from 300 ms on, the coordinator and the first participant are cut
+ * off one way from the other participants for 1.2 s (their votes still reach the coordinator). A
+ * transaction whose PreCommit reached the first participant but not the others is committed on that side
+ * (the coordinator's ack timeout) and aborted on the other (all uncertain: the termination protocol's rule).
+ */
+function threePcSplitScript(context: ScriptContext): FaultEntry[] {
+  const participants = context.members('participant');
+  const near = participants.slice(0, 1);
+  const far = participants.slice(1);
+  const out: FaultEntry[] = [];
+  if (far.length === 0) return out;
+  for (let at = 300_000; at < context.durationMicros - 1; at += 1_500_000) {
+    out.push({ at, kind: 'partition', from: [COORDINATOR, ...near], to: far }, { at: at + 1_200_000, kind: 'heal' });
+  }
+  return out.filter((f) => f.at < context.durationMicros);
+}
+
+/**
+ * Paxos Commit's leader crash with F acceptors down: acc1…accF crash at once and stay down through the
+ * fault phase; the leader (tm) crashes every 2.5–3.5 s, 20–60 ms into an episode, and restarts 1–2 s later.
+ */
+function paxosLeaderCrashScript(context: ScriptContext): FaultEntry[] {
+  const acceptors = context.members('acceptor');
+  const down = acceptors.slice(0, Math.floor((acceptors.length - 1) / 2));
+  const out: FaultEntry[] = down.map((node) => ({ at: 1_000, kind: 'crash' as const, node }));
+  out.push(...repeat(context, 2_500_000, 3_500_000, (at) => {
+    const crash = at + context.rng.int(20_000, 60_000);
+    return [{ at: crash, kind: 'crash', node: COORDINATOR }, { at: crash + context.rng.int(1_000_000, 2_000_000), kind: 'restart', node: COORDINATOR }];
+  }));
+  return out.filter((f) => f.at < context.durationMicros).sort((a, b) => a.at - b.at);
+}
+
 function partitionScript(context: ScriptContext): FaultEntry[] {
   const participants = context.members('participant');
   return repeat(context, 1_000_000, 2_500_000, (at) => {
@@ -160,4 +190,20 @@ export const atomicCommitScenarios: readonly Scenario[] = [
     nemesis: 'scenario', script: partitionScript,
   }),
   commitScenario({ name: '2pc-chaos', description: '2PC under every fault mixed: crashes, partitions, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),
+  commitScenario({
+    name: '3pc-partition', defaults: { protocol: '3pc' },
+    description: "3PC's flaw (expected to FAIL atomicity): the coordinator and one participant are cut off one way from the rest while PreCommits are in flight; each side terminates on its own, one commits and the other aborts",
+    nemesis: 'scenario', script: threePcSplitScript,
+  }),
+  commitScenario({
+    name: '3pc-chaos', defaults: { protocol: '3pc', lossRatio: 0.05, duplicateRatio: 0.05 },
+    description: "3PC under crashes, pauses, 5% loss and duplication — the fail-stop world its termination protocol assumes (no partitions): it never blocks and never disagrees",
+    nemesis: 'crashes',
+  }),
+  commitScenario({
+    name: 'paxos-commit-coordinator-crash', defaults: { protocol: 'paxos-commit' },
+    description: 'Paxos Commit: F of the 2F + 1 acceptors are down throughout, and the leader crashes mid-transaction and restarts 1–2 s later; a backup leader decides meanwhile',
+    nemesis: 'scenario', script: paxosLeaderCrashScript,
+  }),
+  commitScenario({ name: 'paxos-commit-chaos', defaults: { protocol: 'paxos-commit' }, description: 'Paxos Commit under every fault mixed: crashes, partitions, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),
 ];

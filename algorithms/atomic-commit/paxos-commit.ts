@@ -458,7 +458,8 @@ export class PaxosCommitRm implements Process<PaxosCommitMessage, CommitFact> {
   }
 
   inspect(): unknown {
-    return { balances: this.rm?.allBalances(), lockHolders: this.rm?.lockHolders() };
+    // The checkers' ParticipantView (checks.ts): balances, and the transactions in doubt (those holding locks).
+    return { balances: this.rm?.allBalances(), inDoubt: this.rm?.lockHolders(), lockHolders: this.rm?.lockHolders() };
   }
 }
 
@@ -527,7 +528,8 @@ export class PaxosCommitNode implements Process<PaxosCommitMessage, CommitFact> 
   }
 
   inspect(): unknown {
-    return { leader: this.leader?.inspect(), rm: this.rm?.inspect() };
+    // A participant's node shows its ParticipantView at the top (checks.ts), whatever else it hosts.
+    return { ...((this.rm?.inspect() as object | undefined) ?? {}), leader: this.leader?.inspect() };
   }
 }
 

@@ -320,7 +320,9 @@ export class ThreePcParticipant implements Process<Message, CommitFact> {
   }
 
   inspect(): unknown {
-    return { balances: this.rm.allBalances(), lockHolders: this.rm.lockHolders() };
+    // The checkers' ParticipantView (checks.ts): balances, and the transactions in doubt — prepared and
+    // undecided, which are exactly those holding locks.
+    return { balances: this.rm.allBalances(), inDoubt: this.rm.lockHolders(), lockHolders: this.rm.lockHolders() };
   }
 
   /** 3PC's state of `tx` here: q (no record), w, p (prepared, per meta), c, a. */
