@@ -26,7 +26,7 @@ export const commitBugs = defineBugs('commit', {
   abortAfterYes: {
     name: 'commit/abort-after-yes',
     description: 'a participant that voted yes gives up waiting for the decision and aborts on its own, though the coordinator may already have committed',
-    exposedBy: ['2pc-coordinator-crash', '2pc-partition'],
+    exposedBy: ['2pc-partition', '2pc-coordinator-crash'],
   },
   /** Paxos Commit acceptor quorums: F acceptors instead of F + 1 out of 2F + 1. */
   quorumOffByOne: {

@@ -420,7 +420,10 @@ export class PaxosCommitRm implements Process<PaxosCommitMessage, CommitFact> {
     const rm = this.rm!;
     const { tx } = msg.info;
     const before = rm.state(tx);
-    if (before === 'committed') return;
+    // Invariant (one value per ballot): ballot 0 of this RM's instance carries one value, ever. A decided
+    // transaction sends nothing more (a prepare the network duplicated would otherwise turn an earlier
+    // Prepared into an Aborted at ballot 0); a prepared one repeats Prepared.
+    if (before === 'committed' || before === 'aborted') return;
     this.infos.set(tx, msg.info);
     const result = rm.prepare(tx, msg.work, { info: msg.info } satisfies RmMeta);
     const value: InstanceValue = result.vote === 'yes' ? 'prepared' : 'aborted';
@@ -428,8 +431,10 @@ export class PaxosCommitRm implements Process<PaxosCommitMessage, CommitFact> {
     const reads = result.vote === 'yes' ? result.reads : null;
     for (const a of this.config.acceptors) ctx.send(a, { type: 'rm-2a', info: msg.info, leader: msg.leader, value, reads });
     if (result.vote === 'no') {
-      // Aborting on its own is allowed before a yes vote; its instance can only choose Aborted.
+      // Aborting on its own is allowed before a yes vote; its instance can only choose Aborted. The abort
+      // record is synced (beyond presumed abort): it is this RM's ballot-0 value, which a restart must not change.
       this.apply(ctx, tx, 'abort');
+      ctx.disk.sync();
     } else {
       ctx.setTimer(`help:${tx}`, this.config.timeoutMicros);
     }

@@ -46,6 +46,17 @@ describe('Paxos Commit rules (scripted)', () => {
     expect(c.outcomes('t1')).toEqual({ r1: 'commit', r2: 'commit' });
   });
 
+  it('an RM sends one value at ballot 0, ever: a prepare the network repeats after the decision sends nothing', () => {
+    const c = new ScriptedCluster({ rms: 2, f: 1 });
+    c.begin('t1', ScriptedCluster.transfer('r1', 'r2', 500)); // r1 votes no: abort
+    const prepares = c.run().filter((m) => m.msg.type === 'prepare' && m.to === 'r2');
+    expect(c.outcomes('t1')).toEqual({ r1: 'abort', r2: 'abort' });
+    // r2 voted Prepared at ballot 0 and then learned abort; the network delivers its prepare again.
+    c.queue.push(...prepares);
+    const again = c.run();
+    expect(again.filter((m) => m.msg.type === 'rm-2a' && m.from === 'r2')).toEqual([]);
+  });
+
   it('one RM votes no (Aborted chosen in its instance): the leader decides abort; everyone aborts', () => {
     const c = new ScriptedCluster({ rms: 2, f: 1 });
     c.begin('t1', ScriptedCluster.transfer('r1', 'r2', 500)); // r1's account holds 100: r1 votes no
