@@ -174,8 +174,11 @@ export class ThreePcCoordinator implements Process<Message, CommitFact> {
     const state: CoordinatorTx = { phase: 'w', participants, client, votes: new Map(), reads: new Map(), acks: new Set(), recovering: false };
     this.txs.set(msg.tx, state);
     ctx.observe({ type: 'tx-begin', tx: msg.tx, participants });
-    // Beyond the paper: w is written (unsynced) only so that a restart knows the client and aborts.
-    this.log(ctx, msg.tx, state, false);
+    // Beyond the paper: w is logged and synced before the first CanCommit leaves, so a coordinator that
+    // crashes and restarts knows the transaction (and aborts it, as Skeen's recovery from w does) instead
+    // of taking the client's retried begin for a new one and starting it again while the participants
+    // terminate the first attempt (found by 3pc-chaos: the two attempts decided differently).
+    this.log(ctx, msg.tx, state, true);
     for (const [rm, work] of msg.work) ctx.send(rm, { type: 'can-commit', tx: msg.tx, work, participants });
     ctx.setTimer(`t:${msg.tx}`, this.timing.coordinatorTimeoutMicros);
   }

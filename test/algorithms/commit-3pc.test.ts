@@ -108,6 +108,17 @@ describe('3PC coordinator', () => {
     expect(sentTypes(p.sent)).toEqual(['do-commit→rm1', 'do-commit→rm2', 'do-commit→rm3', 'result→client']);
   });
 
+  it('w is on disk before the first CanCommit: a coordinator that crashes right after it knows the transaction, and a retried begin does not start it again', () => {
+    const w = coordinator();
+    w.node.onMessage(w.ctx, 'client', begin);
+    w.disk.loseUnsynced(); // the crash
+    const w2 = coordinator(w.disk);
+    expect(w2.facts).toEqual([{ type: 'decide', tx: 't1', decision: 'abort' }]);
+    w2.sent.length = 0;
+    w2.node.onMessage(w2.ctx, 'client', begin);
+    expect(sentTypes(w2.sent).filter((s) => s.startsWith('can-commit'))).toEqual([]);
+  });
+
   it('recovery: restarted in w it aborts on its own; restarted in p it asks the participants and does not decide', () => {
     const w = coordinator();
     w.node.onMessage(w.ctx, 'client', begin);
