@@ -32,7 +32,7 @@ export const commitBugs = defineBugs('commit', {
   quorumOffByOne: {
     name: 'commit/paxos-quorum-off-by-one',
     description: 'Paxos Commit counts F acceptors as a majority of 2F + 1 (one short), so two leaders can choose different values for one participant\'s instance',
-    exposedBy: ['paxos-commit-chaos', 'paxos-commit-coordinator-crash'],
+    exposedBy: ['paxos-commit-chaos'],
   },
 });
 

@@ -58,6 +58,7 @@ const CASES: readonly BadInput[] = [
   { what: 'a Maglev table size that is not a prime above the storage nodes', args: ['run', 'hash-join-leave', '--seed', '1', '--set', 'placement=maglev', '--set', 'tableSize=1000'] },
   { what: 'a planted ring bug with another placement', args: ['run', 'hash-join-leave', '--seed', '1', '--bug', 'hash/ring-by-arrival', '--set', 'placement=jump'] },
   { what: 'a membership scenario that can change nothing', args: ['run', 'hash-join-leave', '--seed', '1', '--nodes', '3', '--set', 'spares=0'] },
+  { what: 'a planted bug of another commit protocol', args: ['run', '2pc-chaos', '--seed', '1', '--bug', 'commit/paxos-quorum-off-by-one'] },
   { what: 'duration above the maximum', args: ['run', 'raft-chaos', '--seed', '1', '--duration', '25h'] },
   { what: 'duration parameter above the maximum', args: ['run', 'raft-chaos', '--seed', '1', '--set', 'recoveryMicrosMax=25h'] },
   { what: 'node count a staged script cannot use', args: ['run', 'raft-figure-8', '--seed', '1', '--nodes', '7'] },

@@ -16,11 +16,14 @@ const failures = (result: ReturnType<typeof run>) => result.checks.filter((c) =>
 
 describe('2PC scenarios without bugs', () => {
   it('are registered', () => {
-    expect(atomicCommitScenarios.map((s) => s.name)).toEqual(['2pc-coordinator-crash', '2pc-participant-crash', '2pc-partition', '2pc-chaos']);
+    expect(atomicCommitScenarios.map((s) => s.name)).toEqual([
+      '2pc-coordinator-crash', '2pc-participant-crash', '2pc-partition', '2pc-chaos',
+      '3pc-partition', '3pc-chaos', 'paxos-commit-coordinator-crash', 'paxos-commit-chaos',
+    ]);
     for (const s of atomicCommitScenarios) expect(findScenario(s.name)).toBe(s);
   });
 
-  for (const scenario of atomicCommitScenarios) {
+  for (const scenario of atomicCommitScenarios.filter((s) => s.name !== '3pc-partition')) {
     it(`${scenario.name} passes seeds 1..5`, () => {
       for (let seed = 1; seed <= 5; seed++) expect(failures(run(scenario.name, seed)), `faultline run ${scenario.name} --seed ${seed}`).toEqual([]);
     }, 60_000);
@@ -33,9 +36,26 @@ describe('2PC scenarios without bugs', () => {
     expect(Math.max(...metrics.samples!.inDoubtMicros!)).toBeGreaterThan(1_000_000);
   });
 
-  it('refuses a protocol not built yet, before the run starts', () => {
-    expect(() => prepareRun({ scenario: findScenario('2pc-chaos')!, seed: 1, set: ['protocol=3pc'] })).toThrow(InputError);
-    expect(() => prepareRun({ scenario: findScenario('2pc-chaos')!, seed: 1, set: ['protocol=3pc'] })).toThrow(/protocol 3pc is not built yet/);
+  it('refuses a planted bug of another protocol, before the run starts', () => {
+    const refuse = () => prepareRun({ scenario: findScenario('2pc-chaos')!, seed: 1, bug: 'commit/paxos-quorum-off-by-one' });
+    expect(refuse).toThrow(InputError);
+    expect(refuse).toThrow("--bug commit/paxos-quorum-off-by-one: a bug of paxos-commit; add --set protocol=paxos-commit (this run's protocol is 2pc)");
+  });
+
+  it('3pc-partition shows 3PC\'s flaw: atomicity fails on at least 8 of seeds 1..10 (a partition makes each side terminate on its own)', () => {
+    const split = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((seed) => failures(run('3pc-partition', seed)).some((f) => f.startsWith('atomicity')));
+    expect(split.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('commit/paxos-quorum-off-by-one: atomicity fails on at least 3 of seeds 1..20 of paxos-commit-chaos (33 of 1..100); without it none does', () => {
+    const caught = Array.from({ length: 20 }, (_, i) => i + 1).filter((seed) => failures(run('paxos-commit-chaos', seed, 'commit/paxos-quorum-off-by-one')).some((f) => f.startsWith('atomicity')));
+    expect(caught.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('the same partitions leave 2PC and Paxos Commit atomic (they block or decide by majority instead)', () => {
+    for (const protocol of ['2pc', 'paxos-commit']) {
+      for (let seed = 1; seed <= 3; seed++) expect(failures(run('3pc-partition', seed, undefined, [`protocol=${protocol}`])), `${protocol} seed ${seed}`).toEqual([]);
+    }
   });
 });
 
