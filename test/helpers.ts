@@ -4,7 +4,10 @@
 import fc from 'fast-check';
 import type { FaultEntry } from '../sim/faults.js';
 import type { NetworkConfig } from '../sim/network.js';
-import type { Context, NodeId, NodeSpec, Process } from '../sim/process.js';
+import type { Context, Fact, NodeId, NodeSpec, Observation, Process } from '../sim/process.js';
+import { SimDisk } from '../sim/disk.js';
+import type { ClientHistory } from '../sim/history.js';
+import { Rng } from '../sim/rng.js';
 import { findScenario } from '../scenarios/index.js';
 import { executeRun, prepareRun } from '../sim/run.js';
 import { Simulator } from '../sim/simulator.js';
@@ -22,6 +25,28 @@ export function scripted(handlers: Handlers): Process<unknown> {
     onMessage: (ctx, from, msg) => handlers.onMessage?.(ctx, from, msg),
     onTimer: (ctx, name) => handlers.onTimer?.(ctx, name),
   };
+}
+
+/**
+ * A context for driving one node by hand: it records what the node sends, observes and sets as timers
+ * (local clock 0, random stream seeded 1, a fresh disk unless given). A node that calls ctx.leave() throws.
+ */
+export function recordingContext<M, F extends Fact = Observation>(self: string, options: { readonly peers?: readonly string[]; readonly disk?: SimDisk } = {}) {
+  const disk = options.disk ?? new SimDisk();
+  const sent: { to: string; msg: M }[] = [];
+  const facts: F[] = [];
+  const timers = new Map<string, number>();
+  const ctx: Context<M, F> = {
+    self, peers: options.peers ?? [], disk, rng: Rng.fromSeed(1), history: {} as ClientHistory,
+    now: () => 0,
+    send: (to, msg) => void sent.push({ to, msg }),
+    setTimer: (name, after) => void timers.set(name, after),
+    cancelTimer: (name) => void timers.delete(name),
+    observe: (fact) => void facts.push(fact),
+    failFastRatio: () => 0,
+    leave: () => { throw new Error(`${self} does not leave in this test`); },
+  };
+  return { ctx, sent, facts, timers, disk };
 }
 
 export function servers(ids: readonly NodeId[], make: (id: NodeId) => Handlers): NodeSpec[] {

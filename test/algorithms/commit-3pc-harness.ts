@@ -11,28 +11,15 @@ import { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS } from '../../scenar
 import type { Checker } from '../../sim/check.js';
 import { SimDisk } from '../../sim/disk.js';
 import type { FaultEntry } from '../../sim/faults.js';
-import type { ClientHistory } from '../../sim/history.js';
 import type { Context, NodeId, NodeSpec, Process } from '../../sim/process.js';
 import { Rng } from '../../sim/rng.js';
 import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, type ScenarioVariant } from '../../sim/scenario.js';
 import { seconds, type Micros } from '../../sim/time.js';
+import { recordingContext } from '../helpers.js';
 
 /** A context that records what a handler did: sends, facts, timers. */
 export function fakeContext<M>(self: string, disk = new SimDisk()) {
-  const sent: { to: string; msg: M }[] = [];
-  const facts: CommitFact[] = [];
-  const timers = new Map<string, number>();
-  const ctx: Context<M, CommitFact> = {
-    self, peers: [], disk, rng: Rng.fromSeed(1), history: {} as ClientHistory,
-    now: () => 0,
-    send: (to, msg) => void sent.push({ to, msg }),
-    setTimer: (name, after) => void timers.set(name, after),
-    cancelTimer: (name) => void timers.delete(name),
-    observe: (fact) => void facts.push(fact),
-    failFastRatio: () => 0,
-    leave: () => { throw new Error('3PC nodes never leave'); },
-  };
-  return { ctx, sent, facts, timers, disk };
+  return recordingContext<M, CommitFact>(self, { disk });
 }
 
 export const BANK = { accountsPerShard: 2, initialBalance: 100 } as const;

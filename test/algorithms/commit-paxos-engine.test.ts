@@ -185,9 +185,9 @@ describe('Paxos Commit on the engine', () => {
         expect(recorder.facts.some((x) => x.fact.type === 'decide' && x.node === 'tm2'), where).toBe(true);
         let total = 0;
         for (const rm of ['r1', 'r2', 'r3']) {
-          const view = sim.view.inspect(rm) as { rm: { balances: Record<string, number>; lockHolders: string[] } };
-          expect(view.rm.lockHolders, `${where}: ${rm} holds locks`).toEqual([]);
-          total += Object.values(view.rm.balances).reduce((a, b) => a + b, 0);
+          const view = sim.view.inspect(rm) as { balances: Record<string, number>; lockHolders: string[] };
+          expect(view.lockHolders, `${where}: ${rm} holds locks`).toEqual([]);
+          total += Object.values(view.balances).reduce((a, b) => a + b, 0);
         }
         expect(total, where).toBe(3 * BANK.accountsPerShard * BANK.initialBalance);
       }

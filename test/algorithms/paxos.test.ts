@@ -19,10 +19,10 @@ import { findScenario } from '../../scenarios/index.js';
 import type { RunView } from '../../sim/check.js';
 import { InvariantError } from '../../sim/assert.js';
 import { SimDisk } from '../../sim/disk.js';
-import type { ClientHistory, Operation } from '../../sim/history.js';
-import type { Context, Observation } from '../../sim/process.js';
-import { Rng } from '../../sim/rng.js';
+import type { Operation } from '../../sim/history.js';
+import type { Observation } from '../../sim/process.js';
 import { executeRun, prepareRun } from '../../sim/run.js';
+import { recordingContext } from '../helpers.js';
 
 const run = (name: string, seed: number, bug?: string) => executeRun(prepareRun({ scenario: findScenario(name)!, seed, bug }));
 
@@ -154,20 +154,7 @@ describe('paxos', () => {
 
 /** A fake context for driving one Paxos node by hand: it records what the node sends, sets and observes. */
 function fakeContext<M>(self: string, peers: string[], disk = new SimDisk()) {
-  const sent: { to: string; msg: M }[] = [];
-  const facts: Observation[] = [];
-  const timers = new Map<string, number>();
-  const ctx: Context<M> = {
-    self, peers, disk, rng: Rng.fromSeed(1), history: {} as ClientHistory,
-    now: () => 0,
-    send: (to, msg) => void sent.push({ to, msg }),
-    setTimer: (name, after) => void timers.set(name, after),
-    cancelTimer: (name) => void timers.delete(name),
-    observe: (fact) => void facts.push(fact),
-    failFastRatio: () => 0,
-    leave: () => { throw new Error('Paxos nodes never leave'); },
-  };
-  return { ctx, sent, facts, timers };
+  return recordingContext<M>(self, { peers, disk });
 }
 
 describe('local assertions', () => {

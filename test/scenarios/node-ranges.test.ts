@@ -20,6 +20,10 @@ const BROADCAST_NODES_TESTED_MAX = 12;
  */
 const LB_NODES_TESTED_MAX = 24;
 
+/** Scenarios whose lesson is a violation (3PC under a partition): they are expected to fail, at every size that can partition. */
+const EXPECTED_TO_FAIL = new Set(['3pc-partition']);
+const passing = scenarios.filter((s) => !EXPECTED_TO_FAIL.has(s.name));
+
 function testedMax(scenario: Scenario): number {
   if (scenario.algorithm === 'broadcast') return BROADCAST_NODES_TESTED_MAX;
   if (scenario.algorithm === 'load-balancing') return Math.min(scenario.maxNodes, LB_NODES_TESTED_MAX);
@@ -27,7 +31,7 @@ function testedMax(scenario: Scenario): number {
 }
 
 describe('declared node ranges', () => {
-  for (const scenario of scenarios) {
+  for (const scenario of passing) {
     const sizes = [...new Set([scenario.minNodes, Math.min(scenario.minNodes + 1, scenario.maxNodes)])];
     it(`${scenario.name} passes with ${sizes.join(' and ')} nodes`, () => {
       for (const nodeCount of sizes) expectPass(scenario, nodeCount, 1);
@@ -36,7 +40,7 @@ describe('declared node ranges', () => {
 
   it('every scenario passes on random sizes across its range', () => {
     fc.assert(fc.property(
-      fc.constantFrom(...scenarios).chain((scenario) => fc.tuple(
+      fc.constantFrom(...passing).chain((scenario) => fc.tuple(
         fc.constant(scenario),
         fc.integer({ min: scenario.minNodes, max: testedMax(scenario) }),
         fc.integer({ min: 0, max: 0xffff_ffff }),
