@@ -13,6 +13,7 @@ import { threePhaseNodes } from '../algorithms/atomic-commit/three-phase.js';
 import { twoPhaseNodes } from '../algorithms/atomic-commit/two-phase.js';
 import { InputError } from '../sim/errors.js';
 import type { FaultEntry } from '../sim/faults.js';
+import { meanLatencyMicros } from '../sim/network.js';
 import type { NodeId } from '../sim/process.js';
 import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, type ScriptContext } from '../sim/scenario.js';
 import { seconds } from '../sim/time.js';
@@ -187,7 +188,7 @@ const commitScenario = defineScenarioFamily({
       nodes: [...protocolNodes, ...clients],
       network: networkFromParams(params),
       checkers: commitCheckers(bank, participants),
-      observers: [commitProtocolMetrics()],
+      observers: [commitProtocolMetrics({ meanLatencyMicros: meanLatencyMicros(networkFromParams(params).latency) })],
       nemesisTargets: { roles },
       recoveryMicrosMax: params.recoveryMicrosMax,
       ...(script === undefined ? {} : { script: (context: ScriptContext) => script(context, networkFromParams(params).latency) }),

@@ -428,6 +428,17 @@ export function sampleLatency(model: LatencyModel, random: LinkRandom): Micros {
   }
 }
 
+/**
+ * A latency model's mean one-way latency: base + jitter / 2 for uniform; for Pareto, base + the
+ * distribution's mean (shape · scale / (shape − 1), shape > 1), at most the cap (the cap's own pull on the
+ * mean is left out: an estimate for a heavy tail).
+ */
+export function meanLatencyMicros(model: LatencyModel): number {
+  if (model.kind === 'uniform') return model.baseMicros + model.jitterMicros / 2;
+  const tail = model.shape > 1 ? (model.shape * model.scaleMicros) / (model.shape - 1) : model.maxMicros;
+  return Math.min(model.maxMicros, model.baseMicros + tail);
+}
+
 /** Checks a latency model a user supplied; returns a complaint or undefined. */
 export function latencyProblem(model: unknown): string | undefined {
   if (model === null || typeof model !== 'object') return 'must be an object with a kind';

@@ -14,10 +14,17 @@ export const COMMIT_METRICS: readonly MetricDecl[] = [
   { name: 'inDoubtMicros', unit: 'duration', description: "atomic commit: per (participant, transaction), from its yes vote to its outcome (holding locks with no decision); unresolved ones are left out" },
   { name: 'abortRatio', unit: 'ratio', description: 'atomic commit: aborted ÷ answered transactions (open ones left out)' },
   { name: 'commitsPerSecond', unit: 'number', description: 'atomic commit: transactions decided commit in the fault phase ÷ its length in seconds' },
+  {
+    name: 'messageDelaysPerCommit', unit: 'number',
+    description: "atomic commit: a committed transaction's client call → return over the network's mean one-way latency: its message delays (the client's begin and result included), exactly so on a constant-latency network, an estimate under jitter or faults",
+  },
 ];
 
-/** The atomic-commitment metrics observer (see {@link COMMIT_METRICS}). */
-export function commitProtocolMetrics(): MetricsObserver<CommitFact> {
+/**
+ * The atomic-commitment metrics observer (see {@link COMMIT_METRICS}). `meanLatencyMicros`: the network's
+ * mean one-way latency, which message delays are counted in (none given: no delay samples).
+ */
+export function commitProtocolMetrics(options: { readonly meanLatencyMicros?: number } = {}): MetricsObserver<CommitFact> {
   const committed = new Set<string>();
   const votedAt = new Map<string, number>();
   const inDoubt: number[] = [];
@@ -62,6 +69,9 @@ export function commitProtocolMetrics(): MetricsObserver<CommitFact> {
           inDoubtMicros: inDoubt,
           abortRatio: answered > 0 ? [aborted / answered] : [],
           commitsPerSecond: seconds > 0 ? [phase.commits / seconds] : [],
+          messageDelaysPerCommit: options.meanLatencyMicros !== undefined && options.meanLatencyMicros > 0
+            ? latency.map((micros) => Math.round((micros / options.meanLatencyMicros!) * 100) / 100)
+            : [],
         },
       };
     },

@@ -116,6 +116,6 @@ describe('atomic-commitment metrics', () => {
     metrics.onFact!('tm', { type: 'decide', tx: 't2', decision: 'commit' }, view({ now: 2_000_000, phase: 'recovery', messagesSent: 20, history }));
     const out = metrics.finish({ servers: [], history: { ok: 1, fail: 1, open: 1 }, messagesSent: 30, recovery: { startedAtMicros: 1_000_000, recoveredAtMicros: null } });
     expect(out.messagesPerCommit).toBe(12);
-    expect(out.samples).toEqual({ messagesPerCommit: [12], commitLatencyMicros: [300], inDoubtMicros: [2_500], abortRatio: [0.5], commitsPerSecond: [1] });
+    expect(out.samples).toEqual({ messagesPerCommit: [12], commitLatencyMicros: [300], inDoubtMicros: [2_500], abortRatio: [0.5], commitsPerSecond: [1], messageDelaysPerCommit: [] });
   });
 });

@@ -36,6 +36,15 @@ describe('2PC scenarios without bugs', () => {
     expect(Math.max(...metrics.samples!.inDoubtMicros!)).toBeGreaterThan(1_000_000);
   });
 
+  it('counts message delays per commit: 4 for 2PC, 6 for 3PC, 5 for Paxos Commit on a constant 1 ms network (the client\'s begin and result included)', () => {
+    for (const [protocol, delays] of [['2pc', 4], ['3pc', 6], ['paxos-commit', 5]] as const) {
+      const { metrics } = executeRun(prepareRun({ scenario: findScenario('2pc-chaos')!, seed: 1, nemesis: 'none', set: [`protocol=${protocol}`, 'latencyMicros=1ms', 'jitterMicros=0', 'clients=1', 'auditRatio=0'] }));
+      const samples = metrics.samples!.messageDelaysPerCommit!;
+      expect(samples.length, protocol).toBeGreaterThan(100);
+      expect(new Set(samples), protocol).toEqual(new Set([delays]));
+    }
+  });
+
   it('refuses a planted bug of another protocol, before the run starts', () => {
     const refuse = () => prepareRun({ scenario: findScenario('2pc-chaos')!, seed: 1, bug: 'commit/paxos-quorum-off-by-one' });
     expect(refuse).toThrow(InputError);
