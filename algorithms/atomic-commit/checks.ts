@@ -22,10 +22,16 @@ function participantView(run: RunView, node: NodeId): ParticipantView | undefine
   return view as ParticipantView;
 }
 
-/** Atomicity: no transaction commits at one participant and aborts at another, and no two `decide` facts of one transaction differ. */
+/**
+ * Atomicity: no transaction commits at one participant and aborts at another, and no two `decide` facts
+ * of one transaction differ. At the end, too: a transaction committed somewhere is committed at every
+ * participant that voted yes and is up — not in doubt there (still waiting is termination's business)
+ * and not forgotten (a participant that lost its prepare record has silently dropped the writes).
+ */
 export function atomicity(): Checker<CommitFact> {
   const outcomes = new Map<string, Map<NodeId, Decision>>();
   const decided = new Map<string, Decision>();
+  const votedYes = new Map<string, Set<NodeId>>();
   return {
     name: 'atomicity',
     kind: 'always',
@@ -35,6 +41,10 @@ export function atomicity(): Checker<CommitFact> {
         const before = decided.get(fact.tx);
         if (before !== undefined && before !== fact.decision) return `${fact.tx} decided ${before}, then ${fact.decision} by ${node}`;
         decided.set(fact.tx, fact.decision);
+      } else if (fact.type === 'vote' && fact.vote === 'yes') {
+        let voters = votedYes.get(fact.tx);
+        if (voters === undefined) votedYes.set(fact.tx, (voters = new Set()));
+        voters.add(node);
       } else if (fact.type === 'outcome') {
         const byNode = outcomes.get(fact.tx) ?? new Map<NodeId, Decision>();
         outcomes.set(fact.tx, byNode);
@@ -45,7 +55,19 @@ export function atomicity(): Checker<CommitFact> {
       }
       return undefined;
     },
-    verdict: () => ({ ok: true }),
+    verdict(run) {
+      for (const [tx, byNode] of outcomes) {
+        const committedAt = [...byNode].find(([, decision]) => decision === 'commit')?.[0];
+        if (committedAt === undefined) continue;
+        for (const voter of votedYes.get(tx) ?? []) {
+          if (byNode.get(voter) === 'commit' || run.status(voter) !== 'up') continue;
+          const view = participantView(run, voter);
+          if (view === undefined || view.inDoubt.includes(tx)) continue;
+          return { ok: false, message: `${tx} committed at ${committedAt}, but ${voter}, which voted yes and is up, neither committed it nor holds it in doubt (its prepare was lost)` };
+        }
+      }
+      return { ok: true };
+    },
   };
 }
 

@@ -454,6 +454,11 @@ export class PaxosCommitRm implements Process<PaxosCommitMessage, CommitFact> {
 
   private apply(ctx: Ctx, tx: string, decision: Decision): void {
     const rm = this.rm!;
+    if (decision === 'commit' && rm.state(tx) === 'unknown') {
+      // No record here: the prepare record was lost (only under commit/prepare-not-synced). Nothing to
+      // commit: it aborts here and says so, as 2PC's participant does (atomicity then sees the split).
+      decision = 'abort';
+    }
     if (decision === 'commit') rm.commit(tx);
     else rm.abort(tx);
     ctx.cancelTimer(`help:${tx}`);

@@ -69,22 +69,31 @@ export interface TwoPhaseConfig {
 }
 
 const commitKey = (tx: string) => `commit/${tx}`;
-const BOOT_KEY = 'booted';
+/** Disk keys of the transaction numbers reserved per client (see TwoPhaseCoordinator.reserve). */
+const SEQ_PREFIX = 'seq/';
+const SEQ_RESERVE = 8;
 
 /** The 2PC coordinator (transaction manager). */
 export class TwoPhaseCoordinator implements Process<Msg, CommitFact> {
   private readonly txs = new Map<string, CoordinatorTx>();
   /** After a restart: the highest sequence number seen per client in this life (see `isPossiblyOld`). */
-  private readonly seenSeq = new Map<string, number>();
-  private restarted = false;
+  /**
+   * Per client, the highest transaction number this coordinator may have begun: reserved on disk ahead of
+   * use, SEQ_RESERVE at a time (one forced write per SEQ_RESERVE transactions of a client), and read back
+   * after a restart: any begin at or below it may be a retry of one begun in an earlier life.
+   */
+  private readonly reservedSeq = new Map<string, number>();
+  /** After a restart, the reservations of the earlier life (what `isPossiblyOld` compares with). */
+  private readonly earlierSeq = new Map<string, number>();
 
   constructor(private readonly config: TwoPhaseConfig) {}
 
   onStart(ctx: Ctx): void {
-    this.restarted = ctx.disk.read<boolean>(BOOT_KEY) === true;
-    if (!this.restarted) {
-      ctx.disk.write(BOOT_KEY, true);
-      ctx.disk.sync();
+    for (const key of ctx.disk.keys()) {
+      if (!key.startsWith(SEQ_PREFIX)) continue;
+      const seq = ctx.disk.read<number>(key)!;
+      this.earlierSeq.set(key.slice(SEQ_PREFIX.length), seq);
+      this.reservedSeq.set(key.slice(SEQ_PREFIX.length), seq);
     }
     // Recovery: every commit record not ended is committed, and its participants are told again.
     for (const key of ctx.disk.keys()) {
@@ -158,6 +167,7 @@ export class TwoPhaseCoordinator implements Process<Msg, CommitFact> {
     }
     const participants = msg.work.map(([p]) => p);
     assert(participants.length > 0 && new Set(participants).size === participants.length, `2PC coordinator: begin ${msg.tx} names participants ${participants.join(',')}`);
+    this.reserve(ctx, msg.tx);
     const state = this.newTx(participants, new Map(msg.work), client);
     this.txs.set(msg.tx, state);
     // Presumed abort: nothing is logged at the start; a crash before the commit record aborts it.
@@ -168,17 +178,28 @@ export class TwoPhaseCoordinator implements Process<Msg, CommitFact> {
 
   /**
    * Beyond the paper: clients resend `begin` until answered, and a restarted coordinator cannot tell a
-   * retry from a new transaction. Each client runs one transaction at a time with growing sequence
-   * numbers, so after a restart only the first id seen from a client (and anything not above the highest
-   * seen) may be one begun in an earlier life; those are aborted, which is always safe.
+   * retry from a new transaction — with presumed abort it logs nothing at the start. Each client numbers
+   * its transactions upwards, so the coordinator reserves numbers on disk before it begins them; after a
+   * restart, a begin at or below an earlier life's reservation may be one begun then (perhaps aborted,
+   * with some participant told so) and is aborted, which is always safe. The price: up to SEQ_RESERVE
+   * new transactions of a client aborted after each restart.
    */
   private isPossiblyOld(tx: string): boolean {
-    if (!this.restarted) return false;
     const id = parseTxId(tx);
     if (id === undefined) return true;
-    const seen = this.seenSeq.get(id.client);
-    this.seenSeq.set(id.client, Math.max(seen ?? id.seq, id.seq));
-    return seen === undefined || id.seq <= seen;
+    const earlier = this.earlierSeq.get(id.client);
+    return earlier !== undefined && id.seq <= earlier;
+  }
+
+  /** Reserves `tx`'s number on disk (synced) before it begins, SEQ_RESERVE numbers at a time. */
+  private reserve(ctx: Ctx, tx: string): void {
+    const id = parseTxId(tx);
+    if (id === undefined) return;
+    if (id.seq <= (this.reservedSeq.get(id.client) ?? -1)) return;
+    const limit = id.seq + SEQ_RESERVE - 1;
+    this.reservedSeq.set(id.client, limit);
+    ctx.disk.write(SEQ_PREFIX + id.client, limit);
+    ctx.disk.sync();
   }
 
   private onVote(ctx: Ctx, from: NodeId, tx: string, vote: 'yes' | 'no', reads: Readonly<Record<string, number>> | null): void {
@@ -364,6 +385,8 @@ export class TwoPhaseParticipant implements Process<Msg, CommitFact> {
   private onPeerQuery(ctx: Ctx, from: NodeId, tx: string): void {
     const state = this.rm.state(tx);
     if (state === 'committed' || state === 'aborted') {
+      // An abort from a no vote is not forced (presumed abort); once told to a peer it must survive a crash.
+      if (state === 'aborted') ctx.disk.sync();
       ctx.send(from, { type: 'decision', tx, decision: state === 'committed' ? 'commit' : 'abort' });
     } else if (state === 'unknown') {
       // Cooperative termination: not voted yet, so it may still abort on its own, and says so. The abort

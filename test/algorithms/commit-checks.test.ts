@@ -45,6 +45,24 @@ describe('atomic-commitment checkers', () => {
     expect(feed(atomicity(), [decide('commit'), decide('abort')])).toMatch(/decided commit, then abort/);
   });
 
+  it('atomicity at the end: a yes voter that is up, not in doubt and without the commit others made has lost it; in doubt or down it is not judged', () => {
+    const lost = [begin, yes('rm1'), yes('rm2'), decide('commit'), outcome('rm1', 'commit')];
+    const views = (rm2: ParticipantView | undefined) => ({ rm1: { balances: {}, inDoubt: [] }, rm2 });
+    const judge = (rm2: ParticipantView | undefined) => {
+      const checker = atomicity();
+      const run = view({ views: views(rm2), phase: 'recovery' });
+      expect(feed(checker, lost, run)).toBeUndefined();
+      return checker.verdict(run);
+    };
+    expect(judge({ balances: {}, inDoubt: [] }).message).toBe('t1 committed at rm1, but rm2, which voted yes and is up, neither committed it nor holds it in doubt (its prepare was lost)');
+    expect(judge({ balances: {}, inDoubt: ['t1'] })).toEqual({ ok: true });
+    expect(judge(undefined)).toEqual({ ok: true });
+    const checker = atomicity();
+    const run = view({ views: views({ balances: {}, inDoubt: [] }), phase: 'recovery' });
+    feed(checker, good, run);
+    expect(checker.verdict(run)).toEqual({ ok: true });
+  });
+
   it('commit-validity: a commit without every participant\'s yes fails', () => {
     expect(feed(commitValidity(), good)).toBeUndefined();
     expect(feed(commitValidity(), [begin, yes('rm1'), outcome('rm1', 'commit')])).toMatch(/rm2 did not vote yes/);
