@@ -56,7 +56,7 @@ describe('2PC scenarios without bugs', () => {
     expect(split.length).toBeGreaterThanOrEqual(8);
   });
 
-  it('commit/paxos-quorum-off-by-one: atomicity fails on at least 3 of seeds 1..20 of paxos-commit-chaos (33 of 1..100); without it none does', () => {
+  it('commit/paxos-quorum-off-by-one: atomicity fails on at least 3 of seeds 1..20 of paxos-commit-chaos (188 of 1..500); without it none does', () => {
     const caught = Array.from({ length: 20 }, (_, i) => i + 1).filter((seed) => failures(run('paxos-commit-chaos', seed, 'commit/paxos-quorum-off-by-one')).some((f) => f.startsWith('atomicity')));
     expect(caught.length).toBeGreaterThanOrEqual(3);
   });
