@@ -112,13 +112,15 @@ function crashesOnlyScript(context: ScriptContext): FaultEntry[] {
 }
 
 /**
- * Paxos Commit's leader crash with F acceptors down: acc1…accF crash at once and stay down through the
- * fault phase; the leader (tm) crashes every 2.5–3.5 s, 20–60 ms into an episode, and restarts 1–2 s later.
+ * Paxos Commit's leader crash with F acceptors down: acc1…accF leave at once (a `leave` takes a node
+ * without an onLeave hook out for good, so they stay down through the recovery phase too, where
+ * termination-after-heal is judged); the leader (tm) crashes every 2.5–3.5 s, 20–60 ms into an episode,
+ * and restarts 1–2 s later.
  */
 function paxosLeaderCrashScript(context: ScriptContext): FaultEntry[] {
   const acceptors = context.members('acceptor');
   const down = acceptors.slice(0, Math.floor((acceptors.length - 1) / 2));
-  const out: FaultEntry[] = down.map((node) => ({ at: 1_000, kind: 'crash' as const, node }));
+  const out: FaultEntry[] = down.map((node) => ({ at: 1_000, kind: 'leave' as const, node }));
   out.push(...repeat(context, 2_500_000, 3_500_000, (at) => {
     const crash = at + context.rng.int(20_000, 60_000);
     return [{ at: crash, kind: 'crash', node: COORDINATOR }, { at: crash + context.rng.int(1_000_000, 2_000_000), kind: 'restart', node: COORDINATOR }];
@@ -225,7 +227,7 @@ export const atomicCommitScenarios: readonly Scenario[] = [
   }),
   commitScenario({
     name: 'paxos-commit-coordinator-crash', defaults: { protocol: 'paxos-commit' },
-    description: 'Paxos Commit: F of the 2F + 1 acceptors are down throughout, and the leader crashes mid-transaction and restarts 1–2 s later; a backup leader decides meanwhile',
+    description: 'Paxos Commit: F of the 2F + 1 acceptors leave for good (down through recovery too), and the leader crashes mid-transaction and restarts 1–2 s later; a backup leader decides meanwhile',
     nemesis: 'scenario', script: paxosLeaderCrashScript,
   }),
   commitScenario({ name: 'paxos-commit-chaos', defaults: { protocol: 'paxos-commit' }, description: 'Paxos Commit under every fault mixed: crashes, partitions, pauses, loss, duplication, delay, clocks', nemesis: 'chaos' }),

@@ -61,6 +61,15 @@ describe('2PC scenarios without bugs', () => {
     expect(caught.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('paxos-commit-coordinator-crash: every transaction ends while F acceptors stay away (through recovery); with F + 1 away it cannot', () => {
+    const leave = (nodes: string[]) => ({ raw: nodes.map((node) => ({ at: 1_000, kind: 'leave', node })), source: 'test' });
+    const scenario = findScenario('paxos-commit-coordinator-crash')!;
+    const f = executeRun(prepareRun({ scenario, seed: 1, faults: leave(['acc1']) }));
+    expect(failures(f)).toEqual([]);
+    const tooMany = executeRun(prepareRun({ scenario, seed: 1, faults: leave(['acc1', 'acc2']) }));
+    expect(failures(tooMany).some((m) => m.startsWith('termination-after-heal'))).toBe(true);
+  });
+
   it('the same partitions leave 2PC and Paxos Commit atomic (they block or decide by majority instead)', () => {
     for (const protocol of ['2pc', 'paxos-commit']) {
       for (let seed = 1; seed <= 3; seed++) expect(failures(run('3pc-partition', seed, undefined, [`protocol=${protocol}`])), `${protocol} seed ${seed}`).toEqual([]);
