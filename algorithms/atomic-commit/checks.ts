@@ -145,12 +145,15 @@ export function bankSerializable(bank: BankConfig, participants: readonly NodeId
         }
       }
       const views: ParticipantView[] = [];
+      // The final balances are judged only when every participant is up and nothing is in doubt (a
+      // transaction half applied would make the sum honestly off); the verdict says when they were not.
       for (const p of participants) {
         const view = participantView(run, p);
-        if (view === undefined) return { ok: true };
+        if (view === undefined) return { ok: true, message: `final balances not judged: ${p} is down at the end` };
         views.push(view);
       }
-      if (views.some((v) => v.inDoubt.length > 0)) return { ok: true };
+      const doubtful = participants.find((_, i) => views[i]!.inDoubt.length > 0);
+      if (doubtful !== undefined) return { ok: true, message: `final balances not judged: ${doubtful} holds ${views[participants.indexOf(doubtful)]!.inDoubt.join(', ')} in doubt at the end` };
       const sum = views.reduce((s, v) => s + Object.values(v.balances).reduce((a, b) => a + b, 0), 0);
       if (sum !== total) return { ok: false, atMicros: run.now, message: `the final balances sum to ${sum}, not ${total}` };
       return { ok: true };
