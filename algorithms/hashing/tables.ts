@@ -50,7 +50,6 @@ export class OwnerTables {
 
   private build(members: readonly string[]): OwnerTable {
     const placement = createPlacement(this.kind, members, this.kind === 'bounded' ? { ...this.options, keys: this.hashes } : this.options);
-    const index = new Map(members.map((m, i) => [m, i]));
     const R = this.replicas;
     const owners = new Int32Array(this.hashes.length * R).fill(-1);
     const hashes = this.hashes;
@@ -58,6 +57,7 @@ export class OwnerTables {
       // Positions in `nodes`, which are `members` in order: no names, no look-ups.
       for (let k = 0; k < hashes.length; k++) placement.ownerIndicesInto(hashes[k]!, R, owners, k * R);
     } else {
+      const index = new Map(members.map((m, i) => [m, i]));
       for (let k = 0; k < hashes.length; k++) {
         const list = placement.owners(hashes[k]!, R);
         for (let r = 0; r < list.length; r++) owners[k * R + r] = index.get(list[r]!)!;

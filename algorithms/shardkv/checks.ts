@@ -72,17 +72,10 @@ export function noLostWrites(options: ReplicaCheckOptions, stepsMax = 20_000_000
 
   const judge = (run: Pick<RunView, 'now' | 'history' | 'status' | 'inspect'>): Judged => {
     if (cache !== undefined && cache.length === run.history.length && cache.epoch === final.epoch) return cache.judged;
-    const views = new Map<NodeId, StorageView>();
+    const views = settledViews(run, final);
     let judged: Judged | undefined;
-    for (const member of final.members) {
-      const view = run.status(member) === 'up' ? (run.inspect(member) as StorageView | undefined) : undefined;
-      if (view === undefined || view.epoch !== final.epoch || view.migratedEpoch < final.epoch || view.pendingWrites > 0) {
-        judged = { kind: 'unsettled', message: `not judged: ${member} is not up and settled in epoch ${final.epoch}` };
-        break;
-      }
-      views.set(member, view);
-    }
-    if (judged === undefined) {
+    if (typeof views === 'string') judged = { kind: 'unsettled', message: `not judged: ${views}` };
+    else {
       const table = options.tables.of(final);
       const ops = toHistoryOps(run.history);
       const touched = new Set<string>();
@@ -245,17 +238,27 @@ export function replicasAfterRecovery(options: ReplicaCheckOptions): Checker<Sha
   };
 }
 
-/** The replica check itself, over a run's view and its final map (exported for tests with hand-made views). */
-export function judgeReplicas(run: Pick<RunView, 'status' | 'inspect' | 'history'>, final: ShardMap, options: ReplicaCheckOptions): CheckVerdict {
+/**
+ * The final map's members' views when every one is up, at the final epoch, done migrating and copying;
+ * otherwise why not (the first member that is not), for the checkers that judge a settled store.
+ */
+function settledViews(run: Pick<RunView, 'status' | 'inspect'>, final: ShardMap): Map<NodeId, StorageView> | string {
   const views = new Map<NodeId, StorageView>();
   for (const member of final.members) {
-    if (run.status(member) !== 'up') return { ok: false, message: `${member}, an owner in epoch ${final.epoch}, is ${run.status(member)}` };
+    if (run.status(member) !== 'up') return `${member}, an owner in epoch ${final.epoch}, is ${run.status(member)}`;
     const view = run.inspect(member) as StorageView | undefined;
-    if (view === undefined) return { ok: false, message: `${member} shows no state` };
-    if (view.epoch !== final.epoch || view.migratedEpoch < final.epoch) return { ok: false, message: `${member} is at epoch ${view.epoch} (migrated ${view.migratedEpoch}), not settled in epoch ${final.epoch}` };
-    if (view.pendingWrites > 0) return { ok: false, message: `${member} is still copying ${view.pendingWrites} writes to their owners` };
+    if (view === undefined) return `${member} shows no state`;
+    if (view.epoch !== final.epoch || view.migratedEpoch < final.epoch) return `${member} is at epoch ${view.epoch} (migrated ${view.migratedEpoch}), not settled in epoch ${final.epoch}`;
+    if (view.pendingWrites > 0) return `${member} is still copying ${view.pendingWrites} writes to their owners`;
     views.set(member, view);
   }
+  return views;
+}
+
+/** The replica check itself, over a run's view and its final map (exported for tests with hand-made views). */
+export function judgeReplicas(run: Pick<RunView, 'status' | 'inspect' | 'history'>, final: ShardMap, options: ReplicaCheckOptions): CheckVerdict {
+  const views = settledViews(run, final);
+  if (typeof views === 'string') return { ok: false, message: views };
   const table = options.tables.of(final);
   const written = writtenKeys(run.history);
   const byIndex = final.members.map((m) => views.get(m)!);
