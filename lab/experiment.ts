@@ -287,8 +287,9 @@ export function prepareExperiment(file: ExperimentFile, source: ExperimentSource
     }
   });
 
-  const known = [...BUILT_IN_METRICS, ...provided.values()];
-  const metricNames = metricNamesGiven.length > 0 ? metricNamesGiven : [...provided.keys(), 'availability', 'leaderElectionMicros', 'recoveryMicros', 'messagesPerCommit'];
+  // A scenario's own declaration of a built-in metric (atomic commit's messagesPerCommit) describes it better.
+  const known = [...provided.values(), ...BUILT_IN_METRICS];
+  const metricNames = metricNamesGiven.length > 0 ? metricNamesGiven : [...new Set([...provided.keys(), 'availability', 'leaderElectionMicros', 'recoveryMicros', 'messagesPerCommit'])];
   const metrics: MetricInfo[] = [];
   for (const name of metricNames) {
     const decl = known.find((m) => m.name === name);

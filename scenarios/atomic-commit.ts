@@ -15,9 +15,9 @@ import { InputError } from '../sim/errors.js';
 import type { FaultEntry } from '../sim/faults.js';
 import { meanLatencyMicros } from '../sim/network.js';
 import type { NodeId } from '../sim/process.js';
-import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, type ScriptContext } from '../sim/scenario.js';
+import { defineParams, defineScenarioFamily, type Scenario, type ParamValuesOf, type ScenarioSetup, type ScenarioVariant, type ScriptContext } from '../sim/scenario.js';
 import { seconds } from '../sim/time.js';
-import { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS, type ScriptedVariant } from './common.js';
+import { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS } from './common.js';
 import { repeat } from './scripts.js';
 
 /** The transaction manager's id in every atomic-commitment scenario. */
@@ -39,10 +39,16 @@ export const COMMIT_PARAMS = defineParams({
   clientTimeoutMicros: { unit: 'duration', default: 3_000_000, min: 1_000, description: 'a client leaves a transaction open (and moves on) unanswered this long' },
   timeoutMicros: { unit: 'duration', default: 100_000, min: 1_000, description: 'a coordinator aborts a vote not in this long; an in-doubt participant starts asking after it' },
   retryMicros: { unit: 'duration', default: 50_000, min: 1_000, description: 'unanswered decisions and queries are sent again this often' },
+  crashTarget: { unit: 'choice', default: 'any', choices: ['any', 'coordinator'], description: "3pc-chaos's crash script: crash any node (the coordinator or a participant), or the coordinator only" },
   faultTolerance: { unit: 'integer', default: 1, min: 0, max: 7, description: 'Paxos Commit: F, with 2F + 1 acceptors (F = 0 is 2PC)' },
 });
 
-type CommitVariant = ScriptedVariant<typeof COMMIT_PARAMS.decls>;
+type CommitParams = ParamValuesOf<typeof COMMIT_PARAMS.decls>;
+
+/** A commit scenario: a fault script, for `--nemesis scenario`, may read the run's parameters. */
+interface CommitVariant extends ScenarioVariant<typeof COMMIT_PARAMS.decls> {
+  readonly script?: (context: ScriptContext, params: CommitParams) => FaultEntry[];
+}
 
 /** The protocol builders by `protocol` value (every participant shows a `ParticipantView`, checks.ts, through `inspect()`). */
 const BUILDERS: Readonly<Record<string, CommitNodesBuilder | undefined>> = { '2pc': twoPhaseNodes, '3pc': threePhaseNodes, 'paxos-commit': paxosCommitNodes };
@@ -78,7 +84,6 @@ function participantCrashScript(context: ScriptContext): FaultEntry[] {
   });
 }
 
-/** A random participant, or the coordinator with some participants, is cut off for 0.3–2 s. */
 /**
  * 3PC's partition lesson: every 1.5 s from 300 ms on, the coordinator and the first participant are cut
  * off one way from the other participants for 1.2 s (their votes still reach the coordinator). A
@@ -97,9 +102,12 @@ function threePcSplitScript(context: ScriptContext): FaultEntry[] {
   return out.filter((f) => f.at < context.durationMicros);
 }
 
-/** Crashes only (the fail-stop model): the coordinator or a participant crashes every 0.5–1.5 s and restarts 0.2–1 s later; at most one down at a time. */
-function crashesOnlyScript(context: ScriptContext): FaultEntry[] {
-  const nodes = [COORDINATOR, ...context.members('participant')];
+/**
+ * Crashes only (the fail-stop model): the coordinator or a participant (`crashTarget=coordinator`: the
+ * coordinator only) crashes every 0.5–1.5 s and restarts 0.2–1 s later; at most one down at a time.
+ */
+function crashesOnlyScript(context: ScriptContext, params: CommitParams): FaultEntry[] {
+  const nodes = params.crashTarget === 'coordinator' ? [COORDINATOR] : [COORDINATOR, ...context.members('participant')];
   const out: FaultEntry[] = [];
   let at = 500_000;
   while (at < context.durationMicros - 1) {
@@ -128,6 +136,7 @@ function paxosLeaderCrashScript(context: ScriptContext): FaultEntry[] {
   return out.filter((f) => f.at < context.durationMicros).sort((a, b) => a.at - b.at);
 }
 
+/** A random participant, or the coordinator with some participants, is cut off for 0.3–2 s. */
 function partitionScript(context: ScriptContext): FaultEntry[] {
   const participants = context.members('participant');
   return repeat(context, 1_000_000, 2_500_000, (at) => {
@@ -193,7 +202,7 @@ const commitScenario = defineScenarioFamily({
       observers: [commitProtocolMetrics({ meanLatencyMicros: meanLatencyMicros(networkFromParams(params).latency) })],
       nemesisTargets: { roles },
       recoveryMicrosMax: params.recoveryMicrosMax,
-      ...(script === undefined ? {} : { script: (context: ScriptContext) => script(context, networkFromParams(params).latency) }),
+      ...(script === undefined ? {} : { script: (context: ScriptContext) => script(context, params) }),
     };
   },
 });

@@ -51,6 +51,8 @@ export interface EndedRun {
   /** The JSON text length of every message sent (see `ScenarioSetup.measureBytes`); absent when the scenario does not measure bytes. */
   readonly bytesSent?: number;
   readonly recovery: { readonly startedAtMicros: Micros; readonly recoveredAtMicros: Micros | null };
+  /** Virtual time when the run ended. */
+  readonly endedAtMicros: Micros;
 }
 
 /** The metrics an observer adds to a run's result (the run fills in those nobody computed). */

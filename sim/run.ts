@@ -180,7 +180,7 @@ export function executeRun(prepared: PreparedRun, traceSink?: TraceSink): RunRes
     recovery,
     history,
     metrics: computeMetrics(observers, {
-      servers: serversOf(setup.nodes), history, messagesSent: sim.stats.messagesSent, recovery,
+      servers: serversOf(setup.nodes), history, messagesSent: sim.stats.messagesSent, recovery, endedAtMicros: sim.now,
       ...(sim.stats.bytesSent !== undefined ? { bytesSent: sim.stats.bytesSent } : {}),
     }),
     simulator: sim,

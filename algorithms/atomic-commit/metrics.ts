@@ -11,7 +11,8 @@ import type { CommitFact } from './facts.js';
 export const COMMIT_METRICS: readonly MetricDecl[] = [
   { name: 'messagesPerCommit', unit: 'number', description: 'atomic commit: messages sent by every node in the fault phase ÷ transactions decided commit in it' },
   { name: 'commitLatencyMicros', unit: 'duration', description: "atomic commit: a committed transaction's client call → return" },
-  { name: 'inDoubtMicros', unit: 'duration', description: "atomic commit: per (participant, transaction), from its yes vote to its outcome (holding locks with no decision); unresolved ones are left out" },
+  { name: 'inDoubtMicros', unit: 'duration', description: "atomic commit: per (participant, transaction), from its yes vote to its outcome (holding locks with no decision); waits still open when the run ends are in inDoubtOpenAtEndMicros" },
+  { name: 'inDoubtOpenAtEndMicros', unit: 'duration', description: 'atomic commit: per (participant, transaction) still holding a yes vote with no outcome when the run ends, how long it has waited (none: every wait was resolved)' },
   { name: 'abortRatio', unit: 'ratio', description: 'atomic commit: aborted ÷ answered transactions (open ones left out)' },
   { name: 'commitsPerSecond', unit: 'number', description: 'atomic commit: transactions decided commit in the fault phase ÷ its length in seconds' },
   {
@@ -40,7 +41,7 @@ export function commitProtocolMetrics(options: { readonly meanLatencyMicros?: nu
       history = run.history;
       if (run.phase === 'recovery') snapshot(run);
       if (fact.type === 'decide' && fact.decision === 'commit') committed.add(fact.tx);
-      else if (fact.type === 'vote' && fact.vote === 'yes') votedAt.set(`${node} ${fact.tx}`, run.now);
+      else if (fact.type === 'vote' && fact.vote === 'yes' && !votedAt.has(`${node} ${fact.tx}`)) votedAt.set(`${node} ${fact.tx}`, run.now); // from the first yes: a re-vote does not restart the wait
       else if (fact.type === 'outcome') {
         const key = `${node} ${fact.tx}`;
         const at = votedAt.get(key);
@@ -67,6 +68,7 @@ export function commitProtocolMetrics(options: { readonly meanLatencyMicros?: nu
           messagesPerCommit: perCommit === null ? [] : [perCommit],
           commitLatencyMicros: latency,
           inDoubtMicros: inDoubt,
+          inDoubtOpenAtEndMicros: [...votedAt.values()].map((at) => run.endedAtMicros - at),
           abortRatio: answered > 0 ? [aborted / answered] : [],
           commitsPerSecond: seconds > 0 ? [phase.commits / seconds] : [],
           messageDelaysPerCommit: options.meanLatencyMicros !== undefined && options.meanLatencyMicros > 0

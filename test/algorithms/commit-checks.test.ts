@@ -120,7 +120,7 @@ describe('atomic-commitment checkers', () => {
 });
 
 describe('atomic-commitment metrics', () => {
-  it('messages per commit (fault phase), commit latency, in-doubt time, abort ratio and throughput', () => {
+  it('messages per commit (fault phase), commit latency, in-doubt time (resolved, and open at the end), abort ratio and throughput', () => {
     const metrics = commitProtocolMetrics();
     const history: Operation[] = [
       { id: 0, client: 'c1', input: {}, call: 100, status: 'ok', return: 400, output: {} },
@@ -128,12 +128,14 @@ describe('atomic-commitment metrics', () => {
       { id: 2, client: 'c1', input: {}, call: 700, status: 'open', return: null, output: null },
     ];
     metrics.onFact!('rm1', { type: 'vote', tx: 't1', vote: 'yes' }, view({ now: 1_000, history }));
+    metrics.onFact!('rm1', { type: 'vote', tx: 't1', vote: 'yes' }, view({ now: 1_200, history })); // a re-vote: the wait runs from the first yes
+    metrics.onFact!('rm2', { type: 'vote', tx: 't3', vote: 'yes' }, view({ now: 2_000, history })); // never resolved
     metrics.onFact!('tm', { type: 'decide', tx: 't1', decision: 'commit' }, view({ now: 1_500, history }));
     metrics.onFact!('rm1', { type: 'outcome', tx: 't1', decision: 'commit' }, view({ now: 3_500, history }));
     metrics.onFault!(null, { ...view({ phase: 'recovery', messagesSent: 12, history }), isCut: () => false });
     metrics.onFact!('tm', { type: 'decide', tx: 't2', decision: 'commit' }, view({ now: 2_000_000, phase: 'recovery', messagesSent: 20, history }));
-    const out = metrics.finish({ servers: [], history: { ok: 1, fail: 1, open: 1 }, messagesSent: 30, recovery: { startedAtMicros: 1_000_000, recoveredAtMicros: null } });
+    const out = metrics.finish({ servers: [], history: { ok: 1, fail: 1, open: 1 }, messagesSent: 30, recovery: { startedAtMicros: 1_000_000, recoveredAtMicros: null }, endedAtMicros: 3_000_000 });
     expect(out.messagesPerCommit).toBe(12);
-    expect(out.samples).toEqual({ messagesPerCommit: [12], commitLatencyMicros: [300], inDoubtMicros: [2_500], abortRatio: [0.5], commitsPerSecond: [1], messageDelaysPerCommit: [] });
+    expect(out.samples).toEqual({ messagesPerCommit: [12], commitLatencyMicros: [300], inDoubtMicros: [2_500], inDoubtOpenAtEndMicros: [2_998_000], abortRatio: [0.5], commitsPerSecond: [1], messageDelaysPerCommit: [] });
   });
 });

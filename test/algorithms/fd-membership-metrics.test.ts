@@ -16,6 +16,7 @@ function ended(run: FakeRun, recoveryAt: number): EndedRun {
     servers: run.servers, history: { ok: 0, fail: 0, open: 0 }, messagesSent: run.messagesSent,
     ...(run.bytesSent !== undefined ? { bytesSent: run.bytesSent } : {}),
     recovery: { startedAtMicros: recoveryAt, recoveredAtMicros: null },
+    endedAtMicros: recoveryAt,
   };
 }
 
@@ -154,6 +155,7 @@ describe('membership metrics', () => {
         servers: N, history: { ok: 0, fail: 0, open: 0 }, messagesSent: sim.stats.messagesSent,
         ...(sim.stats.bytesSent !== undefined ? { bytesSent: sim.stats.bytesSent } : {}),
         recovery: { startedAtMicros: 4 * S, recoveredAtMicros: null },
+        endedAtMicros: 4 * S,
       }).samples!;
     };
     const off = make(false);

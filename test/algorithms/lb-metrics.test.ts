@@ -22,7 +22,7 @@ function naiveQuantile(values: readonly number[], q: number): number {
 }
 
 function ended(recoveryAt: Micros): EndedRun {
-  return { servers: NODES, history: { ok: 0, fail: 0, open: 0 }, messagesSent: 0, recovery: { startedAtMicros: recoveryAt, recoveredAtMicros: null } };
+  return { servers: NODES, history: { ok: 0, fail: 0, open: 0 }, messagesSent: 0, recovery: { startedAtMicros: recoveryAt, recoveredAtMicros: null }, endedAtMicros: recoveryAt };
 }
 
 describe('quantile sketch', () => {

@@ -63,6 +63,15 @@ describe('prepareExperiment refuses bad grids before any run', () => {
   });
 });
 
+describe('metrics a scenario declares itself', () => {
+  it("a scenario's own messagesPerCommit is described by it, and naming no metric does not name it twice", () => {
+    const prepared = prepareExperiment({ ...base, metrics: [], scenario: '2pc-chaos', vary: ['protocol=2pc,3pc'] }, {}, { workers: 1 });
+    const names = prepared.metrics.map((m) => m.name);
+    expect(names.filter((n) => n === 'messagesPerCommit')).toHaveLength(1);
+    expect(prepared.metrics.find((m) => m.name === 'messagesPerCommit')!.description).toMatch(/^atomic commit: /);
+  });
+});
+
 describe('an experiment file beside the command line', () => {
   const path = 'e.json';
   const grouped: ExperimentFile = {

@@ -27,7 +27,7 @@ function collector() {
     compute: (run: EndedRun) => computeMetrics(observers, run),
   };
 }
-const base = { servers, history: { ok: 3, fail: 1, open: 0 }, messagesSent: 40, recovery: { startedAtMicros: 100, recoveredAtMicros: 130 } };
+const base = { servers, history: { ok: 3, fail: 1, open: 0 }, messagesSent: 40, recovery: { startedAtMicros: 100, recoveredAtMicros: 130 }, endedAtMicros: 200 };
 
 describe('metrics', () => {
   it('times each leader loss until a later-term leader is established', () => {
