@@ -103,20 +103,24 @@ function threePcSplitScript(context: ScriptContext): FaultEntry[] {
 }
 
 /**
- * Crashes only (the fail-stop model): the coordinator or a participant (`crashTarget=coordinator`: the
- * coordinator only) crashes every 0.5–1.5 s and restarts 0.2–1 s later; at most one down at a time.
+ * Crashes only (the fail-stop model): every 0.2–0.8 s a node that is up — the coordinator or a participant
+ * (`crashTarget=coordinator`: the coordinator only) — crashes, and restarts 0.05–1 s later. Crashes
+ * overlap: several sites, or all of them, may be down at once (a total failure, which 3PC's recovery must
+ * survive too).
  */
 function crashesOnlyScript(context: ScriptContext, params: CommitParams): FaultEntry[] {
   const nodes = params.crashTarget === 'coordinator' ? [COORDINATOR] : [COORDINATOR, ...context.members('participant')];
   const out: FaultEntry[] = [];
-  let at = 500_000;
-  while (at < context.durationMicros - 1) {
-    const node = context.rng.pick(nodes);
-    const back = at + context.rng.int(200_000, 1_000_000);
+  const upAt = new Map<NodeId, number>();
+  for (let at = 500_000; at < context.durationMicros - 1; at += context.rng.int(200_000, 800_000)) {
+    const up = nodes.filter((node) => (upAt.get(node) ?? 0) <= at);
+    if (up.length === 0) continue;
+    const node = context.rng.pick(up);
+    const back = at + context.rng.int(50_000, 1_000_000);
     out.push({ at, kind: 'crash', node }, { at: back, kind: 'restart', node });
-    at = back + context.rng.int(300_000, 500_000);
+    upAt.set(node, back + 1);
   }
-  return out.filter((f) => f.at < context.durationMicros);
+  return out.filter((f) => f.at < context.durationMicros).sort((a, b) => a.at - b.at);
 }
 
 /**
@@ -231,7 +235,7 @@ export const atomicCommitScenarios: readonly Scenario[] = [
   }),
   commitScenario({
     name: '3pc-chaos', defaults: { protocol: '3pc' },
-    description: "3PC under crashes of the coordinator and participants on reliable links — the fail-stop world its termination protocol assumes: it never disagrees there. Partitions, pauses and lossy links look like crashes to a timeout and break it: see 3pc-partition, or try --nemesis crashes (pauses) or --set lossRatio=0.05",
+    description: "3PC under crashes of the coordinator and participants (overlapping, all at once too) on reliable links — the fail-stop world its termination protocol assumes: it never disagrees there. Partitions, pauses and lossy links look like crashes to a timeout and break it: see 3pc-partition, or try --nemesis crashes (pauses) or --set lossRatio=0.05",
     nemesis: 'scenario', script: crashesOnlyScript,
   }),
   commitScenario({

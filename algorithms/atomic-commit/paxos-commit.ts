@@ -129,7 +129,9 @@ export class PaxosCommitAcceptor implements Process<PaxosCommitMessage, CommitFa
   private onFastAccept(ctx: Ctx, rm: NodeId, msg: Extract<PaxosCommitMessage, { type: 'rm-2a' }>): void {
     const { tx } = msg.info;
     const s = this.instance(tx, rm);
-    if (s.promised > 0) return; // a leader took the instance over: ballot 0 is below the promise
+    // A leader took the instance over: ballot 0 is below the promise. Dropped without a nack (the RM's
+    // ballot 0 needs no answer; the leader's ballot decides the instance).
+    if (s.promised > 0) return;
     if (s.ballot < 0) {
       this.store(tx, rm, { promised: 0, ballot: 0, value: msg.value, reads: msg.reads });
       ctx.disk.sync();
@@ -277,6 +279,8 @@ export class PaxosCommitLeader implements Process<PaxosCommitMessage, CommitFact
       return;
     }
     const info: TxInfo = { tx: msg.tx, participants: msg.work.map(([rm]) => rm), client };
+    // Local check: one work item per RM (an RM named twice would prepare only its first item).
+    assert(new Set(info.participants).size === info.participants.length, `paxos commit leader: ${msg.tx} names an RM twice`);
     const t = this.track(info);
     ctx.observe({ type: 'tx-begin', tx: msg.tx, participants: info.participants });
     for (const [rm, work] of msg.work) ctx.send(rm, { type: 'prepare', info, work, leader: ctx.self });

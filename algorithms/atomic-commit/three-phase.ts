@@ -47,7 +47,12 @@ export type ThreePcMessage =
   | { readonly type: 'state-req'; readonly tx: string }
   | { readonly type: 'state-report'; readonly tx: string; readonly state: ThreePcState }
   /** Recovery: a site that failed while undecided asks the others for the decision. */
-  | { readonly type: 'decision-req'; readonly tx: string };
+  | { readonly type: 'decision-req'; readonly tx: string }
+  /**
+   * Recovery, total failure (BHG 7.5): the answer to a decision-req from a site that is itself recovering
+   * and undecided — it cannot help, but says in which state it waits.
+   */
+  | { readonly type: 'undecided'; readonly tx: string; readonly state: ThreePcState };
 
 type Message = ThreePcMessage | BeginTx | TxResult;
 
@@ -64,7 +69,8 @@ export interface ThreePcTiming {
 /**
  * The timing from the shared options. Beyond the paper: the fail-stop model takes timeouts as perfect
  * failure detection; here a participant waits three coordinator timeouts, so a live coordinator has
- * always finished (votes, acks) before a participant suspects it on a loss-free network.
+ * always finished (votes, acks) before a participant suspects it on a loss-free network whose delays
+ * stay well under the timeout (a heavy-tailed latency model can break that, as can any lost message).
  */
 export function threePcTiming(options: CommitNodesOptions): ThreePcTiming {
   return {
@@ -137,6 +143,7 @@ export class ThreePcCoordinator implements Process<Message, CommitFact> {
         const phase = state?.phase ?? 'a';
         if (phase === 'c') ctx.send(from, { type: 'do-commit', tx: msg.tx });
         else if (phase === 'a') ctx.send(from, { type: 'abort', tx: msg.tx });
+        else if (state!.recovering) ctx.send(from, { type: 'undecided', tx: msg.tx, state: phase });
         return;
       }
       default: return;
@@ -264,6 +271,8 @@ export class ThreePcParticipant implements Process<Message, CommitFact> {
   private readonly terminations = new Map<string, Termination>();
   /** Transactions found undecided at a restart: BHG 7.5, a recovered site asks for the decision and takes no part in termination. */
   private readonly recovering = new Set<string>();
+  /** Per transaction being recovered: the sites that answered that they, too, are recovering and undecided, with their states. */
+  private readonly undecidedPeers = new Map<string, Map<NodeId, ThreePcState>>();
 
   constructor(private readonly timing: ThreePcTiming, private readonly bank: CommitNodesOptions['bank'], private readonly prepareNotSynced: boolean) {}
 
@@ -289,8 +298,10 @@ export class ThreePcParticipant implements Process<Message, CommitFact> {
         const state = this.state(msg.tx);
         if (state === 'c') ctx.send(from, { type: 'do-commit', tx: msg.tx });
         else if (state === 'a') ctx.send(from, { type: 'abort', tx: msg.tx });
+        else if (this.recovering.has(msg.tx)) ctx.send(from, { type: 'undecided', tx: msg.tx, state });
         return;
       }
+      case 'undecided': return this.onUndecided(ctx, from, msg.tx, msg.state);
       default: return;
     }
   }
@@ -391,6 +402,7 @@ export class ThreePcParticipant implements Process<Message, CommitFact> {
     else this.rm.abort(tx, { ...this.meta(tx), phase: 'a' } satisfies ThreePcMeta);
     ctx.observe({ type: 'outcome', tx, decision });
     this.recovering.delete(tx);
+    this.undecidedPeers.delete(tx);
     this.terminations.delete(tx);
     ctx.cancelTimer(`t:${tx}`);
     ctx.cancelTimer(`term:${tx}`);
@@ -439,8 +451,10 @@ export class ThreePcParticipant implements Process<Message, CommitFact> {
     if (this.recovering.has(tx)) return;
     let state = this.state(tx);
     if (state === 'q') {
-      // Skeen's timeout transition from q is to a: a site that never voted aborts on its own.
+      // Skeen's timeout transition from q is to a: a site that never voted aborts on its own. The abort
+      // is forced before it is reported: after a crash a duplicated CanCommit must not find it ready to vote yes.
       this.rm.abort(tx, null);
+      ctx.disk.sync();
       state = 'a';
     }
     ctx.send(from, { type: 'state-report', tx, state });
@@ -467,6 +481,8 @@ export class ThreePcParticipant implements Process<Message, CommitFact> {
    * uncertain → abort. The participants that did not answer are taken as failed.
    */
   private terminate(ctx: Context<Message, CommitFact>, tx: string, term: Termination): void {
+    // Its own state as it is now: a PreCommit may have moved it to p since it became the backup.
+    term.reports.set(ctx.self, this.state(tx));
     const states = [...term.reports.values()];
     if (states.includes('a')) return this.backupDecide(ctx, tx, 'abort');
     if (states.includes('c')) return this.backupDecide(ctx, tx, 'commit');
@@ -501,6 +517,34 @@ export class ThreePcParticipant implements Process<Message, CommitFact> {
     ctx.observe({ type: 'decide', tx, decision });
     this.finish(ctx, tx, decision);
     for (const rm of participants) if (rm !== ctx.self) ctx.send(rm, { type: decision === 'commit' ? 'do-commit' : 'abort', tx });
+  }
+
+  /**
+   * Total failure (BHG 7.5): every site of the transaction — the coordinator and every participant — has
+   * failed and come back undecided, so nobody is left to run the termination protocol and asking alone
+   * would go on forever. Once the lowest participant, itself recovering, has heard from every other site
+   * that it is recovering and undecided too, it applies the termination rule to all their states (no site
+   * can have decided: a decision is logged before it is sent, and a site that logged one answers with it).
+   * Only that one site decides, and the others keep asking until it tells them, so there is one decision.
+   */
+  private onUndecided(ctx: Context<Message, CommitFact>, from: NodeId, tx: string, state: ThreePcState): void {
+    if (!this.recovering.has(tx)) return;
+    const meta = this.meta(tx);
+    const decider = [...meta.participants].sort()[0];
+    if (decider !== ctx.self) return;
+    let peers = this.undecidedPeers.get(tx);
+    if (peers === undefined) this.undecidedPeers.set(tx, (peers = new Map()));
+    peers.set(from, state);
+    const sites = [meta.coordinator, ...meta.participants].filter((site) => site !== ctx.self);
+    if (!sites.every((site) => peers.has(site))) return;
+    const states = [this.state(tx), ...peers.values()];
+    // TR1–TR4 over every site: nobody decided (no c or a); some pre-committed → commit (every participant
+    // voted yes); all uncertain → abort.
+    const decision: Decision = states.includes('a') || states.includes('q') ? 'abort' : states.includes('p') ? 'commit' : 'abort';
+    assert(!states.includes('c'), `${ctx.self}: ${tx} reported committed and undecided at once`);
+    ctx.observe({ type: 'decide', tx, decision });
+    this.finish(ctx, tx, decision);
+    for (const site of sites) ctx.send(site, { type: decision === 'commit' ? 'do-commit' : 'abort', tx });
   }
 
   private askDecision(ctx: Context<Message, CommitFact>, tx: string): void {

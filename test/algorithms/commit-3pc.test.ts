@@ -245,6 +245,30 @@ describe('3PC termination protocol', () => {
     expect(q.sent[0]!.msg).toMatchObject({ type: 'vote', vote: 'no' });
   });
 
+  it('a backup judges by its own state as it is when it terminates: moved to p by a PreCommit since it became backup, it does not abort (TR4, not TR3)', () => {
+    const w = participantIn('rm2', 'w');
+    w.node.onTimer(w.ctx, 't:t1'); // elects rm1
+    w.node.onTimer(w.ctx, 'term:t1'); // rm1 silent: rm2 is the backup, in w
+    w.node.onMessage(w.ctx, 'rm1', { type: 'pre-commit', tx: 't1' }); // a late PreCommit: rm2 enters p and acks
+    w.sent.length = 0;
+    w.node.onMessage(w.ctx, 'rm3', { type: 'state-report', tx: 't1', state: 'w' });
+    w.node.onTimer(w.ctx, 'term:t1'); // rm1 still silent
+    expect(w.facts.filter((f) => f.type === 'decide')).toEqual([]);
+    expect(sentTypes(w.sent)).toEqual(['pre-commit→rm3']);
+    w.node.onMessage(w.ctx, 'rm3', { type: 'ack', tx: 't1' });
+    expect(w.facts.filter((f) => f.type === 'decide')).toEqual([{ type: 'decide', tx: 't1', decision: 'commit' }]);
+  });
+
+  it('a participant that never voted forces its abort before it reports it: after a crash a late CanCommit still gets no', () => {
+    const q = participant('rm3');
+    q.node.onMessage(q.ctx, 'rm1', { type: 'state-req', tx: 't1' });
+    expect(q.sent).toEqual([{ to: 'rm1', msg: { type: 'state-report', tx: 't1', state: 'a' } }]);
+    q.disk.loseUnsynced();
+    const again = participant('rm3', q.disk);
+    again.node.onMessage(again.ctx, 'tm', canCommit('rm3'));
+    expect(again.sent[0]!.msg).toMatchObject({ type: 'vote', vote: 'no' });
+  });
+
   it('a backup refuses (local assertion) to commit from w', () => {
     const w = participantIn('rm1', 'w');
     const backupDecide = (w.node as unknown as { backupDecide(...a: unknown[]): void }).backupDecide.bind(w.node);
@@ -279,5 +303,55 @@ describe('3PC recovery', () => {
     decided.sent.length = 0;
     decided.node.onMessage(decided.ctx, 'rm2', { type: 'decision-req', tx: 't1' });
     expect(decided.sent).toEqual([{ to: 'rm2', msg: { type: 'do-commit', tx: 't1' } }]);
+  });
+});
+
+describe('3PC recovery after total failure (BHG 7.5)', () => {
+  /** A participant that reached `phase` on t1, crashed and restarted: recovering, asking for the decision. */
+  function recovered(self: string, phase: 'w' | 'p') {
+    const before = participantIn(self, phase);
+    before.disk.loseUnsynced();
+    const again = participant(self, before.disk);
+    again.sent.length = 0;
+    return again;
+  }
+
+  it('a recovering site answers a decision-req with the state it waits in; the coordinator, restarted in p, too', () => {
+    const w = recovered('rm2', 'w');
+    w.node.onMessage(w.ctx, 'rm1', { type: 'decision-req', tx: 't1' });
+    expect(w.sent).toEqual([{ to: 'rm1', msg: { type: 'undecided', tx: 't1', state: 'w' } }]);
+
+    const tm = coordinator();
+    tm.node.onMessage(tm.ctx, 'c1', begin);
+    for (const rm of RMS) tm.node.onMessage(tm.ctx, rm, { type: 'vote', tx: 't1', vote: 'yes', reads: null });
+    tm.disk.loseUnsynced();
+    const back = coordinator(tm.disk);
+    back.sent.length = 0;
+    back.node.onMessage(back.ctx, 'rm1', { type: 'decision-req', tx: 't1' });
+    expect(back.sent).toEqual([{ to: 'rm1', msg: { type: 'undecided', tx: 't1', state: 'p' } }]);
+  });
+
+  it('every site recovering and undecided: the lowest participant, once every other site said so, applies the rule over all (some p → commit) and tells them', () => {
+    const rm1 = recovered('rm1', 'w');
+    rm1.node.onMessage(rm1.ctx, 'tm', { type: 'undecided', tx: 't1', state: 'p' });
+    rm1.node.onMessage(rm1.ctx, 'rm2', { type: 'undecided', tx: 't1', state: 'w' });
+    expect(rm1.facts).toEqual([]);
+    rm1.node.onMessage(rm1.ctx, 'rm3', { type: 'undecided', tx: 't1', state: 'p' });
+    expect(rm1.facts).toEqual([{ type: 'decide', tx: 't1', decision: 'commit' }, { type: 'outcome', tx: 't1', decision: 'commit' }]);
+    expect(sentTypes(rm1.sent.filter(({ msg }) => msg.type !== 'decision-req'))).toEqual(['do-commit→tm', 'do-commit→rm2', 'do-commit→rm3']);
+  });
+
+  it('all uncertain → abort (TR3 over every site); a participant that is not the lowest never decides this way, and one not recovering ignores the answers', () => {
+    const rm1 = recovered('rm1', 'w');
+    for (const site of ['tm', 'rm2', 'rm3']) rm1.node.onMessage(rm1.ctx, site, { type: 'undecided', tx: 't1', state: 'w' });
+    expect(rm1.facts[0]).toEqual({ type: 'decide', tx: 't1', decision: 'abort' });
+
+    const rm2 = recovered('rm2', 'p');
+    for (const site of ['tm', 'rm1', 'rm3']) rm2.node.onMessage(rm2.ctx, site, { type: 'undecided', tx: 't1', state: 'p' });
+    expect(rm2.facts).toEqual([]);
+
+    const live = participantIn('rm1', 'p');
+    for (const site of ['tm', 'rm2', 'rm3']) live.node.onMessage(live.ctx, site, { type: 'undecided', tx: 't1', state: 'p' });
+    expect(live.facts).toEqual([]);
   });
 });

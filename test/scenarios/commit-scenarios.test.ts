@@ -1,6 +1,7 @@
 // The 2PC scenarios: without planted bugs every scenario passes seeds 1..5 (the 500-seed sweeps are run by
 // hand: README's atomic-commitment section); each planted 2PC bug is caught over seeds 1..20 at the rate the
 // README states, by the checker named; protocols not built yet are refused before the run starts.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commitBugs } from '../../algorithms/atomic-commit/bugs.js';
 import { assertScenarioProperty, checkScenarioProperty } from '../../lab/testing.js';
@@ -77,6 +78,15 @@ describe('2PC scenarios without bugs', () => {
   it('commit/paxos-quorum-off-by-one: atomicity fails on at least 3 of seeds 1..20 of paxos-commit-chaos (188 of 1..500); without it none does', () => {
     const caught = Array.from({ length: 20 }, (_, i) => i + 1).filter((seed) => failures(run('paxos-commit-chaos', seed, 'commit/paxos-quorum-off-by-one')).some((f) => f.startsWith('atomicity')));
     expect(caught.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('3pc-chaos: after a total failure (every site of a transaction crashed in turn, none left to terminate it) the transaction still ends', () => {
+    // Found by review: rm1 became the only backup and crashed just before its timer, after tm had crashed in p.
+    const raw = JSON.parse(readFileSync(new URL('../fixtures/3pc-total-failure.json', import.meta.url), 'utf8')) as unknown;
+    const result = executeRun(prepareRun({ scenario: findScenario('3pc-chaos')!, seed: 41, faults: { raw, source: '3pc-total-failure.json' } }));
+    expect(failures(result)).toEqual([]);
+    const slow = executeRun(prepareRun({ scenario: findScenario('3pc-chaos')!, seed: 2, set: ['timeoutMicros=2s'] }));
+    expect(failures(slow)).toEqual([]);
   });
 
   it('paxos-commit-coordinator-crash: every transaction ends while F acceptors stay away (through recovery); with F + 1 away it cannot', () => {
