@@ -140,3 +140,37 @@ export function empiricalCdf(values: readonly number[], pointsMax = CDF_POINTS_M
   }
   return out;
 }
+
+/** A count out of a number of trials, with its rate and the rate's 95% confidence interval. */
+export interface RateWithInterval {
+  readonly count: number;
+  readonly trials: number;
+  readonly rate: number;
+  /** The 95% Wilson score interval of the rate: low and high ends (0 and 1 included). */
+  readonly low: number;
+  readonly high: number;
+}
+
+/** z for a two-sided 95% interval. */
+const Z95 = 1.959963984540054;
+
+/**
+ * A catch rate with its 95% Wilson score interval (Wilson 1927): unlike the normal approximation it stays
+ * inside [0, 1] and is honest at 0 of n and n of n, which is where catch claims live (0 of 500 caught
+ * still allows a true rate up to 0.76%).
+ */
+export function wilsonInterval(count: number, trials: number): RateWithInterval {
+  assert(Number.isInteger(count) && Number.isInteger(trials) && count >= 0 && count <= trials && trials > 0, `wilsonInterval: ${count} of ${trials}`);
+  const p = count / trials;
+  const z2 = Z95 * Z95;
+  const denominator = 1 + z2 / trials;
+  const centre = (p + z2 / (2 * trials)) / denominator;
+  const half = (Z95 * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / denominator;
+  return { count, trials, rate: p, low: count === 0 ? 0 : Math.max(0, centre - half), high: count === trials ? 1 : Math.min(1, centre + half) };
+}
+
+/** `20/30 = 66.7% (95% CI 48.8–80.8%)`. */
+export function formatRate(r: RateWithInterval): string {
+  const pct = (x: number) => `${(Math.round(x * 1000) / 10).toFixed(1)}%`;
+  return `${r.count}/${r.trials} = ${pct(r.rate)} (95% CI ${pct(r.low)}–${pct(r.high)})`;
+}

@@ -2,6 +2,7 @@
 // otherwise (CI logs), both on stderr so that `--json` keeps stdout to one object; and at the end a
 // table of the summary with the first failing seeds and their replay commands.
 
+import { formatRate as formatRateInterval } from './stats.js';
 import { SingleBar } from 'cli-progress';
 import { paint } from '../reports/colour.js';
 import { fittedTable, formatCount, formatWallMillis, plural, terminalWidth, visibleWidth } from '../reports/text.js';
@@ -82,6 +83,7 @@ export function renderSweepSummary(summary: SweepSummary, view: SummaryView = {}
     ['safety failures', colourCount(summary.safetyFailures, paint.red)],
     ['liveness failures', colourCount(summary.livenessFailures, paint.yellow)],
     ['first failing seeds', failed === 0 ? '-' : firstFailing + (failed > FAILURES_SHOWN_MAX ? ', …' : '')],
+    ...(summary.failureRate !== undefined ? [['failure rate', formatRateInterval(summary.failureRate)]] : []),
     ['events/s', formatCount(summary.eventsPerSecond)],
     ['wall time', formatWallMillis(summary.wallMillis)],
   ], width));

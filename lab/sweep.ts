@@ -3,6 +3,7 @@
 // each seed runs exactly as `faultline run` would, so fingerprints do not depend on batching, workers
 // or shards. Results are taken in seed order; `--shard i/n` splits a range across machines.
 
+import { wilsonInterval, type RateWithInterval } from './stats.js';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
@@ -177,6 +178,8 @@ export interface SweepSummary {
   eventsPerSecond: number;
   /** `--stop-on-failure` ended the sweep before the end of its seeds. */
   stoppedEarly: boolean;
+  /** Failed runs (safety or liveness) over runs, with the rate's 95% Wilson interval: a catch rate when a bug is planted. Absent with no runs. */
+  failureRate?: RateWithInterval;
 }
 
 /** How a sweep is going (after each batch). */
@@ -385,6 +388,7 @@ export class SweepTally {
       wallMillis,
       eventsPerSecond: meta.eventsPerSecond ?? (wallMillis > 0 ? Math.round(this.events / (wallMillis / 1_000)) : 0),
       stoppedEarly: meta.stoppedEarly,
+      ...(this.runs > 0 ? { failureRate: wilsonInterval(this.safetyFailures + this.livenessFailures, this.runs) } : {}),
     };
   }
 }

@@ -6,6 +6,7 @@ import type { FaultEntry } from '../sim/faults.js';
 import type { DropReason } from '../sim/network.js';
 import type { RunMetrics } from '../sim/metrics.js';
 import type { Outcome, PreparedRun, RunResult } from '../sim/run.js';
+import type { SwarmDraw } from '../sim/swarm.js';
 import type { Micros } from '../sim/time.js';
 
 export interface RunJson {
@@ -16,6 +17,8 @@ export interface RunJson {
   nodes: number;
   durationMicros: Micros;
   params: Record<string, number | string>;
+  /** `--nemesis swarm`: what this seed drew (its knobs are also in `params` and `nodes`). */
+  swarm?: SwarmDraw;
   outcome: Outcome;
   fingerprint: string;
   stats: {
@@ -46,6 +49,7 @@ export function runToJson(prepared: PreparedRun, result: RunResult, wallMillis: 
     nodes: prepared.nodeCount,
     durationMicros: prepared.durationMicros,
     params: { ...prepared.params },
+    ...(prepared.swarm !== undefined ? { swarm: prepared.swarm } : {}),
     outcome: result.outcome,
     fingerprint: result.fingerprint,
     stats: {

@@ -6,6 +6,7 @@ import type { MetricDecl } from '../sim/metrics.js';
 import { describeOp, type LinearizabilityResult, type ModelName } from '../sim/check/linearizability.js';
 import { describeFault } from '../sim/faults.js';
 import { NEMESIS_DESCRIPTIONS, NEMESIS_PROFILES } from '../sim/nemesis.js';
+import { describeSwarm } from '../sim/swarm.js';
 import { allParams, formatParamValue, type BugSpec, type Scenario } from '../sim/scenario.js';
 import { medianOf } from '../sim/metrics.js';
 import { formatMicros } from '../sim/time.js';
@@ -38,6 +39,10 @@ export function renderRun(run: RunJson, options: LayoutOptions = {}): string {
       `${formatMicros(run.durationMicros)} of faults${bug}`,
     width,
   ));
+  if (run.swarm !== undefined) {
+    const unitOf = (name: string) => (/Micros(Min|Max)?$/.test(name) ? 'duration' : 'number');
+    for (const line of describeSwarm(run.swarm, (name, value) => (unitOf(name) === 'duration' && typeof value === 'number' ? formatMicros(value) : String(value)), formatMicros)) lines.push(wrapParagraph(paint.dim(line), width));
+  }
   lines.push(`${OUTCOME_STYLE[run.outcome]}  fingerprint ${paint.cyan(run.fingerprint)}`);
 
   const checkRows = run.checks.map((c) => [c.name, c.kind, c.ok ? paint.green('ok') : paint.red('FAILED')]);

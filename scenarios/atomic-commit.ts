@@ -17,7 +17,7 @@ import { meanLatencyMicros } from '../sim/network.js';
 import type { NodeId } from '../sim/process.js';
 import { defineParams, defineScenarioFamily, type Scenario, type ParamValuesOf, type ScenarioSetup, type ScenarioVariant, type ScriptContext } from '../sim/scenario.js';
 import { seconds } from '../sim/time.js';
-import { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS } from './common.js';
+import { NETWORK_PARAMS, NETWORK_SWARM, networkFromParams, RECOVERY_PARAMS } from './common.js';
 import { repeat } from './scripts.js';
 
 /** The transaction manager's id in every atomic-commitment scenario. */
@@ -161,6 +161,19 @@ const commitScenario = defineScenarioFamily({
   maxNodes: 15,
   nodesReason: 'nodes are the participants; the coordinator tm and the clients come on top',
   defaultDurationMicros: seconds(10),
+  swarm: {
+    params: {
+      ...NETWORK_SWARM,
+      clients: { min: 1, max: 8 },
+      accountsPerShard: { min: 2, max: 8 },
+      auditRatio: { min: 0, max: 0.5 },
+      clientThinkMicrosMin: { min: 0, max: 5_000 },
+      clientThinkMicrosMax: { min: 10_000, max: 50_000, log: true },
+      timeoutMicros: { min: 50_000, max: 300_000, log: true },
+      retryMicros: { min: 20_000, max: 100_000, log: true },
+    },
+    nodes: [2, 5],
+  },
   build({ nodeCount, durationMicros, params, bugs, bug }, variant: CommitVariant): ScenarioSetup<CommitFact> {
     // A planted bug of one protocol is refused on another (it would change nothing and catch nothing).
     const only: readonly [boolean, string][] = [

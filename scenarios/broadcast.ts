@@ -6,7 +6,7 @@ import type { BroadcastFact } from '../algorithms/broadcast/facts.js';
 import { broadcastCheckers } from '../algorithms/broadcast/invariants.js';
 import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, type ScenarioVariant } from '../sim/scenario.js';
 import { seconds } from '../sim/time.js';
-import { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS, serverIds } from './common.js';
+import { NETWORK_PARAMS, NETWORK_SWARM, networkFromParams, RECOVERY_PARAMS, serverIds } from './common.js';
 
 /** Every broadcast scenario's parameters: the network, the broadcasts and their retransmission, the recovery bound. */
 const BROADCAST_PARAMS = defineParams({
@@ -29,6 +29,16 @@ const broadcastScenario = defineScenarioFamily({
   maxNodes: 64,
   nodesReason: 'with one node no value can travel, and the checks need one to',
   defaultDurationMicros: seconds(10),
+  swarm: {
+    params: {
+      ...NETWORK_SWARM,
+      broadcastsPerNode: { min: 1, max: 20 },
+      broadcastIntervalMicros: { min: 50_000, max: 1_000_000, log: true },
+      retransmitMicros: { min: 20_000, max: 300_000, log: true },
+      retransmitBatchMax: { min: 8, max: 64, log: true, integer: true },
+    },
+    nodes: [2, 9],
+  },
   build({ nodeCount, params, bugs }, _variant: ScenarioVariant<typeof BROADCAST_PARAMS.decls>): ScenarioSetup<BroadcastFact> {
     const config = {
       broadcastsPerNode: params.broadcastsPerNode,

@@ -10,6 +10,7 @@ import type { MetricsObserver } from '../sim/metrics.js';
 import type { FaultEntry } from '../sim/faults.js';
 import type { NodeId, NodeSpec, Process } from '../sim/process.js';
 import type { RoleOracle } from '../sim/simulator.js';
+import type { SwarmRange } from '../sim/swarm.js';
 import type { Micros } from '../sim/time.js';
 import {
   defineParams, type ParamDecls, type ParamValuesOf, type ScenarioSetup, type ScenarioVariant, type ScriptContext,
@@ -27,6 +28,18 @@ export const NETWORK_PARAMS = defineParams({
   duplicateRatio: { unit: 'ratio', default: 0, description: 'message duplication during the fault phase' },
   linkCapacity: { unit: 'integer', default: 1_000, min: 1, max: 1_000_000, description: 'messages in flight per directed link before overflow drops' },
 });
+
+/**
+ * Where `--nemesis swarm` may draw the network's knobs (sim/swarm.ts): latency from a tenth of a
+ * millisecond to 5 ms, jitter up to 10 ms, either latency model, up to 10% loss and duplication.
+ */
+export const NETWORK_SWARM = {
+  latencyMicros: { min: 100, max: 5_000, log: true },
+  jitterMicros: { min: 0, max: 10_000 },
+  latencyModel: { choices: ['uniform', 'pareto'] },
+  lossRatio: { min: 0, max: 0.1 },
+  duplicateRatio: { min: 0, max: 0.1 },
+} as const satisfies Readonly<Record<string, SwarmRange>>;
 
 /** The values of {@link NETWORK_PARAMS}. */
 export type NetworkParams = ParamValuesOf<typeof NETWORK_PARAMS.decls>;

@@ -20,7 +20,7 @@ import type { LatencyModel } from '../sim/network.js';
 import type { NodeId, Process } from '../sim/process.js';
 import { defineParams, defineScenarioFamily, type FamilyBuildOptions, type Scenario, type ScenarioSetup, type ScenarioVariant, type ScriptContext } from '../sim/scenario.js';
 import { formatMicros, seconds, type Micros } from '../sim/time.js';
-import { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS, serverIds } from './common.js';
+import { NETWORK_PARAMS, NETWORK_SWARM, networkFromParams, RECOVERY_PARAMS, serverIds } from './common.js';
 
 /** The detectors a scenario can run. */
 export const DETECTORS = ['swim', 'phi', 'heartbeat'] as const;
@@ -263,7 +263,12 @@ function buildFd(name: string) {
 const FAMILY_COMMON = { algorithm: 'failure-detection', params: FD_PARAMS, bugs: fdBugs, defaults: { recoveryMicrosMax: 60_000_000 } } as const;
 
 /** Up to 128 members: all-to-all heartbeats grow with n² (128 members send 160 000 a second); swim-large goes further. */
-const fdScenario = defineScenarioFamily({ ...FAMILY_COMMON, defaultNodes: 8, minNodes: 2, maxNodes: 128, defaultDurationMicros: seconds(60), build: buildFd('this scenario') });
+const fdScenario = defineScenarioFamily({
+  ...FAMILY_COMMON, defaultNodes: 8, minNodes: 2, maxNodes: 128, defaultDurationMicros: seconds(60), build: buildFd('this scenario'),
+  // Swarm leaves the detectors' own settings alone (they are what is under test, and their accuracy
+  // checks assume the defaults' margins): it draws the network and the cluster size.
+  swarm: { params: { latencyMicros: NETWORK_SWARM.latencyMicros, jitterMicros: NETWORK_SWARM.jitterMicros }, nodes: [4, 16] },
+});
 
 /** Members drawn from the seed, `count` of them, distinct. */
 function pickMembers(context: ScriptContext, count: number): NodeId[] {

@@ -14,7 +14,7 @@ import type { FaultEntry } from '../sim/faults.js';
 import type { NodeId } from '../sim/process.js';
 import { defineParams, defineScenarioFamily, type FamilyBuildOptions, type Scenario, type ScenarioSetup, type ScenarioVariant, type ScriptContext } from '../sim/scenario.js';
 import { seconds } from '../sim/time.js';
-import { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS } from './common.js';
+import { NETWORK_PARAMS, NETWORK_SWARM, networkFromParams, RECOVERY_PARAMS } from './common.js';
 
 /** Every hashing scenario's parameters. */
 export const HASH_PARAMS = defineParams({
@@ -105,6 +105,19 @@ const hashScenario = defineScenarioFamily({
   minNodes: 1,
   maxNodes: 64,
   defaultDurationMicros: seconds(20),
+  swarm: {
+    params: {
+      latencyMicros: NETWORK_SWARM.latencyMicros,
+      jitterMicros: NETWORK_SWARM.jitterMicros,
+      lossRatio: { min: 0, max: 0.05 },
+      clients: { min: 1, max: 8 },
+      keys: { min: 50, max: 2_000, log: true },
+      zipfExponent: { min: 0, max: 1.5 },
+      putRatio: { min: 0.2, max: 0.8 },
+      batchKeysMax: { min: 4, max: 512, log: true, integer: true },
+    },
+    nodes: [3, 8],
+  },
   build: buildHash,
 });
 

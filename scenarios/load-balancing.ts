@@ -18,7 +18,7 @@ import type { FaultEntry } from '../sim/faults.js';
 import type { NodeId, NodeSpec } from '../sim/process.js';
 import { defineParams, defineScenarioFamily, type FamilyBuildOptions, type Scenario, type ScenarioSetup, type ScenarioVariant, type ScriptContext } from '../sim/scenario.js';
 import { formatMicros, seconds, type Micros } from '../sim/time.js';
-import { NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS } from './common.js';
+import { NETWORK_PARAMS, NETWORK_SWARM, networkFromParams, RECOVERY_PARAMS } from './common.js';
 
 /** Every load-balancing scenario's parameters. */
 export const LB_PARAMS = defineParams({
@@ -205,6 +205,21 @@ const lbScenario = defineScenarioFamily({
   minNodes: 1,
   maxNodes: 1_000,
   defaultDurationMicros: seconds(30),
+  swarm: {
+    params: {
+      latencyMicros: { min: 50, max: 2_000, log: true },
+      jitterMicros: { min: 0, max: 2_000 },
+      clients: { min: 1, max: 8 },
+      load: { min: 0.3, max: 0.9 },
+      workload: { choices: ['open', 'closed'] },
+      service: { choices: ['exponential', 'lognormal', 'pareto', 'constant'] },
+      workers: { min: 2, max: 8 },
+      maxAttempts: { min: 1, max: 3 },
+      healthIntervalMicros: { min: 300_000, max: 1_000_000, log: true }, // above healthTimeoutMicros (250 ms)
+      consecutiveErrors: { min: 2, max: 10 },
+    },
+    nodes: [3, 12],
+  },
   build: buildLb,
 });
 

@@ -18,7 +18,7 @@ import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, 
 import { leaderCrashScript, leaderMinorityScript, repeat } from './scripts.js';
 import { leaderRoles } from '../sim/fault-apply.js';
 import { seconds } from '../sim/time.js';
-import { KV_CLIENT_PARAMS, kvStoreSetup, NETWORK_PARAMS, networkFromParams, RECOVERY_PARAMS, serverIds, type ScriptedVariant } from './common.js';
+import { KV_CLIENT_PARAMS, kvStoreSetup, NETWORK_PARAMS, NETWORK_SWARM, networkFromParams, RECOVERY_PARAMS, serverIds, type ScriptedVariant } from './common.js';
 
 /** Every Multi-Paxos scenario's parameters: the network, the recovery bound, timing and batching, the kv clients. */
 const MULTI_PAXOS_PARAMS = defineParams({
@@ -102,6 +102,21 @@ const paxosScenario = defineScenarioFamily({
   minNodes: 1,
   maxNodes: 15,
   defaultDurationMicros: seconds(10),
+  swarm: {
+    params: {
+      ...NETWORK_SWARM,
+      takeoverTimeoutMicrosMin: { min: 60_000, max: 200_000, log: true },
+      takeoverTimeoutMicrosMax: { min: 250_000, max: 600_000, log: true },
+      heartbeatMicros: { min: 10_000, max: 50_000, log: true },
+      decidedPerMessageMax: { min: 1, max: 64, log: true, integer: true },
+    clients: { min: 1, max: 8 },
+    keys: { min: 1, max: 10 },
+    clientThinkMicrosMin: { min: 0, max: 10_000 },
+    clientThinkMicrosMax: { min: 20_000, max: 100_000 },
+    clientTimeoutMicros: { min: 100_000, max: 500_000, log: true },
+    },
+    nodes: [3, 7],
+  },
   build({ nodeCount, durationMicros, params, bugs }, variant: MultiPaxosVariant): ScenarioSetup<MultiPaxosFact> {
     const config = {
       takeoverTimeoutMicrosMin: params.takeoverTimeoutMicrosMin,
@@ -190,6 +205,17 @@ const singleDecreeScenario = defineScenarioFamily({
   minNodes: 1,
   maxNodes: 15,
   defaultDurationMicros: seconds(10),
+  swarm: {
+    params: {
+      ...NETWORK_SWARM,
+      proposers: { min: 1, max: 5 },
+      proposeAtMicros: { min: 0, max: 5_000_000 },
+      proposeSpreadMicros: { min: 0, max: 200_000 },
+      retryMicrosMin: { min: 5_000, max: 20_000, log: true },
+      retryMicrosMax: { min: 30_000, max: 300_000, log: true },
+    },
+    nodes: [3, 7],
+  },
   build({ nodeCount, params, bugs }, _variant: ScenarioVariant<typeof SINGLE_DECREE_PARAMS.decls>): ScenarioSetup<SingleDecreeFact> {
     const proposers = Math.min(nodeCount, params.proposers);
     const servers = serverIds(nodeCount);

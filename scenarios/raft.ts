@@ -19,7 +19,7 @@ import { leaderRoles } from '../sim/fault-apply.js';
 import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, type ScriptContext } from '../sim/scenario.js';
 import { leaderCrashScript, leaderMinorityScript, repeat } from './scripts.js';
 import { seconds } from '../sim/time.js';
-import { KV_CLIENT_PARAMS, kvStoreSetup, NETWORK_PARAMS, RECOVERY_PARAMS, type ScriptedVariant } from './common.js';
+import { KV_CLIENT_PARAMS, kvStoreSetup, NETWORK_PARAMS, NETWORK_SWARM, RECOVERY_PARAMS, type ScriptedVariant } from './common.js';
 
 /** Every Raft scenario's parameters: the network, Raft's timing and batching, the kv clients, the recovery bound. */
 const RAFT_PARAMS = defineParams({
@@ -234,6 +234,24 @@ const raftScenario = defineScenarioFamily({
   minNodes: 1,
   maxNodes: 15,
   defaultDurationMicros: seconds(10),
+  // Swarm's ranges keep Raft's timing rule (broadcast time ≪ election timeout) and a majority-sized cluster.
+  swarm: {
+    params: {
+      ...NETWORK_SWARM,
+      electionTimeoutMicrosMin: { min: 60_000, max: 200_000, log: true },
+      electionTimeoutMicrosMax: { min: 250_000, max: 600_000, log: true },
+      heartbeatMicros: { min: 10_000, max: 50_000, log: true },
+      entriesPerAppendMax: { min: 1, max: 64, log: true, integer: true },
+      preVote: { choices: ['on', 'off'] },
+      checkQuorum: { choices: ['on', 'off'] },
+    clients: { min: 1, max: 8 },
+    keys: { min: 1, max: 10 },
+    clientThinkMicrosMin: { min: 0, max: 10_000 },
+    clientThinkMicrosMax: { min: 20_000, max: 100_000 },
+    clientTimeoutMicros: { min: 100_000, max: 500_000, log: true },
+    },
+    nodes: [3, 7],
+  },
   build({ nodeCount, durationMicros, params, bugs }, variant: RaftVariant): ScenarioSetup<RaftFact> {
     const config = {
       electionTimeoutMicrosMin: params.electionTimeoutMicrosMin,

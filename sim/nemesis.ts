@@ -9,9 +9,10 @@ import type { FaultEntry } from './faults.js';
 import type { LatencyModel } from './network.js';
 import type { NodeId } from './process.js';
 import type { Rng } from './rng.js';
+import type { SwarmFaults } from './swarm.js';
 import type { Micros } from './time.js';
 
-export type NemesisProfile = 'none' | 'partitions' | 'crashes' | 'lossy' | 'clocks' | 'chaos' | 'fd-lossy' | 'fd-slow' | 'fd-chaos' | 'membership' | 'scenario';
+export type NemesisProfile = 'none' | 'partitions' | 'crashes' | 'lossy' | 'clocks' | 'chaos' | 'fd-lossy' | 'fd-slow' | 'fd-chaos' | 'membership' | 'swarm' | 'scenario';
 
 type Move = 'partition-halves' | 'partition-isolate' | 'partition-one-way' | 'clog' | 'crash' | 'pause'
   | 'loss' | 'loss-member' | 'duplicate' | 'delay' | 'clock-skew' | 'clock-drift' | 'slow' | 'join' | 'leave';
@@ -21,6 +22,8 @@ const PROFILE_MOVES: Readonly<Record<NemesisProfile, readonly (readonly [Move, n
   none: [],
   // A scenario's own script is drawn by the scenario (see ScenarioSetup.script), not here.
   scenario: [],
+  // Swarm draws its moves per seed (sim/swarm.ts): see NemesisOptions.swarm.
+  swarm: [],
   partitions: [['partition-halves', 3], ['partition-isolate', 3], ['partition-one-way', 2], ['clog', 2]],
   crashes: [['crash', 3], ['pause', 2]],
   lossy: [['loss', 3], ['duplicate', 2], ['delay', 2]],
@@ -38,7 +41,7 @@ const PROFILE_MOVES: Readonly<Record<NemesisProfile, readonly (readonly [Move, n
   membership: [['join', 3], ['leave', 3], ['crash', 2], ['partition-isolate', 1]],
 };
 
-export const NEMESIS_PROFILES: readonly NemesisProfile[] = ['none', 'partitions', 'crashes', 'lossy', 'clocks', 'chaos', 'fd-lossy', 'fd-slow', 'fd-chaos', 'membership', 'scenario'];
+export const NEMESIS_PROFILES: readonly NemesisProfile[] = ['none', 'partitions', 'crashes', 'lossy', 'clocks', 'chaos', 'fd-lossy', 'fd-slow', 'fd-chaos', 'membership', 'swarm', 'scenario'];
 
 export const NEMESIS_DESCRIPTIONS: Readonly<Record<NemesisProfile, string>> = {
   none: 'no faults',
@@ -51,6 +54,7 @@ export const NEMESIS_DESCRIPTIONS: Readonly<Record<NemesisProfile, string>> = {
   'fd-slow': 'for failure detectors: slow members (each a minority-bounded window, 5 to 100 times slower)',
   'fd-chaos': 'for failure detectors: crashes, pauses, slow members, partitions (one-way too), loss and clock drift, mixed',
   membership: 'membership changes: spares join, members leave gracefully (never below half the starting members), with crashes and isolated nodes',
+  swarm: "swarm testing: each seed draws which fault kinds are on and their weights, rates, windows, loss, duplication and delay, and the scenario's knobs within their safe ranges (printed with the run)",
   scenario: "the scenario's own fault script (targeted faults such as crashing the leader)",
 };
 
@@ -71,12 +75,21 @@ export interface NemesisOptions {
   readonly baseLatency: LatencyModel;
   /** Targets that start absent (dormant spares): `join` draws from them; the others start as members. */
   readonly spares?: readonly NodeId[];
+  /** Profile `swarm`: the fault mix this seed drew (its moves and their weights, loss, duplication and delay bounds). */
+  readonly swarm?: SwarmFaults;
+  /** Confine link faults to links between targets (as the fd profiles do); the scenario says so for swarm. */
+  readonly targetLinksOnly?: boolean;
 }
 
 /** Draws a schedule. Same options and same stream state ⇒ the same schedule. */
 export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[] {
-  const moves = PROFILE_MOVES[options.profile];
+  assert(options.profile !== 'swarm' || options.swarm !== undefined, 'nemesis profile swarm needs its drawn fault mix');
+  const moves: readonly (readonly [Move, number])[] | undefined = options.profile === 'swarm' ? options.swarm!.moves : PROFILE_MOVES[options.profile];
   assert(moves !== undefined, `unknown nemesis profile ${options.profile}`);
+  // Swarm widens the ranges the fixed profiles draw loss, duplication and delay from (percent and milliseconds).
+  const lossPercentMax = options.swarm === undefined ? 40 : Math.max(5, Math.round(options.swarm.lossRatioMax * 100));
+  const duplicatePercentMax = options.swarm === undefined ? 40 : Math.max(5, Math.round(options.swarm.duplicateRatioMax * 100));
+  const delayMillisMax = options.swarm === undefined ? 50 : Math.max(5, Math.round(options.swarm.delayMicrosMax / 1_000));
   const { targets, faultPhaseMicros: end } = options;
   if (moves.length === 0 || targets.length === 0) return [];
   assert(options.meanGapMicros > 0, 'nemesis mean gap must be positive');
@@ -86,7 +99,7 @@ export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[
   const maxDown = Math.floor((targets.length - 1) / 2);
   const slowUntil = new Map<NodeId, Micros>();
   // The fd profiles confine link faults to links between targets (the members); the others act on every link.
-  const scope = options.profile.startsWith('fd-') ? { from: [...targets], to: [...targets] } : {};
+  const scope = options.profile.startsWith('fd-') || options.targetLinksOnly === true ? { from: [...targets], to: [...targets] } : {};
   // Membership (profile `membership`): who is a member and who a spare, as the drawn joins and leaves
   // leave them. A leave never takes the members below half of those at the start (and never below 1);
   // a node that left may join again later, as a fresh node. Crashes and partitions pick members only.
@@ -161,7 +174,7 @@ export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[
       case 'loss':
       case 'duplicate': {
         if (t < lossUntil[move]) break;
-        const ratio = rng.int(5, 40) / 100;
+        const ratio = rng.int(5, move === 'loss' ? lossPercentMax : duplicatePercentMax) / 100;
         entries.push({ at, kind: move, ratio, ...scope }, { at: close, kind: move, ratio: 0, ...scope });
         lossUntil[move] = close;
         break;
@@ -172,7 +185,7 @@ export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[
         const node = rng.pick(targets);
         const others = targets.filter((id) => id !== node);
         const links = rng.chance(0.5) ? { from: others, to: [node] } : { from: [node], to: others };
-        const ratio = rng.int(20, 60) / 100;
+        const ratio = rng.int(20, Math.max(20, options.swarm === undefined ? 60 : lossPercentMax)) / 100;
         entries.push({ at, kind: 'loss', ratio, ...links }, { at: close, kind: 'loss', ratio: 0, ...links });
         lossUntil.loss = close;
         break;
@@ -189,8 +202,8 @@ export function generateSchedule(options: NemesisOptions, rng: Rng): FaultEntry[
       case 'delay': {
         if (t < lossUntil.delay) break;
         const latency: LatencyModel = rng.chance(0.5)
-          ? { kind: 'uniform', baseMicros: rng.int(5, 50) * 1_000, jitterMicros: rng.int(10, 200) * 1_000 }
-          : { kind: 'pareto', baseMicros: 1_000, scaleMicros: rng.int(2, 20) * 1_000, shape: 1.2, maxMicros: 1_000_000 };
+          ? { kind: 'uniform', baseMicros: rng.int(5, delayMillisMax) * 1_000, jitterMicros: rng.int(10, 4 * delayMillisMax) * 1_000 }
+          : { kind: 'pareto', baseMicros: 1_000, scaleMicros: rng.int(2, Math.max(2, Math.round(delayMillisMax / 2.5))) * 1_000, shape: 1.2, maxMicros: 1_000_000 };
         entries.push({ at, kind: 'delay', latency, ...scope }, { at: close, kind: 'delay', latency: options.baseLatency, ...scope });
         lossUntil.delay = close;
         break;

@@ -15,6 +15,7 @@ import { nemesisTargetIds, numberParam, resolveParams, type Scenario, type Scena
 import { Simulator, type SimStats } from './simulator.js';
 import { isClient, membersOf, serversOf } from './topology.js';
 import { DURATION_MAX_TEXT, DURATION_MICROS_MAX, formatMicrosExact, type Micros } from './time.js';
+import { drawSwarm, withMembership, withoutMembership, type SwarmDraw } from './swarm.js';
 import type { TraceSink } from './trace.js';
 
 export type Outcome = 'pass' | 'safety-violation' | 'liveness-violation';
@@ -57,6 +58,8 @@ export interface PreparedRun {
   readonly faultsSource: string | undefined;
   /** The node ids the nemesis targets (the setup's `nemesisTargets` resolved). */
   readonly targets: readonly NodeId[];
+  /** `--nemesis swarm`: what this seed drew (its knobs are in `params` and `nodeCount` too). */
+  readonly swarm?: SwarmDraw;
 }
 
 export interface RunResult {
@@ -75,7 +78,15 @@ export interface RunResult {
 export function prepareRun(request: RunRequest): PreparedRun {
   const { scenario } = request;
   if (!isValidSeed(request.seed)) throw new InputError(`seed must be an integer from 0 to ${SEED_MAX}; got ${request.seed}`);
-  const nodeCount = request.nodeCount ?? scenario.defaultNodes;
+  const nemesis = request.nemesis ?? scenario.defaultNemesis;
+  if (!NEMESIS_PROFILES.includes(nemesis)) throw new InputError(`--nemesis ${nemesis}: unknown profile (known: ${NEMESIS_PROFILES.join(', ')})`);
+  // Swarm draws this seed's knobs first, from a stream of its own: what the user set is never drawn.
+  const swarm = nemesis === 'swarm' ? drawSwarm(scenario.swarm, Rng.fromSeed(request.seed).fork('swarm'), {
+    params: new Set((request.set ?? []).map((assignment) => assignment.slice(0, Math.max(0, assignment.indexOf('='))))),
+    nodes: request.nodeCount !== undefined,
+    nodeRange: [scenario.minNodes, scenario.maxNodes],
+  }) : undefined;
+  const nodeCount = request.nodeCount ?? swarm?.nodes ?? scenario.defaultNodes;
   if (!Number.isInteger(nodeCount) || nodeCount < scenario.minNodes || nodeCount > scenario.maxNodes) {
     const range = scenario.minNodes === scenario.maxNodes ? `exactly ${scenario.minNodes}` : `${scenario.minNodes} to ${scenario.maxNodes}`;
     throw new InputError(`--nodes ${nodeCount}: scenario ${scenario.name} runs with ${range} nodes${scenario.nodesReason !== undefined ? ` (${scenario.nodesReason})` : ''}`);
@@ -83,13 +94,12 @@ export function prepareRun(request: RunRequest): PreparedRun {
   const durationMicros = request.durationMicros ?? scenario.defaultDurationMicros;
   if (!Number.isSafeInteger(durationMicros) || durationMicros < 1_000) throw new InputError(`--duration must be at least 1ms; got ${durationMicros}us`);
   if (durationMicros > DURATION_MICROS_MAX) throw new InputError(`--duration ${formatMicrosExact(durationMicros)}: at most ${DURATION_MAX_TEXT} of simulated time`);
-  const nemesis = request.nemesis ?? scenario.defaultNemesis;
-  if (!NEMESIS_PROFILES.includes(nemesis)) throw new InputError(`--nemesis ${nemesis}: unknown profile (known: ${NEMESIS_PROFILES.join(', ')})`);
   if (request.bug !== undefined && !scenario.bugs.some((b) => b.name === request.bug)) {
     const known = scenario.bugs.map((b) => b.name);
     throw new InputError(`--bug ${request.bug}: scenario ${scenario.name} has no such planted bug (${known.length ? suggestionOrKnown(request.bug, known) : 'it has none'})`);
   }
-  const params = resolveParams(scenario, request.set ?? []);
+  const drawnSet = swarm === undefined ? [] : Object.entries(swarm.params).map(([name, value]) => `${name}=${value}`);
+  const params = resolveParams(scenario, [...drawnSet, ...(request.set ?? [])]);
   const built = scenario.build({ nodeCount, durationMicros, params, bug: request.bug });
   const wanted = request.checks;
   if (wanted !== undefined) {
@@ -100,6 +110,10 @@ export function prepareRun(request: RunRequest): PreparedRun {
   const cluster = { nodes: setup.nodes, stateRoles: setup.roles?.names ?? [] };
   const targets = nemesisTargetIds(setup);
   const nemesisRng = Rng.fromSeed(request.seed).fork('nemesis');
+  const spares = setup.nodes.filter((n) => n.dormant === true && targets.includes(n.id)).map((n) => n.id);
+  // Swarm's membership moves only where there are spares (elsewhere a leave would take a node away for
+  // good), and always there.
+  const swarmFaults = swarm === undefined ? undefined : spares.length > 0 ? withMembership(swarm.faults) : withoutMembership(swarm.faults);
   if (!request.faults && nemesis === 'scenario' && !setup.script) {
     throw new InputError(`--nemesis scenario: scenario ${scenario.name} has no fault script of its own (use ${NEMESIS_PROFILES.filter((p) => p !== 'scenario').join(', ')})`);
   }
@@ -128,13 +142,14 @@ export function prepareRun(request: RunRequest): PreparedRun {
           windowMicrosMin: numberParam(params, 'nemesisWindowMicrosMin'),
           windowMicrosMax: numberParam(params, 'nemesisWindowMicrosMax'),
           baseLatency: setup.network.latency,
-          spares: setup.nodes.filter((n) => n.dormant === true && targets.includes(n.id)).map((n) => n.id),
+          spares,
+          ...(swarmFaults === undefined ? {} : { swarm: swarmFaults, targetLinksOnly: scenario.defaultNemesis.startsWith('fd-') }),
         },
         nemesisRng,
       );
   return {
     scenario, seed: request.seed, nodeCount, durationMicros, nemesis, params, bug: request.bug, setup, faults,
-    faultsSource: request.faults?.source, targets,
+    faultsSource: request.faults?.source, targets, ...(swarm === undefined ? {} : { swarm: { ...swarm, faults: swarmFaults! } }),
   };
 }
 

@@ -16,6 +16,7 @@ import type { NodeId, NodeSpec } from './process.js';
 import type { Rng } from './rng.js';
 import type { RoleOracle } from './simulator.js';
 import type { Topology } from './topology.js';
+import type { SwarmRange, SwarmSpace } from './swarm.js';
 import { assert } from './assert.js';
 import { DURATION_MAX_TEXT, DURATION_MICROS_MAX, formatMicros, formatMicrosExact, parseDuration, type Micros } from './time.js';
 
@@ -129,6 +130,8 @@ export interface Scenario {
   readonly defaultDurationMicros: Micros;
   readonly params: readonly ParamSpec[];
   readonly bugs: readonly BugSpec[];
+  /** The knobs `--nemesis swarm` may draw per seed, within ranges the author declares safe (none: swarm draws only faults). */
+  readonly swarm?: SwarmSpace;
   build(options: ScenarioBuildOptions): ScenarioSetup;
 }
 
@@ -367,6 +370,8 @@ export interface ScenarioFamily<D extends ParamDecls, K extends string, V extend
   /** Why the node range is what it is, when it is narrower than the algorithm's. */
   readonly nodesReason?: string;
   readonly defaultDurationMicros: Micros;
+  /** The knobs `--nemesis swarm` may draw, by parameter, and the cluster sizes (see {@link SwarmSpace}). */
+  readonly swarm?: { readonly params?: { readonly [P in keyof D]?: SwarmRange }; readonly nodes?: readonly [number, number] };
   /** The cluster, network, checkers and metrics observers of one run of `variant`, typed by the algorithm's facts `F`. */
   build(options: FamilyBuildOptions<D, K>, variant: V): ScenarioSetup<F>;
 }
@@ -400,6 +405,7 @@ export function defineScenarioFamily<D extends ParamDecls, K extends string, V e
       defaultDurationMicros: family.defaultDurationMicros,
       params,
       bugs: family.bugs.specs,
+      ...(family.swarm === undefined ? {} : { swarm: family.swarm as SwarmSpace }),
       build({ nodeCount, durationMicros, params: values, bug }) {
         return family.build({ nodeCount, durationMicros, params: family.params.read(values), bugs: family.bugs.active(bug), bug }, variant);
       },

@@ -3,7 +3,7 @@
 // constant data).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BOOTSTRAP_RESAMPLES, bootstrapMeanInterval, CDF_POINTS_MAX, empiricalCdf, meanOf, quantileSorted, summarize } from '../../lab/stats.js';
+import { BOOTSTRAP_RESAMPLES, bootstrapMeanInterval, CDF_POINTS_MAX, empiricalCdf, meanOf, formatRate, quantileSorted, summarize, wilsonInterval } from '../../lab/stats.js';
 
 const samples = fc.array(fc.integer({ min: -1_000_000, max: 1_000_000 }), { minLength: 1, maxLength: 200 });
 /** The smallest value with at least a fraction p of the values at or below it, by counting. */
@@ -102,5 +102,31 @@ describe('empirical CDF over runs, and the bootstrap over runs', () => {
     expect(byRun.high - byRun.low).toBeGreaterThan((bySample.high - bySample.low) * 1.5);
     // Groups of one are plain samples.
     expect(bootstrapMeanInterval([1, 5, 9], 'x', BOOTSTRAP_RESAMPLES, [1, 0, 1, 1])).toEqual(bootstrapMeanInterval([1, 5, 9], 'x'));
+  });
+});
+
+describe('wilsonInterval: a catch rate with its 95% interval', () => {
+  it('matches published values: 5 of 10 → 23.7%–76.3%; 0 of 500 → 0–0.76%; 500 of 500 → 99.2%–100%', () => {
+    const half = wilsonInterval(5, 10);
+    expect(half.rate).toBe(0.5);
+    expect(half.low).toBeCloseTo(0.2366, 4);
+    expect(half.high).toBeCloseTo(0.7634, 4);
+    expect(wilsonInterval(0, 500)).toMatchObject({ low: 0, rate: 0 });
+    expect(wilsonInterval(0, 500).high).toBeCloseTo(0.007624, 5);
+    expect(wilsonInterval(500, 500).low).toBeCloseTo(0.992376, 5);
+    expect(formatRate(wilsonInterval(20, 30))).toBe('20/30 = 66.7% (95% CI 48.8%–80.8%)');
+  });
+
+  it('each end is a root of Wilson\'s equation (p̂ − p)² = z²·p(1 − p)/n, and the interval holds the rate', () => {
+    const z = 1.959963984540054;
+    fc.assert(fc.property(fc.integer({ min: 1, max: 5_000 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n))), ([k, n]) => {
+      const r = wilsonInterval(k, n);
+      expect(r.low).toBeLessThanOrEqual(r.rate);
+      expect(r.high).toBeGreaterThanOrEqual(r.rate);
+      for (const end of [r.low, r.high]) {
+        if (end === 0 || end === 1) continue;
+        expect((r.rate - end) ** 2).toBeCloseTo((z * z * end * (1 - end)) / n, 9);
+      }
+    }), { numRuns: 300 });
   });
 });

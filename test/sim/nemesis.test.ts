@@ -32,11 +32,13 @@ const KINDS: Record<NemesisProfile, FaultKind[]> = {
   'fd-slow': ['slow'],
   'fd-chaos': ['crash', 'restart', 'pause', 'resume', 'slow', 'partition', 'heal', 'loss', 'clock-drift'],
   membership: ['join', 'leave', 'crash', 'restart', 'partition', 'heal'],
+  // Swarm's kinds depend on the seed's draw: test/sim/swarm.test.ts.
+  swarm: [],
 };
 
 describe('nemesis', () => {
   it('same seed, same schedule; the schedule is valid and uses only the profile\'s kinds', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), fc.constantFrom(...NEMESIS_PROFILES), (seed, profile) => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), fc.constantFrom(...NEMESIS_PROFILES.filter((p) => p !== 'swarm')), (seed, profile) => {
       const a = generateSchedule(options(profile), Rng.fromSeed(seed).fork('nemesis'));
       const b = generateSchedule(options(profile), Rng.fromSeed(seed).fork('nemesis'));
       expect(b).toEqual(a);
