@@ -1,0 +1,129 @@
+// `npm run catch-rates [-- --seeds 1..200 --methods chaos,swarm,staged --bugs raft/forget-vote,… --json FILE]`:
+// how often each planted bug is caught, per method, over a fixed seed range — with the 95% Wilson interval,
+// so every catch claim in README is a rate over a stated range. Methods: `chaos` (the algorithm's generic
+// scenario under its own nemesis), `swarm` (the same scenario, `--nemesis swarm`), `staged` (the scenarios
+// the bug names as exposing it, each under its own nemesis; the best is shown). A seed counts as caught when
+// an `always` or `eventually` check fails; a run failing only a `sometimes` check is vacuous (nothing
+// happened that could show the bug), counted apart. Not part of CI: a full table takes a while (say how long).
+
+import { writeFileSync } from 'node:fs';
+import { parseSeedRange, prepareSweep, runSweep } from '../lab/sweep.js';
+import { formatRate, wilsonInterval, type RateWithInterval } from '../lab/stats.js';
+
+import { findScenario, scenarios } from '../scenarios/index.js';
+import type { NemesisProfile } from '../sim/nemesis.js';
+
+/**
+ * Each planted bug's generic scenario, and the setting that picks the variant of the algorithm the bug lives
+ * in (a detector, a protocol, a balancing policy) — which algorithm is under test, not a staged fault.
+ */
+interface Target {
+  readonly bug: string;
+  readonly scenario: string;
+  readonly set?: readonly string[];
+}
+
+const TARGETS: readonly Target[] = [
+  ...['broadcast/no-retransmit', 'broadcast/no-dedup'].map((bug) => ({ bug, scenario: 'broadcast-chaos' })),
+  ...['raft/commit-old-term', 'raft/forget-vote', 'raft/vote-without-log-check', 'raft/truncate-matching-entries', 'raft/stale-read', 'raft/no-dedup'].map((bug) => ({ bug, scenario: 'raft-chaos' })),
+  ...['paxos/accept-below-promise', 'paxos/ignore-accepted-value', 'paxos/forget-promise', 'paxos/quorum-off-by-one', 'paxos/no-backoff'].map((bug) => ({ bug, scenario: 'paxos-chaos' })),
+  ...['paxos/accept-below-promise', 'paxos/ignore-accepted-value', 'paxos/forget-promise', 'paxos/quorum-off-by-one', 'paxos/no-backoff'].map((bug) => ({ bug, scenario: 'paxos-single-decree-chaos' })),
+  ...['fd/swim-no-refutation', 'fd/swim-no-indirect-probes', 'fd/swim-unscaled-suspicion'].map((bug) => ({ bug, scenario: 'fd-chaos', set: ['detector=swim'] })),
+  { bug: 'fd/phi-no-min-std-deviation', scenario: 'fd-chaos', set: ['detector=phi'] },
+  { bug: 'fd/heartbeat-timeout-below-interval', scenario: 'fd-chaos', set: ['detector=heartbeat'] },
+  { bug: 'lb/least-outstanding-leak', scenario: 'lb-chaos', set: ['policy=least-outstanding'] },
+  { bug: 'lb/wrr-forgets-weights', scenario: 'lb-chaos', set: ['policy=weighted-round-robin'] },
+  ...['lb/health-first-success-up', 'lb/outlier-never-readmits', 'lb/retry-no-budget'].map((bug) => ({ bug, scenario: 'lb-chaos' })),
+  ...['hash/migrate-delete-before-ack', 'hash/stale-map-no-epoch-check', 'hash/vnodes-count-as-replicas', 'hash/ring-by-arrival'].map((bug) => ({ bug, scenario: 'hash-chaos' })),
+  ...['commit/commit-on-majority', 'commit/prepare-not-synced', 'commit/decide-before-log', 'commit/abort-after-yes'].map((bug) => ({ bug, scenario: '2pc-chaos' })),
+  { bug: 'commit/paxos-quorum-off-by-one', scenario: 'paxos-commit-chaos' },
+];
+
+type Method = 'chaos' | 'swarm' | 'staged';
+const METHODS: readonly Method[] = ['chaos', 'swarm', 'staged'];
+
+function fail(problem: string): never {
+  process.stderr.write(`catch-rates: ${problem}\n`);
+  process.exit(2);
+}
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const value = process.argv[i + 1];
+  if (value === undefined || value.startsWith('--')) fail(`--${name} needs a value`);
+  return value;
+}
+
+for (const arg of process.argv.slice(2)) {
+  if (arg.startsWith('--') && !['--seeds', '--methods', '--bugs', '--json', '--staged-seeds'].includes(arg)) fail(`unknown option ${arg} (known: --seeds, --staged-seeds, --methods, --bugs, --json)`);
+}
+let seeds: { from: number; to: number };
+let stagedSeeds: { from: number; to: number };
+try {
+  seeds = parseSeedRange(flag('seeds') ?? '1..200');
+  stagedSeeds = parseSeedRange(flag('staged-seeds') ?? flag('seeds') ?? '1..200');
+} catch (error) {
+  fail((error as Error).message);
+}
+const methods = (flag('methods') ?? 'chaos,swarm').split(',') as Method[];
+for (const m of methods) if (!METHODS.includes(m)) fail(`--methods ${m}: expected some of ${METHODS.join(', ')}`);
+const onlyBugs = flag('bugs')?.split(',');
+for (const b of onlyBugs ?? []) if (!TARGETS.some((t) => t.bug === b)) fail(`--bugs ${b}: no such planted bug (known: ${[...new Set(TARGETS.map((t) => t.bug))].join(', ')})`);
+const jsonPath = flag('json');
+const targets = TARGETS.filter((t) => onlyBugs === undefined || onlyBugs.includes(t.bug));
+for (const t of targets) if (findScenario(t.scenario) === undefined) fail(`scenario ${t.scenario} is not built`);
+
+interface Measured {
+  readonly caught: RateWithInterval;
+  readonly vacuous: number;
+  readonly firstSeed: number | null;
+  readonly scenario: string;
+  readonly wallMillis: number;
+}
+
+async function measure(scenario: string, bug: string, set: readonly string[], nemesis: NemesisProfile | undefined, range: { from: number; to: number }): Promise<Measured> {
+  const sweep = prepareSweep({ config: { scenario, bug, set, ...(nemesis !== undefined ? { nemesis } : {}) }, seeds: range });
+  const caughtSeeds: number[] = [];
+  let vacuous = 0;
+  const { summary } = await runSweep(sweep, {
+    onRun(run) {
+      if (run.checks.some((c) => c.kind === 'always' || c.kind === 'eventually')) caughtSeeds.push(run.seed);
+      else if (run.checks.length > 0) vacuous++;
+    },
+  });
+  return { caught: wilsonInterval(caughtSeeds.length, summary.runs), vacuous, firstSeed: caughtSeeds.length > 0 ? Math.min(...caughtSeeds) : null, scenario, wallMillis: summary.wallMillis };
+}
+
+const rows: { bug: string; scenario: string; results: Partial<Record<Method, Measured>> }[] = [];
+const started = performance.now();
+for (const target of targets) {
+  const results: Partial<Record<Method, Measured>> = {};
+  for (const method of methods) {
+    if (method === 'staged') {
+      const exposedBy = scenarios.find((s) => s.name === target.scenario)!.bugs.find((b) => b.name === target.bug)?.exposedBy ?? [];
+      const staged = exposedBy.filter((name) => name !== target.scenario && !name.endsWith('-chaos'));
+      let best: Measured | undefined;
+      for (const name of staged) {
+        const m = await measure(name, target.bug, target.set ?? [], undefined, stagedSeeds);
+        if (best === undefined || m.caught.rate > best.caught.rate) best = m;
+      }
+      if (best !== undefined) results.staged = best;
+    } else {
+      results[method] = await measure(target.scenario, target.bug, target.set ?? [], method === 'swarm' ? 'swarm' : undefined, seeds);
+    }
+    const r = results[method];
+    process.stderr.write(`${target.bug} on ${target.scenario} · ${method}: ${r === undefined ? 'no staged scenario' : `${formatRate(r.caught)} first seed ${r.firstSeed ?? '-'}${r.vacuous > 0 ? `, ${r.vacuous} vacuous` : ''} (${r.scenario}, ${Math.round(r.wallMillis / 100) / 10} s)`}\n`);
+  }
+  rows.push({ bug: target.bug, scenario: target.scenario, results });
+}
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+const cell = (m: Measured | undefined) => (m === undefined ? '—' : `${m.caught.count}/${m.caught.trials} (${pct(m.caught.low)}–${pct(m.caught.high)})${m.firstSeed !== null ? `, first ${m.firstSeed}` : ''}`);
+process.stdout.write(`| planted bug | generic scenario | ${methods.join(' | ')} |\n| --- | --- | ${methods.map(() => '---').join(' | ')} |\n`);
+for (const row of rows) {
+  const staged = row.results.staged;
+  process.stdout.write(`| ${row.bug} | ${row.scenario} | ${methods.map((m) => (m === 'staged' && staged !== undefined ? `${cell(staged)} (${staged.scenario})` : cell(row.results[m]))).join(' | ')} |\n`);
+}
+process.stderr.write(`catch-rates: ${rows.length} bugs × ${methods.join(', ')} in ${Math.round((performance.now() - started) / 1000)} s (seeds ${seeds.from}..${seeds.to})\n`);
+if (jsonPath !== undefined) writeFileSync(jsonPath, JSON.stringify({ seeds, stagedSeeds, methods, rows }, null, 2) + '\n');
