@@ -173,6 +173,10 @@ const commitScenario = defineScenarioFamily({
       retryMicros: { min: 20_000, max: 100_000, log: true },
     },
     nodes: [2, 5],
+    triggers: {
+      facts: [{ fact: 'vote', where: { vote: 'yes' } }, { fact: 'decide' }, { fact: 'outcome' }, { fact: 'precommit' }, { fact: 'tx-begin' }],
+      messages: [{ type: 'prepare' }, { type: 'vote', where: { vote: 'yes' } }, { type: 'decision' }, { type: 'rm-2a' }, { type: '2b' }, { type: '1a' }, { type: 'ack' }],
+    },
   },
   build({ nodeCount, durationMicros, params, bugs, bug }, variant: CommitVariant): ScenarioSetup<CommitFact> {
     // A planted bug of one protocol is refused on another (it would change nothing and catch nothing).

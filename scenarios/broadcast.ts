@@ -38,6 +38,7 @@ const broadcastScenario = defineScenarioFamily({
       retransmitBatchMax: { min: 8, max: 64, log: true, integer: true },
     },
     nodes: [2, 9],
+    triggers: { facts: [{ fact: 'broadcast' }, { fact: 'deliver' }], messages: [{ type: 'gossip' }, { type: 'ack' }] },
   },
   build({ nodeCount, params, bugs }, _variant: ScenarioVariant<typeof BROADCAST_PARAMS.decls>): ScenarioSetup<BroadcastFact> {
     const config = {

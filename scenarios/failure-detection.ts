@@ -267,7 +267,11 @@ const fdScenario = defineScenarioFamily({
   ...FAMILY_COMMON, defaultNodes: 8, minNodes: 2, maxNodes: 128, defaultDurationMicros: seconds(60), build: buildFd('this scenario'),
   // Swarm leaves the detectors' own settings alone (they are what is under test, and their accuracy
   // checks assume the defaults' margins): it draws the network and the cluster size.
-  swarm: { params: { latencyMicros: NETWORK_SWARM.latencyMicros, jitterMicros: NETWORK_SWARM.jitterMicros }, nodes: [4, 16] },
+  swarm: {
+    params: { latencyMicros: NETWORK_SWARM.latencyMicros, jitterMicros: NETWORK_SWARM.jitterMicros },
+    nodes: [4, 16],
+    triggers: { facts: [{ fact: 'member', where: { status: 'suspect' } }, { fact: 'refute' }], messages: [{ type: 'ping' }, { type: 'ack' }, { type: 'ping-req' }] },
+  },
 });
 
 /** Members drawn from the seed, `count` of them, distinct. */

@@ -117,6 +117,10 @@ const hashScenario = defineScenarioFamily({
       batchKeysMax: { min: 4, max: 512, log: true, integer: true },
     },
     nodes: [3, 8],
+    triggers: {
+      facts: [{ fact: 'epoch' }, { fact: 'epoch-adopted' }, { fact: 'migrated' }, { fact: 'write-accepted' }],
+      messages: [{ type: 'batch' }, { type: 'batch-ack' }, { type: 'replicate' }, { type: 'replicate-ack' }, { type: 'map' }, { type: 'done' }],
+    },
   },
   build: buildHash,
 });

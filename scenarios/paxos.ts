@@ -116,6 +116,10 @@ const paxosScenario = defineScenarioFamily({
     clientTimeoutMicros: { min: 100_000, max: 500_000, log: true },
     },
     nodes: [3, 7],
+    triggers: {
+      facts: [{ fact: 'promise' }, { fact: 'accepted' }, { fact: 'role', where: { role: 'candidate' } }, { fact: 'role', where: { role: 'leader' } }, { fact: 'leader-established' }],
+      messages: [{ type: 'prepare' }, { type: 'promise' }, { type: 'accept' }, { type: 'accepted' }, { type: 'nack' }],
+    },
   },
   build({ nodeCount, durationMicros, params, bugs }, variant: MultiPaxosVariant): ScenarioSetup<MultiPaxosFact> {
     const config = {
@@ -215,6 +219,10 @@ const singleDecreeScenario = defineScenarioFamily({
       retryMicrosMax: { min: 30_000, max: 300_000, log: true },
     },
     nodes: [3, 7],
+    triggers: {
+      facts: [{ fact: 'promise' }, { fact: 'accepted' }, { fact: 'role', where: { role: 'candidate' } }, { fact: 'role', where: { role: 'leader' } }, { fact: 'leader-established' }],
+      messages: [{ type: 'prepare' }, { type: 'promise' }, { type: 'accept' }, { type: 'accepted' }, { type: 'nack' }],
+    },
   },
   build({ nodeCount, params, bugs }, _variant: ScenarioVariant<typeof SINGLE_DECREE_PARAMS.decls>): ScenarioSetup<SingleDecreeFact> {
     const proposers = Math.min(nodeCount, params.proposers);

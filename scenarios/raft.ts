@@ -5,8 +5,8 @@
 // paper's §9.3 and Figure 16; experiments/raft-election-timeouts.json runs it over both of its families).
 
 import {
-  clientOperationsComplete, electionSafety, leaderAgreed, leaderAppendOnly, leaderCompleteness,
-  leaderElectedAndWriteCommitted, logMatching, stateMachineSafety,
+  clientOperationsComplete, commitCurrentTerm, electionSafety, leaderAgreed, leaderAppendOnly, leaderCompleteness,
+  leaderElectedAndWriteCommitted, logMatching, stateMachineSafety, voteOncePerTerm,
 } from '../algorithms/raft/invariants.js';
 import type { RaftFact } from '../algorithms/raft/facts.js';
 import { raftBugs, RaftNode } from '../algorithms/raft/raft.js';
@@ -238,8 +238,9 @@ const raftScenario = defineScenarioFamily({
   swarm: {
     params: {
       ...NETWORK_SWARM,
+      // Min and max may meet at 200 ms: a narrow spread makes split votes, and concurrent candidates, common.
       electionTimeoutMicrosMin: { min: 60_000, max: 200_000, log: true },
-      electionTimeoutMicrosMax: { min: 250_000, max: 600_000, log: true },
+      electionTimeoutMicrosMax: { min: 200_000, max: 600_000, log: true },
       heartbeatMicros: { min: 10_000, max: 50_000, log: true },
       entriesPerAppendMax: { min: 1, max: 64, log: true, integer: true },
       preVote: { choices: ['on', 'off'] },
@@ -251,6 +252,17 @@ const raftScenario = defineScenarioFamily({
     clientTimeoutMicros: { min: 100_000, max: 500_000, log: true },
     },
     nodes: [3, 7],
+    // The moments swarm aims triggers at: a new candidate or leader, a commit or a truncation, a vote granted.
+    triggers: {
+      facts: [
+        { fact: 'role', where: { role: 'candidate' } }, { fact: 'role', where: { role: 'leader' } },
+        { fact: 'leader-established' }, { fact: 'commit' }, { fact: 'truncate' }, { fact: 'step-down' },
+      ],
+      messages: [
+        { type: 'request-vote' }, { type: 'vote-reply', where: { granted: true } }, { type: 'pre-vote' },
+        { type: 'append' }, { type: 'append-reply' },
+      ],
+    },
   },
   build({ nodeCount, durationMicros, params, bugs }, variant: RaftVariant): ScenarioSetup<RaftFact> {
     const config = {
@@ -270,7 +282,7 @@ const raftScenario = defineScenarioFamily({
       observers: () => [leaderMetrics(), commitMetrics(), ...(variant.observers?.() ?? [])],
       // Without clients (an elections-only run) there is no history to judge and no write to wait for.
       checkers: (clients) => [
-        electionSafety(), leaderAppendOnly(), logMatching(), leaderCompleteness(), stateMachineSafety(),
+        electionSafety(), voteOncePerTerm(), commitCurrentTerm(), leaderAppendOnly(), logMatching(), leaderCompleteness(), stateMachineSafety(),
         ...(clients ? [linearizabilityChecker('kv')] : []), leaderAgreed(), ...(clients ? [clientOperationsComplete()] : []),
         leaderElectedAndWriteCommitted({ clientWrites: clients }),
       ],

@@ -5,7 +5,7 @@
 
 import { assert } from './assert.js';
 import type { RunView } from './check.js';
-import { isNodeRef, parseRoleRef, REST_REF, type FaultEntry, type LinkSelector } from './faults.js';
+import { isNodeRef, parseRoleRef, REST_REF, type FaultEntry, type LinkSelector, type TriggerEntry } from './faults.js';
 import type { LinkSelection, Network } from './network.js';
 import type { NodeId } from './process.js';
 import type { Recorder } from './recorder.js';
@@ -171,6 +171,8 @@ export interface NodeFaults<M> {
   failFastNode(index: number, ratio: number): void;
   /** Queues messages a clog held, now, in the order given. */
   release(messages: readonly M[]): void;
+  /** Arms a trigger (its node references resolved) for the rest of the fault phase. */
+  armTrigger(entry: TriggerEntry): void;
 }
 
 /** One applied entry with role references: what it resolved to (null: not resolvable then). */
@@ -244,6 +246,9 @@ export class FaultApplier<M> {
         return nodes.slowNode(nodes.nodeIndex(entry.node), entry.factor);
       case 'fail-fast':
         return nodes.failFastNode(nodes.nodeIndex(entry.node), entry.ratio);
+      case 'on-fact':
+      case 'on-message':
+        return nodes.armTrigger(entry);
     }
     assert(false, `unknown fault kind ${JSON.stringify((entry as { kind: unknown }).kind)}`);
   }

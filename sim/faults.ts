@@ -13,7 +13,8 @@ export interface LinkSelector {
   readonly to?: readonly NodeId[];
 }
 
-export type FaultEntry =
+/** Every entry that acts at its time (what a trigger's `then` may hold). */
+export type PlainFaultEntry =
   /** Cuts every link between nodes of different groups (both directions); unlisted nodes are untouched. */
   | { readonly at: Micros; readonly kind: 'partition'; readonly groups: readonly (readonly NodeId[])[] }
   /** One-way: cuts only from → to. */
@@ -51,12 +52,60 @@ export type FaultEntry =
    */
   | { readonly at: Micros; readonly kind: 'fail-fast'; readonly node: NodeId; readonly ratio: number; readonly as?: string };
 
+/** A plain entry inside a trigger: it acts `afterMicros` after the trigger fires instead of at a time of its own. */
+export type TriggeredFault = PlainFaultEntry extends infer E ? (E extends PlainFaultEntry ? Omit<E, 'at'> & { readonly afterMicros: Micros } : never) : never;
+
+/** The fact a trigger waits for: its `type`, reported by a node of `role` (any, if absent), whose fields equal `where`'s. */
+export interface FactPattern {
+  readonly fact: string;
+  readonly role?: string;
+  readonly where?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** What a message rule does to a matching message as it is sent (`pass`: nothing; its `then` entries still run). */
+export type MessageAction = 'drop' | 'duplicate' | 'delay' | 'pass';
+
+/**
+ * Triggers: faults aimed at the moments that matter, as data (replayable and shrinkable like any entry).
+ * Armed from `at` until the fault phase ends, each fires at most `times` times.
+ */
+export type TriggerEntry =
+  /**
+   * When a node reports a fact matching the pattern, its `then` entries are scheduled `afterMicros` later,
+   * with `$fact` standing for the node that reported it ("crash a voter right after it granted a vote").
+   */
+  | ({ readonly at: Micros; readonly kind: 'on-fact'; readonly times: number; readonly then: readonly TriggeredFault[] } & FactPattern)
+  /**
+   * The next `times` messages whose `type` field is `type` and whose other fields equal `where`'s (on the
+   * links `from` → `to`, all if absent) are dropped, duplicated, delayed by `delayMicros` or passed as they
+   * are sent; each match also schedules the `then` entries, `$from` and `$to` standing for its sender and
+   * receiver ("crash a voter right after it granted a vote").
+   */
+  | ({
+    readonly at: Micros; readonly kind: 'on-message'; readonly type: string; readonly where?: Readonly<Record<string, string | number | boolean>>;
+    readonly action: MessageAction; readonly delayMicros?: Micros; readonly times: number; readonly then?: readonly TriggeredFault[];
+  } & LinkSelector);
+
+export type FaultEntry = PlainFaultEntry | TriggerEntry;
+
 export type FaultKind = FaultEntry['kind'];
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'partition', 'heal', 'crash', 'restart', 'pause', 'resume', 'clog', 'unclog',
   'loss', 'duplicate', 'delay', 'clock-skew', 'clock-drift', 'slow', 'fail-fast', 'join', 'leave',
+  'on-fact', 'on-message',
 ];
+
+/** In a trigger's `then`, the node that reported the fact. */
+export const FACT_NODE_REF = '$fact';
+/** In a message rule's `then`, the message's sender and receiver. */
+export const FROM_NODE_REF = '$from';
+export const TO_NODE_REF = '$to';
+const TRIGGER_REFS = [FACT_NODE_REF, FROM_NODE_REF, TO_NODE_REF];
+
+/** Bounds: a trigger fires at most this many times, and holds at most this many entries. */
+export const TRIGGER_TIMES_MAX = 1_000;
+export const TRIGGER_THEN_MAX = 16;
 
 /**
  * Node references a schedule may use besides node ids, resolved when the fault applies:
@@ -132,6 +181,17 @@ export function parseFaultSchedule(
     .map(({ entry }) => entry);
 }
 
+/** The entry with every occurrence of the reference `ref` (in node, from, to and groups) replaced by `id`. */
+export function substituteNode<E extends FaultEntry>(entry: E, ref: string, id: NodeId): E {
+  const swap = (list: readonly NodeId[]) => list.map((x) => (x === ref ? id : x));
+  const out: Record<string, unknown> = { ...entry };
+  if ('node' in entry && entry.node === ref) out.node = id;
+  if ('from' in entry && entry.from !== undefined) out.from = swap(entry.from);
+  if ('to' in entry && entry.to !== undefined) out.to = swap(entry.to);
+  if ('groups' in entry) out.groups = entry.groups.map(swap);
+  return out as E;
+}
+
 function isNodeList(cluster: readonly NodeId[] | FaultCluster): cluster is readonly NodeId[] {
   return Array.isArray(cluster);
 }
@@ -185,6 +245,7 @@ function parseEntry(
   const binding = (): { as?: string } => {
     if (e.as === undefined) return {};
     if (typeof e.as !== 'string' || !BINDING_NAME.test(e.as)) throw new InputError(`${here}: as must be a name like "L" (letters, digits, - and _); got ${JSON.stringify(e.as)}`);
+    if (TRIGGER_REFS.includes(`$${e.as}`)) throw new InputError(`${here}: as "${e.as}" is reserved ($fact, $from and $to name the nodes a trigger fired on)`);
     bound.add(e.as);
     return { as: e.as };
   };
@@ -203,6 +264,38 @@ function parseEntry(
     const from = nodeList('from', false);
     const to = nodeList('to', false);
     return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+  };
+  /** A trigger's `then`: plain entries with afterMicros, where `refs` ($fact, or $from and $to) name the nodes it fired on. */
+  const thenEntries = (refs: readonly string[]): TriggeredFault[] => {
+    if (!Array.isArray(e.then) || e.then.length === 0 || e.then.length > TRIGGER_THEN_MAX) throw new InputError(`${here}: then must be a list of 1 to ${TRIGGER_THEN_MAX} fault entries, each with afterMicros instead of at`);
+    // The entries' own bindings (as) hold for the rest of the run; the trigger's references only inside.
+    const inner = new Set([...bound, ...refs.map((ref) => ref.slice(1))]);
+    const then = e.then.map((item, i): TriggeredFault => {
+      const whereInner = `${here}: then[${i}]`;
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new InputError(`${whereInner}: expected an object like {"afterMicros": 0, "kind": "crash", "node": "${refs[0]}"}`);
+      const { afterMicros, ...rest } = item as Record<string, unknown>;
+      if ('at' in rest) throw new InputError(`${whereInner}: a triggered entry has afterMicros (from the moment the trigger fires), not at`);
+      if (rest.kind === 'on-fact' || rest.kind === 'on-message') throw new InputError(`${whereInner}: a trigger cannot hold another trigger`);
+      const after = parseAt(afterMicros ?? 0, `${whereInner} afterMicros`);
+      const parsed = parseEntry({ ...rest, at: 0 }, whereInner, cluster, inner, faultPhaseMicros) as PlainFaultEntry;
+      const { at: _at, ...relative } = parsed;
+      void _at;
+      return { ...relative, afterMicros: after } as TriggeredFault;
+    });
+    for (const name of inner) if (!TRIGGER_REFS.includes(`$${name}`)) bound.add(name);
+    return then;
+  };
+  const matchFields = (): Record<string, string | number | boolean> | undefined => {
+    if (e.where === undefined) return undefined;
+    if (e.where === null || typeof e.where !== 'object' || Array.isArray(e.where) || Object.values(e.where).some((v) => !['string', 'number', 'boolean'].includes(typeof v))) {
+      throw new InputError(`${here}: where must be an object of fields and the values they must have, such as {"granted": true}`);
+    }
+    return { ...(e.where as Record<string, string | number | boolean>) };
+  };
+  const times = (): number => {
+    if (e.times === undefined) return 1;
+    if (!Number.isSafeInteger(e.times) || (e.times as number) < 1 || (e.times as number) > TRIGGER_TIMES_MAX) throw new InputError(`${here}: times must be an integer from 1 to ${TRIGGER_TIMES_MAX}; got ${JSON.stringify(e.times)}`);
+    return e.times as number;
   };
   const ratio = (): number => {
     if (typeof e.ratio !== 'number' || !(e.ratio >= 0 && e.ratio <= 1)) throw new InputError(`${here}: ratio must be a number from 0 to 1; got ${JSON.stringify(e.ratio)}`);
@@ -273,6 +366,35 @@ function parseEntry(
         throw new InputError(`${here}: factor must be a number from 1 (normal speed) to ${SLOW_FACTOR_MAX}; got ${JSON.stringify(factor)}`);
       }
       return { at, kind: 'slow', node: node(), factor, ...binding() };
+    }
+    case 'on-fact': {
+      allowed('fact', 'role', 'where', 'times', 'then');
+      if (typeof e.fact !== 'string' || e.fact === '') throw new InputError(`${here}: fact must name a fact type, such as "vote" or "role"; got ${JSON.stringify(e.fact)}`);
+      let role: string | undefined;
+      if (e.role !== undefined) {
+        const roles = [...new Set(cluster.nodes.map((n) => n.role))].filter((r) => r !== '');
+        if (typeof e.role !== 'string' || !roles.includes(e.role)) throw new InputError(`${here}: role must be a node role of this cluster (${roles.join(', ') || 'none'}); got ${JSON.stringify(e.role)}`);
+        role = e.role;
+      }
+      const where = matchFields();
+      const then = thenEntries([FACT_NODE_REF]);
+      return { at, kind: 'on-fact', fact: e.fact, ...(role !== undefined ? { role } : {}), ...(where !== undefined ? { where } : {}), times: times(), then };
+    }
+    case 'on-message': {
+      allowed('type', 'where', 'action', 'delayMicros', 'times', 'then', 'from', 'to');
+      if (typeof e.type !== 'string' || e.type === '') throw new InputError(`${here}: type must name a message type (its "type" field), such as "append-entries"; got ${JSON.stringify(e.type)}`);
+      if (e.action !== 'drop' && e.action !== 'duplicate' && e.action !== 'delay' && e.action !== 'pass') throw new InputError(`${here}: action must be drop, duplicate, delay or pass; got ${JSON.stringify(e.action)}`);
+      const where = matchFields();
+      const then = e.then === undefined ? undefined : thenEntries([FROM_NODE_REF, TO_NODE_REF]);
+      let delayMicros: Micros | undefined;
+      if (e.action === 'delay') {
+        delayMicros = parseAt(e.delayMicros, `${here} delayMicros`);
+        if (delayMicros <= 0) throw new InputError(`${here}: delayMicros must be positive for a delay`);
+      } else if (e.delayMicros !== undefined) throw new InputError(`${here}: delayMicros is for action delay only`);
+      return {
+        at, kind: 'on-message', type: e.type, ...(where !== undefined ? { where } : {}), action: e.action, ...(delayMicros !== undefined ? { delayMicros } : {}),
+        times: times(), ...(then !== undefined ? { then } : {}), ...links(),
+      };
     }
     case 'fail-fast': {
       allowed('node', 'ratio', 'as');
@@ -350,6 +472,18 @@ export function describeFault(entry: FaultEntry): string {
       return entry.factor === 1
         ? `${nodeName(entry.node)} runs at normal speed again${boundAs(entry.as)}`
         : `${nodeName(entry.node)} runs ${entry.factor}× slower${boundAs(entry.as)}`;
+    case 'on-fact': {
+      const who = entry.role === undefined ? 'a node' : `a ${entry.role}`;
+      const where = entry.where === undefined ? '' : ` (${Object.entries(entry.where).map(([k, v]) => `${k} ${String(v)}`).join(', ')})`;
+      const then = entry.then.map((t) => `${t.afterMicros > 0 ? `${formatMicros(t.afterMicros)} later ` : ''}${describeFault({ ...t, at: 0 } as PlainFaultEntry).replaceAll(FACT_NODE_REF, 'it')}`).join(', then ');
+      return `when ${who} reports ${entry.fact}${where}: ${then}${entry.times > 1 ? ` (up to ${entry.times} times)` : ''}`;
+    }
+    case 'on-message': {
+      const what = entry.action === 'delay' ? `delay by ${formatMicros(entry.delayMicros ?? 0)}` : entry.action === 'pass' ? 'on' : entry.action;
+      const where = entry.where === undefined ? '' : ` (${Object.entries(entry.where).map(([k, v]) => `${k} ${String(v)}`).join(', ')})`;
+      const then = entry.then === undefined ? '' : `: ${entry.then.map((t) => `${t.afterMicros > 0 ? `${formatMicros(t.afterMicros)} later ` : ''}${describeFault({ ...t, at: 0 } as PlainFaultEntry).replaceAll(FROM_NODE_REF, 'its sender').replaceAll(TO_NODE_REF, 'its receiver')}`).join(', then ')}`;
+      return `${what} the next ${entry.times > 1 ? `${entry.times} ` : ''}${entry.type} message${entry.times > 1 ? 's' : ''}${where}${linkWords(entry).replace(' on every link', '')}${then}`;
+    }
     case 'fail-fast':
       return entry.ratio === 0
         ? `${nodeName(entry.node)} serves its requests again${boundAs(entry.as)}`

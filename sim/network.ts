@@ -30,7 +30,7 @@ export interface NetworkConfig {
 }
 
 /** Why a message was dropped: 'crashed' is the receiver's doing, the others the link's. */
-export type DropReason = 'loss' | 'partition' | 'overflow' | 'crashed';
+export type DropReason = 'loss' | 'partition' | 'overflow' | 'crashed' | 'trigger';
 
 /** Minimal random source a link needs (the engine passes a per-link Rng). */
 export interface LinkRandom {

@@ -34,6 +34,7 @@ function dropCode(reason: DropReason): number {
     case 'partition': return 2;
     case 'overflow': return 3;
     case 'crashed': return 4;
+    case 'trigger': return 5;
   }
 }
 

@@ -85,6 +85,7 @@ export function prepareRun(request: RunRequest): PreparedRun {
     params: new Set((request.set ?? []).map((assignment) => assignment.slice(0, Math.max(0, assignment.indexOf('='))))),
     nodes: request.nodeCount !== undefined,
     nodeRange: [scenario.minNodes, scenario.maxNodes],
+    durationMicros: request.durationMicros ?? scenario.defaultDurationMicros,
   }) : undefined;
   const nodeCount = request.nodeCount ?? swarm?.nodes ?? scenario.defaultNodes;
   if (!Number.isInteger(nodeCount) || nodeCount < scenario.minNodes || nodeCount > scenario.maxNodes) {
@@ -146,7 +147,13 @@ export function prepareRun(request: RunRequest): PreparedRun {
           ...(swarmFaults === undefined ? {} : { swarm: swarmFaults, targetLinksOnly: scenario.defaultNemesis.startsWith('fd-') }),
         },
         nemesisRng,
-      );
+      ).concat(swarm === undefined || swarm.triggers.length === 0
+        ? []
+        // Swarm's triggers join the drawn schedule, in the canonical form a file would give them.
+        : parseFaultSchedule(JSON.parse(JSON.stringify(swarm.triggers)), cluster, durationMicros, `${scenario.name} swarm triggers`))
+        .map((entry, index) => ({ entry, index }))
+        .sort((a, b) => a.entry.at - b.entry.at || a.index - b.index)
+        .map(({ entry }) => entry);
   return {
     scenario, seed: request.seed, nodeCount, durationMicros, nemesis, params, bug: request.bug, setup, faults,
     faultsSource: request.faults?.source, targets, ...(swarm === undefined ? {} : { swarm: { ...swarm, faults: swarmFaults! } }),

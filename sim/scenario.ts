@@ -371,7 +371,7 @@ export interface ScenarioFamily<D extends ParamDecls, K extends string, V extend
   readonly nodesReason?: string;
   readonly defaultDurationMicros: Micros;
   /** The knobs `--nemesis swarm` may draw, by parameter, and the cluster sizes (see {@link SwarmSpace}). */
-  readonly swarm?: { readonly params?: { readonly [P in keyof D]?: SwarmRange }; readonly nodes?: readonly [number, number] };
+  readonly swarm?: { readonly params?: { readonly [P in keyof D]?: SwarmRange }; readonly nodes?: readonly [number, number]; readonly triggers?: SwarmSpace['triggers'] };
   /** The cluster, network, checkers and metrics observers of one run of `variant`, typed by the algorithm's facts `F`. */
   build(options: FamilyBuildOptions<D, K>, variant: V): ScenarioSetup<F>;
 }

@@ -9,7 +9,7 @@ import { LocalClock } from './clock.js';
 import { SimDisk } from './disk.js';
 import { EventQueue } from './event-queue.js';
 import { FaultApplier, RoleResolver, type FaultResolution, type NodeFaults, type RoleOracle } from './fault-apply.js';
-import type { FaultEntry } from './faults.js';
+import { FACT_NODE_REF, FROM_NODE_REF, substituteNode, TO_NODE_REF, type FaultEntry, type TriggeredFault, type TriggerEntry } from './faults.js';
 import { copyOnWire, sealForWire } from './hash.js';
 import { History, type HistoryListener, type Operation } from './history.js';
 import { Network, type DropReason, type Link, type NetworkConfig } from './network.js';
@@ -245,7 +245,7 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     messagesSent: 0,
     messagesDelivered: 0,
     messagesDropped: 0,
-    dropsByReason: { loss: 0, partition: 0, overflow: 0, crashed: 0 },
+    dropsByReason: { loss: 0, partition: 0, overflow: 0, crashed: 0, trigger: 0 },
   };
   /** Handler exceptions: a process that throws has a bug; it is crashed, as a panicking server would be. */
   readonly handlerErrors: Violation[] = [];
@@ -279,6 +279,10 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   private readonly measureBytes: boolean;
   /** How many nodes are slow now (factor ≠ 1): while none is, a message costs one comparison for it. */
   private slowNodes = 0;
+  /** Armed `on-fact` triggers and how often each has fired (sim/faults.ts): the fault phase only. */
+  private factTriggers: { readonly entry: Extract<TriggerEntry, { kind: 'on-fact' }>; fired: number }[] = [];
+  /** Armed `on-message` rules and how many messages each may still take; empty on the per-message path unless armed. */
+  private messageRules: { readonly entry: Extract<TriggerEntry, { kind: 'on-message' }>; left: number; readonly from: ReadonlySet<number> | null; readonly to: ReadonlySet<number> | null }[] = [];
   /** The node the running handler most likely answers (the sender of the message being handled), by id and index. */
   private replyId: NodeId = '';
   private replyIndex = -1;
@@ -385,6 +389,9 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
   beginRecovery(): void {
     assert(this.phase === 'faults', 'recovery begins once');
     this.phase = 'recovery';
+    // No new faults in recovery: triggers disarm, and entries they scheduled for later are not applied.
+    this.factTriggers = [];
+    this.messageRules = [];
     this.recorder.phase(this.now, 'recovery');
     const at = this.now;
     const base = this.options.network;
@@ -444,6 +451,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
         this.fireTimer(event);
         return;
       case Kind.Fault:
+        // Only a trigger's entries can be due after the fault phase: recovery applies no faults.
+        if (this.phase === 'recovery') return;
         this.applyFault(event.payload as FaultEntry, 'schedule');
         return;
       case Kind.Start:
@@ -586,19 +595,29 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     this.recorder.send(this.now, from, to, msgId, hash, msg);
     // A link is created on its first message (Network.link), in the state the link changes so far give it.
     const link = this.links[from * this.linkRow + to] ?? this.network.create(from, to);
+    // An armed message rule acts first (rules are empty unless a schedule armed one).
+    let extraMicros = 0;
+    if (this.messageRules.length !== 0) {
+      const rule = this.takeMessageRule(from, to, msg);
+      if (rule !== undefined) {
+        if (rule.action === 'drop') return this.drop(from, to, msgId, 'trigger');
+        if (rule.action === 'delay') extraMicros = rule.delayMicros!;
+        else if (rule.action === 'duplicate') this.putOnWire(link, msgId, copyOnWire(msg), null, 0);
+      }
+    }
     // Link.sendDrop and Link.duplicates inline: the per-message path.
     if (link.cut) return this.drop(from, to, msgId, 'partition');
     if (link.lossRatio > 0 && link.random.chance(link.lossRatio)) return this.drop(from, to, msgId, 'loss');
-    this.putOnWire(link, msgId, msg, spare);
-    if (link.duplicateRatio > 0 && link.random.chance(link.duplicateRatio)) this.putOnWire(link, msgId, copyOnWire(msg), null);
+    this.putOnWire(link, msgId, msg, spare, extraMicros);
+    if (link.duplicateRatio > 0 && link.random.chance(link.duplicateRatio)) this.putOnWire(link, msgId, copyOnWire(msg), null, extraMicros);
   }
 
-  private putOnWire(link: Link, msgId: number, msg: unknown, spare: SimEvent | null): void {
+  private putOnWire(link: Link, msgId: number, msg: unknown, spare: SimEvent | null, extraMicros: Micros): void {
     // A full link drops the message, counted as overflow.
     // Link.board inline. Bound: at most `capacity` messages in flight per directed link.
     if (link.inFlight >= link.capacity) return this.drop(link.from, link.to, msgId, 'overflow');
     link.inFlight++;
-    let latency = link.sampleLatency();
+    let latency = link.sampleLatency() + extraMicros;
     // A slow receiver handles the message factor × the latency after it was sent (see `slowNode`).
     if (this.slowNodes !== 0) latency = this.slowed(link.to, latency);
     const at = this.now + latency;
@@ -691,6 +710,55 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
       if (problem) this.reportViolation(checker.name, problem);
     }
     for (const observer of this.factObservers) observer.onFact!(node.id, fact, this.view);
+    if (this.factTriggers.length !== 0) this.fireFactTriggers(node, fact);
+  }
+
+  /** For the fault applier: arms a trigger until the fault phase ends. */
+  armTrigger(entry: TriggerEntry): void {
+    if (this.phase !== 'faults') return;
+    if (entry.kind === 'on-fact') {
+      this.factTriggers.push({ entry, fired: 0 });
+      return;
+    }
+    const indices = (ids: readonly NodeId[] | undefined) => (ids === undefined ? null : new Set(ids.map((id) => this.node(id).index)));
+    this.messageRules.push({ entry, left: entry.times, from: indices(entry.from), to: indices(entry.to) });
+  }
+
+  /** A fact matched an armed trigger: its entries are scheduled, `$fact` standing for the node that reported it. */
+  private fireFactTriggers(node: NodeRecord, fact: Observation): void {
+    for (const trigger of this.factTriggers) {
+      const { entry } = trigger;
+      if (trigger.fired >= entry.times || fact.type !== entry.fact) continue;
+      if (entry.role !== undefined && node.spec.role !== entry.role) continue;
+      if (entry.where !== undefined && !Object.entries(entry.where).every(([key, value]) => (fact as unknown as Record<string, unknown>)[key] === value)) continue;
+      trigger.fired++;
+      this.scheduleTriggered(entry.then, [[FACT_NODE_REF, node.id]]);
+    }
+  }
+
+  /** Queues a trigger's entries from now, its references (`$fact`, `$from`, `$to`) replaced by the nodes it fired on. */
+  private scheduleTriggered(then: readonly TriggeredFault[], refs: readonly (readonly [string, NodeId])[]): void {
+    for (const { afterMicros, ...rest } of then) {
+      let scheduled = { ...rest, at: this.now + afterMicros } as FaultEntry;
+      for (const [ref, id] of refs) scheduled = substituteNode(scheduled, ref, id);
+      this.queue.push(new SimEvent(scheduled.at, Kind.Fault, -1, -1, 0, scheduled));
+    }
+  }
+
+  /** The first armed rule matching a message as it is sent (taking one of its uses), or undefined. */
+  private takeMessageRule(from: number, to: number, msg: unknown): Extract<TriggerEntry, { kind: 'on-message' }> | undefined {
+    if (msg === null || typeof msg !== 'object') return undefined;
+    const type = (msg as { type?: unknown }).type;
+    for (const rule of this.messageRules) {
+      if (rule.left === 0 || rule.entry.type !== type) continue;
+      if ((rule.from !== null && !rule.from.has(from)) || (rule.to !== null && !rule.to.has(to))) continue;
+      const where = rule.entry.where;
+      if (where !== undefined && !Object.entries(where).every(([key, value]) => (msg as Record<string, unknown>)[key] === value)) continue;
+      rule.left--;
+      if (rule.entry.then !== undefined) this.scheduleTriggered(rule.entry.then, [[FROM_NODE_REF, this.nodes[from]!.id], [TO_NODE_REF, this.nodes[to]!.id]]);
+      return rule.entry;
+    }
+    return undefined;
   }
 
   /** History listener: an invoke goes into the fingerprint and the trace. */

@@ -3,6 +3,7 @@
 // faults last, how hard loss, duplication and delay hit, and the scenario's knobs within the ranges its
 // author declared safe — from its own stream, so one seed is still one exact, replayable run.
 
+import type { FactPattern, FaultEntry, TriggeredFault } from './faults.js';
 import type { Rng } from './rng.js';
 import type { Micros } from './time.js';
 
@@ -15,11 +16,19 @@ export type SwarmRange =
   | { readonly min: number; readonly max: number; readonly log?: boolean; readonly integer?: boolean }
   | { readonly choices: readonly string[] };
 
-/** A scenario's swarm space: the knobs swarm may draw, and the cluster sizes it may pick. */
+/**
+ * A scenario's swarm space: the knobs swarm may draw, the cluster sizes it may pick, and the moments its
+ * algorithm declares worth aiming faults at — facts its nodes report and messages they send — from which
+ * swarm draws triggers (sim/faults.ts `on-fact`, `on-message`).
+ */
 export interface SwarmSpace {
   readonly params?: Readonly<Record<string, SwarmRange>>;
   /** Cluster sizes swarm may draw (within the scenario's own node range), when `--nodes` is not given. */
   readonly nodes?: readonly [number, number];
+  readonly triggers?: {
+    readonly facts?: readonly FactPattern[];
+    readonly messages?: readonly { readonly type: string; readonly where?: Readonly<Record<string, string | number | boolean>> }[];
+  };
 }
 
 /** The fault kinds swarm can switch on (the nemesis's moves). */
@@ -52,6 +61,8 @@ export interface SwarmDraw {
    */
   readonly params: Readonly<Record<string, number | string>>;
   readonly faults: SwarmFaults;
+  /** Triggers drawn from the scenario's declared facts and messages (added to the schedule; none when it declares none). */
+  readonly triggers: readonly FaultEntry[];
 }
 
 /** Bounds of the fault mix (wide on purpose: swarm's power is in the corners). */
@@ -74,7 +85,7 @@ const MOVE_WEIGHT_MAX = 5;
 export function drawSwarm(
   space: SwarmSpace | undefined,
   rng: Rng,
-  given: { readonly params: ReadonlySet<string>; readonly nodes: boolean; readonly nodeRange: readonly [number, number] },
+  given: { readonly params: ReadonlySet<string>; readonly nodes: boolean; readonly nodeRange: readonly [number, number]; readonly durationMicros: Micros },
 ): SwarmDraw {
   // The order of the draws is part of the format: changing it changes every swarm seed's run.
   const faults = drawFaults(rng);
@@ -104,7 +115,58 @@ export function drawSwarm(
     // A scenario narrower than its family's swarm range (a staged lesson) keeps its own size.
     if (!given.nodes && low <= high) nodes = drawn;
   }
-  return nodes === undefined ? { params, faults } : { nodes, params, faults };
+  const triggers = drawTriggers(space, rng, given.durationMicros);
+  return nodes === undefined ? { params, faults, triggers } : { nodes, params, faults, triggers };
+}
+
+/** Triggers per seed: 0 … this many. */
+const TRIGGERS_MAX = 4;
+/** A triggered fault window (crash to restart, pause to resume, cut to heal) lasts between these. */
+const TRIGGER_WINDOW_MICROS: readonly [number, number] = [1_000, 1_500_000];
+/**
+ * A bounce: a crash and restart this soon after (before the next message arrives, so the node comes back
+ * with only what it persisted, in the middle of whatever it was doing: the fault that finds a forgotten
+ * write to disk).
+ */
+const BOUNCE_MICROS: readonly [number, number] = [20, 3_000];
+
+/** What a trigger does to the node it fired on (`ref`: `$fact`, `$from` or `$to`), by weight: bounce 3, crash, pause, isolate, clog 1.5 each, clock skew 1. */
+function drawReaction(rng: Rng, ref: string): TriggeredFault[] {
+  const window = Math.round(logUniform(rng, TRIGGER_WINDOW_MICROS[0], TRIGGER_WINDOW_MICROS[1]));
+  const after = rng.chance(0.5) ? 0 : Math.round(logUniform(rng, 100, 50_000));
+  const roll = rng.int(0, 19);
+  if (roll < 6) return [{ afterMicros: after, kind: 'crash', node: ref }, { afterMicros: after + Math.round(logUniform(rng, BOUNCE_MICROS[0], BOUNCE_MICROS[1])), kind: 'restart', node: ref }];
+  if (roll < 9) return [{ afterMicros: after, kind: 'crash', node: ref }, { afterMicros: after + window, kind: 'restart', node: ref }];
+  if (roll < 12) return [{ afterMicros: after, kind: 'pause', node: ref }, { afterMicros: after + window, kind: 'resume', node: ref }];
+  if (roll < 15) return [{ afterMicros: after, kind: 'partition', groups: [[ref], ['@rest']] }, { afterMicros: after + window, kind: 'heal' }];
+  if (roll < 18) return [{ afterMicros: after, kind: 'clog', from: [ref] }, { afterMicros: after + window, kind: 'unclog', from: [ref] }];
+  return [{ afterMicros: after, kind: 'clock-skew', node: ref, offsetMicros: (rng.chance(0.5) ? 1 : -1) * Math.round(logUniform(rng, 10_000, 1_000_000)) }];
+}
+
+function drawTriggers(space: SwarmSpace | undefined, rng: Rng, durationMicros: Micros): FaultEntry[] {
+  const facts = space?.triggers?.facts ?? [];
+  const messages = space?.triggers?.messages ?? [];
+  if (facts.length + messages.length === 0) return [];
+  const count = rng.int(0, TRIGGERS_MAX);
+  const out: FaultEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = rng.int(0, Math.max(0, Math.floor(durationMicros * 0.7)));
+    // A trigger fires up to this many times: a moment that matters may come only on the fifth election.
+    const times = Math.round(logUniform(rng, 1, 20));
+    if (messages.length === 0 || (facts.length > 0 && rng.chance(0.5))) {
+      const pattern = rng.pick(facts);
+      out.push({ at, kind: 'on-fact', ...pattern, times, then: drawReaction(rng, '$fact') });
+      continue;
+    }
+    const { type, where } = rng.pick(messages);
+    const base = { at, kind: 'on-message' as const, type, ...(where !== undefined ? { where } : {}), times };
+    const roll = rng.int(0, 9);
+    if (roll < 2) out.push({ ...base, action: 'drop' });
+    else if (roll < 4) out.push({ ...base, action: 'duplicate' });
+    else if (roll < 6) out.push({ ...base, action: 'delay', delayMicros: Math.round(logUniform(rng, 1_000, 1_000_000)) });
+    else out.push({ ...base, action: 'pass', then: drawReaction(rng, rng.chance(0.5) ? '$from' : '$to') });
+  }
+  return out.sort((a, b) => a.at - b.at);
 }
 
 function drawFaults(rng: Rng): SwarmFaults {
@@ -163,6 +225,6 @@ export function describeSwarm(draw: SwarmDraw, formatValue: (name: string, value
   const mix = f.moves.map(([move, weight]) => `${move}×${weight}`).join(' ');
   return [
     `swarm knobs: ${knobs.length > 0 ? knobs.join(' ') : '(none drawn)'}`,
-    `swarm faults: ${mix}; loss ≤ ${Math.round(f.lossRatioMax * 100)}%, duplication ≤ ${Math.round(f.duplicateRatioMax * 100)}%, delay ≤ ${formatMicros(f.delayMicrosMax)}`,
+    `swarm faults: ${mix}; loss ≤ ${Math.round(f.lossRatioMax * 100)}%, duplication ≤ ${Math.round(f.duplicateRatioMax * 100)}%, delay ≤ ${formatMicros(f.delayMicrosMax)}${draw.triggers.length > 0 ? `; ${draw.triggers.length} trigger${draw.triggers.length === 1 ? '' : 's'} (in the faults)` : ''}`,
   ];
 }

@@ -17,10 +17,12 @@ export type RaftRole = 'follower' | 'candidate' | 'leader';
  * - `step-down`: as leader of `term`, it lost touch with a majority (check-quorum).
  * - `apply` (shared): it applied log index `index` (entry term `term`; `command` null for a no-op).
  * - `truncate`: it removed `removed` entries from index `from` while in `role` (leader append-only reads this).
+ * - `vote`: it granted its vote in `term` to `candidate` (a RequestVote, not a pre-vote; vote-once-per-term reads this).
  */
 export type RaftFact =
   | SharedFact<RaftRole, SessionCommand | null>
   | { readonly type: 'leader'; readonly term: number }
   | { readonly type: 'commit'; readonly from: number; readonly to: number; readonly term: number }
   | { readonly type: 'step-down'; readonly term: number }
-  | { readonly type: 'truncate'; readonly from: number; readonly removed: number; readonly role: RaftRole; readonly term: number };
+  | { readonly type: 'truncate'; readonly from: number; readonly removed: number; readonly role: RaftRole; readonly term: number }
+  | { readonly type: 'vote'; readonly term: number; readonly candidate: string };

@@ -59,6 +59,48 @@ export function electionSafety(): Checker<RaftFact> {
   };
 }
 
+/**
+ * always: a server votes for at most one candidate in a term (Figure 2: votedFor is persistent state;
+ * §5.2: "each server will vote for at most one candidate in a given term"), across its restarts. The
+ * paper's rule behind election safety, checked where it is broken rather than when two leaders result.
+ */
+export function voteOncePerTerm(): Checker<RaftFact> {
+  const votes = new Map<string, string>();
+  return {
+    name: 'vote-once-per-term',
+    kind: 'always',
+    description: 'a server votes for at most one candidate in a term, across restarts',
+    onObservation(node, fact) {
+      if (fact.type !== 'vote') return;
+      const key = `${node} ${fact.term}`;
+      const earlier = votes.get(key);
+      if (earlier !== undefined && earlier !== fact.candidate) return `${node} voted for ${earlier} and then for ${fact.candidate} in term ${fact.term}`;
+      votes.set(key, fact.candidate);
+    },
+    verdict: () => ({ ok: true }),
+  };
+}
+
+/**
+ * always: a leader commits by counting replicas only an entry of its own term (§5.4.2, Figure 8: "Raft
+ * never commits log entries from previous terms by counting replicas"); earlier entries commit with it.
+ * Read from each commit fact and the leader's log at that moment.
+ */
+export function commitCurrentTerm(): Checker<RaftFact> {
+  return {
+    name: 'commit-current-term',
+    kind: 'always',
+    description: "a leader commits by counting replicas only an entry of its own term; earlier ones commit with it",
+    onObservation(node, fact, run) {
+      if (fact.type !== 'commit') return;
+      const view = run.inspect(node) as RaftView | undefined;
+      const entry = view?.log[fact.to];
+      if (entry !== undefined && entry.term !== fact.term) return `leader ${node} of term ${fact.term} committed index ${fact.to} by counting replicas, an entry of term ${entry.term}`;
+    },
+    verdict: () => ({ ok: true }),
+  };
+}
+
 /** always: a leader never overwrites or deletes entries in its log. */
 export function leaderAppendOnly(): Checker<RaftFact> {
   return {

@@ -346,6 +346,7 @@ export class RaftNode implements Process<RaftMessage, RaftFact> {
     if (granted) {
       this.votedFor = from;
       this.persistTermAndVote(ctx);
+      ctx.observe({ type: 'vote', term: this.currentTerm, candidate: from });
       // Fig. 2 Rules for Servers, Followers, rule 2: granting a vote resets the election timeout.
       this.resetElectionTimer(ctx);
     }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeStatus, RunView } from '../../sim/check.js';
 import { FaultApplier, leaderRoles, RoleResolver, type NodeFaults, type RoleOracle } from '../../sim/fault-apply.js';
-import type { FaultEntry } from '../../sim/faults.js';
+import type { FaultEntry, TriggerEntry } from '../../sim/faults.js';
 import { Network, type NetworkConfig } from '../../sim/network.js';
 import type { NodeId } from '../../sim/process.js';
 import { Recorder, TracingRecorder } from '../../sim/recorder.js';
@@ -103,6 +103,7 @@ class FakeNodes implements NodeFaults<string> {
   slowNode(index: number, factor: number) { this.calls.push(`slow ${index} ${factor}`); }
   failFastNode(index: number, ratio: number) { this.calls.push(`fail-fast ${index} ${ratio}`); }
   release(messages: readonly string[]) { this.calls.push(`release ${messages.join(',')}`); }
+  armTrigger(entry: TriggerEntry) { this.calls.push(`arm ${entry.kind}`); }
 }
 
 function applier(leader: NodeId | null = 's1') {

@@ -8,6 +8,7 @@ import { scenarios, findScenario } from '../../scenarios/index.js';
 import { allParams, formatParamValue } from '../../sim/scenario.js';
 import { executeRun, prepareRun } from '../../sim/run.js';
 import { drawSwarm, SWARM_MEMBERSHIP_MOVES, SWARM_MOVES, type SwarmRange } from '../../sim/swarm.js';
+import type { FaultEntry } from '../../sim/faults.js';
 import { Rng } from '../../sim/rng.js';
 import { runToJson } from '../../reports/json.js';
 
@@ -21,13 +22,13 @@ const MOVE_KINDS: Record<string, readonly string[]> = {
 describe('swarm draws', () => {
   it('the same seed draws the same configuration; seeds differ; at least one fault kind other than membership is on', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), (seed) => {
-      const given = { params: new Set<string>(), nodes: false, nodeRange: [1, 15] as const };
+      const given = { params: new Set<string>(), nodes: false, nodeRange: [1, 15] as const, durationMicros: 10_000_000 };
       const a = drawSwarm(findScenario('raft-chaos')!.swarm, Rng.fromSeed(seed).fork('swarm'), given);
       expect(drawSwarm(findScenario('raft-chaos')!.swarm, Rng.fromSeed(seed).fork('swarm'), given)).toEqual(a);
       expect(a.faults.moves.some(([move]) => (SWARM_MOVES as readonly string[]).includes(move))).toBe(true);
       for (const [, weight] of a.faults.moves) expect(weight).toBeGreaterThanOrEqual(1);
     }), { numRuns: 100 });
-    const draws = new Set([1, 2, 3, 4, 5].map((seed) => JSON.stringify(drawSwarm(findScenario('raft-chaos')!.swarm, Rng.fromSeed(seed).fork('swarm'), { params: new Set(), nodes: false, nodeRange: [1, 15] }))));
+    const draws = new Set([1, 2, 3, 4, 5].map((seed) => JSON.stringify(drawSwarm(findScenario('raft-chaos')!.swarm, Rng.fromSeed(seed).fork('swarm'), { params: new Set(), nodes: false, nodeRange: [1, 15], durationMicros: 10_000_000 }))));
     expect(draws.size).toBe(5);
   });
 
@@ -72,7 +73,10 @@ describe('--nemesis swarm runs', () => {
         }
         if (draw.nodes !== undefined) expect(prepared.nodeCount).toBe(draw.nodes);
         const allowed = new Set(draw.faults.moves.flatMap(([move]) => MOVE_KINDS[move]!));
-        for (const fault of prepared.faults) expect(allowed.has(fault.kind), `${scenario.name} seed ${seed}: ${fault.kind}`).toBe(true);
+        const triggers: readonly FaultEntry[] = prepared.faults.filter((f) => f.kind === 'on-fact' || f.kind === 'on-message');
+        expect(triggers.length, `${scenario.name} seed ${seed}`).toBe(draw.triggers.length);
+        if (scenario.swarm!.triggers === undefined) expect(triggers).toEqual([]);
+        for (const fault of prepared.faults.filter((f) => !triggers.includes(f))) expect(allowed.has(fault.kind), `${scenario.name} seed ${seed}: ${fault.kind}`).toBe(true);
         const spares = prepared.setup.nodes.some((n) => n.dormant === true);
         const membership = draw.faults.moves.filter(([move]) => (SWARM_MEMBERSHIP_MOVES as readonly string[]).includes(move)).length;
         expect(membership, `${scenario.name} seed ${seed}`).toBe(spares ? 2 : 0);
