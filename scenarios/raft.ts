@@ -256,7 +256,7 @@ const raftScenario = defineScenarioFamily({
     triggers: {
       facts: [
         { fact: 'role', where: { role: 'candidate' } }, { fact: 'role', where: { role: 'leader' } },
-        { fact: 'leader-established' }, { fact: 'commit' }, { fact: 'truncate' }, { fact: 'step-down' },
+        { fact: 'leader-established' }, { fact: 'commit' }, { fact: 'truncate' }, { fact: 'step-down' }, { fact: 'vote' },
       ],
       messages: [
         { type: 'request-vote' }, { type: 'vote-reply', where: { granted: true } }, { type: 'pre-vote' },
