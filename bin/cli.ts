@@ -22,6 +22,7 @@ import { replayCommand } from '../reports/replay-command.js';
 import { readVersion, replayFileOf, serializeReplayFile } from '../lab/replay-file.js';
 import { readInputJson, readInputText } from '../lab/input-file.js';
 import { announceWritten, anyToStdout, checkDistinctOutputs, checkOutputFile, checkStdoutFree, writeOutputFile } from '../lab/output-path.js';
+import { registerExploreCommand } from './explore-command.js';
 import { registerLabCommands } from './lab-commands.js';
 import { registerSweepCommands } from './sweep-command.js';
 import { listExperiments, registerExperimentCommand } from './experiment-command.js';
@@ -108,6 +109,7 @@ program
 
 registerLabCommands(program);
 registerSweepCommands(program);
+registerExploreCommand(program);
 registerExperimentCommand(program);
 addScenariosFlag(['list', 'run', 'sweep', 'replay', 'shrink', 'experiment']);
 

@@ -4,7 +4,7 @@
 
 import type { LatencyModel, NetworkConfig } from '../sim/network.js';
 import { KvClient } from '../algorithms/kv/client.js';
-import type { Checker } from '../sim/check.js';
+import type { Checker, RunView } from '../sim/check.js';
 import type { Fact } from '../sim/facts.js';
 import type { MetricsObserver } from '../sim/metrics.js';
 import type { FaultEntry } from '../sim/faults.js';
@@ -119,6 +119,7 @@ export function kvStoreSetup<F extends Fact>(
     readonly checkers: (clients: boolean) => Checker<F>[];
     readonly observers: () => MetricsObserver<F>[];
     readonly roles: RoleOracle;
+    readonly abstractState?: (run: RunView) => string;
   },
 ): ScenarioSetup<F> {
   const { params } = options;
@@ -134,5 +135,6 @@ export function kvStoreSetup<F extends Fact>(
     recoveryMicrosMax: params.recoveryMicrosMax,
     roles: parts.roles,
     ...(script ? { script: (context: ScriptContext) => script(context, network.latency) } : {}),
+    ...(parts.abstractState ? { abstractState: parts.abstractState } : {}),
   };
 }

@@ -9,6 +9,7 @@ import {
   leaderElectedAndWriteCommitted, logMatching, stateMachineSafety, voteOncePerTerm,
 } from '../algorithms/raft/invariants.js';
 import type { RaftFact } from '../algorithms/raft/facts.js';
+import { raftAbstractState } from '../algorithms/raft/abstract-state.js';
 import { raftBugs, RaftNode } from '../algorithms/raft/raft.js';
 import { leaderlessMetrics } from '../algorithms/raft/leaderless.js';
 import { commitMetrics, leaderMetrics, type MetricsObserver } from '../sim/metrics.js';
@@ -279,6 +280,7 @@ const raftScenario = defineScenarioFamily({
     return kvStoreSetup<RaftFact>({ nodeCount, durationMicros, params }, scripted, {
       createServer: () => new RaftNode(config),
       roles: raftRoles,
+      abstractState: raftAbstractState,
       observers: () => [leaderMetrics(), commitMetrics(), ...(variant.observers?.() ?? [])],
       // Without clients (an elections-only run) there is no history to judge and no write to wait for.
       checkers: (clients) => [

@@ -4,7 +4,7 @@
 // lives here too: `defineParams` (typed declarations, checked once), `defineBugs` (an algorithm's
 // planted bugs, read as booleans) and `defineScenarioFamily` (one scenario per variant of a family).
 
-import type { Checker } from './check.js';
+import type { Checker, RunView } from './check.js';
 import type { Fact, Observation } from './facts.js';
 import type { MetricsObserver } from './metrics.js';
 import { InputError } from './errors.js';
@@ -88,6 +88,14 @@ export interface ScenarioSetup<F extends Fact = Observation> {
    * serialisation per message); the fingerprint does not depend on it.
    */
   readonly measureBytes?: boolean;
+  /**
+   * The algorithm's abstract state of a moment of the run, as a short key (`faultline explore` keeps the
+   * schedules that reach keys it has not seen). It forgets ids, exact terms and indices, and keeps what
+   * makes moments different in kind (for Raft: the roles held, how far terms drift apart, who holds
+   * entries of an older term beyond the commit point). Absent: explore uses node statuses and the fact
+   * types reported lately. Reads the run only.
+   */
+  readonly abstractState?: (run: RunView) => string;
 }
 
 /** The nemesis's targets: nodes of these roles, or these node ids. */
