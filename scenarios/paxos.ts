@@ -3,6 +3,7 @@
 // acceptors' acceptances are watched for Agreement and Validity at every step. Single-decree: several
 // proposers propose different values under faults, and every node must learn the one value chosen.
 
+import { multiPaxosAbstractState } from '../algorithms/paxos/abstract-state.js';
 import {
   agreement, ChosenTracker, clientOperationsComplete, everyoneDecided, leaderAgreed, leaderEstablished, promiseRespected, stateMachineSafety, validity, valueChosen,
 } from '../algorithms/paxos/invariants.js';
@@ -132,6 +133,7 @@ const paxosScenario = defineScenarioFamily({
     return kvStoreSetup<MultiPaxosFact>({ nodeCount, durationMicros, params }, variant, {
       createServer: () => new PaxosNode(config),
       roles: paxosRoles,
+      abstractState: multiPaxosAbstractState,
       observers: () => [leaderMetrics(), commitMetrics()],
       // Without clients (a leader-election-only run) nothing is proposed: no history to judge, no value
       // to wait for; what must happen at least once is a leader established by a majority.
