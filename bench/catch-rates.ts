@@ -1,4 +1,4 @@
-// `npm run catch-rates [-- --seeds 1..200 --methods chaos,swarm,staged --bugs raft/forget-vote,… --json FILE]`:
+// `npm run catch-rates [-- --seeds 1..200 --methods chaos,swarm,staged --bugs raft/forget-vote,… --scenario S --json FILE]`:
 // how often each planted bug is caught, per method, over a fixed seed range — with the 95% Wilson interval,
 // so every catch claim in README is a rate over a stated range. Methods: `chaos` (the algorithm's generic
 // scenario under its own nemesis), `swarm` (the same scenario, `--nemesis swarm`), `staged` (the scenarios
@@ -56,7 +56,7 @@ function flag(name: string): string | undefined {
 }
 
 for (const arg of process.argv.slice(2)) {
-  if (arg.startsWith('--') && !['--seeds', '--methods', '--bugs', '--json', '--staged-seeds'].includes(arg)) fail(`unknown option ${arg} (known: --seeds, --staged-seeds, --methods, --bugs, --json)`);
+  if (arg.startsWith('--') && !['--seeds', '--methods', '--bugs', '--scenario', '--json', '--staged-seeds'].includes(arg)) fail(`unknown option ${arg} (known: --seeds, --staged-seeds, --methods, --bugs, --scenario, --json)`);
 }
 let seeds: { from: number; to: number };
 let stagedSeeds: { from: number; to: number };
@@ -71,7 +71,9 @@ for (const m of methods) if (!METHODS.includes(m)) fail(`--methods ${m}: expecte
 const onlyBugs = flag('bugs')?.split(',');
 for (const b of onlyBugs ?? []) if (!TARGETS.some((t) => t.bug === b)) fail(`--bugs ${b}: no such planted bug (known: ${[...new Set(TARGETS.map((t) => t.bug))].join(', ')})`);
 const jsonPath = flag('json');
-const targets = TARGETS.filter((t) => onlyBugs === undefined || onlyBugs.includes(t.bug));
+const onlyScenario = flag('scenario');
+if (onlyScenario !== undefined && !TARGETS.some((t) => t.scenario === onlyScenario)) fail(`--scenario ${onlyScenario}: not a generic scenario of a planted bug (${[...new Set(TARGETS.map((t) => t.scenario))].join(', ')})`);
+const targets = TARGETS.filter((t) => (onlyBugs === undefined || onlyBugs.includes(t.bug)) && (onlyScenario === undefined || t.scenario === onlyScenario));
 for (const t of targets) if (findScenario(t.scenario) === undefined) fail(`scenario ${t.scenario} is not built`);
 
 interface Measured {
