@@ -1,0 +1,27 @@
+// StrykerJS configuration for mutation testing of algorithms/ (`npm run mutate`; scripts/mutate.mjs passes
+// `--mutate` for the folders asked for). Each mutant runs only the tests that cover it (perTest coverage),
+// cheapest test files first (vitest.mutation.config.ts), and stops at the first failure. Reports go to
+// reports-mutation/ (gitignored); the triage of survivors is docs/mutation-triage.md.
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts' },
+  coverageAnalysis: 'perTest',
+  mutate: ['algorithms/**/*.ts'],
+  // Two test runners: the machine has two cores, and other work shares it.
+  concurrency: 2,
+  // A mutant that loops forever is a timeout (counted as killed); sweeps take seconds, so leave room.
+  timeoutMS: 10_000,
+  timeoutFactor: 2,
+  reporters: ['json', 'html', 'progress'],
+  jsonReporter: { fileName: 'reports-mutation/mutation.json' },
+  htmlReporter: { fileName: 'reports-mutation/mutation.html' },
+  tempDirName: 'reports-mutation/.stryker-tmp',
+  cleanTempDir: 'always',
+  ignorePatterns: ['/dist', '/dist.tmp-*', '/out', '/test-output', '/scratch', '/reports-mutation', '/test/browser'],
+  // Stryker rewrites the sandbox's tsconfig through TypeScript's JS API, which TypeScript 7 (the Go port)
+  // no longer has; the tests run through vitest's own transform and need no tsconfig paths rewritten.
+  tsconfigFile: 'no-tsconfig-for-stryker.json',
+  incrementalFile: 'reports-mutation/incremental.json',
+};
