@@ -3,6 +3,9 @@
 // cheapest test files first (vitest.mutation.config.ts), and stops at the first failure. Reports go to
 // reports-mutation/ (gitignored); the triage of survivors is docs/mutation-triage.md.
 
+/** Each run's own report folder (scripts/mutate.mjs names it after the folders mutated), so runs can overlap. */
+const reports = `reports-mutation/${process.env.FAULTLINE_MUTATE_LABEL ?? 'all'}`;
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
@@ -15,13 +18,13 @@ export default {
   timeoutMS: 10_000,
   timeoutFactor: 2,
   reporters: ['json', 'html', 'progress'],
-  jsonReporter: { fileName: 'reports-mutation/mutation.json' },
-  htmlReporter: { fileName: 'reports-mutation/mutation.html' },
-  tempDirName: 'reports-mutation/.stryker-tmp',
+  jsonReporter: { fileName: `${reports}/mutation.json` },
+  htmlReporter: { fileName: `${reports}/mutation.html` },
+  tempDirName: `${reports}/.stryker-tmp`,
   cleanTempDir: 'always',
   ignorePatterns: ['/dist', '/dist.tmp-*', '/out', '/test-output', '/scratch', '/reports-mutation', '/test/browser'],
   // Stryker rewrites the sandbox's tsconfig through TypeScript's JS API, which TypeScript 7 (the Go port)
   // no longer has; the tests run through vitest's own transform and need no tsconfig paths rewritten.
   tsconfigFile: 'no-tsconfig-for-stryker.json',
-  incrementalFile: 'reports-mutation/incremental.json',
+  incrementalFile: `${reports}/incremental.json`,
 };

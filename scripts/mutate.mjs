@@ -10,10 +10,8 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const reportDir = join(root, 'reports-mutation');
-const jsonReport = join(reportDir, 'mutation.json');
-const survivorsFile = join(reportDir, 'survivors.txt');
-const OPTIONS = ['--incremental'];
+/** Options passed on to Stryker: reuse the last results for unchanged code and tests; test runners (default 2). */
+const OPTIONS = ['--incremental', '--concurrency=N'];
 
 /** One line on stderr, exit 2: the CLI's rule for bad input. */
 function fail(problem) {
@@ -27,8 +25,15 @@ function parseArgs(args) {
   const options = [];
   for (const arg of args) {
     if (arg.startsWith('-')) {
-      if (!OPTIONS.includes(arg)) fail(`unknown option ${arg} (known: ${OPTIONS.join(', ')})`);
-      options.push(arg);
+      const concurrency = /^--concurrency=(.*)$/.exec(arg);
+      if (concurrency !== null) {
+        if (!/^[1-9][0-9]?$/.test(concurrency[1])) fail(`--concurrency must be a whole number from 1 to 99; got '${concurrency[1]}'`);
+        options.push('--concurrency', concurrency[1]);
+      } else if (arg === '--incremental') {
+        options.push(arg);
+      } else {
+        fail(`unknown option ${arg} (known: ${OPTIONS.join(', ')})`);
+      }
       continue;
     }
     const full = resolve(process.cwd(), arg);
@@ -86,15 +91,20 @@ function formatWall(seconds) {
 
 const { paths, options } = parseArgs(process.argv.slice(2));
 const stryker = join(dirname(createRequire(join(root, 'package.json')).resolve('@stryker-mutator/core/package.json')), 'bin', 'stryker.js');
+const folders = foldersOf(paths);
+// The report folder: reports-mutation/raft, reports-mutation/paxos+raft, reports-mutation/all …
+const label = folders.length === 0 ? 'all' : folders.join('+');
+const reportDir = join(root, 'reports-mutation', label);
+const jsonReport = join(reportDir, 'mutation.json');
+const survivorsFile = join(reportDir, 'survivors.txt');
 mkdirSync(reportDir, { recursive: true });
 rmSync(jsonReport, { force: true });
 
 const started = process.hrtime.bigint();
-const folders = foldersOf(paths);
 const run = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.mjs', '--mutate', mutatePatterns(paths).join(','), ...options], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, FAULTLINE_MUTATE_FOLDERS: folders.join(',') },
+  env: { ...process.env, FAULTLINE_MUTATE_FOLDERS: folders.join(','), FAULTLINE_MUTATE_LABEL: label },
 });
 const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 if (run.status !== 0 || !existsSync(jsonReport)) {

@@ -1,14 +1,14 @@
 // `npm run mutate` (scripts/mutate.mjs) refuses a bad path or option with one line and exit 2 before it
-// starts Stryker: nothing on stdout (Stryker's log), no report written. The mutation run itself is a
+// starts Stryker: nothing on stdout (Stryker's log), no report folder made. The mutation run itself is a
 // benchmark-like job outside the suite.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './cli-helpers.js';
 
 const SCRIPT = join(ROOT, 'scripts', 'mutate.mjs');
-const REPORT = join(ROOT, 'reports-mutation', 'mutation.json');
+const REPORTS = join(ROOT, 'reports-mutation');
 
 function mutate(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [SCRIPT, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
@@ -26,13 +26,14 @@ describe('npm run mutate: bad input', () => {
     [['README.md'], 'faultline: mutate: README.md is not under algorithms/'],
     [['algorithms/raft/../../sim'], 'faultline: mutate: algorithms/raft/../../sim is not under algorithms/'],
     [['algorithms/raft', 'algorithms/nope'], 'faultline: mutate: algorithms/nope does not exist'],
-    [['--bogus'], 'faultline: mutate: unknown option --bogus (known: --incremental)'],
+    [['--bogus'], 'faultline: mutate: unknown option --bogus (known: --incremental, --concurrency=N)'],
+    [['--concurrency=0'], "faultline: mutate: --concurrency must be a whole number from 1 to 99; got '0'"],
   ])('%j: one line, exit 2, Stryker never starts', (args, line) => {
-    const reportBefore = existsSync(REPORT) ? statSync(REPORT).mtimeMs : null;
+    const reportsBefore = existsSync(REPORTS) ? readdirSync(REPORTS).sort() : null;
     const r = mutate(...args);
     expect(r.stderr).toBe(`${line}\n`);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(existsSync(REPORT) ? statSync(REPORT).mtimeMs : null).toBe(reportBefore);
+    expect(existsSync(REPORTS) ? readdirSync(REPORTS).sort() : null).toEqual(reportsBefore);
   });
 });
