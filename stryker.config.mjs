@@ -11,6 +11,9 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts' },
   coverageAnalysis: 'perTest',
+  // Message text (assertion messages, checker verdicts' `message`) is not mutated: see the plugin.
+  appendPlugins: ['./scripts/stryker-message-ignorer.mjs'],
+  ignorers: ['messages'],
   mutate: ['algorithms/**/*.ts'],
   // Two test runners: the machine has two cores, and other work shares it.
   concurrency: 2,
