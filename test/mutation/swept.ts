@@ -2,8 +2,8 @@
 // and on how many seeds. FAULTLINE_MUTATE_FOLDERS (set by scripts/mutate.mjs, e.g. `raft,paxos`) keeps
 // only the folders being mutated, so a run over one folder does not pay for every other folder's sweeps.
 
-/** Seeds per scenario: enough to reach most code paths, few enough for a mutant run of a few seconds. */
-export const SEEDS = 20;
+/** Seeds per scenario: enough to reach most code paths, few enough that a surviving mutant costs seconds. */
+export const SEEDS = 10;
 
 /** Load-balancing runs carry thousands of requests (~0.4 s a run): fewer seeds. */
 export const SEEDS_BY_FOLDER: Readonly<Record<string, number>> = { 'load-balancing': 4 };
