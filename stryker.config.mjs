@@ -22,6 +22,8 @@ export default {
   // costs a test runner restart, so the bound is Stryker's default and not more.
   timeoutMS: 5_000,
   timeoutFactor: 1.5,
+  // The first run counts coverage per test, which slows the sweeps many times over (raft: > 5 minutes).
+  dryRunTimeoutMinutes: 30,
   reporters: ['json', 'html', 'progress'],
   jsonReporter: { fileName: `${reports}/mutation.json` },
   htmlReporter: { fileName: `${reports}/mutation.html` },

@@ -27,5 +27,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     sequence: { sequencer: CheapestFirstSequencer },
+    // One module graph for every file: each mutant run would otherwise load the whole simulator again.
+    isolate: false,
   },
 });
