@@ -36,19 +36,23 @@ function parseArgs(args) {
       }
       continue;
     }
-    const full = resolve(process.cwd(), arg);
+    // A file may name a range of lines, as Stryker does: algorithms/raft/raft.ts:341-425.
+    const ranged = /^(.*\.ts):(\d+)-(\d+)$/.exec(arg);
+    const path = ranged === null ? arg : ranged[1];
+    const full = resolve(process.cwd(), path);
     const rel = relative(root, full).split(sep).join('/');
-    if (!existsSync(full)) fail(`${arg} does not exist`);
-    if (isAbsolute(rel) || !(rel === 'algorithms' || rel.startsWith('algorithms/'))) fail(`${arg} is not under algorithms/`);
-    if (!statSync(full).isDirectory() && !rel.endsWith('.ts')) fail(`${arg} is neither a folder nor a TypeScript file`);
-    paths.push(rel);
+    if (!existsSync(full)) fail(`${path} does not exist`);
+    if (isAbsolute(rel) || !(rel === 'algorithms' || rel.startsWith('algorithms/'))) fail(`${path} is not under algorithms/`);
+    if (!statSync(full).isDirectory() && !rel.endsWith('.ts')) fail(`${path} is neither a folder nor a TypeScript file`);
+    if (ranged !== null && !(Number(ranged[2]) >= 1 && Number(ranged[2]) <= Number(ranged[3]))) fail(`${arg}: the line range must run from a first line ≥ 1 to a last line ≥ it`);
+    paths.push(ranged === null ? rel : `${rel}:${ranged[2]}-${ranged[3]}`);
   }
   return { paths: paths.length > 0 ? paths : ['algorithms'], options };
 }
 
 /** Stryker's `--mutate` patterns for the paths. */
 function mutatePatterns(paths) {
-  return paths.map((p) => (p.endsWith('.ts') ? p : `${p}/**/*.ts`));
+  return paths.map((p) => (/\.ts(:\d+-\d+)?$/.test(p) ? p : `${p}/**/*.ts`));
 }
 
 /** The algorithm folders the paths touch (`raft`), or [] for all of algorithms/. */

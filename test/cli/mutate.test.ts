@@ -27,6 +27,8 @@ describe('npm run mutate: bad input', () => {
     [['algorithms/raft/../../sim'], 'faultline: mutate: algorithms/raft/../../sim is not under algorithms/'],
     [['algorithms/raft', 'algorithms/nope'], 'faultline: mutate: algorithms/nope does not exist'],
     [['--bogus'], 'faultline: mutate: unknown option --bogus (known: --incremental, --concurrency=N)'],
+    [['algorithms/raft/raft.ts:20-10'], 'faultline: mutate: algorithms/raft/raft.ts:20-10: the line range must run from a first line ≥ 1 to a last line ≥ it'],
+    [['algorithms/raft/nope.ts:1-9'], 'faultline: mutate: algorithms/raft/nope.ts does not exist'],
     [['--concurrency=0'], "faultline: mutate: --concurrency must be a whole number from 1 to 99; got '0'"],
   ])('%j: one line, exit 2, Stryker never starts', (args, line) => {
     const reportsBefore = existsSync(REPORTS) ? readdirSync(REPORTS).sort() : null;
