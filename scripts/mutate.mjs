@@ -1,7 +1,8 @@
-// `npm run mutate [-- algorithms/raft …] [--incremental]`: mutation testing of algorithms/ with StrykerJS
-// (stryker.config.mjs), then the mutation score of each algorithm folder from Stryker's JSON report, and
-// the wall time. Paths must exist under algorithms/ (checked before any work: one line, exit 2). Not part
-// of CI: a benchmark-like job that takes tens of minutes per folder on two cores.
+// `npm run mutate [-- PATH …] [--incremental] [--concurrency=N]`: mutation testing of algorithms/ with
+// StrykerJS (stryker.config.mjs), then the mutation score of each algorithm folder from Stryker's JSON
+// report, the survivors (reports-mutation/<folders>/survivors.txt) and the wall time. A PATH is a folder
+// or .ts file under algorithms/, optionally with a line range (raft.ts:341-425); each is checked before
+// any work (one line, exit 2). Not part of CI: a benchmark-like job of an hour or more per folder.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
