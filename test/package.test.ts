@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 /** Folders of a working tree that are not part of the source. */
-const NOT_SOURCE = new Set(['node_modules', 'dist', '.git', 'out', 'test-output', 'scratch']);
+const NOT_SOURCE = new Set(['node_modules', 'dist', '.git', 'out', 'test-output', 'scratch', 'reports-mutation']);
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
 let temp: string;
