@@ -212,6 +212,7 @@ const lbScenario = defineScenarioFamily({
       clients: { min: 1, max: 8 },
       load: { min: 0.3, max: 0.9 },
       workload: { choices: ['open', 'closed'] },
+      fleet: { choices: ['uniform', 'mixed'] },
       service: { choices: ['exponential', 'lognormal', 'pareto', 'constant'] },
       workers: { min: 2, max: 8 },
       maxAttempts: { min: 1, max: 3 },
