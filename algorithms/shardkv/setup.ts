@@ -3,6 +3,7 @@
 // s1…sN (spares after them, dormant until a `join` fault boots one) and clients c1…cM; the topology;
 // the checkers and metrics. Every node of a run shares one set of owner tables (a memo of the placement).
 
+import { minimalDisruption } from '../hashing/disruption.js';
 import { assert } from '../../sim/assert.js';
 import type { Checker } from '../../sim/check.js';
 import type { MetricsObserver } from '../../sim/metrics.js';
@@ -121,6 +122,7 @@ export function buildShardStore(options: ShardStoreOptions): ShardStore {
     lostWrites,
     membershipSettled(controller),
     membershipChangeCompleted(),
+    minimalDisruption(tables.placement),
   ];
   return { nodes, topology, checkers, observers: [shardMetrics(), placementMetrics(tables.placement)], config, controller, storage, spares, clients, shardConfig, tables };
 }
