@@ -216,6 +216,9 @@ const lbScenario = defineScenarioFamily({
       service: { choices: ['exponential', 'lognormal', 'pareto', 'constant'] },
       workers: { min: 2, max: 8 },
       maxAttempts: { min: 1, max: 3 },
+      attemptTimeoutMicros: { min: 200_000, max: 1_000_000, log: true },
+      concurrencyMax: { min: 8, max: 1_000, log: true, integer: true },
+      outlier: { choices: ['on', 'off'] },
       healthIntervalMicros: { min: 300_000, max: 1_000_000, log: true }, // above healthTimeoutMicros (250 ms)
       consecutiveErrors: { min: 2, max: 10 },
     },
