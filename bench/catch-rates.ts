@@ -118,7 +118,7 @@ for (const target of targets) {
       const started = performance.now();
       const explored = explore({ scenario: findScenario(target.scenario)!, bug: target.bug, set: target.set ?? [], seed: 1, runsMax: seeds.to - seeds.from + 1 });
       const first = explored.catches[0]?.run ?? null;
-      results.explore = { caught: wilsonInterval(explored.catches.length, explored.runs), vacuous: 0, firstSeed: first, scenario: target.scenario, wallMillis: performance.now() - started };
+      results.explore = { caught: wilsonInterval(explored.catches.length, explored.runs), vacuous: explored.unconfirmed, firstSeed: first, scenario: target.scenario, wallMillis: performance.now() - started };
     } else {
       results[method] = await measure(target.scenario, target.bug, target.set ?? [], method === 'swarm' ? 'swarm' : undefined, seeds);
     }

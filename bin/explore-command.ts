@@ -93,6 +93,7 @@ function summaryOf(scenario: string, flags: ExploreFlags, result: ExploreResult,
     wallMillis: result.millis,
     states: result.states,
     corpus: result.corpus,
+    unconfirmed: result.unconfirmed,
     catchRate: result.runs > 0 ? wilsonInterval(result.catches.length, result.runs) : null,
     catches: result.catches.map((c, i) => ({
       run: c.run,
@@ -111,6 +112,7 @@ function render(summary: ReturnType<typeof summaryOf>): string {
   lines.push(`${summary.runs} runs in ${formatWallMillis(summary.wallMillis)}: ${summary.states} abstract states, ${summary.corpus} schedules kept`);
   const marks = [0.25, 0.5, 0.75, 1].map((f) => summary.timeline[Math.min(summary.timeline.length - 1, Math.floor(f * summary.timeline.length) - 1)]).filter((t) => t !== undefined);
   if (marks.length > 0) lines.push(`coverage: ${marks.map((t) => `${t!.states} states by run ${t!.run} (${formatWallMillis(t!.millis)})`).join(' · ')}`);
+  if (summary.unconfirmed > 0) lines.push(`${summary.unconfirmed} failing run${summary.unconfirmed === 1 ? '' : 's'} not counted: the same input failed without the bug too`);
   if (summary.catches.length === 0) lines.push('no catch');
   else {
     lines.push(`catches: ${formatRate(summary.catchRate!)} of runs; the first at run ${summary.catches[0]!.run} (${formatWallMillis(summary.catches[0]!.millis)})`);

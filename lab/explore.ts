@@ -57,6 +57,11 @@ export interface ExploreResult {
   /** Coverage over time: after each run that found a new state, the runs so far, the wall time and the states. */
   readonly timeline: readonly { readonly run: number; readonly millis: number; readonly states: number }[];
   readonly catches: readonly Catch[];
+  /**
+   * With a planted bug: failing runs whose input fails without the bug too — the schedule, not the bug,
+   * broke the run (a mutant can leave the nemesis's envelope: more nodes down at once than it allows).
+   */
+  readonly unconfirmed: number;
 }
 
 /** How often (virtual time) the abstract state is sampled at most, besides at every fault. */
@@ -124,6 +129,7 @@ export function explore(request: ExploreRequest): ExploreResult {
   const catches: Catch[] = [];
   const timeline: { run: number; millis: number; states: number }[] = [];
   let runs = 0;
+  let unconfirmed = 0;
 
   /** A fresh input: what swarm draws for a random seed, as an explicit schedule and knobs. */
   const fresh = (): CorpusEntry => {
@@ -201,11 +207,24 @@ export function explore(request: ExploreRequest): ExploreResult {
       timeline.push({ run: runs, millis: Math.round(now() - started), states: seen.size });
     }
     if (result.checks.some((c) => !c.ok && (c.kind === 'always' || c.kind === 'eventually'))) {
+      // A bug hunt counts a catch only when the same input passes without the bug (differential check).
+      if (request.bug !== undefined) {
+        const { bug: _bug, ...withoutBug } = base(request);
+        void _bug;
+        const control = executeRun(prepareRun({
+          scenario, seed: input.seed, nodeCount: input.nodeCount, set: input.set, ...withoutBug,
+          faults: { raw: JSON.parse(JSON.stringify(prepared.faults)), source: 'explore control' },
+        }));
+        if (control.checks.some((c) => !c.ok && (c.kind === 'always' || c.kind === 'eventually'))) {
+          unconfirmed++;
+          continue;
+        }
+      }
       catches.push({ run: runs, millis: Math.round(now() - started), input, prepared, result });
       if (request.stopOnCatch === true) break;
     }
   }
-  return { runs, millis: Math.round(now() - started), corpus: corpus.length, states: seen.size, timeline, catches };
+  return { runs, millis: Math.round(now() - started), corpus: corpus.length, states: seen.size, timeline, catches, unconfirmed };
 }
 
 function base(request: ExploreRequest) {

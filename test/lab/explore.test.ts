@@ -41,6 +41,18 @@ describe('explore', () => {
     }
   }, 240_000);
 
+  it('a bug hunt counts a catch only when the same input passes without the bug (lb-chaos, where mutants can leave the nemesis\'s envelope)', () => {
+    const r = explore({ scenario: findScenario('lb-chaos')!, bug: 'lb/outlier-never-readmits', seed: 1, runsMax: 20, now: clock() });
+    expect(r.catches.length + r.unconfirmed).toBeGreaterThan(0);
+    for (const c of r.catches.slice(0, 3)) {
+      const control = executeRun(prepareRun({
+        scenario: findScenario('lb-chaos')!, seed: c.input.seed, nodeCount: c.input.nodeCount, set: c.input.set,
+        faults: { raw: JSON.parse(JSON.stringify(c.prepared.faults)), source: 'control' },
+      }));
+      expect(control.checks.filter((x) => !x.ok && x.kind !== 'sometimes').map((x) => x.name)).toEqual([]);
+    }
+  }, 240_000);
+
   it('stops on the budget', () => {
     const r = explore({ scenario: findScenario('broadcast-chaos')!, seed: 1, budgetMillis: 10, now: clock() });
     expect(r.runs).toBeLessThanOrEqual(10);
