@@ -41,6 +41,15 @@ export const NETWORK_SWARM = {
   duplicateRatio: { min: 0, max: 0.1 },
 } as const satisfies Readonly<Record<string, SwarmRange>>;
 
+/** Where swarm may draw the kv clients' knobs (Raft, Multi-Paxos): 1–8 clients on 1–10 keys, think and timeout times. */
+export const KV_CLIENT_SWARM = {
+  clients: { min: 1, max: 8 },
+  keys: { min: 1, max: 10 },
+  clientThinkMicrosMin: { min: 0, max: 10_000 },
+  clientThinkMicrosMax: { min: 20_000, max: 100_000 },
+  clientTimeoutMicros: { min: 100_000, max: 500_000, log: true },
+} as const satisfies Readonly<Record<string, SwarmRange>>;
+
 /** The values of {@link NETWORK_PARAMS}. */
 export type NetworkParams = ParamValuesOf<typeof NETWORK_PARAMS.decls>;
 

@@ -19,7 +19,7 @@ import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, 
 import { leaderCrashScript, leaderMinorityScript, repeat } from './scripts.js';
 import { leaderRoles } from '../sim/fault-apply.js';
 import { seconds } from '../sim/time.js';
-import { KV_CLIENT_PARAMS, kvStoreSetup, NETWORK_PARAMS, NETWORK_SWARM, networkFromParams, RECOVERY_PARAMS, serverIds, type ScriptedVariant } from './common.js';
+import { KV_CLIENT_PARAMS, KV_CLIENT_SWARM, kvStoreSetup, NETWORK_PARAMS, NETWORK_SWARM, networkFromParams, RECOVERY_PARAMS, serverIds, type ScriptedVariant } from './common.js';
 
 /** Every Multi-Paxos scenario's parameters: the network, the recovery bound, timing and batching, the kv clients. */
 const MULTI_PAXOS_PARAMS = defineParams({
@@ -110,11 +110,7 @@ const paxosScenario = defineScenarioFamily({
       takeoverTimeoutMicrosMax: { min: 250_000, max: 600_000, log: true },
       heartbeatMicros: { min: 10_000, max: 50_000, log: true },
       decidedPerMessageMax: { min: 1, max: 64, log: true, integer: true },
-    clients: { min: 1, max: 8 },
-    keys: { min: 1, max: 10 },
-    clientThinkMicrosMin: { min: 0, max: 10_000 },
-    clientThinkMicrosMax: { min: 20_000, max: 100_000 },
-    clientTimeoutMicros: { min: 100_000, max: 500_000, log: true },
+      ...KV_CLIENT_SWARM,
     },
     nodes: [3, 7],
     triggers: {

@@ -20,7 +20,7 @@ import { leaderRoles } from '../sim/fault-apply.js';
 import { defineParams, defineScenarioFamily, type Scenario, type ScenarioSetup, type ScriptContext } from '../sim/scenario.js';
 import { leaderCrashScript, leaderMinorityScript, repeat } from './scripts.js';
 import { seconds } from '../sim/time.js';
-import { KV_CLIENT_PARAMS, kvStoreSetup, NETWORK_PARAMS, NETWORK_SWARM, RECOVERY_PARAMS, type ScriptedVariant } from './common.js';
+import { KV_CLIENT_PARAMS, KV_CLIENT_SWARM, kvStoreSetup, NETWORK_PARAMS, NETWORK_SWARM, RECOVERY_PARAMS, type ScriptedVariant } from './common.js';
 
 /** Every Raft scenario's parameters: the network, Raft's timing and batching, the kv clients, the recovery bound. */
 const RAFT_PARAMS = defineParams({
@@ -246,11 +246,7 @@ const raftScenario = defineScenarioFamily({
       entriesPerAppendMax: { min: 1, max: 64, log: true, integer: true },
       preVote: { choices: ['on', 'off'] },
       checkQuorum: { choices: ['on', 'off'] },
-    clients: { min: 1, max: 8 },
-    keys: { min: 1, max: 10 },
-    clientThinkMicrosMin: { min: 0, max: 10_000 },
-    clientThinkMicrosMax: { min: 20_000, max: 100_000 },
-    clientTimeoutMicros: { min: 100_000, max: 500_000, log: true },
+      ...KV_CLIENT_SWARM,
     },
     nodes: [3, 7],
     // The moments swarm aims triggers at: a new candidate or leader, a commit or a truncation, a vote granted.

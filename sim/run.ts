@@ -147,15 +147,16 @@ export function prepareRun(request: RunRequest): PreparedRun {
           ...(swarmFaults === undefined ? {} : { swarm: swarmFaults, targetLinksOnly: scenario.defaultNemesis.startsWith('fd-') }),
         },
         nemesisRng,
-      ).concat(swarm === undefined || swarm.triggers.length === 0
-        ? []
-        // Swarm's triggers join the drawn schedule, in the canonical form a file would give them.
-        : parseFaultSchedule(JSON.parse(JSON.stringify(swarm.triggers)), cluster, durationMicros, `${scenario.name} swarm triggers`))
-        .map((entry, index) => ({ entry, index }))
-        .sort((a, b) => a.entry.at - b.entry.at || a.index - b.index)
-        .map(({ entry }) => entry);
+      );
+  // Swarm's triggers join the drawn schedule, in the canonical form a file would give them.
+  const scheduled = swarm === undefined || swarm.triggers.length === 0 || request.faults !== undefined || nemesis === 'scenario'
+    ? faults
+    : faults.concat(parseFaultSchedule(JSON.parse(JSON.stringify(swarm.triggers)), cluster, durationMicros, `${scenario.name} swarm triggers`))
+      .map((entry, index) => ({ entry, index }))
+      .sort((a, b) => a.entry.at - b.entry.at || a.index - b.index)
+      .map(({ entry }) => entry);
   return {
-    scenario, seed: request.seed, nodeCount, durationMicros, nemesis, params, bug: request.bug, setup, faults,
+    scenario, seed: request.seed, nodeCount, durationMicros, nemesis, params, bug: request.bug, setup, faults: scheduled,
     faultsSource: request.faults?.source, targets, ...(swarm === undefined ? {} : { swarm: { ...swarm, faults: swarmFaults! } }),
   };
 }
