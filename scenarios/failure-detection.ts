@@ -13,6 +13,7 @@ import { membershipMetrics } from '../algorithms/failure-detection/membership-me
 import { PhiAccrualDetector } from '../algorithms/failure-detection/phi-accrual.js';
 import { phi } from '../algorithms/failure-detection/phi.js';
 import { SWIM_DEFAULTS, SwimMember } from '../algorithms/failure-detection/swim.js';
+import { swimIndirectProbes, swimSuspicionTimeout } from '../algorithms/failure-detection/swim-checks.js';
 import type { Checker } from '../sim/check.js';
 import { InputError } from '../sim/errors.js';
 import type { FaultEntry } from '../sim/faults.js';
@@ -221,6 +222,14 @@ function createMember(params: FdParams, bugs: FamilyBuildOptions<typeof FD_PARAM
   }
 }
 
+/** SWIM's own rules (algorithms/failure-detection/swim-checks.ts), from the scenario's n, T', k and multiplier. */
+function swimRuleCheckers(params: FdParams, nodeCount: number): Checker<FdFact>[] {
+  return [
+    swimIndirectProbes({ indirectProbes: params.indirectProbes }),
+    swimSuspicionTimeout({ nodeCount, protocolPeriodMicros: params.protocolPeriodMicros, suspicionMultiplier: params.suspicionMultiplier }),
+  ];
+}
+
 function buildFd(name: string) {
   return ({ nodeCount, durationMicros: _duration, params, bugs, bug }: FamilyBuildOptions<typeof FD_PARAMS.decls, keyof typeof fdBugs.names>, variant: FdVariant): ScenarioSetup<FdFact> => {
     if (variant.detectors !== undefined && !variant.detectors.only.includes(params.detector)) {
@@ -244,6 +253,7 @@ function buildFd(name: string) {
       checkers: [
         ...(membershipCheckers({ boundMicros, deadIsFinal: params.detector === 'swim', views }) as Checker<FdFact>[]),
         ...(variant.extraCheckers?.() ?? []),
+        ...(params.detector === 'swim' ? swimRuleCheckers(params, nodeCount) : []),
       ],
       observers: [membershipMetrics({ views })],
       nemesisTargets: { roles: ['member'] },
