@@ -12,6 +12,7 @@ import { membershipCheckers, MembershipViews } from '../algorithms/failure-detec
 import { membershipMetrics } from '../algorithms/failure-detection/membership-metrics.js';
 import { PhiAccrualDetector } from '../algorithms/failure-detection/phi-accrual.js';
 import { phi } from '../algorithms/failure-detection/phi.js';
+import { phiMinStdDeviation } from '../algorithms/failure-detection/phi-checks.js';
 import { SWIM_DEFAULTS, SwimMember } from '../algorithms/failure-detection/swim.js';
 import { swimIndirectProbes, swimSuspicionTimeout } from '../algorithms/failure-detection/swim-checks.js';
 import type { Checker } from '../sim/check.js';
@@ -230,6 +231,14 @@ function swimRuleCheckers(params: FdParams, nodeCount: number): Checker<FdFact>[
   ];
 }
 
+/** phi accrual's deviation floor (algorithms/failure-detection/phi-checks.ts), from the scenario's phi parameters. */
+function phiFloorChecker(params: FdParams): Checker<FdFact> {
+  return phiMinStdDeviation({
+    threshold: params.phiThreshold, windowSize: params.phiWindowSize, minStdDeviationMicros: params.minStdDeviationMicros,
+    acceptablePauseMicros: params.acceptablePauseMicros, firstHeartbeatEstimateMicros: params.firstHeartbeatEstimateMicros,
+  });
+}
+
 function buildFd(name: string) {
   return ({ nodeCount, durationMicros: _duration, params, bugs, bug }: FamilyBuildOptions<typeof FD_PARAMS.decls, keyof typeof fdBugs.names>, variant: FdVariant): ScenarioSetup<FdFact> => {
     if (variant.detectors !== undefined && !variant.detectors.only.includes(params.detector)) {
@@ -254,6 +263,7 @@ function buildFd(name: string) {
         ...(membershipCheckers({ boundMicros, deadIsFinal: params.detector === 'swim', views }) as Checker<FdFact>[]),
         ...(variant.extraCheckers?.() ?? []),
         ...(params.detector === 'swim' ? swimRuleCheckers(params, nodeCount) : []),
+        ...(params.detector === 'phi' ? [phiFloorChecker(params)] : []),
       ],
       observers: [membershipMetrics({ views })],
       nemesisTargets: { roles: ['member'] },

@@ -8,6 +8,7 @@ import type { FaultEntry } from '../../sim/faults.js';
 import type { NodeId } from '../../sim/process.js';
 import { formatMicros, type Micros } from '../../sim/time.js';
 import type { TraceEvent } from '../../sim/trace.js';
+import { ClockReplays } from './clock-replay.js';
 import type { FdFact } from './facts.js';
 
 /** One viewer life's view of the others: each member's status, and how many it holds alive. */
@@ -157,54 +158,6 @@ export function suspicionTimeoutMinMicros(options: SuspicionTimeoutOptions): num
   return options.suspicionMultiplier * Math.max(1, Math.log10(options.nodeCount)) * options.protocolPeriodMicros;
 }
 
-/** A node's clock as the faults set it (the engine's model: skew jumps, drift in ppm), replayed from the fault entries. */
-class ClockReplay {
-  private localAtAnchor: Micros = 0;
-  private anchorMicros: Micros = 0;
-  private ppm = 0;
-  /** Drift changes, in order: [true time, ppm from then on]. */
-  readonly drifts: [Micros, number][] = [[0, 0]];
-  /** Forward jumps of the local reading, in order: [true time, size]. */
-  readonly jumps: [Micros, Micros][] = [];
-
-  read(trueMicros: Micros): Micros {
-    const elapsed = trueMicros - this.anchorMicros;
-    return this.localAtAnchor + elapsed + Math.trunc((elapsed * this.ppm) / 1_000_000);
-  }
-
-  skew(trueMicros: Micros, offsetMicros: Micros): void {
-    const jump = trueMicros + offsetMicros - this.read(trueMicros);
-    if (jump > 0) this.jumps.push([trueMicros, jump]);
-    this.localAtAnchor = trueMicros + offsetMicros;
-    this.anchorMicros = trueMicros;
-  }
-
-  drift(trueMicros: Micros, ppm: number): void {
-    this.localAtAnchor = this.read(trueMicros);
-    this.anchorMicros = trueMicros;
-    this.ppm = ppm;
-    this.drifts.push([trueMicros, ppm]);
-  }
-
-  /** The fastest drift in force at any moment of [from, to]. */
-  fastestPpm(from: Micros, to: Micros): number {
-    let fastest = -Infinity;
-    for (let i = 0; i < this.drifts.length; i++) {
-      const [at, ppm] = this.drifts[i]!;
-      const until = i + 1 < this.drifts.length ? this.drifts[i + 1]![0] : Infinity;
-      if (until > from && at <= to) fastest = Math.max(fastest, ppm);
-    }
-    return fastest;
-  }
-
-  /** The forward jumps of the local reading in (from, to]. */
-  jumpedMicros(from: Micros, to: Micros): Micros {
-    let sum = 0;
-    for (const [at, jump] of this.jumps) if (at > from && at <= to) sum += jump;
-    return sum;
-  }
-}
-
 /** A suspicion a viewer holds: which incarnation, since when (true time), in which life of the viewer. */
 interface Held {
   readonly incarnation: number;
@@ -228,22 +181,15 @@ interface Held {
  */
 export function swimSuspicionTimeout(options: SuspicionTimeoutOptions): Checker<FdFact> {
   const minMicros = suspicionTimeoutMinMicros(options);
-  const clocks = new Map<NodeId, ClockReplay>();
+  const clocks = new ClockReplays();
   const held = new Map<string, Held>();
   const confirmed = new Set<string>();
-  const clock = (node: NodeId): ClockReplay => {
-    let c = clocks.get(node);
-    if (c === undefined) clocks.set(node, (c = new ClockReplay()));
-    return c;
-  };
   return {
     name: 'swim-suspicion-timeout',
     kind: 'always',
     description: `a suspicion is confirmed dead no sooner than suspicionMultiplier × max(1, log10 n) × T' (${formatMicros(Math.ceil(minMicros))} here) after it began, on the confirming member's clock (SWIM §4.2)`,
     onFault(fault: FaultEntry | null, run) {
-      if (fault === null) return;
-      if (fault.kind === 'clock-skew') clock(fault.node).skew(run.now, fault.offsetMicros);
-      else if (fault.kind === 'clock-drift') clock(fault.node).drift(run.now, fault.ppm);
+      clocks.apply(fault, run.now);
     },
     onObservation(viewer, fact, run) {
       if (fact.type !== 'member') return;
@@ -260,7 +206,7 @@ export function swimSuspicionTimeout(options: SuspicionTimeoutOptions): Checker<
       if (since === undefined || since.incarnation !== fact.incarnation || since.crashes !== run.crashCount(viewer)) {
         return `${viewer} was the first to declare ${fact.member} dead at incarnation ${fact.incarnation} without suspecting that incarnation first in this life`;
       }
-      const c = clock(viewer);
+      const c = clocks.of(viewer);
       const elapsed = run.now - since.sinceMicros;
       const ppm = c.fastestPpm(since.sinceMicros, run.now);
       const counted = elapsed * (1 + ppm / 1_000_000) + c.jumpedMicros(since.sinceMicros, run.now);
