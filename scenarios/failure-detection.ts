@@ -2,7 +2,9 @@
 // SWIM, phi accrual or fixed-timeout heartbeats (`--set detector=…`) — while the nemesis crashes, cuts
 // off, slows or skews them. The members' views (MembershipFact) are judged by the membership checkers:
 // completeness within a bound derived from the detector's configuration, accuracy after heal, and the
-// `always` rules; false suspicions and deaths during faults are measured (membershipMetrics), not judged.
+// `always` rules; false suspicions and deaths during faults are measured (membershipMetrics), not judged
+// as rates. Each detector's own rules are judged as they happen (SWIM: ping-reqs before an own suspicion,
+// the n-scaled suspicion timeout; phi accrual: the deviation floor), from the scenario's parameters.
 
 import { BUG_DETECTOR, fdBugs } from '../algorithms/failure-detection/bugs.js';
 import type { HeartbeatConfig, PhiAccrualConfig, SwimConfig } from '../algorithms/failure-detection/config.js';
