@@ -1,0 +1,73 @@
+// A node's local clock replayed by a checker from the run's fault entries (clock-skew, clock-drift), with
+// the engine's own arithmetic (sim/clock.ts), so a checker can read what a member read on its clock at any
+// moment and bound how much its timers counted over a span. Assumes it hears every fault entry, in order.
+
+import type { FaultEntry } from '../../sim/faults.js';
+import type { NodeId } from '../../sim/process.js';
+import type { Micros } from '../../sim/time.js';
+
+/** A node's clock as the faults set it (the engine's model: skew jumps, drift in ppm), replayed from the fault entries. */
+export class ClockReplay {
+  private localAtAnchor: Micros = 0;
+  private anchorMicros: Micros = 0;
+  private ppm = 0;
+  /** Drift changes, in order: [true time, ppm from then on]. */
+  readonly drifts: [Micros, number][] = [[0, 0]];
+  /** Forward jumps of the local reading, in order: [true time, size]. */
+  readonly jumps: [Micros, Micros][] = [];
+
+  read(trueMicros: Micros): Micros {
+    const elapsed = trueMicros - this.anchorMicros;
+    return this.localAtAnchor + elapsed + Math.trunc((elapsed * this.ppm) / 1_000_000);
+  }
+
+  skew(trueMicros: Micros, offsetMicros: Micros): void {
+    const jump = trueMicros + offsetMicros - this.read(trueMicros);
+    if (jump > 0) this.jumps.push([trueMicros, jump]);
+    this.localAtAnchor = trueMicros + offsetMicros;
+    this.anchorMicros = trueMicros;
+  }
+
+  drift(trueMicros: Micros, ppm: number): void {
+    this.localAtAnchor = this.read(trueMicros);
+    this.anchorMicros = trueMicros;
+    this.ppm = ppm;
+    this.drifts.push([trueMicros, ppm]);
+  }
+
+  /** The fastest drift in force at any moment of [from, to]. */
+  fastestPpm(from: Micros, to: Micros): number {
+    let fastest = -Infinity;
+    for (let i = 0; i < this.drifts.length; i++) {
+      const [at, ppm] = this.drifts[i]!;
+      const until = i + 1 < this.drifts.length ? this.drifts[i + 1]![0] : Infinity;
+      if (until > from && at <= to) fastest = Math.max(fastest, ppm);
+    }
+    return fastest;
+  }
+
+  /** The forward jumps of the local reading in (from, to]. */
+  jumpedMicros(from: Micros, to: Micros): Micros {
+    let sum = 0;
+    for (const [at, jump] of this.jumps) if (at > from && at <= to) sum += jump;
+    return sum;
+  }
+}
+
+/** Every node's replayed clock, fed by a checker's `onFault`. */
+export class ClockReplays {
+  private readonly clocks = new Map<NodeId, ClockReplay>();
+
+  of(node: NodeId): ClockReplay {
+    let c = this.clocks.get(node);
+    if (c === undefined) this.clocks.set(node, (c = new ClockReplay()));
+    return c;
+  }
+
+  /** Applies a fault entry as the engine did at true time `nowMicros` (entries other than clock faults change nothing). */
+  apply(fault: FaultEntry | null, nowMicros: Micros): void {
+    if (fault === null) return;
+    if (fault.kind === 'clock-skew') this.of(fault.node).skew(nowMicros, fault.offsetMicros);
+    else if (fault.kind === 'clock-drift') this.of(fault.node).drift(nowMicros, fault.ppm);
+  }
+}
