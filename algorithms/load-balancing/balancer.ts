@@ -218,6 +218,7 @@ export class BalancerCore<T> {
     const deadline = this.probeDeadlineOf[backend];
     if (deadline != null) this.probeDeadlines!.cancel(deadline);
     this.probeDeadlineOf[backend] = null;
+    ctx.observe({ type: 'lb-probe', backend: from, passed: true });
     this.apply(ctx, this.health.onProbe(backend, true, ctx.now()));
   }
 
@@ -276,6 +277,7 @@ export class BalancerCore<T> {
     if (this.probePending[backend] !== seq) return;
     this.probePending[backend] = 0;
     this.probeDeadlineOf[backend] = null;
+    ctx.observe({ type: 'lb-probe', backend: this.ids[backend]!, passed: false });
     this.apply(ctx, this.health.onProbe(backend, false, ctx.now()));
   }
 
