@@ -323,7 +323,7 @@ export function wrrKeepsWeights(options: WrrRuleOptions): Checker<LbFact> {
       if (current < s.floor[i]! - 1e-9 * s.totalWeight * (s.picks + 1)) {
         const share = (s.picks * weights[i]!) / s.totalWeight;
         const bound = (ledger.base[i]! - s.floor[i]!) / s.totalWeight;
-        return `${node} picked ${fact.backend} ${s.chosen[i]} times in ${s.picks} picks over the same ${s.eligible.length} eligible backends${s.panic ? ' (panic)' : ''}: its weight ${weights[i]} of ${s.totalWeight} gives it ${share.toFixed(2)}, and smooth WRR stays within ${bound.toFixed(2)} above that`;
+        return `${node} gave ${fact.backend} ${s.chosen[i]} of its ${s.picks} picks over the same ${s.eligible.length} eligible backends${s.panic ? ' (panic)' : ''}: its weight ${weights[i]} of ${s.totalWeight} gives it ${share.toFixed(2)}, and smooth WRR stays within ${bound.toFixed(2)} above that`;
       }
       return;
     },
