@@ -11,6 +11,7 @@ import { lbCheckers } from '../algorithms/load-balancing/checks.js';
 import { Client } from '../algorithms/load-balancing/client.js';
 import { POLICIES, type BackendConfig, type BalancerConfig, type ClientConfig, type ServiceTime } from '../algorithms/load-balancing/config.js';
 import type { LbFact } from '../algorithms/load-balancing/facts.js';
+import { healthCheckThresholds, retryWithinBudget, wrrKeepsWeights } from '../algorithms/load-balancing/rules.js';
 import { lbMetrics } from '../algorithms/load-balancing/metrics.js';
 import type { Checker } from '../sim/check.js';
 import { InputError } from '../sim/errors.js';
@@ -37,7 +38,7 @@ export const LB_PARAMS = defineParams({
   paretoShape: { unit: 'number', default: 1.5, min: 1.05, max: 10, description: 'pareto: the shape α (heavier tail as it nears 1)' },
   workers: { unit: 'integer', default: 4, min: 1, max: 1_000, description: 'c: requests each backend serves at once' },
   concurrencyMax: { unit: 'integer', default: 64, min: 0, max: 1_000_000, description: 'requests a backend holds at once (in service and waiting) before it rejects; 0: no limit' },
-  fleet: { unit: 'choice', default: 'uniform', choices: ['uniform', 'mixed'], description: 'every backend at speed 1, or a mixed fleet: speeds 1, 2 and 4 in turn (weighted round robin is given the speeds as weights)' },
+  fleet: { unit: 'choice', default: 'uniform', choices: ['uniform', 'mixed', 'auto'], description: 'every backend at speed 1, or a mixed fleet: speeds 1, 2 and 4 in turn (weighted round robin is given the speeds as weights); auto: mixed under weighted round robin, else uniform' },
   keys: { unit: 'integer', default: 1_000, min: 1, max: 10_000_000, description: 'request keys (uniform), what ring-hash balances on' },
   attemptTimeoutMicros: { unit: 'duration', default: 1_000_000, min: 1_000, description: 'a client abandons an attempt not answered within this long' },
   maxAttempts: { unit: 'integer', default: 2, min: 1, max: 10, description: 'attempts per request in all (1: no retries)' },
@@ -76,9 +77,17 @@ type LbBuild = FamilyBuildOptions<typeof LB_PARAMS.decls, keyof typeof lbBugs.na
 /** The speeds of a mixed fleet, in turn. */
 const MIXED_SPEEDS = [1, 2, 4] as const;
 
+/**
+ * Whether the fleet is mixed. `auto` (lb-chaos's default): mixed exactly under weighted round robin, the one
+ * policy that reads weights (on a uniform fleet it is plain round robin, and its weighted rule goes untested).
+ */
+export function mixedFleet(params: Pick<LbParams, 'fleet' | 'policy'>): boolean {
+  return params.fleet === 'mixed' || (params.fleet === 'auto' && params.policy === 'weighted-round-robin');
+}
+
 /** Backend i's speed (0-based). */
-export function backendSpeed(params: Pick<LbParams, 'fleet'>, i: number): number {
-  return params.fleet === 'mixed' ? MIXED_SPEEDS[i % MIXED_SPEEDS.length]! : 1;
+export function backendSpeed(params: Pick<LbParams, 'fleet' | 'policy'>, i: number): number {
+  return mixedFleet(params) ? MIXED_SPEEDS[i % MIXED_SPEEDS.length]! : 1;
 }
 
 /** The service-time model whose mean (before any cap) is serviceMeanMicros. */
@@ -184,10 +193,16 @@ function buildLb({ nodeCount, params, bugs }: LbBuild, variant: LbVariant): Scen
     nodes,
     network,
     topology: (node) => (node.role === 'client' ? (params.mode === 'central' ? ['lb'] : backends) : node.role === 'balancer' ? backends : []),
-    checkers: lbCheckers({
-      requestMicrosMax, panicThresholdRatio: params.panicThresholdRatio, backendCount: backends.length,
-      objectiveRatio: params.objectiveRatio, windowMicros: params.objectiveWindowMicros, minRequests: params.objectiveMinRequests,
-    }) as Checker<LbFact>[],
+    checkers: [
+      ...lbCheckers({
+        requestMicrosMax, panicThresholdRatio: params.panicThresholdRatio, backendCount: backends.length,
+        objectiveRatio: params.objectiveRatio, windowMicros: params.objectiveWindowMicros, minRequests: params.objectiveMinRequests,
+      }),
+      // The rule checkers (rules.ts): each protocol rule recomputed from the facts, sound under any fault.
+      healthCheckThresholds(balancer.healthCheck === null ? { detector: 'off' } : balancer.healthDetector !== undefined ? { detector: 'phi' } : { detector: 'thresholds', check: balancer.healthCheck }),
+      retryWithinBudget(client.retry),
+      ...(params.policy === 'weighted-round-robin' ? [wrrKeepsWeights({ backends: balancer.backends })] : []),
+    ] as Checker<LbFact>[],
     observers: [lbMetrics({ workers: params.workers })],
     nemesisTargets: { roles: ['backend'] },
     recoveryMicrosMax: params.recoveryMicrosMax,
@@ -333,7 +348,8 @@ export const loadBalancingScenarios: readonly Scenario[] = [
     name: 'lb-overload', nemesis: 'scenario', script: outageScript, defaults: { load: 0.75, maxAttempts: 3, retryBudgetRatio: 0.1, concurrencyMax: 0, outlier: 'off', attemptTimeoutMicros: 500_000 },
     description: 'at 75% load, half the backends crash for 3–5 s once; clients retry up to 3 attempts within a 10% budget (or, planted bug, without one: a retry storm that outlasts the outage)',
   }),
-  lbScenario({ name: 'lb-chaos', nemesis: 'scenario', script: chaosScript, description: 'crashes, pauses, slow and fail-fast backends, cut-off balancers and loss, mixed' }),
+  // The generic scenario: under weighted round robin its fleet is mixed (fleet=auto), so that weights matter.
+  lbScenario({ name: 'lb-chaos', nemesis: 'scenario', script: chaosScript, defaults: { fleet: 'auto' }, description: 'crashes, pauses, slow and fail-fast backends, cut-off balancers and loss, mixed (under weighted round robin, on a mixed fleet)' }),
 ];
 
 /** lb-large: 100 backends by default (the speed benchmark's size); its own default size. */

@@ -6,9 +6,10 @@
 // health view offers (`lb-route`), and is tracked until its answer or its timeout, whichever comes first:
 // exactly one of policy.onDone or policy.onAbandon per attempt, and the outcome goes to the health view
 // (passive outlier detection). Active health checks send a probe to every backend each interval; a probe
-// not answered within its timeout fails. Every change of the view is reported (`lb-health`) and told to
-// the policy. Timeouts all have one length and attempts leave in time order, so their deadlines fall due in
-// order: one queue and one engine timer (queues.ts), not a timer per attempt.
+// not answered within its timeout fails; each result is reported (`lb-probe`). Every change of the view is
+// reported (`lb-health`) and told to the policy. Timeouts all have one length and attempts leave in time
+// order, so their deadlines fall due in order: one queue and one engine timer (queues.ts), not a timer per
+// attempt.
 
 import { assert } from '../../sim/assert.js';
 import type { Context, NodeId, Process } from '../../sim/process.js';
@@ -218,6 +219,7 @@ export class BalancerCore<T> {
     const deadline = this.probeDeadlineOf[backend];
     if (deadline != null) this.probeDeadlines!.cancel(deadline);
     this.probeDeadlineOf[backend] = null;
+    ctx.observe({ type: 'lb-probe', backend: from, passed: true });
     this.apply(ctx, this.health.onProbe(backend, true, ctx.now()));
   }
 
@@ -276,6 +278,7 @@ export class BalancerCore<T> {
     if (this.probePending[backend] !== seq) return;
     this.probePending[backend] = 0;
     this.probeDeadlineOf[backend] = null;
+    ctx.observe({ type: 'lb-probe', backend: this.ids[backend]!, passed: false });
     this.apply(ctx, this.health.onProbe(backend, false, ctx.now()));
   }
 

@@ -5,7 +5,7 @@
 //
 // A request's life: `lb-issue`, attempt 1; an attempt ends with an answer or its timeout; `ok` ends the
 // request, anything else (`error`, `rejected`, `unavailable`, `timeout`) is retried after the back-off if
-// attempts remain and the budget allows (Finagle's RetryBudget: retries in the last window at most
+// attempts remain and the budget allows (`lb-retry`; Finagle's RetryBudget: retries in the last window at most
 // budgetRatio × first attempts in that window + budgetMinPerSecond × the window's seconds); else the
 // request ends with that outcome: `lb-done`, once. An answer to an attempt other than the one awaited now
 // (a late answer to a timed-out attempt) is ignored, as Envoy ignores an answer after its per-try timeout.
@@ -190,7 +190,7 @@ export class Client implements Process<LbMessage, LbFact> {
     const request: OpenRequest = { id: this.nextId++, key: ctx.rng.int(0, this.config.keys - 1), attempt: 0, firstSentMicros: now, awaiting: false, deadline: null };
     this.open.set(request.id, request);
     this.issued++;
-    ctx.observe({ type: 'lb-issue', id: request.id });
+    ctx.observe({ type: 'lb-issue', id: request.id, localMicros: now });
     this.firstAttemptTimes.push(now);
     this.send(ctx, request);
   }
@@ -215,8 +215,10 @@ export class Client implements Process<LbMessage, LbFact> {
   private ended(ctx: ClientContext, request: OpenRequest, status: AttemptStatus, backend: NodeId): void {
     if (!request.awaiting) assert(false, `${ctx.self}: attempt ${request.attempt} of request ${request.id} ended twice`);
     request.awaiting = false;
-    if (status !== 'ok' && request.attempt < this.config.retry.maxAttempts && this.mayRetry(ctx.now())) {
+    const now = ctx.now();
+    if (status !== 'ok' && request.attempt < this.config.retry.maxAttempts && this.mayRetry(now)) {
       this.retries++;
+      ctx.observe({ type: 'lb-retry', id: request.id, attempt: request.attempt + 1, localMicros: now });
       // Always through the back-off queue (a zero back-off is a zero timer): no recursion on an immediate failure.
       this.backoffs.add(ctx, request);
       return;

@@ -1,11 +1,22 @@
 // The facts the serving topology reports (ctx.observe), for the checkers, metrics and the report:
-// clients report each request's start and end, balancers each routing decision and each change of
-// their view of a backend, backends a periodic sample of their queue.
+// clients report each request's start and end and each retry the budget let go, balancers each routing
+// decision, each probe result and each change of their view of a backend, backends a periodic sample of
+// their queue.
 
 import type { NodeId } from '../../sim/process.js';
+import type { Micros } from '../../sim/time.js';
 
-/** A client started request `id` (its first attempt): once per request. */
-export type RequestIssuedFact = { readonly type: 'lb-issue'; readonly id: number };
+/**
+ * A client started request `id` (its first attempt): once per request. `localMicros`: the client's local
+ * clock at the first attempt (the time its retry budget counts it at; the client always sets it).
+ */
+export type RequestIssuedFact = { readonly type: 'lb-issue'; readonly id: number; readonly localMicros?: Micros };
+
+/**
+ * A client's retry budget let attempt `attempt` (2 or more) of request `id` go, at `localMicros` on the
+ * client's clock (the time the budget counts it at); the attempt is sent after the back-off.
+ */
+export type RetryFact = { readonly type: 'lb-retry'; readonly id: number; readonly attempt: number; readonly localMicros: Micros };
 
 /** How a request ended at its client: the last attempt's status; `timeout` also when the client's own attempt timer ran out. */
 export type RequestOutcome = 'ok' | 'error' | 'rejected' | 'unavailable' | 'timeout';
@@ -24,6 +35,12 @@ export type RequestDoneFact = {
  * `backend`. `panic`: it was balancing over all backends because fewer than the panic threshold were healthy.
  */
 export type RouteFact = { readonly type: 'lb-route'; readonly backend: NodeId; readonly panic: boolean };
+
+/**
+ * A balancer's active health check of `backend` ended: `passed` (its answer came within the probe timeout)
+ * or not. Reported before the change of view it may cause (`lb-health`, in the same step).
+ */
+export type ProbeResultFact = { readonly type: 'lb-probe'; readonly backend: NodeId; readonly passed: boolean };
 
 /**
  * Why a balancer's view of a backend changed. `phi`: marked down by the phi accrual detector over its probe
@@ -46,4 +63,4 @@ export type BackendSampleFact = {
   readonly busyMicros: number; readonly served: number; readonly failed: number; readonly rejected: number;
 };
 
-export type LbFact = RequestIssuedFact | RequestDoneFact | RouteFact | BackendHealthFact | BackendSampleFact;
+export type LbFact = RequestIssuedFact | RetryFact | RequestDoneFact | RouteFact | ProbeResultFact | BackendHealthFact | BackendSampleFact;
