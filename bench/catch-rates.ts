@@ -3,8 +3,9 @@
 // so every catch claim in README is a rate over a stated range. Methods: `chaos` (the algorithm's generic
 // scenario under its own nemesis), `swarm` (the same scenario, `--nemesis swarm`), `staged` (the scenarios
 // the bug names as exposing it, each under its own nemesis; the best is shown). A seed counts as caught when
-// an `always` or `eventually` check fails; a run failing only a `sometimes` check is vacuous (nothing
-// happened that could show the bug), counted apart. Not part of CI: a full table takes a while (say how long).
+// an `always` or `eventually` check fails and the same seed passes without the bug (else it is unconfirmed);
+// a run failing only a `sometimes` check is vacuous (nothing happened that could show the bug), counted
+// apart. Not part of CI: a full table takes a while (say how long).
 
 import { writeFileSync } from 'node:fs';
 import { explore } from '../lab/explore.js';
@@ -80,22 +81,48 @@ for (const t of targets) if (findScenario(t.scenario) === undefined) fail(`scena
 interface Measured {
   readonly caught: RateWithInterval;
   readonly vacuous: number;
+  /** Seeds that failed with the bug and also fail without it: the set-up's failures, not catches. */
+  readonly unconfirmed: number;
   readonly firstSeed: number | null;
   readonly scenario: string;
   readonly wallMillis: number;
 }
 
-async function measure(scenario: string, bug: string, set: readonly string[], nemesis: NemesisProfile | undefined, range: { from: number; to: number }): Promise<Measured> {
-  const sweep = prepareSweep({ config: { scenario, bug, set, ...(nemesis !== undefined ? { nemesis } : {}) }, seeds: range });
-  const caughtSeeds: number[] = [];
+/** The seeds on which `run` fails an `always` or `eventually` check, and those failing only `sometimes` ones. */
+async function failingSeeds(scenario: string, bug: string | undefined, set: readonly string[], nemesis: NemesisProfile | undefined, range: { from: number; to: number }) {
+  const sweep = prepareSweep({ config: { scenario, ...(bug !== undefined ? { bug } : {}), set, ...(nemesis !== undefined ? { nemesis } : {}) }, seeds: range });
+  const failed = new Set<number>();
   let vacuous = 0;
   const { summary } = await runSweep(sweep, {
     onRun(run) {
-      if (run.checks.some((c) => c.kind === 'always' || c.kind === 'eventually')) caughtSeeds.push(run.seed);
+      if (run.checks.some((c) => c.kind === 'always' || c.kind === 'eventually')) failed.add(run.seed);
       else if (run.checks.length > 0) vacuous++;
     },
   });
-  return { caught: wilsonInterval(caughtSeeds.length, summary.runs), vacuous, firstSeed: caughtSeeds.length > 0 ? Math.min(...caughtSeeds) : null, scenario, wallMillis: summary.wallMillis };
+  return { failed, vacuous, runs: summary.runs, wallMillis: summary.wallMillis };
+}
+
+/** The same sweep without the bug, once per scenario, settings, nemesis and range: which seeds fail on correct code. */
+const baselines = new Map<string, Promise<Set<number>>>();
+function baseline(scenario: string, set: readonly string[], nemesis: NemesisProfile | undefined, range: { from: number; to: number }): Promise<Set<number>> {
+  const key = JSON.stringify([scenario, set, nemesis ?? null, range]);
+  let known = baselines.get(key);
+  if (known === undefined) baselines.set(key, (known = failingSeeds(scenario, undefined, set, nemesis, range).then((r) => r.failed)));
+  return known;
+}
+
+/**
+ * A seed counts as caught when it fails with the bug and passes without it (a seed on which correct code
+ * fails too, say under a swarm draw its objective cannot meet, is reported as unconfirmed instead).
+ */
+async function measure(scenario: string, bug: string, set: readonly string[], nemesis: NemesisProfile | undefined, range: { from: number; to: number }): Promise<Measured> {
+  const withBug = await failingSeeds(scenario, bug, set, nemesis, range);
+  const correctFails = withBug.failed.size > 0 ? await baseline(scenario, set, nemesis, range) : new Set<number>();
+  const caughtSeeds = [...withBug.failed].filter((seed) => !correctFails.has(seed));
+  return {
+    caught: wilsonInterval(caughtSeeds.length, withBug.runs), vacuous: withBug.vacuous, unconfirmed: withBug.failed.size - caughtSeeds.length,
+    firstSeed: caughtSeeds.length > 0 ? Math.min(...caughtSeeds) : null, scenario, wallMillis: withBug.wallMillis,
+  };
 }
 
 const rows: { bug: string; scenario: string; results: Partial<Record<Method, Measured>> }[] = [];
@@ -118,12 +145,12 @@ for (const target of targets) {
       const started = performance.now();
       const explored = explore({ scenario: findScenario(target.scenario)!, bug: target.bug, set: target.set ?? [], seed: 1, runsMax: seeds.to - seeds.from + 1 });
       const first = explored.catches[0]?.run ?? null;
-      results.explore = { caught: wilsonInterval(explored.catches.length, explored.runs), vacuous: explored.unconfirmed, firstSeed: first, scenario: target.scenario, wallMillis: performance.now() - started };
+      results.explore = { caught: wilsonInterval(explored.catches.length, explored.runs), vacuous: 0, unconfirmed: explored.unconfirmed, firstSeed: first, scenario: target.scenario, wallMillis: performance.now() - started };
     } else {
       results[method] = await measure(target.scenario, target.bug, target.set ?? [], method === 'swarm' ? 'swarm' : undefined, seeds);
     }
     const r = results[method];
-    process.stderr.write(`${target.bug} on ${target.scenario} · ${method}: ${r === undefined ? 'no staged scenario' : `${formatRate(r.caught)} first seed ${r.firstSeed ?? '-'}${r.vacuous > 0 ? `, ${r.vacuous} vacuous` : ''} (${r.scenario}, ${Math.round(r.wallMillis / 100) / 10} s)`}\n`);
+    process.stderr.write(`${target.bug} on ${target.scenario} · ${method}: ${r === undefined ? 'no staged scenario' : `${formatRate(r.caught)} first seed ${r.firstSeed ?? '-'}${r.vacuous > 0 ? `, ${r.vacuous} vacuous` : ''}${r.unconfirmed > 0 ? `, ${r.unconfirmed} unconfirmed (fail without the bug too)` : ''} (${r.scenario}, ${Math.round(r.wallMillis / 100) / 10} s)`}\n`);
   }
   rows.push({ bug: target.bug, scenario: target.scenario, results });
 }

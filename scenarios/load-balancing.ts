@@ -225,14 +225,18 @@ const lbScenario = defineScenarioFamily({
       latencyMicros: { min: 50, max: 2_000, log: true },
       jitterMicros: { min: 0, max: 2_000 },
       clients: { min: 1, max: 8 },
-      load: { min: 0.3, max: 0.9 },
+      // Joint limits the ranges must respect one by one (a draw is one point of their product): a closed loop
+      // of 8 clients × 8 requests fits in one backend (≥ 64), and with retries (a 20% budget) the load stays
+      // under capacity. Wider draws (load to 0.9, limits from 8) failed success-after-heal on correct code on
+      // 6 of seeds 1–200: rejections for good, and overload that outlier ejection keeps going.
+      load: { min: 0.3, max: 0.75 },
       workload: { choices: ['open', 'closed'] },
       fleet: { choices: ['uniform', 'mixed'] },
       service: { choices: ['exponential', 'lognormal', 'pareto', 'constant'] },
       workers: { min: 2, max: 8 },
       maxAttempts: { min: 1, max: 3 },
       attemptTimeoutMicros: { min: 200_000, max: 1_000_000, log: true },
-      concurrencyMax: { min: 8, max: 1_000, log: true, integer: true },
+      concurrencyMax: { min: 64, max: 256, log: true, integer: true },
       outlier: { choices: ['on', 'off'] },
       healthIntervalMicros: { min: 300_000, max: 1_000_000, log: true }, // above healthTimeoutMicros (250 ms)
       consecutiveErrors: { min: 2, max: 10 },
