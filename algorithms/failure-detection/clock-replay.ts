@@ -35,21 +35,29 @@ export class ClockReplay {
     this.drifts.push([trueMicros, ppm]);
   }
 
-  /** The fastest drift in force at any moment of [from, to]. */
+  /**
+   * The fastest drift in force at any moment of [from, to], a drift that ends at `from` included (a change
+   * at the very microsecond a span starts may come after the reading that started it: counting both is the
+   * lenient side).
+   */
   fastestPpm(from: Micros, to: Micros): number {
     let fastest = -Infinity;
     for (let i = 0; i < this.drifts.length; i++) {
       const [at, ppm] = this.drifts[i]!;
       const until = i + 1 < this.drifts.length ? this.drifts[i + 1]![0] : Infinity;
-      if (until > from && at <= to) fastest = Math.max(fastest, ppm);
+      if (until >= from && at <= to) fastest = Math.max(fastest, ppm);
     }
     return fastest;
   }
 
-  /** The forward jumps of the local reading in (from, to]. */
+  /**
+   * The forward jumps of the local reading in [from, to]: a jump at the very microsecond a span starts may
+   * come after the reading that started it (a trigger reacting to that reading's fact), so it counts (the
+   * lenient side).
+   */
   jumpedMicros(from: Micros, to: Micros): Micros {
     let sum = 0;
-    for (const [at, jump] of this.jumps) if (at > from && at <= to) sum += jump;
+    for (const [at, jump] of this.jumps) if (at >= from && at <= to) sum += jump;
     return sum;
   }
 }

@@ -164,7 +164,7 @@ function thresholdsOf(options: HealthRuleOptions): Pick<HealthCheckConfig, 'unhe
 interface BudgetLedger {
   readonly firsts: Fifo<Micros>;
   readonly retries: Fifo<Micros>;
-  /** An `lb-issue` came without its local time: the budget cannot be recomputed in this life. */
+  /** An `lb-issue` came without its local time, or the clock was skewed: the budget cannot be recomputed in this life. */
   blind: boolean;
 }
 
@@ -173,7 +173,9 @@ interface BudgetLedger {
  * first attempts (`lb-issue`) and the retries (`lb-retry`) it made in the last `budgetWindowMicros` of its
  * own clock, a retry may go only if retries + 1 ≤ budgetRatio × first attempts + budgetMinPerSecond × the
  * window's seconds; and it is attempt 2 … maxAttempts. The budget's own accounting, recomputed per client
- * life from the local times the facts carry (so clock faults do not matter); per fact amortised O(1).
+ * life from the local times the facts carry, so drift and forward jumps do not matter. A clock set back
+ * does: the client then forgets retries on checks this checker cannot see (denied ones report no fact), so
+ * a client life whose clock is skewed is not judged from then on. Per fact amortised O(1).
  */
 export function retryWithinBudget(retry: Pick<RetryConfig, 'maxAttempts' | 'budgetRatio' | 'budgetWindowMicros' | 'budgetMinPerSecond'>): Checker<LbFact> {
   const { maxAttempts, budgetRatio, budgetWindowMicros, budgetMinPerSecond } = retry;
@@ -205,6 +207,11 @@ export function retryWithinBudget(retry: Pick<RetryConfig, 'maxAttempts' | 'budg
         return `${node} retried request ${fact.id} (attempt ${fact.attempt}) as its retry ${ledger.retries.length} in the last ${budgetWindowMicros / 1_000_000} s, but its budget allows ${Math.floor(allowed + 1e-9)} (${budgetRatio} × ${ledger.firsts.length} first attempts + ${budgetMinPerSecond} a second)`;
       }
       return;
+    },
+    onFault(fault, run) {
+      // A skew may set the clock back (skew is absolute: any change may); judging on would count retries
+      // the client has already let go of.
+      if (fault !== null && fault.kind === 'clock-skew') lives.of(fault.node, run).blind = true;
     },
     verdict: () => ({ ok: true }),
   };

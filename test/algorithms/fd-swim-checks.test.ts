@@ -155,6 +155,22 @@ describe('swim-suspicion-timeout', () => {
     const back = setup().view(1_000, 'n1', 'n5', 'suspect').fault({ at: 100_000, kind: 'clock-skew', node: 'n1', offsetMicros: -1_000_000 }).view(700_000, 'n1', 'n5', 'dead');
     expect(back.problems).toHaveLength(1);
   });
+
+  it('counts a jump or a drift change at the very microsecond the suspicion starts (a trigger reacting to it comes after the reading; review finding)', () => {
+    const jump = setup().view(1_000, 'n1', 'n5', 'suspect').fault({ at: 1_000, kind: 'clock-skew', node: 'n1', offsetMicros: 1_000_000 }).view(700_000, 'n1', 'n5', 'dead');
+    expect(jump.problems).toEqual([]);
+    // Fast until the suspicion starts, then 0 ppm: the timer may have been set on the fast clock.
+    const drift = setup().fault({ at: 0, kind: 'clock-drift', node: 'n1', ppm: 250_000 }).view(1_000, 'n1', 'n5', 'suspect').fault({ at: 1_000, kind: 'clock-drift', node: 'n1', ppm: 0 }).view(1_281_000, 'n1', 'n5', 'dead');
+    expect(drift.problems).toEqual([]);
+  });
+
+  it('on the engine: a skew triggered by the suspicion itself is no false positive (fd-crash, seeds 1..3)', () => {
+    const faults: FaultEntry[] = [
+      { at: 0, kind: 'on-fact', fact: 'member', where: { status: 'suspect' }, times: 1, then: [{ afterMicros: 0, kind: 'clock-skew', node: '$fact', offsetMicros: 4_000_000 }] } as unknown as FaultEntry,
+      { at: 3_000_000, kind: 'crash', node: 'n8' },
+    ];
+    expect(failing({ scenario: 'fd-crash', durationMicros: 20_000_000, faults: { raw: faults, source: 'test' } }, range(1, 3), 'swim-suspicion-timeout')).toEqual([]);
+  }, 60_000);
 });
 
 type Options = Omit<RunRequest, 'scenario' | 'seed'> & { readonly scenario: string };

@@ -162,6 +162,18 @@ describe('retry-within-budget', () => {
     expect(f.all()).toHaveLength(1);
   });
 
+  it('stops judging a client life once its clock is skewed (set back, it forgets retries on denied checks, which report nothing)', () => {
+    const f = new Feed(retryWithinBudget(budget));
+    issue(f, 1, 0); issue(f, 2, 0);
+    retry(f, 1, 1 * S); retry(f, 2, 1 * S); // the budget is spent: 0.5 × 2 + 1 = 2
+    f.checker.onFault?.({ at: 0, kind: 'clock-skew', node: 'c1', offsetMicros: -5 * S }, f.run);
+    retry(f, 2, 2 * S, 3);
+    expect(f.all()).toEqual([]);
+    f.crash('c1'); // a new life is judged again
+    issue(f, 1_000_000_001, 0); retry(f, 1_000_000_001, 1 * S); retry(f, 1_000_000_001, 1 * S, 3);
+    expect(f.all()).toHaveLength(1);
+  });
+
   it('agrees with a naive budget over random monotone streams: retries the naive budget grants pass, one beyond it fails', () => {
     const step = fc.record({ gap: fc.integer({ min: 0, max: 3 * S }), kind: fc.constantFrom('issue', 'retry', 'retry') });
     fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 120 }), fc.constantFrom(0, 0.1, 0.2, 0.5), fc.constantFrom(0, 0.5, 1), (steps, ratio, minPerSecond) => {
@@ -315,6 +327,17 @@ describe('the planted bugs on a scripted schedule (lb-chaos, seed 1, 10 s of fau
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^wrr-keeps-weights: lb gave b\d+ \d+ of its \d+ picks over the same 8 eligible backends/);
     expect(failures(crashB3, ['policy=weighted-round-robin'])).toEqual([]);
+  }, 60_000);
+
+  it('correct clients pass retry-within-budget when their clocks are set back during an outage (lb-overload, seed 1; review finding)', () => {
+    const backends = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7', 'b8'];
+    const faults: FaultEntry[] = [
+      ...backends.map((node): FaultEntry => ({ at: 2 * S, kind: 'crash', node })),
+      ...['c1', 'c2', 'c3', 'c4'].map((node): FaultEntry => ({ at: 17_300_000, kind: 'clock-skew', node, offsetMicros: -4 * S })),
+      ...backends.map((node): FaultEntry => ({ at: 28 * S, kind: 'restart', node })),
+    ];
+    const result = executeRun(prepareRun({ scenario: findScenario('lb-overload')!, seed: 1, set: ['panicThresholdRatio=0'], faults: { raw: faults, source: 'test' } }));
+    expect(result.checks.find((c) => c.name === 'retry-within-budget')?.ok).toBe(true);
   }, 60_000);
 
   it('lb/retry-no-budget: half the backends crash for 4 s; clients retry beyond their 20% budget', () => {
