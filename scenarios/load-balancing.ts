@@ -226,10 +226,12 @@ const lbScenario = defineScenarioFamily({
       jitterMicros: { min: 0, max: 2_000 },
       clients: { min: 1, max: 8 },
       // Joint limits the ranges must respect one by one (a draw is one point of their product): a closed loop
-      // of 8 clients × 8 requests fits in one backend (≥ 64), and with retries (a 20% budget) the load stays
-      // under capacity. Wider draws (load to 0.9, limits from 8) failed success-after-heal on correct code on
-      // 6 of seeds 1–200: rejections for good, and overload that outlier ejection keeps going.
-      load: { min: 0.3, max: 0.75 },
+      // of 8 clients × 8 requests fits in one backend (≥ 64), and with retries (a 20% budget) and a
+      // heavy-tailed service time the load stays well under capacity. Wider draws (load to 0.9, limits from
+      // 8) failed success-after-heal on correct code on 6 of seeds 1–200: rejections for good, and overload
+      // that outlier ejection keeps going; load to 0.75 still on 1 (seed 186: Pareto service, 3 workers,
+      // 0.66 load, timeouts of 379 ms; it passes at 0.55).
+      load: { min: 0.3, max: 0.6 },
       workload: { choices: ['open', 'closed'] },
       fleet: { choices: ['uniform', 'mixed'] },
       service: { choices: ['exponential', 'lognormal', 'pareto', 'constant'] },
