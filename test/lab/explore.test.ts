@@ -43,7 +43,7 @@ describe('explore', () => {
 
   it('a bug hunt counts a catch only when the same input passes without the bug (lb-chaos, where mutants can leave the nemesis\'s envelope)', () => {
     // Explorer seeds 1..3, 8 runs each: a rule over every failing run they meet, not one chosen seed.
-    const runs = [1, 2, 3].map((seed) => explore({ scenario: findScenario('lb-chaos')!, bug: 'lb/outlier-never-readmits', seed, runsMax: 8, now: clock() }));
+    const runs = [1, 2, 3].map((seed) => explore({ scenario: findScenario('lb-chaos')!, bug: 'lb/health-first-success-up', seed, runsMax: 8, now: clock() }));
     expect(runs.reduce((n, r) => n + r.catches.length + r.unconfirmed, 0)).toBeGreaterThan(0);
     for (const c of runs.flatMap((r) => r.catches)) {
       const control = executeRun(prepareRun({
