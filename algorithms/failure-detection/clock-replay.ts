@@ -2,36 +2,31 @@
 // the engine's own arithmetic (sim/clock.ts), so a checker can read what a member read on its clock at any
 // moment and bound how much its timers counted over a span. Assumes it hears every fault entry, in order.
 
+import { LocalClock } from '../../sim/clock.js';
 import type { FaultEntry } from '../../sim/faults.js';
 import type { NodeId } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
 
-/** A node's clock as the faults set it (the engine's model: skew jumps, drift in ppm), replayed from the fault entries. */
+/** A node's clock as the faults set it (the engine's own LocalClock), replayed from the fault entries, with its history. */
 export class ClockReplay {
-  private localAtAnchor: Micros = 0;
-  private anchorMicros: Micros = 0;
-  private ppm = 0;
+  private readonly clock = new LocalClock();
   /** Drift changes, in order: [true time, ppm from then on]. */
   readonly drifts: [Micros, number][] = [[0, 0]];
   /** Forward jumps of the local reading, in order: [true time, size]. */
   readonly jumps: [Micros, Micros][] = [];
 
   read(trueMicros: Micros): Micros {
-    const elapsed = trueMicros - this.anchorMicros;
-    return this.localAtAnchor + elapsed + Math.trunc((elapsed * this.ppm) / 1_000_000);
+    return this.clock.read(trueMicros);
   }
 
   skew(trueMicros: Micros, offsetMicros: Micros): void {
-    const jump = trueMicros + offsetMicros - this.read(trueMicros);
+    const jump = trueMicros + offsetMicros - this.clock.read(trueMicros);
     if (jump > 0) this.jumps.push([trueMicros, jump]);
-    this.localAtAnchor = trueMicros + offsetMicros;
-    this.anchorMicros = trueMicros;
+    this.clock.setOffset(trueMicros, offsetMicros);
   }
 
   drift(trueMicros: Micros, ppm: number): void {
-    this.localAtAnchor = this.read(trueMicros);
-    this.anchorMicros = trueMicros;
-    this.ppm = ppm;
+    this.clock.setDriftPpm(trueMicros, ppm);
     this.drifts.push([trueMicros, ppm]);
   }
 
