@@ -39,4 +39,19 @@ describe('multiPaxosAbstractState', () => {
     expect(multiPaxosAbstractState(run({ n1: v('leader', 5, 'n1', 10), n2: v('follower', 5, 'n1', 10), n3: v('follower', 2, 'n3', 3), n4: undefined }))).toBe('L1C0F2D1|r3|s1|l3');
     expect(multiPaxosAbstractState(run({ n1: v('leader', 1, 'n1', 4), n2: v('follower', 1, 'n1', 4) }))).toBe('L1C0F1D0|r0|s0|l0');
   });
+
+  it('counts a candidate as a candidate, and a node that follows no leader adds no rival leadership', () => {
+    expect(multiPaxosAbstractState(run({ n1: v('candidate', 3, null, 2), n2: v('follower', 2, 'n3', 2), n3: v('leader', 2, 'n3', 2) }))).toBe('L1C1F1D0|r1|s0|l0');
+    expect(multiPaxosAbstractState(run({ n1: v('candidate', 3, null, 2), n2: v('candidate', 3, null, 2), n3: v('follower', 2, null, 2) }))).toBe('L0C2F1D0|r1|s0|l0');
+  });
+
+  it('a paused node counts as down, though its process (and view) is still there', () => {
+    const views = { n1: v('leader', 1, 'n1', 4), n2: v('follower', 1, 'n1', 4), n3: v('follower', 6, 'n3', 0) };
+    const paused: RunView = { ...run(views), status: (node) => (node === 'n3' ? 'paused' : 'up') };
+    expect(multiPaxosAbstractState(paused)).toBe('L1C0F1D1|r0|s0|l0');
+  });
+
+  it('with every node down, no spread and no lag', () => {
+    expect(multiPaxosAbstractState(run({ n1: undefined, n2: undefined, n3: undefined }))).toBe('L0C0F0D3|r0|s0|l0');
+  });
 });
