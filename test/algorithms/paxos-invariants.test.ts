@@ -284,6 +284,18 @@ describe('leader-agreed', () => {
       .toEqual({ ok: false, message: 'n1 has held ballot (2,n1) for only 999us' });
     expect(judge(views, [['n1', b(1, 'n1'), 0], ['n1', B, 2_000]], 2_000 + STABLE)).toEqual({ ok: true });
   });
+
+  it('the time held counts from the leader fact alone: the leader\'s later promises and acceptances in its ballot do not restart it', () => {
+    const B = b(2, 'n1');
+    const run = fakeRun(N3, { n1: leads(B), n2: follows(B), n3: follows(B) });
+    const check = leaderAgreed(STABLE);
+    run.now = 2_000;
+    expect(feed(check, [['n1', leaderFact(B)]], run)).toEqual([]);
+    run.now = 2_500;
+    expect(feed(check, [['n1', { type: 'promise', ballot: B }], ['n1', accepted(1, B, null)], ['n1', { type: 'leader-established', term: 2 }]], run)).toEqual([]);
+    run.now = 2_000 + STABLE;
+    expect(check.verdict(run)).toEqual({ ok: true });
+  });
 });
 
 describe('decided', () => {
