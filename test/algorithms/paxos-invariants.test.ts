@@ -127,6 +127,8 @@ describe('agreement', () => {
     expect(feed(agreement(), [
       ['n1', { type: 'decide', slot: 1, value: 'x' }], ['n2', { type: 'decide', slot: 1, value: 'x' }], ['n3', { type: 'decide', slot: 2, value: 'y' }],
     ])).toEqual([]);
+    // Proposers proposing different values decide nothing.
+    expect(feed(agreement(), [['n1', { type: 'propose', value: 'x' }], ['n2', { type: 'propose', value: 'y' }], ['n3', { type: 'promise', ballot: b(1, 'n1') }]])).toEqual([]);
   });
 });
 
@@ -155,7 +157,10 @@ describe('validity', () => {
     const invoke = (client: string, input: unknown) => history.push({ id: history.length, client, input, call: 0, status: 'open', return: null, output: null });
     invoke('c1', { op: 'put', key: 'k', value: 'v' });
     const first = put('c1', 1, 'k', 'v');
-    expect(feed(check, [['n1', accepted(1, b(1, 'n1'), first)], ['n2', accepted(1, b(1, 'n1'), first)]], run)).toEqual([]);
+    // Three acceptances of one shared object, among other facts: looked up once, valid each time.
+    expect(feed(check, [
+      ['n1', { type: 'promise', ballot: b(1, 'n1') }], ['n1', accepted(1, b(1, 'n1'), first)], ['n2', accepted(1, b(1, 'n1'), first)], ['n3', accepted(1, b(1, 'n1'), first)],
+    ], run)).toEqual([]);
     invoke('c1', { op: 'put', key: 'k', value: 'w' });
     const second = put('c1', 2, 'k', 'w');
     expect(feed(check, [['n1', accepted(2, b(1, 'n1'), second)], ['n2', accepted(2, b(1, 'n1'), second)]], run)).toEqual([]);
@@ -165,6 +170,16 @@ describe('validity', () => {
     const otherClient = put('c2', 1, 'k', 'v'); // c2 never invoked anything
     expect(feed(check, [['n2', accepted(4, b(1, 'n1'), otherClient)], ['n3', accepted(4, b(1, 'n1'), otherClient)]], run))
       .toEqual(['slot 4: c2#1 {"op":"put","key":"k","value":"v"} was chosen in ballot (1,n1) but nobody proposed it']);
+  });
+
+  it('every command a client invoked counts, however many the history gained since the last look', () => {
+    const history: Operation[] = [];
+    const run = fakeRun(N3, {}, history);
+    for (const value of ['a', 'b', 'c']) history.push({ id: history.length, client: 'c1', input: { op: 'put', key: 'k', value }, call: 0, status: 'ok', return: 1, output: null });
+    expect(feed(validity({ noOps: false }), [
+      ['n1', accepted(1, b(1, 'n1'), put('c1', 1, 'k', 'a'))], ['n2', accepted(1, b(1, 'n1'), put('c1', 1, 'k', 'a'))],
+      ['n1', accepted(2, b(1, 'n1'), put('c1', 2, 'k', 'b'))], ['n2', accepted(2, b(1, 'n1'), put('c1', 2, 'k', 'b'))],
+    ], run)).toEqual([]);
   });
 
   it('an unproposed command stays unproposed when the same object is accepted again (values travel as shared objects)', () => {
