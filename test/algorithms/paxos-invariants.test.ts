@@ -40,6 +40,7 @@ function feed(checker: Checker<PaxosFact>, facts: readonly [NodeId, PaxosFact][]
 }
 
 const accepted = (slot: number, ballot: Ballot, value: PaxosValue): PaxosFact => ({ type: 'accepted', slot, ballot, value });
+const leaderFact = (ballot: Ballot): PaxosFact => ({ type: 'leader', term: ballot.round, ballot });
 
 describe('values', () => {
   it('two commands are the same value when they name the same session (client and seq), whatever the objects', () => {
@@ -211,6 +212,15 @@ describe('promise-respected', () => {
       ['n1', { type: 'promise', ballot: b(3, 'n2') }], ['n1', accepted(1, b(3, 'n2'), 'x')], ['n1', accepted(2, b(4, 'n1'), 'x')],
       ['n2', accepted(1, b(2, 'n2'), 'y')],
     ])).toEqual([]);
+    // A proposal, a decision or a leader fact is no promise.
+    expect(feed(promiseRespected(), [
+      ['n3', { type: 'propose', value: 'z' }], ['n3', { type: 'decide', slot: 1, value: 'z' }], ['n3', leaderFact(b(9, 'n3'))], ['n3', accepted(1, b(2, 'n2'), 'z')],
+    ])).toEqual([]);
+  });
+
+  it('a later, higher promise raises the floor', () => {
+    expect(feed(promiseRespected(), [['n1', { type: 'promise', ballot: b(3, 'n2') }], ['n1', { type: 'promise', ballot: b(5, 'n2') }], ['n1', accepted(1, b(4, 'n3'), 'x')]]))
+      .toEqual(['n1 accepted ballot (4,n3) in slot 1 after promising (5,n2)']);
   });
 });
 
@@ -231,7 +241,6 @@ describe('state-machine-safety', () => {
 interface View { role: 'follower' | 'candidate' | 'leader'; ballot: Ballot; leaderId: NodeId | null; leaderBallot: Ballot }
 const leads = (ballot: Ballot): View => ({ role: 'leader', ballot, leaderId: ballot.node, leaderBallot: ballot });
 const follows = (leaderBallot: Ballot): View => ({ role: 'follower', ballot: leaderBallot, leaderId: leaderBallot.node, leaderBallot });
-const leaderFact = (ballot: Ballot): PaxosFact => ({ type: 'leader', term: ballot.round, ballot });
 
 describe('leader-agreed', () => {
   const STABLE = 1_000;
@@ -340,7 +349,10 @@ describe('value-chosen', () => {
   it('with clientCommand, only a client command chosen by a majority counts: a chosen no-op or a minority\'s command does not', () => {
     const check = valueChosen({ clientCommand: true });
     const run = fakeRun(N3);
-    feed(check, [['n1', accepted(1, b(1, 'n1'), null)], ['n2', accepted(1, b(1, 'n1'), null)], ['n1', accepted(2, b(1, 'n1'), put('c1', 1, 'k', 'v'))]], run);
+    feed(check, [
+      ['n1', { type: 'promise', ballot: b(1, 'n1') }], ['n2', { type: 'promise', ballot: b(1, 'n1') }], ['n1', leaderFact(b(1, 'n1'))],
+      ['n1', accepted(1, b(1, 'n1'), null)], ['n2', accepted(1, b(1, 'n1'), null)], ['n1', accepted(2, b(1, 'n1'), put('c1', 1, 'k', 'v'))],
+    ], run);
     expect(check.verdict(run)).toEqual({ ok: false, message: 'no client command was ever chosen' });
     feed(check, [['n3', accepted(2, b(1, 'n1'), put('c1', 1, 'k', 'v'))]], run);
     expect(check.verdict(run)).toEqual({ ok: true });
