@@ -2,15 +2,15 @@
 // data that `--bug`, `faultline list`, the README's catch tables and the planted-bug tests read: each bug is
 // named `<algorithm>/<kebab-case>` (unique), has a description, and names in `exposedBy` at least one
 // registered scenario of its own algorithm that lists it; every scenario's bugs are one registry's.
-// Assumes each bugs.ts exports one registry. Each registry is imported afresh here (a query-suffixed
-// import), so a test run that switches a change of the registry's data on after the modules were first
-// loaded (Stryker's static mutants) still checks the changed data, and a registry that throws on load fails.
+// Assumes each bugs.ts exports one registry. Each registry is imported afresh inside the tests (a
+// query-suffixed import), and the scenarios only inside them too: a change to a registry's data switched
+// on after the modules were first loaded (Stryker's static mutants) is still seen, and a registry that
+// throws on load fails a test instead of leaving a file with no tests.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { builtInScenarios, findScenario } from '../../scenarios/index.js';
-import type { BugSet, BugSpec } from '../../sim/scenario.js';
+import type { BugSet, BugSpec, Scenario } from '../../sim/scenario.js';
 
 const ALGORITHMS = join(import.meta.dirname, '..', '..', 'algorithms');
 
@@ -21,6 +21,11 @@ const FOLDERS = readdirSync(ALGORITHMS, { withFileTypes: true })
   .sort();
 
 const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** The registered scenarios (imported here, not at the top, so that a registry that fails to load fails a test). */
+async function registeredScenarios(): Promise<{ builtInScenarios: readonly Scenario[]; findScenario: (name: string) => Scenario | undefined }> {
+  return import('../../scenarios/index.js');
+}
 
 function isBugSet(value: unknown): value is BugSet<string> {
   return typeof value === 'object' && value !== null && 'algorithm' in value && 'specs' in value && 'names' in value && typeof (value as { active?: unknown }).active === 'function';
@@ -36,7 +41,7 @@ async function freshRegistry(folder: string): Promise<BugSet<string>> {
 }
 
 /** The problems of one registry, one line each (empty when it is consistent). */
-function registryProblems(set: BugSet<string>): string[] {
+function registryProblems(set: BugSet<string>, findScenario: (name: string) => Scenario | undefined): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const bug of set.specs) {
@@ -64,9 +69,10 @@ describe('planted-bug registries (algorithms/*/bugs.ts)', () => {
 
   for (const folder of FOLDERS) {
     it(`${folder}/bugs.ts: each bug is <algorithm>/<kebab-case>, described, and exposed by a scenario that lists it`, async () => {
+      const { findScenario } = await registeredScenarios();
       const set = await freshRegistry(folder);
       expect(set.specs.length).toBeGreaterThan(0);
-      expect(registryProblems(set)).toEqual([]);
+      expect(registryProblems(set, findScenario)).toEqual([]);
     });
 
     it(`${folder}/bugs.ts: names, none and active(name) agree with the declarations`, async () => {
@@ -89,6 +95,7 @@ describe('planted-bug registries (algorithms/*/bugs.ts)', () => {
   });
 
   it('every built-in scenario\'s planted bugs are its algorithm\'s registry, and scenarios of one algorithm share one', async () => {
+    const { builtInScenarios } = await registeredScenarios();
     const sets = await Promise.all(FOLDERS.map(freshRegistry));
     const registryOf = new Map<string, string>();
     for (const scenario of builtInScenarios) {
