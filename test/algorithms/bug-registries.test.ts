@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { BugSet, BugSpec, Scenario } from '../../sim/scenario.js';
+import { defineBugs, type BugSet, type BugSpec, type Scenario } from '../../sim/scenario.js';
 
 const ALGORITHMS = join(import.meta.dirname, '..', '..', 'algorithms');
 
@@ -65,6 +65,30 @@ function registryProblems(set: BugSet<string>, findScenario: (name: string) => S
 describe('planted-bug registries (algorithms/*/bugs.ts)', () => {
   it('finds the registries of the algorithms with planted bugs', () => {
     for (const folder of ['raft', 'paxos', 'broadcast', 'failure-detection', 'load-balancing', 'hashing', 'atomic-commit']) expect(FOLDERS).toContain(folder);
+  });
+
+  it('the consistency check accepts a well-formed registry and names each fault of a bad one', async () => {
+    const { findScenario } = await registeredScenarios();
+    const good = defineBugs('paxos', { slow: { name: 'paxos/no-backoff', description: 'retries at once', exposedBy: ['paxos-dueling'] } });
+    expect(registryProblems(good, findScenario)).toEqual([]);
+    const bad = defineBugs('paxos', {
+      camel: { name: 'paxos/noBackoff', description: 'retries at once', exposedBy: ['paxos-dueling'] },
+      blank: { name: 'paxos/blank', description: ' ', exposedBy: ['paxos-dueling'] },
+      unexposed: { name: 'paxos/unexposed', description: 'x' },
+      unknown: { name: 'paxos/unknown', description: 'x', exposedBy: ['paxos-nowhere', 'paxos-nowhere'] },
+      foreign: { name: 'paxos/foreign', description: 'x', exposedBy: ['raft-figure-8'] },
+    });
+    expect(registryProblems(bad, findScenario)).toEqual([
+      '"paxos/noBackoff" is not paxos/<kebab-case>',
+      'paxos/noBackoff is exposed by paxos-dueling, whose bugs do not include it',
+      'paxos/blank has no description',
+      'paxos/blank is exposed by paxos-dueling, whose bugs do not include it',
+      'paxos/unexposed names no scenario that exposes it',
+      'paxos/unknown names a scenario twice in exposedBy',
+      'paxos/unknown is exposed by "paxos-nowhere", which is not a registered scenario',
+      'paxos/unknown is exposed by "paxos-nowhere", which is not a registered scenario',
+      'paxos/foreign is exposed by raft-figure-8, whose bugs do not include it',
+    ]);
   });
 
   for (const folder of FOLDERS) {
