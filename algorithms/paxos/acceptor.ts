@@ -109,7 +109,7 @@ export class Acceptor<V extends PaxosValue> {
    * the highest-ballot proposal accepted in every slot ≥ `fromSlot`; or refuse.
    */
   prepare(ctx: AcceptorContext<V>, ballot: Ballot, fromSlot: number): PrepareResult<V> {
-    // Guard 1 (§2.3 phase 1b, a promise is never broken): refuse a ballot below one already promised.
+    // Guard 1 (§2.2 phase 1b, a promise is never broken): refuse a ballot below one already promised.
     // Promising it would let its proposer count us while we may accept higher ballots it cannot see.
     if (compareBallots(ballot, this.promisedBallot) < 0) return { ok: false, promised: this.promisedBallot };
     this.raisePromise(ctx, ballot);
@@ -160,7 +160,7 @@ export class Acceptor<V extends PaxosValue> {
   }
 
   private raisePromise(ctx: AcceptorContext<V>, ballot: Ballot): void {
-    // A1 (§2.3 phase 1b): the promised ballot never decreases (within a run of the process; paxos/forget-promise
+    // A1 (§2.2 phase 1b): the promised ballot never decreases (within a run of the process; paxos/forget-promise
     // loses it at a restart, which a fresh process cannot see).
     assert(compareBallots(ballot, this.promisedBallot) >= 0, 'A1: the promised ballot would decrease');
     this.promisedBallot = ballot;

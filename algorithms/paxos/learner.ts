@@ -1,5 +1,5 @@
 // The Multi-Paxos learner: finds out which value each slot chose and applies chosen commands to the
-// key-value state machine in slot order. Paxos Made Simple §2.4: a value is learned once a majority of
+// key-value state machine in slot order. Paxos Made Simple §2.3: a value is learned once a majority of
 // acceptors accepted it in one ballot; here the leader (the distinguished learner) counts the
 // acceptances and tells the others, as §3 does. Assumes the node's acceptor for the records it leans on.
 

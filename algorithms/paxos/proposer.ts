@@ -190,7 +190,7 @@ export class Proposer {
       if (proposal === undefined) continue;
       if (proposal.acks.includes(from)) continue;
       proposal.acks.push(from);
-      // Guard P6 (Agreement; learner, §2.4): chosen only when a majority accepted this value in this one ballot.
+      // Guard P6 (Agreement; learner, §2.3): chosen only when a majority accepted this value in this one ballot.
       if (this.isQuorum(proposal.acks.length, ctx)) this.choose(ctx, slot, proposal.value);
     }
   }

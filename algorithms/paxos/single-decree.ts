@@ -219,7 +219,7 @@ export class SingleDecreeNode implements Process<SingleDecreeMessage, SingleDecr
     let acceptors = this.acceptances.get(key);
     if (acceptors === undefined) this.acceptances.set(key, (acceptors = new Set()));
     acceptors.add(acceptor);
-    // Guard L2 (Agreement, §2.4): learned only when a majority accepted the same ballot (hence the same value).
+    // Guard L2 (Agreement, §2.3): learned only when a majority accepted the same ballot (hence the same value).
     if (!this.isQuorum(acceptors.size, ctx)) return;
     if (this.decided === null) this.decide(ctx, value);
     else this.assertLearnedOnce(value);
