@@ -11,6 +11,12 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts' },
   coverageAnalysis: 'perTest',
+  // Static mutants (module-level code, run once when a file loads: the planted-bug registries, constant
+  // tables) are reported as Ignored, not run. Each would need every test of the suite (a full sweep of the
+  // folder, minutes) to survive, and with one module graph for all files (isolate: false) a module loaded
+  // before the mutant is switched on keeps the original anyway. test/algorithms/bug-registries.test.ts
+  // checks the registries' data on fresh imports instead.
+  ignoreStatic: true,
   // Message text (assertion messages, checker verdicts' `message`) is not mutated: see the plugin.
   appendPlugins: ['./scripts/stryker-message-ignorer.mjs'],
   ignorers: ['messages'],
