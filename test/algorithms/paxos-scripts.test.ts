@@ -1,7 +1,8 @@
 // Paxos phase by phase: each script in test/scripts/paxos/ drives Multi-Paxos (PaxosNode) or single-decree
 // Paxos (SingleDecreeNode, the scripts named single-decree-*) message by message (lab/protocol-script.ts)
-// and states what each step must send, set, observe and write. One script per phase rule (1a, 1b, 2a, 2b,
-// learner) and one for a restart; FAULTLINE_REWRITE=1 regenerates the outputs.
+// and states what each step must send, set, observe and write: one or more scripts per phase rule (1a, 1b,
+// 2a, 2b, learner), the extensions (leader election, heartbeats, check-quorum, catch-up, sessions), restarts,
+// assertions and planted bugs; FAULTLINE_REWRITE=1 regenerates the outputs.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
