@@ -238,6 +238,8 @@ describe('leader-completeness', () => {
   it('records nothing from a commit or leader fact of a server whose view is gone', () => {
     const run = new Run(['n1', 'n2']);
     expect(feed(leaderCompleteness(), [['n1', { type: 'commit', from: 1, to: 1, term: 2 }], ['n2', { type: 'leader', term: 3 }]], run)).toEqual([]);
+    const { run: committed, checker } = committedInTerm2();
+    expect(feed(checker, [['n3', { type: 'leader', term: 3 }]], committed)).toEqual([]);
   });
 });
 
