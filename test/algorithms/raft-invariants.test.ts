@@ -298,6 +298,10 @@ describe('leader-agreed', () => {
     const stale = five().set('n1', { role: 'leader', term: 2, leaderId: 'n1' }).set('n2', { role: 'leader', term: 3, leaderId: 'n2' })
       .set('n3', { term: 2, leaderId: 'n1' }).set('n4', { term: 2, leaderId: 'n1' });
     expect(leaderAgreed().verdict(stale)).toEqual({ ok: false, message: 'n2 leads term 3 but only 1 of 5 servers know it' });
+    // Whatever order the servers come in: here the deposed leader is listed last.
+    const reversed = five().set('n1', { role: 'leader', term: 3, leaderId: 'n1' }).set('n2', { term: 3, leaderId: 'n1' }).set('n3', { term: 3, leaderId: 'n1' })
+      .set('n5', { role: 'leader', term: 2, leaderId: 'n5' });
+    expect(leaderAgreed().verdict(reversed)).toEqual({ ok: true });
   });
 });
 
