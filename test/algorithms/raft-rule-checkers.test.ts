@@ -1,7 +1,9 @@
 // Raft's rule checkers, each proven able to fail on a hand-made bad fact stream and to pass the good one:
 // vote-once-per-term (Figure 2's persistent votedFor, §5.2) and commit-current-term (§5.4.2, Figure 8).
-// The engine tests at the end show each catching its planted bug on a generic swarm run.
+// The engine tests at the end show each catching its planted bug on a generic swarm run; before them, the
+// planted-bug registry (algorithms/raft/bugs.ts) those runs rely on.
 import { describe, expect, it } from 'vitest';
+import { assertsLogSafety, raftBugs } from '../../algorithms/raft/bugs.js';
 import type { RaftFact } from '../../algorithms/raft/facts.js';
 import { commitCurrentTerm, voteOncePerTerm } from '../../algorithms/raft/invariants.js';
 import type { Checker, RunView } from '../../sim/check.js';
@@ -40,6 +42,32 @@ describe('commit-current-term', () => {
     const logs = { n1: [sentinel, { term: 2 }, { term: 4 }] };
     expect(feed(commitCurrentTerm(), [['n1', { type: 'commit', from: 1, to: 1, term: 4 }]], view(logs))).toBe('leader n1 of term 4 committed index 1 by counting replicas, an entry of term 2');
     expect(feed(commitCurrentTerm(), [['n1', { type: 'commit', from: 1, to: 2, term: 4 }]], view(logs))).toBeUndefined();
+  });
+});
+
+describe("Raft's planted bugs", () => {
+  it('are named as the CLI and the docs name them (--bug raft/…)', () => {
+    expect(raftBugs.names).toEqual({
+      commitOldTerm: 'raft/commit-old-term', forgetVote: 'raft/forget-vote', voteWithoutLogCheck: 'raft/vote-without-log-check',
+      truncateMatchingEntries: 'raft/truncate-matching-entries', staleRead: 'raft/stale-read', noDedup: 'raft/no-dedup',
+    });
+  });
+
+  it('each lists, as exposedBy, Raft scenarios that declare it', () => {
+    for (const spec of raftBugs.specs) {
+      expect(spec.exposedBy?.length, spec.name).toBeGreaterThan(0);
+      for (const name of spec.exposedBy ?? []) {
+        const scenario = findScenario(name);
+        expect(scenario?.algorithm, `${spec.name} exposedBy ${name}`).toBe('raft');
+        expect(scenario?.bugs.some((b) => b.name === spec.name), `${spec.name} exposedBy ${name}`).toBe(true);
+      }
+    }
+  });
+
+  it("switch the node's own log-safety assertions off exactly for the bugs that break log safety on purpose", () => {
+    const off = raftBugs.specs.filter((spec) => !assertsLogSafety(raftBugs.active(spec.name))).map((spec) => spec.name);
+    expect(off).toEqual(['raft/commit-old-term', 'raft/forget-vote', 'raft/vote-without-log-check', 'raft/truncate-matching-entries']);
+    expect(assertsLogSafety(raftBugs.none)).toBe(true);
   });
 });
 
