@@ -1,9 +1,10 @@
-// Reading histories for `faultline check`: faultline's JSON format and Jepsen's EDN format (one map per
-// line). Both become HistoryOps; malformed input is an InputError naming the line or operation.
+// Reading histories for `faultline check`: faultline's JSON format and Jepsen's EDN format (read by
+// jepsen-history.ts). Both become HistoryOps; malformed input is an InputError naming the line or operation.
 // EDN pairs an :invoke with the same process's next :ok, :fail or :info; :fail means it did not happen.
 // A JSON history may name its initial value (top-level "initial"); EDN has no place for one.
 
 import { InputError } from '../errors.js';
+import { describeIgnored, pairJepsenOperations, plainOf, readJepsenHistory, refuseTransactional, type IgnoredEvents, type JepsenEvent, type JepsenOperation } from './jepsen-history.js';
 import type { HistoryOp, ModelName, OpName } from './linearizability.js';
 
 export interface ParsedHistory {
@@ -11,6 +12,8 @@ export interface ParsedHistory {
   readonly operations: HistoryOp[];
   /** The file's top-level "initial" (JSON only), when it has one; absent means the file says nothing. */
   readonly initial?: unknown;
+  /** EDN only, when there were any: events of non-client processes (the nemesis …), skipped. */
+  readonly ignored?: IgnoredEvents;
 }
 
 const OP_ALIASES: Readonly<Record<string, OpName>> = {
@@ -106,173 +109,82 @@ function jsonOperation(item: unknown, index: number, here: string, model: ModelN
   };
 }
 
-// ---- EDN ------------------------------------------------------------------------------------------
+// ---- EDN (Jepsen) ---------------------------------------------------------------------------------
 
-type Edn = null | boolean | number | string | { keyword: string } | Edn[] | Map<string, Edn>;
-
-class EdnReader {
-  private at = 0;
-
-  constructor(private readonly text: string, private readonly where: string) {}
-
-  read(): Edn {
-    this.skip();
-    const c = this.text[this.at];
-    if (c === undefined) this.fail('unexpected end of line');
-    if (c === '{') return this.map();
-    if (c === '[' || c === '(') return this.vector(c === '[' ? ']' : ')');
-    if (c === '"') return this.string();
-    if (c === ':') return { keyword: this.symbol().slice(1) };
-    const word = this.symbol();
-    if (word === 'nil') return null;
-    if (word === 'true') return true;
-    if (word === 'false') return false;
-    if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?N?M?$/.test(word)) return Number(word.replace(/[NM]$/, ''));
-    return this.fail(`cannot read '${word}'`);
-  }
-
-  atEnd(): boolean {
-    this.skip();
-    return this.at >= this.text.length;
-  }
-
-  private map(): Map<string, Edn> {
-    this.at++;
-    const out = new Map<string, Edn>();
-    for (;;) {
-      this.skip();
-      if (this.text[this.at] === '}') {
-        this.at++;
-        return out;
-      }
-      const key = this.read();
-      if (key === null || typeof key !== 'object' || !('keyword' in key)) this.fail('map keys must be keywords like :type');
-      out.set((key as { keyword: string }).keyword, this.read());
-    }
-  }
-
-  private vector(close: string): Edn[] {
-    this.at++;
-    const out: Edn[] = [];
-    for (;;) {
-      this.skip();
-      if (this.text[this.at] === close) {
-        this.at++;
-        return out;
-      }
-      out.push(this.read());
-    }
-  }
-
-  private string(): string {
-    let out = '';
-    this.at++;
-    for (;;) {
-      const c = this.text[this.at++];
-      if (c === undefined) this.fail('unterminated string');
-      if (c === '"') return out;
-      if (c === '\\') {
-        const e = this.text[this.at++];
-        out += e === 'n' ? '\n' : e === 't' ? '\t' : (e ?? '');
-      } else {
-        out += c;
-      }
-    }
-  }
-
-  private symbol(): string {
-    const match = /^[^\s,{}[\]()"]+/.exec(this.text.slice(this.at));
-    if (!match) this.fail(`unexpected '${this.text[this.at]}'`);
-    this.at += match![0].length;
-    return match![0];
-  }
-
-  private skip(): void {
-    while (this.at < this.text.length && /[\s,]/.test(this.text[this.at]!)) this.at++;
-  }
-
-  private fail(why: string): never {
-    throw new InputError(`${this.where}: ${why} (at column ${this.at + 1})`);
-  }
-}
-
-function keyword(value: Edn | undefined): string | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Map) ? value.keyword : undefined;
-}
-
-function plain(value: Edn | undefined): unknown {
-  if (value === undefined) return null;
-  if (Array.isArray(value)) return value.map(plain);
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, plain(v)]));
-  if (value !== null && typeof value === 'object') return value.keyword;
-  return value;
-}
-
+/**
+ * Jepsen's :f as faultline's operations: register `:read`/`:write`/`:cas [from to]`, kv `:get`/`:put`/
+ * `:append`/`:cas` with a `:key`, or Jepsen's independent keys (`:value [key value]`).
+ */
 function parseEdnHistory(text: string, where: string, model?: ModelName): ParsedHistory {
-  interface Event { line: number; process: string; type: string; f: string; value: Edn | undefined; key: Edn | undefined; time: number }
-  const events: Event[] = [];
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith(';')) return;
-    const here = `${where}: line ${index + 1}`;
-    const reader = new EdnReader(line, here);
-    const value = reader.read();
-    if (!reader.atEnd()) throw new InputError(`${here}: expected one map per line`);
-    if (!(value instanceof Map)) throw new InputError(`${here}: expected a map like {:process 0, :type :invoke, :f :read, :value nil}`);
-    const type = keyword(value.get('type'));
-    if (type !== 'invoke' && type !== 'ok' && type !== 'fail' && type !== 'info') throw new InputError(`${here}: :type must be :invoke, :ok, :fail or :info`);
-    const process = value.get('process');
-    if (process === undefined || process === null) throw new InputError(`${here}: :process is missing`);
-    const f = keyword(value.get('f'));
-    if (f === undefined) throw new InputError(`${here}: :f must be a keyword such as :read`);
-    const time = value.get('time');
-    events.push({ line: index + 1, process: String(plain(process)), type, f, value: value.get('value'), key: value.get('key'), time: typeof time === 'number' ? time : events.length });
-  });
-  const usesKeys = events.some((e) => e.key !== undefined);
-  const chosen: ModelName = model ?? (usesKeys ? 'kv' : 'register');
-
+  const history = readJepsenHistory(text, where);
+  refuseTransactional(history, where);
+  if (history.events.length === 0) {
+    const only = history.ignored.events > 0 ? `; ${describeIgnored(history.ignored)} and found no client process (an integer :process)` : '';
+    throw new InputError(`${where}: no operations found (expected JSON with "operations", or EDN op maps, one per line or in one vector)${only}`);
+  }
+  const pairs = pairJepsenOperations(history, where);
+  const keyed = history.events.some((e) => e.raw.get('key') !== undefined);
+  const chosen: ModelName = model ?? (keyed || looksIndependent(pairs) ? 'kv' : 'register');
+  const independent = chosen === 'kv' && !keyed;
   const operations: HistoryOp[] = [];
-  const open = new Map<string, { event: Event; index: number }>();
-  const toOp = (invoke: Event, completion: Event | undefined, id: number): HistoryOp | undefined => {
-    const here = `${where}: line ${invoke.line}`;
-    const op = OP_ALIASES[invoke.f];
-    if (op === undefined) throw new InputError(`${here}: :f :${invoke.f} is not one of :read :write :cas (register) or :get :put :append :cas (kv)`);
-    if (completion?.type === 'fail') return undefined; // it did not happen
-    const known = completion !== undefined && completion.type === 'ok';
-    const key = chosen === 'kv' ? plain(invoke.key) : undefined;
-    if (chosen === 'kv' && (key === null || key === undefined)) throw new InputError(`${here}: a kv operation needs :key`);
-    let input: HistoryOp['input'];
-    let output: HistoryOp['output'] = null;
-    if (op === 'cas') {
-      const pair = plain(invoke.value);
-      if (!Array.isArray(pair) || pair.length !== 2) throw new InputError(`${here}: a :cas value must be [from to]`);
-      input = { op, ...(key !== undefined ? { key: String(key) } : {}), expected: pair[0], value: pair[1] };
-      if (known) output = { ok: true };
-    } else if (op === 'get') {
-      input = { op, ...(key !== undefined ? { key: String(key) } : {}) };
-      if (known) output = { value: plain(completion!.value) };
-    } else {
-      input = { op, ...(key !== undefined ? { key: String(key) } : {}), value: plain(invoke.value) };
-      if (known) output = {};
-    }
-    return { id, client: invoke.process, call: invoke.time, return: known ? completion!.time : null, input, output };
-  };
-  for (const event of events) {
-    if (event.type === 'invoke') {
-      if (open.has(event.process)) throw new InputError(`${where}: line ${event.line}: process ${event.process} invokes again before its line ${open.get(event.process)!.event.line} completed`);
-      open.set(event.process, { event, index: operations.length });
-      continue;
-    }
-    const started = open.get(event.process);
-    if (!started) throw new InputError(`${where}: line ${event.line}: :${event.type} for process ${event.process}, which has no pending :invoke`);
-    open.delete(event.process);
-    const op = toOp(started.event, event, operations.length);
+  for (const pair of pairs) {
+    const op = ednOperation(pair, operations.length, chosen, independent, where);
     if (op) operations.push(op);
   }
-  for (const { event } of open.values()) {
-    const op = toOp(event, undefined, operations.length);
-    if (op) operations.push(op);
+  return { model: chosen, operations, ...(history.ignored.events > 0 ? { ignored: history.ignored } : {}) };
+}
+
+// Jepsen's independent keys: every :value a [key value] pair, reads included ([k nil] when invoked).
+function looksIndependent(pairs: readonly JepsenOperation[]): boolean {
+  const isPair = (v: unknown) => Array.isArray(v) && v.length === 2;
+  return pairs.some((p) => OP_ALIASES[p.f] === 'get') && pairs.every((p) => isPair(p.invoke.value));
+}
+
+function keyText(key: unknown): string {
+  return typeof key === 'string' ? key : typeof key === 'number' ? String(key) : JSON.stringify(key);
+}
+
+// The [key value] of an independent-key event; the completion's key must be its :invoke's.
+function splitIndependent(event: JepsenEvent, where: string, key?: string): [string, unknown] {
+  const v = event.value;
+  if (!Array.isArray(v) || v.length !== 2) throw new InputError(`${where}: ${event.where}: with independent keys, :value must be [key value]; got ${JSON.stringify(v)}`);
+  if (v[0] === null || v[0] === undefined) throw new InputError(`${where}: ${event.where}: the key of :value [key value] is nil`);
+  const text = keyText(v[0]);
+  if (key !== undefined && text !== key) throw new InputError(`${where}: ${event.where}: key ${JSON.stringify(v[0])} differs from its :invoke's key ${JSON.stringify(key)}`);
+  return [text, v[1]];
+}
+
+function ednOperation(pair: JepsenOperation, id: number, model: ModelName, independent: boolean, where: string): HistoryOp | undefined {
+  const { invoke, completion } = pair;
+  const here = `${where}: ${invoke.where}`;
+  const op = OP_ALIASES[pair.f];
+  if (op === undefined) throw new InputError(`${here}: :f :${pair.f} is not one of :read :write :cas (register) or :get :put :append :cas (kv)`);
+  if (pair.outcome === 'fail') return undefined; // it did not happen
+  const known = pair.outcome === 'ok';
+  let key: string | undefined;
+  let value = invoke.value;
+  let result = known ? completion!.value : undefined;
+  if (independent) {
+    [key, value] = splitIndependent(invoke, where);
+    if (known) result = splitIndependent(completion!, where, key)[1];
+  } else if (model === 'kv') {
+    const raw = invoke.raw.get('key');
+    if (raw === undefined || raw === null) throw new InputError(`${here}: a kv operation needs :key (or Jepsen's independent :value [key value])`);
+    key = keyText(plainOf(raw, here, ':key'));
   }
-  if (events.length === 0) throw new InputError(`${where}: no operations found (expected JSON with "operations", or EDN maps one per line)`);
-  return { model: chosen, operations };
+  const keyed = key !== undefined ? { key } : {};
+  let input: HistoryOp['input'];
+  let output: HistoryOp['output'] = null;
+  if (op === 'cas') {
+    if (!Array.isArray(value) || value.length !== 2) throw new InputError(`${here}: a :cas value must be [from to]; got ${JSON.stringify(value)}`);
+    input = { op, ...keyed, expected: value[0], value: value[1] };
+    if (known) output = { ok: true };
+  } else if (op === 'get') {
+    input = { op, ...keyed };
+    if (known) output = { value: result };
+  } else {
+    input = { op, ...keyed, value };
+    if (known) output = {};
+  }
+  return { id, client: String(pair.process), call: invoke.position, return: known ? completion!.position : null, input, output };
 }
