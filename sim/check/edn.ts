@@ -59,6 +59,7 @@ const NAMED_CHARS: Readonly<Record<string, string>> = { newline: '\n', space: ' 
 const STRING_ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', '\\': '\\' };
 const INTEGER = /^[-+]?(0|[1-9]\d*)N?$/;
 const FLOAT = /^[-+]?(0|[1-9]\d*)(\.\d*)?([eE][-+]?\d+)?M?$/;
+const HEX = /^[-+]?0[xX][0-9a-fA-F]+N?$/;
 const RATIO = /^[-+]?\d+\/\d+$/;
 // Looser than the EDN grammar (Clojure prints keywords such as :2pc and non-ASCII names): any token that
 // is not a number, with no character a printer would never put there.
@@ -212,6 +213,7 @@ export class EdnReader {
     const values: EdnValue[] = [];
     const seen = new KeySet();
     for (;;) {
+      this.skip();
       const keyLine = this.lineNumber;
       const keyColumn = this.column;
       let key = this.form(depth + 1, C.RBrace);
@@ -352,6 +354,12 @@ export class EdnReader {
       return Number.isSafeInteger(n) ? n : BigInt(digits);
     }
     if (FLOAT.test(text)) return Number(text.endsWith('M') ? text.slice(0, -1) : text);
+    if (HEX.test(text)) {
+      const negative = text.startsWith('-');
+      const digits = text.replace(/^[-+]?0[xX]/, '').replace(/N$/, '');
+      const n = BigInt(`0x${digits}`) * (negative ? -1n : 1n);
+      return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+    }
     if (RATIO.test(text)) {
       const [p, q] = text.split('/').map(Number) as [number, number];
       if (q === 0) this.fail(`'${text}' divides by zero`, this.lineNumber, column);
