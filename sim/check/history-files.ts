@@ -113,7 +113,9 @@ function jsonOperation(item: unknown, index: number, here: string, model: ModelN
 
 /**
  * Jepsen's :f as faultline's operations: register `:read`/`:write`/`:cas [from to]`, kv `:get`/`:put`/
- * `:append`/`:cas` with a `:key`, or Jepsen's independent keys (`:value [key value]`).
+ * `:append`/`:cas` with a `:key`, or Jepsen's independent keys (`:value [key value]`). An operation's
+ * call and return are its events' positions in the file: the history's order, as Knossos takes it
+ * (:time stays on jepsen-history's events). A new model maps its :f names in `ednOperation`.
  */
 function parseEdnHistory(text: string, where: string, model?: ModelName): ParsedHistory {
   const history = readJepsenHistory(text, where);
