@@ -82,8 +82,9 @@ function smallInteger(text: string): number | undefined {
 /** One character code, for the scanner. */
 const enum C { Tab = 9, Newline = 10, FormFeed = 12, Return = 13, Space = 32, Quote = 34, Hash = 35, LParen = 40, RParen = 41, Comma = 44, Colon = 58, Semicolon = 59, LBracket = 91, Backslash = 92, RBracket = 93, Underscore = 95, LBrace = 123, RBrace = 125 }
 
+/** Whitespace, the comma, and a byte-order mark (some editors start a file with one). */
 function isSpace(c: number): boolean {
-  return c === C.Space || c === C.Comma || c === C.Newline || c === C.Tab || c === C.Return || c === C.FormFeed;
+  return c === C.Space || c === C.Comma || c === C.Newline || c === C.Tab || c === C.Return || c === C.FormFeed || c === 0xfeff;
 }
 
 /** Ends a token (number, symbol, keyword): whitespace or a delimiter. */

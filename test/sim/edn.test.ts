@@ -79,6 +79,7 @@ describe('reading each form', () => {
     expect(read('[1 (2 3) #{4 :x "y"} {:a 1, "b" [2], 3 nil, [4] #{}}]')).toEqual({ vector: [1, { list: [2, 3] }, { set: [4, { keyword: 'x' }, 'y'] }, {
       map: [[{ keyword: 'a' }, 1], ['b', { vector: [2] }], [3, null], [{ vector: [4] }, { set: [] }]],
     }] });
+    expect(read('\uFEFF[1]')).toEqual({ vector: [1] });
     expect(read('[[] () {} #{}]')).toEqual({ vector: [{ vector: [] }, { list: [] }, { map: [] }, { set: [] }] });
   });
 
