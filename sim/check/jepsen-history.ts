@@ -62,14 +62,14 @@ const TYPES: ReadonlySet<string> = new Set(['invoke', 'ok', 'fail', 'info']);
 export function readJepsenHistory(text: string, where: string): JepsenHistory {
   const reader = new EdnReader(text, where);
   const events: JepsenEvent[] = [];
-  const ignoredProcesses = new Map<string, number>();
+  const ignoredProcesses = new Set<string>();
   let ignored = 0;
   let position = 0;
   const take = (form: EdnValue, here: string): void => {
-    const event = readEvent(form, position++, `${where}: ${here}`, here);
+    const event = readEvent(form, position++, where, here);
     if (typeof event === 'string') {
       ignored++;
-      ignoredProcesses.set(event, (ignoredProcesses.get(event) ?? 0) + 1);
+      ignoredProcesses.add(event);
     } else {
       events.push(event);
     }
@@ -95,24 +95,26 @@ export function readJepsenHistory(text: string, where: string): JepsenHistory {
       take(reader.read(), `line ${line}`);
     }
   }
-  return { events, ignored: { events: ignored, processes: [...ignoredProcesses.keys()] }, form };
+  return { events, ignored: { events: ignored, processes: [...ignoredProcesses] }, form };
 }
 
-// A client event, or the process's EDN text when the process is not a client.
-function readEvent(form: EdnValue, position: number, here: string, shortHere: string): JepsenEvent | string {
+// A client event, or the process's EDN text when the process is not a client. `place` is the line
+// (and vector item) within the file `where`.
+function readEvent(form: EdnValue, position: number, where: string, place: string): JepsenEvent | string {
+  const here = () => `${where}: ${place}`; // built only for a message
   const map = form instanceof EdnTagged ? form.value : form;
-  if (!(map instanceof EdnMap)) throw new InputError(`${here}: expected an op map like {:process 0, :type :invoke, :f :read, :value nil}; got ${preview(form)}`);
+  if (!(map instanceof EdnMap)) throw new InputError(`${here()}: expected an op map like {:process 0, :type :invoke, :f :read, :value nil}; got ${preview(form)}`);
   const process = map.get('process');
-  if (process === undefined) throw new InputError(`${here}: the op has no :process`);
+  if (process === undefined) throw new InputError(`${here()}: the op has no :process`);
   if (typeof process !== 'number' || !Number.isInteger(process)) return writeEdn(process);
   const type = map.get('type');
-  if (!(type instanceof Keyword) || !TYPES.has(type.name)) throw new InputError(`${here}: :type must be :invoke, :ok, :fail or :info; got ${preview(type ?? null)}`);
+  if (!(type instanceof Keyword) || !TYPES.has(type.name)) throw new InputError(`${here()}: :type must be :invoke, :ok, :fail or :info; got ${preview(type ?? null)}`);
   const f = map.get('f');
-  if (!(f instanceof Keyword)) throw new InputError(`${here}: :f must be a keyword such as :read; got ${preview(f ?? null)}`);
+  if (!(f instanceof Keyword)) throw new InputError(`${here()}: :f must be a keyword such as :read; got ${preview(f ?? null)}`);
   const index = map.get('index');
-  if (index !== undefined && (typeof index !== 'number' || !Number.isSafeInteger(index))) throw new InputError(`${here}: :index must be an integer; got ${preview(index)}`);
+  if (index !== undefined && (typeof index !== 'number' || !Number.isSafeInteger(index))) throw new InputError(`${here()}: :index must be an integer; got ${preview(index)}`);
   const time = map.get('time');
-  if (time !== undefined && (typeof time !== 'number' || !Number.isSafeInteger(time))) throw new InputError(`${here}: :time must be an integer (nanoseconds); got ${preview(time)}`);
+  if (time !== undefined && (typeof time !== 'number' || !Number.isSafeInteger(time))) throw new InputError(`${here()}: :time must be an integer (nanoseconds); got ${preview(time)}`);
   return {
     index: index ?? position,
     position,
@@ -122,16 +124,16 @@ function readEvent(form: EdnValue, position: number, here: string, shortHere: st
     f: f.name,
     value: plainOf(map.get('value') ?? null, here, ':value'),
     raw: map,
-    where: shortHere,
+    where: place,
   };
 }
 
 /** `value` as plain JS, or an InputError saying where (`here`) and which field (`what`). */
-export function plainOf(value: EdnValue, here: string, what: string): unknown {
+export function plainOf(value: EdnValue, here: string | (() => string), what: string): unknown {
   try {
     return toPlain(value);
   } catch (error) {
-    if (error instanceof NotPlainError) throw new InputError(`${here}: ${what}: ${error.message}`);
+    if (error instanceof NotPlainError) throw new InputError(`${typeof here === 'string' ? here : here()}: ${what}: ${error.message}`);
     throw error;
   }
 }
@@ -151,18 +153,18 @@ export function pairJepsenOperations(history: JepsenHistory, where: string): Jep
   const slots: (JepsenOperation | JepsenEvent)[] = [];
   const pending = new Map<number, number>(); // process -> its :invoke's slot
   for (const event of history.events) {
-    const here = `${where}: ${event.where}`;
+    const here = () => `${where}: ${event.where}`; // built only for a message
     const slot = pending.get(event.process);
     if (event.type === 'invoke') {
-      if (slot !== undefined) throw new InputError(`${here}: process ${event.process} invokes again before its ${(slots[slot] as JepsenEvent).where} completed`);
+      if (slot !== undefined) throw new InputError(`${here()}: process ${event.process} invokes again before its ${(slots[slot] as JepsenEvent).where} completed`);
       pending.set(event.process, slots.length);
       slots.push(event);
       continue;
     }
-    if (slot === undefined) throw new InputError(`${here}: :${event.type} for process ${event.process}, which has no pending :invoke`);
+    if (slot === undefined) throw new InputError(`${here()}: :${event.type} for process ${event.process}, which has no pending :invoke`);
     const invoke = slots[slot] as JepsenEvent;
-    if (event.f !== invoke.f) throw new InputError(`${here}: :${event.type} :f :${event.f} does not match its :invoke's :f :${invoke.f} (${invoke.where})`);
-    if (event.time !== null && invoke.time !== null && event.time < invoke.time) throw new InputError(`${here}: :time ${event.time} is before its :invoke's :time ${invoke.time} (${invoke.where})`);
+    if (event.f !== invoke.f) throw new InputError(`${here()}: :${event.type} :f :${event.f} does not match its :invoke's :f :${invoke.f} (${invoke.where})`);
+    if (event.time !== null && invoke.time !== null && event.time < invoke.time) throw new InputError(`${here()}: :time ${event.time} is before its :invoke's :time ${invoke.time} (${invoke.where})`);
     pending.delete(event.process);
     slots[slot] = { process: event.process, f: event.f, invoke, completion: event, outcome: event.type as 'ok' | 'fail' | 'info' };
   }
