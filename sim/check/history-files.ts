@@ -158,9 +158,8 @@ function splitIndependent(event: JepsenEvent, where: string, key?: string): [str
 
 function ednOperation(pair: JepsenOperation, id: number, model: ModelName, independent: boolean, where: string): HistoryOp | undefined {
   const { invoke, completion } = pair;
-  const here = () => `${where}: ${invoke.where}`; // built only for a message
   const op = OP_ALIASES[pair.f];
-  if (op === undefined) throw new InputError(`${here()}: :f :${pair.f} is not one of :read :write :cas (register) or :get :put :append :cas (kv)`);
+  if (op === undefined) throw new InputError(`${where}: ${invoke.where}: :f :${pair.f} is not one of :read :write :cas (register) or :get :put :append :cas (kv)`);
   if (pair.outcome === 'fail') return undefined; // it did not happen
   const known = pair.outcome === 'ok';
   let key: string | undefined;
@@ -171,14 +170,14 @@ function ednOperation(pair: JepsenOperation, id: number, model: ModelName, indep
     if (known) result = splitIndependent(completion!, where, key)[1];
   } else if (model === 'kv') {
     const raw = invoke.raw.get('key');
-    if (raw === undefined || raw === null) throw new InputError(`${here()}: a kv operation needs :key (or Jepsen's independent :value [key value])`);
-    key = keyText(plainOf(raw, here, ':key'));
+    if (raw === undefined || raw === null) throw new InputError(`${where}: ${invoke.where}: a kv operation needs :key (or Jepsen's independent :value [key value])`);
+    key = keyText(plainOf(raw, where, invoke.where, ':key'));
   }
   const keyed = key !== undefined ? { key } : {};
   let input: HistoryOp['input'];
   let output: HistoryOp['output'] = null;
   if (op === 'cas') {
-    if (!Array.isArray(value) || value.length !== 2) throw new InputError(`${here()}: a :cas value must be [from to]; got ${JSON.stringify(value)}`);
+    if (!Array.isArray(value) || value.length !== 2) throw new InputError(`${where}: ${invoke.where}: a :cas value must be [from to]; got ${JSON.stringify(value)}`);
     input = { op, ...keyed, expected: value[0], value: value[1] };
     if (known) output = { ok: true };
   } else if (op === 'get') {

@@ -101,20 +101,19 @@ export function readJepsenHistory(text: string, where: string): JepsenHistory {
 // A client event, or the process's EDN text when the process is not a client. `place` is the line
 // (and vector item) within the file `where`.
 function readEvent(form: EdnValue, position: number, where: string, place: string): JepsenEvent | string {
-  const here = () => `${where}: ${place}`; // built only for a message
   const map = form instanceof EdnTagged ? form.value : form;
-  if (!(map instanceof EdnMap)) throw new InputError(`${here()}: expected an op map like {:process 0, :type :invoke, :f :read, :value nil}; got ${preview(form)}`);
+  if (!(map instanceof EdnMap)) throw new InputError(`${where}: ${place}: expected an op map like {:process 0, :type :invoke, :f :read, :value nil}; got ${preview(form)}`);
   const process = map.get('process');
-  if (process === undefined) throw new InputError(`${here()}: the op has no :process`);
+  if (process === undefined) throw new InputError(`${where}: ${place}: the op has no :process`);
   if (typeof process !== 'number' || !Number.isInteger(process)) return writeEdn(process);
   const type = map.get('type');
-  if (!(type instanceof Keyword) || !TYPES.has(type.name)) throw new InputError(`${here()}: :type must be :invoke, :ok, :fail or :info; got ${preview(type ?? null)}`);
+  if (!(type instanceof Keyword) || !TYPES.has(type.name)) throw new InputError(`${where}: ${place}: :type must be :invoke, :ok, :fail or :info; got ${preview(type ?? null)}`);
   const f = map.get('f');
-  if (!(f instanceof Keyword)) throw new InputError(`${here()}: :f must be a keyword such as :read; got ${preview(f ?? null)}`);
+  if (!(f instanceof Keyword)) throw new InputError(`${where}: ${place}: :f must be a keyword such as :read; got ${preview(f ?? null)}`);
   const index = map.get('index');
-  if (index !== undefined && (typeof index !== 'number' || !Number.isSafeInteger(index))) throw new InputError(`${here()}: :index must be an integer; got ${preview(index)}`);
+  if (index !== undefined && (typeof index !== 'number' || !Number.isSafeInteger(index))) throw new InputError(`${where}: ${place}: :index must be an integer; got ${preview(index)}`);
   const time = map.get('time');
-  if (time !== undefined && (typeof time !== 'number' || !Number.isSafeInteger(time))) throw new InputError(`${here()}: :time must be an integer (nanoseconds); got ${preview(time)}`);
+  if (time !== undefined && (typeof time !== 'number' || !Number.isSafeInteger(time))) throw new InputError(`${where}: ${place}: :time must be an integer (nanoseconds); got ${preview(time)}`);
   return {
     index: index ?? position,
     position,
@@ -122,18 +121,18 @@ function readEvent(form: EdnValue, position: number, where: string, place: strin
     process,
     type: type.name as JepsenType,
     f: f.name,
-    value: plainOf(map.get('value') ?? null, here, ':value'),
+    value: plainOf(map.get('value') ?? null, where, place, ':value'),
     raw: map,
     where: place,
   };
 }
 
-/** `value` as plain JS, or an InputError saying where (`here`) and which field (`what`). */
-export function plainOf(value: EdnValue, here: string | (() => string), what: string): unknown {
+/** `value` as plain JS, or an InputError naming the file, the place in it and the field (`what`). */
+export function plainOf(value: EdnValue, where: string, place: string, what: string): unknown {
   try {
     return toPlain(value);
   } catch (error) {
-    if (error instanceof NotPlainError) throw new InputError(`${typeof here === 'string' ? here : here()}: ${what}: ${error.message}`);
+    if (error instanceof NotPlainError) throw new InputError(`${where}: ${place}: ${what}: ${error.message}`);
     throw error;
   }
 }
@@ -153,18 +152,17 @@ export function pairJepsenOperations(history: JepsenHistory, where: string): Jep
   const slots: (JepsenOperation | JepsenEvent)[] = [];
   const pending = new Map<number, number>(); // process -> its :invoke's slot
   for (const event of history.events) {
-    const here = () => `${where}: ${event.where}`; // built only for a message
     const slot = pending.get(event.process);
     if (event.type === 'invoke') {
-      if (slot !== undefined) throw new InputError(`${here()}: process ${event.process} invokes again before its ${(slots[slot] as JepsenEvent).where} completed`);
+      if (slot !== undefined) throw new InputError(`${where}: ${event.where}: process ${event.process} invokes again before its ${(slots[slot] as JepsenEvent).where} completed`);
       pending.set(event.process, slots.length);
       slots.push(event);
       continue;
     }
-    if (slot === undefined) throw new InputError(`${here()}: :${event.type} for process ${event.process}, which has no pending :invoke`);
+    if (slot === undefined) throw new InputError(`${where}: ${event.where}: :${event.type} for process ${event.process}, which has no pending :invoke`);
     const invoke = slots[slot] as JepsenEvent;
-    if (event.f !== invoke.f) throw new InputError(`${here()}: :${event.type} :f :${event.f} does not match its :invoke's :f :${invoke.f} (${invoke.where})`);
-    if (event.time !== null && invoke.time !== null && event.time < invoke.time) throw new InputError(`${here()}: :time ${event.time} is before its :invoke's :time ${invoke.time} (${invoke.where})`);
+    if (event.f !== invoke.f) throw new InputError(`${where}: ${event.where}: :${event.type} :f :${event.f} does not match its :invoke's :f :${invoke.f} (${invoke.where})`);
+    if (event.time !== null && invoke.time !== null && event.time < invoke.time) throw new InputError(`${where}: ${event.where}: :time ${event.time} is before its :invoke's :time ${invoke.time} (${invoke.where})`);
     pending.delete(event.process);
     slots[slot] = { process: event.process, f: event.f, invoke, completion: event, outcome: event.type as 'ok' | 'fail' | 'info' };
   }
