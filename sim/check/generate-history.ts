@@ -4,10 +4,13 @@
 // unknown (open). Corrupting one observed value afterwards usually breaks linearizability.
 
 import type { Rng } from '../rng.js';
-import type { HistoryOp, ModelName, OpName } from './linearizability.js';
+import type { HistoryOp } from './linearizability.js';
+
+/** The operations this generator draws (register and kv histories). */
+export type GeneratedOpName = 'get' | 'put' | 'append' | 'cas';
 
 export interface GenerateOptions {
-  readonly model: ModelName;
+  readonly model: 'register' | 'kv';
   readonly clients: number;
   readonly operations: number;
   /** kv only: how many keys (k0 … kN-1). */
@@ -19,7 +22,7 @@ export interface GenerateOptions {
   /** Longest pause between one client's operations (default: durationMicrosMax). */
   readonly gapMicrosMax?: number;
   /** Relative weights of get, put, append, cas. */
-  readonly mix?: Readonly<Record<OpName, number>>;
+  readonly mix?: Readonly<Record<GeneratedOpName, number>>;
   /** The register's, or every key's, value before any operation (default null). */
   readonly initial?: unknown;
 }
@@ -27,7 +30,7 @@ export interface GenerateOptions {
 /** A linearizable history. */
 export function generateHistory(options: GenerateOptions, rng: Rng): HistoryOp[] {
   const mix = options.mix ?? (options.model === 'kv' ? { get: 4, put: 3, append: 2, cas: 1 } : { get: 4, put: 4, append: 0, cas: 2 });
-  const names = (Object.keys(mix) as OpName[]).filter((n) => mix[n] > 0);
+  const names = (Object.keys(mix) as GeneratedOpName[]).filter((n) => mix[n] > 0);
   const total = names.reduce((sum, n) => sum + mix[n], 0);
   const durationMax = options.durationMicrosMax ?? 10_000;
   const gapMax = options.gapMicrosMax ?? durationMax;
