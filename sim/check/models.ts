@@ -427,3 +427,19 @@ export function describeOperation<S, I, O>(model: Model<S, I, O>, op: HistoryOp<
 function formatTime(micros: Micros): string {
   return Number.isInteger(micros) && micros >= 1_000 ? `${micros / 1_000_000}s` : String(micros);
 }
+
+/**
+ * The operations with each op name mapped to the one the model steps on (read → get for registers, get →
+ * read for a counter), after checking every operation is one the model has and is complete. An operation it
+ * does not know is an InputError naming it, `where` naming the history.
+ */
+export function opsForModel<S>(model: Model<S>, ops: readonly HistoryOp[], where: string): HistoryOp[] {
+  return ops.map((op) => {
+    const name = Object.hasOwn(model.operations, op.input.op) ? (model.operations[op.input.op] as OpName) : undefined;
+    if (name === undefined) throw new InputError(`${where}: operation #${op.id + 1} (${op.input.op}) is not a ${model.name} operation; ${model.name} has ${describeOperationNames(model)}`);
+    const input = name === op.input.op ? op.input : { ...op.input, op: name };
+    const problem = model.inputProblem?.(input);
+    if (problem !== undefined) throw new InputError(`${where}: operation #${op.id + 1}: ${problem}`);
+    return input === op.input ? op : { ...op, input };
+  });
+}
