@@ -239,6 +239,9 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp
       entry = entry.next;
       continue;
     }
+    // An open operation's return sorts after every completed one's: reaching it means every completed
+    // operation has been placed, and open ones may never have taken effect (a blocked acquire, a lost dequeue).
+    if (ops[entry.op]!.return === null) return { kind: 'ok', steps: budget.steps - startSteps };
     // A return: its operation had to take effect before now, and no candidate could. Backtrack.
     if (deepest === undefined || stack.length > deepest.prefix.length) {
       const candidates: number[] = [];
