@@ -291,6 +291,18 @@ export const counterModel: Model<number> = {
   describeState: (count) => `the count ${count}`,
   describeOp: (input, output) => (input.op === 'add' ? `add ${describeValue(input.value)}` : `read → ${output === null ? '?' : describeValue(output.value)}`),
   whyNot: (count, _input, output) => `it saw ${describeValue(output?.value)} while the count was ${count}`,
+  refute(ops, initial, where) {
+    // Every count lies between the initial count plus all negative adds and plus all positive ones.
+    let low = initial;
+    let high = initial;
+    for (const op of ops) if (op.input.op === 'add') (op.input.value as number) < 0 ? (low += op.input.value as number) : (high += op.input.value as number);
+    const blocked = ops.find((op) => op.input.op === 'read' && op.output !== null && (typeof op.output.value !== 'number' || op.output.value < low || op.output.value > high));
+    if (blocked === undefined) return undefined;
+    return {
+      blocked,
+      explanation: `${describeOperation(counterModel, blocked)} saw ${describeValue(blocked.output!.value)}, but starting from ${initial} the adds on ${where} can only reach counts from ${low} to ${high}, so no order of the operations can explain it: the history is not linearizable.`,
+    };
+  },
 };
 
 // ---- set ------------------------------------------------------------------------------------------
@@ -338,6 +350,21 @@ export const setModel: Model<SetState> = {
     const seen = readElements(output?.value);
     return `it saw ${seen === undefined ? describeValue(output?.value) : setText(seen)} while the set was ${setText(elements)}`;
   },
+  refute(ops, initial, where) {
+    const added = new Set(initial);
+    for (const op of ops) if (op.input.op === 'add') added.add(canonical(op.input.value));
+    for (const op of ops) {
+      if (op.input.op !== 'read' || op.output === null) continue;
+      const seen = readElements(op.output.value);
+      const stranger = seen === undefined ? undefined : seen.find((text) => !added.has(text));
+      if (stranger === undefined) continue;
+      return {
+        blocked: op,
+        explanation: `${describeOperation(setModel, op)} saw ${stranger}, but no operation on ${where} ever added it and it was not there at the start, so no order of the operations can explain it: the history is not linearizable.`,
+      };
+    }
+    return undefined;
+  },
 };
 
 // ---- FIFO queue -----------------------------------------------------------------------------------
@@ -374,6 +401,16 @@ export const fifoQueueModel: Model<QueueState> = {
   whyNot(items, _input, output) {
     const front = items.length === 0 ? 'the queue was empty' : `the front was ${items[0]}`;
     return `it got ${describeValue(output?.value)}, but ${front}`;
+  },
+  refute(ops, initial, where) {
+    const enqueued = new Set(initial);
+    for (const op of ops) if (op.input.op === 'enqueue') enqueued.add(canonical(op.input.value));
+    const blocked = ops.find((op) => op.input.op === 'dequeue' && op.output !== null && !dequeuedNothing(op.output) && !enqueued.has(canonical(op.output.value)));
+    if (blocked === undefined) return undefined;
+    return {
+      blocked,
+      explanation: `${describeOperation(fifoQueueModel, blocked)} got ${describeValue(blocked.output!.value)}, but no operation on ${where} ever enqueued that value and it was not there at the start, so no order of the operations can explain it: the history is not linearizable.`,
+    };
   },
 };
 
