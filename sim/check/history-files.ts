@@ -6,6 +6,7 @@
 // "input": {"op", "key"?, "value"?, "expected"?}, "output": {"value"?, "ok"?} | null}]}, with each model's
 // op names (sim/check/models.ts): register and kv get/put/append/cas (read, write), cas-register
 // get/put/cas, mutex acquire/release, counter add/read, set add/read (read-all), fifo-queue enqueue/dequeue.
+
 import { InputError } from '../errors.js';
 import type { HistoryOp, ModelName, OpName } from './linearizability.js';
 import { isModelName, MODEL_NAMES, modelNamed, describeOperationNames } from './models.js';

@@ -275,6 +275,7 @@ export const mutexModel: Model<boolean> = {
 
 // ---- counter --------------------------------------------------------------------------------------
 
+/** A counter: `add` a number, `read` the count. */
 export const counterModel: Model<number> = {
   name: 'counter',
   description: 'a counter: add a number (input.value, may be negative), read the count',
@@ -320,6 +321,7 @@ function readElements(value: unknown): string[] | undefined {
   return [...new Set(value.map(canonical))].sort();
 }
 
+/** A grow-only set: `add` an element, `read` them all (any order, duplicates ignored). */
 export const setModel: Model<SetState> = {
   name: 'set',
   description: 'a grow-only set: add an element (input.value), read all elements (output.value, any order)',
@@ -381,6 +383,7 @@ function dequeuedNothing(output: OpOutput): boolean {
   return output.value === undefined || output.value === null;
 }
 
+/** A FIFO queue: `enqueue` a value, `dequeue` the front (nothing when empty). */
 export const fifoQueueModel: Model<QueueState> = {
   name: 'fifo-queue',
   description: 'a FIFO queue: enqueue a value, dequeue the front (nothing when the queue is empty)',
