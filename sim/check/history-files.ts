@@ -2,10 +2,15 @@
 // jepsen-history.ts). Both become HistoryOps; malformed input is an InputError naming the line or operation.
 // EDN pairs an :invoke with the same process's next :ok, :fail or :info; :fail means it did not happen.
 // A JSON history may name its initial value (top-level "initial"); EDN has no place for one.
+// JSON: {"model": NAME, "initial"?: VALUE, "operations": [{"client", "call", "return" (null: open),
+// "input": {"op", "key"?, "value"?, "expected"?}, "output": {"value"?, "ok"?} | null}]}, with each model's
+// op names (sim/check/models.ts): register and kv get/put/append/cas (read, write), cas-register
+// get/put/cas, mutex acquire/release, counter add/read, set add/read (read-all), fifo-queue enqueue/dequeue.
 
 import { InputError } from '../errors.js';
 import { describeIgnored, pairJepsenOperations, plainOf, readJepsenHistory, refuseTransactional, type IgnoredEvents, type JepsenEvent, type JepsenOperation } from './jepsen-history.js';
 import type { HistoryOp, ModelName, OpName } from './linearizability.js';
+import { isModelName, MODEL_NAMES, modelNamed, describeOperationNames } from './models.js';
 
 export interface ParsedHistory {
   readonly model: ModelName;
@@ -44,14 +49,14 @@ export function parseInitialFlag(text: string): unknown {
 }
 
 /**
- * Refuses an initial value the model cannot take unambiguously: for kv, an object (it would read as a
- * map from keys to values, which is not supported: one value starts every key). `where` names its source.
+ * Refuses an initial value the model cannot take unambiguously (for kv, an object: it would read as a map
+ * from keys to values, which is not supported: one value starts every key). `where` names its source.
  */
 export function checkInitialValue(value: unknown, model: ModelName, where: string): void {
-  if (model === 'kv' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const text = JSON.stringify(value);
-    throw new InputError(`${where} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}: for kv, the initial value is every key's starting value (such as "", 0 or null); an object (per-key values) is not supported`);
-  }
+  const problem = modelNamed(model).initialProblem?.(value);
+  if (problem === undefined) return;
+  const text = JSON.stringify(value) ?? String(value);
+  throw new InputError(`${where} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}: ${problem}`);
 }
 
 // ---- JSON -----------------------------------------------------------------------------------------
@@ -65,7 +70,10 @@ function parseJsonHistory(text: string, where: string, model?: ModelName): Parse
   }
   const doc = raw as { model?: unknown; operations?: unknown; initial?: unknown };
   const chosen = model ?? doc.model;
-  if (chosen !== 'kv' && chosen !== 'register') throw new InputError(`${where}: "model" must be "kv" or "register" (or pass --model); got ${JSON.stringify(doc.model)}`);
+  if (!isModelName(chosen)) {
+    const others = MODEL_NAMES.filter((name) => name !== 'kv' && name !== 'register').map((name) => JSON.stringify(name)).join(', ');
+    throw new InputError(`${where}: "model" must be "kv" or "register" or another built-in model (${others}), or pass --model; got ${JSON.stringify(doc.model)}`);
+  }
   if (!Array.isArray(doc.operations)) throw new InputError(`${where}: expected an "operations" array`);
   const hasInitial = raw !== null && typeof raw === 'object' && 'initial' in raw;
   if (hasInitial) checkInitialValue(doc.initial, chosen, `${where}: "initial"`);
@@ -84,11 +92,12 @@ function jsonOperation(item: unknown, index: number, here: string, model: ModelN
   if (typeof ret === 'number' && ret < o.call) throw new InputError(`${here}: "return" (${ret}) is before "call" (${o.call})`);
   const input = o.input as Record<string, unknown> | undefined;
   if (input === null || typeof input !== 'object') throw new InputError(`${here}: "input" must be an object like {"op": "put", "key": "x", "value": 1}`);
-  const op = typeof input.op === 'string' ? OP_ALIASES[input.op] : undefined;
-  if (op === undefined) throw new InputError(`${here}: input.op must be one of get, put, append, cas (or read, write); got ${JSON.stringify(input.op)}`);
-  if (model === 'kv' && typeof input.key !== 'string' && typeof input.key !== 'number') throw new InputError(`${here}: a kv operation needs input.key`);
-  if ((op === 'put' || op === 'append' || op === 'cas') && input.value === undefined) throw new InputError(`${here}: ${op} needs input.value`);
-  if (op === 'cas' && !('expected' in input)) throw new InputError(`${here}: cas needs input.expected`);
+  const stepper = modelNamed(model);
+  const op = typeof input.op === 'string' && Object.hasOwn(stepper.operations, input.op) ? (stepper.operations[input.op] as OpName) : undefined;
+  if (op === undefined) throw new InputError(`${here}: input.op must be one of ${describeOperationNames(stepper)}${model === 'register' || model === 'kv' ? '' : ` (${model})`}; got ${JSON.stringify(input.op)}`);
+  const key = typeof input.key === 'number' ? String(input.key) : input.key;
+  const problem = stepper.inputProblem?.({ op, ...(key !== undefined ? { key: key as string } : {}), ...('value' in input ? { value: input.value } : {}), ...('expected' in input ? { expected: input.expected } : {}) });
+  if (problem !== undefined) throw new InputError(`${here}: ${problem}`);
   const output = o.output;
   if (output !== null && output !== undefined && (typeof output !== 'object' || Array.isArray(output))) throw new InputError(`${here}: "output" must be an object or null`);
   const unknownOutcome = ret === null || ret === undefined || output === null || output === undefined;
