@@ -9,6 +9,7 @@ import { runToJson } from '../reports/json.js';
 import { renderCheck, renderRun, renderScenarioDetail, renderScenarioList } from '../reports/terminal.js';
 import { findScenario, scenarios } from '../scenarios/index.js';
 import { checkInitialValue, parseHistoryText, parseInitialFlag } from '../sim/check/history-files.js';
+import { describeIgnored } from '../sim/check/jepsen-history.js';
 import { checkLinearizability, type ModelName } from '../sim/check/linearizability.js';
 import { MODEL_NAMES, modelNamed, opsForModel } from '../sim/check/models.js';
 import { errorLine, InputError } from '../sim/errors.js';
@@ -148,9 +149,10 @@ function checkCommand(file: string, flags: CheckFlags): number {
     const failure = result.failure
       ? { key: result.failure.key, blocked: result.failure.blocked.id, operations: result.failure.operations, explanation: result.failure.explanation }
       : undefined;
-    process.stdout.write(JSON.stringify({ verdict: result.verdict, model: history.model, initial, operations: result.operations, keys: result.keys, wallMillis, ...(failure ? { failure } : {}) }) + '\n');
+    process.stdout.write(JSON.stringify({ verdict: result.verdict, model: history.model, initial, operations: result.operations, keys: result.keys, wallMillis, ...(history.ignored ? { ignored: history.ignored } : {}), ...(failure ? { failure } : {}) }) + '\n');
   } else {
     process.stdout.write(renderCheck(result, history.model, wallMillis, { initial }) + '\n');
+    if (history.ignored) process.stdout.write(`${describeIgnored(history.ignored)}\n`);
     const readEmpty = result.failure?.operations.some((op) => op.input.op === 'get' && op.output?.value === '');
     if (readEmpty && !initialFlag && history.initial === undefined) {
       const [what, convention] = history.model === 'kv'

@@ -124,7 +124,8 @@ function jsonOperation(item: unknown, index: number, here: string, model: ModelN
  * Jepsen's :f as faultline's operations: register `:read`/`:write`/`:cas [from to]`, kv `:get`/`:put`/
  * `:append`/`:cas` with a `:key`, or Jepsen's independent keys (`:value [key value]`). An operation's
  * call and return are its events' positions in the file: the history's order, as Knossos takes it
- * (:time stays on jepsen-history's events). A new model maps its :f names in `ednOperation`.
+ * (:time stays on jepsen-history's events). A mutex, counter, set or FIFO queue takes its model's own :f
+ * names (`objectOperation`; `--model` names the model, since EDN does not).
  */
 function parseEdnHistory(text: string, where: string, model?: ModelName): ParsedHistory {
   const history = readJepsenHistory(text, where);
@@ -165,7 +166,29 @@ function splitIndependent(event: JepsenEvent, where: string, key?: string): [str
   return [text, v[1]];
 }
 
+/** Models whose Jepsen ops are a bare `:f` with an optional `:value` (no key, no [from to]). */
+const OBJECT_MODELS: ReadonlySet<ModelName> = new Set<ModelName>(['mutex', 'counter', 'set', 'fifo-queue']);
+
+/**
+ * A mutex, counter, set or queue op: `:f` through the model's own names (`:acquire`/`:release`, `:add`/`:read`,
+ * `:enqueue`/`:dequeue` and their aliases). The invoke's :value is the input (what is added or enqueued); the
+ * :ok's :value is what a read or dequeue saw (a set read's `#{…}` becomes a sorted array).
+ */
+function objectOperation(pair: JepsenOperation, id: number, model: ModelName, where: string): HistoryOp | undefined {
+  const { invoke, completion } = pair;
+  const operations = modelNamed(model).operations;
+  const op = Object.hasOwn(operations, pair.f) ? (operations[pair.f] as OpName) : undefined;
+  if (op === undefined) throw new InputError(`${where}: ${invoke.where}: :f :${pair.f} is not a ${model} operation (${describeOperationNames(modelNamed(model))})`);
+  if (pair.outcome === 'fail') return undefined; // it did not happen
+  const known = pair.outcome === 'ok';
+  const observes = op === 'read' || op === 'dequeue';
+  const input: HistoryOp['input'] = observes || invoke.value === null || invoke.value === undefined ? { op } : { op, value: invoke.value };
+  const output: HistoryOp['output'] = !known ? null : observes ? { value: completion!.value } : {};
+  return { id, client: String(pair.process), call: invoke.position, return: known ? completion!.position : null, input, output };
+}
+
 function ednOperation(pair: JepsenOperation, id: number, model: ModelName, independent: boolean, where: string): HistoryOp | undefined {
+  if (OBJECT_MODELS.has(model)) return objectOperation(pair, id, model, where);
   const { invoke, completion } = pair;
   const op = OP_ALIASES[pair.f];
   if (op === undefined) throw new InputError(`${where}: ${invoke.where}: :f :${pair.f} is not one of :read :write :cas (register) or :get :put :append :cas (kv)`);

@@ -40,7 +40,9 @@ describe('faultline check on Jepsen histories', () => {
   it('independent keys with the nemesis: kv, the stale key found, exit 1', () => {
     const r = check('independent.edn', '--json');
     expect(r.status).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'not-linearizable', model: 'kv', operations: 5, keys: 2, failure: { key: 'y' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'not-linearizable', model: 'kv', operations: 5, keys: 2, failure: { key: 'y' }, ignored: { events: 2, processes: [':nemesis'] } });
+    const text = check('independent.edn');
+    expect(text.stdout).toContain('ignored 2 events of non-client process (:nemesis)');
   });
 
   it('a Knossos vector file: a timed-out cas may have happened, exit 0', () => {

@@ -6,7 +6,7 @@ import { EdnMap, EdnTagged, Keyword, fromPlain, writeEdn, type EdnValue } from '
 import { corruptOneRead, generateHistory } from '../../sim/check/generate-history.js';
 import { parseHistoryText } from '../../sim/check/history-files.js';
 import { describeIgnored, pairJepsenOperations, readJepsenHistory, refuseTransactional, type JepsenType } from '../../sim/check/jepsen-history.js';
-import { checkLinearizability, type HistoryOp } from '../../sim/check/linearizability.js';
+import { checkLinearizability, type HistoryOp, type OpName } from '../../sim/check/linearizability.js';
 import { InputError } from '../../sim/errors.js';
 import { Rng } from '../../sim/rng.js';
 
@@ -264,11 +264,11 @@ describe('properties', () => {
     for (const op of ops) events.push({ time: op.call, isCall: true, op }, { time: op.return ?? Number.MAX_SAFE_INTEGER, isCall: false, op });
     // Time order; calls first on a tie (operations that touch count as concurrent), then by id.
     events.sort((a, b) => a.time - b.time || Number(!a.isCall) - Number(!b.isCall) || a.op.id - b.op.id);
-    const f = { get: 'read', put: 'write', cas: 'cas', append: 'append' } as const;
+    const f: Partial<Record<OpName, string>> = { get: 'read', put: 'write', cas: 'cas', append: 'append' };
     return events.map(({ isCall, op }) => {
       const type = isCall ? 'invoke' : op.output === null ? 'info' : op.output.ok === false ? 'fail' : 'ok';
       let value: unknown = op.input.op === 'cas' ? [op.input.expected ?? null, op.input.value] : op.input.op === 'get' ? (type === 'ok' ? op.output!.value : null) : op.input.value;
-      const fields: [string, EdnValue][] = [['type', k(type)], ['process', process.get(op)!], ['f', k(f[op.input.op])]];
+      const fields: [string, EdnValue][] = [['type', k(type)], ['process', process.get(op)!], ['f', k(f[op.input.op]!)]];
       if (model === 'kv' && keyed) fields.push(['key', op.input.key!]);
       if (model === 'kv' && !keyed) value = [op.input.key, value ?? null];
       fields.push(['value', fromPlain(value ?? null)]);
@@ -297,5 +297,43 @@ describe('properties', () => {
     }), { numRuns: 200 });
     // Both verdicts came up, so the property could tell them apart.
     expect([...verdicts].sort()).toEqual(['linearizable', 'not-linearizable']);
+  });
+});
+
+describe('Jepsen histories of a mutex, counter, set and FIFO queue (--model names the model)', () => {
+  const verdict = (text: string, model: 'mutex' | 'counter' | 'set' | 'fifo-queue') => {
+    const history = parseHistoryText(text, 'h.edn', model);
+    return checkLinearizability(history.operations, { model: history.model }).verdict;
+  };
+
+  it('a counter: adds and reads by their own :f names; a read beyond every add is refuted', () => {
+    const h = (seen: number) => `{:type :invoke :process 0 :f :add :value 2}\n{:type :invoke :process 1 :f :read :value nil}\n{:type :ok :process 0 :f :add :value 2}\n{:type :info :process :nemesis :f :start :value nil}\n{:type :ok :process 1 :f :read :value ${seen}}\n`;
+    expect(verdict(h(2), 'counter')).toBe('linearizable');
+    expect(verdict(h(0), 'counter')).toBe('linearizable');
+    expect(verdict(h(3), 'counter')).toBe('not-linearizable');
+  });
+
+  it('a FIFO queue in one vector: a dequeue must see the front', () => {
+    const h = (seen: number) => `[{:type :invoke :process 0 :f :enqueue :value 1} {:type :ok :process 0 :f :enqueue :value 1}\n {:type :invoke :process 0 :f :enqueue :value 2} {:type :ok :process 0 :f :enqueue :value 2}\n {:type :invoke :process 1 :f :dequeue :value nil} {:type :ok :process 1 :f :dequeue :value ${seen}}]`;
+    expect(verdict(h(1), 'fifo-queue')).toBe('linearizable');
+    expect(verdict(h(2), 'fifo-queue')).toBe('not-linearizable');
+  });
+
+  it('a mutex: two holders at once are not linearizable; a :fail acquire did not happen; an :info one may not have', () => {
+    const second = (type: string) => `{:type :invoke :process 0 :f :acquire}\n{:type :ok :process 0 :f :acquire}\n{:type :invoke :process 1 :f :acquire}\n{:type :${type} :process 1 :f :acquire}\n`;
+    expect(verdict(second('ok'), 'mutex')).toBe('not-linearizable');
+    expect(verdict(second('fail'), 'mutex')).toBe('linearizable');
+    expect(verdict(second('info'), 'mutex')).toBe('linearizable');
+    expect(verdict(second('ok') + '{:type :invoke :process 0 :f :release}\n', 'mutex')).toBe('not-linearizable');
+  });
+
+  it('a set: a read-all #{…} is compared as its elements, in any order', () => {
+    const h = (seen: string) => `{:type :invoke :process 0 :f :add :value 2}\n{:type :ok :process 0 :f :add :value 2}\n{:type :invoke :process 0 :f :add :value 1}\n{:type :ok :process 0 :f :add :value 1}\n{:type :invoke :process 1 :f :read}\n{:type :ok :process 1 :f :read :value ${seen}}\n`;
+    expect(verdict(h('#{2 1}'), 'set')).toBe('linearizable');
+    expect(verdict(h('#{2}'), 'set')).toBe('not-linearizable');
+  });
+
+  it("an :f the model does not have is one line naming the model's operations", () => {
+    expect(() => parseHistoryText('{:type :invoke :process 0 :f :write :value 1}\n{:type :ok :process 0 :f :write :value 1}\n', 'h.edn', 'counter')).toThrow(/h\.edn: .*:f :write is not a counter operation \(add, read \(or get\)\)/);
   });
 });
