@@ -134,11 +134,19 @@ export {
 export type { FactObserver, LinkView } from './sim/check.js';
 /** One-call checkers of each kind. */
 export { always, eventually, sometimes, type PropertyInfo } from './sim/check/properties.js';
-/** Linearizability of a client history (key-value or register model), as a checker and as a function. */
+/** Linearizability of a client history against a sequential model, as a checker and as a function. */
 export { clientOperationsComplete, linearizabilityChecker } from './sim/check/history-checker.js';
 export {
-  checkLinearizability, type HistoryOp, type LinearizabilityFailure, type LinearizabilityResult, type ModelName, type Verdict,
+  checkLinearizability, type CheckOptions, type LinearizabilityFailure, type LinearizabilityResult, type Verdict,
 } from './sim/check/linearizability.js';
+/**
+ * Sequential models: the built-ins (by name through {@link modelNamed}, or as objects), and the
+ * {@link Model} interface a user implements to check histories of their own object.
+ */
+export {
+  BUILT_IN_MODELS, MODEL_NAMES, casRegisterModel, counterModel, fifoQueueModel, kvModel, modelNamed, mutexModel, registerModel, setModel,
+  type HistoryOp, type Model, type ModelName, type OpInput, type OpName, type OpOutput, type StateKey,
+} from './sim/check/models.js';
 
 // ---- running -----------------------------------------------------------------------------------
 

@@ -9,7 +9,9 @@ import { runToJson } from '../reports/json.js';
 import { renderCheck, renderRun, renderScenarioDetail, renderScenarioList } from '../reports/terminal.js';
 import { findScenario, scenarios } from '../scenarios/index.js';
 import { checkInitialValue, parseHistoryText, parseInitialFlag } from '../sim/check/history-files.js';
+import { describeIgnored } from '../sim/check/jepsen-history.js';
 import { checkLinearizability, type ModelName } from '../sim/check/linearizability.js';
+import { MODEL_NAMES, modelNamed, opsForModel } from '../sim/check/models.js';
 import { errorLine, InputError } from '../sim/errors.js';
 import { suggestionOrKnown } from '../sim/suggest.js';
 import { NEMESIS_PROFILES, type NemesisProfile } from '../sim/nemesis.js';
@@ -117,9 +119,9 @@ program
   .command('check')
   .description('check a client history for linearizability (faultline JSON or Jepsen EDN)')
   .argument('<file>', 'history file: JSON {"model", "operations": [...]}, or EDN maps one per line')
-  .addOption(new Option('--model <model>', 'sequential model (default: the file\'s, or kv when EDN ops have :key)').choices(['kv', 'register']))
+  .addOption(new Option('--model <model>', 'sequential model (default: the file\'s, or kv when EDN ops have :key): register (get/put, also cas), cas-register (get/put/cas), kv (per key: get/put/append/cas), mutex (acquire/release), counter (add/read), set (add/read), fifo-queue (enqueue/dequeue)').choices(MODEL_NAMES))
   .option('--timeout <time>', 'give up with verdict "unknown" after this long', '10s')
-  .option('--initial <json>', 'the register\'s value, or every kv key\'s, before any operation, as JSON (default: the file\'s "initial", else null); --initial \'""\' when a missing key reads as ""')
+  .option('--initial <json>', 'the model\'s value before any operation, as JSON: the register\'s, every kv key\'s, the count, the set\'s or queue\'s list, the mutex held (true) or not (default: the file\'s "initial", else the model\'s own: null, 0, [], free); --initial \'""\' when a missing key reads as ""')
   .option('--json', 'print exactly one JSON object on stdout')
   .action((file: string, flags: CheckFlags) => {
     process.exitCode = checkCommand(file, flags);
@@ -138,17 +140,19 @@ function checkCommand(file: string, flags: CheckFlags): number {
   // The flag overrides the file's "initial", as --model overrides its "model".
   if (initialFlag) checkInitialValue(initialFlag.value, history.model, '--initial');
   const initial = initialFlag ? initialFlag.value : (history.initial ?? null);
+  const operations = opsForModel(modelNamed(history.model), history.operations, file);
   const started = performance.now();
   const deadline = started + timeoutMicros / 1_000;
-  const result = checkLinearizability(history.operations, { model: history.model, initial, shouldStop: () => performance.now() > deadline });
+  const result = checkLinearizability(operations, { model: history.model, initial, shouldStop: () => performance.now() > deadline });
   const wallMillis = Math.round((performance.now() - started) * 10) / 10;
   if (flags.json) {
     const failure = result.failure
       ? { key: result.failure.key, blocked: result.failure.blocked.id, operations: result.failure.operations, explanation: result.failure.explanation }
       : undefined;
-    process.stdout.write(JSON.stringify({ verdict: result.verdict, model: history.model, initial, operations: result.operations, keys: result.keys, wallMillis, ...(failure ? { failure } : {}) }) + '\n');
+    process.stdout.write(JSON.stringify({ verdict: result.verdict, model: history.model, initial, operations: result.operations, keys: result.keys, wallMillis, ...(history.ignored ? { ignored: history.ignored } : {}), ...(failure ? { failure } : {}) }) + '\n');
   } else {
     process.stdout.write(renderCheck(result, history.model, wallMillis, { initial }) + '\n');
+    if (history.ignored) process.stdout.write(`${describeIgnored(history.ignored)}\n`);
     const readEmpty = result.failure?.operations.some((op) => op.input.op === 'get' && op.output?.value === '');
     if (readEmpty && !initialFlag && history.initial === undefined) {
       const [what, convention] = history.model === 'kv'

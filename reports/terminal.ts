@@ -3,7 +3,8 @@
 // terminal); colour only on a terminal (reports/colour.ts), so pipes and CI logs get plain text.
 
 import type { MetricDecl } from '../sim/metrics.js';
-import { describeOp, type LinearizabilityResult, type ModelName } from '../sim/check/linearizability.js';
+import { describeWhere, type LinearizabilityResult } from '../sim/check/linearizability.js';
+import { describeOperation, resolveModel, type Model, type ModelName } from '../sim/check/models.js';
 import { describeFault } from '../sim/faults.js';
 import { NEMESIS_DESCRIPTIONS, NEMESIS_PROFILES } from '../sim/nemesis.js';
 import { describeSwarm } from '../sim/swarm.js';
@@ -193,19 +194,20 @@ const VERDICT_STYLE = {
 const SUB_HISTORY_SHOWN_MAX = 40;
 
 /** The verdict of `faultline check`, with the failing key's story when there is one. */
-export function renderCheck(result: LinearizabilityResult, model: ModelName, wallMillis: number, options: LayoutOptions & { readonly initial?: unknown } = {}): string {
+export function renderCheck<S, I, O>(result: LinearizabilityResult<I, O>, modelOrName: Model<S, I, O> | ModelName, wallMillis: number, options: LayoutOptions & { readonly initial?: unknown } = {}): string {
+  const model = resolveModel(modelOrName);
   const initial = options.initial ?? null;
-  const start = initial === null ? '' : `, ${model === 'kv' ? 'each key starting' : 'starting'} as ${JSON.stringify(initial)}`;
+  const start = initial === null ? '' : `, ${model.partition ? 'each key starting' : 'starting'} as ${JSON.stringify(initial)}`;
   const width = options.width ?? terminalWidth();
-  const keys = model === 'kv' ? plural(result.keys, 'key') : 'register';
+  const keys = model.partition ? plural(result.keys, 'key') : model.name;
   const lines = [
     wrapParagraph(`${VERDICT_STYLE[result.verdict]}  ${plural(result.operations, 'operation')}, ${keys}${start}, checked in ${formatWallMillis(wallMillis)}`, width),
   ];
   const failure = result.failure;
   if (failure) {
-    lines.push('', wrapParagraph(failure.explanation, width), '', paint.bold(`the sub-history of ${failure.key === 'register' ? 'the register' : `key ${failure.key}`}:`));
+    lines.push('', wrapParagraph(failure.explanation, width), '', paint.bold(`the sub-history of ${describeWhere(model, failure.key)}:`));
     const shown = failure.operations.slice(0, SUB_HISTORY_SHOWN_MAX);
-    for (const op of shown) lines.push(wrapHanging(`  ${op === failure.blocked ? paint.red('✗ ') : '  '}`, describeOp(op), width));
+    for (const op of shown) lines.push(wrapHanging(`  ${op === failure.blocked ? paint.red('✗ ') : '  '}`, describeOperation(model, op), width));
     if (failure.operations.length > shown.length) lines.push(`    … ${formatCount(failure.operations.length - shown.length)} more`);
   }
   return lines.join('\n');

@@ -1,13 +1,18 @@
 // Generates client histories for testing and benchmarking the linearizability checker. Clients issue
-// overlapping operations against one true sequential store; each takes effect at a drawn instant inside
-// its [call, return] interval, so the history is linearizable by construction. Some outcomes are left
-// unknown (open). Corrupting one observed value afterwards usually breaks linearizability.
+// overlapping operations against one true sequential object (a register or kv store, or a mutex, counter,
+// set or FIFO queue); each takes effect at a drawn instant inside its [call, return] interval, so the
+// history is linearizable by construction. Some outcomes are left unknown (open). Corrupting one observed
+// value afterwards usually breaks linearizability.
 
+import { canonical } from './models.js';
 import type { Rng } from '../rng.js';
-import type { HistoryOp, ModelName, OpName } from './linearizability.js';
+import type { HistoryOp } from './linearizability.js';
+
+/** The operations this generator draws (register and kv histories). */
+export type GeneratedOpName = 'get' | 'put' | 'append' | 'cas';
 
 export interface GenerateOptions {
-  readonly model: ModelName;
+  readonly model: 'register' | 'kv';
   readonly clients: number;
   readonly operations: number;
   /** kv only: how many keys (k0 … kN-1). */
@@ -19,7 +24,7 @@ export interface GenerateOptions {
   /** Longest pause between one client's operations (default: durationMicrosMax). */
   readonly gapMicrosMax?: number;
   /** Relative weights of get, put, append, cas. */
-  readonly mix?: Readonly<Record<OpName, number>>;
+  readonly mix?: Readonly<Record<GeneratedOpName, number>>;
   /** The register's, or every key's, value before any operation (default null). */
   readonly initial?: unknown;
 }
@@ -27,7 +32,7 @@ export interface GenerateOptions {
 /** A linearizable history. */
 export function generateHistory(options: GenerateOptions, rng: Rng): HistoryOp[] {
   const mix = options.mix ?? (options.model === 'kv' ? { get: 4, put: 3, append: 2, cas: 1 } : { get: 4, put: 4, append: 0, cas: 2 });
-  const names = (Object.keys(mix) as OpName[]).filter((n) => mix[n] > 0);
+  const names = (Object.keys(mix) as GeneratedOpName[]).filter((n) => mix[n] > 0);
   const total = names.reduce((sum, n) => sum + mix[n], 0);
   const durationMax = options.durationMicrosMax ?? 10_000;
   const gapMax = options.gapMicrosMax ?? durationMax;
@@ -119,4 +124,89 @@ export function makeOneReadStale(history: readonly HistoryOp[], rng: Rng): Histo
   const writes = history.filter((w) => w.input.op === 'put' && w.input.key === victim.input.key && w.return !== null && w.return < victim.call && JSON.stringify(w.input.value) !== JSON.stringify(victim.output!.value));
   const stale = rng.pick(writes).input.value;
   return history.map((op) => (op === victim ? { ...op, output: { value: stale } } : op));
+}
+
+// ---- mutex, counter, set, FIFO queue ----------------------------------------------------------------
+
+export type ObjectModelName = 'mutex' | 'counter' | 'set' | 'fifo-queue';
+
+export interface GenerateObjectOptions {
+  readonly model: ObjectModelName;
+  readonly clients: number;
+  readonly operations: number;
+  /** Fraction of operations whose outcome stays unknown. */
+  readonly openRatio?: number;
+  /** Longest operation, in micros. */
+  readonly durationMicrosMax?: number;
+  /** Longest pause between one client's operations (default: durationMicrosMax). */
+  readonly gapMicrosMax?: number;
+  /**
+   * Fraction of reads (counter, set) or dequeues (queue), or of acquires (mutex); default 0.5, and 0.6 for a
+   * queue, which keeps it short: a long queue of concurrent enqueues makes the search exponential.
+   */
+  readonly readRatio?: number;
+  /** Values are drawn from 0 … valuesMax (set elements, queued values, counter increments 1 … valuesMax). */
+  readonly valuesMax?: number;
+}
+
+/**
+ * A linearizable history of a mutex (a blocking acquire that meets a held mutex is reported as a failed
+ * try-lock, ok false; a release of a free mutex did not happen and is left out), a counter, a set or a FIFO queue.
+ */
+export function generateObjectHistory(options: GenerateObjectOptions, rng: Rng): HistoryOp[] {
+  const durationMax = options.durationMicrosMax ?? 10_000;
+  const gapMax = options.gapMicrosMax ?? durationMax;
+  const readRatio = options.readRatio ?? (options.model === 'fifo-queue' ? 0.6 : 0.5);
+  const valuesMax = options.valuesMax ?? 4;
+  const clientFree = new Array<number>(options.clients).fill(0);
+  type Planned = { input: HistoryOp['input']; client: number; call: number; ret: number; point: number; open: boolean };
+  const planned: Planned[] = [];
+  const reading = options.model === 'fifo-queue' ? 'dequeue' : options.model === 'mutex' ? 'acquire' : 'read';
+  const writing = options.model === 'fifo-queue' ? 'enqueue' : options.model === 'mutex' ? 'release' : 'add';
+  for (let i = 0; i < options.operations; i++) {
+    const client = rng.int(0, options.clients - 1);
+    const call = clientFree[client]! + rng.int(0, gapMax);
+    const ret = call + rng.int(1, durationMax);
+    clientFree[client] = ret + 1;
+    const read = rng.chance(readRatio);
+    const value = options.model === 'counter' ? rng.int(1, Math.max(1, valuesMax)) : rng.int(0, valuesMax);
+    const input: HistoryOp['input'] = read || options.model === 'mutex' ? { op: read ? reading : writing } : { op: writing, value };
+    planned.push({ input, client, call, ret, point: rng.int(call, ret), open: rng.chance(options.openRatio ?? 0) });
+  }
+  let held = false;
+  let count = 0;
+  const elements = new Map<string, unknown>();
+  const queue: unknown[] = [];
+  const outputs = new Array<HistoryOp['output'] | undefined>(planned.length);
+  const byPoint = planned.map((p, i) => ({ p, i })).sort((a, b) => a.p.point - b.p.point || a.i - b.i);
+  for (const { p, i } of byPoint) {
+    const { op, value } = p.input;
+    if (op === 'acquire') {
+      outputs[i] = { ok: !held };
+      held = true;
+    } else if (op === 'release') {
+      if (held) outputs[i] = {};
+      held = false;
+    } else if (op === 'add' && options.model === 'counter') {
+      count += value as number;
+      outputs[i] = {};
+    } else if (op === 'add') {
+      elements.set(canonical(value), value);
+      outputs[i] = {};
+    } else if (op === 'read') {
+      outputs[i] = { value: options.model === 'counter' ? count : rng.shuffle([...elements.values()]) };
+    } else if (op === 'enqueue') {
+      queue.push(value);
+      outputs[i] = {};
+    } else {
+      outputs[i] = queue.length === 0 ? {} : { value: queue.shift() };
+    }
+  }
+  const out: HistoryOp[] = [];
+  planned.forEach((p, i) => {
+    const output = outputs[i];
+    if (output === undefined) return; // it could not happen (a release of a free mutex)
+    out.push({ id: out.length, client: `c${p.client}`, call: p.call, return: p.open ? null : p.ret, input: p.input, output: p.open ? null : output });
+  });
+  return out;
 }

@@ -5,7 +5,8 @@
 import type { Checker, CheckVerdict } from '../check.js';
 import type { Operation } from '../history.js';
 import { formatMicros, type Micros } from '../time.js';
-import { checkLinearizability, type HistoryOp, type ModelName } from './linearizability.js';
+import { checkLinearizability, type HistoryOp } from './linearizability.js';
+import { resolveModel, type Model, type ModelName } from './models.js';
 
 /** The history as the checker reads it; operations that definitely failed are left out. */
 export function toHistoryOps(operations: readonly Operation[]): HistoryOp[] {
@@ -25,12 +26,14 @@ export function toHistoryOps(operations: readonly Operation[]): HistoryOp[] {
   return out;
 }
 
-export function linearizabilityChecker(model: ModelName, stepsMax = 20_000_000): Checker {
+/** The run's client history, as HistoryOps, is linearizable for `model` (a built-in's name or a model object). */
+export function linearizabilityChecker<S>(modelOrName: Model<S> | ModelName, stepsMax = 20_000_000): Checker {
+  const model = resolveModel(modelOrName);
   let cached: { length: number; verdict: CheckVerdict } | undefined;
   return {
     name: 'linearizable-history',
     kind: 'always',
-    description: `the client history is linearizable (${model} model)`,
+    description: `the client history is linearizable (${model.name} model)`,
     verdict(run) {
       const history = run.history;
       if (cached && cached.length === history.length && run.phase === 'recovery') return cached.verdict;

@@ -1,16 +1,24 @@
-// Reading histories for `faultline check`: faultline's JSON format and Jepsen's EDN format (one map per
-// line). Both become HistoryOps; malformed input is an InputError naming the line or operation.
+// Reading histories for `faultline check`: faultline's JSON format and Jepsen's EDN format (read by
+// jepsen-history.ts). Both become HistoryOps; malformed input is an InputError naming the line or operation.
 // EDN pairs an :invoke with the same process's next :ok, :fail or :info; :fail means it did not happen.
 // A JSON history may name its initial value (top-level "initial"); EDN has no place for one.
+// JSON: {"model": NAME, "initial"?: VALUE, "operations": [{"client", "call", "return" (null: open),
+// "input": {"op", "key"?, "value"?, "expected"?}, "output": {"value"?, "ok"?} | null}]}, with each model's
+// op names (sim/check/models.ts): register and kv get/put/append/cas (read, write), cas-register
+// get/put/cas, mutex acquire/release, counter add/read, set add/read (read-all), fifo-queue enqueue/dequeue.
 
 import { InputError } from '../errors.js';
+import { describeIgnored, pairJepsenOperations, plainOf, readJepsenHistory, refuseTransactional, type IgnoredEvents, type JepsenEvent, type JepsenOperation } from './jepsen-history.js';
 import type { HistoryOp, ModelName, OpName } from './linearizability.js';
+import { isModelName, MODEL_NAMES, modelNamed, describeOperationNames } from './models.js';
 
 export interface ParsedHistory {
   readonly model: ModelName;
   readonly operations: HistoryOp[];
   /** The file's top-level "initial" (JSON only), when it has one; absent means the file says nothing. */
   readonly initial?: unknown;
+  /** EDN only, when there were any: events of non-client processes (the nemesis …), skipped. */
+  readonly ignored?: IgnoredEvents;
 }
 
 const OP_ALIASES: Readonly<Record<string, OpName>> = {
@@ -41,14 +49,14 @@ export function parseInitialFlag(text: string): unknown {
 }
 
 /**
- * Refuses an initial value the model cannot take unambiguously: for kv, an object (it would read as a
- * map from keys to values, which is not supported: one value starts every key). `where` names its source.
+ * Refuses an initial value the model cannot take unambiguously (for kv, an object: it would read as a map
+ * from keys to values, which is not supported: one value starts every key). `where` names its source.
  */
 export function checkInitialValue(value: unknown, model: ModelName, where: string): void {
-  if (model === 'kv' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const text = JSON.stringify(value);
-    throw new InputError(`${where} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}: for kv, the initial value is every key's starting value (such as "", 0 or null); an object (per-key values) is not supported`);
-  }
+  const problem = modelNamed(model).initialProblem?.(value);
+  if (problem === undefined) return;
+  const text = JSON.stringify(value) ?? String(value);
+  throw new InputError(`${where} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}: ${problem}`);
 }
 
 // ---- JSON -----------------------------------------------------------------------------------------
@@ -62,7 +70,10 @@ function parseJsonHistory(text: string, where: string, model?: ModelName): Parse
   }
   const doc = raw as { model?: unknown; operations?: unknown; initial?: unknown };
   const chosen = model ?? doc.model;
-  if (chosen !== 'kv' && chosen !== 'register') throw new InputError(`${where}: "model" must be "kv" or "register" (or pass --model); got ${JSON.stringify(doc.model)}`);
+  if (!isModelName(chosen)) {
+    const others = MODEL_NAMES.filter((name) => name !== 'kv' && name !== 'register').map((name) => JSON.stringify(name)).join(', ');
+    throw new InputError(`${where}: "model" must be "kv" or "register" or another built-in model (${others}), or pass --model; got ${JSON.stringify(doc.model)}`);
+  }
   if (!Array.isArray(doc.operations)) throw new InputError(`${where}: expected an "operations" array`);
   const hasInitial = raw !== null && typeof raw === 'object' && 'initial' in raw;
   if (hasInitial) checkInitialValue(doc.initial, chosen, `${where}: "initial"`);
@@ -81,11 +92,12 @@ function jsonOperation(item: unknown, index: number, here: string, model: ModelN
   if (typeof ret === 'number' && ret < o.call) throw new InputError(`${here}: "return" (${ret}) is before "call" (${o.call})`);
   const input = o.input as Record<string, unknown> | undefined;
   if (input === null || typeof input !== 'object') throw new InputError(`${here}: "input" must be an object like {"op": "put", "key": "x", "value": 1}`);
-  const op = typeof input.op === 'string' ? OP_ALIASES[input.op] : undefined;
-  if (op === undefined) throw new InputError(`${here}: input.op must be one of get, put, append, cas (or read, write); got ${JSON.stringify(input.op)}`);
-  if (model === 'kv' && typeof input.key !== 'string' && typeof input.key !== 'number') throw new InputError(`${here}: a kv operation needs input.key`);
-  if ((op === 'put' || op === 'append' || op === 'cas') && input.value === undefined) throw new InputError(`${here}: ${op} needs input.value`);
-  if (op === 'cas' && !('expected' in input)) throw new InputError(`${here}: cas needs input.expected`);
+  const stepper = modelNamed(model);
+  const op = typeof input.op === 'string' && Object.hasOwn(stepper.operations, input.op) ? (stepper.operations[input.op] as OpName) : undefined;
+  if (op === undefined) throw new InputError(`${here}: input.op must be one of ${describeOperationNames(stepper)}${model === 'register' || model === 'kv' ? '' : ` (${model})`}; got ${JSON.stringify(input.op)}`);
+  const key = typeof input.key === 'number' ? String(input.key) : input.key;
+  const problem = stepper.inputProblem?.({ op, ...(key !== undefined ? { key: key as string } : {}), ...('value' in input ? { value: input.value } : {}), ...('expected' in input ? { expected: input.expected } : {}) });
+  if (problem !== undefined) throw new InputError(`${here}: ${problem}`);
   const output = o.output;
   if (output !== null && output !== undefined && (typeof output !== 'object' || Array.isArray(output))) throw new InputError(`${here}: "output" must be an object or null`);
   const unknownOutcome = ret === null || ret === undefined || output === null || output === undefined;
@@ -106,173 +118,106 @@ function jsonOperation(item: unknown, index: number, here: string, model: ModelN
   };
 }
 
-// ---- EDN ------------------------------------------------------------------------------------------
+// ---- EDN (Jepsen) ---------------------------------------------------------------------------------
 
-type Edn = null | boolean | number | string | { keyword: string } | Edn[] | Map<string, Edn>;
-
-class EdnReader {
-  private at = 0;
-
-  constructor(private readonly text: string, private readonly where: string) {}
-
-  read(): Edn {
-    this.skip();
-    const c = this.text[this.at];
-    if (c === undefined) this.fail('unexpected end of line');
-    if (c === '{') return this.map();
-    if (c === '[' || c === '(') return this.vector(c === '[' ? ']' : ')');
-    if (c === '"') return this.string();
-    if (c === ':') return { keyword: this.symbol().slice(1) };
-    const word = this.symbol();
-    if (word === 'nil') return null;
-    if (word === 'true') return true;
-    if (word === 'false') return false;
-    if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?N?M?$/.test(word)) return Number(word.replace(/[NM]$/, ''));
-    return this.fail(`cannot read '${word}'`);
-  }
-
-  atEnd(): boolean {
-    this.skip();
-    return this.at >= this.text.length;
-  }
-
-  private map(): Map<string, Edn> {
-    this.at++;
-    const out = new Map<string, Edn>();
-    for (;;) {
-      this.skip();
-      if (this.text[this.at] === '}') {
-        this.at++;
-        return out;
-      }
-      const key = this.read();
-      if (key === null || typeof key !== 'object' || !('keyword' in key)) this.fail('map keys must be keywords like :type');
-      out.set((key as { keyword: string }).keyword, this.read());
-    }
-  }
-
-  private vector(close: string): Edn[] {
-    this.at++;
-    const out: Edn[] = [];
-    for (;;) {
-      this.skip();
-      if (this.text[this.at] === close) {
-        this.at++;
-        return out;
-      }
-      out.push(this.read());
-    }
-  }
-
-  private string(): string {
-    let out = '';
-    this.at++;
-    for (;;) {
-      const c = this.text[this.at++];
-      if (c === undefined) this.fail('unterminated string');
-      if (c === '"') return out;
-      if (c === '\\') {
-        const e = this.text[this.at++];
-        out += e === 'n' ? '\n' : e === 't' ? '\t' : (e ?? '');
-      } else {
-        out += c;
-      }
-    }
-  }
-
-  private symbol(): string {
-    const match = /^[^\s,{}[\]()"]+/.exec(this.text.slice(this.at));
-    if (!match) this.fail(`unexpected '${this.text[this.at]}'`);
-    this.at += match![0].length;
-    return match![0];
-  }
-
-  private skip(): void {
-    while (this.at < this.text.length && /[\s,]/.test(this.text[this.at]!)) this.at++;
-  }
-
-  private fail(why: string): never {
-    throw new InputError(`${this.where}: ${why} (at column ${this.at + 1})`);
-  }
-}
-
-function keyword(value: Edn | undefined): string | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Map) ? value.keyword : undefined;
-}
-
-function plain(value: Edn | undefined): unknown {
-  if (value === undefined) return null;
-  if (Array.isArray(value)) return value.map(plain);
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, plain(v)]));
-  if (value !== null && typeof value === 'object') return value.keyword;
-  return value;
-}
-
+/**
+ * Jepsen's :f as faultline's operations: register `:read`/`:write`/`:cas [from to]`, kv `:get`/`:put`/
+ * `:append`/`:cas` with a `:key`, or Jepsen's independent keys (`:value [key value]`). An operation's
+ * call and return are its events' positions in the file: the history's order, as Knossos takes it
+ * (:time stays on jepsen-history's events). A mutex, counter, set or FIFO queue takes its model's own :f
+ * names (`objectOperation`; `--model` names the model, since EDN does not).
+ */
 function parseEdnHistory(text: string, where: string, model?: ModelName): ParsedHistory {
-  interface Event { line: number; process: string; type: string; f: string; value: Edn | undefined; key: Edn | undefined; time: number }
-  const events: Event[] = [];
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith(';')) return;
-    const here = `${where}: line ${index + 1}`;
-    const reader = new EdnReader(line, here);
-    const value = reader.read();
-    if (!reader.atEnd()) throw new InputError(`${here}: expected one map per line`);
-    if (!(value instanceof Map)) throw new InputError(`${here}: expected a map like {:process 0, :type :invoke, :f :read, :value nil}`);
-    const type = keyword(value.get('type'));
-    if (type !== 'invoke' && type !== 'ok' && type !== 'fail' && type !== 'info') throw new InputError(`${here}: :type must be :invoke, :ok, :fail or :info`);
-    const process = value.get('process');
-    if (process === undefined || process === null) throw new InputError(`${here}: :process is missing`);
-    const f = keyword(value.get('f'));
-    if (f === undefined) throw new InputError(`${here}: :f must be a keyword such as :read`);
-    const time = value.get('time');
-    events.push({ line: index + 1, process: String(plain(process)), type, f, value: value.get('value'), key: value.get('key'), time: typeof time === 'number' ? time : events.length });
-  });
-  const usesKeys = events.some((e) => e.key !== undefined);
-  const chosen: ModelName = model ?? (usesKeys ? 'kv' : 'register');
-
+  const history = readJepsenHistory(text, where);
+  refuseTransactional(history, where);
+  if (history.events.length === 0) {
+    const only = history.ignored.events > 0 ? `; ${describeIgnored(history.ignored)} and found no client process (an integer :process)` : '';
+    throw new InputError(`${where}: no operations found (expected JSON with "operations", or EDN op maps, one per line or in one vector)${only}`);
+  }
+  const pairs = pairJepsenOperations(history, where);
+  const keyed = history.events.some((e) => e.raw.get('key') !== undefined);
+  const chosen: ModelName = model ?? (keyed || looksIndependent(pairs) ? 'kv' : 'register');
+  const independent = chosen === 'kv' && !keyed;
   const operations: HistoryOp[] = [];
-  const open = new Map<string, { event: Event; index: number }>();
-  const toOp = (invoke: Event, completion: Event | undefined, id: number): HistoryOp | undefined => {
-    const here = `${where}: line ${invoke.line}`;
-    const op = OP_ALIASES[invoke.f];
-    if (op === undefined) throw new InputError(`${here}: :f :${invoke.f} is not one of :read :write :cas (register) or :get :put :append :cas (kv)`);
-    if (completion?.type === 'fail') return undefined; // it did not happen
-    const known = completion !== undefined && completion.type === 'ok';
-    const key = chosen === 'kv' ? plain(invoke.key) : undefined;
-    if (chosen === 'kv' && (key === null || key === undefined)) throw new InputError(`${here}: a kv operation needs :key`);
-    let input: HistoryOp['input'];
-    let output: HistoryOp['output'] = null;
-    if (op === 'cas') {
-      const pair = plain(invoke.value);
-      if (!Array.isArray(pair) || pair.length !== 2) throw new InputError(`${here}: a :cas value must be [from to]`);
-      input = { op, ...(key !== undefined ? { key: String(key) } : {}), expected: pair[0], value: pair[1] };
-      if (known) output = { ok: true };
-    } else if (op === 'get') {
-      input = { op, ...(key !== undefined ? { key: String(key) } : {}) };
-      if (known) output = { value: plain(completion!.value) };
-    } else {
-      input = { op, ...(key !== undefined ? { key: String(key) } : {}), value: plain(invoke.value) };
-      if (known) output = {};
-    }
-    return { id, client: invoke.process, call: invoke.time, return: known ? completion!.time : null, input, output };
-  };
-  for (const event of events) {
-    if (event.type === 'invoke') {
-      if (open.has(event.process)) throw new InputError(`${where}: line ${event.line}: process ${event.process} invokes again before its line ${open.get(event.process)!.event.line} completed`);
-      open.set(event.process, { event, index: operations.length });
-      continue;
-    }
-    const started = open.get(event.process);
-    if (!started) throw new InputError(`${where}: line ${event.line}: :${event.type} for process ${event.process}, which has no pending :invoke`);
-    open.delete(event.process);
-    const op = toOp(started.event, event, operations.length);
+  for (const pair of pairs) {
+    const op = ednOperation(pair, operations.length, chosen, independent, where);
     if (op) operations.push(op);
   }
-  for (const { event } of open.values()) {
-    const op = toOp(event, undefined, operations.length);
-    if (op) operations.push(op);
+  return { model: chosen, operations, ...(history.ignored.events > 0 ? { ignored: history.ignored } : {}) };
+}
+
+// Jepsen's independent keys: every :value a [key value] pair, reads included ([k nil] when invoked).
+function looksIndependent(pairs: readonly JepsenOperation[]): boolean {
+  const isPair = (v: unknown) => Array.isArray(v) && v.length === 2;
+  return pairs.some((p) => OP_ALIASES[p.f] === 'get') && pairs.every((p) => isPair(p.invoke.value));
+}
+
+function keyText(key: unknown): string {
+  return typeof key === 'string' ? key : typeof key === 'number' ? String(key) : JSON.stringify(key);
+}
+
+// The [key value] of an independent-key event; the completion's key must be its :invoke's.
+function splitIndependent(event: JepsenEvent, where: string, key?: string): [string, unknown] {
+  const v = event.value;
+  if (!Array.isArray(v) || v.length !== 2) throw new InputError(`${where}: ${event.where}: with independent keys, :value must be [key value]; got ${JSON.stringify(v)}`);
+  if (v[0] === null || v[0] === undefined) throw new InputError(`${where}: ${event.where}: the key of :value [key value] is nil`);
+  const text = keyText(v[0]);
+  if (key !== undefined && text !== key) throw new InputError(`${where}: ${event.where}: key ${JSON.stringify(v[0])} differs from its :invoke's key ${JSON.stringify(key)}`);
+  return [text, v[1]];
+}
+
+/** Models whose Jepsen ops are a bare `:f` with an optional `:value` (no key, no [from to]). */
+const OBJECT_MODELS: ReadonlySet<ModelName> = new Set<ModelName>(['mutex', 'counter', 'set', 'fifo-queue']);
+
+/**
+ * A mutex, counter, set or queue op: `:f` through the model's own names (`:acquire`/`:release`, `:add`/`:read`,
+ * `:enqueue`/`:dequeue` and their aliases). The invoke's :value is the input (what is added or enqueued); the
+ * :ok's :value is what a read or dequeue saw (a set read's `#{…}` becomes a sorted array).
+ */
+function objectOperation(pair: JepsenOperation, id: number, model: ModelName, where: string): HistoryOp | undefined {
+  const { invoke, completion } = pair;
+  const operations = modelNamed(model).operations;
+  const op = Object.hasOwn(operations, pair.f) ? (operations[pair.f] as OpName) : undefined;
+  if (op === undefined) throw new InputError(`${where}: ${invoke.where}: :f :${pair.f} is not a ${model} operation (${describeOperationNames(modelNamed(model))})`);
+  if (pair.outcome === 'fail') return undefined; // it did not happen
+  const known = pair.outcome === 'ok';
+  const observes = op === 'read' || op === 'dequeue';
+  const input: HistoryOp['input'] = observes || invoke.value === null || invoke.value === undefined ? { op } : { op, value: invoke.value };
+  const output: HistoryOp['output'] = !known ? null : observes ? { value: completion!.value } : {};
+  return { id, client: String(pair.process), call: invoke.position, return: known ? completion!.position : null, input, output };
+}
+
+function ednOperation(pair: JepsenOperation, id: number, model: ModelName, independent: boolean, where: string): HistoryOp | undefined {
+  if (OBJECT_MODELS.has(model)) return objectOperation(pair, id, model, where);
+  const { invoke, completion } = pair;
+  const op = OP_ALIASES[pair.f];
+  if (op === undefined) throw new InputError(`${where}: ${invoke.where}: :f :${pair.f} is not one of :read :write :cas (register) or :get :put :append :cas (kv)`);
+  if (pair.outcome === 'fail') return undefined; // it did not happen
+  const known = pair.outcome === 'ok';
+  let key: string | undefined;
+  let value = invoke.value;
+  let result = known ? completion!.value : undefined;
+  if (independent) {
+    [key, value] = splitIndependent(invoke, where);
+    if (known) result = splitIndependent(completion!, where, key)[1];
+  } else if (model === 'kv') {
+    const raw = invoke.raw.get('key');
+    if (raw === undefined || raw === null) throw new InputError(`${where}: ${invoke.where}: a kv operation needs :key (or Jepsen's independent :value [key value])`);
+    key = keyText(plainOf(raw, where, invoke.where, ':key'));
   }
-  if (events.length === 0) throw new InputError(`${where}: no operations found (expected JSON with "operations", or EDN maps one per line)`);
-  return { model: chosen, operations };
+  const keyed = key !== undefined ? { key } : {};
+  let input: HistoryOp['input'];
+  let output: HistoryOp['output'] = null;
+  if (op === 'cas') {
+    if (!Array.isArray(value) || value.length !== 2) throw new InputError(`${where}: ${invoke.where}: a :cas value must be [from to]; got ${JSON.stringify(value)}`);
+    input = { op, ...keyed, expected: value[0], value: value[1] };
+    if (known) output = { ok: true };
+  } else if (op === 'get') {
+    input = { op, ...keyed };
+    if (known) output = { value: result };
+  } else {
+    input = { op, ...keyed, value };
+    if (known) output = {};
+  }
+  return { id, client: String(pair.process), call: invoke.position, return: known ? completion!.position : null, input, output };
 }

@@ -5,59 +5,57 @@
 // taken effect at any time after their call, or never. A step budget ends the search with `unknown`.
 // The register, and every key of a kv store, starts with one initial value: null unless told otherwise.
 
+// A linearizability checker for histories of any sequential model (sim/check/models.ts), not tied to any
+// algorithm. It searches for an order of the operations that respects real time and the model's sequential
+// semantics (Wing & Gong's search with Lowe's memoisation of (linearized set, model state) pairs), after
+// splitting the history into the model's independent sub-histories (kv: per key; P-compositionality).
+// Operations with an unknown outcome (open) may have taken effect at any time after their call, or never.
+// A step budget ends the search with `unknown`. The model starts from one initial value (its default unless told).
+
 import { assert } from '../assert.js';
-import type { Micros } from '../time.js';
+import {
+  describeOperation, registerModel, resolveModel, type HistoryOp, type Model, type ModelName, type OpInput, type OpOutput, type StateKey,
+} from './models.js';
 
-export type ModelName = 'register' | 'kv';
-
-export type OpName = 'get' | 'put' | 'append' | 'cas';
-
-/** One operation: what was asked, what came back (null: outcome unknown), and when. */
-export interface HistoryOp {
-  readonly id: number;
-  readonly client: string;
-  readonly call: Micros;
-  /** null: the outcome is unknown (timeout, crashed client); the op may have happened. */
-  readonly return: Micros | null;
-  readonly input: { readonly op: OpName; readonly key?: string; readonly value?: unknown; readonly expected?: unknown };
-  /** null: unknown. `value` for get, `ok` for cas. */
-  readonly output: { readonly value?: unknown; readonly ok?: boolean } | null;
-}
+export type { HistoryOp, ModelName, OpInput, OpName, OpOutput } from './models.js';
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
-export interface LinearizabilityFailure {
-  /** The key whose sub-history cannot be linearized (`register` for a register history). */
+export interface LinearizabilityFailure<Input = OpInput, Output = OpOutput> {
+  /** The sub-history that cannot be linearized: its key for a partitioned model, else the model's name (`register`). */
   readonly key: string;
-  /** That key's whole sub-history, in call order. */
-  readonly operations: readonly HistoryOp[];
+  /** That sub-history, in call order. */
+  readonly operations: readonly HistoryOp<Input, Output>[];
   /** The longest prefix of operations that could be ordered. */
-  readonly orderedPrefix: readonly HistoryOp[];
+  readonly orderedPrefix: readonly HistoryOp<Input, Output>[];
   /** The operation that had to take effect next but could not. */
-  readonly blocked: HistoryOp;
+  readonly blocked: HistoryOp<Input, Output>;
   /** A few sentences a student can follow. */
   readonly explanation: string;
 }
 
-export interface LinearizabilityResult {
+export interface LinearizabilityResult<Input = OpInput, Output = OpOutput> {
   readonly verdict: Verdict;
   readonly operations: number;
+  /** Sub-histories (kv: keys; 1 for an unpartitioned model). */
   readonly keys: number;
-  /** The smallest failing key's story, when the verdict is not-linearizable. */
-  readonly failure?: LinearizabilityFailure;
+  /** The smallest failing sub-history's story, when the verdict is not-linearizable. */
+  readonly failure?: LinearizabilityFailure<Input, Output>;
   /** Search steps taken, summed over keys. */
   readonly steps: number;
 }
 
-export interface CheckOptions {
-  readonly model: ModelName;
+export interface CheckOptions<State = unknown, Input = OpInput, Output = OpOutput> {
+  /** A built-in model's name, or a model object (your own, or one of BUILT_IN_MODELS). */
+  readonly model: Model<State, Input, Output> | ModelName;
   /** Asked every few thousand steps; true ends the search with `unknown`. Wall-clock budgets go here. */
   readonly shouldStop?: () => boolean;
   /** Deterministic bound on search steps over all keys. */
   readonly stepsMax?: number;
   /**
-   * The register's value before any operation, or every key's for `kv` (default null: a missing key
-   * reads as nothing). Histories whose missing keys read as the empty string need `""` here.
+   * The value the model starts from (for kv, every key's): null or absent means the model's default (null
+   * for registers and kv, so a missing key reads as nothing; 0 for counter; empty for set and fifo-queue;
+   * free for mutex). Histories whose missing keys read as the empty string need `""` here.
    */
   readonly initial?: unknown;
 }
@@ -65,91 +63,14 @@ export interface CheckOptions {
 const STEPS_MAX_DEFAULT = 50_000_000;
 const STOP_CHECK_EVERY = 4_096;
 
-// ---- the sequential model ---------------------------------------------------------------------
-
-type Value = unknown;
-
-/** Canonical text of a value, for equality and memoisation. */
-function canonical(value: Value): string {
-  return value === undefined ? 'null' : JSON.stringify(value);
-}
-
-function same(a: Value, b: Value): boolean {
-  return canonical(a ?? null) === canonical(b ?? null);
-}
-
-function describeValue(value: Value): string {
-  return value === null || value === undefined ? 'nothing' : canonical(value);
-}
-
-/** Applies one operation to a register's value; undefined when the observed output is impossible. */
-function step(state: Value, op: HistoryOp): { state: Value } | undefined {
-  const { input, output } = op;
-  switch (input.op) {
-    case 'get':
-      if (output === null || same(output.value, state)) return { state };
-      return undefined;
-    case 'put':
-      return { state: input.value ?? null };
-    case 'append': {
-      const appended = appendValue(state, input.value);
-      return appended === undefined ? undefined : { state: appended };
-    }
-    case 'cas': {
-      const matches = same(state, input.expected);
-      if (output !== null && output.ok !== undefined && output.ok !== matches) return undefined;
-      return { state: matches ? (input.value ?? null) : state };
-    }
-  }
-}
-
-/** Strings concatenate; anything else appends to a list. */
-function appendValue(state: Value, value: Value): Value | undefined {
-  if (state === null || state === undefined) return typeof value === 'string' ? value : [value];
-  if (typeof state === 'string' && typeof value === 'string') return state + value;
-  if (Array.isArray(state)) return [...state, value];
-  return undefined;
-}
-
-/** Why `op` cannot take effect when the value is `state`, in words. */
-function whyNot(state: Value, op: HistoryOp): string {
-  const { input, output } = op;
-  if (input.op === 'get') return `it saw ${describeValue(output?.value)} while the value was ${describeValue(state)}`;
-  if (input.op === 'cas') {
-    const matches = same(state, input.expected);
-    return matches
-      ? `it reported failure, but the value was ${describeValue(state)}, which equals the expected ${describeValue(input.expected)}`
-      : `it reported success, but the value was ${describeValue(state)}, not the expected ${describeValue(input.expected)}`;
-  }
-  if (input.op === 'append') return `${describeValue(input.value)} cannot be appended to ${describeValue(state)}`;
-  return 'it cannot';
-}
-
+/** One operation in words, as the register and kv models describe it (`#3 c1: get x → 1 (called 4, returned 5)`). */
 export function describeOp(op: HistoryOp): string {
-  const onKey = op.input.key !== undefined;
-  const key = onKey ? ` ${op.input.key}` : '';
-  const when = `called ${formatTime(op.call)}, ${op.return === null ? 'outcome unknown' : `returned ${formatTime(op.return)}`}`;
-  let what: string;
-  switch (op.input.op) {
-    case 'get':
-      what = `${onKey ? 'get' : 'read'}${key} → ${op.output === null ? '?' : describeValue(op.output.value)}`;
-      break;
-    case 'put':
-      what = onKey ? `put${key} = ${describeValue(op.input.value)}` : `write ${describeValue(op.input.value)}`;
-      break;
-    case 'append':
-      what = `append${key} ${describeValue(op.input.value)}`;
-      break;
-    case 'cas':
-      what = `cas${key} ${describeValue(op.input.expected)} → ${describeValue(op.input.value)}${op.output === null || op.output.ok === undefined ? '' : op.output.ok ? ' (ok)' : ' (failed)'}`;
-      break;
-  }
-  const client = /^\d+$/.test(op.client) ? `p${op.client}` : op.client;
-  return `#${op.id} ${client}: ${what} (${when})`;
+  return describeOperation(registerModel, op);
 }
 
-function formatTime(micros: Micros): string {
-  return Number.isInteger(micros) && micros >= 1_000 ? `${micros / 1_000_000}s` : String(micros);
+/** Where a sub-history is, in prose: `key x` for a partitioned model, else `the register`, `the mutex`. */
+export function describeWhere(model: { readonly name: string; readonly partition?: unknown }, key: string): string {
+  return model.partition === undefined ? `the ${model.name}` : `key ${key}`;
 }
 
 // ---- the search ---------------------------------------------------------------------------------
@@ -230,31 +151,26 @@ class Visited {
   }
 }
 
-/** Gives each distinct model state a small integer. */
+/** Gives each distinct model state (by its canonical key) a small integer. */
 class StateIds {
-  private readonly primitive = new Map<unknown, number>();
-  private readonly structured = new Map<string, number>();
+  private readonly ids = new Map<StateKey, number>();
 
-  id(state: Value): number {
-    if (state === null || typeof state !== 'object') {
-      let id = this.primitive.get(state ?? null);
-      if (id === undefined) this.primitive.set(state ?? null, (id = this.primitive.size + this.structured.size));
-      return id;
-    }
-    const text = canonical(state);
-    let id = this.structured.get(text);
-    if (id === undefined) this.structured.set(text, (id = this.primitive.size + this.structured.size));
+  id(key: StateKey): number {
+    let id = this.ids.get(key);
+    if (id === undefined) this.ids.set(key, (id = this.ids.size));
     return id;
   }
 }
 
-type PartitionOutcome =
+type PartitionOutcome<S> =
   | { readonly kind: 'ok'; readonly steps: number }
   | { readonly kind: 'unknown'; readonly steps: number }
-  | { readonly kind: 'fail'; readonly steps: number; readonly prefix: number[]; readonly state: Value; readonly blocked: number; readonly candidates: number[] };
+  | { readonly kind: 'fail'; readonly steps: number; readonly prefix: number[]; readonly state: S; readonly blocked: number; readonly candidates: number[] };
+
+type Budget = { steps: number; readonly max: number; readonly shouldStop?: () => boolean };
 
 /** Searches one partition (a key's sub-history). */
-function searchPartition(ops: readonly HistoryOp[], initial: Value, budget: { steps: number; readonly max: number; readonly shouldStop?: () => boolean }): PartitionOutcome {
+function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp<I, O>[], initial: S, budget: Budget): PartitionOutcome<S> {
   const entries: Entry[] = [];
   const times: number[] = [];
   ops.forEach((op, index) => {
@@ -294,10 +210,10 @@ function searchPartition(ops: readonly HistoryOp[], initial: Value, budget: { st
   const linearized = new LinearizedSet(ops.length);
   const visited = new Visited();
   const stateIds = new StateIds();
-  const stack: { call: Entry; state: Value }[] = [];
-  let state: Value = initial;
+  const stack: { call: Entry; state: S }[] = [];
+  let state: S = initial;
   let entry = head.next;
-  let deepest: Extract<PartitionOutcome, { kind: 'fail' }> | undefined;
+  let deepest: Extract<PartitionOutcome<S>, { kind: 'fail' }> | undefined;
   const startSteps = budget.steps;
 
   while (head.next !== null) {
@@ -306,13 +222,14 @@ function searchPartition(ops: readonly HistoryOp[], initial: Value, budget: { st
     if (budget.steps % STOP_CHECK_EVERY === 0 && budget.shouldStop?.()) return { kind: 'unknown', steps: budget.steps - startSteps };
     assert(entry !== null, 'linearizability search ran off the end of its entry list');
     if (entry.isCall) {
-      const next = step(state, ops[entry.op]!);
+      const op = ops[entry.op]!;
+      const next = model.step(state, op.input, op.output);
       if (next !== undefined) {
         linearized.flip(entry.op);
-        // Memoisation: the same set of operations done, leading to the same value, was explored before.
-        if (visited.add(linearized, stateIds.id(next.state))) {
+        // Memoisation: the same set of operations done, leading to the same state, was explored before.
+        if (visited.add(linearized, stateIds.id(model.stateKey(next)))) {
           stack.push({ call: entry, state });
-          state = next.state;
+          state = next;
           lift(entry);
           entry = head.next;
           continue;
@@ -322,6 +239,9 @@ function searchPartition(ops: readonly HistoryOp[], initial: Value, budget: { st
       entry = entry.next;
       continue;
     }
+    // An open operation's return sorts after every completed one's: reaching it means every completed
+    // operation has been placed, and open ones may never have taken effect (a blocked acquire, a lost dequeue).
+    if (ops[entry.op]!.return === null) return { kind: 'ok', steps: budget.steps - startSteps };
     // A return: its operation had to take effect before now, and no candidate could. Backtrack.
     if (deepest === undefined || stack.length > deepest.prefix.length) {
       const candidates: number[] = [];
@@ -338,66 +258,48 @@ function searchPartition(ops: readonly HistoryOp[], initial: Value, budget: { st
   return { kind: 'ok', steps: budget.steps - startSteps };
 }
 
-function explain(key: string, ops: readonly HistoryOp[], failure: Extract<PartitionOutcome, { kind: 'fail' }>): string {
+function explain<S, I, O>(model: Model<S, I, O>, where: string, ops: readonly HistoryOp<I, O>[], failure: Extract<PartitionOutcome<S>, { kind: 'fail' }>): string {
   const blocked = ops[failure.blocked]!;
   const lines: string[] = [];
-  const where = key === 'register' ? 'the register' : `key ${key}`;
   if (failure.prefix.length === 0) {
     lines.push(`No operation on ${where} can come first.`);
   } else {
-    const shown = failure.prefix.slice(-3).map((i) => describeOp(ops[i]!));
+    const shown = failure.prefix.slice(-3).map((i) => describeOperation(model, ops[i]!));
     const more = failure.prefix.length > 3 ? `${failure.prefix.length - 3} earlier operations, then ` : '';
     lines.push(`On ${where}, at most ${failure.prefix.length} operations can be put in an order that respects real time: ${more}${shown.join('; ')}.`);
-    lines.push(`That leaves the value ${describeValue(failure.state)}.`);
+    lines.push(`That leaves ${model.describeState(failure.state)}.`);
   }
-  lines.push(`Next, ${describeOp(blocked)} must take effect before it returned, yet ${whyNot(failure.state, blocked)}.`);
+  const why = (op: HistoryOp<I, O>) => model.whyNot(failure.state, op.input, op.output);
+  lines.push(`Next, ${describeOperation(model, blocked)} must take effect before it returned, yet ${why(blocked)}.`);
   const others = failure.candidates.filter((i) => i !== failure.blocked).slice(0, 3);
-  for (const i of others) lines.push(`Nor can ${describeOp(ops[i]!)} go first: ${whyNot(failure.state, ops[i]!)}.`);
+  for (const i of others) lines.push(`Nor can ${describeOperation(model, ops[i]!)} go first: ${why(ops[i]!)}.`);
   lines.push('No other order of the overlapping operations works either, so the history is not linearizable.');
   return lines.join(' ');
 }
 
 /**
- * Without appends, a read can only see the initial value or a value some operation wrote. A read of
- * anything else is decided at once, without a search (the search would have to rule out every order).
+ * Checks a history against a model (a built-in's name or a model object). Same history and options ⇒ same
+ * verdict; a budget that runs out gives `unknown`.
  */
-function readOfUnwrittenValue(ops: readonly HistoryOp[], initial: Value): HistoryOp | undefined {
-  if (ops.some((op) => op.input.op === 'append')) return undefined;
-  const written = new Set<string>([canonical(initial ?? null)]);
-  for (const op of ops) if (op.input.op === 'put' || op.input.op === 'cas') written.add(canonical(op.input.value ?? null));
-  return ops.find((op) => op.input.op === 'get' && op.output !== null && !written.has(canonical(op.output.value ?? null)));
-}
-
-/** Checks a history. Same history and options ⇒ same verdict; a budget that runs out gives `unknown`. */
-export function checkLinearizability(history: readonly HistoryOp[], options: CheckOptions): LinearizabilityResult {
-  const partitions = new Map<string, HistoryOp[]>();
-  for (const op of history) {
-    const key = options.model === 'register' ? 'register' : (op.input.key ?? '');
-    let list = partitions.get(key);
-    if (!list) partitions.set(key, (list = []));
-    list.push(op);
-  }
-  const budget = { steps: 0, max: options.stepsMax ?? STEPS_MAX_DEFAULT, shouldStop: options.shouldStop };
-  const initial = options.initial ?? null;
+export function checkLinearizability<S = unknown, I = OpInput, O = OpOutput>(history: readonly HistoryOp<I, O>[], options: CheckOptions<S, I, O>): LinearizabilityResult<I, O> {
+  const model = resolveModel(options.model);
+  const partitions = model.partition ? model.partition(history) : new Map([[model.name, [...history]]]);
+  const budget: Budget = { steps: 0, max: options.stepsMax ?? STEPS_MAX_DEFAULT, shouldStop: options.shouldStop };
+  const initial = model.init(options.initial ?? null);
   let unknown = false;
-  let smallest: LinearizabilityFailure | undefined;
+  let smallest: LinearizabilityFailure<I, O> | undefined;
+  const inCallOrder = (ops: readonly HistoryOp<I, O>[]) => [...ops].sort((a, b) => a.call - b.call || a.id - b.id);
   // Smallest sub-histories first: the first failure found is then the smallest one.
   const keys = [...partitions.keys()].sort((a, b) => partitions.get(a)!.length - partitions.get(b)!.length || (a < b ? -1 : a > b ? 1 : 0));
   for (const key of keys) {
     const ops = partitions.get(key)!;
-    const impossible = readOfUnwrittenValue(ops, initial);
-    if (impossible) {
-      const where = key === 'register' ? 'the register' : `key ${key}`;
-      smallest = {
-        key,
-        operations: [...ops].sort((a, b) => a.call - b.call || a.id - b.id),
-        orderedPrefix: [],
-        blocked: impossible,
-        explanation: `${describeOp(impossible)} saw ${describeValue(impossible.output!.value)}, but no operation on ${where} ever wrote that value and the initial value of ${where} was ${describeValue(initial)}, so no order of the operations can explain it: the history is not linearizable.`,
-      };
+    const where = describeWhere(model, key);
+    const refuted = model.refute?.(ops, initial, where);
+    if (refuted) {
+      smallest = { key, operations: inCallOrder(ops), orderedPrefix: [], blocked: refuted.blocked, explanation: refuted.explanation };
       break;
     }
-    const outcome = searchPartition(ops, initial, budget);
+    const outcome = searchPartition(model, ops, initial, budget);
     if (outcome.kind === 'unknown') {
       unknown = true;
       break;
@@ -405,10 +307,10 @@ export function checkLinearizability(history: readonly HistoryOp[], options: Che
     if (outcome.kind === 'fail') {
       smallest = {
         key,
-        operations: [...ops].sort((a, b) => a.call - b.call || a.id - b.id),
+        operations: inCallOrder(ops),
         orderedPrefix: outcome.prefix.map((i) => ops[i]!),
         blocked: ops[outcome.blocked]!,
-        explanation: explain(key, ops, outcome),
+        explanation: explain(model, where, ops, outcome),
       };
       break;
     }
