@@ -54,6 +54,11 @@ export function historyModelOf(checkers: readonly { readonly name: string; reado
   return name;
 }
 
+/** InputError naming `flag` unless `format` can carry histories of `model` (EDN: register, cas-register, kv). */
+export function checkHistoryModel(format: HistoryFormat, model: ModelName, flag: string): void {
+  if (format === 'edn' && !EDN_MODELS.has(model)) throw new InputError(`${flag}: EDN output is written for register, cas-register and kv histories; this one is ${model} (use .json)`);
+}
+
 /** A run's history (sim/history.ts), every operation with its fate, in invoke order. */
 export function fromOperations(operations: readonly Operation[]): OutOp[] {
   return operations.map((op) => ({
@@ -126,7 +131,7 @@ interface EdnEvent {
  * client that invokes in the microsecond its previous operation returned also moves to a new process.
  */
 export function ednHistoryText(operations: readonly OutOp[], model: ModelName): string {
-  if (!EDN_MODELS.has(model)) throw new InputError(`--history: EDN output is written for register, cas-register and kv histories; this one is ${model} (use .json)`);
+  checkHistoryModel('edn', model, '--history');
   const clients = new Map<string, { process: number; lastReturn: Micros | null }>();
   for (const op of operations) if (!clients.has(op.client)) clients.set(op.client, { process: clients.size, lastReturn: null });
   const count = clients.size;
