@@ -48,7 +48,7 @@ export function historyFormatOf(flag: string, path: string): HistoryFormat {
  */
 export function historyModelOf(checkers: readonly { readonly name: string; readonly description: string }[], scenario: string, flag: string): ModelName {
   const checker = checkers.find((c) => c.name === 'linearizable-history');
-  if (checker === undefined) throw new InputError(`${flag}: scenario ${scenario} records no client history that faultline check reads (it has no linearizable-history check; its clients need --set clients=N if it takes them)`);
+  if (checker === undefined) throw new InputError(`${flag}: scenario ${scenario} records no client history that faultline check reads (it has no linearizable-history check; a scenario that takes clients records one with --set clients=N)`);
   const name = /\(([\w-]+) model\)$/.exec(checker.description)?.[1];
   if (!isModelName(name)) throw new InputError(`${flag}: scenario ${scenario} checks its history with a model faultline check does not know (${name ?? checker.description})`);
   return name;
