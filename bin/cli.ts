@@ -32,6 +32,7 @@ import { NdjsonFile } from '../lab/ndjson-file.js';
 import { runWithReport } from './report-file.js';
 import { DURATION_FLAG_HELP, parseCount, parseDurationFlag } from './flags.js';
 import { loadScenarioModule } from '../lab/user-scenarios.js';
+import { checkHistoryFile, historyModelFor, writeHistoryFile } from './history-file.js';
 
 interface RunFlags {
   seed?: string;
@@ -46,6 +47,7 @@ interface RunFlags {
   checkDeterminism?: boolean;
   report?: string;
   save?: string;
+  history?: string;
 }
 
 /** The metrics a scenario's observers declare (`provides`), read from a set-up built for seed 0 (nothing runs). */
@@ -105,6 +107,7 @@ program
   .option('--check-determinism', 'run twice and exit 4 if the fingerprints differ')
   .option('--report <file>', 'write a self-contained HTML report of the run (timelines, message diagram, operations; - for stdout)')
   .option('--save <file>', 'write the run as a replay file (for faultline replay and shrink)')
+  .option('--history <file>', 'write the client history for faultline check, Knossos or Porcupine: FILE.edn (Jepsen EDN) or FILE.json (faultline JSON)')
   .action((scenarioName: string, flags: RunFlags) => {
     process.exitCode = runCommand(scenarioName, flags);
   });
@@ -174,7 +177,8 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
   const save = flags.save === undefined ? undefined : checkOutputFile('--save', flags.save);
   const report = flags.report === undefined ? undefined : checkOutputFile('--report', flags.report, { allowStdout: true });
   const traceTarget = flags.trace === undefined ? undefined : checkOutputFile('--trace', flags.trace, { allowStdout: true });
-  const outputs = [save, report, traceTarget];
+  const history = flags.history === undefined ? undefined : checkHistoryFile(flags.history);
+  const outputs = [save, report, traceTarget, history?.target];
   checkStdoutFree(outputs, flags.json);
   checkDistinctOutputs(outputs);
   // With `--report -` or `--trace -`, stdout carries that output alone; the summary goes to stderr.
@@ -184,6 +188,7 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
     nemesis: flags.nemesis as NemesisProfile | undefined,
   });
   const replay = replayCommand(prepared);
+  const historyModel = history === undefined ? undefined : historyModelFor(history, prepared);
 
   const trace = traceTarget === undefined ? undefined : NdjsonFile.open(traceTarget);
   let result;
@@ -206,6 +211,7 @@ function runCommand(scenarioName: string, flags: RunFlags): number {
   }
 
   if (save !== undefined) writeOutputFile(save, serializeReplayFile(replayFileOf(prepared, result)), { announce: true });
+  if (history !== undefined) writeHistoryFile(history, historyModel!, result);
   const json = runToJson(prepared, result, wallMillis, replay);
   if (flags.json) process.stdout.write(JSON.stringify(json) + '\n');
   else {

@@ -16,6 +16,7 @@ import { EXIT_CODES, executeRun, prepareRun, type Outcome, type RunRequest } fro
 import { formatMicros } from '../sim/time.js';
 import { anyToStdout, checkDistinctOutputs, checkOutputFile, checkStdoutFree, writeOutputFile, type OutputTarget } from '../lab/output-path.js';
 import { runWithReport } from './report-file.js';
+import { checkHistoryFile, historyModelFor, writeHistoryFile } from './history-file.js';
 
 export function registerLabCommands(program: Command): void {
   program
@@ -24,7 +25,8 @@ export function registerLabCommands(program: Command): void {
     .argument('<file>', 'replay file (JSON)')
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--report <file>', 'write a self-contained HTML report of the run (- for stdout)')
-    .action(async (path: string, flags: { json?: boolean; report?: string }) => {
+    .option('--history <file>', 'write the client history for faultline check, Knossos or Porcupine: FILE.edn (Jepsen EDN) or FILE.json (faultline JSON)')
+    .action(async (path: string, flags: { json?: boolean; report?: string; history?: string }) => {
       await loadReplayFileScenarios(path);
       process.exitCode = replayCommandAction(path, flags);
     });
@@ -43,16 +45,20 @@ export function registerLabCommands(program: Command): void {
     });
 }
 
-function replayCommandAction(path: string, flags: { json?: boolean; report?: string }): number {
+function replayCommandAction(path: string, flags: { json?: boolean; report?: string; history?: string }): number {
   const { file, request } = readReplayFile(path);
   const report = flags.report === undefined ? undefined : checkOutputFile('--report', flags.report, { allowStdout: true });
+  const history = flags.history === undefined ? undefined : checkHistoryFile(flags.history);
   checkStdoutFree([report], flags.json);
+  checkDistinctOutputs([report, history?.target]);
   const summaryStream = anyToStdout([report]) ? process.stderr : process.stdout;
   const prepared = prepareRun(request);
+  const historyModel = history === undefined ? undefined : historyModelFor(history, prepared);
   const inputs = compareInputs(file, prepared);
   const started = performance.now();
   const result = runWithReport(prepared, report, (p, sink) => executeRun(p, sink));
   const wallMillis = performance.now() - started;
+  if (history !== undefined) writeHistoryFile(history, historyModel!, result);
   const replay = `faultline replay ${path}`;
   const json = runToJson(prepared, result, wallMillis, replay);
   const sameFingerprint = result.fingerprint === file.expected.fingerprint;

@@ -14,6 +14,7 @@ import { DURATION_FLAG_HELP, parseCount, parseDurationFlag } from './flags.js';
 import { coverageJson, progressView, renderSweepSummary } from '../lab/sweep-report.js';
 import { coverageProblems, failureFileName, mergeExitCode, mergeSweepDirs, sweepWroteLine } from '../lab/sweep-out.js';
 import { checkOutputDirectory, checkOutputFile } from '../lab/output-path.js';
+import type { HistoryFormat } from '../sim/check/history-out.js';
 import { parseSeedRange, parseShard, prepareSweep, runSweep, shardSize, sweepExitCode, WORKERS_PER_CORE_MAX, type PreparedSweep } from '../lab/sweep.js';
 
 /** Exit code of a sweep interrupted by Ctrl-C (128 + SIGINT), as shells report it. */
@@ -33,6 +34,7 @@ interface SweepFlags {
   stopOnFailure?: boolean;
   shrink?: boolean;
   maxAttempts: string;
+  history?: string;
 }
 
 export function registerSweepCommands(program: Command): void {
@@ -50,6 +52,7 @@ export function registerSweepCommands(program: Command): void {
     .option('--duration <time>', `length of each run's fault phase, ${DURATION_FLAG_HELP}`)
     .option('--json', 'print exactly one JSON object (the summary) on stdout')
     .option('--out <dir>', 'write DIR/runs.jsonl, DIR/failures/<scenario>-<seed>.json and DIR/summary.json')
+    .option('--history <format>', 'with --out: write each seed\'s client history to DIR/histories/<scenario>-<seed>.edn (edn: Jepsen) or .json (json: faultline)')
     .option('--stop-on-failure', 'stop at the first failing seed (in seed order)')
     .option('--shrink', 'shrink the first failure (in seed order) and write its minimal replay file')
     .option('--max-attempts <n>', 'with --shrink: bound on the runs the shrink tries', '200')
@@ -70,6 +73,7 @@ export function registerSweepCommands(program: Command): void {
         workers: flags.workers === undefined ? undefined : parseCount('--workers', flags.workers, 1),
         stopOnFailure: flags.stopOnFailure,
         out: flags.out,
+        ...(flags.history !== undefined ? { history: parseHistoryFormat(flags.history) } : {}),
       });
       // Without --out, --shrink writes <scenario>-<seed>.min.json here: the folder must take it.
       if (flags.shrink && flags.out === undefined) checkOutputDirectory('--shrink', '.');
@@ -103,6 +107,13 @@ export function registerSweepCommands(program: Command): void {
       }
       process.exitCode = mergeExitCode(result);
     });
+}
+
+/** `--history edn|json` (a leading dot, as in `.edn`, is accepted); anything else is one line, exit 2. */
+function parseHistoryFormat(text: string): HistoryFormat {
+  const format = text.replace(/^\./, '').toLowerCase();
+  if (format === 'edn' || format === 'json') return format;
+  throw new InputError(`--history ${text}: expected edn (Jepsen) or json (faultline); each seed's history goes to DIR/histories/<scenario>-<seed>.<format>`);
 }
 
 async function sweepCommand(sweep: PreparedSweep, flags: SweepFlags): Promise<number> {

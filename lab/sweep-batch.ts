@@ -1,7 +1,8 @@
 // One batch of a sweep: the seeds a worker thread runs for one task. Each seed is prepared and
 // executed exactly as `faultline run` would (prepareRun + executeRun, nothing shared between seeds but
 // loaded code), so a seed's fingerprint does not depend on its batch, its worker or the worker count.
-// Only a small summary per run crosses the thread boundary; a failure also carries its replay file.
+// Only a small summary per run crosses the thread boundary; a failure also carries its replay file, and
+// with `--history` every run its client history's text.
 
 import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
@@ -13,6 +14,8 @@ import type { NemesisProfile } from '../sim/nemesis.js';
 import { executeRun, prepareRun, type Outcome } from '../sim/run.js';
 import type { Micros } from '../sim/time.js';
 import { replayFileOf, violatedChecks, type ReplayFile } from './replay-file.js';
+import { fromOperations, historyText, type HistoryFormat } from '../sim/check/history-out.js';
+import type { ModelName } from '../sim/check/models.js';
 
 /** What every run of a sweep shares: plain data, so that it can be posted to a worker. */
 export interface SweepRunConfig {
@@ -37,6 +40,14 @@ export interface BatchTask {
   readonly replayFiles: boolean;
   /** The faultline version to stamp on replay files (read once by the main thread). */
   readonly version: string;
+  /** `sweep --history`: each run's client history, as text in this format for this model. */
+  readonly history?: SweepHistory;
+}
+
+/** What `sweep --history` writes per seed: the format, and the model the scenario's checker uses. */
+export interface SweepHistory {
+  readonly format: HistoryFormat;
+  readonly model: ModelName;
 }
 
 /** A failed check, as runs.jsonl, the summary and replay files name it. */
@@ -59,6 +70,8 @@ export interface RunSummary {
   readonly replay: string;
   /** The self-describing replay file, for failures when the task asked for replay files. */
   readonly replayFile?: ReplayFile;
+  /** The run's client history as text, when the task asked for histories. */
+  readonly historyText?: string;
 }
 
 export type BatchResult =
@@ -103,5 +116,6 @@ function runOne(task: BatchTask, scenario: NonNullable<ReturnType<typeof findSce
     metrics: result.metrics,
     replay: replayCommand(prepared, config.scenariosModuleArg),
     ...(result.outcome !== 'pass' && task.replayFiles ? { replayFile: replayFileOf(prepared, result, task.version) } : {}),
+    ...(task.history ? { historyText: historyText(task.history.format, fromOperations(result.simulator.history.operations), task.history.model, null) } : {}),
   };
 }

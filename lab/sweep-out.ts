@@ -1,6 +1,7 @@
 // A sweep's output directory (`--out DIR`) and `faultline merge`. DIR/runs.jsonl holds one JSON line
 // per run in seed order, DIR/failures/<scenario>-<seed>.json a replay file per failure, and
-// DIR/summary.json the sweep's summary and configuration. Every file is written to a temporary name
+// DIR/summary.json the sweep's summary and configuration; with `--history`, DIR/histories/<scenario>-<seed>.edn
+// (or .json) each seed's client history. Every file is written to a temporary name
 // and renamed when complete, and summary.json comes last: a directory without it is not a finished
 // sweep. Merge reads shard directories back, checks they belong to one sweep, and says which seeds
 // are missing or were run twice.
@@ -15,6 +16,7 @@ import { writeFileAtomically } from './atomic-file.js';
 import { NdjsonFile } from './ndjson-file.js';
 import { checkOutputDirectory, createOutputDirectory, type OutputDirectory } from './output-path.js';
 import type { Outcome } from '../sim/run.js';
+import type { HistoryFormat } from '../sim/check/history-out.js';
 import type { FailedCheck, RunSummary } from './sweep-batch.js';
 import { rangeSize, SweepTally, type PreparedSweep, type SeedRange, type Shard, type SweepSummary } from './sweep.js';
 
@@ -22,6 +24,7 @@ export const SWEEP_FORMAT = 'faultline-sweep/1';
 export const RUNS_FILE = 'runs.jsonl';
 export const SUMMARY_FILE = 'summary.json';
 export const FAILURES_DIR = 'failures';
+export const HISTORIES_DIR = 'histories';
 
 /** Seeds named in a message about missing or duplicate seeds. */
 const SEEDS_NAMED_MAX = 10;
@@ -44,6 +47,8 @@ export interface RunLine {
   replay: string;
   /** The replay file, relative to DIR (failures only). */
   failureFile?: string;
+  /** The run's client history, relative to DIR (with `--history`). */
+  historyFile?: string;
 }
 
 /** What every run of the sweep shared: merge refuses directories that differ in any of it. */
@@ -68,6 +73,11 @@ export function failureFileName(scenario: string, seed: number): string {
   return `${FAILURES_DIR}/${scenario}-${seed}.json`;
 }
 
+/** `histories/<scenario>-<seed>.edn` (or `.json`), relative to the --out directory. */
+export function historyFileName(scenario: string, seed: number, format: HistoryFormat): string {
+  return `${HISTORIES_DIR}/${scenario}-${seed}.${format}`;
+}
+
 function configOf(sweep: PreparedSweep): SweepConfigRecord {
   const { sample } = sweep;
   return {
@@ -84,28 +94,39 @@ function removeLeftovers(dir: string): void {
   for (const name of readdirSync(failures)) {
     if (/^[\w.-]+-\d+\.json(\.tmp-\d+)?$/.test(name)) unlinkSync(join(failures, name));
   }
+  const histories = join(dir, HISTORIES_DIR);
+  if (!existsSync(histories)) return;
+  for (const name of readdirSync(histories)) {
+    if (/^[\w.-]+-\d+\.(edn|json)(\.tmp-\d+)?$/.test(name)) unlinkSync(join(histories, name));
+  }
 }
 
 /** What a finished sweep wrote into its directory, for the `wrote DIR/ (…)` line. */
 export interface SweepWritten {
   readonly dir: string;
   readonly failureFiles: number;
+  /** History files written (`--history`); absent when none were asked for. */
+  readonly historyFiles?: number;
 }
 
 /** `wrote sweep/ (runs.jsonl, 3 failure files, summary.json)`. */
 export function sweepWroteLine(written: SweepWritten): string {
   const dir = written.dir.endsWith('/') ? written.dir : `${written.dir}/`;
   const failures = `${written.failureFiles} failure file${written.failureFiles === 1 ? '' : 's'}`;
-  return `wrote ${dir} (${RUNS_FILE}, ${failures}, ${SUMMARY_FILE})`;
+  const histories = written.historyFiles === undefined ? '' : `, ${written.historyFiles} history file${written.historyFiles === 1 ? '' : 's'} in ${HISTORIES_DIR}/`;
+  return `wrote ${dir} (${RUNS_FILE}, ${failures}${histories}, ${SUMMARY_FILE})`;
 }
 
 export class SweepOutput {
   private failureFiles = 0;
+  private historyFiles = 0;
 
   private constructor(
     private readonly dir: string,
     /** runs.jsonl, written beside its final name and moved into place by `commit`. */
     private readonly runs: NdjsonFile,
+    /** Whether the sweep writes histories (histories/ exists). */
+    private readonly histories: boolean,
   ) {}
 
   /**
@@ -121,12 +142,12 @@ export class SweepOutput {
     return checked;
   }
 
-  /** Creates the directory (missing levels one at a time, bounded) and starts runs.jsonl. */
-  static open(dir: string): SweepOutput {
-    createOutputDirectory(SweepOutput.checkWritable(dir), [FAILURES_DIR]);
+  /** Creates the directory (missing levels one at a time, bounded), histories/ too if asked, and starts runs.jsonl. */
+  static open(dir: string, histories = false): SweepOutput {
+    createOutputDirectory(SweepOutput.checkWritable(dir), histories ? [FAILURES_DIR, HISTORIES_DIR] : [FAILURES_DIR]);
     try {
       removeLeftovers(dir);
-      return new SweepOutput(dir, NdjsonFile.open(join(dir, RUNS_FILE), '--out'));
+      return new SweepOutput(dir, NdjsonFile.open(join(dir, RUNS_FILE), '--out'), histories);
     } catch (error) {
       throw new InputError(`--out ${dir}: cannot write there (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
@@ -152,6 +173,11 @@ export class SweepOutput {
       writeFileAtomically(join(this.dir, line.failureFile), JSON.stringify(run.replayFile, null, 2) + '\n', '--out');
       this.failureFiles++;
     }
+    if (run.historyText !== undefined && sweep.history !== undefined) {
+      line.historyFile = historyFileName(line.scenario, run.seed, sweep.history.format);
+      writeFileAtomically(join(this.dir, line.historyFile), run.historyText, '--out');
+      this.historyFiles++;
+    }
     this.runs.write(line);
   }
 
@@ -160,7 +186,7 @@ export class SweepOutput {
     this.runs.commit();
     const file: SummaryFile = { format: SWEEP_FORMAT, faultline: sweep.version, config: configOf(sweep), workers: sweep.workers, ...summary };
     writeFileAtomically(join(this.dir, SUMMARY_FILE), JSON.stringify(file, null, 2) + '\n', '--out');
-    return { dir: this.dir, failureFiles: this.failureFiles };
+    return { dir: this.dir, failureFiles: this.failureFiles, ...(this.histories ? { historyFiles: this.historyFiles } : {}) };
   }
 
   /** Discards runs.jsonl (replay files already written are complete and stay). */

@@ -14,8 +14,9 @@ import { NEMESIS_PROFILES } from '../sim/nemesis.js';
 import { prepareRun, type Outcome, type PreparedRun } from '../sim/run.js';
 import { SEED_MAX } from '../sim/rng.js';
 import { readVersion } from './replay-file.js';
-import type { BatchResult, BatchTask, FailedCheck, RunSummary, SweepRunConfig } from './sweep-batch.js';
+import type { BatchResult, BatchTask, FailedCheck, RunSummary, SweepHistory, SweepRunConfig } from './sweep-batch.js';
 import { SweepOutput, type SweepWritten } from './sweep-out.js';
+import { checkHistoryModel, historyModelOf, type HistoryFormat } from '../sim/check/history-out.js';
 import { sweepWorkerFile } from './sweep-worker-file.js';
 import { scenarioModuleArgOf, scenarioModuleOf } from './user-scenarios.js';
 
@@ -98,6 +99,8 @@ export interface SweepRequest {
   readonly stopOnFailure?: boolean;
   /** Output directory for runs.jsonl, failures/ and summary.json. */
   readonly out?: string;
+  /** `--history edn|json`: also write each seed's client history into out/histories/. */
+  readonly history?: HistoryFormat;
 }
 
 /** A validated sweep: every input has been checked, and the first seed prepared. */
@@ -111,6 +114,8 @@ export interface PreparedSweep {
   /** The first seed of the shard (or of the range, if the shard is empty), prepared. */
   readonly sample: PreparedRun;
   readonly version: string;
+  /** With `--history`: the format and the model of the histories written per seed. */
+  readonly history?: SweepHistory;
 }
 
 /**
@@ -155,10 +160,17 @@ export function prepareSweep(request: SweepRequest): PreparedSweep {
     scenario, seed: firstSeed, nodeCount: config.nodeCount, durationMicros: config.durationMicros, nemesis: config.nemesis,
     set: config.set, bug: config.bug,
   });
+  let history: SweepHistory | undefined;
+  if (request.history !== undefined) {
+    if (request.out === undefined) throw new InputError(`--history ${request.history}: a sweep writes one history per seed into its --out directory; add --out DIR`);
+    const model = historyModelOf(sample.setup.checkers, scenario.name, '--history');
+    checkHistoryModel(request.history, model, '--history');
+    history = { format: request.history, model };
+  }
   if (request.out !== undefined) SweepOutput.checkWritable(request.out);
   return {
     config, seeds: request.seeds, shard, workers, stopOnFailure: request.stopOnFailure ?? false, out: request.out, sample,
-    version: readVersion(),
+    version: readVersion(), ...(history ? { history } : {}),
   };
 }
 
@@ -224,7 +236,7 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
   const total = shardSize(sweep.seeds, sweep.shard);
   /** Where each dispatched batch starts in the shard's seed order; batch b covers [starts[b], starts[b+1]). */
   const starts: number[] = [0];
-  const output = sweep.out !== undefined ? SweepOutput.open(sweep.out) : undefined;
+  const output = sweep.out !== undefined ? SweepOutput.open(sweep.out, sweep.history !== undefined) : undefined;
   // No more threads than seeds: each thread costs a start-up (loader, modules, JIT warm-up).
   const threads = Math.max(1, Math.min(sweep.workers, total));
   const pool = new Piscina<BatchTask, BatchResult>({
@@ -296,6 +308,7 @@ export async function runSweep(sweep: PreparedSweep, hooks: SweepHooks = {}): Pr
           inFlight.add(batch);
           const task: BatchTask = {
             config: sweep.config, seeds: seedsOf(batch), stopOnFailure: sweep.stopOnFailure, replayFiles: output !== undefined, version: sweep.version,
+            ...(sweep.history ? { history: sweep.history } : {}),
           };
           pool.run(task, { signal: cancel.signal }).then((result) => settle(batch, result), (error) => {
             if (!settled) fail(error);
