@@ -132,9 +132,14 @@ const CASES: readonly BadInput[] = [
   { what: 'experiment file reference value too large', args: ['experiment', 'e.json'], setup: (d) => writeFileSync(join(d, 'e.json'), '{"title":"t","scenario":"raft-leader-crash","seeds":"1..3","metrics":["leaderElectionMicros"],"vary":["clients=1,2"],"references":[{"point":{"clients":"1"},"metric":"leaderElectionMicros","stat":"median","value":1e999,"source":"a paper"}]}') },
   { what: 'history file missing', args: ['check', 'nope.json'] },
   { what: 'history with an unknown operation', args: ['check', 'h.json'], setup: (d) => writeFileSync(join(d, 'h.json'), '{"model":"kv","operations":[{"client":"c1","call":0,"return":1,"input":{"op":"delete","key":"x"},"output":{}}]}') },
+  { what: 'an op the model lacks', args: ['check', 'q.json', '--model', 'set'], setup: (d) => writeFileSync(join(d, 'q.json'), '{"model":"fifo-queue","operations":[{"client":"c1","call":0,"return":10,"input":{"op":"enqueue","value":"a"},"output":{}}]}') },
   { what: '`--initial` not JSON', args: ['check', 'h.json', '--initial', 'abc'], setup: (d) => writeFileSync(join(d, 'h.json'), '{"model":"kv","operations":[]}') },
   { what: '`--initial` an object for kv', args: ['check', 'h.json', '--initial', '{"y":""}'], setup: (d) => writeFileSync(join(d, 'h.json'), '{"model":"kv","operations":[]}') },
   { what: '`--timeout` not a duration', args: ['check', 'h.json', '--timeout', 'soon'], setup: (d) => writeFileSync(join(d, 'h.json'), '{"model":"kv","operations":[]}') },
+  { what: '`--history` with another extension', args: ['run', 'raft-lossy', '--history', 'h.txt'] },
+  { what: '`--history` on a scenario with no client history', args: ['run', 'broadcast-lossy', '--history', 'h.edn'] },
+  { what: '`sweep --history` without `--out`', args: ['sweep', 'raft-lossy', '--history', 'edn'] },
+  { what: '`sweep --history` another format', args: ['sweep', 'raft-lossy', '--out', 'd', '--history', 'xml'] },
 ];
 
 interface Outcome {
