@@ -40,19 +40,20 @@ export interface GenerateOptions {
 
 /**
  * Shapes of realistic difficulty for benchmarks and tests, after the histories Porcupine is measured on:
- * `kv-porcupine` (50 clients, 10 keys, heavily overlapping appends, puts and gets, about 1,700 operations),
+ * `kv-porcupine` (50 clients, 10 keys, heavily overlapping appends, puts and gets, about 1,700 operations, none open),
+ * `kv-open` (the same with 10% of operations open, half of them never taking effect: the hardest here),
  * `etcd-register` (one Jepsen etcd cas-register history: few clients, many cas, many timeouts left open).
  */
-export function realisticShape(shape: 'kv-porcupine' | 'etcd-register', operations: number): GenerateOptions {
-  if (shape === 'kv-porcupine') {
+export function realisticShape(shape: 'kv-porcupine' | 'kv-open' | 'etcd-register', operations: number): GenerateOptions {
+  if (shape === 'kv-porcupine' || shape === 'kv-open') {
     return {
-      model: 'kv', clients: 50, operations, keys: 10, openRatio: 0.1, openEffectRatio: 0.5,
+      model: 'kv', clients: 50, operations, keys: 10, openRatio: shape === 'kv-open' ? 0.1 : 0, openEffectRatio: 0.5,
       durationMicrosMax: 400_000, gapMicrosMax: 2_000, durationTail: { scaleMicros: 5_000, shape: 1.3 },
       mix: { get: 4, put: 3, append: 3, cas: 0 },
     };
   }
   return {
-    model: 'register', clients: 10, operations, openRatio: 0.2, openEffectRatio: 0.5,
+    model: 'register', clients: 5, operations, openRatio: 0.15, openEffectRatio: 0.5,
     durationMicrosMax: 1_000_000, gapMicrosMax: 20_000, durationTail: { scaleMicros: 10_000, shape: 1.2 },
     mix: { get: 2, put: 1, append: 0, cas: 2 },
   };

@@ -3,7 +3,7 @@
 // semantics (Wing & Gong's search with Lowe's memoisation of (linearized set, model state) pairs), after
 // splitting the history into the model's independent sub-histories (kv: per key; P-compositionality).
 // Operations with an unknown outcome (open) may have taken effect at any time after their call, or never.
-// A step budget ends the search with `unknown`. The model starts from one initial value (its default unless told).
+// A step budget ends the search with `unknown`, naming the sub-histories left undecided. The model starts from one initial value (its default unless told).
 
 import { assert } from '../assert.js';
 import {
@@ -36,6 +36,11 @@ export interface LinearizabilityResult<Input = OpInput, Output = OpOutput> {
   readonly failure?: LinearizabilityFailure<Input, Output>;
   /** Search steps taken, summed over keys. */
   readonly steps: number;
+  /**
+   * When the verdict is unknown: the sub-histories left undecided (kv: keys; else the model's name), in the
+   * order they were taken up: the one the budget ran out on, then those not searched. Every other one is linearizable.
+   */
+  readonly unknownKeys?: readonly string[];
 }
 
 export interface CheckOptions<State = unknown, Input = OpInput, Output = OpOutput> {
@@ -385,7 +390,7 @@ export function checkLinearizability<S = unknown, I = OpInput, O = OpOutput>(his
   const partitions = model.partition ? model.partition(history) : new Map([[model.name, [...history]]]);
   const budget: Budget = { steps: 0, max: options.stepsMax ?? STEPS_MAX_DEFAULT, shouldStop: options.shouldStop };
   const initial = model.init(options.initial ?? null);
-  let unknown = false;
+  const unknownKeys: string[] = [];
   let smallest: LinearizabilityFailure<I, O> | undefined;
   const inCallOrder = (ops: readonly HistoryOp<I, O>[]) => [...ops].sort((a, b) => a.call - b.call || a.id - b.id);
   // Smallest sub-histories first: the first failure found is then the smallest one.
@@ -398,10 +403,15 @@ export function checkLinearizability<S = unknown, I = OpInput, O = OpOutput>(his
       smallest = { key, operations: inCallOrder(ops), orderedPrefix: [], blocked: refuted.blocked, explanation: refuted.explanation };
       break;
     }
+    // Once the budget is spent, the remaining sub-histories get only the cheap refutation above.
+    if (unknownKeys.length > 0) {
+      unknownKeys.push(key);
+      continue;
+    }
     const outcome = searchPartition(model, ops, initial, budget);
     if (outcome.kind === 'unknown') {
-      unknown = true;
-      break;
+      unknownKeys.push(key);
+      continue;
     }
     if (outcome.kind === 'fail') {
       smallest = {
@@ -414,6 +424,10 @@ export function checkLinearizability<S = unknown, I = OpInput, O = OpOutput>(his
       break;
     }
   }
+  const unknown = unknownKeys.length > 0;
   const verdict: Verdict = smallest ? 'not-linearizable' : unknown ? 'unknown' : 'linearizable';
-  return { verdict, operations: history.length, keys: partitions.size, steps: budget.steps, ...(smallest ? { failure: smallest } : {}) };
+  return {
+    verdict, operations: history.length, keys: partitions.size, steps: budget.steps,
+    ...(smallest ? { failure: smallest } : {}), ...(verdict === 'unknown' ? { unknownKeys } : {}),
+  };
 }
