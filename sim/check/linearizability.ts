@@ -60,6 +60,8 @@ export interface CheckOptions<State = unknown, Input = OpInput, Output = OpOutpu
 
 const STEPS_MAX_DEFAULT = 50_000_000;
 const STOP_CHECK_EVERY = 4_096;
+/** Cells of the dense step cache per sub-history (4 bytes each): states × operations, beyond which a Map takes over. */
+const STEP_CACHE_CELLS_MAX = 4_000_000;
 
 /** One operation in words, as the register and kv models describe it (`#3 c1: get x → 1 (called 4, returned 5)`). */
 export function describeOp(op: HistoryOp): string {
@@ -214,10 +216,15 @@ class Visited {
 class States<S, I, O> {
   private readonly ids = new Map<StateKey, number>();
   readonly states: S[] = [];
-  /** (state id × operations + operation) → next state id, or -1: the step is impossible. */
+  /** Per state id (the first STEP_ROWS_MAX): per operation, next state id + 2, 1 when impossible, 0 not yet known. */
+  private readonly rows: Int32Array[] = [];
+  /** Beyond those rows: (state id × operations + operation) → next state id, or -1. */
   private readonly steps = new Map<number, number>();
+  private readonly rowsMax: number;
 
-  constructor(private readonly model: Model<S, I, O>, private readonly ops: readonly HistoryOp<I, O>[]) {}
+  constructor(private readonly model: Model<S, I, O>, private readonly ops: readonly HistoryOp<I, O>[]) {
+    this.rowsMax = Math.floor(STEP_CACHE_CELLS_MAX / Math.max(1, ops.length));
+  }
 
   id(state: S): number {
     const key = this.model.stateKey(state);
@@ -231,14 +238,27 @@ class States<S, I, O> {
 
   /** The id of the state after operation `op` from state `from`, or -1 when the operation cannot take effect there. */
   step(from: number, op: number): number {
+    if (from < this.rowsMax) {
+      let row = this.rows[from];
+      if (row === undefined) this.rows[from] = row = new Int32Array(this.ops.length);
+      const cached = row[op]!;
+      if (cached !== 0) return cached - 2;
+      const to = this.compute(from, op);
+      row[op] = to + 2;
+      return to;
+    }
     const cacheKey = from * this.ops.length + op;
     const cached = this.steps.get(cacheKey);
     if (cached !== undefined) return cached;
-    const operation = this.ops[op]!;
-    const next = this.model.step(this.states[from]!, operation.input, operation.output);
-    const to = next === undefined ? -1 : this.id(next);
+    const to = this.compute(from, op);
     this.steps.set(cacheKey, to);
     return to;
+  }
+
+  private compute(from: number, op: number): number {
+    const operation = this.ops[op]!;
+    const next = this.model.step(this.states[from]!, operation.input, operation.output);
+    return next === undefined ? -1 : this.id(next);
   }
 }
 
