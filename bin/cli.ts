@@ -152,7 +152,7 @@ function checkCommand(file: string, flags: CheckFlags): number {
     const failure = result.failure
       ? { key: result.failure.key, blocked: result.failure.blocked.id, operations: result.failure.operations, explanation: result.failure.explanation }
       : undefined;
-    process.stdout.write(JSON.stringify({ verdict: result.verdict, model: history.model, initial, operations: result.operations, keys: result.keys, wallMillis, ...(history.ignored ? { ignored: history.ignored } : {}), ...(failure ? { failure } : {}) }) + '\n');
+    process.stdout.write(JSON.stringify({ verdict: result.verdict, model: history.model, initial, operations: result.operations, keys: result.keys, wallMillis, ...(result.unknownKeys ? { unknownKeys: result.unknownKeys } : {}), ...(history.ignored ? { ignored: history.ignored } : {}), ...(failure ? { failure } : {}) }) + '\n');
   } else {
     process.stdout.write(renderCheck(result, history.model, wallMillis, { initial }) + '\n');
     if (history.ignored) process.stdout.write(`${describeIgnored(history.ignored)}\n`);

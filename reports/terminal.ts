@@ -194,6 +194,9 @@ const VERDICT_STYLE = {
 const SUB_HISTORY_SHOWN_MAX = 40;
 
 /** The verdict of `faultline check`, with the failing key's story when there is one. */
+/** Undecided keys named in the terminal summary (--json lists them all). */
+const UNKNOWN_KEYS_SHOWN_MAX = 10;
+
 export function renderCheck<S, I, O>(result: LinearizabilityResult<I, O>, modelOrName: Model<S, I, O> | ModelName, wallMillis: number, options: LayoutOptions & { readonly initial?: unknown } = {}): string {
   const model = resolveModel(modelOrName);
   const initial = options.initial ?? null;
@@ -203,6 +206,13 @@ export function renderCheck<S, I, O>(result: LinearizabilityResult<I, O>, modelO
   const lines = [
     wrapParagraph(`${VERDICT_STYLE[result.verdict]}  ${plural(result.operations, 'operation')}, ${keys}${start}, checked in ${formatWallMillis(wallMillis)}`, width),
   ];
+  const undecided = result.unknownKeys ?? [];
+  if (model.partition && undecided.length > 0) {
+    const shownKeys = undecided.slice(0, UNKNOWN_KEYS_SHOWN_MAX).join(', ');
+    const more = undecided.length > UNKNOWN_KEYS_SHOWN_MAX ? ` and ${formatCount(undecided.length - UNKNOWN_KEYS_SHOWN_MAX)} more` : '';
+    const rest = undecided.length < result.keys ? '; every other key is linearizable' : '';
+    lines.push(wrapParagraph(`undecided (the search budget ran out): ${undecided.length === 1 ? 'key' : 'keys'} ${shownKeys}${more}${rest}`, width));
+  }
   const failure = result.failure;
   if (failure) {
     lines.push('', wrapParagraph(failure.explanation, width), '', paint.bold(`the sub-history of ${describeWhere(model, failure.key)}:`));

@@ -27,6 +27,36 @@ export interface GenerateOptions {
   readonly mix?: Readonly<Record<GeneratedOpName, number>>;
   /** The register's, or every key's, value before any operation (default null). */
   readonly initial?: unknown;
+  /**
+   * Long-tailed durations, as real clusters show: each operation lasts a Pareto draw of this scale and
+   * tail index, capped at durationMicrosMax (absent: uniform in 1 … durationMicrosMax).
+   */
+  readonly durationTail?: { readonly scaleMicros: number; readonly shape: number };
+  /** The chance that an open operation took effect at all (absent: 1, every open operation did). */
+  readonly openEffectRatio?: number;
+  /** Register values are drawn from 0 … valuesMax (default 4); kv values from valuesMax + 1 letters. */
+  readonly valuesMax?: number;
+}
+
+/**
+ * Shapes of realistic difficulty for benchmarks and tests, after the histories Porcupine is measured on:
+ * `kv-porcupine` (50 clients, 10 keys, heavily overlapping appends, puts and gets, about 1,700 operations, none open),
+ * `kv-open` (the same with 10% of operations open, half of them never taking effect: the hardest here),
+ * `etcd-register` (one Jepsen etcd cas-register history: few clients, many cas, many timeouts left open).
+ */
+export function realisticShape(shape: 'kv-porcupine' | 'kv-open' | 'etcd-register', operations: number): GenerateOptions {
+  if (shape === 'kv-porcupine' || shape === 'kv-open') {
+    return {
+      model: 'kv', clients: 50, operations, keys: 10, openRatio: shape === 'kv-open' ? 0.1 : 0, openEffectRatio: 0.5,
+      durationMicrosMax: 400_000, gapMicrosMax: 2_000, durationTail: { scaleMicros: 5_000, shape: 1.3 },
+      mix: { get: 4, put: 3, append: 3, cas: 0 },
+    };
+  }
+  return {
+    model: 'register', clients: 5, operations, openRatio: 0.15, openEffectRatio: 0.5,
+    durationMicrosMax: 1_000_000, gapMicrosMax: 20_000, durationTail: { scaleMicros: 10_000, shape: 1.2 },
+    mix: { get: 2, put: 1, append: 0, cas: 2 },
+  };
 }
 
 /** A linearizable history. */
@@ -37,12 +67,13 @@ export function generateHistory(options: GenerateOptions, rng: Rng): HistoryOp[]
   const durationMax = options.durationMicrosMax ?? 10_000;
   const gapMax = options.gapMicrosMax ?? durationMax;
   const clientFree = new Array<number>(options.clients).fill(0);
-  type Planned = { op: HistoryOp['input']; client: number; call: number; ret: number; point: number; open: boolean };
+  type Planned = { op: HistoryOp['input']; client: number; call: number; ret: number; point: number; open: boolean; lost: boolean };
   const planned: Planned[] = [];
   for (let i = 0; i < options.operations; i++) {
     const client = rng.int(0, options.clients - 1);
     const call = clientFree[client]! + rng.int(0, gapMax);
-    const ret = call + rng.int(1, durationMax);
+    const tail = options.durationTail;
+    const ret = call + (tail ? Math.min(durationMax, Math.max(1, rng.paretoMicros(tail.scaleMicros, tail.shape))) : rng.int(1, durationMax));
     clientFree[client] = ret + 1;
     let roll = rng.int(0, total - 1);
     let name = names[0]!;
@@ -55,19 +86,24 @@ export function generateHistory(options: GenerateOptions, rng: Rng): HistoryOp[]
     }
     const key = options.model === 'kv' ? `k${rng.int(0, (options.keys ?? 1) - 1)}` : undefined;
     // kv values are short strings (append concatenates them); register values small integers.
-    const draw = (): string | number => (options.model === 'kv' ? String.fromCharCode(97 + rng.int(0, 4)) : rng.int(0, 4));
+    const valuesMax = options.valuesMax ?? 4;
+    const draw = (): string | number => (options.model === 'kv' ? String.fromCharCode(97 + rng.int(0, valuesMax)) : rng.int(0, valuesMax));
     const value = draw();
     const input: HistoryOp['input'] =
       name === 'get' ? { op: name, ...(key ? { key } : {}) }
       : name === 'cas' ? { op: name, ...(key ? { key } : {}), expected: rng.chance(0.2) ? null : draw(), value }
       : { op: name, ...(key ? { key } : {}), value };
-    planned.push({ op: input, client, call, ret, point: rng.int(call, ret), open: rng.chance(options.openRatio ?? 0) });
+    const open = rng.chance(options.openRatio ?? 0);
+    // A timed-out operation may have been lost before it took effect; a lost one never takes effect.
+    const lost = open && options.openEffectRatio !== undefined && !rng.chance(options.openEffectRatio);
+    planned.push({ op: input, client, call, ret, point: rng.int(call, ret), open, lost });
   }
   // Apply in the order of the instants at which the operations take effect.
   const state = new Map<string, unknown>();
   const byPoint = planned.map((p, i) => ({ p, i })).sort((a, b) => a.p.point - b.p.point || a.i - b.i);
   const outputs = new Array<HistoryOp['output']>(planned.length);
   for (const { p, i } of byPoint) {
+    if (p.lost) continue;
     const key = p.op.key ?? 'register';
     const current = state.has(key) ? state.get(key) : (options.initial ?? null);
     switch (p.op.op) {
@@ -100,6 +136,14 @@ export function generateHistory(options: GenerateOptions, rng: Rng): HistoryOp[]
     input: p.op,
     output: p.open ? null : outputs[i]!,
   }));
+}
+
+/**
+ * One wrong observation of a realistic kind, for the corrupted variant of a shape: a stale read when
+ * there is one to make, else a read of a value nobody wrote.
+ */
+export function corruptRealistically(history: readonly HistoryOp[], rng: Rng): HistoryOp[] | undefined {
+  return makeOneReadStale(history, rng) ?? corruptOneRead(history, rng);
 }
 
 /** Changes one completed read's observed value, which usually makes the history non-linearizable. */

@@ -1,20 +1,13 @@
-// A linearizability checker for register and key-value histories, not tied to any algorithm.
-// It searches for an order of the operations that respects real time and the model's sequential
-// semantics (Wing & Gong's search with Lowe's memoisation of (linearized set, model state) pairs), after
-// splitting a kv history per key (P-compositionality). Operations with an unknown outcome (open) may have
-// taken effect at any time after their call, or never. A step budget ends the search with `unknown`.
-// The register, and every key of a kv store, starts with one initial value: null unless told otherwise.
-
 // A linearizability checker for histories of any sequential model (sim/check/models.ts), not tied to any
 // algorithm. It searches for an order of the operations that respects real time and the model's sequential
 // semantics (Wing & Gong's search with Lowe's memoisation of (linearized set, model state) pairs), after
 // splitting the history into the model's independent sub-histories (kv: per key; P-compositionality).
 // Operations with an unknown outcome (open) may have taken effect at any time after their call, or never.
-// A step budget ends the search with `unknown`. The model starts from one initial value (its default unless told).
+// A step budget ends the search with `unknown`, naming the sub-histories left undecided. The model starts from one initial value (its default unless told).
 
 import { assert } from '../assert.js';
 import {
-  describeOperation, registerModel, resolveModel, type HistoryOp, type Model, type ModelName, type OpInput, type OpOutput, type StateKey,
+  canonical, describeOperation, registerModel, resolveModel, type HistoryOp, type Model, type ModelName, type OpInput, type OpOutput, type StateKey,
 } from './models.js';
 
 export type { HistoryOp, ModelName, OpInput, OpName, OpOutput } from './models.js';
@@ -43,6 +36,11 @@ export interface LinearizabilityResult<Input = OpInput, Output = OpOutput> {
   readonly failure?: LinearizabilityFailure<Input, Output>;
   /** Search steps taken, summed over keys. */
   readonly steps: number;
+  /**
+   * When the verdict is unknown: the sub-histories left undecided (kv: keys; else the model's name), in the
+   * order they were taken up: the one the budget ran out on, then those not searched. Every other one is linearizable.
+   */
+  readonly unknownKeys?: readonly string[];
 }
 
 export interface CheckOptions<State = unknown, Input = OpInput, Output = OpOutput> {
@@ -62,6 +60,8 @@ export interface CheckOptions<State = unknown, Input = OpInput, Output = OpOutpu
 
 const STEPS_MAX_DEFAULT = 50_000_000;
 const STOP_CHECK_EVERY = 4_096;
+/** Cells of the dense step cache per sub-history (4 bytes each): states × operations, beyond which a Map takes over. */
+const STEP_CACHE_CELLS_MAX = 4_000_000;
 
 /** One operation in words, as the register and kv models describe it (`#3 c1: get x → 1 (called 4, returned 5)`). */
 export function describeOp(op: HistoryOp): string {
@@ -114,52 +114,171 @@ class LinearizedSet {
     }
   }
 
+  has(i: number): boolean {
+    return (this.words[i >> 5]! & (1 << (i & 31))) !== 0;
+  }
+
   flip(i: number): void {
     this.words[i >> 5]! ^= 1 << (i & 31);
     this.hashLow ^= this.zobristLow[i]!;
     this.hashHigh ^= this.zobristHigh[i]!;
   }
-
-  /** A 53-bit number naming (this set, the model state id), for a Map key. */
-  key(stateId: number): number {
-    const low = (this.hashLow ^ Math.imul(stateId, 0x9e3779b1)) >>> 0;
-    const high = (this.hashHigh ^ Math.imul(stateId, 0x85ebca6b)) >>> 11;
-    return high * 0x1_0000_0000 + low;
-  }
-
-  equals(words: Uint32Array): boolean {
-    for (let i = 0; i < words.length; i++) if (words[i] !== this.words[i]) return false;
-    return true;
-  }
 }
 
-/** Visited (linearized set, state) pairs, keyed by hash and confirmed exactly. */
+/**
+ * Visited (linearized set, state id) pairs: an open-addressing hash table over typed arrays (no object per
+ * pair, so no garbage), keyed by the set's Zobrist hash and the state id, each hit confirmed against the bits.
+ */
 class Visited {
-  private readonly buckets = new Map<number, { words: Uint32Array; stateId: number }[]>();
+  private readonly width: number;
+  private mask: number;
+  private count = 0;
+  /** Per slot: the record's number + 1 (0: empty). */
+  private slots: Int32Array;
+  private hashes: Int32Array;
+  /** Per record: the state id, and `width` words of the set. */
+  private stateIds: Int32Array;
+  private words: Uint32Array;
+
+  constructor(width: number) {
+    this.width = width;
+    this.slots = new Int32Array(1 << 10);
+    this.hashes = new Int32Array(1 << 10);
+    this.mask = (1 << 10) - 1;
+    this.stateIds = new Int32Array(1 << 9);
+    this.words = new Uint32Array((1 << 9) * width);
+  }
+
+  private static mix(set: LinearizedSet, stateId: number): number {
+    return (set.hashLow ^ Math.imul(stateId + 1, 0x9e3779b1) ^ (set.hashHigh >>> 7)) | 0;
+  }
 
   /** Adds the pair; false when it was already there. */
   add(set: LinearizedSet, stateId: number): boolean {
-    const key = set.key(stateId);
-    const bucket = this.buckets.get(key);
-    if (bucket === undefined) {
-      this.buckets.set(key, [{ words: set.words.slice(), stateId }]);
-      return true;
+    const hash = Visited.mix(set, stateId);
+    const width = this.width;
+    let slot = hash & this.mask;
+    for (;;) {
+      const record = this.slots[slot]! - 1;
+      if (record < 0) break;
+      if (this.hashes[slot] === hash && this.stateIds[record] === stateId) {
+        let same = true;
+        const base = record * width;
+        for (let i = 0; i < width; i++) {
+          if (this.words[base + i] !== set.words[i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return false;
+      }
+      slot = (slot + 1) & this.mask;
     }
-    for (const seen of bucket) if (seen.stateId === stateId && set.equals(seen.words)) return false;
-    bucket.push({ words: set.words.slice(), stateId });
+    const record = this.count++;
+    if (record >= this.stateIds.length) {
+      const stateIds = new Int32Array(this.stateIds.length * 2);
+      stateIds.set(this.stateIds);
+      this.stateIds = stateIds;
+      const words = new Uint32Array(this.words.length * 2);
+      words.set(this.words);
+      this.words = words;
+    }
+    this.stateIds[record] = stateId;
+    this.words.set(set.words, record * width);
+    this.slots[slot] = record + 1;
+    this.hashes[slot] = hash;
+    if (this.count * 2 > this.slots.length) this.grow();
     return true;
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const hashes = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let i = 0; i < this.slots.length; i++) {
+      if (this.slots[i] === 0) continue;
+      let slot = this.hashes[i]! & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = this.slots[i]!;
+      hashes[slot] = this.hashes[i]!;
+    }
+    this.slots = slots;
+    this.hashes = hashes;
+    this.mask = mask;
   }
 }
 
-/** Gives each distinct model state (by its canonical key) a small integer. */
-class StateIds {
+/**
+ * Model states by small integer id (equal stateKeys, one id), and a cache of steps by (state id, operation):
+ * the search meets the same state and operation again and again, and a step may be costly (JSON comparisons).
+ * The model's step is pure, so a cached step is the step.
+ */
+class States<S, I, O> {
   private readonly ids = new Map<StateKey, number>();
+  readonly states: S[] = [];
+  /** Per state id (the first STEP_ROWS_MAX): per operation, next state id + 2, 1 when impossible, 0 not yet known. */
+  private readonly rows: Int32Array[] = [];
+  /** Beyond those rows: (state id × operations + operation) → next state id, or -1. */
+  private readonly steps = new Map<number, number>();
+  private readonly rowsMax: number;
 
-  id(key: StateKey): number {
+  constructor(private readonly model: Model<S, I, O>, private readonly ops: readonly HistoryOp<I, O>[]) {
+    this.rowsMax = Math.floor(STEP_CACHE_CELLS_MAX / Math.max(1, ops.length));
+  }
+
+  id(state: S): number {
+    const key = this.model.stateKey(state);
     let id = this.ids.get(key);
-    if (id === undefined) this.ids.set(key, (id = this.ids.size));
+    if (id === undefined) {
+      this.ids.set(key, (id = this.states.length));
+      this.states.push(state);
+    }
     return id;
   }
+
+  /** The id of the state after operation `op` from state `from`, or -1 when the operation cannot take effect there. */
+  step(from: number, op: number): number {
+    if (from < this.rowsMax) {
+      let row = this.rows[from];
+      if (row === undefined) this.rows[from] = row = new Int32Array(this.ops.length);
+      const cached = row[op]!;
+      if (cached !== 0) return cached - 2;
+      const to = this.compute(from, op);
+      row[op] = to + 2;
+      return to;
+    }
+    const cacheKey = from * this.ops.length + op;
+    const cached = this.steps.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const to = this.compute(from, op);
+    this.steps.set(cacheKey, to);
+    return to;
+  }
+
+  private compute(from: number, op: number): number {
+    const operation = this.ops[op]!;
+    const next = this.model.step(this.states[from]!, operation.input, operation.output);
+    return next === undefined ? -1 : this.id(next);
+  }
+}
+
+/**
+ * For each open operation, the open operation before it (in call order) with the same input, or -1. Open
+ * operations with the same input are interchangeable (null output, no return): the search takes them in
+ * call order only, which cuts the subsets of them it would otherwise try one by one.
+ */
+function openTwins<I, O>(ops: readonly HistoryOp<I, O>[]): Int32Array {
+  const previous = new Int32Array(ops.length).fill(-1);
+  const lastByInput = new Map<string, number>();
+  const open = ops.map((op, i) => ({ op, i })).filter(({ op }) => op.return === null);
+  open.sort((a, b) => a.op.call - b.op.call || a.i - b.i);
+  for (const { op, i } of open) {
+    const text = canonical(op.input);
+    const before = lastByInput.get(text);
+    if (before !== undefined) previous[i] = before;
+    lastByInput.set(text, i);
+  }
+  return previous;
 }
 
 type PartitionOutcome<S> =
@@ -208,10 +327,11 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp
   };
 
   const linearized = new LinearizedSet(ops.length);
-  const visited = new Visited();
-  const stateIds = new StateIds();
-  const stack: { call: Entry; state: S }[] = [];
-  let state: S = initial;
+  const visited = new Visited(linearized.words.length);
+  const states = new States(model, ops);
+  const twinBefore = openTwins(ops);
+  const stack: { call: Entry; stateId: number }[] = [];
+  let stateId = states.id(initial);
   let entry = head.next;
   let deepest: Extract<PartitionOutcome<S>, { kind: 'fail' }> | undefined;
   const startSteps = budget.steps;
@@ -222,19 +342,23 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp
     if (budget.steps % STOP_CHECK_EVERY === 0 && budget.shouldStop?.()) return { kind: 'unknown', steps: budget.steps - startSteps };
     assert(entry !== null, 'linearizability search ran off the end of its entry list');
     if (entry.isCall) {
-      const op = ops[entry.op]!;
-      const next = model.step(state, op.input, op.output);
-      if (next !== undefined) {
-        linearized.flip(entry.op);
+      const index = entry.op;
+      const open = ops[index]!.return === null;
+      // An open operation that leaves the state as it is changes nothing by taking effect: leaving it out
+      // loses no order. Of open operations with the same input, only the earliest called not yet placed is tried.
+      const twin = open ? twinBefore[index]! : -1;
+      const next = twin >= 0 && !linearized.has(twin) ? -1 : states.step(stateId, index);
+      if (next >= 0 && !(open && next === stateId)) {
+        linearized.flip(index);
         // Memoisation: the same set of operations done, leading to the same state, was explored before.
-        if (visited.add(linearized, stateIds.id(model.stateKey(next)))) {
-          stack.push({ call: entry, state });
-          state = next;
+        if (visited.add(linearized, next)) {
+          stack.push({ call: entry, stateId });
+          stateId = next;
           lift(entry);
           entry = head.next;
           continue;
         }
-        linearized.flip(entry.op);
+        linearized.flip(index);
       }
       entry = entry.next;
       continue;
@@ -246,11 +370,11 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp
     if (deepest === undefined || stack.length > deepest.prefix.length) {
       const candidates: number[] = [];
       for (let e: Entry | null = head.next; e !== null && e !== entry; e = e.next) if (e.isCall) candidates.push(e.op);
-      deepest = { kind: 'fail', steps: 0, prefix: stack.map((s) => s.call.op), state, blocked: entry.op, candidates };
+      deepest = { kind: 'fail', steps: 0, prefix: stack.map((s) => s.call.op), state: states.states[stateId]!, blocked: entry.op, candidates };
     }
     const top = stack.pop();
     if (top === undefined) return { ...deepest, steps: budget.steps - startSteps };
-    state = top.state;
+    stateId = top.stateId;
     linearized.flip(top.call.op);
     unlift(top.call);
     entry = top.call.next;
@@ -286,7 +410,7 @@ export function checkLinearizability<S = unknown, I = OpInput, O = OpOutput>(his
   const partitions = model.partition ? model.partition(history) : new Map([[model.name, [...history]]]);
   const budget: Budget = { steps: 0, max: options.stepsMax ?? STEPS_MAX_DEFAULT, shouldStop: options.shouldStop };
   const initial = model.init(options.initial ?? null);
-  let unknown = false;
+  const unknownKeys: string[] = [];
   let smallest: LinearizabilityFailure<I, O> | undefined;
   const inCallOrder = (ops: readonly HistoryOp<I, O>[]) => [...ops].sort((a, b) => a.call - b.call || a.id - b.id);
   // Smallest sub-histories first: the first failure found is then the smallest one.
@@ -299,10 +423,15 @@ export function checkLinearizability<S = unknown, I = OpInput, O = OpOutput>(his
       smallest = { key, operations: inCallOrder(ops), orderedPrefix: [], blocked: refuted.blocked, explanation: refuted.explanation };
       break;
     }
+    // Once the budget is spent, the remaining sub-histories get only the cheap refutation above.
+    if (unknownKeys.length > 0) {
+      unknownKeys.push(key);
+      continue;
+    }
     const outcome = searchPartition(model, ops, initial, budget);
     if (outcome.kind === 'unknown') {
-      unknown = true;
-      break;
+      unknownKeys.push(key);
+      continue;
     }
     if (outcome.kind === 'fail') {
       smallest = {
@@ -315,6 +444,10 @@ export function checkLinearizability<S = unknown, I = OpInput, O = OpOutput>(his
       break;
     }
   }
+  const unknown = unknownKeys.length > 0;
   const verdict: Verdict = smallest ? 'not-linearizable' : unknown ? 'unknown' : 'linearizable';
-  return { verdict, operations: history.length, keys: partitions.size, steps: budget.steps, ...(smallest ? { failure: smallest } : {}) };
+  return {
+    verdict, operations: history.length, keys: partitions.size, steps: budget.steps,
+    ...(smallest ? { failure: smallest } : {}), ...(verdict === 'unknown' ? { unknownKeys } : {}),
+  };
 }
