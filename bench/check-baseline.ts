@@ -4,64 +4,12 @@
 
 import { assert } from '../sim/assert.js';
 import {
-  describeOperation, registerModel, resolveModel, type HistoryOp, type Model, type ModelName, type OpInput, type OpOutput, type StateKey,
-} from '../sim/check/models.js';
-
-export type { HistoryOp, ModelName, OpInput, OpName, OpOutput } from '../sim/check/models.js';
-
-export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
-
-export interface LinearizabilityFailure<Input = OpInput, Output = OpOutput> {
-  /** The sub-history that cannot be linearized: its key for a partitioned model, else the model's name (`register`). */
-  readonly key: string;
-  /** That sub-history, in call order. */
-  readonly operations: readonly HistoryOp<Input, Output>[];
-  /** The longest prefix of operations that could be ordered. */
-  readonly orderedPrefix: readonly HistoryOp<Input, Output>[];
-  /** The operation that had to take effect next but could not. */
-  readonly blocked: HistoryOp<Input, Output>;
-  /** A few sentences a student can follow. */
-  readonly explanation: string;
-}
-
-export interface LinearizabilityResult<Input = OpInput, Output = OpOutput> {
-  readonly verdict: Verdict;
-  readonly operations: number;
-  /** Sub-histories (kv: keys; 1 for an unpartitioned model). */
-  readonly keys: number;
-  /** The smallest failing sub-history's story, when the verdict is not-linearizable. */
-  readonly failure?: LinearizabilityFailure<Input, Output>;
-  /** Search steps taken, summed over keys. */
-  readonly steps: number;
-}
-
-export interface CheckOptions<State = unknown, Input = OpInput, Output = OpOutput> {
-  /** A built-in model's name, or a model object (your own, or one of BUILT_IN_MODELS). */
-  readonly model: Model<State, Input, Output> | ModelName;
-  /** Asked every few thousand steps; true ends the search with `unknown`. Wall-clock budgets go here. */
-  readonly shouldStop?: () => boolean;
-  /** Deterministic bound on search steps over all keys. */
-  readonly stepsMax?: number;
-  /**
-   * The value the model starts from (for kv, every key's): null or absent means the model's default (null
-   * for registers and kv, so a missing key reads as nothing; 0 for counter; empty for set and fifo-queue;
-   * free for mutex). Histories whose missing keys read as the empty string need `""` here.
-   */
-  readonly initial?: unknown;
-}
+  describeWhere, explain, type CheckOptions, type LinearizabilityFailure, type LinearizabilityResult, type PartitionOutcome, type Verdict,
+} from '../sim/check/linearizability.js';
+import { resolveModel, type HistoryOp, type Model, type OpInput, type OpOutput, type StateKey } from '../sim/check/models.js';
 
 const STEPS_MAX_DEFAULT = 50_000_000;
 const STOP_CHECK_EVERY = 4_096;
-
-/** One operation in words, as the register and kv models describe it (`#3 c1: get x → 1 (called 4, returned 5)`). */
-export function describeOp(op: HistoryOp): string {
-  return describeOperation(registerModel, op);
-}
-
-/** Where a sub-history is, in prose: `key x` for a partitioned model, else `the register`, `the mutex`. */
-export function describeWhere(model: { readonly name: string; readonly partition?: unknown }, key: string): string {
-  return model.partition === undefined ? `the ${model.name}` : `key ${key}`;
-}
 
 // ---- the search ---------------------------------------------------------------------------------
 
@@ -151,11 +99,6 @@ class StateIds {
     return id;
   }
 }
-
-type PartitionOutcome<S> =
-  | { readonly kind: 'ok'; readonly steps: number }
-  | { readonly kind: 'unknown'; readonly steps: number }
-  | { readonly kind: 'fail'; readonly steps: number; readonly prefix: number[]; readonly state: S; readonly blocked: number; readonly candidates: number[] };
 
 type Budget = { steps: number; readonly max: number; readonly shouldStop?: () => boolean };
 
@@ -248,29 +191,6 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp
   return { kind: 'ok', steps: budget.steps - startSteps };
 }
 
-function explain<S, I, O>(model: Model<S, I, O>, where: string, ops: readonly HistoryOp<I, O>[], failure: Extract<PartitionOutcome<S>, { kind: 'fail' }>): string {
-  const blocked = ops[failure.blocked]!;
-  const lines: string[] = [];
-  if (failure.prefix.length === 0) {
-    lines.push(`No operation on ${where} can come first.`);
-  } else {
-    const shown = failure.prefix.slice(-3).map((i) => describeOperation(model, ops[i]!));
-    const more = failure.prefix.length > 3 ? `${failure.prefix.length - 3} earlier operations, then ` : '';
-    lines.push(`On ${where}, at most ${failure.prefix.length} operations can be put in an order that respects real time: ${more}${shown.join('; ')}.`);
-    lines.push(`That leaves ${model.describeState(failure.state)}.`);
-  }
-  const why = (op: HistoryOp<I, O>) => model.whyNot(failure.state, op.input, op.output);
-  lines.push(`Next, ${describeOperation(model, blocked)} must take effect before it returned, yet ${why(blocked)}.`);
-  const others = failure.candidates.filter((i) => i !== failure.blocked).slice(0, 3);
-  for (const i of others) lines.push(`Nor can ${describeOperation(model, ops[i]!)} go first: ${why(ops[i]!)}.`);
-  lines.push('No other order of the overlapping operations works either, so the history is not linearizable.');
-  return lines.join(' ');
-}
-
-/**
- * Checks a history against a model (a built-in's name or a model object). Same history and options ⇒ same
- * verdict; a budget that runs out gives `unknown`.
- */
 export function checkLinearizability<S = unknown, I = OpInput, O = OpOutput>(history: readonly HistoryOp<I, O>[], options: CheckOptions<S, I, O>): LinearizabilityResult<I, O> {
   const model = resolveModel(options.model);
   const partitions = model.partition ? model.partition(history) : new Map([[model.name, [...history]]]);

@@ -281,7 +281,7 @@ function openTwins<I, O>(ops: readonly HistoryOp<I, O>[]): Int32Array {
   return previous;
 }
 
-type PartitionOutcome<S> =
+export type PartitionOutcome<S> =
   | { readonly kind: 'ok'; readonly steps: number }
   | { readonly kind: 'unknown'; readonly steps: number }
   | { readonly kind: 'fail'; readonly steps: number; readonly prefix: number[]; readonly state: S; readonly blocked: number; readonly candidates: number[] };
@@ -382,7 +382,8 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp
   return { kind: 'ok', steps: budget.steps - startSteps };
 }
 
-function explain<S, I, O>(model: Model<S, I, O>, where: string, ops: readonly HistoryOp<I, O>[], failure: Extract<PartitionOutcome<S>, { kind: 'fail' }>): string {
+/** A failure's story in words (also used by bench/check-baseline.ts, the search as it was). */
+export function explain<S, I, O>(model: Model<S, I, O>, where: string, ops: readonly HistoryOp<I, O>[], failure: Extract<PartitionOutcome<S>, { kind: 'fail' }>): string {
   const blocked = ops[failure.blocked]!;
   const lines: string[] = [];
   if (failure.prefix.length === 0) {

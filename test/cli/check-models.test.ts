@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliWorkspace } from './cli-helpers.js';
+import { cliWorkspace, expectOneLineExit2 } from './cli-helpers.js';
 
 const { work, faultline } = cliWorkspace('check-models');
 const check = (...args: string[]) => faultline('check', ...args);
@@ -57,11 +57,7 @@ describe('faultline check --model', () => {
     ['an unknown model', ['counter.json', '--model', 'graph'], /argument 'graph' is invalid. Allowed choices are register, cas-register, kv, mutex, counter, set, fifo-queue/],
   ] as const) {
     it(`bad input (${name}): one line, exit 2`, () => {
-      const r = check(...args);
-      expect(r.status).toBe(2);
-      expect(r.stdout).toBe('');
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(message);
+      expectOneLineExit2(check(...args), message);
     });
   }
 });

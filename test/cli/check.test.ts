@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliWorkspace } from './cli-helpers.js';
+import { cliWorkspace, expectOneLineExit2 } from './cli-helpers.js';
 import { corruptOneRead, generateHistory } from '../../sim/check/generate-history.js';
 import { Rng } from '../../sim/rng.js';
 
@@ -136,11 +136,7 @@ describe('faultline check', () => {
     ['--initial without a value', ['lab.json', '--initial'], /option '--initial <json>' argument missing/],
   ] as const) {
     it(`bad input (${name}): one line, exit 2`, () => {
-      const r = check(...args);
-      expect(r.status).toBe(2);
-      expect(r.stdout).toBe('');
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(message);
+      expectOneLineExit2(check(...args), message);
     });
   }
 });

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/faultline.js');
@@ -22,4 +23,12 @@ export function cliWorkspace(prefix: string): { work: string; faultline: (...arg
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   return { work, faultline };
+}
+
+/** The bad-input contract: exit 2, nothing on stdout, one line on stderr matching `message`. */
+export function expectOneLineExit2(r: Ran, message: RegExp): void {
+  expect(r.status).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(message);
 }
