@@ -35,8 +35,8 @@ function escapeHtml(text: string): string {
 const time = (value: number): string => formatAxisTime(value, data.unit);
 
 /** A bar's details, in words. */
-function describeBar(bar: BarView): string {
-  const lines = [`<b>#${bar.id} ${escapeHtml(bar.client)}</b>: ${escapeHtml(bar.text)}`];
+function describeBar(view: SubHistoryView, bar: BarView): string {
+  const lines = [`<b>#${bar.id} ${escapeHtml(view.lanes[bar.lane]?.name ?? bar.client)}</b>: ${escapeHtml(bar.text)}`];
   lines.push(`called ${time(bar.call)}, ${bar.ret === null ? 'open: no answer (it may or may not have taken effect)' : `returned ${time(bar.ret)}`}`);
   if (bar.order !== undefined) {
     lines.push(`<b>${bar.order}.</b> in the longest linearizable order, taking effect at ${time(bar.point!)}`);
@@ -76,7 +76,7 @@ function drawChart(container: HTMLElement, view: SubHistoryView): Chart {
   const laneY = (lane: number) => TOP + lane * ROW;
   const labels = svg.append('g');
   view.lanes.forEach((lane, i) => {
-    labels.append('text').attr('class', lane.label === lane.client ? 'lane-label' : 'lane-label extra').attr('x', LEFT - 8).attr('y', laneY(i) + ROW / 2 + 4)
+    labels.append('text').attr('class', lane.label === lane.name ? 'lane-label' : 'lane-label extra').attr('x', LEFT - 8).attr('y', laneY(i) + ROW / 2 + 4)
       .attr('text-anchor', 'end').text(lane.label.length > 16 ? `${lane.label.slice(0, 15)}…` : lane.label);
   });
   const grid = svg.append('g').attr('class', 'grid');
@@ -92,15 +92,17 @@ function drawChart(container: HTMLElement, view: SubHistoryView): Chart {
     .attr('data-id', (b) => b.id).attr('data-lane', (b) => b.lane)
     .attr('data-order', (b) => (b.order === undefined ? null : b.order))
     .attr('y', (b) => laneY(b.lane) + (ROW - BAR) / 2).attr('height', BAR).attr('rx', 2)
-    .on('mouseover', function (event: MouseEvent, b) { select(this).classed('hot', true); showTooltip(tooltip, event, describeBar(b)); })
-    .on('mousemove', (event: MouseEvent, b) => showTooltip(tooltip, event, describeBar(b)))
+    .on('mouseover', function (event: MouseEvent, b) { select(this).classed('hot', true); showTooltip(tooltip, event, describeBar(view, b)); })
+    .on('mousemove', (event: MouseEvent, b) => showTooltip(tooltip, event, describeBar(view, b)))
     .on('mouseout', function () { select(this).classed('hot', false); tooltip.hidden = true; });
   const texts = plot.selectAll<SVGTextElement, BarView>('text.bar-label').data(view.bars).join('text').attr('class', 'bar-label')
     .attr('y', (b) => laneY(b.lane) + ROW / 2 + 3.5);
   const orders = plot.selectAll<SVGTextElement, BarView>('text.order').data(ordered).join('text').attr('class', 'order')
     .attr('data-order', (b) => b.order!).attr('y', (b) => laneY(b.lane) + ROW / 2 + 3.5).text((b) => String(b.order));
+  // The linearization points sit on the bars' lower edges, clear of the numbers.
+  const pointY = (b: BarView) => laneY(b.lane) + (ROW + BAR) / 2;
   const points = plot.selectAll<SVGCircleElement, BarView>('circle.point').data(ordered).join('circle').attr('class', 'point').attr('r', 2.6)
-    .attr('cy', (b) => laneY(b.lane) + ROW / 2);
+    .attr('cy', pointY);
   const blocked = view.bars.filter((b) => b.blocked);
   const blockedLabels = plot.selectAll<SVGTextElement, BarView>('text.blocked-label').data(blocked).join('text').attr('class', 'blocked-label')
     .attr('y', (b) => laneY(b.lane) + (ROW - BAR) / 2 - 1).text('blocked');
@@ -124,10 +126,10 @@ function drawChart(container: HTMLElement, view: SubHistoryView): Chart {
       if (chars < 4) return '';
       return words.length > chars ? `${words.slice(0, chars - 1)}…` : words;
     });
-    // The number sits inside a bar wide enough for it, else just right of the bar's start.
-    orders.attr('x', (b) => Math.max(LEFT, x0(b)) + 3).classed('outside', (b) => x1(b) - x0(b) < 18);
+    // The number sits inside a bar wide enough for it (dark on an open bar's light hatch), else just right of the bar's start.
+    orders.attr('x', (b) => Math.max(LEFT, x0(b)) + 3).classed('outside', (b) => b.ret === null || x1(b) - x0(b) < 18);
     points.attr('cx', (b) => x(b.point!));
-    line.attr('d', ordered.length < 2 ? null : `M${ordered.map((b) => `${x(b.point!)},${laneY(b.lane) + ROW / 2}`).join('L')}`);
+    line.attr('d', ordered.length < 2 ? null : `M${ordered.map((b) => `${x(b.point!)},${pointY(b)}`).join('L')}`);
     blockedLabels.attr('x', (b) => Math.max(LEFT, x0(b)));
   };
 

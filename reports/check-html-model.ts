@@ -51,6 +51,8 @@ export interface BarView {
 
 export interface LaneView {
   readonly client: string;
+  /** The client as the checker's explanations name it: `c1`, or `p3` for Jepsen's process 3. */
+  readonly name: string;
   /** `c1`, or `c1 (2)` for a client's second lane (its operations overlap: an open one, a reused process). */
   readonly label: string;
 }
@@ -152,7 +154,9 @@ export function assignLanes(ops: readonly { readonly client: string; readonly ca
   for (const client of clients) {
     first.set(client, lanes.length);
     const count = perClient.get(client)!.length;
-    for (let i = 0; i < count; i++) lanes.push({ client, label: i === 0 ? client : `${client} (${i + 1})` });
+    // As describeOperation names clients: a bare number is a Jepsen process.
+    const name = /^\d+$/.test(client) ? `p${client}` : client;
+    for (let i = 0; i < count; i++) lanes.push({ client, name, label: i === 0 ? name : `${name} (${i + 1})` });
   }
   return { lanes, laneOf: ops.map((op, i) => first.get(op.client)! + local[i]!) };
 }

@@ -146,8 +146,8 @@ h2{font-size:15px;margin:0 0 6px;color:#344054}
 .bar-label{font-size:10.5px;fill:#1e2530;pointer-events:none}
 .blocked-label{font-size:11px;font-weight:700;fill:var(--blocked);pointer-events:none;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 .open-label{font-size:10px;fill:#667085;pointer-events:none}
-.order-line{fill:none;stroke:#f59e0b;stroke-width:1.6}
-.point{fill:#f59e0b;stroke:#fff;stroke-width:1}
+.order-line{fill:none;stroke:#f59e0b;stroke-width:1.6;pointer-events:none}
+.point{fill:#f59e0b;stroke:#fff;stroke-width:1;pointer-events:none}
 #tooltip{position:fixed;z-index:10;pointer-events:none;max-width:520px;background:#0f172a;color:#e2e8f0;padding:7px 10px;border-radius:7px;font-size:12px;box-shadow:0 6px 20px rgba(0,0,0,.25)}
 #tooltip b{color:#fff}#tooltip .why{color:#fca5a5}#tooltip .state{color:#a5b4fc}
 `;

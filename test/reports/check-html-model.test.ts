@@ -11,11 +11,11 @@ import {
 } from '../../reports/check-html-model.js';
 import { formatAxisTime, formatTick } from '../../reports/check-html-time.js';
 import { corruptRealistically, generateHistory, generateObjectHistory, type ObjectModelName } from '../../sim/check/generate-history.js';
-import { checkLinearizability, type HistoryOp } from '../../sim/check/linearizability.js';
+import { checkLinearizability, type HistoryOp, type LinearizabilityResult } from '../../sim/check/linearizability.js';
 import { BUILT_IN_MODELS, describeValue, kvModel, registerModel, type Model } from '../../sim/check/models.js';
 import { Rng } from '../../sim/rng.js';
 
-function report(model: Model, ops: readonly HistoryOp[], initial: unknown = null): { data: CheckReportData; result: ReturnType<typeof checkLinearizability> } {
+function report(model: Model, ops: readonly HistoryOp[], initial: unknown = null): { data: CheckReportData; result: LinearizabilityResult } {
   const result = checkLinearizability(ops, { model, initial });
   return { data: buildCheckReportData({ file: 'h.json', model, initial, operations: ops, result, wallMillis: 1 }), result };
 }
@@ -35,7 +35,7 @@ function expectNoOverlap(view: SubHistoryView): void {
 }
 
 /** The contract every report keeps, whatever the verdict. */
-function expectWellFormed(model: Model, ops: readonly HistoryOp[], data: CheckReportData, result: ReturnType<typeof checkLinearizability>): void {
+function expectWellFormed(model: Model, ops: readonly HistoryOp[], data: CheckReportData, result: LinearizabilityResult): void {
   const parts = model.partition ? model.partition(ops) : new Map([[model.name, [...ops]]]);
   // Every operation drawn exactly once, in its own sub-history (no caps at these sizes).
   expect(data.subHistories.map((v) => v.key).sort()).toEqual([...parts.keys()].sort());
@@ -114,6 +114,12 @@ describe('check report model', () => {
         const count = lanes.filter((l) => l.client === client).length;
         if (mine.every((o) => o.ret !== o.call)) expect(count).toBe(busiest);
         else expect(count).toBeGreaterThanOrEqual(busiest);
+      }
+      // Named as the checker's explanations name them (a bare number is a Jepsen process), extra lanes numbered.
+      for (const lane of lanes) expect(lane.name).toBe(/^\d+$/.test(lane.client) ? `p${lane.client}` : lane.client);
+      for (const [i, lane] of lanes.entries()) {
+        const nth = lanes.slice(0, i + 1).filter((l) => l.client === lane.client).length;
+        expect(lane.label).toBe(nth === 1 ? lane.name : `${lane.name} (${nth})`);
       }
       // Clients in natural order, a client's lanes together.
       const order = lanes.map((l) => l.client).filter((c, i, all) => i === 0 || all[i - 1] !== c);
