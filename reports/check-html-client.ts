@@ -140,7 +140,10 @@ function drawChart(container: HTMLElement, view: SubHistoryView): Chart {
     .on('zoom', (event: D3ZoomEvent<SVGSVGElement, unknown>) => redraw(event.transform.rescaleX(baseX)));
   svg.call(zoomer).on('dblclick.zoom', null);
   redraw(baseX);
-  return { svg, zoomer, baseX, view };
+  const chart = { svg, zoomer, baseX, view };
+  // A failure opens on its story (the order and the blocked operation); anything else on everything.
+  if (view.window[0] > view.start || view.window[1] < view.end) showWindow(chart, view.window[0], view.window[1]);
+  return chart;
 }
 
 /** Shows [from, to] of the chart's axis (clamped to it). */

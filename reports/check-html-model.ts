@@ -9,6 +9,7 @@ import { describeIgnored } from '../sim/check/jepsen-history.js';
 import type { HistoryOp, LinearizabilityResult, Verdict } from '../sim/check/linearizability.js';
 import type { Model } from '../sim/check/models.js';
 import type { AxisUnit } from './check-html-time.js';
+import { group } from './html-parts.js';
 
 /** Sub-histories drawn at most (the failing one first). */
 export const KEYS_DRAWN_MAX = 40;
@@ -72,6 +73,8 @@ export interface SubHistoryView {
   readonly lanes: readonly LaneView[];
   /** In call order. */
   readonly bars: readonly BarView[];
+  /** The window the chart opens on: the failing sub-history's drawn order and blocked operation, else everything. */
+  readonly window: readonly [number, number];
   /** The failing sub-history's prefix length (all of it, drawn or not); 0 elsewhere. */
   readonly prefixLength: number;
   /** Said on the page when not everything of it is drawn. */
@@ -243,7 +246,24 @@ function buildSubHistory<I, O>(
   const bars = timed.map((t, i): BarView => ({
     id: t.op.id, client: t.client, lane: laneOf[i]!, call: t.call, ret: t.ret, text: cut(describe(t.op)), ...marks.get(t.op.id),
   }));
-  return { key, where, status, operationsTotal: all.length, start, end, lanes, bars, prefixLength, ...(note !== undefined ? { note } : {}) };
+  return { key, where, status, operationsTotal: all.length, start, end, lanes, bars, window: storyWindow(bars, start, end), prefixLength, ...(note !== undefined ? { note } : {}) };
+}
+
+/**
+ * Where the story of a failure is: from the first call of a marked bar (the order, the blocked one, the
+ * candidates) to the blocked one's return, with a margin, within [start, end]; [start, end] when nothing is marked.
+ */
+export function storyWindow(bars: readonly BarView[], start: number, end: number): [number, number] {
+  const marked = bars.filter((b) => b.order !== undefined || b.blocked || b.candidate);
+  if (marked.length === 0) return [start, end];
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const b of marked) {
+    from = Math.min(from, b.call);
+    to = Math.max(to, b.blocked ? b.ret ?? end : b.point ?? b.call);
+  }
+  const margin = Math.max((to - from) * 0.05, (end - start) * 0.002);
+  return [Math.max(start, from - margin), Math.min(end, to + margin)];
 }
 
 /** The report's data: pure, the same for the same input. */
@@ -275,20 +295,20 @@ export function buildCheckReportData<S, I, O>(input: CheckReportInput<S, I, O>):
       const prefixLength = failure.orderedPrefix.length;
       const drawn = failingSelection(ops, marks, prefixLength, failure.blocked, Math.min(budget, FAILING_OPERATIONS_DRAWN_MAX));
       const firstOrder = Math.min(...drawn.map((op) => marks.get(op.id)?.order ?? Number.POSITIVE_INFINITY));
-      const skippedPrefix = prefixLength > 0 && firstOrder > 1 ? ` The first ${firstOrder - 1} operations of the order are not drawn.` : '';
-      const note = drawn.length < ops.length ? `${drawn.length} of ${ops.length} operations are drawn: the end of the order, the blocked operation and those called nearest it.${skippedPrefix}` : undefined;
+      const skippedPrefix = prefixLength > 0 && firstOrder > 1 ? ` The first ${group(firstOrder - 1)} operations of the order are not drawn.` : '';
+      const note = drawn.length < ops.length ? `${group(drawn.length)} of ${group(ops.length)} operations are drawn: the end of the order, the blocked operation and those called nearest it.${skippedPrefix}` : undefined;
       views.push(buildSubHistory(key, where(key), 'failing', ops, drawn, describe, at, marks, prefixLength, note));
       budget -= drawn.length;
       continue;
     }
     const drawn = ops.slice(0, Math.min(budget, KEY_OPERATIONS_DRAWN_MAX));
-    const note = drawn.length < ops.length ? `The ${drawn.length} earliest called of ${ops.length} operations are drawn.` : undefined;
+    const note = drawn.length < ops.length ? `The ${group(drawn.length)} earliest called of ${group(ops.length)} operations are drawn.` : undefined;
     views.push(buildSubHistory(key, where(key), statusOf(key), ops, drawn, describe, at, new Map(), 0, note));
     budget -= drawn.length;
   }
   if (views.length < keys.length) {
     const what = model.partition === undefined ? 'sub-histories' : 'keys';
-    notes.push(`${views.length} of ${keys.length} ${what} are drawn (at most ${KEYS_DRAWN_MAX}, and ${OPERATIONS_DRAWN_MAX} operations in all).`);
+    notes.push(`${views.length} of ${group(keys.length)} ${what} are drawn (at most ${KEYS_DRAWN_MAX}, and ${group(OPERATIONS_DRAWN_MAX)} operations in all).`);
   }
   const initial = input.initial ?? null;
   return {

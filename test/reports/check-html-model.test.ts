@@ -10,6 +10,7 @@ import {
   type CheckReportData, type SubHistoryView,
 } from '../../reports/check-html-model.js';
 import { formatAxisTime, formatTick } from '../../reports/check-html-time.js';
+import { group } from '../../reports/html-parts.js';
 import { corruptRealistically, generateHistory, generateObjectHistory, type ObjectModelName } from '../../sim/check/generate-history.js';
 import { checkLinearizability, type HistoryOp, type LinearizabilityResult } from '../../sim/check/linearizability.js';
 import { BUILT_IN_MODELS, describeValue, kvModel, registerModel, type Model } from '../../sim/check/models.js';
@@ -55,6 +56,18 @@ function expectWellFormed(model: Model, ops: readonly HistoryOp[], data: CheckRe
   }
   expect(data.operationsDrawn).toBe(ops.length);
   expect(data.verdict).toBe(result.verdict);
+  // The opening window: within the axis; everything unless it holds a failure's story.
+  for (const view of data.subHistories) {
+    expect(view.window[0]).toBeGreaterThanOrEqual(view.start);
+    expect(view.window[1]).toBeLessThanOrEqual(view.end);
+    expect(view.window[0]).toBeLessThan(view.window[1]);
+    if (view.status !== 'failing') expect(view.window).toEqual([view.start, view.end]);
+    for (const bar of view.bars.filter((b) => b.order !== undefined || b.blocked || b.candidate)) {
+      expect(bar.call).toBeGreaterThanOrEqual(view.window[0]);
+      expect(bar.point ?? bar.call).toBeLessThanOrEqual(view.window[1]);
+      if (bar.blocked && bar.ret !== null) expect(bar.ret).toBeLessThanOrEqual(view.window[1]);
+    }
+  }
   const failure = result.failure;
   if (failure === undefined) {
     for (const view of data.subHistories) expect(view.bars.every((b) => b.order === undefined && !b.blocked && !b.candidate)).toBe(true);
@@ -208,7 +221,7 @@ describe('check report model', () => {
     // Consecutive, ending at the whole prefix's length, and the page says what is left out.
     expect(orders[orders.length - 1]).toBe(result.failure!.orderedPrefix.length);
     expect(orders.every((o, i) => i === 0 || o === orders[i - 1]! + 1)).toBe(true);
-    expect(failing.note).toMatch(new RegExp(`The first ${orders[0]! - 1} operations of the order are not drawn`));
+    expect(failing.note).toContain(`The first ${group(orders[0]! - 1)} operations of the order are not drawn`);
     for (const view of data.subHistories) expectNoOverlap(view);
     for (const view of data.subHistories.slice(1)) if (view.bars.length < view.operationsTotal) expect(view.note).toMatch(/earliest called/);
   });
