@@ -190,13 +190,21 @@ describe('check report model', () => {
       { id: 1, client: 'c2', call: 12, return: 20, input: { op: 'put', key: 'x', value: 2 }, output: {} },
       { id: 2, client: 'c1', call: 25, return: 30, input: { op: 'get', key: 'x' }, output: { value: 1 } },
       { id: 3, client: 'c3', call: 1, return: 5, input: { op: 'put', key: 'a', value: 7 }, output: {} },
+      // Another stale read, called before the blocked one returned: it could not go next either.
+      { id: 4, client: 'c3', call: 26, return: 33, input: { op: 'get', key: 'x' }, output: { value: 1 } },
+      // Called after the blocked one returned: not a candidate.
+      { id: 5, client: 'c2', call: 31, return: 34, input: { op: 'get', key: 'x' }, output: { value: 1 } },
     ];
     const { data } = report(kvModel, ops);
     expect(data.verdict).toBe('not-linearizable');
     expect(data.subHistories.map((v) => [v.key, v.status])).toEqual([['x', 'failing'], ['a', 'not-judged']]);
     const bars = data.subHistories[0]!.bars;
-    expect(bars.map((b) => [b.id, b.order, b.point, b.stateAfter])).toEqual([[0, 1, 0, 'the value 1'], [1, 2, 12, 'the value 2'], [2, undefined, undefined, undefined]]);
+    expect(bars.map((b) => [b.id, b.order, b.point, b.stateAfter])).toEqual([
+      [0, 1, 0, 'the value 1'], [1, 2, 12, 'the value 2'], [2, undefined, undefined, undefined], [4, undefined, undefined, undefined], [5, undefined, undefined, undefined],
+    ]);
     expect(bars[2]).toMatchObject({ blocked: true, stateMet: 'the value 2', whyNot: 'it saw 1 while the value was 2', text: 'get x → 1' });
+    expect(bars[3]).toMatchObject({ candidate: true, stateMet: 'the value 2', whyNot: 'it saw 1 while the value was 2' });
+    expect(bars[4]!.candidate).toBeUndefined();
     expect(data.explanation).toMatch(/not linearizable/);
   });
 
