@@ -4,7 +4,9 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { randomInt } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { axisForHistoryText, renderCheckReport } from '../reports/check-html.js';
 import { runToJson } from '../reports/json.js';
 import { renderCheck, renderRun, renderScenarioDetail, renderScenarioList } from '../reports/terminal.js';
 import { findScenario, scenarios } from '../scenarios/index.js';
@@ -126,11 +128,12 @@ program
   .option('--timeout <time>', 'give up with verdict "unknown" after this long', '10s')
   .option('--initial <json>', 'the model\'s value before any operation, as JSON: the register\'s, every kv key\'s, the count, the set\'s or queue\'s list, the mutex held (true) or not (default: the file\'s "initial", else the model\'s own: null, 0, [], free); --initial \'""\' when a missing key reads as ""')
   .option('--json', 'print exactly one JSON object on stdout')
+  .option('--report <file>', 'write a self-contained HTML picture of the check (operations per client on a time axis, the longest linearizable prefix, the blocked operation; - for stdout)')
   .action((file: string, flags: CheckFlags) => {
     process.exitCode = checkCommand(file, flags);
   });
 
-interface CheckFlags { model?: ModelName; timeout: string; initial?: string; json?: boolean }
+interface CheckFlags { model?: ModelName; timeout: string; initial?: string; json?: boolean; report?: string }
 
 const CHECK_EXIT_CODES = { linearizable: 0, 'not-linearizable': 1, unknown: 3 } as const;
 
@@ -138,6 +141,12 @@ function checkCommand(file: string, flags: CheckFlags): number {
   const timeoutMicros = parseDuration(flags.timeout);
   if (timeoutMicros === undefined) throw new InputError(`--timeout ${flags.timeout}: expected a duration such as 10s or 500ms`);
   const initialFlag = flags.initial === undefined ? undefined : { value: parseInitialFlag(flags.initial) };
+  // The report's target is checked before anything is read or searched: a bad one costs nothing and damages nothing.
+  const report = flags.report === undefined ? undefined : checkOutputFile('--report', flags.report, { allowStdout: true });
+  checkStdoutFree([report], flags.json);
+  if (report !== undefined && !report.toStdout && sameFile(file, report.path)) throw new InputError(`--report ${report.given}: is the history file ${file} itself; name another file`);
+  // With `--report -`, stdout carries the page alone; the summary goes to stderr.
+  const out = report?.toStdout ? process.stderr : process.stdout;
   const text = readInputText(file);
   const history = parseHistoryText(text, file, flags.model);
   // The flag overrides the file's "initial", as --model overrides its "model".
@@ -148,23 +157,39 @@ function checkCommand(file: string, flags: CheckFlags): number {
   const deadline = started + timeoutMicros / 1_000;
   const result = checkLinearizability(operations, { model: history.model, initial, shouldStop: () => performance.now() > deadline });
   const wallMillis = Math.round((performance.now() - started) * 10) / 10;
+  if (report !== undefined) {
+    const html = renderCheckReport({
+      file, model: modelNamed(history.model), initial, operations, result, wallMillis,
+      ...(history.ignored ? { ignored: history.ignored } : {}), axis: axisForHistoryText(text, file),
+    });
+    writeOutputFile(report, html, { announce: true });
+  }
   if (flags.json) {
     const failure = result.failure
       ? { key: result.failure.key, blocked: result.failure.blocked.id, operations: result.failure.operations, explanation: result.failure.explanation }
       : undefined;
     process.stdout.write(JSON.stringify({ verdict: result.verdict, model: history.model, initial, operations: result.operations, keys: result.keys, wallMillis, ...(result.unknownKeys ? { unknownKeys: result.unknownKeys } : {}), ...(history.ignored ? { ignored: history.ignored } : {}), ...(failure ? { failure } : {}) }) + '\n');
   } else {
-    process.stdout.write(renderCheck(result, history.model, wallMillis, { initial }) + '\n');
-    if (history.ignored) process.stdout.write(`${describeIgnored(history.ignored)}\n`);
+    out.write(renderCheck(result, history.model, wallMillis, { initial }) + '\n');
+    if (history.ignored) out.write(`${describeIgnored(history.ignored)}\n`);
     const readEmpty = result.failure?.operations.some((op) => op.input.op === 'get' && op.output?.value === '');
     if (readEmpty && !initialFlag && history.initial === undefined) {
       const [what, convention] = history.model === 'kv'
         ? ['every key starts', 'a missing key reads as "" in this history (Porcupine, course labs)']
         : ['the register starts', 'the register starts as "" in this history'];
-      process.stdout.write(`\nhint: a read saw "", but ${what} as null (nothing) unless told otherwise.\nIf ${convention}, check it with --initial '""'.\n`);
+      out.write(`\nhint: a read saw "", but ${what} as null (nothing) unless told otherwise.\nIf ${convention}, check it with --initial '""'.\n`);
     }
   }
   return CHECK_EXIT_CODES[result.verdict];
+}
+
+/** Whether the input file `given` (if it exists) is the file at real path `outputPath`. */
+function sameFile(given: string, outputPath: string): boolean {
+  try {
+    return realpathSync(given) === outputPath;
+  } catch {
+    return false; // a missing input is reported when it is read
+  }
 }
 
 function runCommand(scenarioName: string, flags: RunFlags): number {
