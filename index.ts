@@ -139,6 +139,9 @@ export { clientOperationsComplete, linearizabilityChecker } from './sim/check/hi
 export {
   checkLinearizability, type CheckOptions, type LinearizabilityFailure, type LinearizabilityResult, type Verdict,
 } from './sim/check/linearizability.js';
+/** A check's self-contained HTML picture: the failing key first, the ordered prefix numbered, the blocked operation marked. */
+export { renderCheckReport } from './reports/check-html.js';
+export type { CheckReportInput } from './reports/check-html-model.js';
 /**
  * Sequential models: the built-ins (by name through {@link modelNamed}, or as objects), and the
  * {@link Model} interface a user implements to check histories of their own object.

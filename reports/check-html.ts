@@ -3,8 +3,6 @@
 // axis, drawn by reports/check-html-client.ts from the embedded data. The page loads nothing: d3, the
 // script and the data are inlined. Assumes the result is of exactly these operations.
 
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { readJepsenHistory } from '../sim/check/jepsen-history.js';
 import { AXIS_UNIT_WORDS, type AxisUnit } from './check-html-time.js';
 import { buildCheckReportData, type CheckReportData, type CheckReportInput, type SubHistoryView } from './check-html-model.js';
@@ -33,14 +31,6 @@ export function axisForHistoryText(text: string, where: string): { readonly unit
   return { unit: 'nanos', at: (position) => timeAt.get(position) ?? position };
 }
 
-/**
- * The page script's entry for esbuild: the TypeScript in a source tree; in a built tree (dist/), tsc's
- * JavaScript of it, unless the build copied the TypeScript too (as it does for the run report's scripts).
- */
-function clientEntry(): string {
-  return existsSync(fileURLToPath(new URL('./check-html-client.ts', import.meta.url))) ? 'check-html-client.ts' : 'check-html-client.js';
-}
-
 const VERDICT_LABEL = { linearizable: 'LINEARIZABLE', 'not-linearizable': 'NOT LINEARIZABLE', unknown: 'UNKNOWN' } as const;
 const STATUS_LABEL = { failing: 'not linearizable', linearizable: 'linearizable', undecided: 'undecided (budget ran out)', 'not-judged': 'not judged (the check stops at the first failure)' } as const;
 
@@ -66,7 +56,7 @@ export function renderCheckReport<S, I, O>(input: CheckReportInput<S, I, O>): st
     ...data.subHistories.map((view, i) => subHistorySection(view, i)),
     '<div id="tooltip" role="tooltip" hidden></div>',
     `<script type="application/json" id="check-data">${jsonForScript(data)}</script>`,
-    `<script>${scriptText(clientBundle(clientEntry(), 'd3-selection, d3-scale, d3-axis, d3-zoom'))}</script>`,
+    `<script>${scriptText(clientBundle('check-html-client.ts', 'd3-selection, d3-scale, d3-axis, d3-zoom'))}</script>`,
     '</body>',
     '</html>',
     '',

@@ -32,7 +32,7 @@ if (built.status !== 0) {
 }
 // The HTML reports bundle their browser code with esbuild from these sources at run time (reports/html.ts,
 // reports/experiment-html.ts).
-for (const client of ['reports/html-client.ts', 'reports/html-queues-client.ts', 'reports/experiment-html-client.ts', 'reports/tooltip-client.ts']) copyFileSync(join(root, client), join(partial, client));
+for (const client of ['reports/html-client.ts', 'reports/html-queues-client.ts', 'reports/experiment-html-client.ts', 'reports/check-html-client.ts', 'reports/tooltip-client.ts']) copyFileSync(join(root, client), join(partial, client));
 // Modules read the version from '../package.json' relative to themselves, which inside dist/ is this file.
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 writeFileSync(join(partial, 'package.json'), JSON.stringify({ type: 'module', version, private: true }, null, 2) + '\n');
