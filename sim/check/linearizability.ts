@@ -86,18 +86,22 @@ interface Entry {
 }
 
 /**
- * The set of linearized operations: bits, plus a 53-bit Zobrist hash kept up to date as bits flip,
- * so that memoisation needs no string per step. A hash hit is always confirmed against the bits.
+ * The set of linearized operations: bits, plus a 53-bit Zobrist hash of its completed operations kept up to
+ * date as bits flip, so that memoisation needs no string per step. Open operations are left out of the hash:
+ * the memo compares sets that differ only in open operations (see Visited).
  */
 class LinearizedSet {
   readonly words: Uint32Array;
+  /** The bits of completed operations (those with a return). */
+  readonly completedMask: Uint32Array;
   private readonly zobristLow: Int32Array;
   private readonly zobristHigh: Int32Array;
   hashLow = 0;
   hashHigh = 0;
 
-  constructor(size: number) {
+  constructor(size: number, isOpen: (i: number) => boolean) {
     this.words = new Uint32Array(Math.ceil(size / 32) || 1);
+    this.completedMask = new Uint32Array(this.words.length);
     this.zobristLow = new Int32Array(size);
     this.zobristHigh = new Int32Array(size);
     // A fixed xorshift stream: the same operation index always gets the same code.
@@ -109,8 +113,12 @@ class LinearizedSet {
       return x | 0;
     };
     for (let i = 0; i < size; i++) {
-      this.zobristLow[i] = next();
-      this.zobristHigh[i] = next();
+      const low = next();
+      const high = next();
+      if (isOpen(i)) continue;
+      this.completedMask[i >> 5]! |= 1 << (i & 31);
+      this.zobristLow[i] = low;
+      this.zobristHigh[i] = high;
     }
   }
 
@@ -126,26 +134,34 @@ class LinearizedSet {
 }
 
 /**
- * Visited (linearized set, state id) pairs: an open-addressing hash table over typed arrays (no object per
- * pair, so no garbage), keyed by the set's Zobrist hash and the state id, each hit confirmed against the bits.
+ * Visited (linearized set, state id) pairs: a hash table over typed arrays (no object per pair, so no
+ * garbage), keyed by the hash of the set's completed operations and the state id; the records under one key
+ * are chained. A new pair is covered by a visited one with the same state, the same completed operations and
+ * a subset of its open operations: an open operation need never take effect and blocks no other, so whatever
+ * completes the new pair completes the visited one, which was explored (or is being explored) already.
  */
 class Visited {
   private readonly width: number;
+  private readonly completedMask: Uint32Array;
   private mask: number;
+  private keys = 0;
   private count = 0;
-  /** Per slot: the record's number + 1 (0: empty). */
+  /** Per slot: the newest record under its key + 1 (0: empty). */
   private slots: Int32Array;
   private hashes: Int32Array;
-  /** Per record: the state id, and `width` words of the set. */
+  /** Per record: the state id, the record before it under the same key + 1 (0: none), and `width` words of the set. */
   private stateIds: Int32Array;
+  private chain: Int32Array;
   private words: Uint32Array;
 
-  constructor(width: number) {
+  constructor(width: number, completedMask: Uint32Array) {
     this.width = width;
+    this.completedMask = completedMask;
     this.slots = new Int32Array(1 << 10);
     this.hashes = new Int32Array(1 << 10);
     this.mask = (1 << 10) - 1;
     this.stateIds = new Int32Array(1 << 9);
+    this.chain = new Int32Array(1 << 9);
     this.words = new Uint32Array((1 << 9) * width);
   }
 
@@ -153,24 +169,29 @@ class Visited {
     return (set.hashLow ^ Math.imul(stateId + 1, 0x9e3779b1) ^ (set.hashHigh >>> 7)) | 0;
   }
 
-  /** Adds the pair; false when it was already there. */
+  /** Whether record `record` has `stateId`, the same completed operations as `set` and a subset of its open ones. */
+  private covers(record: number, set: LinearizedSet, stateId: number): boolean {
+    if (this.stateIds[record] !== stateId) return false;
+    const base = record * this.width;
+    for (let i = 0; i < this.width; i++) {
+      const seen = this.words[base + i]!;
+      const now = set.words[i]!;
+      if ((seen & ~now) !== 0 || ((seen ^ now) & this.completedMask[i]!) !== 0) return false;
+    }
+    return true;
+  }
+
+  /** Adds the pair; false when a visited pair covers it. */
   add(set: LinearizedSet, stateId: number): boolean {
     const hash = Visited.mix(set, stateId);
-    const width = this.width;
     let slot = hash & this.mask;
     for (;;) {
-      const record = this.slots[slot]! - 1;
-      if (record < 0) break;
-      if (this.hashes[slot] === hash && this.stateIds[record] === stateId) {
-        let same = true;
-        const base = record * width;
-        for (let i = 0; i < width; i++) {
-          if (this.words[base + i] !== set.words[i]) {
-            same = false;
-            break;
-          }
+      if (this.slots[slot] === 0) break;
+      if (this.hashes[slot] === hash) {
+        for (let record = this.slots[slot]! - 1; record >= 0; record = this.chain[record]! - 1) {
+          if (this.covers(record, set, stateId)) return false;
         }
-        if (same) return false;
+        break;
       }
       slot = (slot + 1) & this.mask;
     }
@@ -179,15 +200,20 @@ class Visited {
       const stateIds = new Int32Array(this.stateIds.length * 2);
       stateIds.set(this.stateIds);
       this.stateIds = stateIds;
+      const chain = new Int32Array(this.chain.length * 2);
+      chain.set(this.chain);
+      this.chain = chain;
       const words = new Uint32Array(this.words.length * 2);
       words.set(this.words);
       this.words = words;
     }
     this.stateIds[record] = stateId;
-    this.words.set(set.words, record * width);
+    this.words.set(set.words, record * this.width);
+    this.chain[record] = this.slots[slot]!;
+    if (this.slots[slot] === 0) this.keys++;
     this.slots[slot] = record + 1;
     this.hashes[slot] = hash;
-    if (this.count * 2 > this.slots.length) this.grow();
+    if (this.keys * 2 > this.slots.length) this.grow();
     return true;
   }
 
@@ -288,8 +314,40 @@ export type PartitionOutcome<S> =
 
 type Budget = { steps: number; readonly max: number; readonly shouldStop?: () => boolean };
 
-/** Searches one partition (a key's sub-history). */
+type Failure<S> = Extract<PartitionOutcome<S>, { kind: 'fail' }>;
+
+/**
+ * Searches one partition (a key's sub-history) by running two exact searches that differ only in the order in
+ * which they try candidates, in turns of STOP_CHECK_EVERY steps, and taking the verdict of whichever ends
+ * first. Trying open operations in call order (eagerly) finds quickly where an open operation had to take
+ * effect early (an append that later reads show); trying completed operations first (open ones as late as
+ * possible) finds quickly where an open write had to take effect late (just before a read of an old value).
+ * Neither order is better on every history; together they cost at most twice the better one, in steps.
+ */
 function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp<I, O>[], initial: S, budget: Budget): PartitionOutcome<S> {
+  const states = new States(model, ops);
+  const startSteps = budget.steps;
+  // Without open operations the two orders are the same search: one is enough.
+  const orders = ops.some((op) => op.return === null) ? [false, true] : [false];
+  const searches = orders.map((openLast) => search(ops, states, states.id(initial), budget, openLast));
+  for (let turn = 0; ; turn = (turn + 1) % searches.length) {
+    const next = searches[turn]!.next();
+    if (!next.done) continue;
+    const outcome = next.value;
+    const steps = budget.steps - startSteps;
+    if (outcome.kind !== 'fail') return { kind: outcome.kind, steps };
+    return { ...outcome, state: states.states[outcome.stateId]!, steps };
+  }
+}
+
+type SearchEnd = { readonly kind: 'ok' | 'unknown' } | (Omit<Failure<never>, 'state' | 'steps'> & { readonly stateId: number });
+
+/**
+ * One exact search (Wing & Gong with Lowe's memo), yielding every STOP_CHECK_EVERY steps. With `openLast`,
+ * at each node it tries every completed candidate before any open one; otherwise candidates in call order.
+ * The order changes how fast a verdict comes, never the verdict: every candidate is tried either way.
+ */
+function* search<S, I, O>(ops: readonly HistoryOp<I, O>[], states: States<S, I, O>, initialId: number, budget: Budget, openLast: boolean): Generator<void, SearchEnd> {
   const entries: Entry[] = [];
   const times: number[] = [];
   ops.forEach((op, index) => {
@@ -326,36 +384,59 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp
     if (call.next) call.next.prev = call;
   };
 
-  const linearized = new LinearizedSet(ops.length);
-  const visited = new Visited(linearized.words.length);
-  const states = new States(model, ops);
+  const isOpen = (i: number) => ops[i]!.return === null;
+  const linearized = new LinearizedSet(ops.length, isOpen);
+  const visited = new Visited(linearized.words.length, linearized.completedMask);
   const twinBefore = openTwins(ops);
   const stack: { call: Entry; stateId: number }[] = [];
-  let stateId = states.id(initial);
+  let stateId = initialId;
   let entry = head.next;
-  let deepest: Extract<PartitionOutcome<S>, { kind: 'fail' }> | undefined;
-  const startSteps = budget.steps;
+  // With openLast: false while completed candidates are tried, true once they are done and open ones are.
+  let openPass = false;
+  let deepest: (SearchEnd & { kind: 'fail' }) | undefined;
+  // Dominance: when the last operation placed is an open o, a candidate p that would reach the same state
+  // from the state before o is tried from there instead (by o's parent, which tries every candidate). Sound
+  // because o is open: it blocks no other operation (its return sorts last) and need never take effect, so
+  // a completion after "o, p" is one after "p" alone, from a smaller linearized set. (Why the pruning rules
+  // together lose nothing: if a linearization existed and the search missed it, take, among the nodes it
+  // pushed that can still be completed, one with the shortest completion and then the fewest operations
+  // placed. Its completion's first operation, taken as the earliest-called of its open twins, is pruned by no
+  // rule without there being a pushed node lower in that order that can be completed: a contradiction.)
+  const dominated = (index: number, next: number): boolean => {
+    const top = stack[stack.length - 1];
+    if (top === undefined || !isOpen(top.call.op)) return false;
+    return states.step(top.stateId, index) === next;
+  };
 
   while (head.next !== null) {
-    budget.steps++;
-    if (budget.steps > budget.max) return { kind: 'unknown', steps: budget.steps - startSteps };
-    if (budget.steps % STOP_CHECK_EVERY === 0 && budget.shouldStop?.()) return { kind: 'unknown', steps: budget.steps - startSteps };
     assert(entry !== null, 'linearizability search ran off the end of its entry list');
+    if (entry.isCall && openLast && isOpen(entry.op) !== openPass) {
+      entry = entry.next;
+      continue;
+    }
+    budget.steps++;
+    if (budget.steps > budget.max) return { kind: 'unknown' };
+    if (budget.steps % STOP_CHECK_EVERY === 0) {
+      if (budget.shouldStop?.()) return { kind: 'unknown' };
+      yield;
+    }
     if (entry.isCall) {
       const index = entry.op;
-      const open = ops[index]!.return === null;
+      const open = isOpen(index);
       // An open operation that leaves the state as it is changes nothing by taking effect: leaving it out
       // loses no order. Of open operations with the same input, only the earliest called not yet placed is tried.
       const twin = open ? twinBefore[index]! : -1;
       const next = twin >= 0 && !linearized.has(twin) ? -1 : states.step(stateId, index);
-      if (next >= 0 && !(open && next === stateId)) {
+      if (next >= 0 && !(open && next === stateId) && !dominated(index, next)) {
         linearized.flip(index);
-        // Memoisation: the same set of operations done, leading to the same state, was explored before.
+        // Memoisation: the same set of operations done (or, see Visited, one with fewer open ones), leading
+        // to the same state, was explored before.
         if (visited.add(linearized, next)) {
           stack.push({ call: entry, stateId });
           stateId = next;
           lift(entry);
           entry = head.next;
+          openPass = false;
           continue;
         }
         linearized.flip(index);
@@ -365,21 +446,27 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp
     }
     // An open operation's return sorts after every completed one's: reaching it means every completed
     // operation has been placed, and open ones may never have taken effect (a blocked acquire, a lost dequeue).
-    if (ops[entry.op]!.return === null) return { kind: 'ok', steps: budget.steps - startSteps };
+    if (isOpen(entry.op)) return { kind: 'ok' };
+    if (openLast && !openPass) {
+      openPass = true;
+      entry = head.next;
+      continue;
+    }
     // A return: its operation had to take effect before now, and no candidate could. Backtrack.
     if (deepest === undefined || stack.length > deepest.prefix.length) {
       const candidates: number[] = [];
       for (let e: Entry | null = head.next; e !== null && e !== entry; e = e.next) if (e.isCall) candidates.push(e.op);
-      deepest = { kind: 'fail', steps: 0, prefix: stack.map((s) => s.call.op), state: states.states[stateId]!, blocked: entry.op, candidates };
+      deepest = { kind: 'fail', prefix: stack.map((s) => s.call.op), stateId, blocked: entry.op, candidates };
     }
     const top = stack.pop();
-    if (top === undefined) return { ...deepest, steps: budget.steps - startSteps };
+    if (top === undefined) return deepest;
     stateId = top.stateId;
     linearized.flip(top.call.op);
     unlift(top.call);
     entry = top.call.next;
+    openPass = openLast && isOpen(top.call.op);
   }
-  return { kind: 'ok', steps: budget.steps - startSteps };
+  return { kind: 'ok' };
 }
 
 /** A failure's story in words (also used by bench/check-baseline.ts, the search as it was). */
