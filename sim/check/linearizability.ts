@@ -58,6 +58,8 @@ export interface CheckOptions<State = unknown, Input = OpInput, Output = OpOutpu
   readonly initial?: unknown;
 }
 
+const COVERS = 1;
+const COVERED = 2;
 const STEPS_MAX_DEFAULT = 50_000_000;
 const STOP_CHECK_EVERY = 4_096;
 /** Cells of the dense step cache per sub-history (4 bytes each): states × operations, beyond which a Map takes over. */
@@ -169,27 +171,48 @@ class Visited {
     return (set.hashLow ^ Math.imul(stateId + 1, 0x9e3779b1) ^ (set.hashHigh >>> 7)) | 0;
   }
 
-  /** Whether record `record` has `stateId`, the same completed operations as `set` and a subset of its open ones. */
-  private covers(record: number, set: LinearizedSet, stateId: number): boolean {
-    if (this.stateIds[record] !== stateId) return false;
+  /**
+   * COVERS when record `record` has `stateId`, the same completed operations as `set` and a subset of its open
+   * ones; COVERED when it has a superset of them instead (then `set` makes it redundant); else 0.
+   */
+  private compare(record: number, set: LinearizedSet, stateId: number): number {
+    if (this.stateIds[record] !== stateId) return 0;
     const base = record * this.width;
+    let covers = true;
+    let covered = true;
     for (let i = 0; i < this.width; i++) {
       const seen = this.words[base + i]!;
       const now = set.words[i]!;
-      if ((seen & ~now) !== 0 || ((seen ^ now) & this.completedMask[i]!) !== 0) return false;
+      if (((seen ^ now) & this.completedMask[i]!) !== 0) return 0;
+      if ((seen & ~now) !== 0) covers = false;
+      if ((now & ~seen) !== 0) covered = false;
+      if (!covers && !covered) return 0;
     }
-    return true;
+    return covers ? COVERS : COVERED;
   }
 
-  /** Adds the pair; false when a visited pair covers it. */
+  /** Adds the pair; false when a visited pair covers it. Visited pairs it covers leave their chain (they would never match again). */
   add(set: LinearizedSet, stateId: number): boolean {
     const hash = Visited.mix(set, stateId);
     let slot = hash & this.mask;
+    let fresh = false;
     for (;;) {
-      if (this.slots[slot] === 0) break;
+      if (this.slots[slot] === 0) {
+        fresh = true;
+        break;
+      }
       if (this.hashes[slot] === hash) {
+        // Records leaving the chain may empty it for a moment: the new record goes in below.
+        let before = -1;
         for (let record = this.slots[slot]! - 1; record >= 0; record = this.chain[record]! - 1) {
-          if (this.covers(record, set, stateId)) return false;
+          const relation = this.compare(record, set, stateId);
+          if (relation === COVERS) return false;
+          if (relation === COVERED) {
+            if (before < 0) this.slots[slot] = this.chain[record]!;
+            else this.chain[before] = this.chain[record]!;
+            continue;
+          }
+          before = record;
         }
         break;
       }
@@ -210,7 +233,7 @@ class Visited {
     this.stateIds[record] = stateId;
     this.words.set(set.words, record * this.width);
     this.chain[record] = this.slots[slot]!;
-    if (this.slots[slot] === 0) this.keys++;
+    if (fresh) this.keys++;
     this.slots[slot] = record + 1;
     this.hashes[slot] = hash;
     if (this.keys * 2 > this.slots.length) this.grow();
@@ -289,22 +312,22 @@ class States<S, I, O> {
 }
 
 /**
- * For each open operation, the open operation before it (in call order) with the same input, or -1. Open
- * operations with the same input are interchangeable (null output, no return): the search takes them in
- * call order only, which cuts the subsets of them it would otherwise try one by one.
+ * Open operations grouped by input, each group in call order. Open operations with the same input are
+ * interchangeable (null output, no return): the search takes those of a group in call order only, which cuts
+ * the subsets of them it would otherwise try one by one. So the placed ones of a group are always its first
+ * few, and a group offers one candidate at a time..
  */
-function openTwins<I, O>(ops: readonly HistoryOp<I, O>[]): Int32Array {
-  const previous = new Int32Array(ops.length).fill(-1);
-  const lastByInput = new Map<string, number>();
+function openGroups<I, O>(ops: readonly HistoryOp<I, O>[]): number[][] {
+  const byInput = new Map<string, number[]>();
   const open = ops.map((op, i) => ({ op, i })).filter(({ op }) => op.return === null);
   open.sort((a, b) => a.op.call - b.op.call || a.i - b.i);
   for (const { op, i } of open) {
     const text = canonical(op.input);
-    const before = lastByInput.get(text);
-    if (before !== undefined) previous[i] = before;
-    lastByInput.set(text, i);
+    let group = byInput.get(text);
+    if (group === undefined) byInput.set(text, (group = []));
+    group.push(i);
   }
-  return previous;
+  return [...byInput.values()];
 }
 
 export type PartitionOutcome<S> =
@@ -342,33 +365,60 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp
 
 type SearchEnd = { readonly kind: 'ok' | 'unknown' } | (Omit<Failure<never>, 'state' | 'steps'> & { readonly stateId: number });
 
+/** An open operation in the list of candidates-to-be: the earliest-called unplaced one of each group, in call order. */
+interface OpenNode {
+  readonly op: number;
+  readonly call: number;
+  prev: OpenNode | null;
+  next: OpenNode | null;
+}
+
+/** A placed operation, with what the search needs to take it back and go on with the next candidate. */
+interface Frame {
+  readonly op: number;
+  /** The state before it. */
+  readonly stateId: number;
+  /** A completed operation's call entry, or null. */
+  readonly call: Entry | null;
+  /** An open operation's node, or null; and the next of its group, put in the list in its place. */
+  readonly open: OpenNode | null;
+  readonly successor: OpenNode | null;
+  /** The node's first return entry and candidate pass, restored on the way back. */
+  readonly firstReturn: Entry;
+  readonly pass: number;
+}
+
 /**
- * One exact search (Wing & Gong with Lowe's memo), yielding every STOP_CHECK_EVERY steps. With `openLast`,
- * at each node it tries every completed candidate before any open one; otherwise candidates in call order.
- * The order changes how fast a verdict comes, never the verdict: every candidate is tried either way.
+ * One exact search (Wing & Gong with Lowe's memo), yielding every STOP_CHECK_EVERY steps. The entry list
+ * holds completed operations only; open ones wait in a list of their own, one per group (openGroups) at a
+ * time, and are candidates once called no later than the first return still in the entry list. Each node tries candidates in two passes: with
+ * `openLast`, completed ones and then open ones; otherwise open ones first. The order changes how fast a
+ * verdict comes, never the verdict: every candidate is tried either way.
  */
 function* search<S, I, O>(ops: readonly HistoryOp<I, O>[], states: States<S, I, O>, initialId: number, budget: Budget, openLast: boolean): Generator<void, SearchEnd> {
-  const entries: Entry[] = [];
-  const times: number[] = [];
-  ops.forEach((op, index) => {
-    const call: Entry = { op: index, isCall: true, match: null, prev: null, next: null };
-    const ret: Entry = { op: index, isCall: false, match: null, prev: null, next: null };
-    call.match = ret;
-    entries.push(call, ret);
-    times.push(op.call, op.return ?? Number.POSITIVE_INFINITY);
-  });
-  const order = entries.map((_, i) => i);
-  // Time order; on a tie, calls first (operations that touch in time count as concurrent).
-  order.sort((a, b) => times[a]! - times[b]! || Number(!entries[a]!.isCall) - Number(!entries[b]!.isCall) || entries[a]!.op - entries[b]!.op);
   const head: Entry = { op: -1, isCall: false, match: null, prev: null, next: null };
-  let last = head;
-  for (const i of order) {
-    const entry = entries[i]!;
-    entry.prev = last;
-    last.next = entry;
-    last = entry;
+  {
+    const entries: Entry[] = [];
+    const times: number[] = [];
+    ops.forEach((op, index) => {
+      if (op.return === null) return;
+      const call: Entry = { op: index, isCall: true, match: null, prev: null, next: null };
+      const ret: Entry = { op: index, isCall: false, match: null, prev: null, next: null };
+      call.match = ret;
+      entries.push(call, ret);
+      times.push(op.call, op.return);
+    });
+    const order = entries.map((_, i) => i);
+    // Time order; on a tie, calls first (operations that touch in time count as concurrent).
+    order.sort((a, b) => times[a]! - times[b]! || Number(!entries[a]!.isCall) - Number(!entries[b]!.isCall) || entries[a]!.op - entries[b]!.op);
+    let last = head;
+    for (const i of order) {
+      const entry = entries[i]!;
+      entry.prev = last;
+      last.next = entry;
+      last = entry;
+    }
   }
-
   const lift = (call: Entry) => {
     call.prev!.next = call.next;
     if (call.next) call.next.prev = call.prev;
@@ -383,35 +433,119 @@ function* search<S, I, O>(ops: readonly HistoryOp<I, O>[], states: States<S, I, 
     call.prev!.next = call;
     if (call.next) call.next.prev = call;
   };
+  /** The first return entry in the list (every entry before it is a candidate's call), or null when none is left. */
+  const findFirstReturn = (): Entry | null => {
+    let e = head.next;
+    while (e !== null && e.isCall) e = e.next;
+    return e;
+  };
 
+  // The open list: each group's first member, in call order; placing one puts the next of its group in its place.
+  const openHead: OpenNode = { op: -1, call: Number.NEGATIVE_INFINITY, prev: null, next: null };
+  const openNodes = new Map<number, OpenNode>();
+  const nextInGroup = new Int32Array(ops.length).fill(-1);
+  const byCall = (a: number, b: number) => ops[a]!.call - ops[b]!.call || a - b;
+  const groups = openGroups(ops);
+  for (const members of groups) {
+    members.forEach((op, i) => {
+      openNodes.set(op, { op, call: ops[op]!.call, prev: null, next: null });
+      if (i + 1 < members.length) nextInGroup[op] = members[i + 1]!;
+    });
+  }
+  {
+    let last = openHead;
+    for (const op of groups.map((members) => members[0]!).sort(byCall)) {
+      const node = openNodes.get(op)!;
+      node.prev = last;
+      last.next = node;
+      last = node;
+    }
+  }
+  const unlink = (node: OpenNode) => {
+    node.prev!.next = node.next;
+    if (node.next) node.next.prev = node.prev;
+  };
+  const relink = (node: OpenNode) => {
+    node.prev!.next = node;
+    if (node.next) node.next.prev = node;
+  };
+  /** Takes an open operation's node out of the list and puts the next of its group in, in call order; returns that one. */
+  const placeOpen = (node: OpenNode): OpenNode | null => {
+    unlink(node);
+    const op = nextInGroup[node.op]!;
+    if (op < 0) return null;
+    const successor = openNodes.get(op)!;
+    let after = node.prev!;
+    while (after.next !== null && byCall(after.next.op, op) < 0) after = after.next;
+    successor.prev = after;
+    successor.next = after.next;
+    relink(successor);
+    return successor;
+  };
   const isOpen = (i: number) => ops[i]!.return === null;
   const linearized = new LinearizedSet(ops.length, isOpen);
   const visited = new Visited(linearized.words.length, linearized.completedMask);
-  const twinBefore = openTwins(ops);
-  const stack: { call: Entry; stateId: number }[] = [];
+  const stack: Frame[] = [];
   let stateId = initialId;
-  let entry = head.next;
-  // With openLast: false while completed candidates are tried, true once they are done and open ones are.
-  let openPass = false;
+  let firstReturn = findFirstReturn();
+  if (firstReturn === null) return { kind: 'ok' };
+  let returnTime = ops[firstReturn.op]!.return!;
+  // The node's candidate pass (0, then 1), and where it is in each: a call entry, an open node.
+  let pass = 0;
+  let entry = head.next!;
+  let openAt = openHead.next;
   let deepest: (SearchEnd & { kind: 'fail' }) | undefined;
   // Dominance: when the last operation placed is an open o, a candidate p that would reach the same state
   // from the state before o is tried from there instead (by o's parent, which tries every candidate). Sound
-  // because o is open: it blocks no other operation (its return sorts last) and need never take effect, so
-  // a completion after "o, p" is one after "p" alone, from a smaller linearized set. (Why the pruning rules
-  // together lose nothing: if a linearization existed and the search missed it, take, among the nodes it
-  // pushed that can still be completed, one with the shortest completion and then the fewest operations
-  // placed. Its completion's first operation, taken as the earliest-called of its open twins, is pruned by no
-  // rule without there being a pushed node lower in that order that can be completed: a contradiction.)
+  // because o is open: it blocks no other operation and need never take effect, so a completion after
+  // "o, p" is one after "p" alone, from a smaller linearized set. (Why the pruning rules together lose
+  // nothing: if a linearization existed and the search missed it, take, among the nodes it pushed that can
+  // still be completed, one with the shortest completion and then the fewest operations placed. Its
+  // completion's first operation, taken as the earliest-called of its open twins, is pruned by no rule
+  // without there being a pushed node lower in that order that can be completed: a contradiction.)
   const dominated = (index: number, next: number): boolean => {
     const top = stack[stack.length - 1];
-    if (top === undefined || !isOpen(top.call.op)) return false;
+    if (top === undefined || top.call !== null) return false;
     return states.step(top.stateId, index) === next;
   };
-
-  while (head.next !== null) {
-    assert(entry !== null, 'linearizability search ran off the end of its entry list');
-    if (entry.isCall && openLast && isOpen(entry.op) !== openPass) {
-      entry = entry.next;
+  for (;;) {
+    const openPass = (pass === 0) !== openLast;
+    let index = -1;
+    if (openPass) {
+      // Called no later than the first return: a call and a return at the same time count as concurrent.
+      if (openAt !== null && openAt.call <= returnTime) index = openAt.op;
+    } else if (entry !== firstReturn) {
+      index = entry.op;
+    }
+    if (index < 0) {
+      if (pass === 0) {
+        pass = 1;
+        entry = head.next!;
+        openAt = openHead.next;
+        continue;
+      }
+      // Every candidate tried, and the operation of the first return had to take effect before then. Backtrack.
+      if (deepest === undefined || stack.length > deepest.prefix.length) {
+        const candidates: number[] = [];
+        for (let e = head.next!; e !== firstReturn; e = e.next!) candidates.push(e.op);
+        for (let o = openHead.next; o !== null && o.call <= returnTime; o = o.next) candidates.push(o.op);
+        deepest = { kind: 'fail', prefix: stack.map((f) => f.op), stateId, blocked: firstReturn.op, candidates };
+      }
+      const top = stack.pop();
+      if (top === undefined) return deepest;
+      stateId = top.stateId;
+      linearized.flip(top.op);
+      firstReturn = top.firstReturn;
+      returnTime = ops[firstReturn.op]!.return!;
+      pass = top.pass;
+      if (top.call !== null) {
+        unlift(top.call);
+        entry = top.call.next!;
+      } else {
+        if (top.successor !== null) unlink(top.successor);
+        relink(top.open!);
+        openAt = top.open!.next;
+      }
       continue;
     }
     budget.steps++;
@@ -420,53 +554,35 @@ function* search<S, I, O>(ops: readonly HistoryOp<I, O>[], states: States<S, I, 
       if (budget.shouldStop?.()) return { kind: 'unknown' };
       yield;
     }
-    if (entry.isCall) {
-      const index = entry.op;
-      const open = isOpen(index);
-      // An open operation that leaves the state as it is changes nothing by taking effect: leaving it out
-      // loses no order. Of open operations with the same input, only the earliest called not yet placed is tried.
-      const twin = open ? twinBefore[index]! : -1;
-      const next = twin >= 0 && !linearized.has(twin) ? -1 : states.step(stateId, index);
-      if (next >= 0 && !(open && next === stateId) && !dominated(index, next)) {
-        linearized.flip(index);
-        // Memoisation: the same set of operations done (or, see Visited, one with fewer open ones), leading
-        // to the same state, was explored before.
-        if (visited.add(linearized, next)) {
-          stack.push({ call: entry, stateId });
-          stateId = next;
+    const next = states.step(stateId, index);
+    // An open operation that leaves the state as it is changes nothing by taking effect: leaving it out loses no order.
+    if (next >= 0 && !(openPass && next === stateId) && !dominated(index, next)) {
+      linearized.flip(index);
+      // Memoisation: the same set of operations done (or, see Visited, one with fewer open ones), leading
+      // to the same state, was explored before.
+      if (visited.add(linearized, next)) {
+        const successor = openPass ? placeOpen(openAt!) : null;
+        stack.push({ op: index, stateId, call: openPass ? null : entry, open: openPass ? openAt : null, successor, firstReturn: firstReturn!, pass });
+        stateId = next;
+        if (!openPass) {
           lift(entry);
-          entry = head.next;
-          openPass = false;
-          continue;
+          if (entry.match === firstReturn) {
+            firstReturn = findFirstReturn();
+            // Every completed operation is placed; open ones may never have taken effect (a blocked acquire, a lost dequeue).
+            if (firstReturn === null) return { kind: 'ok' };
+            returnTime = ops[firstReturn.op]!.return!;
+          }
         }
-        linearized.flip(index);
+        pass = 0;
+        entry = head.next!;
+        openAt = openHead.next;
+        continue;
       }
-      entry = entry.next;
-      continue;
+      linearized.flip(index);
     }
-    // An open operation's return sorts after every completed one's: reaching it means every completed
-    // operation has been placed, and open ones may never have taken effect (a blocked acquire, a lost dequeue).
-    if (isOpen(entry.op)) return { kind: 'ok' };
-    if (openLast && !openPass) {
-      openPass = true;
-      entry = head.next;
-      continue;
-    }
-    // A return: its operation had to take effect before now, and no candidate could. Backtrack.
-    if (deepest === undefined || stack.length > deepest.prefix.length) {
-      const candidates: number[] = [];
-      for (let e: Entry | null = head.next; e !== null && e !== entry; e = e.next) if (e.isCall) candidates.push(e.op);
-      deepest = { kind: 'fail', prefix: stack.map((s) => s.call.op), stateId, blocked: entry.op, candidates };
-    }
-    const top = stack.pop();
-    if (top === undefined) return deepest;
-    stateId = top.stateId;
-    linearized.flip(top.call.op);
-    unlift(top.call);
-    entry = top.call.next;
-    openPass = openLast && isOpen(top.call.op);
+    if (openPass) openAt = openAt!.next;
+    else entry = entry.next!;
   }
-  return { kind: 'ok' };
 }
 
 /** A failure's story in words (also used by bench/check-baseline.ts, the search as it was). */
