@@ -7,7 +7,7 @@
 
 import { assert } from '../assert.js';
 import {
-  canonical, describeOperation, registerModel, resolveModel, type HistoryOp, type Model, type ModelName, type OpInput, type OpOutput, type StateKey,
+  canonical, describeOperation, refuteStaleRead, registerModel, resolveModel, type HistoryOp, type Model, type ModelName, type OpInput, type OpOutput, type StateKey,
 } from './models.js';
 
 export type { HistoryOp, ModelName, OpInput, OpName, OpOutput } from './models.js';
@@ -56,8 +56,18 @@ export interface CheckOptions<State = unknown, Input = OpInput, Output = OpOutpu
    * free for mutex). Histories whose missing keys read as the empty string need `""` here.
    */
   readonly initial?: unknown;
+  /**
+   * The candidate orders the search runs: both in lockstep (the default), or one alone, which is as exact
+   * and only slower on some histories (for tests and benchmarks).
+   */
+  readonly candidateOrder?: CandidateOrder;
 }
 
+/** `open-first`: open operations tried before completed ones at each node; `open-last`: after. */
+export type CandidateOrder = 'both' | 'open-first' | 'open-last';
+
+/** Steps of the search that tells a refuted stale read's story (beyond, the refutation tells it). */
+const STALE_READ_SEARCH_STEPS = 20_000;
 const COVERS = 1;
 const COVERED = 2;
 const STEPS_MAX_DEFAULT = 50_000_000;
@@ -347,11 +357,11 @@ type Failure<S> = Extract<PartitionOutcome<S>, { kind: 'fail' }>;
  * possible) finds quickly where an open write had to take effect late (just before a read of an old value).
  * Neither order is better on every history; together they cost at most twice the better one, in steps.
  */
-function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp<I, O>[], initial: S, budget: Budget): PartitionOutcome<S> {
+function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp<I, O>[], initial: S, budget: Budget, candidateOrder: CandidateOrder = 'both'): PartitionOutcome<S> {
   const states = new States(model, ops);
   const startSteps = budget.steps;
   // Without open operations the two orders are the same search: one is enough.
-  const orders = ops.some((op) => op.return === null) ? [false, true] : [false];
+  const orders = !ops.some((op) => op.return === null) ? [false] : candidateOrder === 'both' ? [false, true] : [candidateOrder === 'open-last'];
   const searches = orders.map((openLast) => search(ops, states, states.id(initial), budget, openLast));
   for (let turn = 0; ; turn = (turn + 1) % searches.length) {
     const next = searches[turn]!.next();
@@ -627,12 +637,26 @@ export function checkLinearizability<S = unknown, I = OpInput, O = OpOutput>(his
       smallest = { key, operations: inCallOrder(ops), orderedPrefix: [], blocked: refuted.blocked, explanation: refuted.explanation };
       break;
     }
-    // Once the budget is spent, the remaining sub-histories get only the cheap refutation above.
+    // A register's stale read (models.ts refuteStaleRead) decides the verdict without a search; a short
+    // search still tells the story when it can, with the longest order it found.
+    const stale = model.refute === registerModel.refute ? refuteStaleRead(ops as readonly HistoryOp[], initial, where) : undefined;
+    if (stale !== undefined) {
+      const remaining = unknownKeys.length > 0 ? 0 : Math.min(budget.max - budget.steps, STALE_READ_SEARCH_STEPS);
+      const short: Budget = { steps: 0, max: remaining, shouldStop: budget.shouldStop };
+      const outcome = remaining > 0 ? searchPartition(model, ops, initial, short, options.candidateOrder) : undefined;
+      budget.steps += short.steps;
+      assert(outcome?.kind !== 'ok', `the search linearized ${where}, which refuteStaleRead refuted`);
+      smallest = outcome?.kind === 'fail'
+        ? { key, operations: inCallOrder(ops), orderedPrefix: outcome.prefix.map((i) => ops[i]!), blocked: ops[outcome.blocked]!, explanation: explain(model, where, ops, outcome) }
+        : { key, operations: inCallOrder(ops), orderedPrefix: [], blocked: stale.blocked as HistoryOp<I, O>, explanation: stale.explanation };
+      break;
+    }
+    // Once the budget is spent, the remaining sub-histories get only the cheap refutations above.
     if (unknownKeys.length > 0) {
       unknownKeys.push(key);
       continue;
     }
-    const outcome = searchPartition(model, ops, initial, budget);
+    const outcome = searchPartition(model, ops, initial, budget, options.candidateOrder);
     if (outcome.kind === 'unknown') {
       unknownKeys.push(key);
       continue;
