@@ -157,6 +157,8 @@ class LinearizedSet {
 class Visited {
   private readonly width: number;
   private readonly completedMask: Uint32Array;
+  /** Without open operations, covering is equality. */
+  private readonly anyOpen: boolean;
   private mask: number;
   private keys = 0;
   private count = 0;
@@ -168,9 +170,10 @@ class Visited {
   private chain: Int32Array;
   private words: Uint32Array;
 
-  constructor(width: number, completedMask: Uint32Array) {
+  constructor(width: number, completedMask: Uint32Array, anyOpen: boolean) {
     this.width = width;
     this.completedMask = completedMask;
+    this.anyOpen = anyOpen;
     this.slots = new Int32Array(1 << 10);
     this.hashes = new Int32Array(1 << 10);
     this.mask = (1 << 10) - 1;
@@ -190,6 +193,10 @@ class Visited {
   private compare(record: number, set: LinearizedSet, stateId: number): number {
     if (this.stateIds[record] !== stateId) return 0;
     const base = record * this.width;
+    if (!this.anyOpen) {
+      for (let i = 0; i < this.width; i++) if (this.words[base + i] !== set.words[i]) return 0;
+      return COVERS;
+    }
     let covers = true;
     let covered = true;
     for (let i = 0; i < this.width; i++) {
@@ -483,9 +490,13 @@ function* search<S, I, O>(ops: readonly HistoryOp<I, O>[], states: States<S, I, 
     relink(successor);
     return successor;
   };
-  const isOpen = (i: number) => ops[i]!.return === null;
+  const openFlags = new Uint8Array(ops.length);
+  ops.forEach((op, i) => {
+    if (op.return === null) openFlags[i] = 1;
+  });
+  const isOpen = (i: number) => openFlags[i] === 1;
   const linearized = new LinearizedSet(ops.length, isOpen);
-  const visited = new Visited(linearized.words.length, linearized.completedMask);
+  const visited = new Visited(linearized.words.length, linearized.completedMask, openFlags.includes(1));
   // The placed operations, a stack of frames in typed arrays: the operation, the state before it, an open
   // one's successor in the open list (-1: none), and the node's first return (its operation) and pass.
   let depth = 0;
