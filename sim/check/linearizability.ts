@@ -1,7 +1,8 @@
 // A linearizability checker for histories of any sequential model (sim/check/models.ts), not tied to any
 // algorithm. It searches for an order of the operations that respects real time and the model's sequential
-// semantics (Wing & Gong's search with Lowe's memoisation of (linearized set, model state) pairs), after
-// splitting the history into the model's independent sub-histories (kv: per key; P-compositionality).
+// semantics (Wing & Gong's search with Lowe's memoisation of (linearized set, model state) pairs, run in two
+// candidate orders in turns; see searchPartition), after splitting the history into the model's independent
+// sub-histories (kv: per key; P-compositionality).
 // Operations with an unknown outcome (open) may have taken effect at any time after their call, or never.
 // A step budget ends the search with `unknown`, naming the sub-histories left undecided. The model starts from one initial value (its default unless told).
 
@@ -89,7 +90,7 @@ export function describeWhere(model: { readonly name: string; readonly partition
 
 // ---- the search ---------------------------------------------------------------------------------
 
-/** A node of the doubly linked list of call and return entries, in time order. */
+/** A node of the doubly linked list of completed operations' call and return entries, in time order. */
 interface Entry {
   readonly op: number;
   readonly isCall: boolean;
@@ -396,9 +397,9 @@ interface OpenNode {
 /**
  * One exact search (Wing & Gong with Lowe's memo), yielding every STOP_CHECK_EVERY steps. The entry list
  * holds completed operations only; open ones wait in a list of their own, one per group (openGroups) at a
- * time, and are candidates once called no later than the first return still in the entry list. Each node tries candidates in two passes: with
- * `openLast`, completed ones and then open ones; otherwise open ones first. The order changes how fast a
- * verdict comes, never the verdict: every candidate is tried either way.
+ * time, and are candidates once called no later than the first return still in the entry list. Each node
+ * tries candidates in two passes: with `openLast`, completed ones and then open ones; otherwise open ones
+ * first. The order changes how fast a verdict comes, never the verdict: every candidate is tried either way.
  */
 function* search<S, I, O>(ops: readonly HistoryOp<I, O>[], states: States<S, I, O>, initialId: number, budget: Budget, openLast: boolean): Generator<void, SearchEnd> {
   const head: Entry = { op: -1, isCall: false, match: null, prev: null, next: null };
