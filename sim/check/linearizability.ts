@@ -1,13 +1,14 @@
 // A linearizability checker for histories of any sequential model (sim/check/models.ts), not tied to any
 // algorithm. It searches for an order of the operations that respects real time and the model's sequential
-// semantics (Wing & Gong's search with Lowe's memoisation of (linearized set, model state) pairs), after
-// splitting the history into the model's independent sub-histories (kv: per key; P-compositionality).
+// semantics (Wing & Gong's search with Lowe's memoisation of (linearized set, model state) pairs, run in two
+// candidate orders in turns; see searchPartition), after splitting the history into the model's independent
+// sub-histories (kv: per key; P-compositionality).
 // Operations with an unknown outcome (open) may have taken effect at any time after their call, or never.
 // A step budget ends the search with `unknown`, naming the sub-histories left undecided. The model starts from one initial value (its default unless told).
 
 import { assert } from '../assert.js';
 import {
-  canonical, describeOperation, registerModel, resolveModel, type HistoryOp, type Model, type ModelName, type OpInput, type OpOutput, type StateKey,
+  canonical, describeOperation, refuteStaleRead, registerModel, resolveModel, type HistoryOp, type Model, type ModelName, type OpInput, type OpOutput, type StateKey,
 } from './models.js';
 
 export type { HistoryOp, ModelName, OpInput, OpName, OpOutput } from './models.js';
@@ -56,8 +57,22 @@ export interface CheckOptions<State = unknown, Input = OpInput, Output = OpOutpu
    * free for mutex). Histories whose missing keys read as the empty string need `""` here.
    */
   readonly initial?: unknown;
+  /**
+   * The candidate orders the search runs: both in lockstep (the default), or one alone, which is as exact
+   * and only slower on some histories (for tests and benchmarks).
+   */
+  readonly candidateOrder?: CandidateOrder;
 }
 
+/** `open-first`: open operations tried before completed ones at each node; `open-last`: after. */
+export type CandidateOrder = 'both' | 'open-first' | 'open-last';
+
+/** Steps of the search that tells a refuted stale read's story (beyond, the refutation tells it). */
+const STALE_READ_SEARCH_STEPS = 20_000;
+/** The open-last search's share of the turns: one in this many. */
+const OPEN_LAST_TURN_EVERY = 4;
+const COVERS = 1;
+const COVERED = 2;
 const STEPS_MAX_DEFAULT = 50_000_000;
 const STOP_CHECK_EVERY = 4_096;
 /** Cells of the dense step cache per sub-history (4 bytes each): states × operations, beyond which a Map takes over. */
@@ -75,7 +90,7 @@ export function describeWhere(model: { readonly name: string; readonly partition
 
 // ---- the search ---------------------------------------------------------------------------------
 
-/** A node of the doubly linked list of call and return entries, in time order. */
+/** A node of the doubly linked list of completed operations' call and return entries, in time order. */
 interface Entry {
   readonly op: number;
   readonly isCall: boolean;
@@ -86,18 +101,22 @@ interface Entry {
 }
 
 /**
- * The set of linearized operations: bits, plus a 53-bit Zobrist hash kept up to date as bits flip,
- * so that memoisation needs no string per step. A hash hit is always confirmed against the bits.
+ * The set of linearized operations: bits, plus a 53-bit Zobrist hash of its completed operations kept up to
+ * date as bits flip, so that memoisation needs no string per step. Open operations are left out of the hash:
+ * the memo compares sets that differ only in open operations (see Visited).
  */
 class LinearizedSet {
   readonly words: Uint32Array;
+  /** The bits of completed operations (those with a return). */
+  readonly completedMask: Uint32Array;
   private readonly zobristLow: Int32Array;
   private readonly zobristHigh: Int32Array;
   hashLow = 0;
   hashHigh = 0;
 
-  constructor(size: number) {
+  constructor(size: number, isOpen: (i: number) => boolean) {
     this.words = new Uint32Array(Math.ceil(size / 32) || 1);
+    this.completedMask = new Uint32Array(this.words.length);
     this.zobristLow = new Int32Array(size);
     this.zobristHigh = new Int32Array(size);
     // A fixed xorshift stream: the same operation index always gets the same code.
@@ -109,8 +128,12 @@ class LinearizedSet {
       return x | 0;
     };
     for (let i = 0; i < size; i++) {
-      this.zobristLow[i] = next();
-      this.zobristHigh[i] = next();
+      const low = next();
+      const high = next();
+      if (isOpen(i)) continue;
+      this.completedMask[i >> 5]! |= 1 << (i & 31);
+      this.zobristLow[i] = low;
+      this.zobristHigh[i] = high;
     }
   }
 
@@ -126,26 +149,37 @@ class LinearizedSet {
 }
 
 /**
- * Visited (linearized set, state id) pairs: an open-addressing hash table over typed arrays (no object per
- * pair, so no garbage), keyed by the set's Zobrist hash and the state id, each hit confirmed against the bits.
+ * Visited (linearized set, state id) pairs: a hash table over typed arrays (no object per pair, so no
+ * garbage), keyed by the hash of the set's completed operations and the state id; the records under one key
+ * are chained. A new pair is covered by a visited one with the same state, the same completed operations and
+ * a subset of its open operations: an open operation need never take effect and blocks no other, so whatever
+ * completes the new pair completes the visited one, which was explored (or is being explored) already.
  */
 class Visited {
   private readonly width: number;
+  private readonly completedMask: Uint32Array;
+  /** Without open operations, covering is equality. */
+  private readonly anyOpen: boolean;
   private mask: number;
+  private keys = 0;
   private count = 0;
-  /** Per slot: the record's number + 1 (0: empty). */
+  /** Per slot: the newest record under its key + 1 (0: empty). */
   private slots: Int32Array;
   private hashes: Int32Array;
-  /** Per record: the state id, and `width` words of the set. */
+  /** Per record: the state id, the record before it under the same key + 1 (0: none), and `width` words of the set. */
   private stateIds: Int32Array;
+  private chain: Int32Array;
   private words: Uint32Array;
 
-  constructor(width: number) {
+  constructor(width: number, completedMask: Uint32Array, anyOpen: boolean) {
     this.width = width;
+    this.completedMask = completedMask;
+    this.anyOpen = anyOpen;
     this.slots = new Int32Array(1 << 10);
     this.hashes = new Int32Array(1 << 10);
     this.mask = (1 << 10) - 1;
     this.stateIds = new Int32Array(1 << 9);
+    this.chain = new Int32Array(1 << 9);
     this.words = new Uint32Array((1 << 9) * width);
   }
 
@@ -153,24 +187,54 @@ class Visited {
     return (set.hashLow ^ Math.imul(stateId + 1, 0x9e3779b1) ^ (set.hashHigh >>> 7)) | 0;
   }
 
-  /** Adds the pair; false when it was already there. */
+  /**
+   * COVERS when record `record` has `stateId`, the same completed operations as `set` and a subset of its open
+   * ones; COVERED when it has a superset of them instead (then `set` makes it redundant); else 0.
+   */
+  private compare(record: number, set: LinearizedSet, stateId: number): number {
+    if (this.stateIds[record] !== stateId) return 0;
+    const base = record * this.width;
+    if (!this.anyOpen) {
+      for (let i = 0; i < this.width; i++) if (this.words[base + i] !== set.words[i]) return 0;
+      return COVERS;
+    }
+    let covers = true;
+    let covered = true;
+    for (let i = 0; i < this.width; i++) {
+      const seen = this.words[base + i]!;
+      const now = set.words[i]!;
+      if (((seen ^ now) & this.completedMask[i]!) !== 0) return 0;
+      if ((seen & ~now) !== 0) covers = false;
+      if ((now & ~seen) !== 0) covered = false;
+      if (!covers && !covered) return 0;
+    }
+    return covers ? COVERS : COVERED;
+  }
+
+  /** Adds the pair; false when a visited pair covers it. Visited pairs it covers leave their chain (they would never match again). */
   add(set: LinearizedSet, stateId: number): boolean {
     const hash = Visited.mix(set, stateId);
-    const width = this.width;
     let slot = hash & this.mask;
+    let fresh = false;
     for (;;) {
-      const record = this.slots[slot]! - 1;
-      if (record < 0) break;
-      if (this.hashes[slot] === hash && this.stateIds[record] === stateId) {
-        let same = true;
-        const base = record * width;
-        for (let i = 0; i < width; i++) {
-          if (this.words[base + i] !== set.words[i]) {
-            same = false;
-            break;
+      if (this.slots[slot] === 0) {
+        fresh = true;
+        break;
+      }
+      if (this.hashes[slot] === hash) {
+        // Records leaving the chain may empty it for a moment: the new record goes in below.
+        let before = -1;
+        for (let record = this.slots[slot]! - 1; record >= 0; record = this.chain[record]! - 1) {
+          const relation = this.compare(record, set, stateId);
+          if (relation === COVERS) return false;
+          if (relation === COVERED) {
+            if (before < 0) this.slots[slot] = this.chain[record]!;
+            else this.chain[before] = this.chain[record]!;
+            continue;
           }
+          before = record;
         }
-        if (same) return false;
+        break;
       }
       slot = (slot + 1) & this.mask;
     }
@@ -179,15 +243,20 @@ class Visited {
       const stateIds = new Int32Array(this.stateIds.length * 2);
       stateIds.set(this.stateIds);
       this.stateIds = stateIds;
+      const chain = new Int32Array(this.chain.length * 2);
+      chain.set(this.chain);
+      this.chain = chain;
       const words = new Uint32Array(this.words.length * 2);
       words.set(this.words);
       this.words = words;
     }
     this.stateIds[record] = stateId;
-    this.words.set(set.words, record * width);
+    this.words.set(set.words, record * this.width);
+    this.chain[record] = this.slots[slot]!;
+    if (fresh) this.keys++;
     this.slots[slot] = record + 1;
     this.hashes[slot] = hash;
-    if (this.count * 2 > this.slots.length) this.grow();
+    if (this.keys * 2 > this.slots.length) this.grow();
     return true;
   }
 
@@ -263,22 +332,22 @@ class States<S, I, O> {
 }
 
 /**
- * For each open operation, the open operation before it (in call order) with the same input, or -1. Open
- * operations with the same input are interchangeable (null output, no return): the search takes them in
- * call order only, which cuts the subsets of them it would otherwise try one by one.
+ * Open operations grouped by input, each group in call order. Open operations with the same input are
+ * interchangeable (null output, no return): the search takes those of a group in call order only, which cuts
+ * the subsets of them it would otherwise try one by one. So the placed ones of a group are always its first
+ * few, and a group offers one candidate at a time..
  */
-function openTwins<I, O>(ops: readonly HistoryOp<I, O>[]): Int32Array {
-  const previous = new Int32Array(ops.length).fill(-1);
-  const lastByInput = new Map<string, number>();
+function openGroups<I, O>(ops: readonly HistoryOp<I, O>[]): number[][] {
+  const byInput = new Map<string, number[]>();
   const open = ops.map((op, i) => ({ op, i })).filter(({ op }) => op.return === null);
   open.sort((a, b) => a.op.call - b.op.call || a.i - b.i);
   for (const { op, i } of open) {
     const text = canonical(op.input);
-    const before = lastByInput.get(text);
-    if (before !== undefined) previous[i] = before;
-    lastByInput.set(text, i);
+    let group = byInput.get(text);
+    if (group === undefined) byInput.set(text, (group = []));
+    group.push(i);
   }
-  return previous;
+  return [...byInput.values()];
 }
 
 export type PartitionOutcome<S> =
@@ -288,29 +357,77 @@ export type PartitionOutcome<S> =
 
 type Budget = { steps: number; readonly max: number; readonly shouldStop?: () => boolean };
 
-/** Searches one partition (a key's sub-history). */
-function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp<I, O>[], initial: S, budget: Budget): PartitionOutcome<S> {
-  const entries: Entry[] = [];
-  const times: number[] = [];
-  ops.forEach((op, index) => {
-    const call: Entry = { op: index, isCall: true, match: null, prev: null, next: null };
-    const ret: Entry = { op: index, isCall: false, match: null, prev: null, next: null };
-    call.match = ret;
-    entries.push(call, ret);
-    times.push(op.call, op.return ?? Number.POSITIVE_INFINITY);
-  });
-  const order = entries.map((_, i) => i);
-  // Time order; on a tie, calls first (operations that touch in time count as concurrent).
-  order.sort((a, b) => times[a]! - times[b]! || Number(!entries[a]!.isCall) - Number(!entries[b]!.isCall) || entries[a]!.op - entries[b]!.op);
-  const head: Entry = { op: -1, isCall: false, match: null, prev: null, next: null };
-  let last = head;
-  for (const i of order) {
-    const entry = entries[i]!;
-    entry.prev = last;
-    last.next = entry;
-    last = entry;
-  }
+type Failure<S> = Extract<PartitionOutcome<S>, { kind: 'fail' }>;
 
+/**
+ * Searches one partition (a key's sub-history) by running two exact searches that differ only in the order in
+ * which they try candidates, in turns of STOP_CHECK_EVERY steps, and taking the verdict of whichever ends
+ * first. Trying open operations first (eagerly, the classic order) finds quickly where an open operation had
+ * to take effect early (an append that later reads show); trying completed operations first (open ones as
+ * late as possible) finds quickly where an open write had to take effect late (just before a read of an old
+ * value). Neither order is better on every history. The eager one gets three turns in four: where it is the
+ * quick one, the pair costs at most 4/3 of it in steps; where only the other is, at most 4 times that one.
+ */
+function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp<I, O>[], initial: S, budget: Budget, candidateOrder: CandidateOrder = 'both'): PartitionOutcome<S> {
+  const states = new States(model, ops);
+  const startSteps = budget.steps;
+  // Without open operations the two orders are the same search: one is enough.
+  const orders = !ops.some((op) => op.return === null) ? [false] : candidateOrder === 'both' ? [false, true] : [candidateOrder === 'open-last'];
+  const searches = orders.map((openLast) => search(ops, states, states.id(initial), budget, openLast));
+  for (let turn = 0; ; turn++) {
+    const next = searches[searches.length === 1 || turn % OPEN_LAST_TURN_EVERY !== 0 ? 0 : 1]!.next();
+    if (!next.done) continue;
+    const outcome = next.value;
+    const steps = budget.steps - startSteps;
+    if (outcome.kind !== 'fail') return { kind: outcome.kind, steps };
+    return { ...outcome, state: states.states[outcome.stateId]!, steps };
+  }
+}
+
+type SearchEnd = { readonly kind: 'ok' | 'unknown' } | (Omit<Failure<never>, 'state' | 'steps'> & { readonly stateId: number });
+
+/** An open operation in the list of candidates-to-be: the earliest-called unplaced one of each group, in call order. */
+interface OpenNode {
+  readonly op: number;
+  readonly call: number;
+  prev: OpenNode | null;
+  next: OpenNode | null;
+}
+
+/**
+ * One exact search (Wing & Gong with Lowe's memo), yielding every STOP_CHECK_EVERY steps. The entry list
+ * holds completed operations only; open ones wait in a list of their own, one per group (openGroups) at a
+ * time, and are candidates once called no later than the first return still in the entry list. Each node
+ * tries candidates in two passes: with `openLast`, completed ones and then open ones; otherwise open ones
+ * first. The order changes how fast a verdict comes, never the verdict: every candidate is tried either way.
+ */
+function* search<S, I, O>(ops: readonly HistoryOp<I, O>[], states: States<S, I, O>, initialId: number, budget: Budget, openLast: boolean): Generator<void, SearchEnd> {
+  const head: Entry = { op: -1, isCall: false, match: null, prev: null, next: null };
+  /** Per completed operation, its call entry. */
+  const callEntries: Entry[] = [];
+  {
+    const entries: Entry[] = [];
+    const times: number[] = [];
+    ops.forEach((op, index) => {
+      if (op.return === null) return;
+      const call: Entry = { op: index, isCall: true, match: null, prev: null, next: null };
+      const ret: Entry = { op: index, isCall: false, match: null, prev: null, next: null };
+      call.match = ret;
+      callEntries[index] = call;
+      entries.push(call, ret);
+      times.push(op.call, op.return);
+    });
+    const order = entries.map((_, i) => i);
+    // Time order; on a tie, calls first (operations that touch in time count as concurrent).
+    order.sort((a, b) => times[a]! - times[b]! || Number(!entries[a]!.isCall) - Number(!entries[b]!.isCall) || entries[a]!.op - entries[b]!.op);
+    let last = head;
+    for (const i of order) {
+      const entry = entries[i]!;
+      entry.prev = last;
+      last.next = entry;
+      last = entry;
+    }
+  }
   const lift = (call: Entry) => {
     call.prev!.next = call.next;
     if (call.next) call.next.prev = call.prev;
@@ -325,61 +442,172 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, ops: readonly HistoryOp
     call.prev!.next = call;
     if (call.next) call.next.prev = call;
   };
+  /** The first return entry in the list (every entry before it is a candidate's call), or null when none is left. */
+  const findFirstReturn = (): Entry | null => {
+    let e = head.next;
+    while (e !== null && e.isCall) e = e.next;
+    return e;
+  };
 
-  const linearized = new LinearizedSet(ops.length);
-  const visited = new Visited(linearized.words.length);
-  const states = new States(model, ops);
-  const twinBefore = openTwins(ops);
-  const stack: { call: Entry; stateId: number }[] = [];
-  let stateId = states.id(initial);
-  let entry = head.next;
-  let deepest: Extract<PartitionOutcome<S>, { kind: 'fail' }> | undefined;
-  const startSteps = budget.steps;
-
-  while (head.next !== null) {
-    budget.steps++;
-    if (budget.steps > budget.max) return { kind: 'unknown', steps: budget.steps - startSteps };
-    if (budget.steps % STOP_CHECK_EVERY === 0 && budget.shouldStop?.()) return { kind: 'unknown', steps: budget.steps - startSteps };
-    assert(entry !== null, 'linearizability search ran off the end of its entry list');
-    if (entry.isCall) {
-      const index = entry.op;
-      const open = ops[index]!.return === null;
-      // An open operation that leaves the state as it is changes nothing by taking effect: leaving it out
-      // loses no order. Of open operations with the same input, only the earliest called not yet placed is tried.
-      const twin = open ? twinBefore[index]! : -1;
-      const next = twin >= 0 && !linearized.has(twin) ? -1 : states.step(stateId, index);
-      if (next >= 0 && !(open && next === stateId)) {
-        linearized.flip(index);
-        // Memoisation: the same set of operations done, leading to the same state, was explored before.
-        if (visited.add(linearized, next)) {
-          stack.push({ call: entry, stateId });
-          stateId = next;
-          lift(entry);
-          entry = head.next;
-          continue;
-        }
-        linearized.flip(index);
+  // The open list: each group's first member, in call order; placing one puts the next of its group in its place.
+  const openHead: OpenNode = { op: -1, call: Number.NEGATIVE_INFINITY, prev: null, next: null };
+  const openNodes: OpenNode[] = [];
+  const nextInGroup = new Int32Array(ops.length).fill(-1);
+  const byCall = (a: number, b: number) => ops[a]!.call - ops[b]!.call || a - b;
+  const groups = openGroups(ops);
+  for (const members of groups) {
+    members.forEach((op, i) => {
+      openNodes[op] = { op, call: ops[op]!.call, prev: null, next: null };
+      if (i + 1 < members.length) nextInGroup[op] = members[i + 1]!;
+    });
+  }
+  {
+    let last = openHead;
+    for (const op of groups.map((members) => members[0]!).sort(byCall)) {
+      const node = openNodes[op]!;
+      node.prev = last;
+      last.next = node;
+      last = node;
+    }
+  }
+  const unlink = (node: OpenNode) => {
+    node.prev!.next = node.next;
+    if (node.next) node.next.prev = node.prev;
+  };
+  const relink = (node: OpenNode) => {
+    node.prev!.next = node;
+    if (node.next) node.next.prev = node;
+  };
+  /** Takes an open operation's node out of the list and puts the next of its group in, in call order; returns that one. */
+  const placeOpen = (node: OpenNode): OpenNode | null => {
+    unlink(node);
+    const op = nextInGroup[node.op]!;
+    if (op < 0) return null;
+    const successor = openNodes[op]!;
+    let after = node.prev!;
+    while (after.next !== null && byCall(after.next.op, op) < 0) after = after.next;
+    successor.prev = after;
+    successor.next = after.next;
+    relink(successor);
+    return successor;
+  };
+  const openFlags = new Uint8Array(ops.length);
+  ops.forEach((op, i) => {
+    if (op.return === null) openFlags[i] = 1;
+  });
+  const isOpen = (i: number) => openFlags[i] === 1;
+  const linearized = new LinearizedSet(ops.length, isOpen);
+  const visited = new Visited(linearized.words.length, linearized.completedMask, openFlags.includes(1));
+  // The placed operations, a stack of frames in typed arrays: the operation, the state before it, an open
+  // one's successor in the open list (-1: none), and the node's first return (its operation) and pass.
+  let depth = 0;
+  const frameOp = new Int32Array(ops.length);
+  const frameState = new Int32Array(ops.length);
+  const frameSuccessor = new Int32Array(ops.length);
+  const frameFirstReturn = new Int32Array(ops.length);
+  const framePass = new Uint8Array(ops.length);
+  let stateId = initialId;
+  let firstReturn = findFirstReturn();
+  if (firstReturn === null) return { kind: 'ok' };
+  let returnTime = ops[firstReturn.op]!.return!;
+  // The node's candidate pass (0, then 1), and where it is in each: a call entry, an open node.
+  let pass = 0;
+  let entry = head.next!;
+  let openAt = openHead.next;
+  let deepest: (SearchEnd & { kind: 'fail' }) | undefined;
+  // Dominance: when the last operation placed is an open o, a candidate p that would reach the same state
+  // from the state before o is tried from there instead (by o's parent, which tries every candidate). Sound
+  // because o is open: it blocks no other operation and need never take effect, so a completion after
+  // "o, p" is one after "p" alone, from a smaller linearized set. (Why the pruning rules together lose
+  // nothing: if a linearization existed and the search missed it, take, among the nodes it pushed that can
+  // still be completed, one with the shortest completion and then the fewest operations placed. Its
+  // completion's first operation, taken as the earliest-called of its open twins, is pruned by no rule
+  // without there being a pushed node lower in that order that can be completed: a contradiction.)
+  const dominated = (index: number, next: number): boolean => {
+    if (depth === 0 || !isOpen(frameOp[depth - 1]!)) return false;
+    return states.step(frameState[depth - 1]!, index) === next;
+  };
+  for (;;) {
+    const openPass = (pass === 0) !== openLast;
+    let index = -1;
+    if (openPass) {
+      // Called no later than the first return: a call and a return at the same time count as concurrent.
+      if (openAt !== null && openAt.call <= returnTime) index = openAt.op;
+    } else if (entry !== firstReturn) {
+      index = entry.op;
+    }
+    if (index < 0) {
+      if (pass === 0) {
+        pass = 1;
+        entry = head.next!;
+        openAt = openHead.next;
+        continue;
       }
-      entry = entry.next;
+      // Every candidate tried, and the operation of the first return had to take effect before then. Backtrack.
+      if (deepest === undefined || depth > deepest.prefix.length) {
+        const candidates: number[] = [];
+        for (let e = head.next!; e !== firstReturn; e = e.next!) candidates.push(e.op);
+        for (let o = openHead.next; o !== null && o.call <= returnTime; o = o.next) candidates.push(o.op);
+        deepest = { kind: 'fail', prefix: [...frameOp.subarray(0, depth)], stateId, blocked: firstReturn.op, candidates };
+      }
+      if (depth === 0) return deepest;
+      depth--;
+      const op = frameOp[depth]!;
+      stateId = frameState[depth]!;
+      linearized.flip(op);
+      firstReturn = callEntries[frameFirstReturn[depth]!]!.match!;
+      returnTime = ops[firstReturn.op]!.return!;
+      pass = framePass[depth]!;
+      if (isOpen(op)) {
+        const successor = frameSuccessor[depth]!;
+        if (successor >= 0) unlink(openNodes[successor]!);
+        relink(openNodes[op]!);
+        openAt = openNodes[op]!.next;
+      } else {
+        unlift(callEntries[op]!);
+        entry = callEntries[op]!.next!;
+      }
       continue;
     }
-    // An open operation's return sorts after every completed one's: reaching it means every completed
-    // operation has been placed, and open ones may never have taken effect (a blocked acquire, a lost dequeue).
-    if (ops[entry.op]!.return === null) return { kind: 'ok', steps: budget.steps - startSteps };
-    // A return: its operation had to take effect before now, and no candidate could. Backtrack.
-    if (deepest === undefined || stack.length > deepest.prefix.length) {
-      const candidates: number[] = [];
-      for (let e: Entry | null = head.next; e !== null && e !== entry; e = e.next) if (e.isCall) candidates.push(e.op);
-      deepest = { kind: 'fail', steps: 0, prefix: stack.map((s) => s.call.op), state: states.states[stateId]!, blocked: entry.op, candidates };
+    budget.steps++;
+    if (budget.steps > budget.max) return { kind: 'unknown' };
+    if (budget.steps % STOP_CHECK_EVERY === 0) {
+      if (budget.shouldStop?.()) return { kind: 'unknown' };
+      yield;
     }
-    const top = stack.pop();
-    if (top === undefined) return { ...deepest, steps: budget.steps - startSteps };
-    stateId = top.stateId;
-    linearized.flip(top.call.op);
-    unlift(top.call);
-    entry = top.call.next;
+    const next = states.step(stateId, index);
+    // An open operation that leaves the state as it is changes nothing by taking effect: leaving it out loses no order.
+    if (next >= 0 && !(openPass && next === stateId) && !dominated(index, next)) {
+      linearized.flip(index);
+      // Memoisation: the same set of operations done (or, see Visited, one with fewer open ones), leading
+      // to the same state, was explored before.
+      if (visited.add(linearized, next)) {
+        frameOp[depth] = index;
+        frameState[depth] = stateId;
+        frameSuccessor[depth] = openPass ? (placeOpen(openAt!)?.op ?? -1) : -1;
+        frameFirstReturn[depth] = firstReturn.op;
+        framePass[depth] = pass;
+        depth++;
+        stateId = next;
+        if (!openPass) {
+          lift(entry);
+          if (entry.match === firstReturn) {
+            firstReturn = findFirstReturn();
+            // Every completed operation is placed; open ones may never have taken effect (a blocked acquire, a lost dequeue).
+            if (firstReturn === null) return { kind: 'ok' };
+            returnTime = ops[firstReturn.op]!.return!;
+          }
+        }
+        pass = 0;
+        entry = head.next!;
+        openAt = openHead.next;
+        continue;
+      }
+      linearized.flip(index);
+    }
+    if (openPass) openAt = openAt!.next;
+    else entry = entry.next!;
   }
-  return { kind: 'ok', steps: budget.steps - startSteps };
 }
 
 /** A failure's story in words (also used by bench/check-baseline.ts, the search as it was). */
@@ -424,12 +652,26 @@ export function checkLinearizability<S = unknown, I = OpInput, O = OpOutput>(his
       smallest = { key, operations: inCallOrder(ops), orderedPrefix: [], blocked: refuted.blocked, explanation: refuted.explanation };
       break;
     }
-    // Once the budget is spent, the remaining sub-histories get only the cheap refutation above.
+    // A register's stale read (models.ts refuteStaleRead) decides the verdict without a search; a short
+    // search still tells the story when it can, with the longest order it found.
+    const stale = model.refute === registerModel.refute ? refuteStaleRead(ops as readonly HistoryOp[], initial, where) : undefined;
+    if (stale !== undefined) {
+      const remaining = unknownKeys.length > 0 ? 0 : Math.min(budget.max - budget.steps, STALE_READ_SEARCH_STEPS);
+      const short: Budget = { steps: 0, max: remaining, shouldStop: budget.shouldStop };
+      const outcome = remaining > 0 ? searchPartition(model, ops, initial, short, options.candidateOrder) : undefined;
+      budget.steps += short.steps;
+      assert(outcome?.kind !== 'ok', `the search linearized ${where}, which refuteStaleRead refuted`);
+      smallest = outcome?.kind === 'fail'
+        ? { key, operations: inCallOrder(ops), orderedPrefix: outcome.prefix.map((i) => ops[i]!), blocked: ops[outcome.blocked]!, explanation: explain(model, where, ops, outcome) }
+        : { key, operations: inCallOrder(ops), orderedPrefix: [], blocked: stale.blocked as HistoryOp<I, O>, explanation: stale.explanation };
+      break;
+    }
+    // Once the budget is spent, the remaining sub-histories get only the cheap refutations above.
     if (unknownKeys.length > 0) {
       unknownKeys.push(key);
       continue;
     }
-    const outcome = searchPartition(model, ops, initial, budget);
+    const outcome = searchPartition(model, ops, initial, budget, options.candidateOrder);
     if (outcome.kind === 'unknown') {
       unknownKeys.push(key);
       continue;

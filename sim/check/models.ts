@@ -188,6 +188,100 @@ function refuteUnwrittenRead(ops: readonly HistoryOp[], initial: unknown, where:
   };
 }
 
+/** A completed read of the register: a get, or a cas that succeeded (it found its expected value). */
+function readValue(op: HistoryOp): string | undefined {
+  if (op.output === null || op.return === null) return undefined;
+  if (op.input.op === 'get') return canonical(op.output.value ?? null);
+  if (op.input.op === 'cas' && op.output.ok === true) return canonical(op.input.expected ?? null);
+  return undefined;
+}
+
+/** How many elements of a list sorted by `key` have key < bound (or ≤ bound when `inclusive`). */
+function countBelow(list: readonly number[], key: (i: number) => number, bound: number, inclusive: boolean): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    const k = key(list[mid]!);
+    if (k < bound || (inclusive && k === bound)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * A stale read, found without a search. Without appends, the value a read r sees is the one written by the
+ * last write placed before it (put, or a cas that changed the register), or the initial value when there is
+ * none. Let w be, of the completed writes that certainly changed the register (puts, cas that reported
+ * success) and returned before r was called, the one called last: w is placed before r. Any operation W that
+ * could have written r's value (put, or cas not reported failed, open ones included; r itself excluded; the
+ * initial value as a write that returned before time began) and returned before w was called is placed
+ * before w, so it is not the last write before r. If every such W either returned before w was called or was
+ * called after r returned (so is placed after r), nothing can explain r: the history is not linearizable.
+ * Reads are gets and cas that reported success (they found their expected value). Times compare strictly,
+ * as in the search: operations that touch in time are concurrent. Not the models' `refute` (tried first,
+ * its story replacing the search's): the checker runs it for the register models (those whose `refute` is
+ * the register one) and prefers the search's story when a short search finds it.
+ */
+export function refuteStaleRead(ops: readonly HistoryOp[], initial: unknown, where: string): { blocked: HistoryOp; explanation: string } | undefined {
+  if (ops.some((op) => op.input.op === 'append')) return undefined;
+  // Writes that certainly changed the register, by return time, with the latest call among the first k.
+  const sure = ops.map((_, i) => i).filter((i) => {
+    const op = ops[i]!;
+    return op.return !== null && op.output !== null && (op.input.op === 'put' || (op.input.op === 'cas' && op.output.ok === true));
+  });
+  sure.sort((a, b) => ops[a]!.return! - ops[b]!.return!);
+  const latestCall: number[] = [];
+  sure.forEach((i, k) => latestCall.push(k === 0 || ops[i]!.call > ops[latestCall[k - 1]!]!.call ? i : latestCall[k - 1]!));
+  // Possible writers of each value, by call time, with the latest return among the first k (open: +∞).
+  const writers = new Map<string, number[]>();
+  ops.forEach((op, i) => {
+    const writes = op.input.op === 'put' || (op.input.op === 'cas' && op.output?.ok !== false);
+    if (!writes) return;
+    const value = canonical(op.input.value ?? null);
+    let list = writers.get(value);
+    if (list === undefined) writers.set(value, (list = []));
+    list.push(i);
+  });
+  const returned = (i: number) => ops[i]!.return ?? Number.POSITIVE_INFINITY;
+  const latestReturn = new Map<string, number[]>();
+  for (const [value, list] of writers) {
+    list.sort((a, b) => ops[a]!.call - ops[b]!.call);
+    const prefix: number[] = [];
+    list.forEach((i, k) => prefix.push(k === 0 ? returned(i) : Math.max(prefix[k - 1]!, returned(i))));
+    latestReturn.set(value, prefix);
+  }
+  const initialValue = canonical(initial ?? null);
+  const inCallOrder = ops.map((_, i) => i).sort((a, b) => ops[a]!.call - ops[b]!.call || a - b);
+  for (const i of inCallOrder) {
+    const read = ops[i]!;
+    const value = readValue(read);
+    if (value === undefined) continue;
+    const k = countBelow(sure, (j) => ops[j]!.return!, read.call, false) - 1;
+    if (k < 0) continue;
+    const overwriting = ops[latestCall[k]!]!;
+    // Could some writer of the value be placed after `overwriting` and before `read`? Writers called no later
+    // than the read returned are the first few by call time; one of them (not the read itself) must return no
+    // earlier than `overwriting` was called.
+    const list = writers.get(value) ?? [];
+    const prefix = latestReturn.get(value) ?? [];
+    const called = countBelow(list, (j) => ops[j]!.call, read.return!, true);
+    let possible = called > 0 && prefix[called - 1]! >= overwriting.call;
+    if (possible && list.includes(i)) {
+      // The read is a cas writing its own expected value: look again without it.
+      possible = list.some((j, n) => n < called && j !== i && returned(j) >= overwriting.call);
+    }
+    if (possible) continue;
+    const seen = describeValue(read.input.op === 'get' ? read.output!.value : read.input.expected);
+    const orInitial = value === initialValue ? ' (the initial value included)' : '';
+    return {
+      blocked: read,
+      explanation: `${describeOperation(registerModel, read)} found ${seen}, but ${describeOperation(registerModel, overwriting)} returned before it was called, so ${where} held ${describeValue(overwriting.input.value)} by then, and no write of ${seen}${orInitial} can come between them: each returned before that write was called or was called after the read returned. No order of the operations can explain it: the history is not linearizable.`,
+    };
+  }
+  return undefined;
+}
+
 function registerLike(name: string, description: string, operations: Readonly<Record<string, string>>): Model<unknown> {
   return {
     name,
