@@ -624,8 +624,17 @@ export function explain<S, I, O>(model: Model<S, I, O>, where: string, ops: read
   }
   const why = (op: HistoryOp<I, O>) => model.whyNot(failure.state, op.input, op.output);
   lines.push(`Next, ${describeOperation(model, blocked)} must take effect before it returned, yet ${why(blocked)}.`);
-  const others = failure.candidates.filter((i) => i !== failure.blocked).slice(0, 3);
-  for (const i of others) lines.push(`Nor can ${describeOperation(model, ops[i]!)} go first: ${why(ops[i]!)}.`);
+  // The other candidates: those the model refuses in this state get their reason; those it accepts (an open
+  // operation, or one whose every continuation fails further on) are named as leading nowhere longer.
+  const others = failure.candidates.filter((i) => i !== failure.blocked);
+  const refused = others.filter((i) => model.step(failure.state, ops[i]!.input, ops[i]!.output) === undefined);
+  for (const i of refused.slice(0, 3)) lines.push(`Nor can ${describeOperation(model, ops[i]!)} go first: ${why(ops[i]!)}.`);
+  const accepted = others.filter((i) => !refused.includes(i));
+  if (accepted.length > 0) {
+    const named = accepted.slice(0, 2).map((i) => describeOperation(model, ops[i]!)).join('; ');
+    const more = accepted.length > 2 ? ` and ${accepted.length - 2} more` : '';
+    lines.push(`${named}${more} could take effect there instead, but no order that starts so reaches further.`);
+  }
   lines.push('No other order of the overlapping operations works either, so the history is not linearizable.');
   return lines.join(' ');
 }

@@ -125,6 +125,20 @@ describe('checkLinearizability', () => {
     expect(result.failure!.explanation).toContain('it saw 1 while the value was 2');
   });
 
+  it('does not give a reason against an operation the model would accept (an open read at the blocked point)', () => {
+    const history: HistoryOp[] = [
+      { id: 1, client: 'c1', call: 0, return: 10, input: { op: 'put', key: 'x', value: 1 }, output: {} },
+      { id: 2, client: 'c2', call: 12, return: null, input: { op: 'get', key: 'x' }, output: null },
+      { id: 3, client: 'c3', call: 15, return: 20, input: { op: 'put', key: 'x', value: 2 }, output: {} },
+      { id: 4, client: 'c4', call: 25, return: 30, input: { op: 'get', key: 'x' }, output: { value: 1 } },
+    ];
+    const { failure } = checkLinearizability(history, { model: 'kv' });
+    expect(failure!.blocked.id).toBe(4);
+    // The open read can take effect in the value 2: "Nor can … go first: it saw nothing" would be false.
+    expect(failure!.explanation).not.toContain('Nor can #2');
+    expect(failure!.explanation).toContain('#2 c2: get x → ? (called 12, outcome unknown) could take effect there instead');
+  });
+
   it('lets an open write take effect late, or never', () => {
     const late: HistoryOp[] = [
       { id: 0, client: 'c1', call: 0, return: null, input: { op: 'put', value: 5 }, output: null },
