@@ -20,6 +20,7 @@ const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const RING_SIZE = 560;
 const NODE_RADIUS = 34;
+const CLIENT_RADIUS = 16;
 
 /** What the page exposes as `window.faultlinePlayground` (for a console user, and the browser test). */
 export interface PlaygroundHandle {
@@ -173,22 +174,27 @@ class Playground {
     this.draw();
   }
 
+  /** Servers on the outer ring, clients (smaller) on an inner one. */
   private layoutNodes(): void {
     const nodes = this.session.nodes;
     const centre = RING_SIZE / 2;
-    const radius = RING_SIZE / 2 - NODE_RADIUS - 30;
-    this.positions = new Map(nodes.map((n, i) => {
-      const angle = -Math.PI / 2 + (2 * Math.PI * i) / nodes.length;
-      return [n.id, { x: centre + radius * Math.cos(angle), y: centre + radius * Math.sin(angle) }];
-    }));
+    const rings = [nodes.filter((n) => n.role !== 'client'), nodes.filter((n) => n.role === 'client')];
+    const radii = [RING_SIZE / 2 - NODE_RADIUS - 30, RING_SIZE / 4 - CLIENT_RADIUS];
+    this.positions = new Map(rings.flatMap((ring, r) => ring.map((n, i) => {
+      const angle = -Math.PI / 2 + (2 * Math.PI * (i + r / 2)) / ring.length;
+      return [n.id, { x: centre + radii[r]! * Math.cos(angle), y: centre + radii[r]! * Math.sin(angle) }] as const;
+    })));
     this.nodeLayer.replaceChildren(...nodes.map((n) => {
       const { x, y } = this.positions.get(n.id)!;
-      const group = svg('g', { class: 'node', 'data-node': n.id, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})`, tabindex: 0, role: 'button', 'aria-label': `node ${n.id}` });
+      const client = n.role === 'client';
+      const group = svg('g', {
+        class: `node ${client ? 'client' : 'server'}`, 'data-node': n.id, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})`, tabindex: 0, role: 'button', 'aria-label': `node ${n.id}`,
+      });
       group.append(
-        svg('circle', { r: NODE_RADIUS }),
-        Object.assign(svg('text', { class: 'id', y: -6 }), { textContent: n.id }),
-        svg('text', { class: 'state', y: 10 }),
-        svg('text', { class: 'role', y: 24 }),
+        svg('circle', { r: client ? CLIENT_RADIUS : NODE_RADIUS }),
+        Object.assign(svg('text', { class: 'id', y: client ? 4 : -6 }), { textContent: n.id }),
+        svg('text', { class: 'state', y: client ? CLIENT_RADIUS + 12 : 10 }),
+        svg('text', { class: 'role', y: NODE_RADIUS + 16 }),
       );
       group.addEventListener('click', () => this.select(n.id));
       group.addEventListener('keydown', (event) => {

@@ -20,6 +20,8 @@ main { display: grid; grid-template-columns: minmax(420px, 640px) minmax(260px, 
 .node[data-status="down"] circle, .node[data-status="absent"] circle { fill: #eee; stroke: #888; stroke-dasharray: 1 4; }
 .node[data-role="leader"] circle { stroke-width: 6; }
 .node.selected circle { stroke: #1f4fa8; }
+.node.client circle { fill: #e6ecf7; stroke: #3d5a8c; stroke-width: 2; }
+.node.client .id { font-size: 11px; font-weight: 400; }
 .node text { font-size: 13px; text-anchor: middle; pointer-events: none; }
 .node .id { font-weight: 700; font-size: 15px; }
 .msg { stroke: #333; stroke-width: 0.5; }
