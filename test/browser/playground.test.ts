@@ -115,6 +115,17 @@ describe.skipIf(skipBrowser)('the playground in headless Chromium', () => {
     expect(json.edited).toBe(false);
 
     await page.screenshot({ path: join(OUTPUT_DIR, 'playground.png'), fullPage: true });
+
+    // Any registered scenario loads in the page: Multi-Paxos with a planted bug, from the start, no actions.
+    await page.selectOption('#scenario-select', 'paxos-lossy');
+    await page.selectOption('#bug-select', 'paxos/forget-promise');
+    await page.fill('#seed-input', '2');
+    await page.click('#load');
+    expect(await page.title()).toBe('faultline playground: paxos-lossy seed 2');
+    expect(await page.locator('#nodes g.node.server').count()).toBe(5);
+    expect(await nowOf(page)).toBe(0);
+    expect(await page.locator('#actions li').count()).toBe(0);
+    expect(await page.textContent('#outcome')).toBe('running');
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
