@@ -13,6 +13,12 @@ import { TraceIndex, type MessageFlight, type NodeState } from './trace-index.js
 export const SPEEDS = [0.01, 0.1, 0.25, 0.5, 1, 2, 5, 10, 100] as const;
 /** How long a dropped message stays on screen, fading, in simulated time. */
 const DROP_LINGER_MICROS: Micros = 20_000;
+/**
+ * The page simulates this far past the moment shown, so that a message in flight is drawn knowing when it
+ * arrives (one in flight longer is drawn as if arriving at the frontier). Simulating ahead changes nothing:
+ * the run is deterministic, and an action re-simulates from time 0 anyway.
+ */
+const LOOKAHEAD_MICROS: Micros = 100_000;
 /** A frame never advances simulated time by more than this much (a tab that slept does not jump). */
 const FRAME_WALL_MILLIS_MAX = 100;
 /** Message colours, assigned to message types in the order they are first seen; a legend names each. */
@@ -49,7 +55,7 @@ class Playground {
   private lastFrameMillis: number | undefined;
   private selected: string | null = null;
   private readonly colours = new Map<string, string>();
-  private positions = new Map<string, { x: number; y: number }>();
+  private positions = new Map<string, { x: number; y: number; r: number }>();
 
   // Elements.
   private readonly scenarioSelect = el('select', { id: 'scenario-select', 'aria-label': 'scenario' });
@@ -110,7 +116,7 @@ class Playground {
     this.speedSelect.addEventListener('change', () => { this.speed = Number(this.speedSelect.value); });
     this.slider.addEventListener('input', () => {
       this.setPlaying(false);
-      this.guard(() => this.session.seek(Number(this.slider.value)));
+      this.session.seek(Number(this.slider.value));
       this.draw();
     });
     this.downloadButton.addEventListener('click', () => this.download());
@@ -182,7 +188,7 @@ class Playground {
     const radii = [RING_SIZE / 2 - NODE_RADIUS - 30, RING_SIZE / 4 - CLIENT_RADIUS];
     this.positions = new Map(rings.flatMap((ring, r) => ring.map((n, i) => {
       const angle = -Math.PI / 2 + (2 * Math.PI * (i + r / 2)) / ring.length;
-      return [n.id, { x: centre + radii[r]! * Math.cos(angle), y: centre + radii[r]! * Math.sin(angle) }] as const;
+      return [n.id, { x: centre + radii[r]! * Math.cos(angle), y: centre + radii[r]! * Math.sin(angle), r: r === 0 ? NODE_RADIUS : CLIENT_RADIUS }] as const;
     })));
     this.nodeLayer.replaceChildren(...nodes.map((n) => {
       const { x, y } = this.positions.get(n.id)!;
@@ -270,7 +276,7 @@ class Playground {
       const advance = Math.round(elapsed * 1_000 * this.speed);
       if (advance > 0) {
         const target = this.session.nowMicros + advance;
-        this.guard(() => this.session.seek(target));
+        this.session.seek(target);
         const ended = this.session.result;
         if (ended !== undefined && this.session.nowMicros >= ended.endedAtMicros) this.setPlaying(false);
         this.draw();
@@ -295,6 +301,7 @@ class Playground {
     const session = this.session;
     if (session === undefined) return;
     const now = session.nowMicros;
+    session.advanceTo(now + LOOKAHEAD_MICROS);
     this.index.sync(session.trace);
     this.slider.max = String(session.lastMicros);
     this.slider.value = String(now);
@@ -337,9 +344,16 @@ class Playground {
       if (from === undefined || to === undefined) continue;
       // A message whose arrival lies beyond what has been simulated is drawn as if it arrived at the frontier.
       const end = m.endAt ?? Math.max(frontier, now + 1);
-      const fraction = end > m.sentAt ? Math.min(1, (Math.min(now, end) - m.sentAt) / (end - m.sentAt)) : 1;
-      const x = from.x + (to.x - from.x) * fraction;
-      const y = from.y + (to.y - from.y) * fraction;
+      // A message lost as it was sent fades half-way; one dropped on arrival (a crashed receiver), at the receiver.
+      const fraction = end > m.sentAt ? Math.min(1, (Math.min(now, end) - m.sentAt) / (end - m.sentAt)) : m.dropped ? 0.5 : 1;
+      // From the sender's rim to the receiver's, so that a message just sent or about to arrive is not under a node.
+      const length = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+      const ux = (to.x - from.x) / length;
+      const uy = (to.y - from.y) / length;
+      const start = { x: from.x + ux * (from.r + 6), y: from.y + uy * (from.r + 6) };
+      const stop = { x: to.x - ux * (to.r + 6), y: to.y - uy * (to.r + 6) };
+      const x = start.x + (stop.x - start.x) * fraction;
+      const y = start.y + (stop.y - start.y) * fraction;
       const fading = m.dropped && m.endAt !== null && now >= m.endAt;
       const opacity = fading ? Math.max(0.1, 1 - (now - m.endAt!) / DROP_LINGER_MICROS) : 1;
       const dot = svg('circle', {
