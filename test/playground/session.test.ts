@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NODE_ACTIONS, PlaygroundSession, SESSION_FAULTS_SOURCE } from '../../playground/session.js';
-import { findScenario } from '../../scenarios/index.js';
+import { findScenario, scenarios } from '../../scenarios/index.js';
 import { executeRun, prepareRun } from '../../sim/run.js';
 import { ms } from '../../sim/time.js';
 import type { TraceEvent } from '../../sim/trace.js';
@@ -91,6 +91,18 @@ describe('PlaygroundSession', () => {
     while (session.nowMicros < end) session.stepToNextEvent();
     expect(session.stepToNextEvent()).toBe(end);
   });
+
+  it('runs every registered scenario (but the two large ones, for time) as a fresh run of its schedule does', () => {
+    for (const scenario of scenarios.filter((s) => !s.name.endsWith('-large'))) {
+      const session = new PlaygroundSession({ scenario, seed: 1, durationMicros: ms(1_000) });
+      const server = session.nodes.find((n) => n.role !== 'client')!.id;
+      session.seek(ms(300));
+      session.act('crash', server);
+      session.seek(ms(600));
+      session.act('restart', server);
+      expect(session.runToEnd().fingerprint, scenario.name).toBe(fresh(session).fingerprint);
+    }
+  }, 120_000);
 
   it('refuses actions in the recovery phase and on unknown nodes, in one line', () => {
     const session = new PlaygroundSession({ scenario: findScenario('raft-leader-crash')!, seed: 1, durationMicros: ms(50) });
