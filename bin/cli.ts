@@ -27,6 +27,7 @@ import { readVersion, replayFileOf, serializeReplayFile } from '../lab/replay-fi
 import { readInputJson, readInputText } from '../lab/input-file.js';
 import { announceWritten, anyToStdout, checkDistinctOutputs, checkOutputFile, checkStdoutFree, writeOutputFile } from '../lab/output-path.js';
 import { registerExploreCommand } from './explore-command.js';
+import { registerPlaygroundCommand } from './playground-command.js';
 import { registerLabCommands } from './lab-commands.js';
 import { registerSweepCommands } from './sweep-command.js';
 import { listExperiments, registerExperimentCommand } from './experiment-command.js';
@@ -118,6 +119,7 @@ registerLabCommands(program);
 registerSweepCommands(program);
 registerExploreCommand(program);
 registerExperimentCommand(program);
+registerPlaygroundCommand(program);
 addScenariosFlag(['list', 'run', 'sweep', 'replay', 'shrink', 'experiment']);
 
 program

@@ -3,7 +3,7 @@
 // Plain JavaScript with no dependencies, so that asking costs a few milliseconds of start-up.
 import { readdirSync, statSync } from 'node:fs';
 
-const SOURCE_DIRS = ['bin', 'lab', 'sim', 'algorithms', 'scenarios', 'reports'];
+const SOURCE_DIRS = ['bin', 'lab', 'sim', 'algorithms', 'scenarios', 'reports', 'playground'];
 const SOURCE_FILES = ['index.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
 
 /** `root`: the package's root folder as a file URL ending in '/'. */

@@ -4,7 +4,7 @@
 // It builds into a private folder and swaps it in whole, so a faultline starting meanwhile never sees half a dist/.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,12 @@ if (built.status !== 0) {
 // The HTML reports bundle their browser code with esbuild from these sources at run time (reports/html.ts,
 // reports/experiment-html.ts).
 for (const client of ['reports/html-client.ts', 'reports/html-queues-client.ts', 'reports/experiment-html-client.ts', 'reports/check-html-client.ts', 'reports/tooltip-client.ts']) copyFileSync(join(root, client), join(partial, client));
+// The playground page bundles playground/client.ts the same way (playground/page.ts); the page's modules that
+// no compiled module imports travel as TypeScript beside it (esbuild reads either).
+mkdirSync(join(partial, 'playground'), { recursive: true });
+for (const name of readdirSync(join(root, 'playground'))) {
+  if (name.endsWith('.ts') && !existsSync(join(partial, 'playground', name.replace(/\.ts$/, '.js')))) copyFileSync(join(root, 'playground', name), join(partial, 'playground', name));
+}
 // Modules read the version from '../package.json' relative to themselves, which inside dist/ is this file.
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 writeFileSync(join(partial, 'package.json'), JSON.stringify({ type: 'module', version, private: true }, null, 2) + '\n');

@@ -57,8 +57,12 @@ describe('the packed package', () => {
       'package/package.json', 'package/bin/faultline.js', 'package/bin/compiled.js',
       'package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/bin/cli.js', 'package/dist/lab/sweep-worker-entry.js',
     ]));
-    // Only the HTML reports' browser code travels as TypeScript (esbuild bundles it when a report is written).
-    expect(listing.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort()).toEqual(['package/dist/reports/check-html-client.ts', 'package/dist/reports/experiment-html-client.ts', 'package/dist/reports/html-client.ts', 'package/dist/reports/html-queues-client.ts', 'package/dist/reports/tooltip-client.ts']);
+    // Only the browser code of the HTML reports and the playground travels as TypeScript (esbuild bundles it
+    // when a page is written).
+    expect(listing.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort()).toEqual([
+      'package/dist/playground/client.ts', 'package/dist/playground/replay.ts', 'package/dist/playground/trace-index.ts',
+      'package/dist/reports/check-html-client.ts', 'package/dist/reports/experiment-html-client.ts', 'package/dist/reports/html-client.ts', 'package/dist/reports/html-queues-client.ts', 'package/dist/reports/tooltip-client.ts',
+    ]);
   });
 
   it('runs the example\'s tests against the installed package', () => {

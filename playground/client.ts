@@ -1,0 +1,401 @@
+// The playground page script: the session (playground/session.ts) runs the real simulator in the page; this
+// file draws it (nodes on a ring, messages flying, roles and terms) and turns clicks and keys into seeks,
+// steps and node actions. It may read wall time (requestAnimationFrame) only to decide how far to simulate.
+
+import { findScenario } from '../scenarios/index.js';
+import { formatMicros, type Micros } from '../sim/time.js';
+import { CONFIG_ELEMENT_ID, type PlaygroundConfig } from './config.js';
+import { sessionReplayText } from './replay.js';
+import { NODE_ACTIONS, PlaygroundSession, type NodeAction } from './session.js';
+import { TraceIndex, type MessageFlight, type NodeState } from './trace-index.js';
+
+/** Simulated time per wall-clock second, as multiples of real time. */
+export const SPEEDS = [0.01, 0.1, 0.25, 0.5, 1, 2, 5, 10, 100] as const;
+/** How long a dropped message stays on screen, fading, in simulated time. */
+const DROP_LINGER_MICROS: Micros = 20_000;
+/**
+ * The page simulates this far past the moment shown, so that a message in flight is drawn knowing when it
+ * arrives (one in flight longer is drawn as if arriving at the frontier). Simulating ahead changes nothing:
+ * the run is deterministic, and an action re-simulates from time 0 anyway.
+ */
+const LOOKAHEAD_MICROS: Micros = 100_000;
+/** A frame never advances simulated time by more than this much (a tab that slept does not jump). */
+const FRAME_WALL_MILLIS_MAX = 100;
+/** Message colours, assigned to message types in the order they are first seen; a legend names each. */
+const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const RING_SIZE = 560;
+const NODE_RADIUS = 34;
+const CLIENT_RADIUS = 16;
+
+/** What the page exposes as `window.faultlinePlayground` (for a console user, and the browser test). */
+export interface PlaygroundHandle {
+  readonly session: () => PlaygroundSession;
+  readonly nowMicros: () => Micros;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  return node;
+}
+
+class Playground {
+  session!: PlaygroundSession;
+  private index!: TraceIndex;
+  private playing = false;
+  private speed = 1;
+  private lastFrameMillis: number | undefined;
+  private selected: string | null = null;
+  private readonly colours = new Map<string, string>();
+  private positions = new Map<string, { x: number; y: number; r: number }>();
+
+  // Elements.
+  private readonly scenarioSelect = el('select', { id: 'scenario-select', 'aria-label': 'scenario' });
+  private readonly seedInput = el('input', { id: 'seed-input', type: 'number', min: '0', step: '1', 'aria-label': 'seed', style: 'width: 7em' });
+  private readonly bugSelect = el('select', { id: 'bug-select', 'aria-label': 'planted bug' });
+  private readonly loadButton = el('button', { id: 'load', type: 'button' }, 'Load');
+  private readonly playButton = el('button', { id: 'play', type: 'button', 'aria-keyshortcuts': 'Space' }, 'Play');
+  private readonly stepButton = el('button', { id: 'step', type: 'button', 'aria-keyshortcuts': 'ArrowRight', title: 'step to the next event (→; ← steps back)' }, 'Step ▸');
+  private readonly speedSelect = el('select', { id: 'speed', 'aria-label': 'speed (simulated time per second)' });
+  private readonly slider = el('input', { id: 'time-slider', type: 'range', min: '0', step: '1', 'aria-label': 'simulated time' });
+  private readonly timeLabel = el('span', { id: 'time-label', role: 'status' });
+  private readonly ring = svg('svg', { id: 'ring', viewBox: `0 0 ${RING_SIZE} ${RING_SIZE}`, role: 'img', 'aria-label': 'the cluster: nodes on a ring, messages in flight' });
+  private readonly messageLayer = svg('g', { id: 'messages' });
+  private readonly nodeLayer = svg('g', { id: 'nodes' });
+  private readonly menu = el('div', { id: 'node-menu', hidden: '' });
+  private readonly legend = el('ul', { id: 'legend' });
+  private readonly actionsList = el('ol', { id: 'actions' });
+  private readonly status = el('div', { id: 'status' });
+  private readonly checksList = el('ul', { id: 'checks' });
+  private readonly downloadButton = el('button', { id: 'download', type: 'button' }, 'Download replay file');
+  private readonly problemLine = el('div', { id: 'problem', class: 'problem', role: 'alert' });
+
+  constructor(private readonly config: PlaygroundConfig) {}
+
+  mount(): void {
+    const header = el('header');
+    header.append(el('h1', {}, 'faultline playground'));
+    for (const s of this.config.scenarios) this.scenarioSelect.append(el('option', { value: s.name }, s.name));
+    const scenarioLabel = el('label', {}, 'Scenario ');
+    scenarioLabel.append(this.scenarioSelect);
+    const seedLabel = el('label', {}, 'Seed ');
+    seedLabel.append(this.seedInput);
+    const bugLabel = el('label', {}, 'Bug ');
+    bugLabel.append(this.bugSelect);
+    header.append(scenarioLabel, seedLabel, bugLabel, this.loadButton);
+
+    for (const speed of SPEEDS) this.speedSelect.append(el('option', { value: String(speed) }, `${speed}×`));
+    this.speedSelect.value = '1';
+    const controls = el('div', { id: 'controls' });
+    const speedLabel = el('label', {}, 'Speed ');
+    speedLabel.append(this.speedSelect);
+    controls.append(this.playButton, this.stepButton, speedLabel, this.slider, this.timeLabel, this.downloadButton);
+
+    this.ring.append(this.messageLayer, this.nodeLayer);
+    const left = el('section');
+    left.append(this.ring, this.menu, this.problemLine);
+    const aside = el('aside');
+    aside.append(el('h2', {}, 'Run'), this.status, this.checksList, el('h2', {}, 'Your actions'), this.actionsList, el('h2', {}, 'Message types'), this.legend,
+      el('p', { class: 'hint' }, 'Click a node to crash, restart, pause or resume it at the moment shown. Space plays and pauses; the arrow keys step. Acting in the past forks the timeline: your later actions are dropped.'));
+    const main = el('main');
+    main.append(controls, left, aside);
+    document.body.append(header, main);
+
+    this.scenarioSelect.addEventListener('change', () => this.fillBugs(null));
+    this.loadButton.addEventListener('click', () => this.loadFromControls());
+    this.playButton.addEventListener('click', () => this.setPlaying(!this.playing));
+    this.stepButton.addEventListener('click', () => this.step(1));
+    this.speedSelect.addEventListener('change', () => { this.speed = Number(this.speedSelect.value); });
+    this.slider.addEventListener('input', () => {
+      this.setPlaying(false);
+      this.session.seek(Number(this.slider.value));
+      this.draw();
+    });
+    this.downloadButton.addEventListener('click', () => this.download());
+    document.addEventListener('keydown', (event) => this.onKey(event));
+
+    this.scenarioSelect.value = this.config.scenario;
+    this.seedInput.value = String(this.config.seed);
+    this.fillBugs(this.config.bug);
+    this.load(this.config.scenario, this.config.seed, this.config.bug);
+    requestAnimationFrame((t) => this.frame(t));
+  }
+
+  private fillBugs(chosen: string | null): void {
+    const scenario = this.config.scenarios.find((s) => s.name === this.scenarioSelect.value);
+    this.bugSelect.replaceChildren(el('option', { value: '' }, 'none'), ...(scenario?.bugs ?? []).map((b) => el('option', { value: b }, b)));
+    this.bugSelect.value = chosen ?? '';
+  }
+
+  private loadFromControls(): void {
+    const seed = Number(this.seedInput.value);
+    if (this.seedInput.value === '' || !Number.isSafeInteger(seed) || seed < 0) {
+      this.showProblem(`seed: expected a whole number; got ${JSON.stringify(this.seedInput.value)}`);
+      return;
+    }
+    this.load(this.scenarioSelect.value, seed, this.bugSelect.value === '' ? null : this.bugSelect.value);
+  }
+
+  /** Runs `work`, showing an input error (a refused action, a bad seed) as one line instead of throwing. */
+  private guard(work: () => void): boolean {
+    try {
+      work();
+      this.showProblem('');
+      return true;
+    } catch (error) {
+      this.showProblem((error as Error).message);
+      return false;
+    }
+  }
+
+  private showProblem(text: string): void {
+    this.problemLine.textContent = text;
+  }
+
+  private load(name: string, seed: number, bug: string | null): void {
+    const scenario = findScenario(name);
+    if (scenario === undefined) {
+      this.showProblem(`unknown scenario ${name}`);
+      return;
+    }
+    this.guard(() => {
+      this.session = new PlaygroundSession({ scenario, seed, ...(bug !== null ? { bug } : {}) });
+      // A dormant spare is absent until a join boots it.
+      const spares = this.session.prepared.setup.nodes.filter((n) => n.dormant === true).map((n) => [n.id, 'absent'] as const);
+      this.index = new TraceIndex(this.session.nodes.map((n) => n.id), new Map(spares));
+      this.selected = null;
+      this.colours.clear();
+      this.layoutNodes();
+      this.setPlaying(false);
+      document.title = `faultline playground: ${name} seed ${seed}`;
+    });
+    this.draw();
+  }
+
+  /** Servers on the outer ring, clients (smaller) on an inner one. */
+  private layoutNodes(): void {
+    const nodes = this.session.nodes;
+    const centre = RING_SIZE / 2;
+    const rings = [nodes.filter((n) => n.role !== 'client'), nodes.filter((n) => n.role === 'client')];
+    const radii = [RING_SIZE / 2 - NODE_RADIUS - 30, RING_SIZE / 4 - CLIENT_RADIUS];
+    this.positions = new Map(rings.flatMap((ring, r) => ring.map((n, i) => {
+      const angle = -Math.PI / 2 + (2 * Math.PI * (i + r / 2)) / ring.length;
+      return [n.id, { x: centre + radii[r]! * Math.cos(angle), y: centre + radii[r]! * Math.sin(angle), r: r === 0 ? NODE_RADIUS : CLIENT_RADIUS }] as const;
+    })));
+    this.nodeLayer.replaceChildren(...nodes.map((n) => {
+      const { x, y } = this.positions.get(n.id)!;
+      const client = n.role === 'client';
+      const group = svg('g', {
+        class: `node ${client ? 'client' : 'server'}`, 'data-node': n.id, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})`, tabindex: 0, role: 'button', 'aria-label': `node ${n.id}`,
+      });
+      group.append(
+        svg('circle', { r: client ? CLIENT_RADIUS : NODE_RADIUS }),
+        Object.assign(svg('text', { class: 'id', y: client ? 4 : -6 }), { textContent: n.id }),
+        svg('text', { class: 'state', y: client ? CLIENT_RADIUS + 12 : 10 }),
+        svg('text', { class: 'role', y: NODE_RADIUS + 16 }),
+      );
+      group.addEventListener('click', () => this.select(n.id));
+      group.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter') this.select(n.id);
+      });
+      return group;
+    }));
+  }
+
+  private select(id: string | null): void {
+    this.selected = this.selected === id ? null : id;
+    this.setPlaying(false);
+    this.draw();
+  }
+
+  private setPlaying(playing: boolean): void {
+    this.playing = playing && this.session !== undefined;
+    if (this.playing && this.session.result !== undefined && this.session.nowMicros >= this.session.result.endedAtMicros) this.playing = false;
+    this.playButton.textContent = this.playing ? 'Pause' : 'Play';
+    this.playButton.setAttribute('aria-pressed', String(this.playing));
+    this.lastFrameMillis = undefined;
+  }
+
+  private step(direction: 1 | -1): void {
+    this.setPlaying(false);
+    if (direction === 1) this.session.stepToNextEvent();
+    else {
+      const now = this.session.nowMicros;
+      const trace = this.session.trace;
+      let previous = 0;
+      for (let i = trace.length - 1; i >= 0; i--) if (trace[i]!.at < now) { previous = trace[i]!.at; break; }
+      this.session.seek(previous);
+    }
+    this.draw();
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const target = event.target as HTMLElement | null;
+    if (target !== null && (target.tagName === 'INPUT' || target.tagName === 'SELECT') && target !== this.slider) return;
+    if (event.key === ' ') {
+      event.preventDefault();
+      this.setPlaying(!this.playing);
+    } else if (event.key === 'ArrowRight') {
+      event.preventDefault();
+      this.step(1);
+    } else if (event.key === 'ArrowLeft') {
+      event.preventDefault();
+      this.step(-1);
+    }
+  }
+
+  private act(kind: NodeAction, node: string): void {
+    this.guard(() => this.session.act(kind, node));
+    this.draw();
+  }
+
+  private download(): void {
+    this.setPlaying(false);
+    let text = '';
+    if (!this.guard(() => { text = sessionReplayText(this.session, this.config.version); })) return;
+    const { scenario, seed } = this.session.config;
+    const link = el('a', { href: `data:application/json;charset=utf-8,${encodeURIComponent(text)}`, download: `playground-${scenario.name}-seed${seed}.json` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    this.draw();
+  }
+
+  private frame(wallMillis: number): void {
+    if (this.playing) {
+      const elapsed = this.lastFrameMillis === undefined ? 0 : Math.min(FRAME_WALL_MILLIS_MAX, wallMillis - this.lastFrameMillis);
+      this.lastFrameMillis = wallMillis;
+      const advance = Math.round(elapsed * 1_000 * this.speed);
+      if (advance > 0) {
+        const target = this.session.nowMicros + advance;
+        this.session.seek(target);
+        const ended = this.session.result;
+        if (ended !== undefined && this.session.nowMicros >= ended.endedAtMicros) this.setPlaying(false);
+        this.draw();
+      }
+    }
+    requestAnimationFrame((t) => this.frame(t));
+  }
+
+  private colourOf(type: string): string {
+    let colour = this.colours.get(type);
+    if (colour === undefined) {
+      colour = PALETTE[this.colours.size % PALETTE.length]!;
+      this.colours.set(type, colour);
+      const item = el('li', { 'data-type': type });
+      item.append(el('span', { class: 'swatch', style: `background:${colour}` }), document.createTextNode(type));
+      this.legend.append(item);
+    }
+    return colour;
+  }
+
+  private draw(): void {
+    const session = this.session;
+    if (session === undefined) return;
+    const now = session.nowMicros;
+    session.advanceTo(now + LOOKAHEAD_MICROS);
+    this.index.sync(session.trace);
+    this.slider.max = String(session.lastMicros);
+    this.slider.value = String(now);
+    const phase = now < session.faultPhaseMicros ? 'fault phase' : 'recovery phase';
+    this.timeLabel.textContent = `${formatMicros(now)} · ${phase}`;
+    this.timeLabel.setAttribute('data-micros', String(now));
+
+    const states = this.index.nodesAt(now);
+    for (const state of states) this.drawNode(state);
+    this.drawMessages(this.index.messagesAt(now, DROP_LINGER_MICROS), now, session.frontierMicros);
+    this.drawMenu(states);
+
+    const result = session.result;
+    this.status.replaceChildren(
+      el('div', {}, `${session.config.scenario.name} · seed ${session.config.seed}${session.config.bug !== undefined ? ` · bug ${session.config.bug}` : ''}`),
+      el('div', { id: 'outcome' }, result === undefined ? 'running' : `ended at ${formatMicros(result.endedAtMicros)}: ${result.outcome}`),
+      ...(result === undefined ? [] : [el('div', {}, 'fingerprint '), el('span', { id: 'fingerprint' }, result.fingerprint)]),
+    );
+    this.checksList.replaceChildren(...(result?.checks ?? []).filter((c) => !c.ok).map((c) => el('li', { 'data-check': c.name }, `${c.name} (${c.kind}) failed${c.message !== undefined ? `: ${c.message}` : ''}`)));
+    this.actionsList.replaceChildren(...session.actions.map((a) => el('li', {}, `${formatMicros(a.at)}: ${a.kind} ${'node' in a ? a.node : ''}`)));
+  }
+
+  private drawNode(state: NodeState): void {
+    const group = this.nodeLayer.querySelector<SVGGElement>(`g[data-node="${state.id}"]`);
+    if (group === null) return;
+    group.setAttribute('data-status', state.status);
+    group.setAttribute('data-role', state.role ?? '');
+    group.setAttribute('data-term', state.term === null ? '' : String(state.term));
+    group.classList.toggle('selected', this.selected === state.id);
+    group.querySelector('.state')!.textContent = state.status;
+    group.querySelector('.role')!.textContent = state.role === null ? '' : `${state.role}${state.term !== null ? ` · t${state.term}` : ''}`;
+    group.setAttribute('aria-label', `node ${state.id}: ${state.status}${state.role !== null ? `, ${state.role}` : ''}${state.term !== null ? `, term ${state.term}` : ''}`);
+  }
+
+  private drawMessages(flights: readonly MessageFlight[], now: Micros, frontier: Micros): void {
+    const dots: SVGElement[] = [];
+    for (const m of flights) {
+      const from = this.positions.get(m.from);
+      const to = this.positions.get(m.to);
+      if (from === undefined || to === undefined) continue;
+      // A message whose arrival lies beyond what has been simulated is drawn as if it arrived at the frontier.
+      const end = m.endAt ?? Math.max(frontier, now + 1);
+      // A message lost as it was sent fades half-way; one dropped on arrival (a crashed receiver), at the receiver.
+      const fraction = end > m.sentAt ? Math.min(1, (Math.min(now, end) - m.sentAt) / (end - m.sentAt)) : m.dropped ? 0.5 : 1;
+      // From the sender's rim to the receiver's, so that a message just sent or about to arrive is not under a node.
+      const length = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+      const ux = (to.x - from.x) / length;
+      const uy = (to.y - from.y) / length;
+      const start = { x: from.x + ux * (from.r + 6), y: from.y + uy * (from.r + 6) };
+      const stop = { x: to.x - ux * (to.r + 6), y: to.y - uy * (to.r + 6) };
+      const x = start.x + (stop.x - start.x) * fraction;
+      const y = start.y + (stop.y - start.y) * fraction;
+      const fading = m.dropped && m.endAt !== null && now >= m.endAt;
+      const opacity = fading ? Math.max(0.1, 1 - (now - m.endAt!) / DROP_LINGER_MICROS) : 1;
+      const dot = svg('circle', {
+        class: fading ? 'msg dropped' : 'msg', cx: x.toFixed(1), cy: y.toFixed(1), r: 5, fill: this.colourOf(m.type), opacity: opacity.toFixed(2),
+        'data-type': m.type, 'data-from': m.from, 'data-to': m.to,
+      });
+      const title = svg('title');
+      title.textContent = `${m.type} ${m.from} → ${m.to}${fading ? ' (dropped)' : ''}`;
+      dot.append(title);
+      dots.push(dot);
+    }
+    this.messageLayer.replaceChildren(...dots);
+  }
+
+  private drawMenu(states: readonly NodeState[]): void {
+    const state = states.find((s) => s.id === this.selected);
+    if (state === undefined) {
+      this.menu.hidden = true;
+      return;
+    }
+    this.menu.hidden = false;
+    const problem = this.session.actionProblem();
+    const allowed: Record<NodeAction, boolean> = {
+      crash: state.status === 'up' || state.status === 'paused',
+      restart: state.status === 'crashed',
+      pause: state.status === 'up',
+      resume: state.status === 'paused',
+    };
+    const buttons = NODE_ACTIONS.map((kind) => {
+      const button = el('button', { type: 'button', 'data-action': kind }, `${kind} ${state.id}`);
+      button.disabled = problem !== undefined || !allowed[kind];
+      button.addEventListener('click', () => this.act(kind, state.id));
+      return button;
+    });
+    this.menu.replaceChildren(el('div', {}, `Node ${state.id} at ${formatMicros(this.session.nowMicros)} (${state.status})${problem !== undefined ? `: ${problem}` : ''}`), ...buttons);
+  }
+}
+
+const configText = document.getElementById(CONFIG_ELEMENT_ID)?.textContent ?? '';
+const playground = new Playground(JSON.parse(configText) as PlaygroundConfig);
+playground.mount();
+(window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground = {
+  session: () => playground.session,
+  nowMicros: () => playground.session.nowMicros,
+};

@@ -1,0 +1,269 @@
+// A playground session: one scenario, seed, bug and parameters, run incrementally as a page plays it, with
+// an explicit fault schedule (the scenario's drawn schedule plus the user's actions at their simulated times).
+// Node-free (it runs in the browser) and deterministic: a session always equals a fresh `executeRun` of its
+// schedule, because every change of schedule re-simulates from time 0 (never injects into a running queue).
+
+import { assert } from '../sim/assert.js';
+import type { CheckResult } from '../sim/check.js';
+import { InputError } from '../sim/errors.js';
+import type { FaultEntry } from '../sim/faults.js';
+import type { NodeId } from '../sim/process.js';
+import { prepareRun, RECOVERY_PROBE_MICROS, type Outcome, type PreparedRun } from '../sim/run.js';
+import type { Scenario } from '../sim/scenario.js';
+import { Simulator } from '../sim/simulator.js';
+import type { Micros } from '../sim/time.js';
+import type { TraceEvent } from '../sim/trace.js';
+
+/** Where a session's schedule comes from, as replay files and error messages name it. */
+export const SESSION_FAULTS_SOURCE = 'playground schedule';
+
+/** What the user can do to a node by clicking it. */
+export const NODE_ACTIONS = ['crash', 'restart', 'pause', 'resume'] as const;
+export type NodeAction = (typeof NODE_ACTIONS)[number];
+
+/** What a session runs: everything but the schedule, which the session owns. */
+export interface SessionConfig {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly bug?: string;
+  /** `--set NAME=VALUE` overrides. */
+  readonly set?: readonly string[];
+  readonly nodeCount?: number;
+  readonly durationMicros?: Micros;
+}
+
+/** How the run ended, once the session has simulated to its end. */
+export interface SessionResult {
+  readonly outcome: Outcome;
+  readonly fingerprint: string;
+  readonly checks: readonly CheckResult[];
+  readonly endedAtMicros: Micros;
+}
+
+/** Bound on the user's actions in one session (each re-simulates from the start). */
+export const SESSION_ACTIONS_MAX = 1_000;
+
+/**
+ * The incremental run. The simulator has run every event strictly before `frontierMicros` and its trace
+ * holds them all; the page shows any moment before the frontier from that trace (`seek` never re-runs
+ * anything), and asks for more with `advanceTo`. An action at time t replaces the schedule (the user's
+ * actions after t are dropped: the timeline forks) and re-simulates from time 0 to just past t.
+ */
+export class PlaygroundSession {
+  /** The schedule the scenario draws for this seed (its script or nemesis), as a file would hold it. */
+  readonly drawn: readonly FaultEntry[];
+  private userActions: FaultEntry[] = [];
+  private current!: PreparedRun;
+  private sim!: Simulator;
+  private events: TraceEvent[] = [];
+  private phaseNow: 'faults' | 'recovery' | 'ended' = 'faults';
+  private recoveryDeadline = 0;
+  private ended: SessionResult | undefined;
+  /** The moment shown: every trace event at or before it has happened. Always below the frontier, or at the end. */
+  private playhead: Micros = 0;
+
+  constructor(readonly config: SessionConfig) {
+    const drawnRun = prepareRun(this.request());
+    this.drawn = JSON.parse(JSON.stringify(drawnRun.faults)) as FaultEntry[];
+    this.rebuild();
+    this.advanceTo(0);
+  }
+
+  private request() {
+    const { scenario, seed, bug, set, nodeCount, durationMicros } = this.config;
+    return {
+      scenario, seed, ...(bug !== undefined ? { bug } : {}), ...(set !== undefined ? { set } : {}),
+      ...(nodeCount !== undefined ? { nodeCount } : {}), ...(durationMicros !== undefined ? { durationMicros } : {}),
+    };
+  }
+
+  /** The whole schedule as a file holds it: the drawn entries, then the user's actions in the order taken. */
+  get schedule(): readonly FaultEntry[] {
+    return [...this.drawn, ...this.userActions];
+  }
+
+  /** The user's actions so far, in the order taken (their times never decrease). */
+  get actions(): readonly FaultEntry[] {
+    return this.userActions;
+  }
+
+  /** The run as `faultline run --faults FILE` would prepare it with this session's schedule. */
+  get prepared(): PreparedRun {
+    return this.current;
+  }
+
+  /** Every trace event simulated so far, in order. */
+  get trace(): readonly TraceEvent[] {
+    return this.events;
+  }
+
+  get frontierMicros(): Micros {
+    return this.sim.now;
+  }
+
+  get nowMicros(): Micros {
+    return this.playhead;
+  }
+
+  get phase(): 'faults' | 'recovery' | 'ended' {
+    return this.phaseNow;
+  }
+
+  /** Where the fault phase ends: actions are taken before it. */
+  get faultPhaseMicros(): Micros {
+    return this.current.durationMicros;
+  }
+
+  /** The latest the run can end (fault phase plus the scenario's recovery bound). */
+  get endBoundMicros(): Micros {
+    return this.current.durationMicros + this.current.setup.recoveryMicrosMax;
+  }
+
+  /** Set once the run has ended. */
+  get result(): SessionResult | undefined {
+    return this.ended;
+  }
+
+  get nodes(): readonly { readonly id: NodeId; readonly role: string }[] {
+    return this.current.setup.nodes.map((n) => ({ id: n.id, role: n.role }));
+  }
+
+  /** A fresh simulator for the current schedule, at time 0 with an empty trace. */
+  private rebuild(): void {
+    this.current = prepareRun({ ...this.request(), faults: { raw: JSON.parse(JSON.stringify(this.schedule)), source: SESSION_FAULTS_SOURCE } });
+    const { setup } = this.current;
+    const events: TraceEvent[] = [];
+    this.events = events;
+    this.sim = new Simulator({
+      seed: this.current.seed, nodes: setup.nodes, network: setup.network, checkers: setup.checkers, observers: setup.observers ?? [],
+      traceSink: (event) => void events.push(event), roles: setup.roles, topology: setup.topology, measureBytes: setup.measureBytes,
+    });
+    this.phaseNow = 'faults';
+    this.ended = undefined;
+    this.sim.start();
+    this.sim.scheduleFaults(this.current.faults);
+  }
+
+  /**
+   * Simulates until every event at or before `atMicros` has happened (the frontier is past it), or the run
+   * has ended. The same steps as `executeRun` (sim/run.ts), cut into slices: slicing the fault phase changes
+   * nothing, and the recovery phase is still probed every RECOVERY_PROBE_MICROS from its start.
+   */
+  advanceTo(atMicros: Micros): void {
+    const sim = this.sim;
+    while (this.phaseNow !== 'ended' && sim.now <= atMicros) {
+      if (this.phaseNow === 'faults') {
+        sim.runUntil(Math.min(this.current.durationMicros, atMicros + 1));
+        if (sim.now < this.current.durationMicros) continue;
+        sim.beginRecovery();
+        this.recoveryDeadline = sim.now + this.current.setup.recoveryMicrosMax;
+        this.phaseNow = 'recovery';
+        continue;
+      }
+      if (sim.now >= this.recoveryDeadline) {
+        this.finish();
+        continue;
+      }
+      sim.runUntil(Math.min(this.recoveryDeadline, sim.now + RECOVERY_PROBE_MICROS));
+      const eventually = this.current.setup.checkers.filter((c) => c.kind === 'eventually');
+      if (eventually.every((c) => c.verdict(sim.view).ok)) this.finish();
+    }
+  }
+
+  /** Simulates to the end of the run and returns its result. */
+  runToEnd(): SessionResult {
+    while (this.ended === undefined) this.advanceTo(this.sim.now + RECOVERY_PROBE_MICROS);
+    return this.ended;
+  }
+
+  private finish(): void {
+    const sim = this.sim;
+    sim.end();
+    const checks: CheckResult[] = sim.verdicts();
+    const error = sim.handlerErrors[0];
+    checks.push(error === undefined
+      ? { name: 'no-handler-exceptions', kind: 'always', ok: true }
+      : { name: 'no-handler-exceptions', kind: 'always', ok: false, message: error.message, atMicros: error.atMicros });
+    const safetyFailed = checks.some((c) => c.kind === 'always' && !c.ok);
+    const livenessFailed = checks.some((c) => c.kind !== 'always' && !c.ok);
+    const outcome: Outcome = safetyFailed ? 'safety-violation' : livenessFailed ? 'liveness-violation' : 'pass';
+    this.ended = { outcome, fingerprint: sim.fingerprintHex(), checks, endedAtMicros: sim.now };
+    this.phaseNow = 'ended';
+  }
+
+  /** The last moment that can be shown: the run's end once known, else the end bound. */
+  get lastMicros(): Micros {
+    return this.ended?.endedAtMicros ?? this.endBoundMicros;
+  }
+
+  /** Moves the moment shown (forward simulates as needed; back only re-reads the trace). */
+  seek(atMicros: Micros): void {
+    assert(Number.isSafeInteger(atMicros) && atMicros >= 0, `seek to a whole number of microseconds; got ${atMicros}`);
+    this.advanceTo(atMicros);
+    this.playhead = Math.min(atMicros, this.lastMicros);
+  }
+
+  /**
+   * Moves the moment shown to the next time at which something happens (simulating as needed) and returns
+   * it; at the end of the run it stays there.
+   */
+  stepToNextEvent(): Micros {
+    for (;;) {
+      const next = this.firstEventAfter(this.playhead);
+      if (next !== undefined) {
+        this.playhead = next;
+        return next;
+      }
+      if (this.ended !== undefined) {
+        this.playhead = this.ended.endedAtMicros;
+        return this.playhead;
+      }
+      this.advanceTo(this.sim.now + RECOVERY_PROBE_MICROS);
+    }
+  }
+
+  private firstEventAfter(atMicros: Micros): Micros | undefined {
+    const events = this.events;
+    let low = 0;
+    let high = events.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (events[mid]!.at <= atMicros) low = mid + 1;
+      else high = mid;
+    }
+    return low < events.length ? events[low]!.at : undefined;
+  }
+
+  /** Why an action cannot be taken now (undefined: it can). */
+  actionProblem(): string | undefined {
+    if (this.playhead >= this.current.durationMicros) return 'actions are taken in the fault phase; the recovery phase heals everything';
+    if (this.userActions.length >= SESSION_ACTIONS_MAX) return `a session holds at most ${SESSION_ACTIONS_MAX} actions`;
+    return undefined;
+  }
+
+  /**
+   * Takes an action on `node` at the moment shown: it joins the schedule at that time, the user's actions
+   * after it are dropped (a fork), and the run is re-simulated from the start to just past it.
+   */
+  act(kind: NodeAction, node: NodeId): FaultEntry {
+    const problem = this.actionProblem();
+    if (problem !== undefined) throw new InputError(`${kind} ${node}: ${problem}`);
+    if (!NODE_ACTIONS.includes(kind)) throw new InputError(`unknown action ${JSON.stringify(kind)} (known: ${NODE_ACTIONS.join(', ')})`);
+    if (!this.current.setup.nodes.some((n) => n.id === node)) throw new InputError(`${kind}: no node ${JSON.stringify(node)} in this cluster`);
+    const at = this.playhead;
+    const entry: FaultEntry = { at, kind, node };
+    const kept = this.userActions.filter((a) => a.at <= at);
+    const before = this.userActions;
+    this.userActions = [...kept, entry];
+    try {
+      this.rebuild();
+    } catch (error) {
+      this.userActions = before;
+      this.rebuild();
+      throw error;
+    }
+    this.advanceTo(at);
+    this.playhead = at;
+    return entry;
+  }
+}

@@ -1,0 +1,38 @@
+// The playground page's style sheet, inlined by page.ts. Statuses differ in outline and text as well as
+// colour (dashed: crashed, dotted: paused), so the ring reads in greyscale.
+
+export const PLAYGROUND_CSS = `
+:root { color-scheme: light; font-family: system-ui, sans-serif; }
+body { margin: 0; background: #fafafa; color: #1b1b1b; }
+header { padding: 8px 16px; background: #20242c; color: #f2f2f2; display: flex; gap: 16px; align-items: center; flex-wrap: wrap; }
+header h1 { font-size: 18px; margin: 0; }
+header label { font-size: 13px; }
+header select, header input { font: inherit; font-size: 13px; }
+main { display: grid; grid-template-columns: minmax(420px, 640px) minmax(260px, 1fr); gap: 16px; padding: 12px 16px; }
+#controls { grid-column: 1 / -1; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
+#controls button { font: inherit; padding: 4px 10px; }
+#time-slider { flex: 1 1 320px; }
+#time-label { font-variant-numeric: tabular-nums; min-width: 14ch; }
+#ring { width: 100%; height: auto; background: #fff; border: 1px solid #ccc; border-radius: 6px; }
+.node circle { fill: #dff0e0; stroke: #2f6b35; stroke-width: 3; cursor: pointer; }
+.node[data-status="crashed"] circle { fill: #f4d7d7; stroke: #8a1f1f; stroke-dasharray: 6 4; }
+.node[data-status="paused"] circle { fill: #f3ecd0; stroke: #7a6414; stroke-dasharray: 2 3; }
+.node[data-status="down"] circle, .node[data-status="absent"] circle { fill: #eee; stroke: #888; stroke-dasharray: 1 4; }
+.node[data-role="leader"] circle { stroke-width: 6; }
+.node.selected circle { stroke: #1f4fa8; }
+.node.client circle { fill: #e6ecf7; stroke: #3d5a8c; stroke-width: 2; }
+.node.client .id { font-size: 11px; font-weight: 400; }
+.node text { font-size: 13px; text-anchor: middle; pointer-events: none; }
+.node .id { font-weight: 700; font-size: 15px; }
+.msg { stroke: #333; stroke-width: 0.5; }
+.msg.dropped { stroke-dasharray: 2 2; }
+#node-menu { border: 1px solid #bbb; border-radius: 6px; padding: 8px; background: #fff; margin-top: 8px; }
+#node-menu[hidden] { display: none; }
+#node-menu button { font: inherit; margin: 2px; }
+aside h2 { font-size: 15px; margin: 12px 0 4px; }
+#legend li, #actions li, #checks li { font-size: 13px; }
+#legend .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 6px; border: 1px solid #333; }
+#status { font-size: 13px; }
+#fingerprint { font-family: ui-monospace, monospace; }
+.problem { color: #8a1f1f; font-size: 13px; }
+`;

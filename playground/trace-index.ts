@@ -1,0 +1,168 @@
+// What the playground draws at a moment, read from a session's trace: each node's status and role (from the
+// shared role fact, sim/facts.ts, as the HTML report reads it) and the messages in flight or just dropped.
+// Node-free and incremental: `sync` reads only the events appended since the last call (a new trace array,
+// after an action re-simulated the run, is read from the start).
+
+import { asRoleFact } from '../sim/facts.js';
+import type { NodeId } from '../sim/process.js';
+import type { Micros } from '../sim/time.js';
+import type { TraceEvent } from '../sim/trace.js';
+
+/** `down`: not started yet; `absent`: a spare not yet joined, or a node that left. */
+export type NodeDrawStatus = 'down' | 'up' | 'crashed' | 'paused' | 'absent';
+
+export interface NodeState {
+  readonly id: NodeId;
+  readonly status: NodeDrawStatus;
+  /** The role it last reported since it last started (null: none yet, or the algorithm reports none). */
+  readonly role: string | null;
+  readonly term: number | null;
+}
+
+export interface MessageFlight {
+  readonly msgId: number;
+  readonly from: NodeId;
+  readonly to: NodeId;
+  /** The message's `type` field, or `message` when it has none. */
+  readonly type: string;
+  readonly sentAt: Micros;
+  /** When it was delivered or dropped (null: not yet, as far as the trace goes). */
+  readonly endAt: Micros | null;
+  readonly dropped: boolean;
+}
+
+/** How far back a query looks for messages still in flight (a longer flight, such as a clogged link's, is not drawn). */
+export const FLIGHT_LOOKBACK_MICROS: Micros = 2_000_000;
+
+interface Change {
+  readonly at: Micros;
+  readonly status: NodeDrawStatus | null;
+  readonly role: string | null;
+  readonly term: number | null;
+  /** True for a role fact; false for a status change. */
+  readonly isRole: boolean;
+  /** A start, restart, crash or leave: a new process (or none), so the role reported before is gone; a pause or resume keeps it. */
+  readonly clearsRole: boolean;
+}
+
+/** Index of the first element whose `at` is greater than `t` in a list sorted by `at`. */
+function upperBound(list: readonly { readonly at: Micros }[], t: Micros): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (list[mid]!.at <= t) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+export class TraceIndex {
+  private source: readonly TraceEvent[] | undefined;
+  private consumed = 0;
+  private changes = new Map<NodeId, Change[]>();
+  private messages: (MessageFlight & { at: Micros; endAt: Micros | null; dropped: boolean })[] = [];
+  private byId = new Map<number, number>();
+
+  constructor(readonly nodes: readonly NodeId[], private readonly initial: ReadonlyMap<NodeId, NodeDrawStatus> = new Map()) {
+    this.reset();
+  }
+
+  private reset(): void {
+    this.consumed = 0;
+    this.changes = new Map(this.nodes.map((id) => [id, []]));
+    this.messages = [];
+    this.byId = new Map();
+  }
+
+  /** Reads the events of `trace` not read yet (all of them, if it is another array than last time). */
+  sync(trace: readonly TraceEvent[]): void {
+    if (trace !== this.source) {
+      this.source = trace;
+      this.reset();
+    }
+    for (; this.consumed < trace.length; this.consumed++) this.read(trace[this.consumed]!);
+  }
+
+  private read(e: TraceEvent): void {
+    switch (e.type) {
+      case 'start': case 'restart': case 'resume': case 'crash': case 'pause': case 'leave': {
+        const status: NodeDrawStatus = e.type === 'crash' ? 'crashed' : e.type === 'pause' ? 'paused' : e.type === 'leave' ? 'absent' : 'up';
+        this.changes.get(e.node)?.push({ at: e.at, status, role: null, term: null, isRole: false, clearsRole: e.type !== 'pause' && e.type !== 'resume' });
+        return;
+      }
+      case 'observe': {
+        const fact = asRoleFact(e.fact);
+        if (fact !== undefined) this.changes.get(e.node)?.push({ at: e.at, status: null, role: fact.role, term: fact.term, isRole: true, clearsRole: false });
+        return;
+      }
+      case 'send': {
+        const msg = e.msg as { type?: unknown } | null;
+        const type = msg !== null && typeof msg === 'object' && typeof msg.type === 'string' ? msg.type : 'message';
+        this.byId.set(e.msgId, this.messages.length);
+        this.messages.push({ msgId: e.msgId, from: e.from, to: e.to, type, at: e.at, sentAt: e.at, endAt: null, dropped: false });
+        return;
+      }
+      case 'deliver': case 'drop': {
+        const index = this.byId.get(e.msgId);
+        if (index === undefined) return;
+        const m = this.messages[index]!;
+        // A duplicated message is delivered more than once: its flight ends at the first arrival.
+        if (m.endAt === null) {
+          m.endAt = e.at;
+          m.dropped = e.type === 'drop';
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Each node's state once every event at or before `t` has happened. */
+  nodesAt(t: Micros): NodeState[] {
+    return this.nodes.map((id) => {
+      const list = this.changes.get(id)!;
+      const end = upperBound(list, t);
+      let status: NodeDrawStatus | undefined;
+      let role: string | null = null;
+      let term: number | null = null;
+      let roleKnown = false;
+      // Walk back: the last status change, and the last role fact unless a start, restart, crash or leave came after it.
+      for (let i = end - 1; i >= 0 && (status === undefined || !roleKnown); i--) {
+        const c = list[i]!;
+        if (c.isRole) {
+          if (!roleKnown) {
+            role = c.role;
+            term = c.term;
+            roleKnown = true;
+          }
+          continue;
+        }
+        if (status === undefined) status = c.status!;
+        if (c.clearsRole) roleKnown = true;
+      }
+      return { id, status: status ?? this.initial.get(id) ?? 'down', role, term };
+    });
+  }
+
+  /**
+   * The messages sent at or before `t` that are in flight at `t` (not delivered or dropped yet, or never as
+   * far as the trace goes), and those dropped less than `lingerMicros` before `t` (drawn fading).
+   */
+  messagesAt(t: Micros, lingerMicros: Micros): MessageFlight[] {
+    const out: MessageFlight[] = [];
+    const end = upperBound(this.messages, t);
+    for (let i = end - 1; i >= 0; i--) {
+      const m = this.messages[i]!;
+      if (m.sentAt < t - FLIGHT_LOOKBACK_MICROS) break;
+      if (m.endAt === null || m.endAt > t || (m.dropped && m.endAt + lingerMicros > t)) out.push(m);
+    }
+    return out.reverse();
+  }
+
+  /** How many messages the trace read so far holds. */
+  get messageCount(): number {
+    return this.messages.length;
+  }
+}

@@ -1,0 +1,68 @@
+// The playground's trace index against a naive twin that folds the whole trace up to a moment: node
+// status and role, and the messages in flight or fading, at random moments of real runs, read in slices.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PlaygroundSession } from '../../playground/session.js';
+import { FLIGHT_LOOKBACK_MICROS, TraceIndex, type NodeState } from '../../playground/trace-index.js';
+import { findScenario } from '../../scenarios/index.js';
+import { asRoleFact } from '../../sim/facts.js';
+import { ms } from '../../sim/time.js';
+import type { TraceEvent } from '../../sim/trace.js';
+
+function naiveNodes(trace: readonly TraceEvent[], nodes: readonly string[], t: number): NodeState[] {
+  const state = new Map(nodes.map((id) => [id, { id, status: 'down', role: null as string | null, term: null as number | null }]));
+  for (const e of trace) {
+    if (e.at > t) break;
+    if (e.type === 'observe') {
+      const fact = asRoleFact(e.fact);
+      if (fact) Object.assign(state.get(e.node)!, { role: fact.role, term: fact.term });
+    } else if (e.type === 'start' || e.type === 'restart' || e.type === 'crash' || e.type === 'leave') {
+      Object.assign(state.get(e.node)!, { status: e.type === 'crash' ? 'crashed' : e.type === 'leave' ? 'absent' : 'up', role: null, term: null });
+    } else if (e.type === 'pause' || e.type === 'resume') {
+      state.get(e.node)!.status = e.type === 'pause' ? 'paused' : 'up';
+    }
+  }
+  return nodes.map((id) => state.get(id)! as NodeState);
+}
+
+function naiveMessages(trace: readonly TraceEvent[], t: number, linger: number): number[] {
+  const ends = new Map<number, { at: number; dropped: boolean }>();
+  for (const e of trace) if ((e.type === 'deliver' || e.type === 'drop') && !ends.has(e.msgId)) ends.set(e.msgId, { at: e.at, dropped: e.type === 'drop' });
+  return trace.filter((e) => e.type === 'send' && e.at <= t && e.at >= t - FLIGHT_LOOKBACK_MICROS).flatMap((e) => {
+    const id = (e as { msgId: number }).msgId;
+    const end = ends.get(id);
+    return end === undefined || end.at > t || (end.dropped && end.at + linger > t) ? [id] : [];
+  });
+}
+
+describe('TraceIndex', () => {
+  it('answers as a naive fold of the trace does, read in slices, after actions', () => {
+    fc.assert(fc.property(fc.constantFrom('raft-leader-crash', 'raft-lossy', 'paxos-lossy'), fc.integer({ min: 0, max: 30 }),
+      fc.array(fc.integer({ min: 0, max: ms(1_200) }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: ms(50) }), (name, seed, moments, linger) => {
+        const session = new PlaygroundSession({ scenario: findScenario(name)!, seed, durationMicros: ms(1_000) });
+        const ids = session.nodes.map((n) => n.id);
+        const index = new TraceIndex(ids);
+        for (const [i, t] of moments.entries()) {
+          session.seek(t);
+          if (i === 2 && t < ms(1_000)) session.act('pause', ids[0]!);
+          index.sync(session.trace);
+          expect(index.nodesAt(t)).toEqual(naiveNodes(session.trace, ids, t));
+          expect(index.messagesAt(t, linger).map((m) => m.msgId)).toEqual(naiveMessages(session.trace, t, linger));
+        }
+      }), { numRuns: 30 });
+  });
+
+  it('sees a leader in a Raft run, and roles cleared by a crash', () => {
+    const session = new PlaygroundSession({ scenario: findScenario('raft-leader-crash')!, seed: 1, durationMicros: ms(3_000) });
+    const index = new TraceIndex(session.nodes.map((n) => n.id));
+    // The scenario's own script crashes the leader at 1 s.
+    session.seek(ms(900));
+    index.sync(session.trace);
+    const leader = index.nodesAt(ms(900)).find((n) => n.role === 'leader');
+    expect(leader).toBeDefined();
+    session.act('crash', leader!.id);
+    index.sync(session.trace);
+    expect(index.nodesAt(ms(900)).find((n) => n.id === leader!.id)).toEqual({ id: leader!.id, status: 'crashed', role: null, term: null });
+    expect(index.messagesAt(ms(900), ms(10)).every((m) => m.type !== 'message')).toBe(true);
+  });
+});
