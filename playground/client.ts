@@ -141,8 +141,9 @@ class Playground {
     aside.append(el('h2', {}, 'Run'), this.status, this.checksList, el('h2', {}, 'Your actions'), this.actionsList,
       el('h2', {}, "The scenario's schedule"), this.drawnList, el('h2', {}, 'Message types'), this.legend,
       el('p', { class: 'hint' }, 'Click a node (or focus it and press Enter) to crash, restart, pause or resume it at the moment shown. '
-        + 'Drag from one node to another to cut that link one way (hold Shift, or tick "both ways", to cut both); drag along a cut link to heal: '
-        + "the simulator's heal restores every cut link at once. Space plays and pauses; the arrow keys step. "
+        + 'Drag from one node to another to cut that link one way (hold Shift, or tick "both ways", to cut both); drag along a cut link to heal it. '
+        + "The simulator's heal restores every cut link at once, so healing one link is recorded as a heal and the other cuts again. "
+        + 'Space plays and pauses; the arrow keys step. '
         + 'Acting in the past forks the timeline: your later actions are dropped.'));
     const main = el('main');
     main.append(controls, left, aside);
@@ -372,8 +373,12 @@ class Playground {
   }
 
   private take(action: ActionEntry): void {
+    this.takeAll([action]);
+  }
+
+  private takeAll(actions: readonly ActionEntry[]): void {
     this.setPlaying(false);
-    this.guard(() => this.session.take(action));
+    this.guard(() => this.session.takeAll(actions));
     this.draw();
   }
 
@@ -391,10 +396,17 @@ class Playground {
     return this.index.cutLinksAt(this.session.nowMicros).some((l) => l.from === from && l.to === to);
   }
 
-  /** A drag from one node to another: cuts from → to (both ways with Shift or the toggle), or heals a cut link. */
+  /**
+   * A drag from one node to another: cuts from → to (both ways with Shift or the toggle), or heals that link
+   * if it is cut. The simulator's heal restores every cut link, so healing one link is a heal followed by
+   * the other cuts again, one-way, at the same moment (all in the schedule, in that order).
+   */
   private linkGesture(from: string, to: string, both: boolean): void {
-    if (this.isCut(from, to) || (both && this.isCut(to, from))) this.take({ kind: 'heal' });
-    else if (both) this.take({ kind: 'partition', groups: [[from], [to]] });
+    if (this.isCut(from, to) || (both && this.isCut(to, from))) {
+      const healed = (l: CutLink) => (l.from === from && l.to === to) || (both && l.from === to && l.to === from);
+      const others = this.index.cutLinksAt(this.session.nowMicros).filter((l) => !healed(l));
+      this.takeAll([{ kind: 'heal' }, ...others.map((l): ActionEntry => ({ kind: 'partition', from: [l.from], to: [l.to] }))]);
+    } else if (both) this.take({ kind: 'partition', groups: [[from], [to]] });
     else this.take({ kind: 'partition', from: [from], to: [to] });
   }
 

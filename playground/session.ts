@@ -305,17 +305,29 @@ export class PlaygroundSession {
    * file's would be (one line naming the problem; the session is left as it was).
    */
   take(action: ActionEntry): FaultEntry {
-    const what = 'node' in action ? `${action.kind} ${action.node}` : action.kind;
+    return this.takeAll([action])[0]!;
+  }
+
+  /**
+   * Takes several actions at the moment shown, in order, as one step (one fork, one re-simulation): how the
+   * page heals one link, with a global heal and the other cuts again. All or none are taken.
+   */
+  takeAll(actions: readonly ActionEntry[]): FaultEntry[] {
+    if (actions.length === 0) throw new InputError('no action to take');
     const problem = this.actionProblem();
-    if (problem !== undefined) throw new InputError(`${what}: ${problem}`);
-    if (!(ACTION_KINDS as readonly string[]).includes(action.kind)) throw new InputError(`unknown action ${JSON.stringify(action.kind)} (known: ${ACTION_KINDS.join(', ')})`);
-    const named = [...('node' in action ? [action.node] : []), ...('from' in action && action.from !== undefined ? action.from : []), ...('to' in action && action.to !== undefined ? action.to : [])];
-    for (const node of named) if (!this.current.setup.nodes.some((n) => n.id === node)) throw new InputError(`${action.kind}: no node ${JSON.stringify(node)} in this cluster`);
+    const first = actions[0]!;
+    if (problem !== undefined) throw new InputError(`${'node' in first ? `${first.kind} ${first.node}` : first.kind}: ${problem}`);
+    for (const action of actions) {
+      if (!(ACTION_KINDS as readonly string[]).includes(action.kind)) throw new InputError(`unknown action ${JSON.stringify(action.kind)} (known: ${ACTION_KINDS.join(', ')})`);
+      const named = [...('node' in action ? [action.node] : []), ...('from' in action && action.from !== undefined ? action.from : []), ...('to' in action && action.to !== undefined ? action.to : [])];
+      for (const node of named) if (!this.current.setup.nodes.some((n) => n.id === node)) throw new InputError(`${action.kind}: no node ${JSON.stringify(node)} in this cluster`);
+    }
     const at = this.playhead;
-    const entry = { at, ...action } as FaultEntry;
+    const entries = actions.map((action) => ({ at, ...action }) as FaultEntry);
     const kept = this.userActions.filter((a) => a.at <= at);
+    if (kept.length + entries.length > SESSION_ACTIONS_MAX) throw new InputError(`a session holds at most ${SESSION_ACTIONS_MAX} actions`);
     const before = this.userActions;
-    this.userActions = [...kept, entry];
+    this.userActions = [...kept, ...entries];
     try {
       this.rebuild();
     } catch (error) {
@@ -325,6 +337,6 @@ export class PlaygroundSession {
     }
     this.advanceTo(at);
     this.playhead = at;
-    return entry;
+    return entries;
   }
 }

@@ -93,8 +93,8 @@ describe.skipIf(skipBrowser)('acting in the playground, in headless Chromium', (
     expect(await page.locator('#actions li').last().textContent()).toBe('250ms: n3 cut off from n4');
     await page.screenshot({ path: join(OUTPUT_DIR, 'playground-cut-links.png') });
 
-    // The other way along a link cut one way cuts that way too; later, dragging along a cut link heals:
-    // every cut at once (the simulator's heal is global).
+    // The other way along a link cut one way cuts that way too; dragging along a cut link heals it: the
+    // simulator's heal is global, so the schedule gets a heal and the other cuts again.
     await seek(page, 300_000);
     await drag(page, 'n2', 'n1');
     expect(await cuts(page)).toEqual(['n1>n2', 'n2>n1', 'n3>n4', 'n4>n3']);
@@ -102,8 +102,15 @@ describe.skipIf(skipBrowser)('acting in the playground, in headless Chromium', (
     expect(await page.locator('#actions li').last().textContent()).toBe('300ms: n2 cannot send to n1');
     await seek(page, 350_000);
     await drag(page, 'n1', 'n2');
+    expect(await cuts(page)).toEqual(['n2>n1', 'n3>n4', 'n4>n3']);
+    expect((await page.locator('#actions li').allTextContents()).slice(3)).toEqual([
+      '350ms: heal every partition', '350ms: n2 cannot send to n1', '350ms: n3 cannot send to n4', '350ms: n4 cannot send to n3',
+    ]);
+    // Heal all links, by its button.
+    await seek(page, 355_000);
+    await page.click('#heal-all');
     expect(await cuts(page)).toEqual([]);
-    expect(await page.locator('#actions li').last().textContent()).toBe('350ms: heal every partition');
+    expect(await page.locator('#actions li').last().textContent()).toBe('355ms: heal every partition');
     // Scrubbing back shows the cuts as they were.
     await seek(page, 260_000);
     expect(await cuts(page)).toEqual(['n1>n2', 'n3>n4', 'n4>n3']);
@@ -162,6 +169,8 @@ describe.skipIf(skipBrowser)('acting in the playground, in headless Chromium', (
       { at: 200_000, kind: 'partition', from: ['n1'], to: ['n2'] },
       { at: 250_000, kind: 'partition', groups: [['n3'], ['n4']] },
       { at: 350_000, kind: 'heal' },
+      { at: 350_000, kind: 'partition', from: ['n4'], to: ['n3'] },
+      { at: 355_000, kind: 'heal' },
       { at: 360_000, kind: 'loss', ratio: 0.3, from: ['n5'] },
       { at: 360_000, kind: 'clock-drift', node: 'n2', ppm: 50_000 },
     ]));

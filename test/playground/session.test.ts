@@ -160,7 +160,14 @@ describe('PlaygroundSession', () => {
     expect(() => session.take({ kind: 'partition', from: ['n1'], to: ['n9'] })).toThrow(/no node "n9"/);
     expect(() => session.take({ kind: 'clock-drift', node: 'n1', ppm: 1.5 })).toThrow(/ppm must be an integer/);
     expect(() => session.take({ kind: 'clog' } as unknown as ActionEntry)).toThrow(/unknown action "clog"/);
+    // Several actions at once are taken all or none.
+    expect(() => session.takeAll([{ kind: 'heal' }, { kind: 'loss', ratio: -1 }])).toThrow(/ratio must be a number from 0 to 1/);
+    expect(() => session.takeAll([])).toThrow(/no action/);
     expect(session.actions).toEqual([]);
+    expect(session.takeAll([{ kind: 'heal' }, { kind: 'partition', from: ['n2'], to: ['n3'] }])).toEqual([
+      { at: ms(100), kind: 'heal' }, { at: ms(100), kind: 'partition', from: ['n2'], to: ['n3'] },
+    ]);
+    expect(session.actions).toHaveLength(2);
     expect(session.runToEnd().fingerprint).toBe(fresh(session).fingerprint);
   });
 
