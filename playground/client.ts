@@ -9,7 +9,7 @@ import { formatMicros, type Micros } from '../sim/time.js';
 import { CONFIG_ELEMENT_ID, type PlaygroundConfig } from './config.js';
 import { sessionReplayText } from './replay.js';
 import { NODE_ACTIONS, PlaygroundSession, type ActionEntry, type LiveViolation, type NodeAction } from './session.js';
-import { TraceIndex, type CutLink, type MessageFlight, type NodeState } from './trace-index.js';
+import { nodesNamedIn, TraceIndex, type CutLink, type MessageFlight, type NodeState } from './trace-index.js';
 
 /** Simulated time per wall-clock second, as multiples of real time. */
 export const SPEEDS = [0.01, 0.1, 0.25, 0.5, 1, 2, 5, 10, 100] as const;
@@ -34,10 +34,6 @@ const LATENCY_MILLIS_MAX = 1_000;
 const JITTER_MILLIS_MAX = 200;
 const DRIFT_PPM_MAX = 200_000;
 
-/** The ids a check's message names as whole words (`n4`, not the `n4` in `n42`): the nodes it implicates. */
-export function nodesNamedIn(text: string, ids: readonly string[]): string[] {
-  return ids.filter((id) => new RegExp(`(^|[^\\w-])${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w-])`).test(text));
-}
 
 /** What the page exposes as `window.faultlinePlayground` (for a console user, and the browser test). */
 export interface PlaygroundHandle {

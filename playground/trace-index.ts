@@ -1,5 +1,6 @@
 // What the playground draws at a moment, read from a session's trace: each node's status and role (from the
-// shared role fact, sim/facts.ts, as the HTML report reads it) and the messages in flight or just dropped.
+// shared role fact, sim/facts.ts, as the HTML report reads it), the messages in flight or just dropped, the
+// links cut (from the applied faults), and which nodes a failed check's message names.
 // Node-free and incremental: `sync` reads only the events appended since the last call (a new trace array,
 // after an action re-simulated the run, is read from the start).
 
@@ -61,6 +62,11 @@ export function cutsAfter(before: readonly CutLink[], fault: FaultEntry): CutLin
     const [from, to] = key.split('\u0000') as [NodeId, NodeId];
     return { from, to };
   });
+}
+
+/** The ids a check's message names as whole words (`n4`, not the `n4` in `n42`): the nodes it implicates. */
+export function nodesNamedIn(text: string, ids: readonly string[]): string[] {
+  return ids.filter((id) => new RegExp(`(^|[^\\w-])${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w-])`).test(text));
 }
 
 /** How far back a query looks for messages still in flight (a longer flight, such as a clogged link's, is not drawn). */

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PlaygroundSession } from '../../playground/session.js';
-import { cutsAfter, FLIGHT_LOOKBACK_MICROS, TraceIndex, type NodeState } from '../../playground/trace-index.js';
+import { cutsAfter, FLIGHT_LOOKBACK_MICROS, nodesNamedIn, TraceIndex, type NodeState } from '../../playground/trace-index.js';
 import { findScenario } from '../../scenarios/index.js';
 import { asRoleFact } from '../../sim/facts.js';
 import { ms } from '../../sim/time.js';
@@ -113,5 +113,18 @@ describe('TraceIndex cut links', () => {
     expect(oneWay).toEqual([{ from: 'n1', to: 'n2' }, { from: 'n2', to: 'n1' }]);
     expect(cutsAfter(oneWay, { at: 0, kind: 'crash', node: 'n1' })).toEqual(oneWay);
     expect(cutsAfter(oneWay, { at: 0, kind: 'heal' })).toEqual([]);
+  });
+});
+
+describe('nodesNamedIn', () => {
+  it('finds exactly the ids that appear as whole words (a naive twin splits on other characters)', () => {
+    const id = fc.stringMatching(/^[a-z][a-z0-9]{0,2}$/);
+    fc.assert(fc.property(fc.uniqueArray(id, { maxLength: 6 }), fc.array(fc.oneof(id, fc.constantFrom(' ', ', ', '#', '(', ')', ': ', '-', 'x')), { maxLength: 12 }), (ids, parts) => {
+      const text = parts.join('');
+      const words = new Set(text.split(/[^\w-]+/));
+      expect(nodesNamedIn(text, ids)).toEqual(ids.filter((i) => words.has(i)));
+    }));
+    expect(nodesNamedIn('leader n4 of term 3 committed index 98', ['n1', 'n4', 'n42'])).toEqual(['n4']);
+    expect(nodesNamedIn('n42 and c1#18', ['n4', 'n42', 'c1'])).toEqual(['n42', 'c1']);
   });
 });
