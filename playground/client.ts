@@ -213,15 +213,18 @@ class Playground {
     set('drift-value', `${ppm > 0 ? '+' : ''}${ppm.toLocaleString('en-US')} ppm`);
   }
 
-  /** The links the loss and latency controls act on: every link, or those from one node. */
-  private linkTarget(): { from?: string[] } {
-    return this.netTarget.value === '' ? {} : { from: [this.netTarget.value] };
+  /** The links the loss and latency controls act on: every link, or those from or to one node (`from:n1`, `to:n1`). */
+  private linkTarget(): { from?: string[]; to?: string[] } {
+    const [side, node] = this.netTarget.value.split(':');
+    if (node === undefined) return {};
+    return side === 'to' ? { to: [node] } : { from: [node] };
   }
 
   /** Fills the per-session controls: node choices, the scenario's latency, its bugs. */
   private fillSessionControls(): void {
     const ids = this.session.nodes.map((n) => n.id);
-    this.netTarget.replaceChildren(el('option', { value: '' }, 'all links'), ...ids.map((id) => el('option', { value: id }, `links from ${id}`)));
+    this.netTarget.replaceChildren(el('option', { value: '' }, 'all links'),
+      ...ids.map((id) => el('option', { value: `from:${id}` }, `links from ${id}`)), ...ids.map((id) => el('option', { value: `to:${id}` }, `links to ${id}`)));
     this.driftNode.replaceChildren(...ids.map((id) => el('option', { value: id }, id)));
     const latency = this.session.prepared.setup.network.latency;
     this.latencyInput.value = String(Math.min(LATENCY_MILLIS_MAX, Math.round(latency.baseMicros / 1_000)));

@@ -117,11 +117,15 @@ describe.skipIf(skipBrowser)('acting in the playground, in headless Chromium', (
     await seek(page, 360_000);
 
     // Loss on the links from n5, latency on every link, clock drift on n2, by slider and button.
-    await page.selectOption('#net-target', 'n5');
+    await page.selectOption('#net-target', 'from:n5');
     await setRange(page, '#loss-input', 30);
     expect(await page.textContent('#loss-value')).toBe('30%');
     await page.click('#loss-apply');
     expect(await page.locator('#actions li').last().textContent()).toBe('360ms: lose 30% of messages from n5');
+    await page.selectOption('#net-target', 'to:n1');
+    await setRange(page, '#loss-input', 10);
+    await page.click('#loss-apply');
+    expect(await page.locator('#actions li').last().textContent()).toBe('360ms: lose 10% of messages to n1');
     await page.selectOption('#net-target', '');
     await setRange(page, '#latency-input', 40);
     await setRange(page, '#jitter-input', 5);
@@ -172,6 +176,8 @@ describe.skipIf(skipBrowser)('acting in the playground, in headless Chromium', (
       { at: 350_000, kind: 'partition', from: ['n4'], to: ['n3'] },
       { at: 355_000, kind: 'heal' },
       { at: 360_000, kind: 'loss', ratio: 0.3, from: ['n5'] },
+      { at: 360_000, kind: 'loss', ratio: 0.1, to: ['n1'] },
+      { at: 360_000, kind: 'delay', latency: { kind: 'uniform', baseMicros: 40_000, jitterMicros: 5_000 } },
       { at: 360_000, kind: 'clock-drift', node: 'n2', ppm: 50_000 },
     ]));
     await page.screenshot({ path: join(OUTPUT_DIR, 'playground-act.png'), fullPage: true });
