@@ -109,12 +109,16 @@ export class PlaygroundSession {
 
   /**
    * The safety checks that have failed in what has been simulated so far (up to the frontier), earliest
-   * first: checkers that report as they go, and the first exception a handler threw.
+   * first: checkers that report as they go, and the first exception a handler threw; once the run has
+   * ended, also the checks judged only at the end (linearizability) that say when they broke.
    */
   get violations(): readonly LiveViolation[] {
     const out: LiveViolation[] = [...this.sim.violations].map(([name, v]) => ({ name, atMicros: v.atMicros, message: v.message }));
     const error = this.sim.handlerErrors[0];
     if (error !== undefined) out.push({ name: 'no-handler-exceptions', atMicros: error.atMicros, message: error.message });
+    for (const c of this.ended?.checks ?? []) {
+      if (c.kind === 'always' && !c.ok && c.atMicros !== undefined && !out.some((v) => v.name === c.name)) out.push({ name: c.name, atMicros: c.atMicros, message: c.message ?? '' });
+    }
     // Stable: checkers in the order they were registered break ties.
     return out.map((v, i) => ({ v, i })).sort((a, b) => a.v.atMicros - b.v.atMicros || a.i - b.i).map(({ v }) => v);
   }

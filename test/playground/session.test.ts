@@ -153,6 +153,17 @@ describe('PlaygroundSession', () => {
     expect(ended.outcome).toBe('safety-violation');
   }, 60_000);
 
+  it('a check judged only at the end (linearizability) joins the violations once the run has ended', () => {
+    const config = { scenario: findScenario('raft-partition-leader-minority')!, seed: 1, bug: 'raft/stale-read' };
+    const failed = executeRun(prepareRun(config)).checks.filter((c) => c.kind === 'always' && !c.ok);
+    expect(failed.map((c) => c.name)).toEqual(['linearizable-history']);
+    const session = new PlaygroundSession(config);
+    session.seek(failed[0]!.atMicros! + ms(100));
+    expect(session.violations).toEqual([]);
+    session.runToEnd();
+    expect(session.violations).toEqual([{ name: 'linearizable-history', atMicros: failed[0]!.atMicros, message: failed[0]!.message }]);
+  }, 60_000);
+
   it('refuses bad actions in one line and leaves the session as it was', () => {
     const session = new PlaygroundSession({ scenario: findScenario('raft-leader-crash')!, seed: 1, durationMicros: SHORT });
     session.seek(ms(100));
