@@ -34,7 +34,6 @@ const LATENCY_MILLIS_MAX = 1_000;
 const JITTER_MILLIS_MAX = 200;
 const DRIFT_PPM_MAX = 200_000;
 
-
 /** What the page exposes as `window.faultlinePlayground` (for a console user, and the browser test). */
 export interface PlaygroundHandle {
   readonly session: () => PlaygroundSession;
