@@ -1,13 +1,15 @@
 // The playground page script: the session (playground/session.ts) runs the real simulator in the page; this
-// file draws it (nodes on a ring, messages flying, roles and terms) and turns clicks and keys into seeks,
-// steps and node actions. It may read wall time (requestAnimationFrame) only to decide how far to simulate.
+// file draws it (nodes on a ring, messages flying, roles and terms, cut links, failed checks) and turns
+// clicks, drags and keys into seeks, steps and actions (schedule entries). It may read wall time
+// (requestAnimationFrame) only to decide how far to simulate.
 
 import { findScenario } from '../scenarios/index.js';
+import { describeFault, type FaultEntry } from '../sim/faults.js';
 import { formatMicros, type Micros } from '../sim/time.js';
 import { CONFIG_ELEMENT_ID, type PlaygroundConfig } from './config.js';
 import { sessionReplayText } from './replay.js';
-import { NODE_ACTIONS, PlaygroundSession, type NodeAction } from './session.js';
-import { TraceIndex, type MessageFlight, type NodeState } from './trace-index.js';
+import { NODE_ACTIONS, PlaygroundSession, type ActionEntry, type LiveViolation, type NodeAction } from './session.js';
+import { nodesNamedIn, TraceIndex, type CutLink, type MessageFlight, type NodeState } from './trace-index.js';
 
 /** Simulated time per wall-clock second, as multiples of real time. */
 export const SPEEDS = [0.01, 0.1, 0.25, 0.5, 1, 2, 5, 10, 100] as const;
@@ -27,6 +29,10 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const RING_SIZE = 560;
 const NODE_RADIUS = 34;
 const CLIENT_RADIUS = 16;
+/** Slider ranges: latency and jitter in milliseconds, clock drift in parts per million. */
+const LATENCY_MILLIS_MAX = 1_000;
+const JITTER_MILLIS_MAX = 200;
+const DRIFT_PPM_MAX = 200_000;
 
 /** What the page exposes as `window.faultlinePlayground` (for a console user, and the browser test). */
 export interface PlaygroundHandle {
@@ -56,6 +62,9 @@ class Playground {
   private selected: string | null = null;
   private readonly colours = new Map<string, string>();
   private positions = new Map<string, { x: number; y: number; r: number }>();
+  /** The node a drag started from (a drag to another node cuts or heals the link). */
+  private dragFrom: string | null = null;
+  private cutTarget: string | null = null;
 
   // Elements.
   private readonly scenarioSelect = el('select', { id: 'scenario-select', 'aria-label': 'scenario' });
@@ -68,11 +77,28 @@ class Playground {
   private readonly slider = el('input', { id: 'time-slider', type: 'range', min: '0', step: '1', 'aria-label': 'simulated time' });
   private readonly timeLabel = el('span', { id: 'time-label', role: 'status' });
   private readonly ring = svg('svg', { id: 'ring', viewBox: `0 0 ${RING_SIZE} ${RING_SIZE}`, role: 'img', 'aria-label': 'the cluster: nodes on a ring, messages in flight' });
+  private readonly linkLayer = svg('g', { id: 'links' });
+  private readonly dragLine = svg('line', { id: 'drag-line', class: 'drag', visibility: 'hidden' });
   private readonly messageLayer = svg('g', { id: 'messages' });
   private readonly nodeLayer = svg('g', { id: 'nodes' });
   private readonly menu = el('div', { id: 'node-menu', hidden: '' });
   private readonly legend = el('ul', { id: 'legend' });
   private readonly actionsList = el('ol', { id: 'actions' });
+  private readonly drawnList = el('ol', { id: 'drawn' });
+  private readonly violationBox = el('div', { id: 'violation', role: 'alert', hidden: '' });
+  private readonly bothWays = el('input', { id: 'both-ways', type: 'checkbox' });
+  private readonly healButton = el('button', { id: 'heal-all', type: 'button' }, 'Heal all links');
+  private readonly netTarget = el('select', { id: 'net-target' });
+  private readonly lossInput = el('input', { id: 'loss-input', type: 'range', min: '0', max: '100', step: '1', value: '0' });
+  private readonly latencyInput = el('input', { id: 'latency-input', type: 'range', min: '0', max: String(LATENCY_MILLIS_MAX), step: '1', value: '10' });
+  private readonly jitterInput = el('input', { id: 'jitter-input', type: 'range', min: '0', max: String(JITTER_MILLIS_MAX), step: '1', value: '0' });
+  private readonly driftNode = el('select', { id: 'drift-node' });
+  private readonly driftInput = el('input', { id: 'drift-input', type: 'range', min: String(-DRIFT_PPM_MAX), max: String(DRIFT_PPM_MAX), step: '1000', value: '0' });
+  private readonly lossButton = el('button', { id: 'loss-apply', type: 'button' }, 'Set loss');
+  private readonly latencyButton = el('button', { id: 'latency-apply', type: 'button' }, 'Set latency');
+  private readonly driftButton = el('button', { id: 'drift-apply', type: 'button' }, 'Set drift');
+  private readonly plantSelect = el('select', { id: 'plant-select' });
+  private readonly plantButton = el('button', { id: 'plant', type: 'button' }, 'Plant bug');
   private readonly status = el('div', { id: 'status' });
   private readonly checksList = el('ul', { id: 'checks' });
   private readonly downloadButton = el('button', { id: 'download', type: 'button' }, 'Download replay file');
@@ -99,12 +125,21 @@ class Playground {
     speedLabel.append(this.speedSelect);
     controls.append(this.playButton, this.stepButton, speedLabel, this.slider, this.timeLabel, this.downloadButton);
 
-    this.ring.append(this.messageLayer, this.nodeLayer);
+    const defs = svg('defs');
+    const marker = svg('marker', { id: 'cut-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+    marker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'cut-head' }));
+    defs.append(marker);
+    this.ring.append(defs, this.linkLayer, this.messageLayer, this.nodeLayer, this.dragLine);
     const left = el('section');
-    left.append(this.ring, this.menu, this.problemLine);
+    left.append(this.violationBox, this.ring, this.menu, this.problemLine, this.actPanel());
     const aside = el('aside');
-    aside.append(el('h2', {}, 'Run'), this.status, this.checksList, el('h2', {}, 'Your actions'), this.actionsList, el('h2', {}, 'Message types'), this.legend,
-      el('p', { class: 'hint' }, 'Click a node to crash, restart, pause or resume it at the moment shown. Space plays and pauses; the arrow keys step. Acting in the past forks the timeline: your later actions are dropped.'));
+    aside.append(el('h2', {}, 'Run'), this.status, this.checksList, el('h2', {}, 'Your actions'), this.actionsList,
+      el('h2', {}, "The scenario's schedule"), this.drawnList, el('h2', {}, 'Message types'), this.legend,
+      el('p', { class: 'hint' }, 'Click a node (or focus it and press Enter) to crash, restart, pause or resume it at the moment shown. '
+        + 'Drag from one node to another to cut that link one way (hold Shift, or tick "both ways", to cut both); drag along a cut link to heal it. '
+        + "The simulator's heal restores every cut link at once, so healing one link is recorded as a heal and the other cuts again. "
+        + 'Space plays and pauses; the arrow keys step. '
+        + 'Acting in the past forks the timeline: your later actions are dropped.'));
     const main = el('main');
     main.append(controls, left, aside);
     document.body.append(header, main);
@@ -121,12 +156,82 @@ class Playground {
     });
     this.downloadButton.addEventListener('click', () => this.download());
     document.addEventListener('keydown', (event) => this.onKey(event));
+    this.healButton.addEventListener('click', () => this.take({ kind: 'heal' }));
+    this.lossButton.addEventListener('click', () => this.take({ kind: 'loss', ratio: Number(this.lossInput.value) / 100, ...this.linkTarget() }));
+    this.latencyButton.addEventListener('click', () => this.take({
+      kind: 'delay', latency: { kind: 'uniform', baseMicros: Number(this.latencyInput.value) * 1_000, jitterMicros: Number(this.jitterInput.value) * 1_000 }, ...this.linkTarget(),
+    }));
+    this.driftButton.addEventListener('click', () => this.take({ kind: 'clock-drift', node: this.driftNode.value, ppm: Number(this.driftInput.value) }));
+    this.plantButton.addEventListener('click', () => this.plant(this.plantSelect.value === '' ? null : this.plantSelect.value));
+    for (const input of [this.lossInput, this.latencyInput, this.jitterInput, this.driftInput]) input.addEventListener('input', () => this.showSliderValues());
+    document.addEventListener('pointermove', (event) => this.onDragMove(event));
+    document.addEventListener('pointerup', (event) => this.onDragEnd(event));
 
     this.scenarioSelect.value = this.config.scenario;
     this.seedInput.value = String(this.config.seed);
     this.fillBugs(this.config.bug);
     this.load(this.config.scenario, this.config.seed, this.config.bug);
     requestAnimationFrame((t) => this.frame(t));
+  }
+
+  /** The controls for links, loss, latency, clock drift and planting a bug, each with its text label. */
+  private actPanel(): HTMLElement {
+    const panel = el('section', { id: 'act', 'aria-label': 'faults to inject' });
+    const labelled = (text: string, control: HTMLElement, output?: string) => {
+      const label = el('label', {}, `${text} `);
+      label.append(control);
+      if (output !== undefined) label.append(' ', el('output', { id: output, for: control.id }));
+      return label;
+    };
+    const row = (...children: HTMLElement[]) => {
+      const div = el('div', { class: 'act-row' });
+      div.append(...children);
+      return div;
+    };
+    panel.append(
+      el('h2', {}, 'Links'),
+      row(labelled('Cut both ways', this.bothWays), this.healButton),
+      el('h2', {}, 'Network and clocks'),
+      row(labelled('On', this.netTarget)),
+      row(labelled('Loss', this.lossInput, 'loss-value'), this.lossButton),
+      row(labelled('Latency', this.latencyInput, 'latency-value'), labelled('jitter', this.jitterInput, 'jitter-value'), this.latencyButton),
+      row(labelled('Clock drift of', this.driftNode), labelled('by', this.driftInput, 'drift-value'), this.driftButton),
+      el('h2', {}, 'Plant a bug'),
+      row(labelled('Bug', this.plantSelect), this.plantButton),
+      el('p', { class: 'hint' }, 'A planted bug is part of the code from time 0, not an event: planting one runs the session again from the start with the bug on and the same schedule, and shows the same moment.'),
+    );
+    return panel;
+  }
+
+  private showSliderValues(): void {
+    const set = (id: string, text: string) => { document.getElementById(id)!.textContent = text; };
+    set('loss-value', `${this.lossInput.value}%`);
+    set('latency-value', `${this.latencyInput.value} ms`);
+    set('jitter-value', `+ up to ${this.jitterInput.value} ms`);
+    const ppm = Number(this.driftInput.value);
+    set('drift-value', `${ppm > 0 ? '+' : ''}${ppm.toLocaleString('en-US')} ppm`);
+  }
+
+  /** The links the loss and latency controls act on: every link, or those from or to one node (`from:n1`, `to:n1`). */
+  private linkTarget(): { from?: string[]; to?: string[] } {
+    const [side, node] = this.netTarget.value.split(':');
+    if (node === undefined) return {};
+    return side === 'to' ? { to: [node] } : { from: [node] };
+  }
+
+  /** Fills the per-session controls: node choices, the scenario's latency, its bugs. */
+  private fillSessionControls(): void {
+    const ids = this.session.nodes.map((n) => n.id);
+    this.netTarget.replaceChildren(el('option', { value: '' }, 'all links'),
+      ...ids.map((id) => el('option', { value: `from:${id}` }, `links from ${id}`)), ...ids.map((id) => el('option', { value: `to:${id}` }, `links to ${id}`)));
+    this.driftNode.replaceChildren(...ids.map((id) => el('option', { value: id }, id)));
+    const latency = this.session.prepared.setup.network.latency;
+    this.latencyInput.value = String(Math.min(LATENCY_MILLIS_MAX, Math.round(latency.baseMicros / 1_000)));
+    this.jitterInput.value = latency.kind === 'uniform' ? String(Math.min(JITTER_MILLIS_MAX, Math.round(latency.jitterMicros / 1_000))) : '0';
+    const bugs = this.config.scenarios.find((s) => s.name === this.session.config.scenario.name)?.bugs ?? [];
+    this.plantSelect.replaceChildren(el('option', { value: '' }, 'none'), ...bugs.map((b) => el('option', { value: b }, b)));
+    this.plantSelect.value = this.session.config.bug ?? '';
+    this.showSliderValues();
   }
 
   private fillBugs(chosen: string | null): void {
@@ -174,6 +279,7 @@ class Playground {
       this.selected = null;
       this.colours.clear();
       this.layoutNodes();
+      this.fillSessionControls();
       this.setPlaying(false);
       document.title = `faultline playground: ${name} seed ${seed}`;
     });
@@ -203,6 +309,11 @@ class Playground {
         svg('text', { class: 'role', y: NODE_RADIUS + 16 }),
       );
       group.addEventListener('click', () => this.select(n.id));
+      group.addEventListener('pointerdown', (event) => {
+        if (event.button !== 0) return;
+        this.dragFrom = n.id;
+        event.preventDefault();
+      });
       group.addEventListener('keydown', (event) => {
         if (event.key === 'Enter') this.select(n.id);
       });
@@ -240,6 +351,8 @@ class Playground {
   private onKey(event: KeyboardEvent): void {
     const target = event.target as HTMLElement | null;
     if (target !== null && (target.tagName === 'INPUT' || target.tagName === 'SELECT') && target !== this.slider) return;
+    // A focused button (or node) acts on space and Enter itself.
+    if (target !== null && (target.tagName === 'BUTTON' || target.closest?.('g.node') != null) && (event.key === ' ' || event.key === 'Enter')) return;
     if (event.key === ' ') {
       event.preventDefault();
       this.setPlaying(!this.playing);
@@ -255,6 +368,70 @@ class Playground {
   private act(kind: NodeAction, node: string): void {
     this.guard(() => this.session.act(kind, node));
     this.draw();
+  }
+
+  private take(action: ActionEntry): void {
+    this.takeAll([action]);
+  }
+
+  private takeAll(actions: readonly ActionEntry[]): void {
+    this.setPlaying(false);
+    this.guard(() => this.session.takeAll(actions));
+    this.draw();
+  }
+
+  /** Plants `bug` (null: removes the planted one): the session runs again from time 0 with the same schedule. */
+  private plant(bug: string | null): void {
+    this.setPlaying(false);
+    this.guard(() => {
+      this.session = this.session.withBug(bug);
+      this.fillBugs(bug);
+    });
+    this.draw();
+  }
+
+  private isCut(from: string, to: string): boolean {
+    return this.index.cutLinksAt(this.session.nowMicros).some((l) => l.from === from && l.to === to);
+  }
+
+  /**
+   * A drag from one node to another: cuts from → to (both ways with Shift or the toggle), or heals that link
+   * if it is cut. The simulator's heal restores every cut link, so healing one link is a heal followed by
+   * the other cuts again, one-way, at the same moment (all in the schedule, in that order).
+   */
+  private linkGesture(from: string, to: string, both: boolean): void {
+    if (this.isCut(from, to) || (both && this.isCut(to, from))) {
+      const healed = (l: CutLink) => (l.from === from && l.to === to) || (both && l.from === to && l.to === from);
+      const others = this.index.cutLinksAt(this.session.nowMicros).filter((l) => !healed(l));
+      this.takeAll([{ kind: 'heal' }, ...others.map((l): ActionEntry => ({ kind: 'partition', from: [l.from], to: [l.to] }))]);
+    } else if (both) this.take({ kind: 'partition', groups: [[from], [to]] });
+    else this.take({ kind: 'partition', from: [from], to: [to] });
+  }
+
+  private svgPoint(event: PointerEvent): { x: number; y: number } {
+    const matrix = this.ring.getScreenCTM();
+    if (matrix === null) return { x: 0, y: 0 };
+    const point = new DOMPoint(event.clientX, event.clientY).matrixTransform(matrix.inverse());
+    return { x: point.x, y: point.y };
+  }
+
+  private onDragMove(event: PointerEvent): void {
+    if (this.dragFrom === null) return;
+    const from = this.positions.get(this.dragFrom)!;
+    const to = this.svgPoint(event);
+    if (Math.hypot(to.x - from.x, to.y - from.y) < from.r) return;
+    for (const [name, value] of Object.entries({ x1: from.x, y1: from.y, x2: to.x, y2: to.y })) this.dragLine.setAttribute(name, value.toFixed(1));
+    this.dragLine.setAttribute('visibility', 'visible');
+  }
+
+  private onDragEnd(event: PointerEvent): void {
+    const from = this.dragFrom;
+    this.dragFrom = null;
+    this.dragLine.setAttribute('visibility', 'hidden');
+    if (from === null) return;
+    const target = (event.target as Element | null)?.closest?.('g.node');
+    const to = target?.getAttribute('data-node') ?? null;
+    if (to !== null && to !== from) this.linkGesture(from, to, event.shiftKey || this.bothWays.checked);
   }
 
   private download(): void {
@@ -275,8 +452,15 @@ class Playground {
       this.lastFrameMillis = wallMillis;
       const advance = Math.round(elapsed * 1_000 * this.speed);
       if (advance > 0) {
-        const target = this.session.nowMicros + advance;
+        const before = this.session.nowMicros;
+        const target = before + advance;
         this.session.seek(target);
+        // A safety check that failed in this frame's stretch stops the clock at the event that broke it.
+        const broken = this.session.violations.find((v) => v.atMicros > before && v.atMicros <= target);
+        if (broken !== undefined) {
+          this.session.seek(broken.atMicros);
+          this.setPlaying(false);
+        }
         const ended = this.session.result;
         if (ended !== undefined && this.session.nowMicros >= ended.endedAtMicros) this.setPlaying(false);
         this.draw();
@@ -309,8 +493,12 @@ class Playground {
     this.timeLabel.textContent = `${formatMicros(now)} · ${phase}`;
     this.timeLabel.setAttribute('data-micros', String(now));
 
+    const failed = session.violations.filter((v) => v.atMicros <= now);
+    const implicated = new Set(failed.flatMap((v) => nodesNamedIn(v.message, session.nodes.map((n) => n.id))));
+    this.drawViolations(failed);
+    this.drawLinks(this.index.cutLinksAt(now));
     const states = this.index.nodesAt(now);
-    for (const state of states) this.drawNode(state);
+    for (const state of states) this.drawNode(state, implicated.has(state.id));
     this.drawMessages(this.index.messagesAt(now, DROP_LINGER_MICROS), now, session.frontierMicros);
     this.drawMenu(states);
 
@@ -321,19 +509,56 @@ class Playground {
       ...(result === undefined ? [] : [el('div', {}, 'fingerprint '), el('span', { id: 'fingerprint' }, result.fingerprint)]),
     );
     this.checksList.replaceChildren(...(result?.checks ?? []).filter((c) => !c.ok).map((c) => el('li', { 'data-check': c.name }, `${c.name} (${c.kind}) failed${c.message !== undefined ? `: ${c.message}` : ''}`)));
-    this.actionsList.replaceChildren(...session.actions.map((a) => el('li', {}, `${formatMicros(a.at)}: ${a.kind} ${'node' in a ? a.node : ''}`)));
+    const entry = (f: FaultEntry) => el('li', { 'data-kind': f.kind, 'data-at': String(f.at), ...(f.at > now ? { class: 'later' } : {}) }, `${formatMicros(f.at)}: ${describeFault(f)}`);
+    this.actionsList.replaceChildren(...session.actions.map(entry));
+    this.drawnList.replaceChildren(...(session.drawn.length === 0 ? [el('li', { class: 'none' }, 'none')] : session.drawn.map(entry)));
   }
 
-  private drawNode(state: NodeState): void {
+  /** The safety checks failed by the moment shown, in the terminal's words (`at T: message`). */
+  private drawViolations(failed: readonly LiveViolation[]): void {
+    this.violationBox.hidden = failed.length === 0;
+    this.violationBox.replaceChildren(
+      el('strong', {}, failed.length === 1 ? 'A safety check failed' : `${failed.length} safety checks failed`),
+      ...failed.map((v) => el('div', { class: 'violation', 'data-check': v.name, 'data-at': String(v.atMicros) }, `${v.name} (always) FAILED at ${formatMicros(v.atMicros)}: ${v.message}`)),
+    );
+  }
+
+  /** Each cut link as a dashed red arrow, offset to one side so that a link cut both ways shows two. */
+  private drawLinks(cuts: readonly CutLink[]): void {
+    const lines: SVGElement[] = [];
+    for (const cut of cuts) {
+      const from = this.positions.get(cut.from);
+      const to = this.positions.get(cut.to);
+      if (from === undefined || to === undefined) continue;
+      const length = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+      const ux = (to.x - from.x) / length;
+      const uy = (to.y - from.y) / length;
+      const side = 5;
+      const line = svg('line', {
+        class: 'cut', 'data-from': cut.from, 'data-to': cut.to, 'marker-end': 'url(#cut-arrow)',
+        x1: (from.x + ux * from.r - uy * side).toFixed(1), y1: (from.y + uy * from.r + ux * side).toFixed(1),
+        x2: (to.x - ux * (to.r + 4) - uy * side).toFixed(1), y2: (to.y - uy * (to.r + 4) + ux * side).toFixed(1),
+      });
+      const title = svg('title');
+      title.textContent = `link ${cut.from} → ${cut.to} cut`;
+      line.append(title);
+      lines.push(line);
+    }
+    this.linkLayer.replaceChildren(...lines);
+    this.ring.setAttribute('aria-label', `the cluster: nodes on a ring, messages in flight${cuts.length > 0 ? `; cut links: ${cuts.map((c) => `${c.from} to ${c.to}`).join(', ')}` : ''}`);
+  }
+
+  private drawNode(state: NodeState, implicated = false): void {
     const group = this.nodeLayer.querySelector<SVGGElement>(`g[data-node="${state.id}"]`);
     if (group === null) return;
     group.setAttribute('data-status', state.status);
     group.setAttribute('data-role', state.role ?? '');
     group.setAttribute('data-term', state.term === null ? '' : String(state.term));
     group.classList.toggle('selected', this.selected === state.id);
-    group.querySelector('.state')!.textContent = state.status;
+    group.classList.toggle('implicated', implicated);
+    group.querySelector('.state')!.textContent = implicated ? `${state.status} ⚠` : state.status;
     group.querySelector('.role')!.textContent = state.role === null ? '' : `${state.role}${state.term !== null ? ` · t${state.term}` : ''}`;
-    group.setAttribute('aria-label', `node ${state.id}: ${state.status}${state.role !== null ? `, ${state.role}` : ''}${state.term !== null ? `, term ${state.term}` : ''}`);
+    group.setAttribute('aria-label', `node ${state.id}: ${state.status}${state.role !== null ? `, ${state.role}` : ''}${state.term !== null ? `, term ${state.term}` : ''}${implicated ? ', named by a failed check' : ''}`);
   }
 
   private drawMessages(flights: readonly MessageFlight[], now: Micros, frontier: Micros): void {
@@ -388,7 +613,24 @@ class Playground {
       button.addEventListener('click', () => this.act(kind, state.id));
       return button;
     });
-    this.menu.replaceChildren(el('div', {}, `Node ${state.id} at ${formatMicros(this.session.nowMicros)} (${state.status})${problem !== undefined ? `: ${problem}` : ''}`), ...buttons);
+    // Cutting and healing from the keyboard: the same as a drag from this node.
+    const others = this.session.nodes.map((n) => n.id).filter((id) => id !== state.id);
+    if (this.cutTarget === null || !others.includes(this.cutTarget)) this.cutTarget = others[0] ?? null;
+    const targetSelect = el('select', { id: 'cut-target' });
+    targetSelect.append(...others.map((id) => el('option', { value: id }, id)));
+    if (this.cutTarget !== null) targetSelect.value = this.cutTarget;
+    targetSelect.addEventListener('change', () => { this.cutTarget = targetSelect.value; });
+    const targetLabel = el('label', {}, 'link to ');
+    targetLabel.append(targetSelect);
+    const linkButton = (label: string, action: string, both: boolean) => {
+      const button = el('button', { type: 'button', 'data-action': action }, label);
+      button.disabled = problem !== undefined || this.cutTarget === null;
+      button.addEventListener('click', () => this.linkGesture(state.id, targetSelect.value, both));
+      return button;
+    };
+    const links = el('div', { class: 'act-row' });
+    links.append(targetLabel, linkButton(`cut or heal one way from ${state.id}`, 'cut', false), linkButton('both ways', 'cut-both', true));
+    this.menu.replaceChildren(el('div', {}, `Node ${state.id} at ${formatMicros(this.session.nowMicros)} (${state.status})${problem !== undefined ? `: ${problem}` : ''}`), ...buttons, links);
   }
 }
 

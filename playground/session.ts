@@ -6,7 +6,7 @@
 import { assert } from '../sim/assert.js';
 import type { CheckResult } from '../sim/check.js';
 import { InputError } from '../sim/errors.js';
-import type { FaultEntry } from '../sim/faults.js';
+import type { FaultEntry, PlainFaultEntry } from '../sim/faults.js';
 import type { NodeId } from '../sim/process.js';
 import { prepareRun, RECOVERY_PROBE_MICROS, type Outcome, type PreparedRun } from '../sim/run.js';
 import type { Scenario } from '../sim/scenario.js';
@@ -20,6 +20,26 @@ export const SESSION_FAULTS_SOURCE = 'playground schedule';
 /** What the user can do to a node by clicking it. */
 export const NODE_ACTIONS = ['crash', 'restart', 'pause', 'resume'] as const;
 export type NodeAction = (typeof NODE_ACTIONS)[number];
+
+/**
+ * Every kind of entry the page takes as an action: node actions, cutting links (one-way `partition` from/to)
+ * and healing them (sim/faults.ts has only a global `heal`: every cut is restored at once), loss ratio,
+ * latency and clock drift.
+ */
+export const ACTION_KINDS = [...NODE_ACTIONS, 'partition', 'heal', 'loss', 'delay', 'clock-drift'] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+/** An action as the page asks for it: a schedule entry of one of ACTION_KINDS without its time (the moment shown). */
+export type ActionEntry = PlainFaultEntry extends infer E
+  ? (E extends PlainFaultEntry ? (Extract<E['kind'], ActionKind> extends never ? never : Omit<E, 'at' | 'kind'> & { readonly kind: Extract<E['kind'], ActionKind> }) : never)
+  : never;
+
+/** A safety check that failed during the run so far, with when it was first seen (the terminal's words: `at T: message`). */
+export interface LiveViolation {
+  readonly name: string;
+  readonly atMicros: Micros;
+  readonly message: string;
+}
 
 /** What a session runs: everything but the schedule, which the session owns. */
 export interface SessionConfig {
@@ -62,11 +82,45 @@ export class PlaygroundSession {
   /** The moment shown: every trace event at or before it has happened. Always below the frontier, or at the end. */
   private playhead: Micros = 0;
 
-  constructor(readonly config: SessionConfig) {
+  /**
+   * `actions`: the user's actions to start with (another session's, when a bug is planted); they are checked
+   * as any schedule is, and a bad one is an InputError.
+   */
+  constructor(readonly config: SessionConfig, actions: readonly FaultEntry[] = []) {
     const drawnRun = prepareRun(this.request());
     this.drawn = JSON.parse(JSON.stringify(drawnRun.faults)) as FaultEntry[];
+    if (actions.length > SESSION_ACTIONS_MAX) throw new InputError(`a session holds at most ${SESSION_ACTIONS_MAX} actions; got ${actions.length}`);
+    this.userActions = JSON.parse(JSON.stringify(actions)) as FaultEntry[];
     this.rebuild();
     this.advanceTo(0);
+  }
+
+  /**
+   * The same session with the bug `bug` planted (null: none) and the same actions, shown at the same moment.
+   * A bug is part of the code from time 0, so this is a new run from the start, not a change at the moment shown.
+   */
+  withBug(bug: string | null): PlaygroundSession {
+    const { bug: _old, ...rest } = this.config;
+    void _old;
+    const next = new PlaygroundSession({ ...rest, ...(bug !== null ? { bug } : {}) }, this.userActions);
+    next.seek(Math.min(this.playhead, next.lastMicros));
+    return next;
+  }
+
+  /**
+   * The safety checks that have failed in what has been simulated so far (up to the frontier), earliest
+   * first: checkers that report as they go, and the first exception a handler threw; once the run has
+   * ended, also the checks judged only at the end (linearizability) that say when they broke.
+   */
+  get violations(): readonly LiveViolation[] {
+    const out: LiveViolation[] = [...this.sim.violations].map(([name, v]) => ({ name, atMicros: v.atMicros, message: v.message }));
+    const error = this.sim.handlerErrors[0];
+    if (error !== undefined) out.push({ name: 'no-handler-exceptions', atMicros: error.atMicros, message: error.message });
+    for (const c of this.ended?.checks ?? []) {
+      if (c.kind === 'always' && !c.ok && c.atMicros !== undefined && !out.some((v) => v.name === c.name)) out.push({ name: c.name, atMicros: c.atMicros, message: c.message ?? '' });
+    }
+    // Stable: checkers in the order they were registered break ties.
+    return out.map((v, i) => ({ v, i })).sort((a, b) => a.v.atMicros - b.v.atMicros || a.i - b.i).map(({ v }) => v);
   }
 
   private request() {
@@ -246,15 +300,38 @@ export class PlaygroundSession {
    * after it are dropped (a fork), and the run is re-simulated from the start to just past it.
    */
   act(kind: NodeAction, node: NodeId): FaultEntry {
-    const problem = this.actionProblem();
-    if (problem !== undefined) throw new InputError(`${kind} ${node}: ${problem}`);
     if (!NODE_ACTIONS.includes(kind)) throw new InputError(`unknown action ${JSON.stringify(kind)} (known: ${NODE_ACTIONS.join(', ')})`);
-    if (!this.current.setup.nodes.some((n) => n.id === node)) throw new InputError(`${kind}: no node ${JSON.stringify(node)} in this cluster`);
+    return this.take({ kind, node });
+  }
+
+  /**
+   * Takes any action (ACTION_KINDS) at the moment shown, as `act` does: the entry is checked as a schedule
+   * file's would be (one line naming the problem; the session is left as it was).
+   */
+  take(action: ActionEntry): FaultEntry {
+    return this.takeAll([action])[0]!;
+  }
+
+  /**
+   * Takes several actions at the moment shown, in order, as one step (one fork, one re-simulation): how the
+   * page heals one link, with a global heal and the other cuts again. All or none are taken.
+   */
+  takeAll(actions: readonly ActionEntry[]): FaultEntry[] {
+    if (actions.length === 0) throw new InputError('no action to take');
+    const problem = this.actionProblem();
+    const first = actions[0]!;
+    if (problem !== undefined) throw new InputError(`${'node' in first ? `${first.kind} ${first.node}` : first.kind}: ${problem}`);
+    for (const action of actions) {
+      if (!(ACTION_KINDS as readonly string[]).includes(action.kind)) throw new InputError(`unknown action ${JSON.stringify(action.kind)} (known: ${ACTION_KINDS.join(', ')})`);
+      const named = [...('node' in action ? [action.node] : []), ...('from' in action && action.from !== undefined ? action.from : []), ...('to' in action && action.to !== undefined ? action.to : [])];
+      for (const node of named) if (!this.current.setup.nodes.some((n) => n.id === node)) throw new InputError(`${action.kind}: no node ${JSON.stringify(node)} in this cluster`);
+    }
     const at = this.playhead;
-    const entry: FaultEntry = { at, kind, node };
+    const entries = actions.map((action) => ({ at, ...action }) as FaultEntry);
     const kept = this.userActions.filter((a) => a.at <= at);
+    if (kept.length + entries.length > SESSION_ACTIONS_MAX) throw new InputError(`a session holds at most ${SESSION_ACTIONS_MAX} actions`);
     const before = this.userActions;
-    this.userActions = [...kept, entry];
+    this.userActions = [...kept, ...entries];
     try {
       this.rebuild();
     } catch (error) {
@@ -264,6 +341,6 @@ export class PlaygroundSession {
     }
     this.advanceTo(at);
     this.playhead = at;
-    return entry;
+    return entries;
   }
 }

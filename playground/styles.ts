@@ -1,5 +1,6 @@
 // The playground page's style sheet, inlined by page.ts. Statuses differ in outline and text as well as
-// colour (dashed: crashed, dotted: paused), so the ring reads in greyscale.
+// colour (dashed: crashed, dotted: paused; a node named by a failed check has a double ring), so the ring
+// reads in greyscale; every control shows a focus ring when reached by keyboard.
 
 export const PLAYGROUND_CSS = `
 :root { color-scheme: light; font-family: system-ui, sans-serif; }
@@ -35,4 +36,23 @@ aside h2 { font-size: 15px; margin: 12px 0 4px; }
 #status { font-size: 13px; }
 #fingerprint { font-family: ui-monospace, monospace; }
 .problem { color: #8a1f1f; font-size: 13px; }
+#ring { user-select: none; touch-action: none; }
+:focus-visible { outline: 3px solid #1f4fa8; outline-offset: 2px; }
+.node:focus { outline: none; }
+.node:focus-visible circle { stroke: #1f4fa8; stroke-width: 6; }
+.node.implicated circle { stroke: #b00020; stroke-width: 7; }
+.node.implicated .state { font-weight: 700; }
+line.cut { stroke: #b00020; stroke-width: 3; stroke-dasharray: 8 5; }
+.cut-head { fill: #b00020; }
+line.drag { stroke: #555; stroke-width: 2; stroke-dasharray: 4 4; pointer-events: none; }
+#violation { border: 3px double #b00020; background: #fff3f3; color: #5c0010; border-radius: 6px; padding: 8px 10px; margin-bottom: 8px; font-size: 14px; }
+#violation[hidden] { display: none; }
+#violation .violation { margin-top: 4px; font-family: ui-monospace, monospace; font-size: 13px; white-space: pre-wrap; }
+#act h2 { font-size: 15px; margin: 12px 0 4px; }
+.act-row { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; margin: 4px 0; font-size: 13px; }
+.act-row button, .act-row select, #act button, #act select { font: inherit; }
+output { font-variant-numeric: tabular-nums; min-width: 7ch; display: inline-block; }
+#actions li, #drawn li { font-size: 13px; }
+li.later { color: #666; font-style: italic; }
+.hint { font-size: 13px; color: #444; }
 `;

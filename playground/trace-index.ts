@@ -1,9 +1,11 @@
 // What the playground draws at a moment, read from a session's trace: each node's status and role (from the
-// shared role fact, sim/facts.ts, as the HTML report reads it) and the messages in flight or just dropped.
+// shared role fact, sim/facts.ts, as the HTML report reads it), the messages in flight or just dropped, the
+// links cut (from the applied faults), and which nodes a failed check's message names.
 // Node-free and incremental: `sync` reads only the events appended since the last call (a new trace array,
 // after an action re-simulated the run, is read from the start).
 
 import { asRoleFact } from '../sim/facts.js';
+import { isNodeRef, type FaultEntry } from '../sim/faults.js';
 import type { NodeId } from '../sim/process.js';
 import type { Micros } from '../sim/time.js';
 import type { TraceEvent } from '../sim/trace.js';
@@ -29,6 +31,42 @@ export interface MessageFlight {
   /** When it was delivered or dropped (null: not yet, as far as the trace goes). */
   readonly endAt: Micros | null;
   readonly dropped: boolean;
+}
+
+/** A directed link cut by a partition: nothing crosses from → to. */
+export interface CutLink {
+  readonly from: NodeId;
+  readonly to: NodeId;
+}
+
+/**
+ * The directed links an applied fault leaves cut, given those cut before it (the fault as resolved: no
+ * role references left). A partition adds its cuts, a heal (from the schedule or the recovery phase)
+ * restores every link, anything else changes no cut. Sorted by from, then to.
+ */
+export function cutsAfter(before: readonly CutLink[], fault: FaultEntry): CutLink[] {
+  if (fault.kind === 'heal') return [];
+  if (fault.kind !== 'partition') return [...before];
+  const keys = new Set(before.map((l) => `${l.from}\u0000${l.to}`));
+  const add = (from: NodeId, to: NodeId) => {
+    if (from !== to && !isNodeRef(from) && !isNodeRef(to)) keys.add(`${from}\u0000${to}`);
+  };
+  if ('groups' in fault) {
+    for (const [g, group] of fault.groups.entries()) {
+      for (const [h, other] of fault.groups.entries()) if (g !== h) for (const a of group) for (const b of other) add(a, b);
+    }
+  } else {
+    for (const a of fault.from) for (const b of fault.to) add(a, b);
+  }
+  return [...keys].sort().map((key) => {
+    const [from, to] = key.split('\u0000') as [NodeId, NodeId];
+    return { from, to };
+  });
+}
+
+/** The ids a check's message names as whole words (`n4`, not the `n4` in `n42`): the nodes it implicates. */
+export function nodesNamedIn(text: string, ids: readonly string[]): string[] {
+  return ids.filter((id) => new RegExp(`(^|[^\\w-])${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w-])`).test(text));
 }
 
 /** How far back a query looks for messages still in flight (a longer flight, such as a clogged link's, is not drawn). */
@@ -63,6 +101,8 @@ export class TraceIndex {
   private changes = new Map<NodeId, Change[]>();
   private messages: (MessageFlight & { at: Micros; endAt: Micros | null; dropped: boolean })[] = [];
   private byId = new Map<number, number>();
+  /** The cut links after each partition or heal, in time order. */
+  private cuts: { at: Micros; links: CutLink[] }[] = [];
 
   constructor(readonly nodes: readonly NodeId[], private readonly initial: ReadonlyMap<NodeId, NodeDrawStatus> = new Map()) {
     this.reset();
@@ -73,6 +113,7 @@ export class TraceIndex {
     this.changes = new Map(this.nodes.map((id) => [id, []]));
     this.messages = [];
     this.byId = new Map();
+    this.cuts = [];
   }
 
   /** Reads the events of `trace` not read yet (all of them, if it is another array than last time). */
@@ -94,6 +135,12 @@ export class TraceIndex {
       case 'observe': {
         const fact = asRoleFact(e.fact);
         if (fact !== undefined) this.changes.get(e.node)?.push({ at: e.at, status: null, role: fact.role, term: fact.term, isRole: true, clearsRole: false });
+        return;
+      }
+      case 'fault': {
+        const fault = e.resolved === undefined ? e.fault : e.resolved;
+        if (fault === null || (fault.kind !== 'partition' && fault.kind !== 'heal')) return;
+        this.cuts.push({ at: e.at, links: cutsAfter(this.cuts[this.cuts.length - 1]?.links ?? [], fault) });
         return;
       }
       case 'send': {
@@ -159,6 +206,12 @@ export class TraceIndex {
       if (m.endAt === null || m.endAt > t || (m.dropped && m.endAt + lingerMicros > t)) out.push(m);
     }
     return out.reverse();
+  }
+
+  /** The links cut once every event at or before `t` has happened. */
+  cutLinksAt(t: Micros): readonly CutLink[] {
+    const end = upperBound(this.cuts, t);
+    return end === 0 ? [] : this.cuts[end - 1]!.links;
   }
 
   /** How many messages the trace read so far holds. */

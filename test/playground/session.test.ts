@@ -3,7 +3,7 @@
 // --faults FILE` does), and acting at a moment never changes what happened before it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NODE_ACTIONS, PlaygroundSession, SESSION_FAULTS_SOURCE } from '../../playground/session.js';
+import { NODE_ACTIONS, PlaygroundSession, SESSION_FAULTS_SOURCE, type ActionEntry } from '../../playground/session.js';
 import { findScenario, scenarios } from '../../scenarios/index.js';
 import { executeRun, prepareRun } from '../../sim/run.js';
 import { ms } from '../../sim/time.js';
@@ -22,11 +22,24 @@ function fresh(session: PlaygroundSession): { fingerprint: string; outcome: stri
   return { fingerprint: result.fingerprint, outcome: result.outcome, trace };
 }
 
-/** A user's session: seeks (back or forward), steps and node actions, as times in the fault phase. */
+const server = fc.constantFrom('n1', 'n2', 'n3', 'n4', 'n5');
+/** Every kind of action the page takes: node actions, a cut link (one way or both), heal, loss, latency, clock drift. */
+const action: fc.Arbitrary<ActionEntry> = fc.oneof(
+  fc.record({ kind: fc.constantFrom(...NODE_ACTIONS), node: server }),
+  fc.tuple(server, server, fc.boolean()).filter(([a, b]) => a !== b).map(([a, b, both]): ActionEntry => (both
+    ? { kind: 'partition', groups: [[a], [b]] }
+    : { kind: 'partition', from: [a], to: [b] })),
+  fc.constant({ kind: 'heal' as const }),
+  fc.record({ kind: fc.constant('loss' as const), ratio: fc.integer({ min: 0, max: 100 }).map((p) => p / 100) }).chain((e) => fc.option(server, { nil: undefined }).map((n) => (n === undefined ? e : { ...e, from: [n] }))),
+  fc.record({ base: fc.integer({ min: 0, max: ms(200) }), jitter: fc.integer({ min: 0, max: ms(50) }) }).map(({ base, jitter }): ActionEntry => ({ kind: 'delay', latency: { kind: 'uniform', baseMicros: base, jitterMicros: jitter } })),
+  fc.record({ kind: fc.constant('clock-drift' as const), node: server, ppm: fc.integer({ min: -200_000, max: 200_000 }) }),
+);
+
+/** A user's session: seeks (back or forward), steps and actions, as times in the fault phase. */
 const steps = fc.array(fc.oneof(
   fc.record({ op: fc.constant('seek' as const), at: fc.integer({ min: 0, max: SHORT + ms(500) }) }),
   fc.record({ op: fc.constant('step' as const), times: fc.integer({ min: 1, max: 5 }) }),
-  fc.record({ op: fc.constant('act' as const), at: fc.integer({ min: 0, max: SHORT - 1 }), kind: fc.constantFrom(...NODE_ACTIONS), node: fc.constantFrom('n1', 'n2', 'n3', 'n4', 'n5') }),
+  fc.record({ op: fc.constant('act' as const), at: fc.integer({ min: 0, max: SHORT - 1 }), action }),
 ), { maxLength: 6 });
 
 describe('PlaygroundSession', () => {
@@ -38,7 +51,7 @@ describe('PlaygroundSession', () => {
         else if (step.op === 'step') for (let i = 0; i < step.times; i++) session.stepToNextEvent();
         else {
           session.seek(step.at);
-          session.act(step.kind, step.node);
+          session.take(step.action);
           expect(session.nowMicros).toBe(step.at);
         }
       }
@@ -103,6 +116,71 @@ describe('PlaygroundSession', () => {
       expect(session.runToEnd().fingerprint, scenario.name).toBe(fresh(session).fingerprint);
     }
   }, 120_000);
+
+  it('planting a bug re-runs the same schedule with the bug from time 0, at the same moment', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 50 }), fc.array(fc.tuple(fc.integer({ min: 0, max: SHORT - 1 }), action), { maxLength: 4 }), fc.integer({ min: 0, max: SHORT }), (seed, plan, at) => {
+      const session = new PlaygroundSession({ scenario: findScenario('raft-figure-8')!, seed, durationMicros: SHORT });
+      for (const [t, a] of [...plan].sort((x, y) => x[0] - y[0])) {
+        session.seek(t);
+        session.take(a);
+      }
+      session.seek(at);
+      const planted = session.withBug('raft/commit-old-term');
+      expect(planted.config.bug).toBe('raft/commit-old-term');
+      expect(planted.actions).toEqual(session.actions);
+      expect(planted.nowMicros).toBe(at);
+      expect(planted.runToEnd().fingerprint).toBe(fresh(planted).fingerprint);
+      const removed = planted.withBug(null);
+      expect(removed.config.bug).toBeUndefined();
+      expect(removed.runToEnd().fingerprint).toBe(session.runToEnd().fingerprint);
+    }), { numRuns: 10 });
+  });
+
+  it('reports a safety violation live, when it happens, as the finished run reports it', () => {
+    const session = new PlaygroundSession({ scenario: findScenario('raft-figure-8')!, seed: 1, bug: 'raft/commit-old-term' });
+    expect(session.violations).toEqual([]);
+    const prepared = prepareRun({ scenario: findScenario('raft-figure-8')!, seed: 1, bug: 'raft/commit-old-term' });
+    const failed = executeRun(prepared).checks.filter((c) => c.kind === 'always' && !c.ok);
+    const first = Math.min(...failed.map((c) => c.atMicros!));
+    session.seek(first - 1);
+    expect(session.violations.filter((v) => v.atMicros < first)).toEqual([]);
+    session.seek(first);
+    const live = session.violations;
+    expect(live.length).toBeGreaterThan(0);
+    expect(live[0]!.atMicros).toBe(first);
+    const ended = session.runToEnd();
+    expect(session.violations).toEqual(failed.map((c) => ({ name: c.name, atMicros: c.atMicros, message: c.message })).sort((a, b) => a.atMicros! - b.atMicros!));
+    expect(ended.outcome).toBe('safety-violation');
+  }, 60_000);
+
+  it('a check judged only at the end (linearizability) joins the violations once the run has ended', () => {
+    const config = { scenario: findScenario('raft-partition-leader-minority')!, seed: 1, bug: 'raft/stale-read' };
+    const failed = executeRun(prepareRun(config)).checks.filter((c) => c.kind === 'always' && !c.ok);
+    expect(failed.map((c) => c.name)).toEqual(['linearizable-history']);
+    const session = new PlaygroundSession(config);
+    session.seek(failed[0]!.atMicros! + ms(100));
+    expect(session.violations).toEqual([]);
+    session.runToEnd();
+    expect(session.violations).toEqual([{ name: 'linearizable-history', atMicros: failed[0]!.atMicros, message: failed[0]!.message }]);
+  }, 60_000);
+
+  it('refuses bad actions in one line and leaves the session as it was', () => {
+    const session = new PlaygroundSession({ scenario: findScenario('raft-leader-crash')!, seed: 1, durationMicros: SHORT });
+    session.seek(ms(100));
+    expect(() => session.take({ kind: 'loss', ratio: 2 })).toThrow(/ratio must be a number from 0 to 1; got 2/);
+    expect(() => session.take({ kind: 'partition', from: ['n1'], to: ['n9'] })).toThrow(/no node "n9"/);
+    expect(() => session.take({ kind: 'clock-drift', node: 'n1', ppm: 1.5 })).toThrow(/ppm must be an integer/);
+    expect(() => session.take({ kind: 'clog' } as unknown as ActionEntry)).toThrow(/unknown action "clog"/);
+    // Several actions at once are taken all or none.
+    expect(() => session.takeAll([{ kind: 'heal' }, { kind: 'loss', ratio: -1 }])).toThrow(/ratio must be a number from 0 to 1/);
+    expect(() => session.takeAll([])).toThrow(/no action/);
+    expect(session.actions).toEqual([]);
+    expect(session.takeAll([{ kind: 'heal' }, { kind: 'partition', from: ['n2'], to: ['n3'] }])).toEqual([
+      { at: ms(100), kind: 'heal' }, { at: ms(100), kind: 'partition', from: ['n2'], to: ['n3'] },
+    ]);
+    expect(session.actions).toHaveLength(2);
+    expect(session.runToEnd().fingerprint).toBe(fresh(session).fingerprint);
+  });
 
   it('refuses actions in the recovery phase and on unknown nodes, in one line', () => {
     const session = new PlaygroundSession({ scenario: findScenario('raft-leader-crash')!, seed: 1, durationMicros: ms(50) });

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PlaygroundSession } from '../../playground/session.js';
-import { FLIGHT_LOOKBACK_MICROS, TraceIndex, type NodeState } from '../../playground/trace-index.js';
+import { cutsAfter, FLIGHT_LOOKBACK_MICROS, nodesNamedIn, TraceIndex, type NodeState } from '../../playground/trace-index.js';
 import { findScenario } from '../../scenarios/index.js';
 import { asRoleFact } from '../../sim/facts.js';
 import { ms } from '../../sim/time.js';
@@ -64,5 +64,67 @@ describe('TraceIndex', () => {
     index.sync(session.trace);
     expect(index.nodesAt(ms(900)).find((n) => n.id === leader!.id)).toEqual({ id: leader!.id, status: 'crashed', role: null, term: null });
     expect(index.messagesAt(ms(900), ms(10)).every((m) => m.type !== 'message')).toBe(true);
+  });
+});
+
+describe('TraceIndex cut links', () => {
+  // The engine is the twin: a message is dropped at send for a partition exactly when its link is cut, and
+  // delivered only over a link that is not (moments where a fault applies are skipped: the index knows
+  // the state after every event of a moment, the engine acts in between).
+  it('agree with what the network did to every message, under random cuts and heals', () => {
+    const server = fc.constantFrom('n1', 'n2', 'n3', 'n4', 'n5');
+    const cut = fc.tuple(server, server, fc.boolean()).filter(([a, b]) => a !== b);
+    fc.assert(fc.property(fc.integer({ min: 0, max: 50 }), fc.array(fc.tuple(fc.integer({ min: 0, max: ms(1_400) }), fc.option(cut, { nil: undefined })), { maxLength: 8 }), (seed, plan) => {
+      const session = new PlaygroundSession({ scenario: findScenario('raft-leader-crash')!, seed, durationMicros: ms(1_500) });
+      for (const [at, link] of [...plan].sort((a, b) => a[0] - b[0])) {
+        session.seek(at);
+        if (link === undefined) session.take({ kind: 'heal' });
+        else session.take(link[2] ? { kind: 'partition', groups: [[link[0]], [link[1]]] } : { kind: 'partition', from: [link[0]], to: [link[1]] });
+      }
+      session.runToEnd();
+      const index = new TraceIndex(session.nodes.map((n) => n.id));
+      index.sync(session.trace);
+      const faultTimes = new Set(session.trace.filter((e) => e.type === 'fault').map((e) => e.at));
+      const sentAt = new Map<number, number>();
+      let checked = 0;
+      for (const e of session.trace) {
+        if (e.type === 'send') sentAt.set(e.msgId, e.at);
+        if (faultTimes.has(e.at)) continue;
+        const isCut = (from: string, to: string) => index.cutLinksAt(e.at).some((l) => l.from === from && l.to === to);
+        if (e.type === 'drop' && e.reason === 'partition') {
+          expect(isCut(e.from, e.to), `drop ${e.from}→${e.to} at ${e.at}`).toBe(true);
+          checked++;
+        } else if (e.type === 'deliver') {
+          expect(isCut(e.from, e.to), `deliver ${e.from}→${e.to} at ${e.at}`).toBe(false);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(0);
+      // Cuts are gone once the recovery phase heals everything.
+      expect(index.cutLinksAt(session.result!.endedAtMicros)).toEqual([]);
+    }), { numRuns: 25 });
+  });
+
+  it('cutsAfter: groups cut both ways between groups, from/to one way, heal clears, a node never cuts itself', () => {
+    expect(cutsAfter([], { at: 0, kind: 'partition', groups: [['n1'], ['n2', 'n3']] })).toEqual([
+      { from: 'n1', to: 'n2' }, { from: 'n1', to: 'n3' }, { from: 'n2', to: 'n1' }, { from: 'n3', to: 'n1' },
+    ]);
+    const oneWay = cutsAfter([{ from: 'n2', to: 'n1' }], { at: 0, kind: 'partition', from: ['n1', 'n2'], to: ['n2'] });
+    expect(oneWay).toEqual([{ from: 'n1', to: 'n2' }, { from: 'n2', to: 'n1' }]);
+    expect(cutsAfter(oneWay, { at: 0, kind: 'crash', node: 'n1' })).toEqual(oneWay);
+    expect(cutsAfter(oneWay, { at: 0, kind: 'heal' })).toEqual([]);
+  });
+});
+
+describe('nodesNamedIn', () => {
+  it('finds exactly the ids that appear as whole words (a naive twin splits on other characters)', () => {
+    const id = fc.stringMatching(/^[a-z][a-z0-9]{0,2}$/);
+    fc.assert(fc.property(fc.uniqueArray(id, { maxLength: 6 }), fc.array(fc.oneof(id, fc.constantFrom(' ', ', ', '#', '(', ')', ': ', '-', 'x')), { maxLength: 12 }), (ids, parts) => {
+      const text = parts.join('');
+      const words = new Set(text.split(/[^\w-]+/));
+      expect(nodesNamedIn(text, ids)).toEqual(ids.filter((i) => words.has(i)));
+    }));
+    expect(nodesNamedIn('leader n4 of term 3 committed index 98', ['n1', 'n4', 'n42'])).toEqual(['n4']);
+    expect(nodesNamedIn('n42 and c1#18', ['n4', 'n42', 'c1'])).toEqual(['n42', 'c1']);
   });
 });
