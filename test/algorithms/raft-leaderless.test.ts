@@ -48,6 +48,13 @@ describe('leaderlessMetrics', () => {
     expect(new Driver().samples()).toEqual([]);
   });
 
+  it('a crash of a node that never reported a role (a client, or a server before it started) starts nothing and throws nothing', () => {
+    const d = new Driver().elected(0, 'n1', 1);
+    expect(() => d.crash(10, 'n2')).not.toThrow();
+    d.elected(20, 'n3', 2);
+    expect(d.samples()).toEqual([]);
+  });
+
   it('times the crash of the leader until a server becomes leader of a later term, once per crash', () => {
     const d = new Driver().elected(10, 'n1', 2).role(10, 'n2', 'follower', 2).crash(1_000, 'n1')
       .role(1_100, 'n2', 'candidate', 3).role(1_150, 'n3', 'follower', 3).elected(1_300, 'n2', 3).elected(1_400, 'n2', 3);
