@@ -127,7 +127,7 @@ export const LESSONS: readonly Lesson[] = [
     pointMicros: 6_777_903,
     tryThis: [
       'Plant fd/swim-no-refutation: a suspected member can no longer clear itself. What happens to n1?',
-      'Scrub back to 3s and crash n1 instead: how long until every member declares it dead?',
+      'Scrub back to 3s and crash n1: how long until every other member declares it dead?',
       'Pause n6 at 8s for a second and resume it: is it suspected?',
     ],
   },
