@@ -110,6 +110,18 @@ describe.skipIf(skipBrowser)('guided lessons in the playground, in headless Chro
     expect(await page.textContent('#outcome')).toMatch(/safety-violation$/);
     await page.screenshot({ path: join(OUTPUT_DIR, 'playground-lesson-violation.png') });
 
+    // Every lesson opens without a problem and its moment button shows its moment.
+    for (const lesson of LESSONS) {
+      await openLesson(page, lesson.id);
+      expect(await page.textContent('#problem')).toBe('');
+      expect(await page.locator('#lesson .lesson-text').count()).toBe(lesson.text.length);
+      expect(await page.locator('#lesson-try li').count()).toBe(lesson.tryThis.length);
+      expect(await page.locator('#actions li').count()).toBe(lesson.actions.length);
+      await page.click('#lesson-point');
+      expect(await nowOf(page), lesson.id).toBe(lesson.pointMicros);
+      expect(await page.getAttribute('#time-label', 'data-micros')).toBe(String(lesson.pointMicros));
+    }
+
     // Loading another scenario from the picker closes the lesson.
     await page.selectOption('#scenario-select', 'raft-lossy');
     await page.click('#load');
