@@ -51,7 +51,8 @@ export const LESSONS: readonly Lesson[] = [
       "At 1s the scenario cuts the leader, n4, one follower and clients c1–c3 off from the rest, and makes n4's clock run 40% slow. "
         + 'The majority side elects n3 leader of term 2 before 1.2s and goes on committing writes.',
       'n4 has not heard that it lost: it goes on believing it leads term 1 until its check-quorum timer, running slow, makes it step down at about 1.5s. '
-        + 'A correct Raft leader serves a read only after confirming, with a majority, that it is still the leader; n4 cannot, so its clients wait.',
+        + 'Here a read goes through the log like a write and is answered only once a majority has stored it, which also confirms the leader is still the leader; '
+        + 'n4 cannot reach a majority, so its clients wait.',
       "This session plants raft/stale-read: a leader answers reads from its own state at once. c1, cut off with n4, reads k1 and is answered at 1.253s "
         + 'with a value without c5\'s append, which the majority had already acknowledged at 1.232s. No order of the operations explains that: '
         + 'the linearizability check fails, at 1.253s.',
@@ -62,7 +63,7 @@ export const LESSONS: readonly Lesson[] = [
     actions: [],
     pointMicros: 1_253_496,
     tryThis: [
-      'Plant "none" instead: the same partition, the same clients, and the run passes, because n4 never answers a read it cannot confirm.',
+      'Plant "none" instead: the same partition, the same clients, and the run passes, because n4 never answers a read that a majority has not stored.',
       'Scrub back to 1s and heal every link at once: does n4 still answer a stale read?',
       'Set the clock drift of n4 to 0 just after 1s: it notices sooner that it lost its majority.',
     ],
