@@ -131,6 +131,7 @@ describe('lessons', () => {
       const rounds = facts.filter((o) => o.at <= decided.at && o.fact.ballot !== undefined).map((o) => (o.fact.ballot as { round: number }).round);
       const messages = session.trace.filter((e) => e.type === 'send' && e.at <= decided.at).length;
       const values = new Set(facts.filter((o) => o.fact.type === 'decide').map((o) => o.fact.value));
+      expect(facts.filter((o) => o.fact.type === 'propose').map((o) => `${o.node}@${o.at}`)).toEqual(['n1@0', 'n2@0', 'n3@0']);
       return { at: decided.at, round: Math.max(...rounds), messages, values: [...values], outcome: result.outcome };
     };
     const text = l.text.join(' ');
