@@ -7,6 +7,7 @@ import { findScenario } from '../scenarios/index.js';
 import { describeFault, type FaultEntry } from '../sim/faults.js';
 import { formatMicros, type Micros } from '../sim/time.js';
 import { CONFIG_ELEMENT_ID, type PlaygroundConfig } from './config.js';
+import { findLesson, LESSONS, type Lesson } from './lessons.js';
 import { sessionReplayText } from './replay.js';
 import { NODE_ACTIONS, PlaygroundSession, type ActionEntry, type LiveViolation, type NodeAction } from './session.js';
 import { nodesNamedIn, TraceIndex, type CutLink, type MessageFlight, type NodeState } from './trace-index.js';
@@ -71,6 +72,11 @@ class Playground {
   private readonly seedInput = el('input', { id: 'seed-input', type: 'number', min: '0', step: '1', 'aria-label': 'seed', style: 'width: 7em' });
   private readonly bugSelect = el('select', { id: 'bug-select', 'aria-label': 'planted bug' });
   private readonly loadButton = el('button', { id: 'load', type: 'button' }, 'Load');
+  private readonly lessonSelect = el('select', { id: 'lesson-select', 'aria-label': 'guided lesson' });
+  private readonly lessonButton = el('button', { id: 'lesson-open', type: 'button' }, 'Open lesson');
+  /** The open lesson's text, prepared actions and prompts, beside the ring (empty when none is open). */
+  private readonly lessonPanel = el('section', { id: 'lesson', 'aria-label': 'guided lesson' });
+  private lesson: Lesson | null = null;
   private readonly playButton = el('button', { id: 'play', type: 'button', 'aria-keyshortcuts': 'Space' }, 'Play');
   private readonly stepButton = el('button', { id: 'step', type: 'button', 'aria-keyshortcuts': 'ArrowRight', title: 'step to the next event (→; ← steps back)' }, 'Step ▸');
   private readonly speedSelect = el('select', { id: 'speed', 'aria-label': 'speed (simulated time per second)' });
@@ -117,6 +123,10 @@ class Playground {
     const bugLabel = el('label', {}, 'Bug ');
     bugLabel.append(this.bugSelect);
     header.append(scenarioLabel, seedLabel, bugLabel, this.loadButton);
+    this.lessonSelect.append(...LESSONS.map((l, i) => el('option', { value: l.id }, `${i + 1}. ${l.title}`)));
+    const lessonLabel = el('label', {}, 'Lesson ');
+    lessonLabel.append(this.lessonSelect);
+    header.append(lessonLabel, this.lessonButton);
 
     for (const speed of SPEEDS) this.speedSelect.append(el('option', { value: String(speed) }, `${speed}×`));
     this.speedSelect.value = '1';
@@ -133,7 +143,8 @@ class Playground {
     const left = el('section');
     left.append(this.violationBox, this.ring, this.menu, this.problemLine, this.actPanel());
     const aside = el('aside');
-    aside.append(el('h2', {}, 'Run'), this.status, this.checksList, el('h2', {}, 'Your actions'), this.actionsList,
+    this.lessonPanel.hidden = true;
+    aside.append(this.lessonPanel, el('h2', {}, 'Run'), this.status, this.checksList, el('h2', {}, 'Your actions'), this.actionsList,
       el('h2', {}, "The scenario's schedule"), this.drawnList, el('h2', {}, 'Message types'), this.legend,
       el('p', { class: 'hint' }, 'Click a node (or focus it and press Enter) to crash, restart, pause or resume it at the moment shown. '
         + 'Drag from one node to another to cut that link one way (hold Shift, or tick "both ways", to cut both); drag along a cut link to heal it. '
@@ -146,6 +157,7 @@ class Playground {
 
     this.scenarioSelect.addEventListener('change', () => this.fillBugs(null));
     this.loadButton.addEventListener('click', () => this.loadFromControls());
+    this.lessonButton.addEventListener('click', () => this.openLesson(this.lessonSelect.value));
     this.playButton.addEventListener('click', () => this.setPlaying(!this.playing));
     this.stepButton.addEventListener('click', () => this.step(1));
     this.speedSelect.addEventListener('change', () => { this.speed = Number(this.speedSelect.value); });
@@ -246,7 +258,65 @@ class Playground {
       this.showProblem(`seed: expected a whole number; got ${JSON.stringify(this.seedInput.value)}`);
       return;
     }
+    this.showLesson(null);
     this.load(this.scenarioSelect.value, seed, this.bugSelect.value === '' ? null : this.bugSelect.value);
+  }
+
+  /**
+   * Opens a guided lesson: its session loads as the scenario picker loads one (the header shows its
+   * scenario, seed and bug), with its prepared actions as the user's, and its text shows beside the ring.
+   */
+  private openLesson(id: string): void {
+    const lesson = findLesson(id);
+    if (lesson === undefined) {
+      this.showProblem(`unknown lesson ${JSON.stringify(id)}`);
+      return;
+    }
+    this.scenarioSelect.value = lesson.scenario;
+    this.seedInput.value = String(lesson.seed);
+    this.fillBugs(lesson.bug ?? null);
+    if (this.load(lesson.scenario, lesson.seed, lesson.bug ?? null, lesson.actions)) this.showLesson(lesson);
+  }
+
+  /** Fills the lesson panel (null: empties and hides it). */
+  private showLesson(lesson: Lesson | null): void {
+    this.lesson = lesson;
+    this.lessonPanel.hidden = lesson === null;
+    if (lesson === null) {
+      this.lessonPanel.replaceChildren();
+      return;
+    }
+    const point = el('button', { id: 'lesson-point', type: 'button', 'data-micros': String(lesson.pointMicros) }, `Show the moment (${formatMicros(lesson.pointMicros)})`);
+    point.addEventListener('click', () => this.showLessonPoint());
+    const actions = el('ol', { id: 'lesson-actions' });
+    actions.append(...(lesson.actions.length === 0
+      ? [el('li', { class: 'none' }, "none: the scenario's own schedule does it")]
+      : lesson.actions.map((f) => el('li', { 'data-kind': f.kind, 'data-at': String(f.at) }, `${formatMicros(f.at)}: ${describeFault(f)}`))));
+    const tryThis = el('ul', { id: 'lesson-try' });
+    tryThis.append(...lesson.tryThis.map((t) => el('li', {}, t)));
+    this.lessonPanel.replaceChildren(
+      el('h2', { id: 'lesson-title' }, lesson.title),
+      el('div', { class: 'lesson-session' }, `${lesson.scenario} · seed ${lesson.seed} · ${lesson.bug === undefined ? 'no planted bug' : `bug ${lesson.bug}`}`),
+      ...lesson.text.map((p) => el('p', { class: 'lesson-text' }, p)),
+      el('h3', {}, 'Prepared actions'), actions,
+      point,
+      el('h3', {}, 'Try this'), tryThis,
+    );
+  }
+
+  /**
+   * Shows the moment the open lesson is about. The run is simulated to its end first, so that a check judged
+   * only then (linearizability) is known at that moment too.
+   */
+  private showLessonPoint(): void {
+    if (this.lesson === null) return;
+    this.setPlaying(false);
+    const at = this.lesson.pointMicros;
+    this.guard(() => {
+      this.session.runToEnd();
+      this.session.seek(Math.min(at, this.session.lastMicros));
+    });
+    this.draw();
   }
 
   /** Runs `work`, showing an input error (a refused action, a bad seed) as one line instead of throwing. */
@@ -265,14 +335,15 @@ class Playground {
     this.problemLine.textContent = text;
   }
 
-  private load(name: string, seed: number, bug: string | null): void {
+  /** Loads a new session (`actions`: the user's actions to start with, as a lesson prepares them); false if refused. */
+  private load(name: string, seed: number, bug: string | null, actions: readonly FaultEntry[] = []): boolean {
     const scenario = findScenario(name);
     if (scenario === undefined) {
       this.showProblem(`unknown scenario ${name}`);
-      return;
+      return false;
     }
-    this.guard(() => {
-      this.session = new PlaygroundSession({ scenario, seed, ...(bug !== null ? { bug } : {}) });
+    const loaded = this.guard(() => {
+      this.session = new PlaygroundSession({ scenario, seed, ...(bug !== null ? { bug } : {}) }, actions);
       // A dormant spare is absent until a join boots it.
       const spares = this.session.prepared.setup.nodes.filter((n) => n.dormant === true).map((n) => [n.id, 'absent'] as const);
       this.index = new TraceIndex(this.session.nodes.map((n) => n.id), new Map(spares));
@@ -284,6 +355,7 @@ class Playground {
       document.title = `faultline playground: ${name} seed ${seed}`;
     });
     this.draw();
+    return loaded;
   }
 
   /** Servers on the outer ring, clients (smaller) on an inner one. */

@@ -55,4 +55,12 @@ output { font-variant-numeric: tabular-nums; min-width: 7ch; display: inline-blo
 #actions li, #drawn li { font-size: 13px; }
 li.later { color: #666; font-style: italic; }
 .hint { font-size: 13px; color: #444; }
+#lesson { border: 1px solid #9bb0d3; border-left: 6px solid #1f4fa8; background: #f4f7fc; border-radius: 6px; padding: 4px 12px 8px; margin-bottom: 8px; }
+#lesson[hidden] { display: none; }
+#lesson h2 { font-size: 16px; }
+#lesson h3 { font-size: 14px; margin: 10px 0 4px; }
+#lesson .lesson-session { font-family: ui-monospace, monospace; font-size: 12px; color: #333; }
+#lesson .lesson-text { font-size: 14px; line-height: 1.45; margin: 6px 0; max-width: 60ch; }
+#lesson li { font-size: 13px; margin: 2px 0; }
+#lesson button { font: inherit; font-size: 13px; margin-top: 6px; }
 `;

@@ -1,0 +1,132 @@
+// The playground's guided lessons in a real browser (Debian's chromium through playwright-core): open a
+// lesson from the menu by keyboard, see its text, its prepared actions and its prompts beside the ring, and
+// play it to its point (a new leader of a later term; a planted bug's violation stopping the clock; a check
+// judged at the end shown at its moment).
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { PlaygroundHandle } from '../../playground/client.js';
+import { findLesson, LESSONS } from '../../playground/lessons.js';
+import { describeFault } from '../../sim/faults.js';
+import { formatMicros } from '../../sim/time.js';
+import { cliWorkspace } from '../cli/cli-helpers.js';
+import { browserSession, OUTPUT_DIR, skipBrowser, warnIfSkipped } from './browser-session.js';
+
+warnIfSkipped('test/browser/playground-lessons.test.ts');
+
+const { work, faultline } = cliWorkspace('playground-lessons-browser');
+
+const nowOf = (page: Page) => page.evaluate(() => (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground.nowMicros());
+
+/** Opens lesson `id` from the menu, by keyboard: the select, then Enter on the "Open lesson" button. */
+async function openLesson(page: Page, id: string): Promise<void> {
+  await page.selectOption('#lesson-select', id);
+  await page.focus('#lesson-open');
+  await page.keyboard.press('Enter');
+  expect(await page.textContent('#lesson-title')).toBe(findLesson(id)!.title);
+}
+
+describe.skipIf(skipBrowser)('guided lessons in the playground, in headless Chromium', () => {
+  const session = browserSession('faultline-playground-lessons-');
+
+  it('opens lessons from the menu, shows their text, actions and prompts, and plays them to their point', async () => {
+    const page = await session.browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    const written = faultline('playground', 'paxos-lossy', '--seed', '7', '--out', 'page');
+    expect(written.status, written.stderr).toBe(0);
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    await page.goto(pathToFileURL(join(work, 'page', 'index.html')).href);
+    await page.waitForSelector('#nodes g.node');
+
+    // The menu lists every lesson; none is open yet.
+    expect(await page.locator('#lesson-select option').count()).toBe(LESSONS.length);
+    expect(await page.locator('#lesson').isHidden()).toBe(true);
+
+    // Lesson 1: its session loads (scenario, seed and the prepared crash as the user's action), its text shows.
+    const one = findLesson('leader-crash')!;
+    await openLesson(page, one.id);
+    expect(await page.inputValue('#scenario-select')).toBe(one.scenario);
+    expect(await page.inputValue('#seed-input')).toBe(String(one.seed));
+    expect(await page.inputValue('#bug-select')).toBe('');
+    expect(await page.locator('#lesson .lesson-text').allTextContents()).toEqual(one.text);
+    const listed = one.actions.map((f) => `${formatMicros(f.at)}: ${describeFault(f)}`);
+    expect(await page.locator('#lesson-actions li').allTextContents()).toEqual(listed);
+    expect(await page.locator('#actions li').allTextContents()).toEqual(listed);
+    expect(await page.locator('#lesson-try li').allTextContents()).toEqual(one.tryThis);
+    expect(await nowOf(page)).toBe(0);
+    await page.screenshot({ path: join(OUTPUT_DIR, 'playground-lesson.png') });
+
+    // Play at 2×: n4 leads term 1; after the crashes, n2 leads term 3.
+    await page.selectOption('#speed', '2');
+    await page.click('#play');
+    await expect.poll(async () => nowOf(page), { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(one.pointMicros);
+    await page.click('#play');
+    expect(await page.textContent('#play')).toBe('Play');
+    const leader = page.locator('#nodes g.node[data-role="leader"]');
+    expect(await leader.getAttribute('data-node')).toBe('n2');
+    expect(await leader.getAttribute('data-term')).toBe('3');
+    expect(await page.getAttribute('#nodes g.node[data-node="n3"]', 'data-status')).toBe('crashed');
+    // Scrubbing back to before the first crash shows n4 leading term 1.
+    await page.$eval('#time-slider', (slider: HTMLInputElement) => {
+      slider.value = '900000';
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    expect(await page.getAttribute('#nodes g.node[data-role="leader"]', 'data-node')).toBe('n4');
+
+    // Lesson 3: the planted bug is on; playing stops at the violation the text names, at its time.
+    const three = findLesson('figure-8')!;
+    await openLesson(page, three.id);
+    expect(await page.inputValue('#bug-select')).toBe(three.bug!);
+    expect(await page.locator('#lesson-actions li').allTextContents()).toEqual(["none: the scenario's own schedule does it"]);
+    expect(await page.locator('#actions li').count()).toBe(0);
+    await page.selectOption('#speed', '10');
+    await page.click('#play');
+    await expect.poll(async () => page.textContent('#play'), { timeout: 30_000, interval: 50 }).toBe('Play');
+    expect(await nowOf(page)).toBe(three.pointMicros);
+    const violation = (await page.locator('#violation .violation').allTextContents())[0]!;
+    expect(violation).toMatch(/^commit-current-term \(always\) FAILED at 3\.546s: leader n4 of term 3/);
+    expect(three.text.join(' ')).toContain('3.546s');
+
+    // Lesson 2: linearizability is judged when the run ends; the moment button simulates to the end and
+    // shows the violation at the time the text gives.
+    const two = findLesson('minority-leader')!;
+    await openLesson(page, two.id);
+    expect(await page.locator('#violation').isHidden()).toBe(true);
+    // Reached by Tab from the menu, pressed with Enter.
+    let reached = false;
+    for (let i = 0; i < 60 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.id === 'lesson-point');
+    }
+    expect(reached).toBe(true);
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+    await page.keyboard.press('Enter');
+    expect(await nowOf(page)).toBe(two.pointMicros);
+    expect(await page.locator('#violation .violation').allTextContents()).toEqual([
+      expect.stringMatching(new RegExp(`^linearizable-history \\(always\\) FAILED at ${formatMicros(two.pointMicros).replace('.', '\\.')}: `)),
+    ]);
+    expect(await page.textContent('#outcome')).toMatch(/safety-violation$/);
+    await page.screenshot({ path: join(OUTPUT_DIR, 'playground-lesson-violation.png') });
+
+    // Every lesson opens without a problem and its moment button shows its moment.
+    for (const lesson of LESSONS) {
+      await openLesson(page, lesson.id);
+      expect(await page.textContent('#problem')).toBe('');
+      expect(await page.locator('#lesson .lesson-text').count()).toBe(lesson.text.length);
+      expect(await page.locator('#lesson-try li').count()).toBe(lesson.tryThis.length);
+      expect(await page.locator('#actions li').count()).toBe(lesson.actions.length);
+      await page.click('#lesson-point');
+      expect(await nowOf(page), lesson.id).toBe(lesson.pointMicros);
+      expect(await page.getAttribute('#time-label', 'data-micros')).toBe(String(lesson.pointMicros));
+    }
+
+    // Loading another scenario from the picker closes the lesson.
+    await page.selectOption('#scenario-select', 'raft-lossy');
+    await page.click('#load');
+    expect(await page.locator('#lesson').isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
