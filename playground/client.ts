@@ -39,6 +39,10 @@ const DRIFT_PPM_MAX = 200_000;
 export interface PlaygroundHandle {
   readonly session: () => PlaygroundSession;
   readonly nowMicros: () => Micros;
+  /** How many animation frames the page has drawn since it loaded (bench/playground.ts counts frames per second with it). */
+  readonly frames: () => number;
+  /** Loads the open scenario, seed and bug again with a fault phase of `durationMicros` (the bench's 60 s run). */
+  readonly reloadWithDuration: (durationMicros: Micros) => void;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
@@ -60,6 +64,8 @@ class Playground {
   private playing = false;
   private speed = 1;
   private lastFrameMillis: number | undefined;
+  /** Animation frames drawn since the page loaded (the window handle reports it; nothing else reads it). */
+  frameCount = 0;
   private selected: string | null = null;
   private readonly colours = new Map<string, string>();
   private positions = new Map<string, { x: number; y: number; r: number }>();
@@ -336,14 +342,14 @@ class Playground {
   }
 
   /** Loads a new session (`actions`: the user's actions to start with, as a lesson prepares them); false if refused. */
-  private load(name: string, seed: number, bug: string | null, actions: readonly FaultEntry[] = []): boolean {
+  load(name: string, seed: number, bug: string | null, actions: readonly FaultEntry[] = [], durationMicros?: Micros): boolean {
     const scenario = findScenario(name);
     if (scenario === undefined) {
       this.showProblem(`unknown scenario ${name}`);
       return false;
     }
     const loaded = this.guard(() => {
-      this.session = new PlaygroundSession({ scenario, seed, ...(bug !== null ? { bug } : {}) }, actions);
+      this.session = new PlaygroundSession({ scenario, seed, ...(bug !== null ? { bug } : {}), ...(durationMicros !== undefined ? { durationMicros } : {}) }, actions);
       // A dormant spare is absent until a join boots it.
       const spares = this.session.prepared.setup.nodes.filter((n) => n.dormant === true).map((n) => [n.id, 'absent'] as const);
       this.index = new TraceIndex(this.session.nodes.map((n) => n.id), new Map(spares));
@@ -519,6 +525,7 @@ class Playground {
   }
 
   private frame(wallMillis: number): void {
+    this.frameCount++;
     if (this.playing) {
       const elapsed = this.lastFrameMillis === undefined ? 0 : Math.min(FRAME_WALL_MILLIS_MAX, wallMillis - this.lastFrameMillis);
       this.lastFrameMillis = wallMillis;
@@ -712,4 +719,9 @@ playground.mount();
 (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground = {
   session: () => playground.session,
   nowMicros: () => playground.session.nowMicros,
+  frames: () => playground.frameCount,
+  reloadWithDuration: (durationMicros) => {
+    const { scenario, seed, bug } = playground.session.config;
+    playground.load(scenario.name, seed, bug ?? null, [], durationMicros);
+  },
 };
