@@ -22,6 +22,14 @@ const DROP_LINGER_MICROS: Micros = 20_000;
  * the run is deterministic, and an action re-simulates from time 0 anyway.
  */
 const LOOKAHEAD_MICROS: Micros = 100_000;
+/**
+ * Between frames the page simulates ahead of the moment shown, in slices of this much simulated time, while a
+ * frame has spent less than FRAME_WORK_MILLIS_MAX of wall time: the frontier reaches the run's end a few
+ * seconds after load, so that scrubbing anywhere only re-reads the trace. Like LOOKAHEAD_MICROS it changes
+ * nothing but when the work is done.
+ */
+const AHEAD_SLICE_MICROS: Micros = 50_000;
+const FRAME_WORK_MILLIS_MAX = 8;
 /** A frame never advances simulated time by more than this much (a tab that slept does not jump). */
 const FRAME_WALL_MILLIS_MAX = 100;
 /** Message colours, assigned to message types in the order they are first seen; a legend names each. */
@@ -525,6 +533,7 @@ class Playground {
   }
 
   private frame(wallMillis: number): void {
+    const started = performance.now();
     this.frameCount++;
     if (this.playing) {
       const elapsed = this.lastFrameMillis === undefined ? 0 : Math.min(FRAME_WALL_MILLIS_MAX, wallMillis - this.lastFrameMillis);
@@ -545,7 +554,17 @@ class Playground {
         this.draw();
       }
     }
+    this.simulateAhead(started);
     requestAnimationFrame((t) => this.frame(t));
+  }
+
+  /** Simulates ahead of the frontier in slices until the frame has used its share of wall time or the run has ended. */
+  private simulateAhead(frameStartMillis: number): void {
+    const session = this.session;
+    if (session === undefined) return;
+    while (session.result === undefined && performance.now() - frameStartMillis < FRAME_WORK_MILLIS_MAX) {
+      session.advanceTo(session.frontierMicros + AHEAD_SLICE_MICROS);
+    }
   }
 
   private colourOf(type: string): string {
