@@ -564,6 +564,8 @@ class Playground {
     if (session === undefined) return;
     while (session.result === undefined && performance.now() - frameStartMillis < FRAME_WORK_MILLIS_MAX) {
       session.advanceTo(session.frontierMicros + AHEAD_SLICE_MICROS);
+      // Read the new events into the drawing index now, within the budget, not all at once in a later draw.
+      this.index.sync(session.trace);
     }
   }
 
