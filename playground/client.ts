@@ -30,6 +30,8 @@ const LOOKAHEAD_MICROS: Micros = 100_000;
  */
 const AHEAD_SLICE_MICROS: Micros = 50_000;
 const FRAME_WORK_MILLIS_MAX = 8;
+/** The same while playing, when the frame also advances and draws the moment shown. */
+const PLAYING_FRAME_WORK_MILLIS_MAX = 4;
 /** A frame never advances simulated time by more than this much (a tab that slept does not jump). */
 const FRAME_WALL_MILLIS_MAX = 100;
 /** Message colours, assigned to message types in the order they are first seen; a legend names each. */
@@ -562,7 +564,8 @@ class Playground {
   private simulateAhead(frameStartMillis: number): void {
     const session = this.session;
     if (session === undefined) return;
-    while (session.result === undefined && performance.now() - frameStartMillis < FRAME_WORK_MILLIS_MAX) {
+    const budgetMillis = this.playing ? PLAYING_FRAME_WORK_MILLIS_MAX : FRAME_WORK_MILLIS_MAX;
+    while (session.result === undefined && performance.now() - frameStartMillis < budgetMillis) {
       session.advanceTo(session.frontierMicros + AHEAD_SLICE_MICROS);
       // Read the new events into the drawing index now, within the budget, not all at once in a later draw.
       this.index.sync(session.trace);
