@@ -95,6 +95,51 @@ async function reload60(page: Page): Promise<number> {
 const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 const stats = (xs: readonly number[]) => `median ${ms([...xs].sort((a, b) => a - b)[xs.length >> 1]!)}, max ${ms(Math.max(...xs))}`;
 
+/** Every measure, on the page as it is (reloaded, simulating ahead on or off): `put(measure, figure)` records each. */
+async function measure(page: Page, put: (measure: string, figure: string) => void): Promise<void> {
+  // (a) Playing the 5-node cluster at 1× (the scenario's own run), then a 60 s run at 10×.
+  const played = (speed: string, result: Awaited<ReturnType<typeof playFor>>) => put(
+    `play at ${speed}× for ${PLAY_WALL_MILLIS / 1_000} s`,
+    `${result.fps.toFixed(1)} frames/s, longest frame gap ${ms(result.gapMaxMillis)}, ${(result.simulatedMicros / 1e6).toFixed(2)} s simulated`,
+  );
+  played('1', await playFor(page, '1', PLAY_WALL_MILLIS));
+  put('load a 60 s run', ms(await reload60(page)));
+  played('10', await playFor(page, '10', PLAY_WALL_MILLIS));
+
+  // (b) Scrubbing a 60 s run: straight after load, then after sitting idle.
+  const targets = moments(SCRUB_MOMENTS, 19);
+  await reload60(page);
+  const first = await scrub(page, targets);
+  put(`scrub right after load, first visits (${SCRUB_MOMENTS} random moments)`, `${stats(first.millis)} (frontier ${(first.frontierMicros / 1e6).toFixed(2)} s)`);
+  const again = await scrub(page, targets);
+  put('scrub, revisits (same moments)', stats(again.millis));
+  await reload60(page);
+  const end = await scrub(page, [RUN_MICROS - 1]);
+  put('scrub right after load to 60 s', `${ms(end.millis[0]!)} (frontier ${(end.frontierMicros / 1e6).toFixed(2)} s)`);
+  await reload60(page);
+  const ended = await page.evaluate(async (wall) => {
+    const session = (window as unknown as Window).faultlinePlayground.session;
+    const start = performance.now();
+    while (session().result === undefined && performance.now() - start < wall) await new Promise((done) => setTimeout(done, 10));
+    return session().result === undefined ? null : performance.now() - start;
+  }, IDLE_WALL_MILLIS);
+  put(`frontier reaches the run's end after load (idle)`, ended === null ? `not within ${IDLE_WALL_MILLIS / 1_000} s` : ms(ended));
+  await reload60(page);
+  await page.waitForTimeout(IDLE_WALL_MILLIS);
+  const idle = await scrub(page, targets);
+  put(`scrub after ${IDLE_WALL_MILLIS / 1_000} s idle, first visits`, `${stats(idle.millis)} (frontier ${(idle.frontierMicros / 1e6).toFixed(2)} s)`);
+
+  // (c) An action at 30 s: a crash re-simulates the run from time 0.
+  await scrub(page, [ACTION_AT_MICROS]);
+  const acted = await page.evaluate(() => {
+    const session = (window as unknown as Window).faultlinePlayground.session();
+    const start = performance.now();
+    session.act('crash', session.nodes[0]!.id);
+    return performance.now() - start;
+  });
+  put('crash at 30 s (re-simulate from 0)', ms(acted));
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-playground-'));
@@ -108,41 +153,16 @@ async function main(): Promise<void> {
       await page.addInitScript('window.__name = (f) => f;');
       await page.goto(pathToFileURL(join(dir, 'index.html')).href);
       await page.waitForSelector('#nodes g.node');
-      const table = plainTable(['measure', 'figure']);
-
-      // (a) Playing the 5-node cluster at 1× (the scenario's own run), then a 60 s run at 10×.
-      const played = (speed: string, result: Awaited<ReturnType<typeof playFor>>) => [
-        `play at ${speed}× for ${PLAY_WALL_MILLIS / 1_000} s`,
-        `${result.fps.toFixed(1)} frames/s, longest frame gap ${ms(result.gapMaxMillis)}, ${(result.simulatedMicros / 1e6).toFixed(2)} s simulated`,
-      ];
-      table.push(played('1', await playFor(page, '1', PLAY_WALL_MILLIS)));
-      table.push(['load a 60 s run', ms(await reload60(page))]);
-      table.push(played('10', await playFor(page, '10', PLAY_WALL_MILLIS)));
-
-      // (b) Scrubbing a 60 s run: straight after load, then after sitting idle.
-      const targets = moments(SCRUB_MOMENTS, 19);
-      await reload60(page);
-      const first = await scrub(page, targets);
-      table.push([`scrub right after load, first visits (${SCRUB_MOMENTS} random moments)`, `${stats(first.millis)} (frontier ${(first.frontierMicros / 1e6).toFixed(2)} s)`]);
-      const again = await scrub(page, targets);
-      table.push(['scrub, revisits (same moments)', stats(again.millis)]);
-      await reload60(page);
-      const end = await scrub(page, [RUN_MICROS - 1]);
-      table.push(['scrub right after load to 60 s', `${ms(end.millis[0]!)} (frontier ${(end.frontierMicros / 1e6).toFixed(2)} s)`]);
-      await reload60(page);
-      await page.waitForTimeout(IDLE_WALL_MILLIS);
-      const idle = await scrub(page, targets);
-      table.push([`scrub after ${IDLE_WALL_MILLIS / 1_000} s idle, first visits`, `${stats(idle.millis)} (frontier ${(idle.frontierMicros / 1e6).toFixed(2)} s)`]);
-
-      // (c) An action at 30 s: a crash re-simulates the run from time 0.
-      await scrub(page, [ACTION_AT_MICROS]);
-      const acted = await page.evaluate(() => {
-        const session = (window as unknown as Window).faultlinePlayground.session();
-        const start = performance.now();
-        session.act('crash', session.nodes[0]!.id);
-        return performance.now() - start;
-      });
-      table.push(['crash at 30 s (re-simulate from 0)', ms(acted)]);
+      const rows = new Map<string, string[]>();
+      const put = (measure: string, figure: string) => rows.set(measure, [...(rows.get(measure) ?? []), figure]);
+      for (const ahead of [false, true]) {
+        await page.reload();
+        await page.waitForSelector('#nodes g.node');
+        await page.evaluate((on) => (window as unknown as Window).faultlinePlayground.simulateAhead(on), ahead);
+        await measure(page, put);
+      }
+      const table = plainTable(['measure', 'without simulating ahead (before)', 'simulating ahead in idle frame time (after)']);
+      for (const [measure, figures] of rows) table.push([measure, ...figures]);
       console.log(table.toString());
     } finally {
       await browser.close();

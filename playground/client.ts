@@ -53,6 +53,8 @@ export interface PlaygroundHandle {
   readonly frames: () => number;
   /** Loads the open scenario, seed and bug again with a fault phase of `durationMicros` (the bench's 60 s run). */
   readonly reloadWithDuration: (durationMicros: Micros) => void;
+  /** Switches simulating ahead in idle frame time on or off (on by default; the bench compares the two). */
+  readonly simulateAhead: (on: boolean) => void;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
@@ -76,6 +78,8 @@ class Playground {
   private lastFrameMillis: number | undefined;
   /** Animation frames drawn since the page loaded (the window handle reports it; nothing else reads it). */
   frameCount = 0;
+  /** Whether idle frame time simulates ahead (always, but for the bench, which measures the page without it too). */
+  aheadOn = true;
   private selected: string | null = null;
   private readonly colours = new Map<string, string>();
   private positions = new Map<string, { x: number; y: number; r: number }>();
@@ -563,7 +567,7 @@ class Playground {
   /** Simulates ahead of the frontier in slices until the frame has used its share of wall time or the run has ended. */
   private simulateAhead(frameStartMillis: number): void {
     const session = this.session;
-    if (session === undefined) return;
+    if (session === undefined || !this.aheadOn) return;
     const budgetMillis = this.playing ? PLAYING_FRAME_WORK_MILLIS_MAX : FRAME_WORK_MILLIS_MAX;
     while (session.result === undefined && performance.now() - frameStartMillis < budgetMillis) {
       session.advanceTo(session.frontierMicros + AHEAD_SLICE_MICROS);
@@ -744,6 +748,7 @@ playground.mount();
   session: () => playground.session,
   nowMicros: () => playground.session.nowMicros,
   frames: () => playground.frameCount,
+  simulateAhead: (on) => { playground.aheadOn = on; },
   reloadWithDuration: (durationMicros) => {
     const { scenario, seed, bug } = playground.session.config;
     playground.load(scenario.name, seed, bug ?? null, [], durationMicros);
