@@ -23,15 +23,16 @@ const DROP_LINGER_MICROS: Micros = 20_000;
  */
 const LOOKAHEAD_MICROS: Micros = 100_000;
 /**
- * Between frames the page simulates ahead of the moment shown, in slices of this much simulated time, while a
- * frame has spent less than FRAME_WORK_MILLIS_MAX of wall time: the frontier reaches the run's end a few
- * seconds after load, so that scrubbing anywhere only re-reads the trace. Like LOOKAHEAD_MICROS it changes
- * nothing but when the work is done.
+ * Every frame the page also simulates ahead of the frontier, so that it reaches the run's end soon after load
+ * and scrubbing anywhere only re-reads the trace. How far is paced by requestAnimationFrame's timestamps alone
+ * (no other clock): it grows by AHEAD_STEP_MICROS after each frame on time (the gap since the previous one at
+ * most FRAME_ON_TIME_MILLIS) and halves after a late one, within AHEAD_MICROS_MIN..MAX; while playing, a
+ * quarter of it. Like LOOKAHEAD_MICROS it changes nothing but when the work is done.
  */
-const AHEAD_SLICE_MICROS: Micros = 50_000;
-const FRAME_WORK_MILLIS_MAX = 8;
-/** The same while playing, when the frame also advances and draws the moment shown. */
-const PLAYING_FRAME_WORK_MILLIS_MAX = 4;
+const AHEAD_MICROS_MIN: Micros = 10_000;
+const AHEAD_MICROS_MAX: Micros = 2_000_000;
+const AHEAD_STEP_MICROS: Micros = 20_000;
+const FRAME_ON_TIME_MILLIS = 20;
 /** A frame never advances simulated time by more than this much (a tab that slept does not jump). */
 const FRAME_WALL_MILLIS_MAX = 100;
 /** Message colours, assigned to message types in the order they are first seen; a legend names each. */
@@ -80,6 +81,9 @@ class Playground {
   frameCount = 0;
   /** Whether idle frame time simulates ahead (always, but for the bench, which measures the page without it too). */
   aheadOn = true;
+  /** How far the next frame simulates ahead of the frontier (paced as AHEAD_MICROS_MIN's comment says). */
+  private aheadMicros: Micros = 100_000;
+  private lastTickMillis: number | undefined;
   private selected: string | null = null;
   private readonly colours = new Map<string, string>();
   private positions = new Map<string, { x: number; y: number; r: number }>();
@@ -539,7 +543,8 @@ class Playground {
   }
 
   private frame(wallMillis: number): void {
-    const started = performance.now();
+    const gapMillis = this.lastTickMillis === undefined ? undefined : wallMillis - this.lastTickMillis;
+    this.lastTickMillis = wallMillis;
     this.frameCount++;
     if (this.playing) {
       const elapsed = this.lastFrameMillis === undefined ? 0 : Math.min(FRAME_WALL_MILLIS_MAX, wallMillis - this.lastFrameMillis);
@@ -560,20 +565,22 @@ class Playground {
         this.draw();
       }
     }
-    this.simulateAhead(started);
+    this.simulateAhead(gapMillis);
     requestAnimationFrame((t) => this.frame(t));
   }
 
-  /** Simulates ahead of the frontier in slices until the frame has used its share of wall time or the run has ended. */
-  private simulateAhead(frameStartMillis: number): void {
+  /** Simulates ahead of the frontier, as far as the pace of the last frames allows (`gapMillis`: since the previous frame). */
+  private simulateAhead(gapMillis: number | undefined): void {
     const session = this.session;
-    if (session === undefined || !this.aheadOn) return;
-    const budgetMillis = this.playing ? PLAYING_FRAME_WORK_MILLIS_MAX : FRAME_WORK_MILLIS_MAX;
-    while (session.result === undefined && performance.now() - frameStartMillis < budgetMillis) {
-      session.advanceTo(session.frontierMicros + AHEAD_SLICE_MICROS);
-      // Read the new events into the drawing index now, within the budget, not all at once in a later draw.
-      this.index.sync(session.trace);
+    if (session === undefined || !this.aheadOn || session.result !== undefined) return;
+    if (gapMillis !== undefined) {
+      this.aheadMicros = gapMillis <= FRAME_ON_TIME_MILLIS
+        ? Math.min(AHEAD_MICROS_MAX, this.aheadMicros + AHEAD_STEP_MICROS)
+        : Math.max(AHEAD_MICROS_MIN, Math.round(this.aheadMicros / 2));
     }
+    session.advanceTo(session.frontierMicros + (this.playing ? Math.round(this.aheadMicros / 4) : this.aheadMicros));
+    // Read the new events into the drawing index now, not all at once in a later draw.
+    this.index.sync(session.trace);
   }
 
   private colourOf(type: string): string {
