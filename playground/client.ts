@@ -31,7 +31,7 @@ const LOOKAHEAD_MICROS: Micros = 100_000;
  */
 const AHEAD_MICROS_MIN: Micros = 10_000;
 const AHEAD_MICROS_MAX: Micros = 2_000_000;
-const AHEAD_STEP_MICROS: Micros = 20_000;
+const AHEAD_STEP_MICROS: Micros = 50_000;
 const FRAME_ON_TIME_MILLIS = 20;
 /** A frame never advances simulated time by more than this much (a tab that slept does not jump). */
 const FRAME_WALL_MILLIS_MAX = 100;
