@@ -1,12 +1,12 @@
 // `npm run bench:playground`: how fast the playground page is in a real browser (Debian's chromium through
-// playwright-core, the browser tests' flags). It writes the page (`faultline playground raft-leader-crash
-// --seed 1 --out DIR`), opens it from disk and measures: (a) frames per second while playing the 5-node Raft
-// cluster at 1× simulated speed for 5 s of wall time, and a 60 s run at 10× (animation frames the page counts,
-// and the longest gap between two); (b) the time to scrub with the slider (the page's own input handler: seek, then draw) to
-// random moments of a 60 s run (`reloadWithDuration`), first visits and revisits, right after load and after
-// the page has sat idle for a few seconds, and how soon the frontier reaches the run's end; (c) the time for an action at 30 s (a crash, which re-simulates the
-// run from time 0). Every measure runs twice in one browser: with the page's simulating ahead switched off
-// (as it was before), then on. Wall-clock figures belong here, never in tests; the machine's load shows in them.
+// playwright-core, the browser tests' flags). It writes `faultline playground raft-leader-crash --seed 1
+// --out DIR`, opens the page from disk and measures (a) frames per second while playing the 5-node Raft
+// cluster at 1× for 5 s of wall time, and a 60 s run at 10× (frames the page counts, and the longest gap);
+// (b) scrubbing with the slider (its own input handler: seek, then draw) to random moments of a 60 s run
+// (`reloadWithDuration`): first visits and revisits, right after load and after 5 s idle, and how soon the
+// frontier reaches the run's end; (c) an action at 30 s (a crash: re-simulates from time 0). Every measure
+// runs twice in one browser, with the page's simulating ahead off (as it was before), then on. Wall-clock
+// figures belong here, never in tests; the machine's load shows in them.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
