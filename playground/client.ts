@@ -22,6 +22,17 @@ const DROP_LINGER_MICROS: Micros = 20_000;
  * the run is deterministic, and an action re-simulates from time 0 anyway.
  */
 const LOOKAHEAD_MICROS: Micros = 100_000;
+/**
+ * Every frame the page also simulates ahead of the frontier, so that it reaches the run's end soon after load
+ * and scrubbing anywhere only re-reads the trace. How far is paced by requestAnimationFrame's timestamps alone
+ * (no other clock): it grows by AHEAD_STEP_MICROS after each frame on time (the gap since the previous one at
+ * most FRAME_ON_TIME_MILLIS) and halves after a late one, within AHEAD_MICROS_MIN..MAX; while playing, a
+ * quarter of it. Like LOOKAHEAD_MICROS it changes nothing but when the work is done.
+ */
+const AHEAD_MICROS_MIN: Micros = 10_000;
+const AHEAD_MICROS_MAX: Micros = 2_000_000;
+const AHEAD_STEP_MICROS: Micros = 50_000;
+const FRAME_ON_TIME_MILLIS = 20;
 /** A frame never advances simulated time by more than this much (a tab that slept does not jump). */
 const FRAME_WALL_MILLIS_MAX = 100;
 /** Message colours, assigned to message types in the order they are first seen; a legend names each. */
@@ -39,6 +50,12 @@ const DRIFT_PPM_MAX = 200_000;
 export interface PlaygroundHandle {
   readonly session: () => PlaygroundSession;
   readonly nowMicros: () => Micros;
+  /** How many animation frames the page has drawn since it loaded (bench/playground.ts counts frames per second with it). */
+  readonly frames: () => number;
+  /** Loads the open scenario, seed and bug again with a fault phase of `durationMicros` (the bench's 60 s run). */
+  readonly reloadWithDuration: (durationMicros: Micros) => void;
+  /** Switches simulating ahead in idle frame time on or off (on by default; the bench compares the two). */
+  readonly simulateAhead: (on: boolean) => void;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
@@ -60,6 +77,13 @@ class Playground {
   private playing = false;
   private speed = 1;
   private lastFrameMillis: number | undefined;
+  /** Animation frames drawn since the page loaded (the window handle reports it; nothing else reads it). */
+  frameCount = 0;
+  /** Whether idle frame time simulates ahead (always, but for the bench, which measures the page without it too). */
+  aheadOn = true;
+  /** How far the next frame simulates ahead of the frontier (paced as AHEAD_MICROS_MIN's comment says). */
+  private aheadMicros: Micros = 100_000;
+  private lastTickMillis: number | undefined;
   private selected: string | null = null;
   private readonly colours = new Map<string, string>();
   private positions = new Map<string, { x: number; y: number; r: number }>();
@@ -336,14 +360,14 @@ class Playground {
   }
 
   /** Loads a new session (`actions`: the user's actions to start with, as a lesson prepares them); false if refused. */
-  private load(name: string, seed: number, bug: string | null, actions: readonly FaultEntry[] = []): boolean {
+  load(name: string, seed: number, bug: string | null, actions: readonly FaultEntry[] = [], durationMicros?: Micros): boolean {
     const scenario = findScenario(name);
     if (scenario === undefined) {
       this.showProblem(`unknown scenario ${name}`);
       return false;
     }
     const loaded = this.guard(() => {
-      this.session = new PlaygroundSession({ scenario, seed, ...(bug !== null ? { bug } : {}) }, actions);
+      this.session = new PlaygroundSession({ scenario, seed, ...(bug !== null ? { bug } : {}), ...(durationMicros !== undefined ? { durationMicros } : {}) }, actions);
       // A dormant spare is absent until a join boots it.
       const spares = this.session.prepared.setup.nodes.filter((n) => n.dormant === true).map((n) => [n.id, 'absent'] as const);
       this.index = new TraceIndex(this.session.nodes.map((n) => n.id), new Map(spares));
@@ -519,6 +543,9 @@ class Playground {
   }
 
   private frame(wallMillis: number): void {
+    const gapMillis = this.lastTickMillis === undefined ? undefined : wallMillis - this.lastTickMillis;
+    this.lastTickMillis = wallMillis;
+    this.frameCount++;
     if (this.playing) {
       const elapsed = this.lastFrameMillis === undefined ? 0 : Math.min(FRAME_WALL_MILLIS_MAX, wallMillis - this.lastFrameMillis);
       this.lastFrameMillis = wallMillis;
@@ -538,7 +565,22 @@ class Playground {
         this.draw();
       }
     }
+    this.simulateAhead(gapMillis);
     requestAnimationFrame((t) => this.frame(t));
+  }
+
+  /** Simulates ahead of the frontier, as far as the pace of the last frames allows (`gapMillis`: since the previous frame). */
+  private simulateAhead(gapMillis: number | undefined): void {
+    const session = this.session;
+    if (session === undefined || !this.aheadOn || session.result !== undefined) return;
+    if (gapMillis !== undefined) {
+      this.aheadMicros = gapMillis <= FRAME_ON_TIME_MILLIS
+        ? Math.min(AHEAD_MICROS_MAX, this.aheadMicros + AHEAD_STEP_MICROS)
+        : Math.max(AHEAD_MICROS_MIN, Math.round(this.aheadMicros / 2));
+    }
+    session.advanceTo(session.frontierMicros + (this.playing ? Math.round(this.aheadMicros / 4) : this.aheadMicros));
+    // Read the new events into the drawing index now, not all at once in a later draw.
+    this.index.sync(session.trace);
   }
 
   private colourOf(type: string): string {
@@ -712,4 +754,10 @@ playground.mount();
 (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground = {
   session: () => playground.session,
   nowMicros: () => playground.session.nowMicros,
+  frames: () => playground.frameCount,
+  simulateAhead: (on) => { playground.aheadOn = on; },
+  reloadWithDuration: (durationMicros) => {
+    const { scenario, seed, bug } = playground.session.config;
+    playground.load(scenario.name, seed, bug ?? null, [], durationMicros);
+  },
 };
