@@ -6,7 +6,7 @@
 import { readJepsenHistory } from '../sim/check/jepsen-history.js';
 import { AXIS_UNIT_WORDS, type AxisUnit } from './check-html-time.js';
 import { buildCheckReportData, type CheckReportData, type CheckReportInput, type SubHistoryView } from './check-html-model.js';
-import { clientBundle, esc, group, jsonForScript, scriptText } from './html-parts.js';
+import { clientBundle, esc, group, jsonForScript, pageHead, scriptText } from './html-parts.js';
 
 export type { CheckReportInput } from './check-html-model.js';
 
@@ -39,17 +39,7 @@ export function renderCheckReport<S, I, O>(input: CheckReportInput<S, I, O>): st
   const data = buildCheckReportData(input);
   const title = `${data.file} — ${VERDICT_LABEL[data.verdict].toLowerCase()} — faultline check`;
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    // The page may run only its own inline script and style, and load nothing.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`,
-    `<title>${esc(title)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
-    '<body>',
+    ...pageHead(title, CSS),
     header(data),
     ...(data.explanation === null ? [] : [`<section class="panel" id="explanation"><h2>Why</h2><p>${esc(data.explanation)}</p></section>`]),
     legend(data),

@@ -7,22 +7,12 @@
 
 import type { ExperimentResult, GroupInfo, MetricInfo, PointResult, ReferenceResult } from '../lab/experiment-model.js';
 import { cdfOverText, formatDifference, formatReference, formatValue, meetsBound, sampleSentence } from './experiment-format.js';
-import { clientBundle, esc, group, jsonForScript, scriptText } from './html-parts.js';
+import { clientBundle, esc, group, jsonForScript, pageHead, scriptText } from './html-parts.js';
 
 /** One HTML file for the result, byte-identical for the same result. */
 export function renderExperimentHtml(result: ExperimentResult): string {
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    // The page may run only its own inline script and style, and load nothing.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`,
-    `<title>${esc(result.title)} — faultline experiment</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
-    '<body>',
+    ...pageHead(`${result.title} — faultline experiment`, CSS),
     header(result),
     nav(result),
     ...result.groups.map((g, i) => groupSection(result, g, i)),

@@ -50,3 +50,23 @@ export function group(n: number): string {
   const sign = n < 0 ? '-' : '';
   return sign + String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+
+/**
+ * The lines that open every self-contained page, up to and including `<body>`: UTF-8, a viewport, a
+ * Content-Security-Policy that lets the page run only its own inline script and style and load nothing,
+ * the title (escaped here) and the inline style sheet.
+ */
+export function pageHead(title: string, css: string): string[] {
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`,
+    `<title>${esc(title)}</title>`,
+    `<style>${css}</style>`,
+    '</head>',
+    '<body>',
+  ];
+}

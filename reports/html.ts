@@ -11,7 +11,7 @@ import { buildReportData, FATES, faultLabel, type ReportData } from './html-mode
 import { backendQueueSeries, QUEUE_SAMPLES_EMBEDDED_MAX, type QueueReportData } from './html-queues-model.js';
 import { runToJson, type RunJson } from './json.js';
 import { replayCommand } from './replay-command.js';
-import { clientBundle, esc, group, jsonForScript, scriptText } from './html-parts.js';
+import { clientBundle, esc, group, jsonForScript, pageHead, scriptText } from './html-parts.js';
 
 export interface HtmlReportInput {
   readonly prepared: PreparedRun;
@@ -55,17 +55,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const replayFile = serializeReplayFile(input.replayFile ?? replayFileOf(prepared, result));
   const title = `${json.scenario} · seed ${json.seed}${json.bug ? ` · ${json.bug}` : ''} — faultline report`;
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    // The page may run only its own inline script and style, and load nothing.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`,
-    `<title>${esc(title)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
-    '<body>',
+    ...pageHead(title, CSS),
     header(json, replayFileName(json)),
     section('metrics', 'Metrics', metricCards(metrics)),
     violationList(data),

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -40,4 +40,17 @@ export function browserSession(prefix: string): { readonly browser: Browser; rea
     if (session.workDir) rmSync(session.workDir, { recursive: true, force: true });
   });
   return session;
+}
+
+/**
+ * What a page must not do, collected as it happens: console errors and warnings, uncaught errors, failed
+ * requests, and any request beyond file: and data: (the pages load nothing from the network).
+ */
+export function pageProblems(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+  page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) errors.push(`network request: ${r.url()}`); });
+  return errors;
 }

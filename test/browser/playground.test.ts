@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { PlaygroundHandle } from '../../playground/client.js';
 import { cliWorkspace } from '../cli/cli-helpers.js';
-import { browserSession, OUTPUT_DIR, skipBrowser, warnIfSkipped } from './browser-session.js';
+import { browserSession, OUTPUT_DIR, pageProblems, skipBrowser, warnIfSkipped } from './browser-session.js';
 
 warnIfSkipped('test/browser/playground.test.ts');
 
@@ -32,11 +32,7 @@ describe.skipIf(skipBrowser)('the playground in headless Chromium', () => {
     const written = faultline('playground', 'raft-leader-crash', '--seed', '1', '--out', 'page');
     expect(written.status, written.stderr).toBe(0);
     const page = await session.browser.newPage({ viewport: { width: 1300, height: 900 }, acceptDownloads: true });
-    const errors: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`); });
-    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
-    page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) errors.push(`network request: ${r.url()}`); });
+    const errors = pageProblems(page);
     await page.goto(pathToFileURL(join(work, 'page/index.html')).href);
 
     // Five servers on the ring (the clients on an inner one), each labelled with its id and status.

@@ -137,6 +137,8 @@ describe('PlaygroundSession', () => {
   });
 
   it('reports a safety violation live, when it happens, as the finished run reports it', () => {
+    // A fixture, not a catch claim: one run known to fail (the catch rates over seed ranges are the
+    // planted-bug tables' business); the test is that the session reports it live as executeRun does.
     const session = new PlaygroundSession({ scenario: findScenario('raft-figure-8')!, seed: 1, bug: 'raft/commit-old-term' });
     expect(session.violations).toEqual([]);
     const prepared = prepareRun({ scenario: findScenario('raft-figure-8')!, seed: 1, bug: 'raft/commit-old-term' });
@@ -154,6 +156,7 @@ describe('PlaygroundSession', () => {
   }, 60_000);
 
   it('a check judged only at the end (linearizability) joins the violations once the run has ended', () => {
+    // A fixture run known to fail, not a catch claim (see above).
     const config = { scenario: findScenario('raft-partition-leader-minority')!, seed: 1, bug: 'raft/stale-read' };
     const failed = executeRun(prepareRun(config)).checks.filter((c) => c.kind === 'always' && !c.ok);
     expect(failed.map((c) => c.name)).toEqual(['linearizable-history']);
