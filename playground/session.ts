@@ -50,6 +50,11 @@ export interface SessionConfig {
   readonly set?: readonly string[];
   readonly nodeCount?: number;
   readonly durationMicros?: Micros;
+  /**
+   * The schedule to start from instead of the one the scenario draws for this seed (an opened replay
+   * file's explicit faults); checked as a schedule file is. The user's actions come after it.
+   */
+  readonly schedule?: readonly FaultEntry[];
 }
 
 /** How the run ended, once the session has simulated to its end. */
@@ -70,7 +75,7 @@ export const SESSION_ACTIONS_MAX = 1_000;
  * actions after t are dropped: the timeline forks) and re-simulates from time 0 to just past t.
  */
 export class PlaygroundSession {
-  /** The schedule the scenario draws for this seed (its script or nemesis), as a file would hold it. */
+  /** The schedule the scenario draws for this seed (its script or nemesis), as a file would hold it; or the config's `schedule`. */
   readonly drawn: readonly FaultEntry[];
   private userActions: FaultEntry[] = [];
   private current!: PreparedRun;
@@ -87,8 +92,8 @@ export class PlaygroundSession {
    * as any schedule is, and a bad one is an InputError.
    */
   constructor(readonly config: SessionConfig, actions: readonly FaultEntry[] = []) {
-    const drawnRun = prepareRun(this.request());
-    this.drawn = JSON.parse(JSON.stringify(drawnRun.faults)) as FaultEntry[];
+    const drawn = config.schedule ?? prepareRun(this.request()).faults;
+    this.drawn = JSON.parse(JSON.stringify(drawn)) as FaultEntry[];
     if (actions.length > SESSION_ACTIONS_MAX) throw new InputError(`a session holds at most ${SESSION_ACTIONS_MAX} actions; got ${actions.length}`);
     this.userActions = JSON.parse(JSON.stringify(actions)) as FaultEntry[];
     this.rebuild();

@@ -7,6 +7,7 @@ import { NODE_ACTIONS, PlaygroundSession, SESSION_FAULTS_SOURCE, type ActionEntr
 import { findScenario, scenarios } from '../../scenarios/index.js';
 import { executeRun, prepareRun } from '../../sim/run.js';
 import { ms } from '../../sim/time.js';
+import type { FaultEntry } from '../../sim/faults.js';
 import type { TraceEvent } from '../../sim/trace.js';
 
 const SHORT = ms(1_500);
@@ -166,6 +167,20 @@ describe('PlaygroundSession', () => {
     session.runToEnd();
     expect(session.violations).toEqual([{ name: 'linearizable-history', atMicros: failed[0]!.atMicros, message: failed[0]!.message }]);
   }, 60_000);
+
+  it('starts from a given schedule instead of the drawn one (an opened replay file), and ends as its fresh run', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 50 }), fc.array(fc.tuple(fc.integer({ min: 0, max: SHORT - 1 }), action), { maxLength: 4 }), (seed, plan) => {
+      const scenario = findScenario('raft-leader-crash')!;
+      const schedule = [...plan].sort((x, y) => x[0] - y[0]).map(([at, a]) => ({ at, ...a }) as FaultEntry);
+      const session = new PlaygroundSession({ scenario, seed, durationMicros: SHORT, schedule });
+      expect(session.drawn).toEqual(prepareRun({ scenario, seed, durationMicros: SHORT, faults: { raw: JSON.parse(JSON.stringify(schedule)), source: 'f' } }).faults);
+      expect(session.actions).toEqual([]);
+      expect(session.runToEnd().fingerprint).toBe(fresh(session).fingerprint);
+      // Planting a bug keeps the schedule.
+      expect(session.withBug('raft/commit-old-term').drawn).toEqual(session.drawn);
+    }), { numRuns: 10 });
+    expect(() => new PlaygroundSession({ scenario: findScenario('raft-leader-crash')!, seed: 1, schedule: [{ at: 5, kind: 'loss', ratio: 3 } as FaultEntry] })).toThrow(/ratio must be a number from 0 to 1; got 3/);
+  });
 
   it('refuses bad actions in one line and leaves the session as it was', () => {
     const session = new PlaygroundSession({ scenario: findScenario('raft-leader-crash')!, seed: 1, durationMicros: SHORT });
