@@ -1,12 +1,13 @@
 // Every checker of algorithms/raft/invariants.ts on hand-made fact streams and views: for each rule a bad
 // history that must fail (naming its term, index and nodes) and a good one just inside the rule that must
 // pass, so a checker made too lax or too strict both fail here. Views are plain objects, as a node's inspect() gives.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SessionCommand } from '../../algorithms/kv/state-machine.js';
 import type { RaftFact } from '../../algorithms/raft/facts.js';
 import {
   commitCurrentTerm, electionSafety, leaderAgreed, leaderAppendOnly, leaderCompleteness, leaderElectedAndWriteCommitted,
-  logMatching, logMatchingViolation, stateMachineSafety, voteOncePerTerm,
+  logMatching, LogMatchingTracker, logMatchingViolation, stateMachineSafety, voteOncePerTerm,
 } from '../../algorithms/raft/invariants.js';
 import type { LogEntry } from '../../algorithms/raft/messages.js';
 import type { Checker, RunView } from '../../sim/check.js';
@@ -167,6 +168,64 @@ describe('logMatchingViolation', () => {
   });
 });
 
+describe('LogMatchingTracker', () => {
+  /**
+   * What happens to the logs between two checks: an append, a leader's entries copied into a follower's log
+   * from an index (so that logs agree, as replication makes them), a truncation, an entry replaced by another
+   * object, an entry's term or command rewritten in place (what a buggy node could do), a restart (every
+   * entry a copy, as read back from disk); a node may be left out of a check (down).
+   */
+  type Change =
+    | { op: 'append'; node: number; term: number; command: number }
+    | { op: 'replicate'; node: number; from: number; leader: number }
+    | { op: 'truncate'; node: number; from: number }
+    | { op: 'replace' | 'rewrite-term' | 'rewrite-command'; node: number; at: number; term: number; command: number }
+    | { op: 'restart'; node: number }
+    | { op: 'check'; down: number[] };
+  const node = fc.integer({ min: 0, max: 3 });
+  const term = fc.integer({ min: 1, max: 2 });
+  const command = fc.integer({ min: 0, max: 2 });
+  const index = fc.integer({ min: 1, max: 5 });
+  const change: fc.Arbitrary<Change> = fc.oneof(
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('append' as const), node, term, command }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('replicate' as const), node, from: index, leader: node }) },
+    fc.record({ op: fc.constant('truncate' as const), node, from: index }),
+    { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('replace' as const, 'rewrite-term' as const, 'rewrite-command' as const), node, at: index, term, command }) },
+    fc.record({ op: fc.constant('restart' as const), node }),
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('check' as const), down: fc.subarray([0, 1, 2, 3]) }) },
+  );
+  const commandOf = (n: number): SessionCommand | null => (n === 0 ? null : { clientId: `c${n}`, seq: 1, command: { op: 'put', key: 'x', value: String(n) } });
+
+  it('answers every check as logMatchingViolation does on the same logs, whatever changed between checks', () => {
+    fc.assert(fc.property(fc.array(change, { minLength: 20, maxLength: 80, size: 'max' }), (changes) => {
+      const ids = ['n1', 'n2', 'n3', 'n4'];
+      const logs = ids.map(() => log());
+      const tracker = new LogMatchingTracker();
+      for (const c of changes) {
+        if (c.op === 'check') {
+          const up = ids.map((id, i): [NodeId, LogEntry[]] => [id, logs[i]!]).filter((_, i) => !c.down.includes(i));
+          expect(tracker.check(up)).toBe(logMatchingViolation(up));
+          continue;
+        }
+        const l = logs[c.node]!;
+        if (c.op === 'append') l.push({ term: c.term, command: commandOf(c.command) });
+        else if (c.op === 'replicate') {
+          // As the wire delivers them: copies, not the leader's objects.
+          const from = Math.min(c.from, l.length, logs[c.leader]!.length);
+          l.splice(from, l.length - from, ...logs[c.leader]!.slice(from).map((e) => ({ ...e })));
+        }
+        else if (c.op === 'truncate') l.length = Math.min(l.length, c.from);
+        else if (c.op === 'restart') logs[c.node] = l.map((e) => ({ ...e }));
+        else if (c.at < l.length) {
+          if (c.op === 'replace') l[c.at] = { term: c.term, command: commandOf(c.command) };
+          else if (c.op === 'rewrite-term') (l[c.at] as { term: number }).term = c.term;
+          else (l[c.at] as { command: SessionCommand | null }).command = commandOf(c.command);
+        }
+      }
+    }), { numRuns: 1_000 });
+  });
+});
+
 describe('log-matching', () => {
   const divergent = () => new Run(['n1', 'n2', 'n3']).set('n1', { log: log(noop(1), noop(2)) }).set('n2', { log: log(noop(3), noop(2)) });
   const message = 'n1 and n2 both have a term-2 entry at index 2, but differ at index 1: no-op (term 1) vs no-op (term 3)';
@@ -176,12 +235,17 @@ describe('log-matching', () => {
     expect(feed(logMatching(), [['n1', { type: 'leader', term: 4 }]], divergent())).toEqual([message]);
   });
 
-  it('checks at every checkEveryApplies-th apply only, and counts applies alone', () => {
-    const facts: [NodeId, RaftFact][] = [['n1', apply], ['n1', { type: 'role', role: 'leader', term: 4 }], ['n2', { type: 'commit', from: 1, to: 1, term: 4 }], ['n2', apply], ['n2', apply]];
+  it('checks at every checkEveryApplies-th position applied for the first time only, and counts those applies alone', () => {
+    const at = (index: number): RaftFact => ({ ...apply, index });
+    const facts: [NodeId, RaftFact][] = [['n1', at(1)], ['n1', { type: 'role', role: 'leader', term: 4 }], ['n2', { type: 'commit', from: 1, to: 1, term: 4 }], ['n2', at(2)], ['n2', at(3)]];
     expect(feed(logMatching(3), facts, divergent())).toEqual([message]);
     expect(feed(logMatching(3), facts.slice(0, 4), divergent())).toEqual([]);
-    expect(feed(logMatching(), Array.from({ length: 24 }, (): [NodeId, RaftFact] => ['n1', apply]), divergent())).toEqual([]);
-    expect(feed(logMatching(), Array.from({ length: 25 }, (): [NodeId, RaftFact] => ['n1', apply]), divergent())).toEqual([message]);
+    const applied = (n: number) => Array.from({ length: n }, (_, i): [NodeId, RaftFact] => ['n1', at(i + 1)]);
+    expect(feed(logMatching(), applied(24), divergent())).toEqual([]);
+    expect(feed(logMatching(), applied(25), divergent())).toEqual([message]);
+    // A position applied again (by another server, or after a restart) is not counted; nor is a lower one.
+    expect(feed(logMatching(3), [['n1', at(1)], ['n2', at(1)], ['n1', at(2)], ['n2', at(2)], ['n3', at(1)]], divergent())).toEqual([]);
+    expect(feed(logMatching(3), [['n1', at(1)], ['n2', at(1)], ['n1', at(2)], ['n2', at(2)], ['n3', at(3)]], divergent())).toEqual([message]);
   });
 
   it('judges the views at the end too; matching logs pass', () => {
