@@ -47,14 +47,16 @@ export const raftView: NodeView<RaftFact, RaftViewState> = {
       case 'role':
         {
         const still = fact.role === 'leader' && state.leaderOf === fact.term;
-        return { ...state, role: fact.role, term: fact.term, leaderOf: still ? state.leaderOf : null, established: still && state.established };
+        // A candidate votes for itself in its term (it reports votes it grants others with `vote`).
+        const vote = fact.role === 'candidate' ? { term: fact.term, candidate: 'itself' } : state.vote;
+        return { ...state, role: fact.role, term: fact.term, vote, leaderOf: still ? state.leaderOf : null, established: still && state.established };
       }
       case 'vote':
         return { ...state, term: fact.term, vote: { term: fact.term, candidate: fact.candidate } };
       case 'leader':
         return { ...state, term: fact.term, leaderOf: fact.term, established: false };
       case 'leader-established':
-        return { ...state, term: fact.term, established: true };
+        return { ...state, term: fact.term, established: state.leaderOf === fact.term };
       case 'commit':
         return { ...state, term: fact.term, commitIndex: Math.max(state.commitIndex, fact.to) };
       case 'step-down':
