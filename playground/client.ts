@@ -82,6 +82,17 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   return node;
 }
 
+/**
+ * An SVG path for the arc of a circle of radius `r` about the origin, clockwise from the top, covering
+ * `fraction` (0 … 1) of the circle (a whole circle is drawn as two halves: one arc cannot close on itself).
+ */
+function arcPath(r: number, fraction: number): string {
+  const f = Math.min(1, Math.max(0, fraction));
+  const point = (share: number) => `${(r * Math.sin(2 * Math.PI * share)).toFixed(2)} ${(-r * Math.cos(2 * Math.PI * share)).toFixed(2)}`;
+  if (f >= 0.9999) return `M ${point(0)} A ${r} ${r} 0 1 1 ${point(0.5)} A ${r} ${r} 0 1 1 ${point(0)}`;
+  return `M ${point(0)} A ${r} ${r} 0 ${f > 0.5 ? 1 : 0} 1 ${point(f)}`;
+}
+
 class Playground {
   session!: PlaygroundSession;
   private index!: TraceIndex;
@@ -808,11 +819,9 @@ class Playground {
   private drawTimerArcs(layer: SVGGElement, timers: readonly PendingTimer[]): void {
     const radius = Number(layer.getAttribute('data-radius'));
     layer.replaceChildren(...timers.map((t, i) => {
-      const r = radius + 4 + i * TIMER_ARC_GAP;
-      const circumference = 2 * Math.PI * r;
-      const arc = svg('circle', {
-        class: 'timer-arc', r: r.toFixed(1), transform: 'rotate(-90)', 'data-timer': t.name, 'data-left': t.leftMicros, 'data-set': t.setAt,
-        'stroke-dasharray': `${(circumference * t.leftFraction).toFixed(1)} ${circumference.toFixed(1)}`,
+      const arc = svg('path', {
+        class: 'timer-arc', d: arcPath(radius + 4 + i * TIMER_ARC_GAP, t.leftFraction), 'data-timer': t.name, 'data-left': t.leftMicros, 'data-set': t.setAt,
+        'data-fraction': t.leftFraction.toFixed(4),
       });
       const title = svg('title');
       title.textContent = `timer ${t.name}: ${formatMicros(t.leftMicros)} left`;

@@ -66,21 +66,22 @@ describe.skipIf(skipBrowser)('node views in the playground, in headless Chromium
     expect(await page.locator('#node-detail table.view-table tr[data-node]').count()).toBe(5);
     expect(await page.textContent('#node-detail tr[data-node="n2"]')).toContain('n3');
     // The leader's heartbeat and a follower's election timer are arcs on the ring.
-    expect(await page.locator(`${n3} .timers circle.timer-arc[data-timer="heartbeat"]`).count()).toBe(1);
-    const electionArc = page.locator('#nodes g.node[data-node="n2"] .timers circle.timer-arc[data-timer="election"]');
+    expect(await page.locator(`${n3} .timers path.timer-arc[data-timer="heartbeat"]`).count()).toBe(1);
+    const electionArc = page.locator('#nodes g.node[data-node="n2"] .timers path.timer-arc[data-timer="election"]');
     expect(await electionArc.count()).toBe(1);
     // 1 ms later the leader's heartbeat timer (the same one: set at the same moment) has 1 ms less left, and its arc is shorter.
-    const heartbeat = page.locator(`${n3} .timers circle.timer-arc[data-timer="heartbeat"]`);
+    const heartbeat = page.locator(`${n3} .timers path.timer-arc[data-timer="heartbeat"]`);
     const arcOf = async () => ({
       set: await heartbeat.getAttribute('data-set'), left: Number(await heartbeat.getAttribute('data-left')),
-      dash: Number((await heartbeat.getAttribute('stroke-dasharray'))!.split(' ')[0]),
+      fraction: Number(await heartbeat.getAttribute('data-fraction')),
     });
     const before = await arcOf();
     await seek(page, 2_001_000);
     const after = await arcOf();
     expect(after.set).toBe(before.set);
     expect(after.left).toBe(before.left - 1_000);
-    expect(after.dash).toBeLessThan(before.dash);
+    expect(after.fraction).toBeLessThan(before.fraction);
+    expect(await heartbeat.getAttribute('d')).toMatch(/^M 0\.00 -\d+\.\d+ A /);
     await seek(page, 2_000_000);
 
     // The selected node's full form: rows in words, the cells with their indices, its timers named with time left.
@@ -93,7 +94,7 @@ describe.skipIf(skipBrowser)('node views in the playground, in headless Chromium
     await page.screenshot({ path: join(OUTPUT_DIR, 'playground-views-raft.png') });
     // A crashed node draws no timers: n4 at 1.5 s (crashed at 1 s) keeps its term and vote, and nothing else.
     await seek(page, 1_500_000);
-    expect(await page.locator('#nodes g.node[data-node="n4"] .timers circle').count()).toBe(0);
+    expect(await page.locator('#nodes g.node[data-node="n4"] .timers path').count()).toBe(0);
     await select(page, 'n4');
     expect(await detailRows(page)).toMatchObject({ role: 'none (not running)', term: '1', 'voted for': 'itself' });
     expect(await page.textContent('#node-detail .timer-list')).toBe('none pending');
