@@ -14,8 +14,8 @@ import { NODE_ACTIONS, PlaygroundSession, type ActionEntry, type LiveViolation, 
 import type { PendingTimer } from './timers.js';
 import { describeViolationEvent, nodesNamedIn, TraceIndex, violationEvents, type CutLink, type MessageFlight, type NodeState, type ViolationEvent } from './trace-index.js';
 import { ViewIndex } from './view-index.js';
-import { viewFor } from './views/index.js';
-import type { NodeViewModel, ViewCell } from './views/view.js';
+import { viewFor } from './node-views.js';
+import type { NodeViewModel, ViewCell } from './node-view.js';
 
 /** Simulated time per wall-clock second, as multiples of real time. */
 export const SPEEDS = [0.01, 0.1, 0.25, 0.5, 1, 2, 5, 10, 100] as const;
@@ -91,6 +91,23 @@ function arcPath(r: number, fraction: number): string {
   const point = (share: number) => `${(r * Math.sin(2 * Math.PI * share)).toFixed(2)} ${(-r * Math.cos(2 * Math.PI * share)).toFixed(2)}`;
   if (f >= 0.9999) return `M ${point(0)} A ${r} ${r} 0 1 1 ${point(0.5)} A ${r} ${r} 0 1 1 ${point(0)}`;
   return `M ${point(0)} A ${r} ${r} 0 ${f > 0.5 ? 1 : 0} 1 ${point(f)}`;
+}
+
+/** Sets an element's text only when it differs (most frames change little: no needless layout). */
+function setText(node: Element, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+/** A table cell listing a node's timers, each its own span (updated in place as they run down). */
+function timerCell(node: string, timers: readonly PendingTimer[]): HTMLElement {
+  const cell = el('td', { class: 'timers' });
+  for (const [i, t] of timers.entries()) {
+    if (i > 0) cell.append(', ');
+    const item = el('span', { 'data-timer-of': node, 'data-timer': t.name, 'data-left': String(t.leftMicros) });
+    item.append(el('span', { class: 'timer-left' }, `${t.name} ${formatMicros(t.leftMicros)}`));
+    cell.append(item);
+  }
+  return cell;
 }
 
 class Playground {
@@ -783,8 +800,8 @@ class Playground {
     group.classList.toggle('implicated', implicated);
     group.querySelector('.state')!.textContent = implicated ? `${state.status} ⚠` : state.status;
     const lines = group.querySelectorAll('.view-line');
-    lines[0]!.textContent = model?.compact[0] ?? '';
-    lines[1]!.textContent = model?.compact[1] ?? '';
+    setText(lines[0]!, model?.compact[0] ?? '');
+    setText(lines[1]!, model?.compact[1] ?? '');
     this.drawCells(group.querySelector('.cells')!, model?.cells?.items ?? []);
     this.drawTimerArcs(group.querySelector('.timers')!, timers);
     const words = model === undefined ? '' : model.compact.filter((c) => c !== '').map((c) => `, ${c}`).join('');
@@ -794,6 +811,10 @@ class Playground {
 
   /** A view's cells in a row under the node: small boxes with their text inside (the term, a member's mark). */
   private drawCells(layer: SVGGElement, items: readonly ViewCell[]): void {
+    // Most frames change no cell: rebuild only when they differ from what is drawn.
+    const key = items.map((c) => `${c.text}\u0000${c.shade}\u0000${c.title}`).join('\u0001');
+    if (layer.getAttribute('data-key') === key) return;
+    layer.setAttribute('data-key', key);
     const widths = items.map((c) => Math.max(14, c.text.length * 5.5 + 4));
     const gap = 1;
     const total = widths.reduce((a, b) => a + b + gap, 0) - gap;
@@ -818,16 +839,26 @@ class Playground {
   /** Each pending timer as an arc around the node that shrinks as the timer runs down (its name in the arc's title and the detail panel). */
   private drawTimerArcs(layer: SVGGElement, timers: readonly PendingTimer[]): void {
     const radius = Number(layer.getAttribute('data-radius'));
-    layer.replaceChildren(...timers.map((t, i) => {
-      const arc = svg('path', {
-        class: 'timer-arc', d: arcPath(radius + 4 + i * TIMER_ARC_GAP, t.leftFraction), 'data-timer': t.name, 'data-left': t.leftMicros, 'data-set': t.setAt,
-        'data-fraction': t.leftFraction.toFixed(4),
-      });
-      const title = svg('title');
-      title.textContent = `timer ${t.name}: ${formatMicros(t.leftMicros)} left`;
-      arc.append(title);
-      return arc;
-    }));
+    // The same timers as drawn (most frames): move their arcs; else draw them afresh.
+    const names = timers.map((t) => t.name).join('\u0000');
+    if (layer.getAttribute('data-names') !== names) {
+      layer.setAttribute('data-names', names);
+      layer.replaceChildren(...timers.map(() => {
+        const arc = svg('path', { class: 'timer-arc' });
+        arc.append(svg('title'));
+        return arc;
+      }));
+    }
+    const arcs = layer.children;
+    for (const [i, t] of timers.entries()) {
+      const arc = arcs[i]!;
+      arc.setAttribute('d', arcPath(radius + 4 + i * TIMER_ARC_GAP, t.leftFraction));
+      arc.setAttribute('data-timer', t.name);
+      arc.setAttribute('data-left', String(t.leftMicros));
+      arc.setAttribute('data-set', String(t.setAt));
+      arc.setAttribute('data-fraction', t.leftFraction.toFixed(4));
+      arc.firstElementChild!.textContent = `timer ${t.name}: ${formatMicros(t.leftMicros)} left`;
+    }
   }
 
   /**
@@ -835,8 +866,23 @@ class Playground {
    * server as a row of a table (its view's rows as columns, and its timers).
    */
   private drawDetail(states: readonly NodeState[], models: ReadonlyMap<string, NodeViewModel>, timers: ReadonlyMap<string, readonly PendingTimer[]>): void {
+    // Most frames change only how long the timers have left: then only those words and bars are updated.
+    const key = JSON.stringify([this.selected, states, [...models], [...timers].map(([id, list]) => [id, list.map((t) => [t.name, t.setAt, t.dueAt])])]);
+    if (this.detail.getAttribute('data-key') === key) {
+      for (const [id, list] of timers) {
+        for (const t of list) {
+          const item = this.detail.querySelector<HTMLElement>(`[data-timer-of="${id}"][data-timer="${t.name}"]`);
+          if (item === null) continue;
+          item.setAttribute('data-left', String(t.leftMicros));
+          const bar = item.querySelector<HTMLElement>('.timer-bar span');
+          if (bar !== null) bar.style.width = `${(t.leftFraction * 100).toFixed(1)}%`;
+          setText(item.querySelector('.timer-left')!, item.tagName === 'LI' ? ` ${formatMicros(t.leftMicros)} left of ${formatMicros(t.dueAt - t.setAt)}` : `${t.name} ${formatMicros(t.leftMicros)}`);
+        }
+      }
+      return;
+    }
+    this.detail.setAttribute('data-key', key);
     const title = this.views.view.title;
-    const timerText = (t: PendingTimer) => `${t.name} ${formatMicros(t.leftMicros)}`;
     const selected = states.find((s) => s.id === this.selected);
     if (selected !== undefined) {
       const model = models.get(selected.id);
@@ -861,10 +907,10 @@ class Playground {
       const list = el('ul', { class: 'timer-list' });
       const pending = timers.get(selected.id) ?? [];
       list.append(...(pending.length === 0 ? [el('li', { class: 'none' }, 'none pending')] : pending.map((t) => {
-        const item = el('li', { 'data-timer': t.name, 'data-left': String(t.leftMicros) });
+        const item = el('li', { 'data-timer': t.name, 'data-timer-of': selected.id, 'data-left': String(t.leftMicros) });
         const bar = el('span', { class: 'timer-bar', 'aria-hidden': 'true' });
         bar.append(el('span', { style: `width:${(t.leftFraction * 100).toFixed(1)}%` }));
-        item.append(el('span', { class: 'timer-name' }, t.name), bar, document.createTextNode(` ${formatMicros(t.leftMicros)} left of ${formatMicros(t.dueAt - t.setAt)}`));
+        item.append(el('span', { class: 'timer-name' }, t.name), bar, el('span', { class: 'timer-left' }, ` ${formatMicros(t.leftMicros)} left of ${formatMicros(t.dueAt - t.setAt)}`));
         return item;
       })));
       parts.push(el('h3', {}, 'Timers'), list);
@@ -882,7 +928,7 @@ class Playground {
       const rows = new Map(models.get(s.id)!.rows.map((r) => [r.label, r.text]));
       const tr = el('tr', { 'data-node': s.id });
       tr.append(el('th', { scope: 'row' }, s.id), el('td', {}, s.status), ...labels.map((l) => el('td', {}, rows.get(l) ?? '')),
-        el('td', { class: 'timers' }, (timers.get(s.id) ?? []).map(timerText).join(', ')));
+        timerCell(s.id, timers.get(s.id) ?? []));
       table.append(tr);
     }
     this.detail.replaceChildren(el('h2', {}, `Nodes · ${title}`), el('div', { class: 'hint' }, 'Select a node for its full view, its log cells and its timers.'), table);

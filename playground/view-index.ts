@@ -1,12 +1,12 @@
 // Each node's view state at any moment, folded from a session's trace with the scenario's node view
-// (playground/views/): the facts a node reported, its crashes (and leaving) and fresh starts, in trace order.
+// (playground/node-views.ts): the facts a node reported, its crashes (and leaving) and fresh starts, in trace order.
 // Node-free and incremental like TraceIndex: `sync` reads only new events; a state is kept every
 // VIEW_CHECKPOINT_EVERY entries, so a moment is at most that many folds from a checkpoint.
 
 import type { NodeId } from '../sim/process.js';
 import type { Micros } from '../sim/time.js';
 import type { TraceEvent } from '../sim/trace.js';
-import type { AnyNodeView, NodeViewModel } from './views/view.js';
+import type { AnyNodeView, NodeViewModel } from './node-view.js';
 import type { Fact } from '../sim/facts.js';
 
 /** How many entries of a node apart its checkpoints are. */

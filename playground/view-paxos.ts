@@ -4,9 +4,9 @@
 // as cells shaded by round. Assumes the acceptor's promise and accepts and a decision survive a crash (on
 // disk); a proposer's role and the applied slots are volatile.
 
-import type { MultiPaxosFact, PaxosFact, PaxosRole, SingleDecreeFact } from '../../algorithms/paxos/facts.js';
-import type { Ballot } from '../../algorithms/paxos/messages.js';
-import { appendBounded, commandText, type NodeView, type NodeViewModel } from './view.js';
+import type { MultiPaxosFact, PaxosFact, PaxosRole, SingleDecreeFact } from '../algorithms/paxos/facts.js';
+import type { Ballot } from '../algorithms/paxos/messages.js';
+import { appendBounded, commandText, type NodeView, type NodeViewModel } from './node-view.js';
 
 /** How many of the last chosen slots the view keeps as cells. */
 export const PAXOS_CELLS_MAX = 8;

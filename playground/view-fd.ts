@@ -3,8 +3,8 @@
 // left, at which incarnation), and for SWIM its own incarnation as its refutations raise it and Lifeguard's
 // local health. Assumes a member's views are volatile (a restart starts afresh) and SWIM's incarnation durable.
 
-import type { FdFact, MemberStatus } from '../../algorithms/failure-detection/facts.js';
-import type { NodeView } from './view.js';
+import type { FdFact, MemberStatus } from '../algorithms/failure-detection/facts.js';
+import type { NodeView } from './node-view.js';
 
 export interface FdViewState {
   /** Each member it reported a view of, in the order it first did. */

@@ -3,8 +3,8 @@
 // page shows moments long before the simulator's frontier, so a view is rebuilt from the trace up to then.
 // Node-free and DOM-free: a view returns plain data (labelled rows of words, optional small cells).
 
-import { asRoleFact, type Fact } from '../../sim/facts.js';
-import type { Micros } from '../../sim/time.js';
+import { asRoleFact, type Fact } from '../sim/facts.js';
+import type { Micros } from '../sim/time.js';
 
 /** One labelled line of a node's full view: `{ label: 'term', text: '3' }`. */
 export interface ViewRow {
@@ -73,7 +73,7 @@ export interface RoleViewState {
  * fact, as the ring always showed them (nothing for an algorithm that reports no roles).
  */
 export const roleView: NodeView<Fact, RoleViewState> = {
-  title: 'node',
+  title: 'role and term',
   initial: () => ({ role: null, term: null }),
   fold(state, fact) {
     const role = asRoleFact(fact);

@@ -3,9 +3,9 @@
 // last applied entries as cells shaded by term, and the uncommitted entries it truncated. Assumes Raft's
 // disk rules: term and vote survive a crash; role, commit and applied index are volatile (re-applied).
 
-import type { RaftFact, RaftRole } from '../../algorithms/raft/facts.js';
-import type { Micros } from '../../sim/time.js';
-import { appendBounded, commandText, type NodeView } from './view.js';
+import type { RaftFact, RaftRole } from '../algorithms/raft/facts.js';
+import type { Micros } from '../sim/time.js';
+import { appendBounded, commandText, type NodeView } from './node-view.js';
 
 /** How many of the last applied entries the view keeps as cells. */
 export const RAFT_CELLS_MAX = 8;
