@@ -1,6 +1,7 @@
 // The playground's node views in a real browser (Debian's chromium through playwright-core): a Raft node
 // shows its term and its applied log as cells, and its timers run down (an arc on the ring, a named bar in
-// the detail panel); a Paxos and a failure-detection scenario show their own views; a failed check
+// the detail panel); a Paxos and a failure-detection scenario show their own views, any other algorithm
+// the generic one; a failed check
 // highlights the message whose delivery broke it, on the ring and in the violation box. The values checked
 // are those of the scripted cases in test/playground/views.test.ts (read from `faultline run … --trace`).
 import { join } from 'node:path';
@@ -126,6 +127,12 @@ describe.skipIf(skipBrowser)('node views in the playground, in headless Chromium
     expect(await detailRows(page)).toMatchObject({ 'own incarnation': '1 (refuted 1×)', 'local health': '0 (healthy)' });
     expect(await page.locator('#node-detail .timer-list li[data-timer="probe"]').count()).toBe(1);
     await page.screenshot({ path: join(OUTPUT_DIR, 'playground-views-fd.png') });
+
+    // An algorithm without a view of its own (gossip broadcast) gets the generic one: the detail table, no error.
+    await load(page, 'broadcast-lossy', 1);
+    await seek(page, 500_000);
+    expect(await page.textContent('#node-detail h2')).toBe('Nodes · role and term');
+    expect(await page.locator('#node-detail table.view-table tr[data-node]').count()).toBeGreaterThan(0);
 
     // Figure 8 with raft/commit-old-term: playing stops at 3.545789 s, and the append-reply n3 → n4 whose
     // delivery made n4 commit index 98 (of term 1) is drawn highlighted with a label and listed in words.
