@@ -143,19 +143,18 @@ export class TimerLog {
   }
 
   private wrapContext<M, F extends Fact>(node: NodeId, ctx: Context<M, F>): Context<M, F> {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const log = this;
     return {
       self: ctx.self, peers: ctx.peers, rng: ctx.rng, disk: ctx.disk, history: ctx.history,
       now: () => ctx.now(),
       send: (to: NodeId, msg: M) => ctx.send(to, msg),
-      setTimer(name: string, after: Micros, options?: TimerOptions) {
+      // The engine first (it refuses a call from a process no longer running), then the log.
+      setTimer: (name: string, after: Micros, options?: TimerOptions) => {
         ctx.setTimer(name, after, options);
-        log.set(node, name, after);
+        this.set(node, name, after);
       },
-      cancelTimer(name: string) {
+      cancelTimer: (name: string) => {
         ctx.cancelTimer(name);
-        log.cancel(node, name);
+        this.cancel(node, name);
       },
       observe: (fact: F) => ctx.observe(fact),
       failFastRatio: () => ctx.failFastRatio(),
