@@ -1,5 +1,6 @@
 // The playground page script: the session (playground/session.ts) runs the real simulator in the page; this
-// file draws it (nodes on a ring, messages flying, roles and terms, cut links, failed checks) and turns
+// file draws it (nodes on a ring with their algorithm's view and timers running down, messages flying, cut
+// links, failed checks and the messages behind them) and turns
 // clicks, drags and keys into seeks, steps and actions (schedule entries). It may read wall time
 // (requestAnimationFrame) only to decide how far to simulate.
 
@@ -10,7 +11,11 @@ import { CONFIG_ELEMENT_ID, type PlaygroundConfig } from './config.js';
 import { findLesson, LESSONS, type Lesson } from './lessons.js';
 import { sessionReplayText } from './replay.js';
 import { NODE_ACTIONS, PlaygroundSession, type ActionEntry, type LiveViolation, type NodeAction } from './session.js';
-import { nodesNamedIn, TraceIndex, type CutLink, type MessageFlight, type NodeState } from './trace-index.js';
+import type { PendingTimer } from './timers.js';
+import { describeViolationEvent, nodesNamedIn, TraceIndex, violationEvents, type CutLink, type MessageFlight, type NodeState, type ViolationEvent } from './trace-index.js';
+import { ViewIndex } from './view-index.js';
+import { viewFor } from './node-views.js';
+import type { NodeViewModel, ViewCell } from './node-view.js';
 
 /** Simulated time per wall-clock second, as multiples of real time. */
 export const SPEEDS = [0.01, 0.1, 0.25, 0.5, 1, 2, 5, 10, 100] as const;
@@ -39,6 +44,12 @@ const FRAME_WALL_MILLIS_MAX = 100;
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const RING_SIZE = 560;
+/** Room around the ring for each node's view under it (two lines and a row of cells) and its timer arcs. */
+const RING_MARGIN = 24;
+/** Cell fills for a view's cells (a term, a round, a member's status), told apart by lightness too; the cell's text says it in words. */
+const CELL_FILLS = ['#f0f0f0', '#c6dbef', '#fdd0a2', '#c7e9c0', '#9ecae1', '#fcbba1', '#dadaeb', '#bdbdbd'];
+/** Timer arcs: the first just outside the node, each next one this much further out. */
+const TIMER_ARC_GAP = 4;
 const NODE_RADIUS = 34;
 const CLIENT_RADIUS = 16;
 /** Slider ranges: latency and jitter in milliseconds, clock drift in parts per million. */
@@ -69,6 +80,34 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   const node = document.createElementNS(SVG_NS, tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
   return node;
+}
+
+/**
+ * An SVG path for the arc of a circle of radius `r` about the origin, clockwise from the top, covering
+ * `fraction` (0 … 1) of the circle (a whole circle is drawn as two halves: one arc cannot close on itself).
+ */
+function arcPath(r: number, fraction: number): string {
+  const f = Math.min(1, Math.max(0, fraction));
+  const point = (share: number) => `${(r * Math.sin(2 * Math.PI * share)).toFixed(2)} ${(-r * Math.cos(2 * Math.PI * share)).toFixed(2)}`;
+  if (f >= 0.9999) return `M ${point(0)} A ${r} ${r} 0 1 1 ${point(0.5)} A ${r} ${r} 0 1 1 ${point(0)}`;
+  return `M ${point(0)} A ${r} ${r} 0 ${f > 0.5 ? 1 : 0} 1 ${point(f)}`;
+}
+
+/** Sets an element's text only when it differs (most frames change little: no needless layout). */
+function setText(node: Element, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+/** A table cell listing a node's timers, each its own span (updated in place as they run down). */
+function timerCell(node: string, timers: readonly PendingTimer[]): HTMLElement {
+  const cell = el('td', { class: 'timers' });
+  for (const [i, t] of timers.entries()) {
+    if (i > 0) cell.append(', ');
+    const item = el('span', { 'data-timer-of': node, 'data-timer': t.name, 'data-left': String(t.leftMicros) });
+    item.append(el('span', { class: 'timer-left' }, `${t.name} ${formatMicros(t.leftMicros)}`));
+    cell.append(item);
+  }
+  return cell;
 }
 
 class Playground {
@@ -106,16 +145,24 @@ class Playground {
   private readonly speedSelect = el('select', { id: 'speed', 'aria-label': 'speed (simulated time per second)' });
   private readonly slider = el('input', { id: 'time-slider', type: 'range', min: '0', step: '1', 'aria-label': 'simulated time' });
   private readonly timeLabel = el('span', { id: 'time-label', role: 'status' });
-  private readonly ring = svg('svg', { id: 'ring', viewBox: `0 0 ${RING_SIZE} ${RING_SIZE}`, role: 'img', 'aria-label': 'the cluster: nodes on a ring, messages in flight' });
+  private readonly ring = svg('svg', { id: 'ring', viewBox: `${-RING_MARGIN} 0 ${RING_SIZE + 2 * RING_MARGIN} ${RING_SIZE + 2 * RING_MARGIN}`, role: 'img', 'aria-label': 'the cluster: nodes on a ring, messages in flight' });
   private readonly linkLayer = svg('g', { id: 'links' });
   private readonly dragLine = svg('line', { id: 'drag-line', class: 'drag', visibility: 'hidden' });
   private readonly messageLayer = svg('g', { id: 'messages' });
+  /** The messages behind a failed check, drawn highlighted with a text label. */
+  private readonly violationLayer = svg('g', { id: 'violation-messages' });
   private readonly nodeLayer = svg('g', { id: 'nodes' });
   private readonly menu = el('div', { id: 'node-menu', hidden: '' });
   private readonly legend = el('ul', { id: 'legend' });
   private readonly actionsList = el('ol', { id: 'actions' });
   private readonly drawnList = el('ol', { id: 'drawn' });
   private readonly violationBox = el('div', { id: 'violation', role: 'alert', hidden: '' });
+  /** The full form of the node views: the selected node's, or every server's as a table. */
+  private readonly detail = el('section', { id: 'node-detail', 'aria-label': 'node state' });
+  /** Each server's view state, folded from the trace with the scenario's algorithm's view. */
+  private views!: ViewIndex;
+  /** The events behind each failed check, by check and moment, for the trace they were read from. */
+  private violationCache: { trace: readonly unknown[]; events: Map<string, ViolationEvent[]> } = { trace: [], events: new Map() };
   private readonly bothWays = el('input', { id: 'both-ways', type: 'checkbox' });
   private readonly healButton = el('button', { id: 'heal-all', type: 'button' }, 'Heal all links');
   private readonly netTarget = el('select', { id: 'net-target' });
@@ -163,12 +210,15 @@ class Playground {
     const marker = svg('marker', { id: 'cut-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
     marker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'cut-head' }));
     defs.append(marker);
-    this.ring.append(defs, this.linkLayer, this.messageLayer, this.nodeLayer, this.dragLine);
+    const violationMarker = svg('marker', { id: 'violation-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' });
+    violationMarker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'violation-head' }));
+    defs.append(violationMarker);
+    this.ring.append(defs, this.linkLayer, this.messageLayer, this.nodeLayer, this.violationLayer, this.dragLine);
     const left = el('section');
     left.append(this.violationBox, this.ring, this.menu, this.problemLine, this.actPanel());
     const aside = el('aside');
     this.lessonPanel.hidden = true;
-    aside.append(this.lessonPanel, el('h2', {}, 'Run'), this.status, this.checksList, el('h2', {}, 'Your actions'), this.actionsList,
+    aside.append(this.lessonPanel, this.detail, el('h2', {}, 'Run'), this.status, this.checksList, el('h2', {}, 'Your actions'), this.actionsList,
       el('h2', {}, "The scenario's schedule"), this.drawnList, el('h2', {}, 'Message types'), this.legend,
       el('p', { class: 'hint' }, 'Click a node (or focus it and press Enter) to crash, restart, pause or resume it at the moment shown. '
         + 'Drag from one node to another to cut that link one way (hold Shift, or tick "both ways", to cut both); drag along a cut link to heal it. '
@@ -371,8 +421,11 @@ class Playground {
       // A dormant spare is absent until a join boots it.
       const spares = this.session.prepared.setup.nodes.filter((n) => n.dormant === true).map((n) => [n.id, 'absent'] as const);
       this.index = new TraceIndex(this.session.nodes.map((n) => n.id), new Map(spares));
+      this.views = new ViewIndex(this.session.nodes.filter((n) => n.role !== 'client').map((n) => n.id), viewFor(scenario.algorithm));
       this.selected = null;
       this.colours.clear();
+      // The legend names the new session's message types only (it listed every session's before).
+      this.legend.replaceChildren();
       this.layoutNodes();
       this.fillSessionControls();
       this.setPlaying(false);
@@ -398,11 +451,15 @@ class Playground {
       const group = svg('g', {
         class: `node ${client ? 'client' : 'server'}`, 'data-node': n.id, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})`, tabindex: 0, role: 'button', 'aria-label': `node ${n.id}`,
       });
+      const radius = client ? CLIENT_RADIUS : NODE_RADIUS;
       group.append(
-        svg('circle', { r: client ? CLIENT_RADIUS : NODE_RADIUS }),
+        svg('g', { class: 'timers', 'data-radius': radius }),
+        svg('circle', { r: radius }),
         Object.assign(svg('text', { class: 'id', y: client ? 4 : -6 }), { textContent: n.id }),
         svg('text', { class: 'state', y: client ? CLIENT_RADIUS + 12 : 10 }),
-        svg('text', { class: 'role', y: NODE_RADIUS + 16 }),
+        svg('text', { class: 'role view-line', y: NODE_RADIUS + 20 }),
+        svg('text', { class: 'view-line second', y: NODE_RADIUS + 33 }),
+        svg('g', { class: 'cells', transform: `translate(0 ${NODE_RADIUS + 38})` }),
       );
       group.addEventListener('click', () => this.select(n.id));
       group.addEventListener('pointerdown', (event) => {
@@ -579,8 +636,9 @@ class Playground {
         : Math.max(AHEAD_MICROS_MIN, Math.round(this.aheadMicros / 2));
     }
     session.advanceTo(session.frontierMicros + (this.playing ? Math.round(this.aheadMicros / 4) : this.aheadMicros));
-    // Read the new events into the drawing index now, not all at once in a later draw.
+    // Read the new events into the drawing indexes now, not all at once in a later draw.
     this.index.sync(session.trace);
+    this.views.sync(session.trace);
   }
 
   private colourOf(type: string): string {
@@ -601,6 +659,7 @@ class Playground {
     const now = session.nowMicros;
     session.advanceTo(now + LOOKAHEAD_MICROS);
     this.index.sync(session.trace);
+    this.views.sync(session.trace);
     this.slider.max = String(session.lastMicros);
     this.slider.value = String(now);
     const phase = now < session.faultPhaseMicros ? 'fault phase' : 'recovery phase';
@@ -609,12 +668,17 @@ class Playground {
 
     const failed = session.violations.filter((v) => v.atMicros <= now);
     const implicated = new Set(failed.flatMap((v) => nodesNamedIn(v.message, session.nodes.map((n) => n.id))));
-    this.drawViolations(failed);
+    const behind = failed.map((v) => this.eventsBehind(v));
+    this.drawViolations(failed, behind);
     this.drawLinks(this.index.cutLinksAt(now));
     const states = this.index.nodesAt(now);
-    for (const state of states) this.drawNode(state, implicated.has(state.id));
+    const models = new Map(this.views.nodes.map((id) => [id, this.views.modelAt(id, now)]));
+    const timers = new Map(states.map((st) => [st.id, session.timers.pendingAt(st.id, now)]));
+    for (const state of states) this.drawNode(state, implicated.has(state.id), models.get(state.id), timers.get(state.id)!);
     this.drawMessages(this.index.messagesAt(now, DROP_LINGER_MICROS), now, session.frontierMicros);
+    this.drawViolationMessages(behind.flat());
     this.drawMenu(states);
+    this.drawDetail(states, models, timers);
 
     const result = session.result;
     this.status.replaceChildren(
@@ -628,13 +692,77 @@ class Playground {
     this.drawnList.replaceChildren(...(session.drawn.length === 0 ? [el('li', { class: 'none' }, 'none')] : session.drawn.map(entry)));
   }
 
-  /** The safety checks failed by the moment shown, in the terminal's words (`at T: message`). */
-  private drawViolations(failed: readonly LiveViolation[]): void {
+  /** The trace events behind a failed check (the handler that broke it, and what it sent), read once per trace. */
+  private eventsBehind(v: LiveViolation): ViolationEvent[] {
+    const trace = this.session.trace;
+    if (this.violationCache.trace !== trace) this.violationCache = { trace, events: new Map() };
+    const key = `${v.name}@${v.atMicros}`;
+    let events = this.violationCache.events.get(key);
+    // Read only once the frontier is past the moment, so that every event at it is in the trace.
+    if (events === undefined && this.session.frontierMicros > v.atMicros) {
+      events = violationEvents(trace, v.atMicros, nodesNamedIn(v.message, this.session.nodes.map((n) => n.id)));
+      this.violationCache.events.set(key, events);
+    }
+    return events ?? [];
+  }
+
+  /** The safety checks failed by the moment shown, in the terminal's words (`at T: message`), each with the messages behind it. */
+  private drawViolations(failed: readonly LiveViolation[], behind: readonly (readonly ViolationEvent[])[]): void {
     this.violationBox.hidden = failed.length === 0;
     this.violationBox.replaceChildren(
       el('strong', {}, failed.length === 1 ? 'A safety check failed' : `${failed.length} safety checks failed`),
-      ...failed.map((v) => el('div', { class: 'violation', 'data-check': v.name, 'data-at': String(v.atMicros) }, `${v.name} (always) FAILED at ${formatMicros(v.atMicros)}: ${v.message}`)),
+      ...failed.flatMap((v, i) => {
+        const line = el('div', { class: 'violation', 'data-check': v.name, 'data-at': String(v.atMicros) }, `${v.name} (always) FAILED at ${formatMicros(v.atMicros)}: ${v.message}`);
+        const events = behind[i] ?? [];
+        if (events.length === 0) return [line];
+        const list = el('ul', { class: 'violation-events', 'aria-label': `what happened at ${formatMicros(v.atMicros)}` });
+        list.append(...events.map((e) => el('li', { 'data-kind': e.kind, ...('msgId' in e ? { 'data-msg': String(e.msgId) } : {}) }, describeViolationEvent(e, formatMicros))));
+        return [line, list];
+      }),
     );
+  }
+
+  /**
+   * The messages behind the failed checks, on the ring: the one whose delivery broke a check as a heavy arrow
+   * from sender to receiver with a text label (`⚠ append-reply n3 → n4`), what that handler sent as dashed
+   * arrows; a timer or start that broke one as a label beside its node.
+   */
+  private drawViolationMessages(events: readonly ViolationEvent[]): void {
+    const drawn: SVGElement[] = [];
+    for (const e of events) {
+      if (e.kind === 'timer' || e.kind === 'started') {
+        const at = this.positions.get(e.node);
+        if (at === undefined) continue;
+        const label = svg('text', { class: 'violation-label', x: at.x.toFixed(1), y: (at.y - at.r - 10).toFixed(1), 'data-kind': e.kind, 'data-node': e.node });
+        label.textContent = e.kind === 'timer' ? `⚠ timer ${e.name}` : '⚠ start';
+        drawn.push(label);
+        continue;
+      }
+      const from = this.positions.get(e.from);
+      const to = this.positions.get(e.to);
+      if (from === undefined || to === undefined) continue;
+      const length = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+      const ux = (to.x - from.x) / length;
+      const uy = (to.y - from.y) / length;
+      // Offset to the other side than a cut link's, so that both show.
+      const side = -7;
+      const x1 = from.x + ux * (from.r + 4) - uy * side;
+      const y1 = from.y + uy * (from.r + 4) + ux * side;
+      const x2 = to.x - ux * (to.r + 6) - uy * side;
+      const y2 = to.y - uy * (to.r + 6) + ux * side;
+      const group = svg('g', { class: `violation-msg ${e.kind}`, 'data-kind': e.kind, 'data-from': e.from, 'data-to': e.to, 'data-type': e.type, 'data-msg': e.msgId });
+      group.append(svg('line', { x1: x1.toFixed(1), y1: y1.toFixed(1), x2: x2.toFixed(1), y2: y2.toFixed(1), 'marker-end': 'url(#violation-arrow)' }));
+      const title = svg('title');
+      title.textContent = describeViolationEvent(e, formatMicros);
+      group.append(title);
+      if (e.kind === 'delivered') {
+        const label = svg('text', { class: 'violation-label', x: ((x1 + x2) / 2).toFixed(1), y: ((y1 + y2) / 2 - 6).toFixed(1) });
+        label.textContent = `⚠ ${e.type} ${e.from} → ${e.to}`;
+        group.append(label);
+      }
+      drawn.push(group);
+    }
+    this.violationLayer.replaceChildren(...drawn);
   }
 
   /** Each cut link as a dashed red arrow, offset to one side so that a link cut both ways shows two. */
@@ -662,7 +790,7 @@ class Playground {
     this.ring.setAttribute('aria-label', `the cluster: nodes on a ring, messages in flight${cuts.length > 0 ? `; cut links: ${cuts.map((c) => `${c.from} to ${c.to}`).join(', ')}` : ''}`);
   }
 
-  private drawNode(state: NodeState, implicated = false): void {
+  private drawNode(state: NodeState, implicated: boolean, model: NodeViewModel | undefined, timers: readonly PendingTimer[]): void {
     const group = this.nodeLayer.querySelector<SVGGElement>(`g[data-node="${state.id}"]`);
     if (group === null) return;
     group.setAttribute('data-status', state.status);
@@ -671,8 +799,139 @@ class Playground {
     group.classList.toggle('selected', this.selected === state.id);
     group.classList.toggle('implicated', implicated);
     group.querySelector('.state')!.textContent = implicated ? `${state.status} ⚠` : state.status;
-    group.querySelector('.role')!.textContent = state.role === null ? '' : `${state.role}${state.term !== null ? ` · t${state.term}` : ''}`;
-    group.setAttribute('aria-label', `node ${state.id}: ${state.status}${state.role !== null ? `, ${state.role}` : ''}${state.term !== null ? `, term ${state.term}` : ''}${implicated ? ', named by a failed check' : ''}`);
+    const lines = group.querySelectorAll('.view-line');
+    setText(lines[0]!, model?.compact[0] ?? '');
+    setText(lines[1]!, model?.compact[1] ?? '');
+    this.drawCells(group.querySelector('.cells')!, model?.cells?.items ?? []);
+    this.drawTimerArcs(group.querySelector('.timers')!, timers);
+    const words = model === undefined ? '' : model.compact.filter((c) => c !== '').map((c) => `, ${c}`).join('');
+    const timerWords = timers.length === 0 ? '' : `, timers: ${timers.map((t) => `${t.name} in ${formatMicros(t.leftMicros)}`).join(', ')}`;
+    group.setAttribute('aria-label', `node ${state.id}: ${state.status}${words}${timerWords}${implicated ? ', named by a failed check' : ''}`);
+  }
+
+  /** A view's cells in a row under the node: small boxes with their text inside (the term, a member's mark). */
+  private drawCells(layer: SVGGElement, items: readonly ViewCell[]): void {
+    // Most frames change no cell: rebuild only when they differ from what is drawn.
+    const key = items.map((c) => `${c.text}\u0000${c.shade}\u0000${c.title}`).join('\u0001');
+    if (layer.getAttribute('data-key') === key) return;
+    layer.setAttribute('data-key', key);
+    const widths = items.map((c) => Math.max(14, c.text.length * 5.5 + 4));
+    const gap = 1;
+    const total = widths.reduce((a, b) => a + b + gap, 0) - gap;
+    let x = -total / 2;
+    const drawn: SVGElement[] = [];
+    for (const [i, cell] of items.entries()) {
+      const w = widths[i]!;
+      const box = svg('g', { class: 'cell', 'data-shade': cell.shade });
+      box.append(
+        svg('rect', { x: x.toFixed(1), y: 0, width: w.toFixed(1), height: 12, fill: CELL_FILLS[((cell.shade % CELL_FILLS.length) + CELL_FILLS.length) % CELL_FILLS.length]! }),
+        Object.assign(svg('text', { x: (x + w / 2).toFixed(1), y: 9.5 }), { textContent: cell.text }),
+      );
+      const title = svg('title');
+      title.textContent = cell.title;
+      box.append(title);
+      drawn.push(box);
+      x += w + gap;
+    }
+    layer.replaceChildren(...drawn);
+  }
+
+  /** Each pending timer as an arc around the node that shrinks as the timer runs down (its name in the arc's title and the detail panel). */
+  private drawTimerArcs(layer: SVGGElement, timers: readonly PendingTimer[]): void {
+    const radius = Number(layer.getAttribute('data-radius'));
+    // The same timers as drawn (most frames): move their arcs; else draw them afresh.
+    const names = timers.map((t) => t.name).join('\u0000');
+    if (layer.getAttribute('data-names') !== names) {
+      layer.setAttribute('data-names', names);
+      layer.replaceChildren(...timers.map(() => {
+        const arc = svg('path', { class: 'timer-arc' });
+        arc.append(svg('title'));
+        return arc;
+      }));
+    }
+    const arcs = layer.children;
+    for (const [i, t] of timers.entries()) {
+      const arc = arcs[i]!;
+      arc.setAttribute('d', arcPath(radius + 4 + i * TIMER_ARC_GAP, t.leftFraction));
+      arc.setAttribute('data-timer', t.name);
+      arc.setAttribute('data-left', String(t.leftMicros));
+      arc.setAttribute('data-set', String(t.setAt));
+      arc.setAttribute('data-fraction', t.leftFraction.toFixed(4));
+      arc.firstElementChild!.textContent = `timer ${t.name}: ${formatMicros(t.leftMicros)} left`;
+    }
+  }
+
+  /**
+   * The full form of the views: the selected node's rows, cells and timers; with no node selected, every
+   * server as a row of a table (its view's rows as columns, and its timers).
+   */
+  private drawDetail(states: readonly NodeState[], models: ReadonlyMap<string, NodeViewModel>, timers: ReadonlyMap<string, readonly PendingTimer[]>): void {
+    // Most frames change only how long the timers have left: then only those words and bars are updated.
+    const key = JSON.stringify([this.selected, states, [...models], [...timers].map(([id, list]) => [id, list.map((t) => [t.name, t.setAt, t.dueAt])])]);
+    if (this.detail.getAttribute('data-key') === key) {
+      for (const [id, list] of timers) {
+        for (const t of list) {
+          const item = this.detail.querySelector<HTMLElement>(`[data-timer-of="${id}"][data-timer="${t.name}"]`);
+          if (item === null) continue;
+          item.setAttribute('data-left', String(t.leftMicros));
+          const bar = item.querySelector<HTMLElement>('.timer-bar span');
+          if (bar !== null) bar.style.width = `${(t.leftFraction * 100).toFixed(1)}%`;
+          setText(item.querySelector('.timer-left')!, item.tagName === 'LI' ? ` ${formatMicros(t.leftMicros)} left of ${formatMicros(t.dueAt - t.setAt)}` : `${t.name} ${formatMicros(t.leftMicros)}`);
+        }
+      }
+      return;
+    }
+    this.detail.setAttribute('data-key', key);
+    const title = this.views.view.title;
+    const selected = states.find((s) => s.id === this.selected);
+    if (selected !== undefined) {
+      const model = models.get(selected.id);
+      const table = el('table', { class: 'view-rows' });
+      for (const row of model?.rows ?? []) {
+        const tr = el('tr');
+        tr.append(el('th', { scope: 'row' }, row.label), el('td', {}, row.text));
+        table.append(tr);
+      }
+      const parts: HTMLElement[] = [el('h2', {}, `Node ${selected.id}${model !== undefined ? ` · ${title}` : ''}`), el('div', { class: 'detail-status' }, `status: ${selected.status}`)];
+      if (model !== undefined) parts.push(table);
+      if (model?.cells !== undefined) {
+        const cells = el('div', { class: 'view-cells', 'aria-label': model.cells.label });
+        cells.append(...model.cells.items.map((c) => {
+          const cell = el('span', { class: 'view-cell', title: c.title, style: `background:${CELL_FILLS[((c.shade % CELL_FILLS.length) + CELL_FILLS.length) % CELL_FILLS.length]}` });
+          if (c.caption !== undefined) cell.append(el('small', {}, c.caption));
+          cell.append(el('span', {}, c.text));
+          return cell;
+        }));
+        parts.push(el('h3', {}, model.cells.label), model.cells.items.length === 0 ? el('div', { class: 'hint' }, 'none yet') : cells);
+      }
+      const list = el('ul', { class: 'timer-list' });
+      const pending = timers.get(selected.id) ?? [];
+      list.append(...(pending.length === 0 ? [el('li', { class: 'none' }, 'none pending')] : pending.map((t) => {
+        const item = el('li', { 'data-timer': t.name, 'data-timer-of': selected.id, 'data-left': String(t.leftMicros) });
+        const bar = el('span', { class: 'timer-bar', 'aria-hidden': 'true' });
+        bar.append(el('span', { style: `width:${(t.leftFraction * 100).toFixed(1)}%` }));
+        item.append(el('span', { class: 'timer-name' }, t.name), bar, el('span', { class: 'timer-left' }, ` ${formatMicros(t.leftMicros)} left of ${formatMicros(t.dueAt - t.setAt)}`));
+        return item;
+      })));
+      parts.push(el('h3', {}, 'Timers'), list);
+      this.detail.replaceChildren(...parts);
+      return;
+    }
+    const servers = states.filter((s) => models.has(s.id));
+    const labels: string[] = [];
+    for (const s of servers) for (const row of models.get(s.id)!.rows) if (!labels.includes(row.label)) labels.push(row.label);
+    const table = el('table', { class: 'view-table' });
+    const head = el('tr');
+    head.append(...['node', 'status', ...labels, 'timers'].map((l) => el('th', { scope: 'col' }, l)));
+    table.append(head);
+    for (const s of servers) {
+      const rows = new Map(models.get(s.id)!.rows.map((r) => [r.label, r.text]));
+      const tr = el('tr', { 'data-node': s.id });
+      tr.append(el('th', { scope: 'row' }, s.id), el('td', {}, s.status), ...labels.map((l) => el('td', {}, rows.get(l) ?? '')),
+        timerCell(s.id, timers.get(s.id) ?? []));
+      table.append(tr);
+    }
+    this.detail.replaceChildren(el('h2', {}, `Nodes · ${title}`), el('div', { class: 'hint' }, 'Select a node for its full view, its log cells and its timers.'), table);
   }
 
   private drawMessages(flights: readonly MessageFlight[], now: Micros, frontier: Micros): void {

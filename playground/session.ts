@@ -13,6 +13,7 @@ import type { Scenario } from '../sim/scenario.js';
 import { Simulator } from '../sim/simulator.js';
 import type { Micros } from '../sim/time.js';
 import type { TraceEvent } from '../sim/trace.js';
+import { TimerLog } from './timers.js';
 
 /** Where a session's schedule comes from, as replay files and error messages name it. */
 export const SESSION_FAULTS_SOURCE = 'playground schedule';
@@ -81,6 +82,7 @@ export class PlaygroundSession {
   private current!: PreparedRun;
   private sim!: Simulator;
   private events: TraceEvent[] = [];
+  private timerLog!: TimerLog;
   private phaseNow: 'faults' | 'recovery' | 'ended' = 'faults';
   private recoveryDeadline = 0;
   private ended: SessionResult | undefined;
@@ -151,6 +153,14 @@ export class PlaygroundSession {
     return this.current;
   }
 
+  /**
+   * Every timer the nodes set so far, pending or ended (playground/timers.ts): recorded outside the trace,
+   * which holds a timer only when it fires. A new log after every re-simulation, as `trace` is a new array.
+   */
+  get timers(): TimerLog {
+    return this.timerLog;
+  }
+
   /** Every trace event simulated so far, in order. */
   get trace(): readonly TraceEvent[] {
     return this.events;
@@ -193,9 +203,16 @@ export class PlaygroundSession {
     const { setup } = this.current;
     const events: TraceEvent[] = [];
     this.events = events;
+    // The nodes' processes report their timers to the log; a crash or leave clears a node's timers.
+    const timers = new TimerLog(() => this.sim.now);
+    this.timerLog = timers;
     this.sim = new Simulator({
-      seed: this.current.seed, nodes: setup.nodes, network: setup.network, checkers: setup.checkers, observers: setup.observers ?? [],
-      traceSink: (event) => void events.push(event), roles: setup.roles, topology: setup.topology, measureBytes: setup.measureBytes,
+      seed: this.current.seed, nodes: setup.nodes.map((n) => timers.wrap(n)), network: setup.network, checkers: setup.checkers, observers: setup.observers ?? [],
+      traceSink: (event) => {
+        events.push(event);
+        if (event.type === 'crash' || event.type === 'leave') timers.clear(event.node, event.at);
+      },
+      roles: setup.roles, topology: setup.topology, measureBytes: setup.measureBytes,
     });
     this.phaseNow = 'faults';
     this.ended = undefined;

@@ -1,6 +1,7 @@
 // The playground page's style sheet, inlined by page.ts. Statuses differ in outline and text as well as
-// colour (dashed: crashed, dotted: paused; a node named by a failed check has a double ring), so the ring
-// reads in greyscale; every control shows a focus ring when reached by keyboard.
+// colour (dashed: crashed, dotted: paused; a node named by a failed check has a double ring), a view's
+// cells carry their text, timers are grey arcs named in the detail panel, and the message behind a failed
+// check is a heavy arrow with a label, so the ring reads in greyscale; every control shows a focus ring.
 
 export const PLAYGROUND_CSS = `
 :root { color-scheme: light; font-family: system-ui, sans-serif; }
@@ -63,4 +64,30 @@ li.later { color: #666; font-style: italic; }
 #lesson .lesson-text { font-size: 14px; line-height: 1.45; margin: 6px 0; max-width: 60ch; }
 #lesson li { font-size: 13px; margin: 2px 0; }
 #lesson button { font: inherit; font-size: 13px; margin-top: 6px; }
+.node .view-line { font-size: 11px; fill: #222; }
+.node.client .view-line { display: none; }
+.node .cells text { font-size: 8px; fill: #111; }
+.node .cells rect { stroke: #555; stroke-width: 0.6; }
+.timer-arc { fill: none; stroke: #5a5a5a; stroke-width: 2.5; pointer-events: none; }
+.node[data-status="crashed"] .timer-arc, .node[data-status="paused"] .timer-arc { stroke-dasharray: 2 2; }
+.violation-msg line { stroke: #7a0016; stroke-width: 5; }
+.violation-msg.sent line { stroke-width: 2.5; stroke-dasharray: 6 4; }
+.violation-head { fill: #7a0016; }
+.violation-label { font-size: 12px; font-weight: 700; fill: #7a0016; text-anchor: middle; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
+#violation .violation-events { margin: 4px 0 0 0; padding-left: 20px; font-size: 13px; }
+#node-detail { border: 1px solid #bbb; border-radius: 6px; padding: 4px 10px 8px; background: #fff; margin-bottom: 8px; }
+#node-detail h2 { font-size: 15px; margin: 6px 0 4px; }
+#node-detail h3 { font-size: 13px; margin: 8px 0 4px; }
+#node-detail table { border-collapse: collapse; font-size: 12px; }
+#node-detail th, #node-detail td { text-align: left; padding: 2px 6px; border-bottom: 1px solid #e4e4e4; vertical-align: top; }
+#node-detail .view-table th[scope="col"] { font-weight: 600; background: #f2f2f2; }
+#node-detail .detail-status { font-size: 13px; }
+.view-cells { display: flex; flex-wrap: wrap; gap: 2px; }
+.view-cell { display: inline-flex; flex-direction: column; align-items: center; min-width: 30px; border: 1px solid #555; border-radius: 3px; padding: 1px 3px; font-size: 12px; font-variant-numeric: tabular-nums; }
+.view-cell small { font-size: 10px; color: #333; }
+.timer-list { padding-left: 0; list-style: none; margin: 0; font-size: 13px; }
+.timer-list li { display: flex; gap: 8px; align-items: center; margin: 2px 0; font-variant-numeric: tabular-nums; }
+.timer-name { min-width: 9ch; font-family: ui-monospace, monospace; }
+.timer-bar { display: inline-block; width: 120px; height: 8px; border: 1px solid #555; background: #fff; }
+.timer-bar span { display: block; height: 100%; background: #5a5a5a; }
 `;

@@ -219,3 +219,75 @@ export class TraceIndex {
     return this.messages.length;
   }
 }
+
+/** A trace event at the moment a safety check failed, on a node its message names: what broke it, and what carried it on. */
+export type ViolationEvent =
+  | { readonly kind: 'delivered' | 'sent'; readonly at: Micros; readonly msgId: number; readonly from: NodeId; readonly to: NodeId; readonly type: string }
+  | { readonly kind: 'timer'; readonly at: Micros; readonly node: NodeId; readonly name: string }
+  | { readonly kind: 'started'; readonly at: Micros; readonly node: NodeId };
+
+function messageType(msg: unknown): string {
+  const m = msg as { type?: unknown } | null;
+  return m !== null && typeof m === 'object' && typeof m.type === 'string' ? m.type : 'message';
+}
+
+/**
+ * The events behind a check that failed at `atMicros`, read from the trace: the handler whose run reported
+ * a fact at that moment — the delivery, timer or start it ran on, which broke the invariant — and the
+ * messages that handler sent (they carry the result on). Handlers on an implicated node (one the check's
+ * message names) come first: one of them that reported a fact, else any of them (a check judged at the
+ * step, not on a fact); when none ran on an implicated node (a check that names proposers, not the
+ * acceptor that broke it), the handlers of any node that reported a fact then. In trace order; empty
+ * when no handler ran at that moment.
+ */
+export function violationEvents(trace: readonly TraceEvent[], atMicros: Micros, implicated: readonly NodeId[]): ViolationEvent[] {
+  const named = new Set(implicated);
+  let low = 0;
+  let high = trace.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (trace[mid]!.at < atMicros) low = mid + 1;
+    else high = mid;
+  }
+  type Handler = { event: ViolationEvent; onNamed: boolean; reported: boolean; sent: ViolationEvent[] };
+  const handlers: Handler[] = [];
+  let current: Handler | undefined;
+  for (let i = low; i < trace.length && trace[i]!.at === atMicros; i++) {
+    const e = trace[i]!;
+    let started: ViolationEvent | undefined;
+    let handlerNode: NodeId | undefined;
+    if (e.type === 'deliver') {
+      handlerNode = e.to;
+      started = { kind: 'delivered', at: e.at, msgId: e.msgId, from: e.from, to: e.to, type: messageType(e.msg) };
+    } else if (e.type === 'timer') {
+      handlerNode = e.node;
+      started = { kind: 'timer', at: e.at, node: e.node, name: e.name };
+    } else if (e.type === 'start' || e.type === 'restart') {
+      handlerNode = e.node;
+      started = { kind: 'started', at: e.at, node: e.node };
+    }
+    if (handlerNode !== undefined) {
+      // A new handler begins: the facts and sends that follow are its own, until the next one.
+      current = { event: started!, onNamed: named.has(handlerNode), reported: false, sent: [] };
+      handlers.push(current);
+    } else if (e.type === 'observe' && current !== undefined) {
+      current.reported = true;
+    } else if (e.type === 'send' && current !== undefined) {
+      current.sent.push({ kind: 'sent', at: e.at, msgId: e.msgId, from: e.from, to: e.to, type: messageType(e.msg) });
+    }
+  }
+  const onNamed = handlers.filter((h) => h.onNamed);
+  const reportingOnNamed = onNamed.filter((h) => h.reported);
+  const chosen = reportingOnNamed.length > 0 ? reportingOnNamed : onNamed.length > 0 ? onNamed : handlers.filter((h) => h.reported);
+  return [...chosen.map((h) => h.event), ...chosen.flatMap((h) => h.sent)];
+}
+
+/** A violation event in words, as the violation box lists it: `delivered append-reply n3 → n4 at 3.546s`. */
+export function describeViolationEvent(e: ViolationEvent, formatTime: (at: Micros) => string): string {
+  switch (e.kind) {
+    case 'delivered': return `delivered ${e.type} ${e.from} → ${e.to} at ${formatTime(e.at)}`;
+    case 'sent': return `sent ${e.type} ${e.from} → ${e.to} at ${formatTime(e.at)}`;
+    case 'timer': return `timer ${e.name} fired on ${e.node} at ${formatTime(e.at)}`;
+    case 'started': return `${e.node} started at ${formatTime(e.at)}`;
+  }
+}
