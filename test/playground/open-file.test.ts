@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { replayFileOf, serializeReplayFile } from '../../lab/replay-file.js';
-import { collectTrace, renderHtmlReport } from '../../reports/html.js';
+import { collectTrace, jsonForScript, renderHtmlReport } from '../../reports/html.js';
 import { fingerprintLine, openedLine, openRunText, sessionConfigOf, tryOpenRunText, type OpenedRun } from '../../playground/open-file.js';
 import { sessionReplayText } from '../../playground/replay.js';
 import { PlaygroundSession } from '../../playground/session.js';
@@ -209,6 +209,19 @@ describe('openRunText: what is wrong, in one line', () => {
       }
     }), { numRuns: 300 });
   }, 120_000);
+
+  it('property: a report element holding a text opens exactly as the text does (the embedding is read back whole)', () => {
+    // The run report embeds its replay file's text with jsonForScript (reports/html.ts); any text, not only valid ones.
+    const textArb = fc.oneof(fc.constant(text), mutationArb.map(mutate), fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: 'grapheme', maxLength: 60 }).map((t) => `{"a":"${t}</script><!--\u2028"}`));
+    fc.assert(fc.property(textArb, (t) => {
+      fc.pre(!t.replace(/^\uFEFF/, '').trimStart().startsWith('<'));
+      const direct = tryOpenRunText(t, 'x');
+      const viaReport = tryOpenRunText(`<!DOCTYPE html>\n<p>report</p>\n<script type="application/json" id="replay-file">${jsonForScript(t)}</script>\n<script>code()</script>`, 'x');
+      expect(viaReport.ok).toBe(direct.ok);
+      if (direct.ok && viaReport.ok) expect({ ...viaReport.opened, kind: 'replay file' }).toEqual(direct.opened);
+      if (!direct.ok && !viaReport.ok) expectOneLine(viaReport.problem, 'x');
+    }), { numRuns: 300 });
+  });
 
   it('openRunText throws InputError, tryOpenRunText returns the same message', () => {
     expect(() => openRunText('nope', 'x.json')).toThrow(InputError);
