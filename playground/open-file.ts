@@ -32,8 +32,8 @@ export interface OpenedRun {
   /** The file's explicit fault schedule, as parsed (times in microseconds): it replaces the drawn one. */
   readonly schedule: readonly FaultEntry[];
   readonly expected: { readonly outcome: Outcome; readonly fingerprint: string };
-  /** The faultline version that wrote the file. */
-  readonly writtenBy: string;
+  /** The faultline version that wrote the file (null when it does not say). */
+  readonly writtenBy: string | null;
   /** The inputs edited since the file was recorded (empty: none); null when the file records no digests. */
   readonly editedFields: readonly string[] | null;
 }
@@ -86,7 +86,7 @@ export function openRunText(text: string, name: string): OpenedRun {
     durationMicros: prepared.durationMicros,
     schedule: JSON.parse(JSON.stringify(prepared.faults)) as FaultEntry[],
     expected: { outcome: file.expected.outcome, fingerprint: file.expected.fingerprint },
-    writtenBy: typeof file.faultline === 'string' ? file.faultline : 'an unknown version',
+    writtenBy: typeof file.faultline === 'string' ? file.faultline : null,
     editedFields: inputs.edited === null ? null : inputs.fields,
   };
 }
@@ -150,7 +150,8 @@ export function openedLine(opened: OpenedRun): string {
   const edited = opened.editedFields !== null && opened.editedFields.length > 0
     ? `; its inputs were edited since it was recorded (${describeEditedFields(opened.editedFields)}), so this is a new run and the fingerprint may differ`
     : '';
-  return `opened ${opened.name} (${what} written by faultline ${opened.writtenBy}): expected fingerprint ${opened.expected.fingerprint} (${opened.expected.outcome})${edited}`;
+  const by = opened.writtenBy !== null ? `faultline ${opened.writtenBy}` : 'a faultline that does not say its version';
+  return `opened ${opened.name} (${what} written by ${by}): expected fingerprint ${opened.expected.fingerprint} (${opened.expected.outcome})${edited}`;
 }
 
 /**
@@ -164,6 +165,9 @@ export function fingerprintLine(opened: OpenedRun, ended: { readonly fingerprint
   const head = `fingerprint ${ended.fingerprint} (${ended.outcome}) differs from ${opened.name}'s ${opened.expected.fingerprint} (${opened.expected.outcome})`;
   if (opened.editedFields !== null && opened.editedFields.length > 0) return `${head}: its inputs were edited since it was recorded (${describeEditedFields(opened.editedFields)})`;
   if (opened.editedFields === null) return `${head}: the file records no input digests (written by an older faultline), so an edit cannot be told from a change of code`;
-  if (opened.writtenBy !== pageVersion) return `${head}: the file was written by faultline ${opened.writtenBy} and this page is faultline ${pageVersion}, whose code may run it differently`;
+  if (opened.writtenBy !== pageVersion) {
+    const by = opened.writtenBy !== null ? `faultline ${opened.writtenBy}` : 'a faultline that does not say its version';
+    return `${head}: the file was written by ${by} and this page is faultline ${pageVersion}, whose code may run it differently`;
+  }
   return `${head} with the same inputs and version: nondeterminism, a bug in faultline (please report it with the file)`;
 }

@@ -151,6 +151,10 @@ describe('openRunText: what is wrong, in one line', () => {
     expect(fingerprintLine(old, ended, VERSION)).toMatch(/records no input digests/);
     const other: OpenedRun = { ...openRunText(text, 'run.json'), writtenBy: '0.0.1' };
     expect(fingerprintLine(other, { fingerprint: '0123456789abcdef', outcome: 'pass' }, VERSION)).toMatch(/written by faultline 0\.0\.1 and this page is faultline 0\.0\.0-test/);
+    const unsaid = openRunText(edit((f) => { delete f.faultline; }), 'run.json');
+    expect(unsaid.writtenBy).toBeNull();
+    expect(openedLine(unsaid)).toMatch(/^opened run\.json \(a replay file written by a faultline that does not say its version\): expected fingerprint/);
+    expect(fingerprintLine(unsaid, { fingerprint: '0123456789abcdef', outcome: 'pass' }, VERSION)).toMatch(/: the file was written by a faultline that does not say its version and this page is faultline 0\.0\.0-test/);
     expect(fingerprintLine({ ...other, writtenBy: VERSION }, { fingerprint: '0123456789abcdef', outcome: 'pass' }, VERSION)).toMatch(/with the same inputs and version: nondeterminism/);
   }, 60_000);
 
