@@ -114,6 +114,20 @@ describe('faultline playground', () => {
     expect(served.opened?.expected.fingerprint).toBe(file.expected.fingerprint);
   }, 90_000);
 
+  it('--replay opens a sweep\'s failure file and shrink\'s minimal file (both replay files)', () => {
+    const swept = faultline('sweep', 'raft-figure-8', '--bug', 'raft/commit-old-term', '--seeds', '1..1', '--out', 'sweep');
+    expect(swept.status, swept.stderr).toBe(1);
+    const shrunk = faultline('shrink', 'sweep/failures/raft-figure-8-1.json');
+    expect(shrunk.status, shrunk.stderr).toBe(1);
+    for (const file of ['sweep/failures/raft-figure-8-1.json', 'sweep/failures/raft-figure-8-1.min.json']) {
+      const r = faultline('playground', '--replay', file, '--out', `pages/${file.replace(/\W/g, '-')}`);
+      expect(r.status, r.stderr).toBe(0);
+      const config = pageConfig(readFileSync(join(work, `pages/${file.replace(/\W/g, '-')}`, 'index.html'), 'utf8'));
+      const saved = JSON.parse(readFileSync(join(work, file), 'utf8')) as { expected: { fingerprint: string } };
+      expect(config.opened).toMatchObject({ name: file, scenario: 'raft-figure-8', seed: 1, bug: 'raft/commit-old-term', expected: { fingerprint: saved.expected.fingerprint, outcome: 'safety-violation' } });
+    }
+  }, 90_000);
+
   it('--lesson ID puts the lesson in the page, with its scenario, seed and bug', () => {
     for (const lesson of LESSONS) {
       const r = faultline('playground', '--lesson', lesson.id, '--out', `pages/lesson-${lesson.id}`);
