@@ -10,7 +10,8 @@ import { formatMicros, type Micros } from '../sim/time.js';
 import { CONFIG_ELEMENT_ID, type PlaygroundConfig } from './config.js';
 import { findLesson, LESSONS, type Lesson } from './lessons.js';
 import { sessionReplayText } from './replay.js';
-import { NODE_ACTIONS, PlaygroundSession, type ActionEntry, type LiveViolation, type NodeAction } from './session.js';
+import { buildOpenControl, type OpenControl } from './open-control.js';
+import { NODE_ACTIONS, PlaygroundSession, type ActionEntry, type LiveViolation, type NodeAction, type SessionConfig } from './session.js';
 import type { PendingTimer } from './timers.js';
 import { describeViolationEvent, nodesNamedIn, TraceIndex, violationEvents, type CutLink, type MessageFlight, type NodeState, type ViolationEvent } from './trace-index.js';
 import { ViewIndex } from './view-index.js';
@@ -67,6 +68,8 @@ export interface PlaygroundHandle {
   readonly reloadWithDuration: (durationMicros: Micros) => void;
   /** Switches simulating ahead in idle frame time on or off (on by default; the bench compares the two). */
   readonly simulateAhead: (on: boolean) => void;
+  /** Opens a replay file's or run report's text as the "Open replay file or report" control does; false if refused. */
+  readonly openText: (text: string, name: string) => boolean;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
@@ -140,6 +143,7 @@ class Playground {
   /** The open lesson's text, prepared actions and prompts, beside the ring (empty when none is open). */
   private readonly lessonPanel = el('section', { id: 'lesson', 'aria-label': 'guided lesson' });
   private lesson: Lesson | null = null;
+  openControl!: OpenControl;
   private readonly playButton = el('button', { id: 'play', type: 'button', 'aria-keyshortcuts': 'Space' }, 'Play');
   private readonly stepButton = el('button', { id: 'step', type: 'button', 'aria-keyshortcuts': 'ArrowRight', title: 'step to the next event (→; ← steps back)' }, 'Step ▸');
   private readonly speedSelect = el('select', { id: 'speed', 'aria-label': 'speed (simulated time per second)' });
@@ -198,6 +202,19 @@ class Playground {
     const lessonLabel = el('label', {}, 'Lesson ');
     lessonLabel.append(this.lessonSelect);
     header.append(lessonLabel, this.lessonButton);
+    this.openControl = buildOpenControl({
+      version: this.config.version,
+      dropTarget: document.body,
+      onOpen: (config) => {
+        this.scenarioSelect.value = config.scenario.name;
+        this.seedInput.value = String(config.seed);
+        this.fillBugs(config.bug ?? null);
+        this.showLesson(null);
+        return this.loadConfig(config);
+      },
+      onProblem: (problem) => this.showProblem(problem),
+    });
+    header.append(this.openControl.element);
 
     for (const speed of SPEEDS) this.speedSelect.append(el('option', { value: String(speed) }, `${speed}×`));
     this.speedSelect.value = '1';
@@ -218,7 +235,7 @@ class Playground {
     left.append(this.violationBox, this.ring, this.menu, this.problemLine, this.actPanel());
     const aside = el('aside');
     this.lessonPanel.hidden = true;
-    aside.append(this.lessonPanel, this.detail, el('h2', {}, 'Run'), this.status, this.checksList, el('h2', {}, 'Your actions'), this.actionsList,
+    aside.append(this.lessonPanel, this.detail, el('h2', {}, 'Run'), this.status, this.openControl.status, this.checksList, el('h2', {}, 'Your actions'), this.actionsList,
       el('h2', {}, "The scenario's schedule"), this.drawnList, el('h2', {}, 'Message types'), this.legend,
       el('p', { class: 'hint' }, 'Click a node (or focus it and press Enter) to crash, restart, pause or resume it at the moment shown. '
         + 'Drag from one node to another to cut that link one way (hold Shift, or tick "both ways", to cut both); drag along a cut link to heal it. '
@@ -256,7 +273,13 @@ class Playground {
     this.scenarioSelect.value = this.config.scenario;
     this.seedInput.value = String(this.config.seed);
     this.fillBugs(this.config.bug);
-    this.load(this.config.scenario, this.config.seed, this.config.bug);
+    const opened = this.config.opened !== undefined && this.openControl.open(this.config.opened);
+    if (!opened && this.config.lesson !== undefined && findLesson(this.config.lesson) !== undefined) {
+      this.lessonSelect.value = this.config.lesson;
+      this.openLesson(this.config.lesson);
+    } else if (!opened) {
+      this.load(this.config.scenario, this.config.seed, this.config.bug);
+    }
     requestAnimationFrame((t) => this.frame(t));
   }
 
@@ -416,12 +439,17 @@ class Playground {
       this.showProblem(`unknown scenario ${name}`);
       return false;
     }
+    return this.loadConfig({ scenario, seed, ...(bug !== null ? { bug } : {}), ...(durationMicros !== undefined ? { durationMicros } : {}) }, actions);
+  }
+
+  /** Loads a session of `config` (an opened file's carries its parameters, size and schedule); false if refused. */
+  loadConfig(config: SessionConfig, actions: readonly FaultEntry[] = []): boolean {
     const loaded = this.guard(() => {
-      this.session = new PlaygroundSession({ scenario, seed, ...(bug !== null ? { bug } : {}), ...(durationMicros !== undefined ? { durationMicros } : {}) }, actions);
+      this.session = new PlaygroundSession(config, actions);
       // A dormant spare is absent until a join boots it.
       const spares = this.session.prepared.setup.nodes.filter((n) => n.dormant === true).map((n) => [n.id, 'absent'] as const);
       this.index = new TraceIndex(this.session.nodes.map((n) => n.id), new Map(spares));
-      this.views = new ViewIndex(this.session.nodes.filter((n) => n.role !== 'client').map((n) => n.id), viewFor(scenario.algorithm));
+      this.views = new ViewIndex(this.session.nodes.filter((n) => n.role !== 'client').map((n) => n.id), viewFor(config.scenario.algorithm));
       this.selected = null;
       this.colours.clear();
       // The legend names the new session's message types only (it listed every session's before).
@@ -429,7 +457,7 @@ class Playground {
       this.layoutNodes();
       this.fillSessionControls();
       this.setPlaying(false);
-      document.title = `faultline playground: ${name} seed ${seed}`;
+      document.title = `faultline playground: ${config.scenario.name} seed ${config.seed}`;
     });
     this.draw();
     return loaded;
@@ -690,6 +718,7 @@ class Playground {
     const entry = (f: FaultEntry) => el('li', { 'data-kind': f.kind, 'data-at': String(f.at), ...(f.at > now ? { class: 'later' } : {}) }, `${formatMicros(f.at)}: ${describeFault(f)}`);
     this.actionsList.replaceChildren(...session.actions.map(entry));
     this.drawnList.replaceChildren(...(session.drawn.length === 0 ? [el('li', { class: 'none' }, 'none')] : session.drawn.map(entry)));
+    this.openControl.update(session);
   }
 
   /** The trace events behind a failed check (the handler that broke it, and what it sent), read once per trace. */
@@ -1015,6 +1044,7 @@ playground.mount();
   nowMicros: () => playground.session.nowMicros,
   frames: () => playground.frameCount,
   simulateAhead: (on) => { playground.aheadOn = on; },
+  openText: (text, name) => playground.openControl.openText(text, name),
   reloadWithDuration: (durationMicros) => {
     const { scenario, seed, bug } = playground.session.config;
     playground.load(scenario.name, seed, bug ?? null, [], durationMicros);

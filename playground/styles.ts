@@ -90,4 +90,9 @@ li.later { color: #666; font-style: italic; }
 .timer-name { min-width: 9ch; font-family: ui-monospace, monospace; }
 .timer-bar { display: inline-block; width: 120px; height: 8px; border: 1px solid #555; background: #fff; }
 .timer-bar span { display: block; height: 100%; background: #5a5a5a; }
+#open-run { font-size: 13px; }
+#open-run input { font: inherit; font-size: 13px; max-width: 24ch; }
+#open-status { font-size: 13px; border-left: 4px solid #1f4fa8; padding: 2px 8px; margin: 6px 0; overflow-wrap: anywhere; }
+#open-status[hidden] { display: none; }
+body[data-dropping] main { outline: 3px dashed #1f4fa8; outline-offset: -6px; }
 `;

@@ -66,8 +66,8 @@ describe('the replay file of a playground session', () => {
     }), { numRuns: 300 });
   });
 
-  it('the session and its replay file import nothing from node', () => {
-    for (const entry of ['playground/session.ts', 'playground/replay.ts']) {
+  it('the session, its replay file, the opening of files and the node views import nothing from node', () => {
+    for (const entry of ['playground/session.ts', 'playground/replay.ts', 'playground/open-file.ts', 'playground/view-index.ts', 'playground/node-views.ts']) {
       const { files, packages } = importGraph(entry);
       expect(files.length).toBeGreaterThan(5);
       expect([...packages].filter((p) => p.startsWith('node:') || !['canonicalize', '@noble/hashes/sha2.js', '@noble/hashes/utils.js', 'leven'].includes(p))).toEqual([]);
