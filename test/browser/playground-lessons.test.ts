@@ -2,6 +2,7 @@
 // lesson from the menu by keyboard, see its text, its prepared actions and its prompts beside the ring, and
 // play it to its point (a new leader of a later term; a planted bug's violation stopping the clock; a check
 // judged at the end shown at its moment).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -11,7 +12,7 @@ import { findLesson, LESSONS } from '../../playground/lessons.js';
 import { describeFault } from '../../sim/faults.js';
 import { formatMicros } from '../../sim/time.js';
 import { cliWorkspace } from '../cli/cli-helpers.js';
-import { browserSession, OUTPUT_DIR, skipBrowser, warnIfSkipped } from './browser-session.js';
+import { browserSession, OUTPUT_DIR, pageProblems, skipBrowser, warnIfSkipped } from './browser-session.js';
 
 warnIfSkipped('test/browser/playground-lessons.test.ts');
 
@@ -126,6 +127,31 @@ describe.skipIf(skipBrowser)('guided lessons in the playground, in headless Chro
     await page.selectOption('#scenario-select', 'raft-lossy');
     await page.click('#load');
     expect(await page.locator('#lesson').isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('a page written with --lesson opens that lesson, and one written with --replay opens that run', async () => {
+    const lessonPage = faultline('playground', '--lesson', 'figure-8', '--out', 'lesson-page');
+    expect(lessonPage.status, lessonPage.stderr).toBe(0);
+    const page = await session.browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    const errors = pageProblems(page);
+    await page.goto(pathToFileURL(join(work, 'lesson-page', 'index.html')).href);
+    expect(await page.textContent('#lesson-title')).toBe(findLesson('figure-8')!.title);
+    expect(await page.inputValue('#scenario-select')).toBe('raft-figure-8');
+
+    const saved = faultline('run', 'raft-figure-8', '--seed', '1', '--bug', 'raft/commit-old-term', '--save', 'fig8.json');
+    expect(saved.status).toBe(1);
+    const fingerprint = (JSON.parse(readFileSync(join(work, 'fig8.json'), 'utf8')) as { expected: { fingerprint: string } }).expected.fingerprint;
+    const replayPage = faultline('playground', '--replay', 'fig8.json', '--out', 'replay-page');
+    expect(replayPage.status, replayPage.stderr).toBe(0);
+    await page.goto(pathToFileURL(join(work, 'replay-page', 'index.html')).href);
+    expect(await page.textContent('#open-status')).toMatch(new RegExp(`^opened fig8\\.json .*expected fingerprint ${fingerprint} \\(safety-violation\\)`));
+    expect(await page.inputValue('#bug-select')).toBe('raft/commit-old-term');
+    await page.evaluate(() => (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground.session().runToEnd());
+    await page.locator('body').press('ArrowRight');
+    expect(await page.textContent('#fingerprint')).toBe(fingerprint);
+    expect(await page.textContent('#open-status')).toMatch(/matches fig8\.json/);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

@@ -112,6 +112,16 @@ describe.skipIf(skipBrowser)('the playground in headless Chromium', () => {
 
     await page.screenshot({ path: join(OUTPUT_DIR, 'playground.png'), fullPage: true });
 
+    // The downloaded file opens back in the page (the header's file input): the same run, to the same fingerprint.
+    await page.setInputFiles('#open-file', { name: 'playground-replay.json', mimeType: 'application/json', buffer: readFileSync(file) });
+    expect(await page.textContent('#open-status')).toMatch(new RegExp(`^opened playground-replay\\.json .*expected fingerprint ${fingerprint}`));
+    expect(await page.locator('#actions li').count()).toBe(0);
+    expect(await page.locator('#drawn li[data-kind="crash"]').count()).toBeGreaterThan(0);
+    await page.evaluate(() => (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground.session().runToEnd());
+    await page.locator('body').press('ArrowRight');
+    expect(await page.textContent('#fingerprint')).toBe(fingerprint);
+    expect(await page.textContent('#open-status')).toMatch(/matches playground-replay\.json/);
+
     // Any registered scenario loads in the page: Multi-Paxos with a planted bug, from the start, no actions.
     await page.selectOption('#scenario-select', 'paxos-lossy');
     await page.selectOption('#bug-select', 'paxos/forget-promise');
