@@ -246,7 +246,9 @@ function isJsonData(value: unknown, depth = 0): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
   if (Array.isArray(value)) return value.every((item) => isJsonData(item, depth + 1));
-  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  if (typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
   return Object.values(value as Record<string, unknown>).every((item) => isJsonData(item, depth + 1));
 }
 
