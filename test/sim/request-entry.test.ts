@@ -9,6 +9,7 @@ import { findScenario } from '../../scenarios/index.js';
 import { InputError } from '../../sim/errors.js';
 import { describeFault, describeOp, parseFaultSchedule, type FaultCluster, type FaultEntry } from '../../sim/faults.js';
 import type { Operation } from '../../sim/history.js';
+import { NEMESIS_PROFILES } from '../../sim/nemesis.js';
 import { executeRun, prepareRun } from '../../sim/run.js';
 
 const SCENARIO = findScenario('raft-leader-crash')!;
@@ -127,6 +128,21 @@ describe('request entries: parsing and words', () => {
     const nodes = setup.nodes.map((n) => ({ id: n.id, role: n.role, create: () => { built.push(n.id); return n.create(); } }));
     parseFaultSchedule([{ at: 0, kind: 'crash', node: 'n1' }, { at: 1, kind: 'request', node: 'c2' }, { at: 2, kind: 'request', node: 'c2' }], { nodes, stateRoles: [] }, DURATION, 'f.json');
     expect(built).toEqual(['c2']);
+  });
+});
+
+describe('the nemesis', () => {
+  it('never draws a request: requests are a person\'s, or a schedule author\'s, input', () => {
+    for (const name of ['raft-chaos', 'hash-chaos', '2pc-chaos', 'lb-chaos', 'broadcast-chaos']) {
+      const scenario = findScenario(name)!;
+      for (const nemesis of NEMESIS_PROFILES) {
+        if (nemesis === 'scenario' && scenario.defaultNemesis !== 'scenario') continue;
+        for (const seed of [1, 2, 3]) {
+          const kinds = prepareRun({ scenario, seed, nemesis }).faults.map((f) => f.kind);
+          expect(kinds, `${name} ${nemesis} ${seed}`).not.toContain('request');
+        }
+      }
+    }
   });
 });
 
