@@ -29,10 +29,7 @@ const BANK: BankClientConfig = {
 const bankAdapter: ProtocolScriptAdapter<unknown> = { create: () => new BankClient(BANK) as Process<unknown> };
 
 const SHARD_MEMBERS = ['s1', 's2', 's3'];
-const shardTables = () => new OwnerTables({
-  placement: 'rendezvous', placementOptions: {}, replicas: 3, writeQuorum: 2, keys: 8, initialMembers: SHARD_MEMBERS, controller: 'ctl', clients: ['c1'],
-  batchKeysMax: 4, retryMicros: ms(50), bugs: { deleteBeforeAck: false, staleMapNoEpochCheck: false },
-});
+const shardTables = () => new OwnerTables({ placement: 'rendezvous', placementOptions: {}, replicas: 3, keys: 8 });
 const shardAdapter: ProtocolScriptAdapter<unknown> = {
   create: () => new ShardClient({
     controller: 'ctl', initialMembers: SHARD_MEMBERS, chooseKey: zipfKeys(8, 0), putRatio: 0.5, thinkMicrosMin: ms(10), thinkMicrosMax: ms(50),
