@@ -215,6 +215,15 @@ describe('request entries in a run', () => {
     expect(events.filter((e) => e.at === at).map((e) => [e.type, e.fault?.kind])).toEqual([['fault', 'request']]);
   });
 
+  it('a trigger may issue a request: a client writes the moment a leader is established', () => {
+    const trigger = { at: 0, kind: 'on-fact', fact: 'leader-established', then: [{ afterMicros: 0, kind: 'request', node: 'c4', op: { op: 'put', key: 'k0', value: 'hello leader' } }] };
+    expect(describeFault(parse([trigger])[0]!)).toBe('when a node reports leader-established: c4 issues put k0="hello leader"');
+    const result = run([trigger]);
+    const ops = result.simulator.history.operations.filter((o) => JSON.stringify(o.input) === JSON.stringify(trigger.then[0]!.op));
+    expect(ops).toHaveLength(1);
+    expect(ops[0]!.client).toBe('c4');
+  });
+
   it('the same seed and schedule give the same fingerprint, twice over', () => {
     const schedule = [
       { at: 400_000, kind: 'request', node: 'c2', op: { op: 'cas', key: 'k0', expected: null, value: 'first' } },
