@@ -15,12 +15,15 @@
 //   deliver n2 <- n1                deliver the oldest undelivered message n1 sent to n2
 //   timer n1 election               fire n1's timer (it must be set)
 //   crash n1 / restart n1           crash (unsynced writes are lost, timers dropped) / boot again from disk
+//   request c1 [{op}]               a schedule's `request` entry: c1 issues an operation (its onRequestEntry;
+//                                   the op is checked by its checkRequestOp first), or draws one
 //   tick 100ms                      move the clock
 //   state n1 [n2 …]                 print the nodes' state
 //   pending                         print undelivered messages
 //   show KIND… / hide KIND…         which effects are printed: send, timer, fact, disk, state
 // Output lines, in the order the handler did them: `n1 -> n2 Type {…}`, `n1 set-timer NAME`,
 // `n1 cancel-timer NAME`, `n1 fact TYPE {…}`, `n1 disk write KEY VALUE` / `delete KEY` / `sync`,
+// `c1 invoke #0 {…}` / `c1 ok #0 {…}` / `c1 fail #0 {…}` (client operations in the history),
 // `n1 threw: …` (the node is crashed and its sends are dropped, as in the engine), then `n1 state {…}`;
 // `ok` when there is nothing to print.
 
@@ -51,8 +54,8 @@ export interface ProtocolScriptAdapter<M> {
   state?(process: Process<M>): ScriptFields | undefined;
 }
 
-type EffectKind = 'send' | 'timer' | 'fact' | 'disk' | 'state';
-const EFFECT_KINDS: readonly EffectKind[] = ['send', 'timer', 'fact', 'disk', 'state'];
+type EffectKind = 'send' | 'timer' | 'fact' | 'disk' | 'state' | 'history';
+const EFFECT_KINDS: readonly EffectKind[] = ['send', 'timer', 'fact', 'disk', 'state', 'history'];
 
 /** A script that cannot run (bad syntax, an unknown node, a timer that is not set). */
 export class ProtocolScriptError extends Error {
@@ -146,13 +149,19 @@ class RecordingDisk implements Disk {
   }
 }
 
-const NO_HISTORY: ClientHistory = {
-  invoke: () => {
-    throw new ProtocolScriptError('protocol scripts drive servers: a process may not record client operations');
-  },
-  ok: () => undefined,
-  fail: () => undefined,
-};
+/** A node's view of the script's history: each operation numbered in the order invoked, each step printed. */
+function scriptHistory(cluster: ScriptCluster<unknown>, self: NodeId): ClientHistory {
+  const line = (what: string, opId: number, value: unknown) => cluster.effect('history', `${self} ${what} #${opId}${value === undefined ? '' : ` ${formatValue(value)}`}`);
+  return {
+    invoke: (input) => {
+      const opId = cluster.nextOpId++;
+      line('invoke', opId, input);
+      return opId;
+    },
+    ok: (opId, output) => line('ok', opId, output),
+    fail: (opId, output) => line('fail', opId, output),
+  };
+}
 
 /** The Context one incarnation of a node acts through; effects are recorded in the order they happen. */
 class ScriptContext<M> implements Context<M> {
@@ -160,7 +169,7 @@ class ScriptContext<M> implements Context<M> {
   readonly peers: readonly NodeId[];
   readonly rng: Rng;
   readonly disk: Disk;
-  readonly history = NO_HISTORY;
+  readonly history: ClientHistory;
   /** Sends of the running handler: applied after it returns, dropped if it throws (as the engine does). */
   outbox: InFlight<M>[] = [];
 
@@ -172,6 +181,7 @@ class ScriptContext<M> implements Context<M> {
     this.peers = node.peers;
     this.rng = node.rng;
     this.disk = new RecordingDisk(node.disk, (line) => cluster.effect('disk', `${node.id} ${line}`));
+    this.history = scriptHistory(cluster as ScriptCluster<unknown>, node.id);
   }
 
   now(): Micros {
@@ -214,7 +224,9 @@ class ScriptCluster<M> {
   now: Micros = 0;
   private readonly nodes = new Map<NodeId, ScriptNode<M>>();
   private readonly inFlight: InFlight<M>[] = [];
-  private readonly shown = new Set<EffectKind>(['send', 'timer', 'fact', 'state']);
+  private readonly shown = new Set<EffectKind>(['send', 'timer', 'fact', 'state', 'history']);
+  /** The next client operation's number (the history's ids). */
+  nextOpId = 0;
   private options: ScriptFields = {};
   private output: string[] = [];
 
@@ -262,6 +274,12 @@ class ScriptCluster<M> {
       case 'leave':
         this.askToLeave(this.node(args[0] ?? '', where), where);
         break;
+      case 'request': {
+        const [id = ''] = args;
+        const op = rest.slice(id.length).trim();
+        this.request(this.node(id, where), op === '' ? undefined : parseFields(op, where), where);
+        break;
+      }
       case 'deliver':
         this.deliver(rest, where);
         break;
@@ -291,7 +309,7 @@ class ScriptCluster<M> {
         }
         break;
       default:
-        throw new ProtocolScriptError(`${where}: unknown command ${JSON.stringify(verb)} (known: nodes, start, restart, crash, leave, deliver, timer, tick, state, pending, show, hide)`);
+        throw new ProtocolScriptError(`${where}: unknown command ${JSON.stringify(verb)} (known: nodes, start, restart, crash, leave, request, deliver, timer, tick, state, pending, show, hide)`);
     }
     return this.output.length === 0 ? ['ok'] : this.output;
   }
@@ -346,6 +364,21 @@ class ScriptCluster<M> {
       return;
     }
     this.handle(node, (process, context) => process.onLeave!(context));
+  }
+
+  /** A `request` entry: the node's `onRequestEntry` with `op` as its `checkRequestOp` gives it (undefined: it draws one). */
+  private request(node: ScriptNode<M>, op: ScriptFields | undefined, where: string): void {
+    const process = node.process;
+    if (process === null) throw new ProtocolScriptError(`${where}: ${node.id} is not running`);
+    if (process.onRequestEntry === undefined) throw new ProtocolScriptError(`${where}: ${node.id} takes no requests (its process has no onRequestEntry)`);
+    let given: unknown = op;
+    if (op !== undefined) {
+      if (process.checkRequestOp === undefined) throw new ProtocolScriptError(`${where}: ${node.id} draws each operation itself: give no op`);
+      const checked = process.checkRequestOp(op);
+      if ('problem' in checked) throw new ProtocolScriptError(`${where}: op ${formatValue(op)}: ${checked.problem}`);
+      given = frozenCopy(checked.op);
+    }
+    this.handle(node, (p, context) => p.onRequestEntry!(context, given));
   }
 
   /** After a handler that called `ctx.leave()`: the node is gone (its timers with it; its disk is a fresh machine's if it starts again). */

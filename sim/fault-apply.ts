@@ -150,7 +150,7 @@ export class RoleResolver {
 /**
  * What a fault does to nodes, carried out by the engine (which owns node lifecycle). Each call acts
  * only from the state it names (crash: up or paused; restart: crashed; pause: up; resume: paused; join:
- * absent; leave: up) and otherwise changes nothing.
+ * absent; leave: up; request: up, or paused and then on resume) and otherwise changes nothing.
  */
 export interface NodeFaults<M> {
   /** A node's index; asserts that the node exists. */
@@ -169,6 +169,8 @@ export interface NodeFaults<M> {
   slowNode(index: number, factor: number): void;
   /** Sets the share of requests the node fails at once (0: none). */
   failFastNode(index: number, ratio: number): void;
+  /** Asks a client to issue one operation (`op`, or one it draws when undefined) through its `onRequestEntry`. */
+  requestNode(index: number, op: unknown): void;
   /** Queues messages a clog held, now, in the order given. */
   release(messages: readonly M[]): void;
   /** Arms a trigger (its node references resolved) for the rest of the fault phase. */
@@ -246,6 +248,8 @@ export class FaultApplier<M> {
         return nodes.slowNode(nodes.nodeIndex(entry.node), entry.factor);
       case 'fail-fast':
         return nodes.failFastNode(nodes.nodeIndex(entry.node), entry.ratio);
+      case 'request':
+        return nodes.requestNode(nodes.nodeIndex(entry.node), entry.op);
       case 'on-fact':
       case 'on-message':
         return nodes.armTrigger(entry);

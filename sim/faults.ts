@@ -4,7 +4,7 @@
 
 import { InputError } from './errors.js';
 import { latencyProblem, type LatencyModel } from './network.js';
-import type { NodeId } from './process.js';
+import type { NodeId, RequestCheck } from './process.js';
 import { formatMicros, formatSignedMicros, parseDuration, type Micros } from './time.js';
 
 /** Directed links from every node in `from` to every node in `to`; an omitted side means all nodes. */
@@ -50,7 +50,15 @@ export type PlainFaultEntry =
    * fault injection, as a service mesh does). The node's code asks `ctx.failFastRatio()`; algorithms
    * without requests ignore it. `ratio` 0 ends it.
    */
-  | { readonly at: Micros; readonly kind: 'fail-fast'; readonly node: NodeId; readonly ratio: number; readonly as?: string };
+  | { readonly at: Micros; readonly kind: 'fail-fast'; readonly node: NodeId; readonly ratio: number; readonly as?: string }
+  /**
+   * A client request on demand: `node` (a client, by id or node role such as `@client:any`) issues one
+   * operation now through its `onRequestEntry` hook — `op` as given (plain data the client checked before the
+   * run and put in canonical form), or, without `op`, one it draws as its workload would. Not a fault but
+   * an input, scheduled and replayed like one. A crashed or absent node ignores it (recorded, changes
+   * nothing); a paused one handles it when it resumes.
+   */
+  | { readonly at: Micros; readonly kind: 'request'; readonly node: NodeId; readonly op?: unknown };
 
 /** A plain entry inside a trigger: it acts `afterMicros` after the trigger fires instead of at a time of its own. */
 export type TriggeredFault = PlainFaultEntry extends infer E ? (E extends PlainFaultEntry ? Omit<E, 'at'> & { readonly afterMicros: Micros } : never) : never;
@@ -93,8 +101,11 @@ export type FaultKind = FaultEntry['kind'];
 export const FAULT_KINDS: readonly FaultKind[] = [
   'partition', 'heal', 'crash', 'restart', 'pause', 'resume', 'clog', 'unclog',
   'loss', 'duplicate', 'delay', 'clock-skew', 'clock-drift', 'slow', 'fail-fast', 'join', 'leave',
-  'on-fact', 'on-message',
+  'on-fact', 'on-message', 'request',
 ];
+
+/** Bound: a request's `op` is at most this many characters of JSON text. */
+export const REQUEST_OP_CHARS_MAX = 1_000;
 
 /** In a trigger's `then`, the node that reported the fact. */
 export const FACT_NODE_REF = '$fact';
@@ -141,8 +152,26 @@ export function parseRoleRef(ref: string): { readonly role: string; readonly any
  * accepts `@leader` and `@follower`, as schedules did before roles were open.
  */
 export interface FaultCluster {
-  readonly nodes: readonly { readonly id: NodeId; readonly role: string }[];
+  readonly nodes: readonly FaultClusterNode[];
   readonly stateRoles: readonly string[];
+}
+
+/**
+ * A node as a schedule is checked against it. With `create` (a scenario's NodeSpec), a `request` entry
+ * naming the node asks a process built by it whether it takes requests (`onRequestEntry`) and to check a
+ * given operation (`checkRequestOp`); factories are pure constructors, and only nodes a request names are
+ * built. Without `create`, any node is taken to accept a request, and the run decides.
+ */
+export interface FaultClusterNode {
+  readonly id: NodeId;
+  readonly role: string;
+  create?(): RequestTaker;
+}
+
+/** What a schedule asks of a node's process about requests (sim/process.ts's hooks). */
+export interface RequestTaker {
+  readonly onRequestEntry?: unknown;
+  checkRequestOp?(op: unknown): RequestCheck;
 }
 
 /** Bounds on a clock-drift rate: ±50% is already absurd for real hardware. */
@@ -173,7 +202,8 @@ export function parseFaultSchedule(
   const bound = new Set<string>();
   const known = new Set(roles.nodes.map((n) => n.id));
   const roleNames = [...new Set([...roles.nodes.map((n) => n.role).filter((role) => role !== ''), ...roles.stateRoles])].map((r) => `@${r}`);
-  const entries = list.map((item, index) => parseEntry(item, `${where}: fault #${index + 1}`, { ...roles, known, roleNames }, bound, faultPhaseMicros));
+  const takers = requestTakers(roles.nodes);
+  const entries = list.map((item, index) => parseEntry(item, `${where}: fault #${index + 1}`, { ...roles, known, roleNames, takers }, bound, faultPhaseMicros));
   // Stable sort by time: entries at the same time keep the order they were written in.
   return entries
     .map((entry, index) => ({ entry, index }))
@@ -196,10 +226,36 @@ function isNodeList(cluster: readonly NodeId[] | FaultCluster): cluster is reado
   return Array.isArray(cluster);
 }
 
+/**
+ * A node's process as asked about requests, built once per schedule and only when a request names it:
+ * undefined when the cluster cannot say (a node without `create`).
+ */
+type TakerOf = (id: NodeId) => RequestTaker | undefined;
+
+function requestTakers(nodes: readonly FaultClusterNode[]): TakerOf {
+  const built = new Map<NodeId, RequestTaker | undefined>();
+  return (id) => {
+    if (!built.has(id)) built.set(id, nodes.find((n) => n.id === id)?.create?.());
+    return built.get(id);
+  };
+}
+
+/** True for JSON data (what a schedule file can hold): null, booleans, finite numbers, strings, arrays and plain objects of them. */
+function isJsonData(value: unknown, depth = 0): boolean {
+  if (depth > 32) return false;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((item) => isJsonData(item, depth + 1));
+  if (typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value as Record<string, unknown>).every((item) => isJsonData(item, depth + 1));
+}
+
 function parseEntry(
   item: unknown,
   where: string,
-  cluster: FaultCluster & { readonly known: ReadonlySet<NodeId>; readonly roleNames: readonly string[] },
+  cluster: FaultCluster & { readonly known: ReadonlySet<NodeId>; readonly roleNames: readonly string[]; readonly takers: TakerOf },
   bound: Set<string>,
   faultPhaseMicros: Micros,
 ): FaultEntry {
@@ -396,6 +452,9 @@ function parseEntry(
         times: times(), ...(then !== undefined ? { then } : {}), ...links(),
       };
     }
+    case 'request':
+      allowed('node', 'op');
+      return { at, kind: 'request', ...requestFields(e, here, checkRef, cluster) };
     case 'fail-fast': {
       allowed('node', 'ratio', 'as');
       const ratio = e.ratio;
@@ -405,6 +464,47 @@ function parseEntry(
       return { at, kind: 'fail-fast', node: node(), ratio, ...binding() };
     }
   }
+}
+
+/**
+ * A request entry's node and operation, checked as far as the schedule can know: the node is a client
+ * by id or node role (`@client:any`; not `@leader` or `$NAME`, which name a node only during the run),
+ * every node it can name takes requests, and each accepts `op` (in the canonical form its client gives).
+ */
+function requestFields(
+  e: Record<string, unknown>,
+  here: string,
+  checkRef: (id: unknown, field: string, single: boolean, allowRest: boolean) => NodeId,
+  cluster: FaultCluster & { readonly takers: TakerOf },
+): { node: NodeId; op?: unknown } {
+  const node = checkRef(e.node, 'node', true, false);
+  const role = parseRoleRef(node);
+  if (node.startsWith('$') || (role !== undefined && cluster.stateRoles.includes(role.role))) {
+    throw new InputError(`${here}: node must name a client by id or node role (such as @client:any), not ${node}, which names a node only during the run`);
+  }
+  const named = role === undefined ? [node] : cluster.nodes.filter((n) => n.role === role.role).map((n) => n.id);
+  const takers = () => cluster.nodes.filter((n) => cluster.takers(n.id)?.onRequestEntry !== undefined).map((n) => n.id);
+  for (const id of named) {
+    const taker = cluster.takers(id);
+    if (taker !== undefined && taker.onRequestEntry === undefined) {
+      const able = takers();
+      throw new InputError(`${here}: ${id} takes no requests (${able.length > 0 ? `nodes that do: ${able.join(', ')}` : 'no node of this scenario does'})`);
+    }
+  }
+  if (e.op === undefined) return { node };
+  const text = isJsonData(e.op) ? JSON.stringify(e.op) : undefined;
+  if (text === undefined) throw new InputError(`${here}: op must be plain JSON data (an object such as {"op": "put", "key": "k1", "value": "5"})`);
+  if (text.length > REQUEST_OP_CHARS_MAX) throw new InputError(`${here}: op is ${text.length} characters of JSON; at most ${REQUEST_OP_CHARS_MAX}`);
+  let op: unknown = JSON.parse(text);
+  for (const id of named) {
+    const taker = cluster.takers(id);
+    if (taker === undefined) continue;
+    if (taker.checkRequestOp === undefined) throw new InputError(`${here}: ${id} takes requests but draws each operation itself: omit op`);
+    const checked = taker.checkRequestOp(JSON.parse(text));
+    if ('problem' in checked) throw new InputError(`${here}: op ${text} for ${id}: ${checked.problem}`);
+    if (id === named[0]) op = checked.op;
+  }
+  return { node, op };
 }
 
 function parseAt(value: unknown, where: string): Micros {
@@ -484,11 +584,47 @@ export function describeFault(entry: FaultEntry): string {
       const then = entry.then === undefined ? '' : `: ${entry.then.map((t) => `${t.afterMicros > 0 ? `${formatMicros(t.afterMicros)} later ` : ''}${describeFault({ ...t, at: 0 } as PlainFaultEntry).replaceAll(FROM_NODE_REF, 'its sender').replaceAll(TO_NODE_REF, 'its receiver')}`).join(', then ')}`;
       return `${what} the next ${entry.times > 1 ? `${entry.times} ` : ''}${entry.type} message${entry.times > 1 ? 's' : ''}${where}${linkWords(entry).replace(' on every link', '')}${then}`;
     }
+    case 'request':
+      return `${nodeName(entry.node)} issues ${entry.op === undefined ? 'a request' : describeOp(entry.op)}`;
     case 'fail-fast':
       return entry.ratio === 0
         ? `${nodeName(entry.node)} serves its requests again${boundAs(entry.as)}`
         : `${nodeName(entry.node)} fails ${entry.ratio === 1 ? 'every request' : `${Math.round(entry.ratio * 1000) / 10}% of requests`} at once${boundAs(entry.as)}`;
   }
+}
+
+/**
+ * A request's operation in words, by a convention any client may follow: its verb (`op` or `type`)
+ * first, then its `key` bare, then its `value` (`put k2=5`, `get k2`, `broadcast 7`), then every other
+ * field as `name=value` (`cas k2 expected=null value=5`). Strings with spaces or `=` are quoted.
+ */
+export function describeOp(op: unknown): string {
+  if (op === null || typeof op !== 'object' || Array.isArray(op)) return opValue(op);
+  const fields = { ...(op as Record<string, unknown>) };
+  const words: string[] = [];
+  for (const verb of ['op', 'type']) {
+    if (typeof fields[verb] === 'string') {
+      words.push(fields[verb] as string);
+      delete fields[verb];
+      break;
+    }
+  }
+  const rest = Object.keys(fields).filter((name) => name !== 'key' && name !== 'value');
+  const hasKey = 'key' in fields;
+  const hasValue = 'value' in fields;
+  if (hasKey && hasValue && rest.length === 0) words.push(`${opValue(fields.key)}=${opValue(fields.value)}`);
+  else {
+    if (hasKey) words.push(opValue(fields.key));
+    if (hasValue && !hasKey) words.push(opValue(fields.value));
+    for (const name of rest) words.push(`${name}=${opValue(fields[name])}`);
+    if (hasValue && hasKey) words.push(`value=${opValue(fields.value)}`);
+  }
+  return words.length === 0 ? JSON.stringify(op) : words.join(' ');
+}
+
+function opValue(value: unknown): string {
+  if (typeof value === 'string') return value !== '' && !/[\s="]/.test(value) ? value : JSON.stringify(value);
+  return JSON.stringify(value) ?? String(value);
 }
 
 function nodeName(id: NodeId): string {

@@ -29,7 +29,23 @@ export interface Process<M, F extends Fact = Observation> {
    * takes the node out at once.
    */
   onLeave?(ctx: Context<M, F>): void;
+  /**
+   * A `request` schedule entry asks this node (a client) to issue one operation now: `op`, already in the
+   * form {@link checkRequestOp} gave it, or (undefined) one it draws as its workload would, from `ctx.rng`.
+   * A node without this hook takes no requests (a schedule naming it is refused before the run).
+   */
+  onRequestEntry?(ctx: Context<M, F>, op: unknown): void;
+  /**
+   * Checks an operation a schedule gives a `request` (before the run, on a process built only to ask):
+   * its canonical form (fields in a fixed order), or a one-line problem naming what is wrong. Reads no
+   * state: the answer depends on the operation and the process's configuration only. Without it, the
+   * node takes requests only without an operation.
+   */
+  checkRequestOp?(op: unknown): RequestCheck;
 }
+
+/** What {@link Process.checkRequestOp} says of an operation: its canonical form, or what is wrong with it. */
+export type RequestCheck = { readonly op: unknown } | { readonly problem: string };
 
 /** How a timer counts (see `Context.setTimer`). */
 export interface TimerOptions {

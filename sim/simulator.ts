@@ -26,8 +26,11 @@ export type { RoleOracle } from './fault-apply.js';
 // V8 reads a module-level `const` from the module's context, checked, each time.
 
 /** Queue event kinds. */
-/** Queued event kinds, and (Leave) the handler a `leave` fault runs at once. */
-const enum Kind { Start, Deliver, Timer, Fault, Leave }
+/**
+ * Queued event kinds, and the handlers a `leave` fault (Leave) and a `request` entry (Request) run at
+ * once; a Request is also queued, in a paused node's backlog, until it resumes.
+ */
+const enum Kind { Start, Deliver, Timer, Fault, Leave, Request }
 
 /** The engine's canonical copy of a string (property keys are interned by the JS engine). */
 function intern(text: string): string {
@@ -458,6 +461,10 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
       case Kind.Start:
         this.boot(this.nodes[event.node]!, false);
         return;
+      case Kind.Request:
+        // A request that waited in a paused node's backlog: the node has resumed.
+        this.request(this.nodes[event.node]!, event.payload);
+        return;
     }
   }
 
@@ -533,7 +540,8 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
       if (kind === Kind.Deliver) process.onMessage(context, peer, msg);
       else if (kind === Kind.Timer) process.onTimer(context, peer);
       else if (kind === Kind.Start) process.onStart(context);
-      else process.onLeave!(context);
+      else if (kind === Kind.Leave) process.onLeave!(context);
+      else process.onRequestEntry!(context, msg);
     } catch (error) {
       return this.handlerThrew(node, error);
     }
@@ -688,6 +696,27 @@ export class Simulator implements HistoryListener, NodeFaults<SimEvent> {
     this.replyId = node.id;
     this.replyIndex = node.index;
     this.runHandler(node, Kind.Leave, '', undefined);
+  }
+
+  /**
+   * For the fault applier: a client issues one operation (`op`; undefined: one it draws) through its
+   * `onRequestEntry`. A paused node keeps the request in its backlog and handles it when it resumes (as it
+   * does messages); a crashed or absent node, or one whose process has no hook, ignores it.
+   */
+  requestNode(index: number, op: unknown): void {
+    const node = this.nodes[index]!;
+    if (node.status === 'paused') {
+      node.backlog.push(new SimEvent(this.now, Kind.Request, index, -1, 0, op));
+      return;
+    }
+    this.request(node, op);
+  }
+
+  private request(node: NodeRecord, op: unknown): void {
+    if (node.status !== 'up' || node.process!.onRequestEntry === undefined) return;
+    this.replyId = node.id;
+    this.replyIndex = node.index;
+    this.runHandler(node, Kind.Request, '', op);
   }
 
   /** The node leaves the cluster: like a crash its process, timers and backlog go, but it stays absent until a join. */

@@ -6,9 +6,12 @@
 // acknowledged it yet, on a retransmission timer, so loss, partitions and crashes only delay delivery.
 // Delivered values live on disk, so a restarted node neither forgets nor re-delivers them.
 //
+// A schedule's `request` entry makes a node broadcast one more value on demand (given, or drawn as its
+// own broadcasts draw theirs), beside the `broadcastsPerNode` of its workload.
+//
 // Assumes: fair-lossy links (a message resent forever is eventually delivered once faults heal).
 
-import type { Context, NodeId, Process } from '../../sim/process.js';
+import type { Context, NodeId, Process, RequestCheck } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
 import type { BroadcastBugs } from './bugs.js';
 import type { BroadcastFact } from './facts.js';
@@ -36,6 +39,22 @@ interface Stored {
 
 const DELIVERED_PREFIX = 'delivered/';
 const SEQ_KEY = 'seq';
+/** How many of the node's broadcasts were requests (the rest were its workload's). */
+const REQUESTED_KEY = 'requested';
+
+/** A value a node broadcasts: what its workload draws (and a request without a value). */
+const VALUE_MAX = 999_999;
+
+/** A broadcast a schedule asks for, in canonical form `{op: 'broadcast', value}`, or what is wrong with it. */
+export function checkBroadcastOp(raw: unknown): RequestCheck {
+  const shape = '{"op": "broadcast", "value": N} with N an integer from 0 to ' + VALUE_MAX;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { problem: `must be ${shape}` };
+  const { op, value, ...extra } = raw as Record<string, unknown>;
+  if (Object.keys(extra).length > 0) return { problem: `unknown field ${Object.keys(extra).map((name) => `'${name}'`).join(', ')} (a broadcast takes op and value)` };
+  if (op !== 'broadcast') return { problem: `op must be "broadcast"; got ${JSON.stringify(op) ?? 'nothing'}` };
+  if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > VALUE_MAX) return { problem: `value must be an integer from 0 to ${VALUE_MAX}; got ${JSON.stringify(value) ?? 'nothing'}` };
+  return { op: { op: 'broadcast', value } };
+}
 
 export class BroadcastNode implements Process<BroadcastMessage, BroadcastFact> {
   /** Every value this node has delivered (mirrors the disk). */
@@ -55,7 +74,7 @@ export class BroadcastNode implements Process<BroadcastMessage, BroadcastFact> {
       // After a restart we no longer know who has what: offer everything again; acks prune it.
       if (!this.config.bugs.noRetransmit) this.unacked.set(id, new Set(ctx.peers));
     }
-    if (this.nextSeq(ctx) < this.config.broadcastsPerNode) {
+    if (this.workloadDone(ctx) < this.config.broadcastsPerNode) {
       ctx.setTimer('broadcast', ctx.rng.int(1, this.config.broadcastIntervalMicros));
     }
     if (!this.config.bugs.noRetransmit) ctx.setTimer('retransmit', this.config.retransmitMicros);
@@ -80,6 +99,17 @@ export class BroadcastNode implements Process<BroadcastMessage, BroadcastFact> {
     ctx.send(from, { type: 'ack', id: msg.id });
   }
 
+  /** A schedule's request: broadcast `op.value` (checked by {@link checkBroadcastOp}), or a value drawn as the workload draws, now. */
+  onRequestEntry(ctx: Context<BroadcastMessage, BroadcastFact>, op: unknown): void {
+    // Written before the broadcast's deliver() syncs the disk: the workload's count stays right after a restart.
+    ctx.disk.write(REQUESTED_KEY, (ctx.disk.read<number>(REQUESTED_KEY) ?? 0) + 1);
+    this.send(ctx, op === undefined ? undefined : (op as { value: number }).value);
+  }
+
+  checkRequestOp(op: unknown): RequestCheck {
+    return checkBroadcastOp(op);
+  }
+
   inspect(): { delivered: string[]; unacked: number } {
     return { delivered: [...this.delivered.keys()], unacked: this.unacked.size };
   }
@@ -88,17 +118,29 @@ export class BroadcastNode implements Process<BroadcastMessage, BroadcastFact> {
     return ctx.disk.read<number>(SEQ_KEY) ?? 0;
   }
 
+  /** The workload's broadcasts so far (every broadcast but the requested ones). */
+  private workloadDone(ctx: Context<BroadcastMessage, BroadcastFact>): number {
+    return this.nextSeq(ctx) - (ctx.disk.read<number>(REQUESTED_KEY) ?? 0);
+  }
+
+  /** The workload's timer: one broadcast, and the next one's timer while the workload has more. */
   private broadcast(ctx: Context<BroadcastMessage, BroadcastFact>): void {
+    const done = this.workloadDone(ctx);
+    this.send(ctx, undefined);
+    if (done + 1 < this.config.broadcastsPerNode) ctx.setTimer('broadcast', this.config.broadcastIntervalMicros);
+  }
+
+  /** Broadcasts `given`, or a value drawn from the node's stream: recorded, reported, delivered here and relayed. */
+  private send(ctx: Context<BroadcastMessage, BroadcastFact>, given: number | undefined): void {
     const seq = this.nextSeq(ctx);
     // Invariant (unique ids across restarts): the sequence number is persisted before the id is used;
     // deliver() syncs it together with the value.
     ctx.disk.write(SEQ_KEY, seq + 1);
     const id = `${ctx.self}/${seq}`;
-    const value = ctx.rng.int(0, 999_999);
+    const value = given ?? ctx.rng.int(0, VALUE_MAX);
     this.openOps.set(id, ctx.history.invoke({ op: 'broadcast', id, value }));
     ctx.observe({ type: 'broadcast', id, origin: ctx.self });
     this.deliver(ctx, id, ctx.self, value, undefined);
-    if (seq + 1 < this.config.broadcastsPerNode) ctx.setTimer('broadcast', this.config.broadcastIntervalMicros);
   }
 
   /** Persist, deliver once, then relay to every peer but the one it came from. */

@@ -2,8 +2,10 @@
 // random get/put/append/cas operations over a small key space, one at a time: each is recorded in the
 // history, sent to the server it believes leads, and retried (same session seq, so it applies once) on a
 // timeout or a redirect. An operation still unanswered when the client gives up or the run ends stays open.
+// A schedule's `request` entry makes it issue one operation on demand (given, or drawn as the workload
+// draws): at once when idle, else queued behind the pending one, since a session has one command in flight.
 
-import type { Context, NodeId, Process } from '../../sim/process.js';
+import type { Context, NodeId, Process, RequestCheck } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
 import type { KvCommand, KvResult } from './state-machine.js';
 
@@ -40,8 +42,51 @@ interface Pending {
 
 const SEQ_KEY = 'client-seq';
 
+/** Bound: requests waiting behind the pending operation; more are ignored (a schedule is finite, and this is far beyond a person's clicks). */
+export const KV_REQUESTS_QUEUED_MAX = 64;
+/** Bounds on a requested operation's key and values, in characters. */
+export const KV_KEY_CHARS_MAX = 64;
+export const KV_VALUE_CHARS_MAX = 256;
+
+const KV_OP_SHAPE = '{"op": "get", "key": K}, {"op": "put" or "append", "key": K, "value": V} or {"op": "cas", "key": K, "expected": V or null, "value": V}';
+
+/**
+ * A kv operation a schedule asks a client to issue, in canonical form (`op`, `key`, then `expected` and
+ * `value`), or what is wrong with it. Keys and values are strings (any key: the store takes any).
+ */
+export function checkKvCommand(raw: unknown): RequestCheck {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { problem: `must be one of ${KV_OP_SHAPE}` };
+  const c = raw as Record<string, unknown>;
+  const fields: Record<KvCommand['op'], readonly string[]> = { get: ['op', 'key'], put: ['op', 'key', 'value'], append: ['op', 'key', 'value'], cas: ['op', 'key', 'expected', 'value'] };
+  if (typeof c.op !== 'string' || !Object.hasOwn(fields, c.op)) return { problem: `op must be get, put, append or cas; got ${JSON.stringify(c.op)}` };
+  const op = c.op as KvCommand['op'];
+  const extra = Object.keys(c).filter((name) => !fields[op].includes(name));
+  if (extra.length > 0) return { problem: `a ${op} takes ${fields[op].join(', ')}; unknown field ${extra.map((name) => `'${name}'`).join(', ')}` };
+  const text = (name: string, limit: number, nullable = false): string | undefined => {
+    const value = c[name];
+    if (nullable && value === null) return undefined;
+    if (typeof value !== 'string' || value.length > limit || (name === 'key' && value === '')) {
+      return `${name} must be a${name === 'key' ? ' non-empty' : ''} string of at most ${limit} characters${nullable ? ' or null' : ''}; got ${JSON.stringify(value) ?? 'nothing'}`;
+    }
+    return undefined;
+  };
+  const problem = text('key', KV_KEY_CHARS_MAX)
+    ?? (op === 'cas' ? text('expected', KV_VALUE_CHARS_MAX, true) : undefined)
+    ?? (op !== 'get' ? text('value', KV_VALUE_CHARS_MAX) : undefined);
+  if (problem !== undefined) return { problem };
+  const key = c.key as string;
+  switch (op) {
+    case 'get': return { op: { op, key } };
+    case 'put':
+    case 'append': return { op: { op, key, value: c.value as string } };
+    case 'cas': return { op: { op, key, expected: c.expected as string | null, value: c.value as string } };
+  }
+}
+
 export class KvClient implements Process<ClientRequest | ClientReply> {
   private pending: Pending | null = null;
+  /** Requests waiting for the pending operation to end (undefined: draw one then), oldest first. Volatile: a crash forgets them. */
+  private readonly queued: (KvCommand | undefined)[] = [];
   private leaderHint: NodeId | null = null;
   /** The last value this client saw per key, to make cas sometimes succeed. */
   private readonly lastSeen = new Map<string, string | null>();
@@ -75,21 +120,50 @@ export class KvClient implements Process<ClientRequest | ClientReply> {
     this.scheduleNext(ctx);
   }
 
+  /**
+   * A schedule's request: issue `op` (checked by {@link checkKvCommand}), or one drawn as the workload
+   * draws, now if idle. Invariant (one command in flight per session): while an operation is pending,
+   * it waits in the queue and starts when that one ends, before the workload's next.
+   */
+  onRequestEntry(ctx: Context<ClientRequest | ClientReply>, op: unknown): void {
+    const command = op as KvCommand | undefined;
+    if (this.pending !== null) {
+      if (this.queued.length < KV_REQUESTS_QUEUED_MAX) this.queued.push(command);
+      return;
+    }
+    ctx.cancelTimer('next');
+    this.issue(ctx, command);
+  }
+
+  checkRequestOp(op: unknown): RequestCheck {
+    return checkKvCommand(op);
+  }
+
   inspect(): { pending: number | null; leaderHint: NodeId | null } {
     return { pending: this.pending?.seq ?? null, leaderHint: this.leaderHint };
   }
 
+  /** The operation ended (answered, or given up): a queued request goes next, else the workload's think time. */
   private scheduleNext(ctx: Context<ClientRequest | ClientReply>): void {
+    if (this.queued.length > 0) {
+      this.issue(ctx, this.queued.shift());
+      return;
+    }
     ctx.setTimer('next', ctx.rng.int(this.config.thinkMicrosMin, this.config.thinkMicrosMax));
   }
 
   private startOperation(ctx: Context<ClientRequest | ClientReply>): void {
     if (ctx.now() >= this.config.stopAtMicros) return;
+    this.issue(ctx, undefined);
+  }
+
+  /** Records and sends one operation: `given`, or one drawn from the workload. */
+  private issue(ctx: Context<ClientRequest | ClientReply>, given: KvCommand | undefined): void {
     // Invariant (one apply per session seq): a seq is never reused, even across a client restart.
     const seq = (ctx.disk.read<number>(SEQ_KEY) ?? 0) + 1;
     ctx.disk.write(SEQ_KEY, seq);
     ctx.disk.sync();
-    const command = this.randomCommand(ctx, seq);
+    const command = given ?? this.randomCommand(ctx, seq);
     const opId = ctx.history.invoke(command);
     this.pending = { seq, opId, command, attempts: 0 };
     this.send(ctx);

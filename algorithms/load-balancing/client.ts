@@ -9,9 +9,11 @@
 // budgetRatio × first attempts in that window + budgetMinPerSecond × the window's seconds); else the
 // request ends with that outcome: `lb-done`, once. An answer to an attempt other than the one awaited now
 // (a late answer to a timed-out attempt) is ignored, as Envoy ignores an answer after its per-try timeout.
+// A schedule's `request` entry adds one request on demand (for a given key, or one drawn as the workload
+// draws), beside the workload: it counts toward no `requestsMax`, and a closed loop does not follow it.
 
 import { assert } from '../../sim/assert.js';
-import type { Context, NodeId, Process } from '../../sim/process.js';
+import type { Context, NodeId, Process, RequestCheck } from '../../sim/process.js';
 import type { Micros } from '../../sim/time.js';
 import { BalancerCore, defaultBalancerParts, type MakeBalancerParts } from './balancer.js';
 import type { ClientConfig } from './config.js';
@@ -34,6 +36,19 @@ interface OpenRequest {
   awaiting: boolean;
   /** The attempt's timeout in the client's own queue (central mode; client-side the core holds it). */
   deadline: Deadline<OpenRequest> | null;
+  /** A schedule's request, beside the workload (a closed loop does not follow it with another). */
+  readonly requested: boolean;
+}
+
+/** A request a schedule asks for, in canonical form `{op: 'request', key}`, or what is wrong with it (keys 0 … keys−1). */
+export function checkLbRequest(raw: unknown, keys: number): RequestCheck {
+  const shape = `{"op": "request", "key": N} with N an integer from 0 to ${keys - 1}`;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { problem: `must be ${shape}` };
+  const { op, key, ...extra } = raw as Record<string, unknown>;
+  if (Object.keys(extra).length > 0) return { problem: `unknown field ${Object.keys(extra).map((name) => `'${name}'`).join(', ')} (a request takes op and key)` };
+  if (op !== 'request') return { problem: `op must be "request"; got ${JSON.stringify(op) ?? 'nothing'}` };
+  if (!Number.isSafeInteger(key) || (key as number) < 0 || (key as number) >= keys) return { problem: `key must be an integer from 0 to ${keys - 1}; got ${JSON.stringify(key) ?? 'nothing'}` };
+  return { op: { op, key } };
 }
 
 /** Request ids of one boot: boot b numbers its requests (b − 1) × this + 1, + 2 …, so a restarted client never reuses an id. */
@@ -70,6 +85,8 @@ export class Client implements Process<LbMessage, LbFact> {
   /** Open loop: the fraction of a microsecond the last arrival timer's span left out. */
   private arrivalCarryMicros = 0;
   private issued = 0;
+  /** Of those issued, how many a schedule requested (the workload's `requestsMax` counts the others). */
+  private requested = 0;
   private done = 0;
   private retries = 0;
 
@@ -167,7 +184,7 @@ export class Client implements Process<LbMessage, LbFact> {
       if (burst >= ARRIVALS_PER_MICROSECOND_MAX) assert(false, `${ctx.self}: more than ${ARRIVALS_PER_MICROSECOND_MAX} arrivals in one microsecond`);
       this.issue(ctx);
       // The workload is done: no further arrival.
-      if (this.config.requestsMax !== undefined && this.issued >= this.config.requestsMax) return;
+      if (this.config.requestsMax !== undefined && this.issued - this.requested >= this.config.requestsMax) return;
       if (this.armArrival(ctx)) return;
     }
   }
@@ -183,13 +200,29 @@ export class Client implements Process<LbMessage, LbFact> {
     return true;
   }
 
+  /** A schedule's request: one more request now, for `op.key` (checked by {@link checkLbRequest}) or a key drawn as the workload draws. */
+  onRequestEntry(ctx: ClientContext, op: unknown): void {
+    this.start(ctx, op === undefined ? undefined : (op as { key: number }).key, true);
+  }
+
+  checkRequestOp(op: unknown): RequestCheck {
+    return checkLbRequest(op, this.config.keys);
+  }
+
   /** A new request: `lb-issue`, a key, and its first attempt (none once `requestsMax` are issued in this life). */
   private issue(ctx: ClientContext): void {
-    if (this.config.requestsMax !== undefined && this.issued >= this.config.requestsMax) return;
+    if (this.config.requestsMax !== undefined && this.issued - this.requested >= this.config.requestsMax) return;
+    this.start(ctx, undefined, false);
+  }
+
+  /** Opens a request (the workload's, or with `requestedKey` set or drawn, a schedule's) and sends its first attempt. */
+  private start(ctx: ClientContext, requestedKey: number | undefined, requested: boolean): void {
     const now = ctx.now();
-    const request: OpenRequest = { id: this.nextId++, key: ctx.rng.int(0, this.config.keys - 1), attempt: 0, firstSentMicros: now, awaiting: false, deadline: null };
+    const key = requestedKey ?? ctx.rng.int(0, this.config.keys - 1);
+    const request: OpenRequest = { id: this.nextId++, key, attempt: 0, firstSentMicros: now, awaiting: false, deadline: null, requested };
     this.open.set(request.id, request);
     this.issued++;
+    if (requested) this.requested++;
     ctx.observe({ type: 'lb-issue', id: request.id, localMicros: now });
     this.firstAttemptTimes.push(now);
     this.send(ctx, request);
@@ -251,7 +284,7 @@ export class Client implements Process<LbMessage, LbFact> {
       type: 'lb-done', id: request.id, outcome, attempts: request.attempt,
       latencyMicros: Math.max(0, ctx.now() - request.firstSentMicros), backend,
     });
-    if (this.config.workload.kind === 'closed') this.thinks.add(ctx, null);
+    if (this.config.workload.kind === 'closed' && !request.requested) this.thinks.add(ctx, null);
   }
 
   /** Requests issued and ended since boot, open now (issued = done + open), and retries sent. */

@@ -102,6 +102,7 @@ class FakeNodes implements NodeFaults<string> {
   driftClock(index: number, ppm: number) { this.calls.push(`drift ${index} ${ppm}`); }
   slowNode(index: number, factor: number) { this.calls.push(`slow ${index} ${factor}`); }
   failFastNode(index: number, ratio: number) { this.calls.push(`fail-fast ${index} ${ratio}`); }
+  requestNode(index: number, op: unknown) { this.calls.push(`request ${index} ${JSON.stringify(op) ?? 'drawn'}`); }
   release(messages: readonly string[]) { this.calls.push(`release ${messages.join(',')}`); }
   armTrigger(entry: TriggerEntry) { this.calls.push(`arm ${entry.kind}`); }
 }
@@ -124,7 +125,9 @@ describe('FaultApplier', () => {
     faults.apply({ at: 0, kind: 'resume', node: 'c1' }, 'recovery', 0);
     faults.apply({ at: 0, kind: 'clock-skew', node: 's3', offsetMicros: -5 }, 'schedule', 0);
     faults.apply({ at: 0, kind: 'clock-drift', node: 's1', ppm: 100 }, 'schedule', 0);
-    expect(nodes.calls).toEqual(['crash 1', 'restart 1', 'pause 3', 'resume 3', 'skew 2 -5', 'drift 0 100']);
+    faults.apply({ at: 0, kind: 'request', node: 'c1' }, 'schedule', 0);
+    faults.apply({ at: 0, kind: 'request', node: 'c1', op: { op: 'get', key: 'k1' } }, 'schedule', 0);
+    expect(nodes.calls).toEqual(['crash 1', 'restart 1', 'pause 3', 'resume 3', 'skew 2 -5', 'drift 0 100', 'request 3 drawn', 'request 3 {"op":"get","key":"k1"}']);
   });
 
   it('sends link faults to the network, and releases what an unclog frees', () => {
