@@ -25,9 +25,9 @@ export type NodeAction = (typeof NODE_ACTIONS)[number];
 /**
  * Every kind of entry the page takes as an action: node actions, cutting links (one-way `partition` from/to)
  * and healing them (sim/faults.ts has only a global `heal`: every cut is restored at once), loss ratio,
- * latency and clock drift.
+ * latency and clock drift, and a client request on demand (`request`: an input, scheduled like a fault).
  */
-export const ACTION_KINDS = [...NODE_ACTIONS, 'partition', 'heal', 'loss', 'delay', 'clock-drift'] as const;
+export const ACTION_KINDS = [...NODE_ACTIONS, 'partition', 'heal', 'loss', 'delay', 'clock-drift', 'request'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 /** An action as the page asks for it: a schedule entry of one of ACTION_KINDS without its time (the moment shown). */

@@ -129,16 +129,24 @@ export class TimerLog {
       }
       return wrapped!;
     };
-    const process: Process<M, F> = {
+    // Every hook of Process (Required: a hook added to sim/process.ts does not compile here until it is forwarded).
+    const forward: Required<Process<M, F>> = {
       onStart: (ctx) => inner.onStart(wrap(ctx)),
       onMessage: (ctx, from, msg) => inner.onMessage(wrap(ctx), from, msg),
       onTimer: (ctx, name) => {
         this.fired(node, name);
         inner.onTimer(wrap(ctx), name);
       },
+      inspect: () => inner.inspect!(),
+      onLeave: (ctx) => inner.onLeave!(wrap(ctx)),
+      onRequestEntry: (ctx, op) => inner.onRequestEntry!(wrap(ctx), op),
+      checkRequestOp: (op) => inner.checkRequestOp!(op),
     };
-    if (inner.inspect !== undefined) process.inspect = () => inner.inspect!();
-    if (inner.onLeave !== undefined) process.onLeave = (ctx) => inner.onLeave!(wrap(ctx));
+    // Only the optional hooks the process has: the engine treats a missing hook otherwise than one that does nothing.
+    const process: Process<M, F> = { onStart: forward.onStart, onMessage: forward.onMessage, onTimer: forward.onTimer };
+    for (const hook of ['inspect', 'onLeave', 'onRequestEntry', 'checkRequestOp'] as const) {
+      if (inner[hook] !== undefined) (process as Record<typeof hook, unknown>)[hook] = forward[hook];
+    }
     return process;
   }
 

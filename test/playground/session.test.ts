@@ -24,7 +24,7 @@ function fresh(session: PlaygroundSession): { fingerprint: string; outcome: stri
 }
 
 const server = fc.constantFrom('n1', 'n2', 'n3', 'n4', 'n5');
-/** Every kind of action the page takes: node actions, a cut link (one way or both), heal, loss, latency, clock drift. */
+/** Every kind of action the page takes: node actions, a cut link (one way or both), heal, loss, latency, clock drift, a client request. */
 const action: fc.Arbitrary<ActionEntry> = fc.oneof(
   fc.record({ kind: fc.constantFrom(...NODE_ACTIONS), node: server }),
   fc.tuple(server, server, fc.boolean()).filter(([a, b]) => a !== b).map(([a, b, both]): ActionEntry => (both
@@ -34,6 +34,8 @@ const action: fc.Arbitrary<ActionEntry> = fc.oneof(
   fc.record({ kind: fc.constant('loss' as const), ratio: fc.integer({ min: 0, max: 100 }).map((p) => p / 100) }).chain((e) => fc.option(server, { nil: undefined }).map((n) => (n === undefined ? e : { ...e, from: [n] }))),
   fc.record({ base: fc.integer({ min: 0, max: ms(200) }), jitter: fc.integer({ min: 0, max: ms(50) }) }).map(({ base, jitter }): ActionEntry => ({ kind: 'delay', latency: { kind: 'uniform', baseMicros: base, jitterMicros: jitter } })),
   fc.record({ kind: fc.constant('clock-drift' as const), node: server, ppm: fc.integer({ min: -200_000, max: 200_000 }) }),
+  fc.record({ kind: fc.constant('request' as const), node: fc.constantFrom('c1', 'c2', 'c3') }),
+  fc.record({ kind: fc.constant('request' as const), node: fc.constantFrom('c1', 'c2'), op: fc.record({ op: fc.constant('put'), key: fc.constantFrom('k1', 'k2'), value: fc.constantFrom('a', 'b') }) }),
 );
 
 /** A user's session: seeks (back or forward), steps and actions, as times in the fault phase. */
