@@ -58,6 +58,8 @@ export interface TimelineModelOptions {
   readonly initial?: ReadonlyMap<NodeId, NodeDrawStatus>;
   /** The scenario's latency (`setup.network.latency`): a `delay` back to it ends the delay band, as in the HTML report. */
   readonly baseLatency: LatencyModel;
+  /** The scenario's client nodes (role `client`): they report no roles, so the timeline gives them no role lane. */
+  readonly clients?: readonly NodeId[];
 }
 
 /** Sentinel end for fault windows still open: never reached by a run (DURATION_MICROS_MAX is far below it). */
@@ -103,6 +105,8 @@ export class TimelineModel {
   private recoveryAt: Micros | null = null;
   private changes = 0;
   private restarts = 0;
+  /** Roles in the order first reported, across restarts (a role keeps its colour). */
+  private readonly roleNames: string[] = [];
 
   constructor(readonly nodes: readonly NodeId[], private readonly options: TimelineModelOptions) {
     this.reset();
@@ -158,7 +162,9 @@ export class TimelineModel {
       case 'observe': {
         const fact = asRoleFact(e.fact);
         const roles = this.roles.get(e.node);
-        if (fact !== undefined && roles !== undefined && change(roles, e.at, { role: fact.role, term: fact.term }, sameRole)) this.changes++;
+        if (fact === undefined || roles === undefined) return false;
+        if (!this.roleNames.includes(fact.role)) this.roleNames.push(fact.role);
+        if (change(roles, e.at, { role: fact.role, term: fact.term }, sameRole)) this.changes++;
         return false;
       }
       case 'invoke': {
@@ -228,6 +234,16 @@ export class TimelineModel {
   /** The node's role stretches, in time order, tiling [0, frontier]; the last is open. Read-only. */
   rolesOf(node: NodeId): readonly RoleStretch[] {
     return this.roles.get(node) ?? [];
+  }
+
+  /** Whether the node is one of the scenario's clients (given as `clients`). */
+  isClient(node: NodeId): boolean {
+    return this.options.clients?.includes(node) ?? false;
+  }
+
+  /** The position of `role` among the roles reported so far (for a colour of its own); -1 if never reported. */
+  roleIndex(role: string): number {
+    return this.roleNames.indexOf(role);
   }
 
   /** Every client operation invoked so far, in invoke order (so by call time). */
