@@ -87,8 +87,8 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   return node;
 }
 
-/** One drawn bar: where, its classes (or a fill), its hover text, and its label if it fits. */
-interface Bar {
+/** One drawn bar (svg pixels): where, its classes (or a fill), its hover text, and its label if it fits. */
+export interface Bar {
   x: number;
   w: number;
   cls: string;
@@ -319,6 +319,11 @@ export class Timeline {
    */
   draw(model: TimelineModel, nowMicros: Micros, frontierMicros: Micros, lastMicros: Micros): void {
     const end = Math.max(1, lastMicros, model.frontierMicros);
+    if (this.last?.model !== model) {
+      // Another model (a session loaded anew): nothing cached from the last one holds.
+      this.contentKey = '';
+      this.opsGeneration = -1;
+    }
     this.last = { model, now: nowMicros, frontier: frontierMicros, lastMicros: end };
     const x = (t: Micros) => LEFT + (Math.min(t, end) / end) * this.plotPixels;
     this.layout(model, end, x);
@@ -434,6 +439,7 @@ export class Timeline {
       minPixels *= 2;
     }
     let drawnBars = 0;
+    let droppedBars = 0;
     let mergedRuns = 0;
     for (const lane of this.lanes) {
       let bars: Bar[];
@@ -441,8 +447,10 @@ export class Timeline {
       else if (lane.kind === 'role') bars = stretchBars(model.rolesOf(lane.node), frontier, x, roleBar(lane.node, model));
       else if (lane.kind === 'fault') bars = faultBars(model.faultBands.filter((b) => b.lane === lane.lane), frontier, x);
       else {
-        bars = (opBars.get(`${lane.node}\u0000${lane.lane}`) ?? []).slice(0, OP_BARS_MAX - drawnBars);
+        const all = opBars.get(`${lane.node}\u0000${lane.lane}`) ?? [];
+        bars = all.slice(0, OP_BARS_MAX - drawnBars);
         drawnBars += bars.length;
+        droppedBars += all.length - bars.length;
         mergedRuns += bars.filter((b) => b.cls.includes('tl-op-merged')).length;
       }
       lane.pool.update(bars);
@@ -458,6 +466,7 @@ export class Timeline {
     const total = model.operations.length;
     const parts = [`${total.toLocaleString('en-US')} client operation${total === 1 ? '' : 's'} in ${drawnBars.toLocaleString('en-US')} bar${drawnBars === 1 ? '' : 's'}`];
     if (mergedRuns > 0) parts.push(`runs of operations narrower than ${minPixels} px are merged into one bar (hover it for the counts)`);
+    if (droppedBars > 0) parts.push(`${droppedBars.toLocaleString('en-US')} more bars past the first ${OP_BARS_MAX.toLocaleString('en-US')} are not drawn`);
     if (hidden > 0) parts.push(`${hidden.toLocaleString('en-US')} in lanes past the ${OP_LANES_DRAWN_MAX}th (too many open at once) are not drawn`);
     if (recovery !== null) parts.push(`shaded from ${formatMicros(recovery)}: the recovery phase`);
     const text = `${parts.join('; ')}. Click or drag to show a moment; with the timeline focused, ← → move by 1%, Page Up/Down by 10%.`;
@@ -470,7 +479,7 @@ export class Timeline {
  * Bars for a list of stretches that tile [0, frontier]: one per stretch at least a pixel wide; a run of
  * narrower ones becomes one patterned bar ("n changes"). Stretches `make` returns null for are not drawn.
  */
-function stretchBars<S extends { from: Micros; to: Micros | null }>(list: readonly S[], frontier: Micros, x: (t: Micros) => number, make: (s: S, to: Micros) => Omit<Bar, 'x' | 'w'> | null): Bar[] {
+export function stretchBars<S extends { from: Micros; to: Micros | null }>(list: readonly S[], frontier: Micros, x: (t: Micros) => number, make: (s: S, to: Micros) => Omit<Bar, 'x' | 'w'> | null): Bar[] {
   const out: Bar[] = [];
   let run: { x0: number; x1: number; from: Micros; to: Micros; count: number; first: S } | undefined;
   const flush = () => {
@@ -504,7 +513,7 @@ function stretchBars<S extends { from: Micros; to: Micros | null }>(list: readon
   return out;
 }
 
-function statusBar(node: string) {
+export function statusBar(node: string) {
   return (s: StatusStretch, to: Micros): Omit<Bar, 'x' | 'w'> => ({
     cls: `tl-status tl-status-${s.status}`, fill: '', key: `${s.status}|${s.from}|${to}`,
     title: () => `${node} ${s.status} from ${formatMicros(s.from)} to ${formatMicros(to)}${s.to === null ? ' (so far)' : ''}`,
@@ -542,13 +551,13 @@ function faultBars(bands: readonly FaultBand[], frontier: Micros, x: (t: Micros)
  * at least `minPixels` wide; consecutive narrower ones within a pixel of each other merge into one bar that
  * counts them.
  */
-function operationBars(ops: readonly OpBar[], indices: readonly number[], frontier: Micros, x: (t: Micros) => number, minPixels: number): Bar[] {
+export function operationBars(ops: readonly OpBar[], indices: readonly number[], frontier: Micros, x: (t: Micros) => number, minPixels: number): Bar[] {
   const out: Bar[] = [];
   let run: { x0: number; x1: number; first: number; last: number; count: number; ok: number; fail: number; open: number } | undefined;
   const single = (op: OpBar, x0: number, x1: number): Bar => {
     const end = op.ret ?? frontier;
     return {
-      x: x0, w: Math.max(1.5, x1 - x0), cls: `tl-op tl-op-${op.status}`, fill: '', key: `${op.opId}|${op.status}|${end}`,
+      x: x0, w: Math.max(1, x1 - x0), cls: `tl-op tl-op-${op.status}`, fill: '', key: `${op.opId}|${op.status}|${end}`,
       title: () => `${op.client} #${op.opId} ${op.input}\n${op.status === 'open' ? 'open: no answer yet' : `${op.status}: ${op.output}`}\ncalled ${formatMicros(op.call)}${op.ret === null ? '' : `, returned ${formatMicros(op.ret)} (after ${formatMicros(op.ret - op.call)})`}`,
       label: '', short: '', dark: false, data: { 'data-op': String(op.opId), 'data-status': op.status },
     };

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PlaygroundSession } from '../../playground/session.js';
+import { operationBars, statusBar, stretchBars } from '../../playground/timeline.js';
 import { TimelineModel, type OpBar } from '../../playground/timeline-model.js';
 import type { NodeDrawStatus } from '../../playground/trace-index.js';
 import { findScenario } from '../../scenarios/index.js';
@@ -182,6 +183,61 @@ describe('TimelineModel on synthetic traces', () => {
     expect(model.statusOf('n1')).toEqual([{ from: 0, to: null, status: 'up' }]);
     expect(model.rolesOf('n1')).toEqual([{ from: 0, to: 7, role: 'follower', term: 0 }, { from: 7, to: null, role: null, term: null }]);
     expect(model.statusOf('n2')).toEqual([{ from: 0, to: 9, status: 'absent' }, { from: 9, to: null, status: 'up' }]);
+  });
+});
+
+describe('the bars the timeline draws from a model', () => {
+  it('every operation once (alone, or counted in one merged bar), in order, overlapping by less than the 1 px a tiny bar is widened to', () => {
+    fc.assert(fc.property(fc.array(stepArb, { maxLength: 120 }), fc.integer({ min: 50, max: 2_000 }), fc.constantFrom(1, 2, 4, 8, 64), fc.nat(30), (steps, plotPixels, minPixels, beyond) => {
+      const trace = traceOf(steps);
+      const model = new TimelineModel(NODES, { baseLatency: LATENCY });
+      const frontier = (trace.length > 0 ? trace[trace.length - 1]!.at : 0) + beyond;
+      model.sync(trace, frontier);
+      const end = Math.max(1, model.frontierMicros);
+      const x = (t: number) => 64 + (t / end) * plotPixels;
+      const ops = model.operations;
+      for (const client of ['c1', 'c2']) {
+        for (let lane = 0; lane < model.opLanesOf(client); lane++) {
+          const indices = ops.flatMap((o, i) => (o.client === client && o.lane === lane ? [i] : []));
+          const bars = operationBars(ops, indices, model.frontierMicros, x, minPixels);
+          // Counted once: a bar alone names its operation, a merged one counts its run.
+          expect(bars.reduce((sum, b) => sum + Number(b.data['data-ops'] ?? 1), 0)).toBe(indices.length);
+          const alone = bars.flatMap((b) => (b.data['data-op'] !== undefined ? [Number(b.data['data-op'])] : []));
+          expect(new Set(alone).size).toBe(alone.length);
+          // An operation at least minPixels wide is always drawn alone, with its own hover text.
+          for (const i of indices) {
+            const op = ops[i]!;
+            if (x(op.ret ?? model.frontierMicros) - x(op.call) >= minPixels) expect(alone).toContain(op.opId);
+          }
+          for (let i = 1; i < bars.length; i++) {
+            expect(bars[i]!.x).toBeGreaterThan(bars[i - 1]!.x);
+            expect(bars[i - 1]!.x + bars[i - 1]!.w).toBeLessThanOrEqual(bars[i]!.x + 1 + 1e-9);
+          }
+          for (const b of bars) if (b.data['data-op'] !== undefined) expect(b.title()).toMatch(/^c\d #\d+ \{"op":"put".*\n(ok|fail|open)[: ].*\ncalled /);
+        }
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('status bars: every stretch counted once, from the left edge to the frontier, a run of sub-pixel ones merged', () => {
+    fc.assert(fc.property(fc.array(stepArb, { maxLength: 120 }), fc.integer({ min: 20, max: 1_000 }), fc.nat(30), (steps, plotPixels, beyond) => {
+      const trace = traceOf(steps);
+      const model = new TimelineModel(NODES, { baseLatency: LATENCY });
+      model.sync(trace, (trace.length > 0 ? trace[trace.length - 1]!.at : 0) + beyond);
+      const end = Math.max(1, model.frontierMicros);
+      const x = (t: number) => 64 + (t / end) * plotPixels;
+      for (const node of NODES) {
+        const stretches = model.statusOf(node);
+        const bars = stretchBars(stretches, model.frontierMicros, x, statusBar(node));
+        expect(bars.reduce((sum, b) => sum + Number(b.data['data-changes'] ?? 1), 0)).toBe(stretches.length);
+        expect(bars[0]!.x).toBe(64);
+        for (let i = 1; i < bars.length; i++) expect(bars[i]!.x).toBeGreaterThan(bars[i - 1]!.x);
+        const lastBar = bars[bars.length - 1]!;
+        expect(lastBar.x + lastBar.w).toBeGreaterThanOrEqual(x(model.frontierMicros) - 1e-9);
+        // Merged bars only ever hold stretches narrower than a pixel.
+        for (const b of bars) if (b.data['data-changes'] !== undefined) expect(b.w).toBeLessThanOrEqual(Number(b.data['data-changes']) + 1);
+      }
+    }), { numRuns: 300 });
   });
 });
 
