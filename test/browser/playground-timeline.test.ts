@@ -49,8 +49,12 @@ function redraw() {
   state.model.sync(s.trace, s.frontierMicros);
   timeline.draw(state.model, s.nowMicros, s.frontierMicros, s.lastMicros);
 }
-function load(durationMicros) {
-  state.session = new PlaygroundSession({ scenario: findScenario('raft-leader-crash'), seed: 1, ...(durationMicros ? { durationMicros } : {}) });
+function take(entry) {
+  state.session.take(entry);
+  redraw();
+}
+function load(durationMicros, name = 'raft-leader-crash') {
+  state.session = new PlaygroundSession({ scenario: findScenario(name), seed: 1, ...(durationMicros ? { durationMicros } : {}) });
   state.model = modelFor(state.session);
 }
 /** Plays a run like the page does, step by step, timing sync and draw of each step. */
@@ -81,7 +85,7 @@ function bench(durationMicros, stepMicros) {
     oneSync, elements: document.querySelectorAll('#timeline svg *').length, opBars: Number(timeline.element.getAttribute('data-op-bars')),
   };
 }
-window.tl = { state, timeline, seeks, keysSeenByPage, redraw, load, bench };
+window.tl = { state, timeline, seeks, keysSeenByPage, redraw, load, take, bench };
 `;
 
 function writePage(dir: string): string {
@@ -95,7 +99,7 @@ function writePage(dir: string): string {
   return path;
 }
 
-type Tl = { state: { session: { nowMicros: number; frontierMicros: number; lastMicros: number; seek(t: number): void } }; seeks: number[]; keysSeenByPage: string[]; redraw(): void; load(d?: number): void; bench(d: number, s: number): Record<string, number> };
+type Tl = { state: { session: { nowMicros: number; frontierMicros: number; lastMicros: number; seek(t: number): void } }; seeks: number[]; keysSeenByPage: string[]; redraw(): void; load(d?: number, name?: string): void; take(entry: unknown): void; bench(d: number, s: number): Record<string, number> };
 const tl = <T>(page: Page, f: (tl: Tl) => T) => page.evaluate(`(${f.toString()})(window.tl)`) as Promise<T>;
 
 /** The x (svg pixels) of a moment, from the svg's own geometry: LEFT 64, RIGHT 12. */
@@ -186,6 +190,43 @@ describe.skipIf(skipBrowser)('the playground timeline in headless Chromium', () 
     await page.keyboard.press('Home');
     expect((await tl(page, (t) => t.seeks)).at(-1)).toBe(0);
     expect(await tl(page, (t) => t.keysSeenByPage)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('actions re-simulate: a pause and a cut drawn from their moment, an open cut band to the frontier; another scenario lays out anew', async () => {
+    const page = await session.browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const errors = pageProblems(page);
+    await page.goto(pathToFileURL(writePage(session.workDir)).href);
+    await tl(page, (t) => {
+      t.load();
+      t.state.session.seek(1_500_000);
+      t.take({ kind: 'pause', node: 'n1' });
+      t.state.session.seek(2_000_000);
+      t.take({ kind: 'partition', groups: [['n2'], ['n3', 'n4', 'n5']] });
+    });
+    const width = Number(await page.getAttribute('#timeline svg.timeline', 'width'));
+    const { frontier, last } = await tl(page, (t) => ({ frontier: t.state.session.frontierMicros, last: t.state.session.lastMicros }));
+    expect(await page.locator('rect.tl-status[data-node="n1"][data-status="paused"][data-from="1500000"]').count()).toBe(1);
+    const band = page.locator('rect.tl-fault[data-kind="partition"][data-from="2000000"]');
+    expect(await band.count()).toBe(1);
+    expect(await band.locator('title').textContent()).toBe('n2 cut off from n3, n4, n5: from 2s until now');
+    const [bx, bw] = [Number(await band.getAttribute('x')), Number(await band.getAttribute('width'))];
+    expect(bx).toBeCloseTo(xOf(width, last, 2_000_000), 0);
+    expect(bx + bw).toBeCloseTo(xOf(width, last, frontier), 0);
+    await page.addStyleTag({ content: 'html { filter: grayscale(1); }' });
+    await page.screenshot({ path: join(OUTPUT_DIR, 'playground-timeline-grey.png') });
+
+    // Another scenario: rows for its nodes, its own drawn faults (loss, duplication, delay) in the band rows.
+    await tl(page, (t) => {
+      t.load(undefined, 'raft-lossy');
+      t.state.session.seek(4_000_000);
+      t.redraw();
+    });
+    expect(await page.locator('rect.tl-status[data-node="n1"][data-status="paused"]').count()).toBe(0);
+    const kinds = await page.locator('rect.tl-fault').evaluateAll((rects) => rects.map((r) => r.getAttribute('data-kind')));
+    expect(kinds).toContain('loss');
+    expect(await page.locator('rect.tl-fault[data-kind="loss"] title').first().textContent()).toMatch(/^lose 12% of messages on every link: from /);
     expect(errors).toEqual([]);
     await page.close();
   });
