@@ -37,7 +37,7 @@ const FAULT_FILLS: Record<string, string> = {
 
 /** The timeline's style sheet: the page appends it to its own. Patterns and text carry what colour does, for greyscale. */
 export const TIMELINE_CSS = `
-#timeline { margin-top: 8px; }
+#timeline { grid-column: 1 / -1; margin-top: 8px; min-width: 0; }
 #timeline svg.timeline { display: block; background: #fff; border: 1px solid #ccc; border-radius: 6px; cursor: crosshair; user-select: none; touch-action: none; }
 #timeline svg.timeline:focus-visible { outline: 3px solid #1f4fa8; outline-offset: 2px; }
 .tl-label { font-size: 11px; fill: #1b1b1b; text-anchor: end; }
