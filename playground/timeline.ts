@@ -44,8 +44,8 @@ export const TIMELINE_CSS = `
 .tl-section { font-size: 11px; fill: #555; font-style: italic; text-anchor: end; }
 .tl-axis text { font-size: 10px; fill: #444; text-anchor: middle; }
 .tl-axis line { stroke: #ddd; }
-.tl-text { font-size: 10px; fill: #1b1b1b; pointer-events: none; }
-.tl-text.on-dark { fill: #fff; font-weight: 700; }
+.tl-text { font-size: 10px; fill: #1b1b1b; pointer-events: none; paint-order: stroke; stroke: #fff; stroke-width: 2.5px; stroke-linejoin: round; }
+.tl-text.on-dark { fill: #fff; font-weight: 700; stroke: none; }
 .tl-status-up { fill: #dff0e0; }
 .tl-status-crashed { fill: url(#tl-hatch); stroke: #8a1f1f; stroke-width: 0.5; }
 .tl-status-paused { fill: url(#tl-dots); stroke: #7a6414; stroke-width: 0.5; }
@@ -465,7 +465,7 @@ export class Timeline {
     this.recovery.setAttribute('width', recovery === null ? '0' : Math.max(0, fx - x(recovery)).toFixed(1));
     const total = model.operations.length;
     const parts = [`${total.toLocaleString('en-US')} client operation${total === 1 ? '' : 's'} in ${drawnBars.toLocaleString('en-US')} bar${drawnBars === 1 ? '' : 's'}`];
-    if (mergedRuns > 0) parts.push(`runs of operations narrower than ${minPixels} px are merged into one bar (hover it for the counts)`);
+    if (mergedRuns > 0) parts.push(`operations narrower than ${minPixels} px and less than that apart are merged into one bar (hover it for the counts)`);
     if (droppedBars > 0) parts.push(`${droppedBars.toLocaleString('en-US')} more bars past the first ${OP_BARS_MAX.toLocaleString('en-US')} are not drawn`);
     if (hidden > 0) parts.push(`${hidden.toLocaleString('en-US')} in lanes past the ${OP_LANES_DRAWN_MAX}th (too many open at once) are not drawn`);
     if (recovery !== null) parts.push(`shaded from ${formatMicros(recovery)}: the recovery phase`);
@@ -548,8 +548,8 @@ function faultBars(bands: readonly FaultBand[], frontier: Micros, x: (t: Micros)
 
 /**
  * Bars for one lane's operations (`indices` into `ops`, in call order, never overlapping): one per operation
- * at least `minPixels` wide; consecutive narrower ones within a pixel of each other merge into one bar that
- * counts them.
+ * at least `minPixels` wide; consecutive narrower ones less than `minPixels` apart (at least a pixel) merge
+ * into one bar that counts them. So a lane has at most about one bar per `minPixels` of its width.
  */
 export function operationBars(ops: readonly OpBar[], indices: readonly number[], frontier: Micros, x: (t: Micros) => number, minPixels: number): Bar[] {
   const out: Bar[] = [];
@@ -588,7 +588,7 @@ export function operationBars(ops: readonly OpBar[], indices: readonly number[],
       out.push(single(op, x0, x1));
       continue;
     }
-    if (run === undefined || x0 > run.x1 + 1) {
+    if (run === undefined || x0 > run.x1 + Math.max(1, minPixels - 1)) {
       flush();
       run = { x0, x1, first: i, last: i, count: 0, ok: 0, fail: 0, open: 0 };
     }

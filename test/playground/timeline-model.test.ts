@@ -213,6 +213,10 @@ describe('the bars the timeline draws from a model', () => {
             expect(bars[i]!.x).toBeGreaterThan(bars[i - 1]!.x);
             expect(bars[i - 1]!.x + bars[i - 1]!.w).toBeLessThanOrEqual(bars[i]!.x + 1 + 1e-9);
           }
+          // About one bar per minPixels of the lane at most: what lets the timeline keep under OP_BARS_MAX.
+          expect(bars.length).toBeLessThanOrEqual(Math.ceil(plotPixels / Math.max(1, minPixels - 1)) + 2);
+          for (let i = 1; i < bars.length; i++) {
+          }
           for (const b of bars) if (b.data['data-op'] !== undefined) expect(b.title()).toMatch(/^c\d #\d+ \{"op":"put".*\n(ok|fail|open)[: ].*\ncalled /);
         }
       }
