@@ -559,7 +559,7 @@ export function operationBars(ops: readonly OpBar[], indices: readonly number[],
     return {
       x: x0, w: Math.max(1, x1 - x0), cls: `tl-op tl-op-${op.status}`, fill: '', key: `${op.opId}|${op.status}|${end}`,
       title: () => `${op.client} #${op.opId} ${op.input}\n${op.status === 'open' ? 'open: no answer yet' : `${op.status}: ${op.output}`}\ncalled ${formatMicros(op.call)}${op.ret === null ? '' : `, returned ${formatMicros(op.ret)} (after ${formatMicros(op.ret - op.call)})`}`,
-      label: '', short: '', dark: false, data: { 'data-op': String(op.opId), 'data-status': op.status },
+      label: '', short: '', dark: false, data: { 'data-op': String(op.opId), 'data-client': op.client, 'data-status': op.status },
     };
   };
   const flush = () => {
@@ -574,7 +574,7 @@ export function operationBars(ops: readonly OpBar[], indices: readonly number[],
       out.push({
         x: run.x0, w: Math.max(1, run.x1 - run.x0), cls: `tl-op tl-op-merged tl-op-${worst}`, fill: '', key: `m|${first.opId}|${count}|${ok}|${fail}|${end}`,
         title: () => `${count} operations of ${first.client} (#${first.opId}–#${lastOp.opId}) from ${formatMicros(first.call)} to ${formatMicros(end)}: ${ok} ok, ${fail} failed, ${open} open`,
-        label: '', short: '', dark: false, data: { 'data-ops': String(count), 'data-status': worst },
+        label: '', short: '', dark: false, data: { 'data-ops': String(count), 'data-client': first.client, 'data-status': worst },
       });
     }
     run = undefined;

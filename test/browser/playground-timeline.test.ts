@@ -81,7 +81,7 @@ function bench(durationMicros, stepMicros) {
   fresh.sync(state.session.trace, state.session.frontierMicros);
   const oneSync = performance.now() - t1;
   return {
-    steps, events: state.session.trace.length, syncMedian: syncs[syncs.length >> 1], syncP99: syncs[Math.floor(syncs.length * 0.99)], median: times[times.length >> 1], p99: times[Math.floor(times.length * 0.99)], max: times[times.length - 1],
+    steps, events: state.session.trace.length, invokes: state.session.trace.filter((e) => e.type === 'invoke').length, syncMedian: syncs[syncs.length >> 1], syncP99: syncs[Math.floor(syncs.length * 0.99)], median: times[times.length >> 1], p99: times[Math.floor(times.length * 0.99)], max: times[times.length - 1],
     oneSync, elements: document.querySelectorAll('#timeline svg *').length, opBars: Number(timeline.element.getAttribute('data-op-bars')),
   };
 }
@@ -239,6 +239,13 @@ describe.skipIf(skipBrowser)('the playground timeline in headless Chromium', () 
     console.log(`timeline, raft-leader-crash seed 1, 60 s, ${figures.events} trace events, ${figures.steps} steps of 50 ms: sync + draw per step median ${figures.median!.toFixed(2)} ms (sync alone ${figures.syncMedian!.toFixed(2)} ms, p99 ${figures.syncP99!.toFixed(2)} ms), p99 ${figures.p99!.toFixed(2)} ms, max ${figures.max!.toFixed(2)} ms; one sync of the whole trace ${figures.oneSync!.toFixed(1)} ms; ${figures.elements} svg elements, ${figures.opBars} operation bars`);
     expect(figures.opBars).toBeGreaterThan(0);
     expect(figures.opBars).toBeLessThanOrEqual(600);
+    // Under the cap by merging, not by dropping: every client's row has bars, and every operation is counted.
+    for (const client of ['c1', 'c2', 'c3', 'c4', 'c5']) expect(await page.locator(`rect.tl-op[data-client="${client}"]`).count(), client).toBeGreaterThan(10);
+    const counted = await page.locator('rect.tl-op').evaluateAll((rects) => rects.reduce((sum, r) => sum + Number(r.getAttribute('data-ops') ?? 1), 0));
+    expect(figures.invokes).toBeGreaterThan(1_000);
+    expect(counted).toBe(figures.invokes);
+    expect(await page.textContent('.tl-note')).toMatch(new RegExp(`^${figures.invokes!.toLocaleString('en-US')} client operations in \\d+ bars; operations narrower than \\d+ px and less than that apart are merged`));
+    expect(await page.textContent('.tl-note')).not.toMatch(/not drawn/);
     await page.screenshot({ path: join(OUTPUT_DIR, 'playground-timeline-60s.png') });
     expect(errors).toEqual([]);
     await page.close();
