@@ -24,8 +24,8 @@ const ROW_GAP = 5;
 const SECTION_GAP = 10;
 const FAULT_H = 14;
 const OP_H = 9;
-const WIDTH_DEFAULT = 900;
-const WIDTH_MIN = 320;
+const WIDTH_PIXELS_DEFAULT = 900;
+const WIDTH_PIXELS_MIN = 320;
 /** Rough width of one character of the 10px labels, to decide whether a label fits its bar. */
 const CHAR_PIXELS = 6;
 
@@ -42,6 +42,7 @@ export const TIMELINE_CSS = `
 #timeline svg.timeline:focus-visible { outline: 3px solid #1f4fa8; outline-offset: 2px; }
 .tl-label { font-size: 11px; fill: #1b1b1b; text-anchor: end; }
 .tl-section { font-size: 11px; fill: #555; font-style: italic; text-anchor: end; }
+.tl-section.tl-none { text-anchor: start; }
 .tl-axis text { font-size: 10px; fill: #444; text-anchor: middle; }
 .tl-axis line { stroke: #ddd; }
 .tl-text { font-size: 10px; fill: #1b1b1b; pointer-events: none; paint-order: stroke; stroke: #fff; stroke-width: 2.5px; stroke-linejoin: round; }
@@ -165,11 +166,6 @@ class BarPool {
     }
     while (this.texts.length > t) this.texts.pop()!.text.remove();
   }
-
-  /** How many bars are drawn. */
-  get size(): number {
-    return this.rects.length;
-  }
 }
 
 interface Lane {
@@ -205,6 +201,7 @@ export class Timeline {
   private readonly unsimulatedTitle = svg('title');
   private readonly cursor = svg('line', { class: 'tl-cursor', y1: AXIS_H - 4 });
   private readonly cursorHead = svg('path', { class: 'tl-cursor-head' });
+  private readonly noFaults = Object.assign(svg('text', { class: 'tl-section tl-none' }), { textContent: 'none so far' });
   private lanes: Lane[] = [];
   private width: number;
   private height = 0;
@@ -248,12 +245,11 @@ export class Timeline {
     this.element.append(defs, this.recovery, this.frame, this.content, this.unsimulated, this.cursor, this.cursorHead);
     this.note = document.createElement('p');
     this.note.className = 'tl-note';
-    this.note.setAttribute('aria-live', 'off');
     host.append(legend, this.element, this.note);
-    this.width = Math.max(WIDTH_MIN, host.clientWidth || WIDTH_DEFAULT);
+    this.width = Math.max(WIDTH_PIXELS_MIN, host.clientWidth || WIDTH_PIXELS_DEFAULT);
     if (typeof ResizeObserver !== 'undefined') {
       new ResizeObserver(() => {
-        const width = Math.max(WIDTH_MIN, host.clientWidth || WIDTH_DEFAULT);
+        const width = Math.max(WIDTH_PIXELS_MIN, host.clientWidth || WIDTH_PIXELS_DEFAULT);
         if (width === this.width) return;
         this.width = width;
         if (this.last !== undefined) this.draw(this.last.model, this.last.now, this.last.frontier, this.last.lastMicros);
@@ -370,12 +366,13 @@ export class Timeline {
       label(id, y + h / 2);
       this.lanes.push({ kind: 'status', node: id, lane: 0, pool: new BarPool(this.content, y, STATUS_H, 'tl-lane') });
       if (hasRole) this.lanes.push({ kind: 'role', node: id, lane: 0, pool: new BarPool(this.content, y + STATUS_H + 1, ROLE_H, 'tl-lane') });
-      const row = svg('g', { class: 'tl-row', 'data-node': id, 'data-y': y, 'data-h': h });
-      this.frame.append(row);
       y += h + ROW_GAP;
     }
     y += SECTION_GAP - ROW_GAP;
     label('faults', y + (faultLanes * (FAULT_H + 2)) / 2, 'tl-section');
+    this.noFaults.setAttribute('x', String(LEFT + 4));
+    this.noFaults.setAttribute('y', String(y + FAULT_H - 3));
+    this.frame.append(this.noFaults);
     for (let lane = 0; lane < faultLanes; lane++) this.lanes.push({ kind: 'fault', node: '', lane, pool: new BarPool(this.content, y + lane * (FAULT_H + 2), FAULT_H, 'tl-lane tl-faults') });
     y += faultLanes * (FAULT_H + 2) + SECTION_GAP;
     for (const [i, id] of clients.entries()) {
@@ -455,6 +452,7 @@ export class Timeline {
       }
       lane.pool.update(bars);
     }
+    this.noFaults.setAttribute('visibility', model.faultBands.length === 0 ? 'visible' : 'hidden');
     const fx = x(frontier);
     const ex = LEFT + this.plotPixels;
     this.unsimulated.setAttribute('x', fx.toFixed(1));
