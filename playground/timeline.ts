@@ -10,6 +10,12 @@ import type { FaultBand, OpBar, RoleStretch, StatusStretch, TimelineModel } from
 export const OP_BARS_MAX = 600;
 /** Lanes drawn per client: operations in further lanes (many open at once) are counted, not drawn. */
 export const OP_LANES_DRAWN_MAX = 4;
+/**
+ * While only the frontier advances (simulating ahead, playing), the bars are drawn again every this many
+ * calls of `draw`, not every call: about 15 times a second at 60 frames a second, so what drawing costs
+ * (script, and the browser repainting the svg) is paid a quarter as often.
+ */
+export const FRONTIER_REDRAW_CALLS = 4;
 /** Narrowest operation drawn on its own, in pixels (doubled until the bars fit OP_BARS_MAX). */
 const OP_PIXELS_MIN = 2;
 const OP_PIXELS_MAX = 256;
@@ -60,8 +66,9 @@ export const TIMELINE_CSS = `
 .tl-op-merged.tl-op-fail { fill: url(#tl-hatch); }
 .tl-unsimulated { fill: url(#tl-unsim); }
 .tl-recovery { fill: #e0e7ff; opacity: 0.55; }
-.tl-cursor { stroke: #b00020; stroke-width: 2; pointer-events: none; }
-.tl-cursor-head { fill: #b00020; pointer-events: none; }
+.tl-wrap { position: relative; }
+.tl-cursor { position: absolute; left: 0; width: 2px; background: #b00020; pointer-events: none; will-change: transform; }
+.tl-cursor::before { content: ''; position: absolute; left: -4px; top: -2px; border: 5px solid transparent; border-top: 6px solid #b00020; }
 .tl-note { font-size: 12px; color: #444; margin: 2px 0 0; }
 .tl-legend { font-size: 12px; display: flex; flex-wrap: wrap; gap: 4px 12px; margin: 0 0 4px; padding: 0; list-style: none; }
 .tl-legend i { display: inline-block; width: 18px; height: 10px; margin-right: 4px; vertical-align: -1px; border: 1px solid #666; }
@@ -199,14 +206,20 @@ export class Timeline {
   private readonly recovery = svg('rect', { class: 'tl-recovery', y: AXIS_H, height: 0, width: 0, x: 0 });
   private readonly unsimulated = svg('rect', { class: 'tl-unsimulated', y: AXIS_H, height: 0, width: 0, x: 0 });
   private readonly unsimulatedTitle = svg('title');
-  private readonly cursor = svg('line', { class: 'tl-cursor', y1: AXIS_H - 4 });
-  private readonly cursorHead = svg('path', { class: 'tl-cursor-head' });
+  /**
+   * The cursor is an HTML element over the svg, moved by a transform: moving it every frame while playing
+   * repaints nothing (in Chromium, changing any part of the svg repaints all of it, about 2–3 ms a frame).
+   */
+  private readonly cursor = document.createElement('div');
   private readonly noFaults = Object.assign(svg('text', { class: 'tl-section tl-none' }), { textContent: 'none so far' });
   private lanes: Lane[] = [];
   private width: number;
   private height = 0;
   private layoutKey = '';
   private contentKey = '';
+  private drawnVersion = -1;
+  private drawnFrontier: Micros = -1;
+  private callsSinceContent = 0;
   private cursorX = NaN;
   /** What the last draw showed: the keyboard moves from it, and a resize draws it again. */
   private last: { model: TimelineModel; now: Micros; frontier: Micros; lastMicros: Micros } | undefined;
@@ -242,10 +255,14 @@ export class Timeline {
     pattern('tl-open', 4, '#eee', svg('rect', { width: 1, height: 4, fill: '#555' }));
     pattern('tl-unsim', 6, '#eee', svg('rect', { width: 3, height: 6, fill: '#bbb' }), 45);
     this.unsimulated.append(this.unsimulatedTitle);
-    this.element.append(defs, this.recovery, this.frame, this.content, this.unsimulated, this.cursor, this.cursorHead);
+    this.element.append(defs, this.recovery, this.frame, this.content, this.unsimulated);
+    this.cursor.className = 'tl-cursor';
+    const wrap = document.createElement('div');
+    wrap.className = 'tl-wrap';
+    wrap.append(this.element, this.cursor);
     this.note = document.createElement('p');
     this.note.className = 'tl-note';
-    host.append(legend, this.element, this.note);
+    host.append(legend, wrap, this.note);
     this.width = Math.max(WIDTH_PIXELS_MIN, host.clientWidth || WIDTH_PIXELS_DEFAULT);
     if (typeof ResizeObserver !== 'undefined') {
       new ResizeObserver(() => {
@@ -286,9 +303,10 @@ export class Timeline {
   }
 
   private seekToPointer(event: PointerEvent): void {
-    const box = this.element.getBoundingClientRect();
-    const scale = box.width > 0 ? this.width / box.width : 1;
-    this.onSeek(this.microsAt((event.clientX - box.left) * scale));
+    // Screen to svg coordinates (past its border, through any scaling).
+    const matrix = this.element.getScreenCTM();
+    if (matrix === null) return;
+    this.onSeek(this.microsAt(new DOMPoint(event.clientX, event.clientY).matrixTransform(matrix.inverse()).x));
   }
 
   /** Arrow keys move by 1% of the run (Shift: 5%), Page Up/Down by 10%, Home and End to either end. */
@@ -324,20 +342,28 @@ export class Timeline {
     const x = (t: Micros) => LEFT + (Math.min(t, end) / end) * this.plotPixels;
     this.layout(model, end, x);
     const frontier = Math.max(frontierMicros, model.frontierMicros);
-    const contentKey = `${this.layoutKey}|${model.generation}|${model.version}|${x(frontier).toFixed(1)}`;
-    if (contentKey !== this.contentKey) {
-      this.contentKey = contentKey;
+    // What is drawn changes when the model or the frontier does. Only the frontier's advance (with the
+    // events it brings) waits: it is drawn every FRONTIER_REDRAW_CALLS calls, unless the moment shown is
+    // past what is drawn or the run's end is reached; everything past the drawn frontier stays greyed.
+    const layoutKey = `${this.layoutKey}|${model.generation}`;
+    const changed = layoutKey !== this.contentKey || model.version !== this.drawnVersion || frontier !== this.drawnFrontier;
+    this.callsSinceContent++;
+    const due = layoutKey !== this.contentKey || this.callsSinceContent >= FRONTIER_REDRAW_CALLS || nowMicros > this.drawnFrontier || frontier >= end;
+    if (changed && due) {
+      this.contentKey = layoutKey;
+      this.drawnVersion = model.version;
+      this.drawnFrontier = frontier;
+      this.callsSinceContent = 0;
       this.drawContent(model, frontier, x);
     }
     const cx = x(Math.max(0, nowMicros));
     if (cx !== this.cursorX) {
       this.cursorX = cx;
-      this.cursor.setAttribute('x1', cx.toFixed(1));
-      this.cursor.setAttribute('x2', cx.toFixed(1));
-      this.cursorHead.setAttribute('d', `M ${(cx - 5).toFixed(1)} ${AXIS_H - 8} h 10 l -5 6 z`);
+      // The svg's 1px border puts its x at cx + 1 in the wrapper: the 2px cursor's left edge at cx centres it there.
+      this.cursor.style.transform = `translateX(${cx.toFixed(1)}px)`;
+      this.cursor.setAttribute('data-x', cx.toFixed(1));
       this.element.setAttribute('aria-valuenow', String(nowMicros));
       this.element.setAttribute('aria-valuetext', `${formatMicros(nowMicros)} of ${formatMicros(end)}`);
-      this.element.setAttribute('data-now', String(nowMicros));
     }
   }
 
@@ -401,7 +427,8 @@ export class Timeline {
     }
     this.frame.prepend(axis);
     for (const r of [this.recovery, this.unsimulated]) r.setAttribute('height', String(this.height - AXIS_H));
-    this.cursor.setAttribute('y2', String(this.height));
+    this.cursor.style.top = `${AXIS_H - 3}px`;
+    this.cursor.style.height = `${this.height - AXIS_H + 3}px`;
     this.cursorX = NaN;
   }
 
