@@ -343,12 +343,13 @@ export class Timeline {
     this.layout(model, end, x);
     const frontier = Math.max(frontierMicros, model.frontierMicros);
     // What is drawn changes when the model or the frontier does. Only the frontier's advance (with the
-    // events it brings) waits: it is drawn every FRONTIER_REDRAW_CALLS calls, unless the moment shown is
-    // past what is drawn or the run's end is reached; everything past the drawn frontier stays greyed.
+    // events it brings) waits: it is drawn every FRONTIER_REDRAW_CALLS calls, or at once when the run's end
+    // is reached; everything past the drawn frontier stays greyed (while playing fast, the cursor may run
+    // that many calls ahead of it).
     const layoutKey = `${this.layoutKey}|${model.generation}`;
     const changed = layoutKey !== this.contentKey || model.version !== this.drawnVersion || frontier !== this.drawnFrontier;
     this.callsSinceContent++;
-    const due = layoutKey !== this.contentKey || this.callsSinceContent >= FRONTIER_REDRAW_CALLS || nowMicros > this.drawnFrontier || frontier >= end;
+    const due = layoutKey !== this.contentKey || this.callsSinceContent >= FRONTIER_REDRAW_CALLS || frontier >= end;
     if (changed && due) {
       this.contentKey = layoutKey;
       this.drawnVersion = model.version;
