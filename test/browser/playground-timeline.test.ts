@@ -85,7 +85,19 @@ function bench(durationMicros, stepMicros) {
     oneSync, elements: document.querySelectorAll('#timeline svg *').length, opBars: Number(timeline.element.getAttribute('data-op-bars')),
   };
 }
-window.tl = { state, timeline, seeks, keysSeenByPage, redraw, load, take, bench };
+/** Plays \`frames\` animation frames at 1× over the simulated run, drawing the timeline each frame or not. */
+function frames(count, drawIt) {
+  return new Promise((done) => {
+    let i = 0;
+    const step = () => {
+      if (drawIt) timeline.draw(state.model, Math.min(state.session.lastMicros, 1000000 + i * 16667), state.session.frontierMicros, state.session.lastMicros);
+      if (++i < count) requestAnimationFrame(step);
+      else done(i);
+    };
+    requestAnimationFrame(step);
+  });
+}
+window.tl = { state, timeline, seeks, keysSeenByPage, redraw, load, take, bench, frames };
 `;
 
 function writePage(dir: string): string {
@@ -270,6 +282,18 @@ describe.skipIf(skipBrowser)('the playground timeline in headless Chromium', () 
     expect(await page.textContent('.tl-note')).toMatch(new RegExp(`^${figures.invokes!.toLocaleString('en-US')} client operations in \\d+ bars; operations narrower than \\d+ px and less than that apart are merged`));
     expect(await page.textContent('.tl-note')).not.toMatch(/not drawn/);
     await page.screenshot({ path: join(OUTPUT_DIR, 'playground-timeline-60s.png') });
+    // Main-thread time per animation frame (Chromium's own counters: script, style, layout, paint), with the
+    // cursor moving over the whole simulated run and without the timeline drawn at all.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const taskSeconds = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value;
+    const perFrame: Record<string, number> = {};
+    for (const drawIt of [false, true, false, true]) {
+      const before = await taskSeconds();
+      await page.evaluate(`window.tl.frames(300, ${drawIt})`);
+      perFrame[String(drawIt)] = Math.min(perFrame[String(drawIt)] ?? Infinity, ((await taskSeconds()) - before) * 1_000 / 300);
+    }
+    console.log(`timeline, playing at 1x over the simulated 60 s run: main-thread time per frame ${perFrame.true!.toFixed(2)} ms drawing the timeline, ${perFrame.false!.toFixed(2)} ms not drawing it (best of two 300-frame runs)`);
     expect(errors).toEqual([]);
     await page.close();
   });
