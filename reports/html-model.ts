@@ -352,7 +352,12 @@ interface OpenWindow {
   readonly links: Set<string>;
 }
 
-function faultWindows(trace: readonly TraceEvent[], nodes: readonly NodeId[], baseLatency: LatencyModel, recoveryAt: Micros, end: Micros) {
+/**
+ * Fault windows from the trace's applied faults: each from when it was applied until healed or undone (a
+ * window still open at `end` ends there, marked as closed by recovery), in greedy lanes (at most
+ * FAULT_LANES_MAX; the last takes the overflow). Reads only `fault` events, in order.
+ */
+export function faultWindows(trace: readonly TraceEvent[], nodes: readonly NodeId[], baseLatency: LatencyModel, recoveryAt: Micros, end: Micros) {
   const closed: { from: Micros; to: Micros; kind: string; label: string; untilRecovery: boolean }[] = [];
   const open: OpenWindow[] = [];
   const pairs = (s: LinkSelector): Set<string> => {
