@@ -17,6 +17,8 @@ import { describeViolationEvent, nodesNamedIn, TraceIndex, violationEvents, type
 import { ViewIndex } from './view-index.js';
 import { viewFor } from './node-views.js';
 import type { NodeViewModel, ViewCell } from './node-view.js';
+import { Timeline } from './timeline.js';
+import { TimelineModel } from './timeline-model.js';
 
 /** Simulated time per wall-clock second, as multiples of real time. */
 export const SPEEDS = [0.01, 0.1, 0.25, 0.5, 1, 2, 5, 10, 100] as const;
@@ -116,6 +118,10 @@ function timerCell(node: string, timers: readonly PendingTimer[]): HTMLElement {
 class Playground {
   session!: PlaygroundSession;
   private index!: TraceIndex;
+  /** The node timeline and client operations below the ring (playground/timeline.ts), and what it draws from. */
+  private timeline!: Timeline;
+  private timelineModel!: TimelineModel;
+  private readonly timelineHost = el('section', { id: 'timeline', 'aria-label': 'timeline: node status and roles, faults, client operations' });
   private playing = false;
   private speed = 1;
   private lastFrameMillis: number | undefined;
@@ -178,6 +184,9 @@ class Playground {
   private readonly lossButton = el('button', { id: 'loss-apply', type: 'button' }, 'Set loss');
   private readonly latencyButton = el('button', { id: 'latency-apply', type: 'button' }, 'Set latency');
   private readonly driftButton = el('button', { id: 'drift-apply', type: 'button' }, 'Set drift');
+  private readonly requestNode = el('select', { id: 'request-node' });
+  private readonly requestOp = el('input', { id: 'request-op', type: 'text', placeholder: 'drawn by the client, or JSON such as {"op":"put","key":"k1","value":"5"}', style: 'width: 30em' });
+  private readonly requestButton = el('button', { id: 'request-send', type: 'button' }, 'Send request');
   private readonly plantSelect = el('select', { id: 'plant-select' });
   private readonly plantButton = el('button', { id: 'plant', type: 'button' }, 'Plant bug');
   private readonly status = el('div', { id: 'status' });
@@ -243,8 +252,14 @@ class Playground {
         + 'Space plays and pauses; the arrow keys step. '
         + 'Acting in the past forks the timeline: your later actions are dropped.'));
     const main = el('main');
-    main.append(controls, left, aside);
+    main.append(controls, left, aside, this.timelineHost);
     document.body.append(header, main);
+    // A click, drag or key on the timeline shows that moment, as the slider does.
+    this.timeline = new Timeline(this.timelineHost, (micros) => {
+      this.setPlaying(false);
+      this.session.seek(micros);
+      this.draw();
+    });
 
     this.scenarioSelect.addEventListener('change', () => this.fillBugs(null));
     this.loadButton.addEventListener('click', () => this.loadFromControls());
@@ -266,6 +281,7 @@ class Playground {
     }));
     this.driftButton.addEventListener('click', () => this.take({ kind: 'clock-drift', node: this.driftNode.value, ppm: Number(this.driftInput.value) }));
     this.plantButton.addEventListener('click', () => this.plant(this.plantSelect.value === '' ? null : this.plantSelect.value));
+    this.requestButton.addEventListener('click', () => this.request());
     for (const input of [this.lossInput, this.latencyInput, this.jitterInput, this.driftInput]) input.addEventListener('input', () => this.showSliderValues());
     document.addEventListener('pointermove', (event) => this.onDragMove(event));
     document.addEventListener('pointerup', (event) => this.onDragEnd(event));
@@ -305,6 +321,9 @@ class Playground {
       row(labelled('Loss', this.lossInput, 'loss-value'), this.lossButton),
       row(labelled('Latency', this.latencyInput, 'latency-value'), labelled('jitter', this.jitterInput, 'jitter-value'), this.latencyButton),
       row(labelled('Clock drift of', this.driftNode), labelled('by', this.driftInput, 'drift-value'), this.driftButton),
+      el('h2', {}, 'Client request'),
+      row(labelled('From', this.requestNode), labelled('operation', this.requestOp), this.requestButton),
+      el('p', { class: 'hint' }, "A request entry at the moment shown: the client issues one operation now (the one you give, or one it draws as its workload would), recorded in the history that the checkers judge. A client busy with an operation starts it when that one ends."),
       el('h2', {}, 'Plant a bug'),
       row(labelled('Bug', this.plantSelect), this.plantButton),
       el('p', { class: 'hint' }, 'A planted bug is part of the code from time 0, not an event: planting one runs the session again from the start with the bug on and the same schedule, and shows the same moment.'),
@@ -334,6 +353,9 @@ class Playground {
     this.netTarget.replaceChildren(el('option', { value: '' }, 'all links'),
       ...ids.map((id) => el('option', { value: `from:${id}` }, `links from ${id}`)), ...ids.map((id) => el('option', { value: `to:${id}` }, `links to ${id}`)));
     this.driftNode.replaceChildren(...ids.map((id) => el('option', { value: id }, id)));
+    // Clients take requests; where there are none (broadcast), every node does (a request to one that does not is refused in one line).
+    const clients = this.session.nodes.filter((n) => n.role === 'client').map((n) => n.id);
+    this.requestNode.replaceChildren(...(clients.length > 0 ? clients : ids).map((id) => el('option', { value: id }, id)));
     const latency = this.session.prepared.setup.network.latency;
     this.latencyInput.value = String(Math.min(LATENCY_MILLIS_MAX, Math.round(latency.baseMicros / 1_000)));
     this.jitterInput.value = latency.kind === 'uniform' ? String(Math.min(JITTER_MILLIS_MAX, Math.round(latency.jitterMicros / 1_000))) : '0';
@@ -450,6 +472,10 @@ class Playground {
       const spares = this.session.prepared.setup.nodes.filter((n) => n.dormant === true).map((n) => [n.id, 'absent'] as const);
       this.index = new TraceIndex(this.session.nodes.map((n) => n.id), new Map(spares));
       this.views = new ViewIndex(this.session.nodes.filter((n) => n.role !== 'client').map((n) => n.id), viewFor(config.scenario.algorithm));
+      this.timelineModel = new TimelineModel(this.session.nodes.map((n) => n.id), {
+        baseLatency: this.session.prepared.setup.network.latency, initial: new Map(spares),
+        clients: this.session.nodes.filter((n) => n.role === 'client').map((n) => n.id),
+      });
       this.selected = null;
       this.colours.clear();
       // The legend names the new session's message types only (it listed every session's before).
@@ -561,6 +587,21 @@ class Playground {
     this.draw();
   }
 
+  /** A client request at the moment shown: the operation typed (JSON), or none (the client draws one). */
+  private request(): void {
+    const text = this.requestOp.value.trim();
+    let op: unknown;
+    if (text !== '') {
+      try {
+        op = JSON.parse(text);
+      } catch {
+        this.showProblem(`request: the operation must be JSON, such as {"op":"get","key":"k1"}; got ${JSON.stringify(text)}`);
+        return;
+      }
+    }
+    this.take({ kind: 'request', node: this.requestNode.value, ...(op !== undefined ? { op } : {}) } as ActionEntry);
+  }
+
   /** Plants `bug` (null: removes the planted one): the session runs again from time 0 with the same schedule. */
   private plant(bug: string | null): void {
     this.setPlaying(false);
@@ -667,6 +708,10 @@ class Playground {
     // Read the new events into the drawing indexes now, not all at once in a later draw.
     this.index.sync(session.trace);
     this.views.sync(session.trace);
+    this.timelineModel.sync(session.trace, session.frontierMicros);
+    // The timeline greys what is not simulated yet: while paused, its edge moves as simulating ahead goes
+    // (while playing, draw() draws it every frame).
+    if (!this.playing) this.timeline.draw(this.timelineModel, session.nowMicros, session.frontierMicros, session.lastMicros);
   }
 
   private colourOf(type: string): string {
@@ -707,6 +752,8 @@ class Playground {
     this.drawViolationMessages(behind.flat());
     this.drawMenu(states);
     this.drawDetail(states, models, timers);
+    this.timelineModel.sync(session.trace, session.frontierMicros);
+    this.timeline.draw(this.timelineModel, now, session.frontierMicros, session.lastMicros);
 
     const result = session.result;
     this.status.replaceChildren(
@@ -1015,6 +1062,12 @@ class Playground {
       button.addEventListener('click', () => this.act(kind, state.id));
       return button;
     });
+    if (this.session.nodes.some((n) => n.id === state.id && n.role === 'client')) {
+      const request = el('button', { type: 'button', 'data-action': 'request' }, `request from ${state.id}`);
+      request.disabled = problem !== undefined || state.status === 'crashed' || state.status === 'absent';
+      request.addEventListener('click', () => this.take({ kind: 'request', node: state.id }));
+      buttons.push(request);
+    }
     // Cutting and healing from the keyboard: the same as a drag from this node.
     const others = this.session.nodes.map((n) => n.id).filter((id) => id !== state.id);
     if (this.cutTarget === null || !others.includes(this.cutTarget)) this.cutTarget = others[0] ?? null;

@@ -3,7 +3,9 @@
 // cells carry their text, timers are grey arcs named in the detail panel, and the message behind a failed
 // check is a heavy arrow with a label, so the ring reads in greyscale; every control shows a focus ring.
 
-export const PLAYGROUND_CSS = `
+import { TIMELINE_CSS } from './timeline.js';
+
+export const PLAYGROUND_CSS = TIMELINE_CSS + `
 :root { color-scheme: light; font-family: system-ui, sans-serif; }
 body { margin: 0; background: #fafafa; color: #1b1b1b; }
 header { padding: 8px 16px; background: #20242c; color: #f2f2f2; display: flex; gap: 16px; align-items: center; flex-wrap: wrap; }

@@ -60,7 +60,7 @@ describe('the packed package', () => {
     // Only the browser code of the HTML reports and the playground travels as TypeScript (esbuild bundles it
     // when a page is written).
     expect(listing.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort()).toEqual([
-      ...['client', 'node-view', 'node-views', 'open-control', 'replay', 'trace-index', 'view-fd', 'view-index', 'view-paxos', 'view-raft'].map((name) => `package/dist/playground/${name}.ts`),
+      ...['client', 'node-view', 'node-views', 'open-control', 'replay', 'view-fd', 'view-index', 'view-paxos', 'view-raft'].map((name) => `package/dist/playground/${name}.ts`),
       'package/dist/reports/check-html-client.ts', 'package/dist/reports/experiment-html-client.ts', 'package/dist/reports/html-client.ts', 'package/dist/reports/html-queues-client.ts', 'package/dist/reports/tooltip-client.ts',
     ]);
   });

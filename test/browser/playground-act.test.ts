@@ -222,4 +222,47 @@ describe.skipIf(skipBrowser)('acting in the playground, in headless Chromium', (
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('sends a client request on demand (typed or drawn), recorded as a request entry; the history has it and the replay file replays it', async () => {
+    const page = await session.browser.newPage({ viewport: { width: 1300, height: 1000 }, acceptDownloads: true });
+    const errors = await open(page, 'raft-leader-crash', 1);
+    const invokesBy = (client: string) => page.evaluate((c) => (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground.session().trace
+      .filter((e) => e.type === 'invoke' && e.node === c).map((e) => ({ at: e.at, input: (e as { input: unknown }).input })), client);
+
+    // A typed operation from c2 at 700 ms: the entry is listed, and c2's history has that put at 700 ms.
+    await seek(page, 700_000);
+    await page.selectOption('#request-node', 'c2');
+    await page.fill('#request-op', '{"op":"put","key":"k9","value":"clicked"}');
+    await page.click('#request-send');
+    expect(await page.textContent('#problem')).toBe('');
+    expect(await page.locator('#actions li[data-kind="request"]').allTextContents()).toEqual(['700ms: c2 issues put k9=clicked']);
+    await page.evaluate(() => (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground.session().runToEnd());
+    const puts = (await invokesBy('c2')).filter((i) => JSON.stringify(i.input).includes('clicked'));
+    expect(puts).toHaveLength(1);
+    expect(puts[0]!.at).toBeGreaterThanOrEqual(700_000);
+
+    // Bad JSON, and an operation the client refuses: one line each, nothing taken.
+    await seek(page, 800_000);
+    await page.fill('#request-op', '{"op":');
+    await page.click('#request-send');
+    expect(await page.textContent('#problem')).toMatch(/^request: the operation must be JSON/);
+    await page.fill('#request-op', '{"op":"get"}');
+    await page.click('#request-send');
+    expect(await page.textContent('#problem')).toMatch(/key must be a non-empty string/);
+    expect(await page.locator('#actions li').count()).toBe(1);
+
+    // From the node menu: a request c1 draws itself.
+    await page.fill('#request-op', '');
+    await page.click('#nodes g.node[data-node="c1"]');
+    await page.click('#node-menu button[data-action="request"]');
+    expect(await page.locator('#actions li[data-kind="request"]').allTextContents()).toEqual(['700ms: c2 issues put k9=clicked', '800ms: c1 issues a request']);
+
+    const { file } = await downloadAndReplay(page, session.workDir, 'request-replay.json');
+    expect(file.faults.filter((f) => f.kind === 'request')).toEqual([
+      { at: 700_000, kind: 'request', node: 'c2', op: { op: 'put', key: 'k9', value: 'clicked' } },
+      { at: 800_000, kind: 'request', node: 'c1' },
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });
