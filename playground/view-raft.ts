@@ -56,7 +56,7 @@ export const raftView: NodeView<RaftFact, RaftViewState> = {
       case 'leader':
         return { ...state, term: fact.term, leaderOf: fact.term, established: false };
       case 'leader-established':
-        return { ...state, term: fact.term, established: state.leaderOf === fact.term };
+        return { ...state, term: fact.term, established: state.established || state.leaderOf === fact.term };
       case 'commit':
         return { ...state, term: fact.term, commitIndex: Math.max(state.commitIndex, fact.to) };
       case 'step-down':
