@@ -240,19 +240,25 @@ class Playground {
     violationMarker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'violation-head' }));
     defs.append(violationMarker);
     this.ring.append(defs, this.linkLayer, this.messageLayer, this.nodeLayer, this.violationLayer, this.dragLine);
-    const left = el('section');
-    left.append(this.violationBox, this.ring, this.menu, this.problemLine, this.actPanel());
-    const aside = el('aside');
+    // The first screen holds the ring and, beside it, the lesson, every node's view and the run's outcome; the
+    // timeline comes right under them, across the page; the controls for faults and the schedules below it.
+    const left = el('section', { id: 'watch' });
+    left.append(this.violationBox, this.ring, this.menu, this.problemLine);
+    const aside = el('aside', { id: 'state' });
     this.lessonPanel.hidden = true;
-    aside.append(this.lessonPanel, this.detail, el('h2', {}, 'Run'), this.status, this.openControl.status, this.checksList, el('h2', {}, 'Your actions'), this.actionsList,
-      el('h2', {}, "The scenario's schedule"), this.drawnList, el('h2', {}, 'Message types'), this.legend,
+    aside.append(this.lessonPanel, this.detail, el('h2', {}, 'Run'), this.status, this.openControl.status, this.checksList, el('h2', {}, 'Message types'), this.legend);
+    const act = el('section', { id: 'act-column' });
+    act.append(this.actPanel());
+    const schedules = el('aside', { id: 'schedules' });
+    schedules.append(el('h2', {}, 'Your actions'), this.actionsList,
+      el('h2', {}, "The scenario's schedule"), this.drawnList,
       el('p', { class: 'hint' }, 'Click a node (or focus it and press Enter) to crash, restart, pause or resume it at the moment shown. '
         + 'Drag from one node to another to cut that link one way (hold Shift, or tick "both ways", to cut both); drag along a cut link to heal it. '
         + "The simulator's heal restores every cut link at once, so healing one link is recorded as a heal and the other cuts again. "
         + 'Space plays and pauses; the arrow keys step. '
         + 'Acting in the past forks the timeline: your later actions are dropped.'));
     const main = el('main');
-    main.append(controls, left, aside, this.timelineHost);
+    main.append(controls, left, aside, this.timelineHost, act, schedules);
     document.body.append(header, main);
     // A click, drag or key on the timeline shows that moment, as the slider does.
     this.timeline = new Timeline(this.timelineHost, (micros) => {
@@ -832,7 +838,8 @@ class Playground {
       title.textContent = describeViolationEvent(e, formatMicros);
       group.append(title);
       if (e.kind === 'delivered') {
-        const label = svg('text', { class: 'violation-label', x: ((x1 + x2) / 2).toFixed(1), y: ((y1 + y2) / 2 - 6).toFixed(1) });
+        // Beside the arrow, on its side (away from a cut link's), not over it.
+        const label = svg('text', { class: 'violation-label', x: ((from.x + to.x) / 2 + uy * 20).toFixed(1), y: ((from.y + to.y) / 2 - ux * 20 + 4).toFixed(1) });
         label.textContent = `⚠ ${e.type} ${e.from} → ${e.to}`;
         group.append(label);
       }

@@ -3,10 +3,11 @@
 // in Debian's headless Chromium (/usr/bin/chromium, through playwright-core; nothing is downloaded),
 // optionally opens a guided lesson and shows its moment, or shows a moment of the run, and screenshots it.
 //
-//   node scripts/playground-png.mjs DIR/index.html OUT.png [--lesson ID] [--at MILLIS] [--select NODE] [--width PX]
+//   node scripts/playground-png.mjs DIR/index.html OUT.png [--lesson ID] [--at MILLIS] [--select NODE] [--width PX] [--height PX]
 //
-// --lesson: open that lesson and show its moment; --at: show that moment of the run (milliseconds of
-// simulated time); --select: open that node's menu; --width: the page's width in pixels (default 1440).
+// --lesson: open that lesson and show its moment; --at: simulate the run to its end, then show that moment
+// (milliseconds of simulated time); --select: open that node's menu; --width and --height: the picture's size in pixels
+// (default 1440 × 900).
 // Bad arguments: one line on stderr, exit 2. No Chromium: one line, exit 1.
 
 import { existsSync, statSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-const USAGE = 'usage: node scripts/playground-png.mjs DIR/index.html OUT.png [--lesson ID] [--at MILLIS] [--select NODE] [--width PX]';
+const USAGE = 'usage: node scripts/playground-png.mjs DIR/index.html OUT.png [--lesson ID] [--at MILLIS] [--select NODE] [--width PX] [--height PX]';
 
 /** A problem with what the user asked for, found once the page is open: exit 2. */
 class UserError extends Error {}
@@ -28,19 +29,20 @@ function fail(message, code = 2) {
 /** The command line, checked before Chromium starts. */
 function parseArgs(argv) {
   const positional = [];
-  const options = { lesson: null, at: null, select: null, width: 1440 };
+  const options = { lesson: null, at: null, select: null, width: 1440, height: 900 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) { positional.push(arg); continue; }
     const [flag, inline] = arg.split(/=(.*)/s, 2);
     const name = flag.slice(2);
-    if (!['lesson', 'at', 'select', 'width'].includes(name)) fail(`unknown option ${JSON.stringify(flag)} (${USAGE})`);
+    if (!['lesson', 'at', 'select', 'width', 'height'].includes(name)) fail(`unknown option ${JSON.stringify(flag)} (${USAGE})`);
     const value = inline ?? argv[++i];
     if (value === undefined || value === '') fail(`${flag} needs a value`);
-    if (name === 'at' || name === 'width') {
+    if (name === 'at' || name === 'width' || name === 'height') {
       if (!/^\d+$/.test(value)) fail(`${flag} must be a whole number, got ${JSON.stringify(value)}`);
       const n = Number(value);
       if (name === 'width' && (n < 800 || n > 4000)) fail(`--width must be between 800 and 4000 pixels, got ${value}`);
+      if (name === 'height' && (n < 400 || n > 4000)) fail(`--height must be between 400 and 4000 pixels, got ${value}`);
       options[name] = n;
     } else {
       options[name] = value;
@@ -64,7 +66,7 @@ const { chromium } = await import('playwright-core');
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 let code = 0;
 try {
-  const page = await browser.newPage({ viewport: { width: args.width, height: 900 }, deviceScaleFactor: 1 });
+  const page = await browser.newPage({ viewport: { width: args.width, height: args.height }, deviceScaleFactor: 1 });
   const problems = [];
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(pathToFileURL(args.page).href);
@@ -78,6 +80,8 @@ try {
     await page.click('#lesson-point');
   } else if (args.at !== null) {
     await page.evaluate((micros) => {
+      // The whole run first, so that the outcome, the fingerprint and the timeline are complete.
+      window.faultlinePlayground.session().runToEnd();
       const slider = document.getElementById('time-slider');
       slider.value = String(micros);
       slider.dispatchEvent(new Event('input', { bubbles: true }));

@@ -41,6 +41,13 @@ describe('README', () => {
     expect(readme).toMatch(/`scratch\/`[^.]*\.gitignore/);
   });
 
+  it('every picture it shows is in the repository', () => {
+    const pictures = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    expect(pictures.length).toBeGreaterThan(5);
+    expect(pictures[0]).toBe('docs/playground.png');
+    expect(pictures.filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
+  });
+
   it('npm ci has no install script to warn about: each one is approved or denied in package.json', () => {
     const allowScripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
     const modules = join(ROOT, 'node_modules');
