@@ -123,6 +123,36 @@ describe.skipIf(skipBrowser)('guided lessons in the playground, in headless Chro
       expect(await page.getAttribute('#time-label', 'data-micros')).toBe(String(lesson.pointMicros));
     }
 
+    // Greyscale: what colour says is also said by luminance, pattern or dash. On the Figure 8 lesson's
+    // timeline, leader and follower bars differ in luminance and candidate bars are a pattern; on the ring, a
+    // crashed and a paused node differ from an up one (and each other) by their outline's dashes.
+    await openLesson(page, 'figure-8');
+    await page.click('#lesson-point');
+    const grey = await page.evaluate(() => {
+      const luminance = (colour: string) => {
+        const [r, g, b] = (colour.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).slice(0, 3).map((c) => Number(c) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      const fillOf = (role: string) => {
+        const bar = document.querySelector(`#timeline [data-role="${role}"]`);
+        const shape = bar?.tagName === 'rect' ? bar : bar?.querySelector('rect');
+        return shape === null || shape === undefined ? null : getComputedStyle(shape).fill;
+      };
+      const [leader, follower, candidate] = ['leader', 'follower', 'candidate'].map(fillOf);
+      const dashes = ['up', 'crashed', 'paused'].map((status) => {
+        const probe = document.querySelector('#nodes g.node.server')!.cloneNode(true) as SVGGElement;
+        probe.setAttribute('data-status', status);
+        document.querySelector('#nodes')!.append(probe);
+        const dash = getComputedStyle(probe.querySelector('circle')!).strokeDasharray;
+        probe.remove();
+        return dash;
+      });
+      return { leader, follower, candidate, contrast: leader !== null && follower !== null ? Math.abs(luminance(leader) - luminance(follower)) : -1, dashes };
+    });
+    expect(grey.contrast, JSON.stringify(grey)).toBeGreaterThan(0.3);
+    expect(grey.candidate).toMatch(/^url\(/);
+    expect(new Set(grey.dashes).size, JSON.stringify(grey.dashes)).toBe(3);
+
     // Loading another scenario from the picker closes the lesson.
     await page.selectOption('#scenario-select', 'raft-lossy');
     await page.click('#load');
