@@ -46,15 +46,15 @@ const FRAME_WALL_MILLIS_MAX = 100;
 /** Message colours, assigned to message types in the order they are first seen; a legend names each. */
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
 const SVG_NS = 'http://www.w3.org/2000/svg';
-const RING_SIZE = 560;
+const RING_PIXELS = 560;
 /** Room around the ring for each node's view under it (two lines and a row of cells) and its timer arcs. */
-const RING_MARGIN = 24;
+const RING_MARGIN_PIXELS = 24;
 /** Cell fills for a view's cells (a term, a round, a member's status), told apart by lightness too; the cell's text says it in words. */
 const CELL_FILLS = ['#f0f0f0', '#c6dbef', '#fdd0a2', '#c7e9c0', '#9ecae1', '#fcbba1', '#dadaeb', '#bdbdbd'];
 /** Timer arcs: the first just outside the node, each next one this much further out. */
-const TIMER_ARC_GAP = 4;
-const NODE_RADIUS = 34;
-const CLIENT_RADIUS = 16;
+const TIMER_ARC_GAP_PIXELS = 4;
+const NODE_RADIUS_PIXELS = 34;
+const CLIENT_RADIUS_PIXELS = 16;
 /** Slider ranges: latency and jitter in milliseconds, clock drift in parts per million. */
 const LATENCY_MILLIS_MAX = 1_000;
 const JITTER_MILLIS_MAX = 200;
@@ -155,7 +155,7 @@ class Playground {
   private readonly speedSelect = el('select', { id: 'speed', 'aria-label': 'speed (simulated time per second)' });
   private readonly slider = el('input', { id: 'time-slider', type: 'range', min: '0', step: '1', 'aria-label': 'simulated time' });
   private readonly timeLabel = el('span', { id: 'time-label', role: 'status' });
-  private readonly ring = svg('svg', { id: 'ring', viewBox: `${-RING_MARGIN} 0 ${RING_SIZE + 2 * RING_MARGIN} ${RING_SIZE + 2 * RING_MARGIN}`, role: 'img', 'aria-label': 'the cluster: nodes on a ring, messages in flight' });
+  private readonly ring = svg('svg', { id: 'ring', viewBox: `${-RING_MARGIN_PIXELS} 0 ${RING_PIXELS + 2 * RING_MARGIN_PIXELS} ${RING_PIXELS + 2 * RING_MARGIN_PIXELS}`, role: 'img', 'aria-label': 'the cluster: nodes on a ring, messages in flight' });
   private readonly linkLayer = svg('g', { id: 'links' });
   private readonly dragLine = svg('line', { id: 'drag-line', class: 'drag', visibility: 'hidden' });
   private readonly messageLayer = svg('g', { id: 'messages' });
@@ -215,11 +215,13 @@ class Playground {
       version: this.config.version,
       dropTarget: document.body,
       onOpen: (config) => {
+        if (!this.loadConfig(config)) return false;
+        // The header names the session only once it runs (a refused file leaves both as they were).
         this.scenarioSelect.value = config.scenario.name;
         this.seedInput.value = String(config.seed);
         this.fillBugs(config.bug ?? null);
         this.showLesson(null);
-        return this.loadConfig(config);
+        return true;
       },
       onProblem: (problem) => this.showProblem(problem),
     });
@@ -359,9 +361,10 @@ class Playground {
     this.netTarget.replaceChildren(el('option', { value: '' }, 'all links'),
       ...ids.map((id) => el('option', { value: `from:${id}` }, `links from ${id}`)), ...ids.map((id) => el('option', { value: `to:${id}` }, `links to ${id}`)));
     this.driftNode.replaceChildren(...ids.map((id) => el('option', { value: id }, id)));
-    // Clients take requests; where there are none (broadcast), every node does (a request to one that does not is refused in one line).
-    const clients = this.session.nodes.filter((n) => n.role === 'client').map((n) => n.id);
-    this.requestNode.replaceChildren(...(clients.length > 0 ? clients : ids).map((id) => el('option', { value: id }, id)));
+    // The nodes whose process takes requests (clients; every node of a broadcast); none: the control is off.
+    const takers = this.session.requestTakers;
+    this.requestNode.replaceChildren(...(takers.length > 0 ? takers.map((id) => el('option', { value: id }, id)) : [el('option', { value: '' }, 'no node takes requests')]));
+    for (const control of [this.requestNode, this.requestOp, this.requestButton]) control.disabled = takers.length === 0;
     const latency = this.session.prepared.setup.network.latency;
     this.latencyInput.value = String(Math.min(LATENCY_MILLIS_MAX, Math.round(latency.baseMicros / 1_000)));
     this.jitterInput.value = latency.kind === 'uniform' ? String(Math.min(JITTER_MILLIS_MAX, Math.round(latency.jitterMicros / 1_000))) : '0';
@@ -498,12 +501,12 @@ class Playground {
   /** Servers on the outer ring, clients (smaller) on an inner one. */
   private layoutNodes(): void {
     const nodes = this.session.nodes;
-    const centre = RING_SIZE / 2;
+    const centre = RING_PIXELS / 2;
     const rings = [nodes.filter((n) => n.role !== 'client'), nodes.filter((n) => n.role === 'client')];
-    const radii = [RING_SIZE / 2 - NODE_RADIUS - 30, RING_SIZE / 4 - CLIENT_RADIUS];
+    const radii = [RING_PIXELS / 2 - NODE_RADIUS_PIXELS - 30, RING_PIXELS / 4 - CLIENT_RADIUS_PIXELS];
     this.positions = new Map(rings.flatMap((ring, r) => ring.map((n, i) => {
       const angle = -Math.PI / 2 + (2 * Math.PI * (i + r / 2)) / ring.length;
-      return [n.id, { x: centre + radii[r]! * Math.cos(angle), y: centre + radii[r]! * Math.sin(angle), r: r === 0 ? NODE_RADIUS : CLIENT_RADIUS }] as const;
+      return [n.id, { x: centre + radii[r]! * Math.cos(angle), y: centre + radii[r]! * Math.sin(angle), r: r === 0 ? NODE_RADIUS_PIXELS : CLIENT_RADIUS_PIXELS }] as const;
     })));
     this.nodeLayer.replaceChildren(...nodes.map((n) => {
       const { x, y } = this.positions.get(n.id)!;
@@ -511,15 +514,15 @@ class Playground {
       const group = svg('g', {
         class: `node ${client ? 'client' : 'server'}`, 'data-node': n.id, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})`, tabindex: 0, role: 'button', 'aria-label': `node ${n.id}`,
       });
-      const radius = client ? CLIENT_RADIUS : NODE_RADIUS;
+      const radius = client ? CLIENT_RADIUS_PIXELS : NODE_RADIUS_PIXELS;
       group.append(
         svg('g', { class: 'timers', 'data-radius': radius }),
         svg('circle', { r: radius }),
         Object.assign(svg('text', { class: 'id', y: client ? 4 : -6 }), { textContent: n.id }),
-        svg('text', { class: 'state', y: client ? CLIENT_RADIUS + 12 : 10 }),
-        svg('text', { class: 'role view-line', y: NODE_RADIUS + 20 }),
-        svg('text', { class: 'view-line second', y: NODE_RADIUS + 33 }),
-        svg('g', { class: 'cells', transform: `translate(0 ${NODE_RADIUS + 38})` }),
+        svg('text', { class: 'state', y: client ? CLIENT_RADIUS_PIXELS + 12 : 10 }),
+        svg('text', { class: 'role view-line', y: NODE_RADIUS_PIXELS + 20 }),
+        svg('text', { class: 'view-line second', y: NODE_RADIUS_PIXELS + 33 }),
+        svg('g', { class: 'cells', transform: `translate(0 ${NODE_RADIUS_PIXELS + 38})` }),
       );
       group.addEventListener('click', () => this.select(n.id));
       group.addEventListener('pointerdown', (event) => {
@@ -776,6 +779,8 @@ class Playground {
 
   /** The trace events behind a failed check (the handler that broke it, and what it sent), read once per trace. */
   private eventsBehind(v: LiveViolation): ViolationEvent[] {
+    // A sampled check found the break at its next look: what ran then did not break it.
+    if (v.sampled === true) return [];
     const trace = this.session.trace;
     if (this.violationCache.trace !== trace) this.violationCache = { trace, events: new Map() };
     const key = `${v.name}@${v.atMicros}`;
@@ -795,6 +800,9 @@ class Playground {
       el('strong', {}, failed.length === 1 ? 'A safety check failed' : `${failed.length} safety checks failed`),
       ...failed.flatMap((v, i) => {
         const line = el('div', { class: 'violation', 'data-check': v.name, 'data-at': String(v.atMicros) }, `${v.name} (always) FAILED at ${formatMicros(v.atMicros)}: ${v.message}`);
+        if (v.sampled === true) {
+          return [line, el('div', { class: 'violation-sampled' }, `found at ${formatMicros(v.atMicros)} by a check that looks every few steps: the rule may have broken earlier, and what ran then is not named as the cause`)];
+        }
         const events = behind[i] ?? [];
         if (events.length === 0) return [line];
         const list = el('ul', { class: 'violation-events', 'aria-label': `what happened at ${formatMicros(v.atMicros)}` });
@@ -874,7 +882,7 @@ class Playground {
   }
 
   private drawNode(state: NodeState, implicated: boolean, model: NodeViewModel | undefined, timers: readonly PendingTimer[]): void {
-    const group = this.nodeLayer.querySelector<SVGGElement>(`g[data-node="${state.id}"]`);
+    const group = this.nodeLayer.querySelector<SVGGElement>(`g[data-node="${CSS.escape(state.id)}"]`);
     if (group === null) return;
     group.setAttribute('data-status', state.status);
     group.setAttribute('data-role', state.role ?? '');
@@ -935,7 +943,7 @@ class Playground {
     const arcs = layer.children;
     for (const [i, t] of timers.entries()) {
       const arc = arcs[i]!;
-      arc.setAttribute('d', arcPath(radius + 4 + i * TIMER_ARC_GAP, t.leftFraction));
+      arc.setAttribute('d', arcPath(radius + 4 + i * TIMER_ARC_GAP_PIXELS, t.leftFraction));
       arc.setAttribute('data-timer', t.name);
       arc.setAttribute('data-left', String(t.leftMicros));
       arc.setAttribute('data-set', String(t.setAt));
@@ -954,7 +962,7 @@ class Playground {
     if (this.detail.getAttribute('data-key') === key) {
       for (const [id, list] of timers) {
         for (const t of list) {
-          const item = this.detail.querySelector<HTMLElement>(`[data-timer-of="${id}"][data-timer="${t.name}"]`);
+          const item = this.detail.querySelector<HTMLElement>(`[data-timer-of="${CSS.escape(id)}"][data-timer="${CSS.escape(t.name)}"]`);
           if (item === null) continue;
           item.setAttribute('data-left', String(t.leftMicros));
           const bar = item.querySelector<HTMLElement>('.timer-bar span');
@@ -1069,7 +1077,7 @@ class Playground {
       button.addEventListener('click', () => this.act(kind, state.id));
       return button;
     });
-    if (this.session.nodes.some((n) => n.id === state.id && n.role === 'client')) {
+    if (this.session.requestTakers.includes(state.id)) {
       const request = el('button', { type: 'button', 'data-action': 'request' }, `request from ${state.id}`);
       request.disabled = problem !== undefined || state.status === 'crashed' || state.status === 'absent';
       request.addEventListener('click', () => this.take({ kind: 'request', node: state.id }));

@@ -40,6 +40,8 @@ export interface LiveViolation {
   readonly name: string;
   readonly atMicros: Micros;
   readonly message: string;
+  /** Set when the checker looks only now and then (Checker.sampled): found at atMicros, maybe broken earlier. */
+  readonly sampled?: true;
 }
 
 /** What a session runs: everything but the schedule, which the session owns. */
@@ -79,6 +81,7 @@ export class PlaygroundSession {
   /** The schedule the scenario draws for this seed (its script or nemesis), as a file would hold it; or the config's `schedule`. */
   readonly drawn: readonly FaultEntry[];
   private userActions: FaultEntry[] = [];
+  private takers: readonly NodeId[] | undefined;
   private current!: PreparedRun;
   private sim!: Simulator;
   private events: TraceEvent[] = [];
@@ -126,8 +129,10 @@ export class PlaygroundSession {
     for (const c of this.ended?.checks ?? []) {
       if (c.kind === 'always' && !c.ok && c.atMicros !== undefined && !out.some((v) => v.name === c.name)) out.push({ name: c.name, atMicros: c.atMicros, message: c.message ?? '' });
     }
+    const sampled = new Set(this.current.setup.checkers.filter((c) => c.sampled === true).map((c) => c.name));
     // Stable: checkers in the order they were registered break ties.
-    return out.map((v, i) => ({ v, i })).sort((a, b) => a.v.atMicros - b.v.atMicros || a.i - b.i).map(({ v }) => v);
+    return out.map((v, i) => ({ v, i })).sort((a, b) => a.v.atMicros - b.v.atMicros || a.i - b.i)
+      .map(({ v }) => (sampled.has(v.name) ? { ...v, sampled: true as const } : v));
   }
 
   private request() {
@@ -191,6 +196,12 @@ export class PlaygroundSession {
   /** Set once the run has ended. */
   get result(): SessionResult | undefined {
     return this.ended;
+  }
+
+  /** The nodes that take `request` entries (their process has `onRequestEntry`), asked as the schedule asks: of a process built to ask. */
+  get requestTakers(): readonly NodeId[] {
+    this.takers ??= this.current.setup.nodes.filter((n) => n.create().onRequestEntry !== undefined).map((n) => n.id);
+    return this.takers;
   }
 
   get nodes(): readonly { readonly id: NodeId; readonly role: string }[] {

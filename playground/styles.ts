@@ -73,7 +73,8 @@ li.later { color: #666; font-style: italic; }
 .timer-arc { fill: none; stroke: #5a5a5a; stroke-width: 2.5; pointer-events: none; }
 .node[data-status="crashed"] .timer-arc, .node[data-status="paused"] .timer-arc { stroke-dasharray: 2 2; }
 .violation-msg line { stroke: #7a0016; stroke-width: 5; }
-.violation-msg.sent line { stroke-width: 2.5; stroke-dasharray: 6 4; }
+.violation-msg.sent line { stroke-width: 2.5; stroke-dasharray: 0.5 5; stroke-linecap: round; }
+.violation-sampled { font-size: 13px; margin: 2px 0 0 12px; font-style: italic; }
 .violation-head { fill: #7a0016; }
 .violation-label { font-size: 12px; font-weight: 700; fill: #7a0016; text-anchor: middle; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 #violation .violation-events { margin: 4px 0 0 0; padding-left: 20px; font-size: 13px; }

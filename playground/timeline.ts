@@ -21,15 +21,15 @@ const OP_PIXELS_MIN = 2;
 const OP_PIXELS_MAX = 256;
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-const LEFT = 64;
-const RIGHT = 12;
-const AXIS_H = 18;
-const STATUS_H = 12;
-const ROLE_H = 15;
-const ROW_GAP = 5;
-const SECTION_GAP = 10;
-const FAULT_H = 14;
-const OP_H = 9;
+const LEFT_PIXELS = 64;
+const RIGHT_PIXELS = 12;
+const AXIS_HEIGHT_PIXELS = 18;
+const STATUS_HEIGHT_PIXELS = 12;
+const ROLE_HEIGHT_PIXELS = 15;
+const ROW_GAP_PIXELS = 5;
+const SECTION_GAP_PIXELS = 10;
+const FAULT_HEIGHT_PIXELS = 14;
+const OP_HEIGHT_PIXELS = 9;
 const WIDTH_PIXELS_DEFAULT = 900;
 const WIDTH_PIXELS_MIN = 320;
 /** Rough width of one character of the 10px labels, to decide whether a label fits its bar. */
@@ -203,8 +203,8 @@ export class Timeline {
   private readonly note: HTMLParagraphElement;
   private readonly content = svg('g', { class: 'tl-content' });
   private readonly frame = svg('g', { class: 'tl-frame' });
-  private readonly recovery = svg('rect', { class: 'tl-recovery', y: AXIS_H, height: 0, width: 0, x: 0 });
-  private readonly unsimulated = svg('rect', { class: 'tl-unsimulated', y: AXIS_H, height: 0, width: 0, x: 0 });
+  private readonly recovery = svg('rect', { class: 'tl-recovery', y: AXIS_HEIGHT_PIXELS, height: 0, width: 0, x: 0 });
+  private readonly unsimulated = svg('rect', { class: 'tl-unsimulated', y: AXIS_HEIGHT_PIXELS, height: 0, width: 0, x: 0 });
   private readonly unsimulatedTitle = svg('title');
   /**
    * The cursor is an HTML element over the svg, moved by a transform: moving it every frame while playing
@@ -293,13 +293,13 @@ export class Timeline {
   }
 
   private get plotPixels(): number {
-    return this.width - LEFT - RIGHT;
+    return this.width - LEFT_PIXELS - RIGHT_PIXELS;
   }
 
   /** The time under a horizontal position (pixels from the svg's left edge), within [0, lastMicros]. */
   microsAt(xPixels: number): Micros {
     const lastMicros = this.last?.lastMicros ?? 0;
-    const fraction = Math.min(1, Math.max(0, (xPixels - LEFT) / this.plotPixels));
+    const fraction = Math.min(1, Math.max(0, (xPixels - LEFT_PIXELS) / this.plotPixels));
     return Math.round(fraction * lastMicros);
   }
 
@@ -340,7 +340,7 @@ export class Timeline {
       this.opsGeneration = -1;
     }
     this.last = { model, now: nowMicros, frontier: frontierMicros, lastMicros: end };
-    const x = (t: Micros) => LEFT + (Math.min(t, end) / end) * this.plotPixels;
+    const x = (t: Micros) => LEFT_PIXELS + (Math.min(t, end) / end) * this.plotPixels;
     this.layout(model, end, x);
     const frontier = Math.max(frontierMicros, model.frontierMicros);
     // What is drawn changes when the model or the frontier does. Only the frontier's advance (with the
@@ -382,32 +382,32 @@ export class Timeline {
     this.frame.replaceChildren();
     this.content.replaceChildren();
     this.lanes = [];
-    let y = AXIS_H + 4;
+    let y = AXIS_HEIGHT_PIXELS + 4;
     const label = (text: string, yMid: number, cls = 'tl-label') => {
-      const t = svg('text', { class: cls, x: LEFT - 6, y: yMid + 4 });
+      const t = svg('text', { class: cls, x: LEFT_PIXELS - 6, y: yMid + 4 });
       t.textContent = text;
       this.frame.append(t);
     };
     for (const id of model.nodes) {
       const hasRole = !model.isClient(id);
-      const h = STATUS_H + (hasRole ? ROLE_H + 1 : 0);
+      const h = STATUS_HEIGHT_PIXELS + (hasRole ? ROLE_HEIGHT_PIXELS + 1 : 0);
       label(id, y + h / 2);
-      this.lanes.push({ kind: 'status', node: id, lane: 0, pool: new BarPool(this.content, y, STATUS_H, 'tl-lane') });
-      if (hasRole) this.lanes.push({ kind: 'role', node: id, lane: 0, pool: new BarPool(this.content, y + STATUS_H + 1, ROLE_H, 'tl-lane') });
-      y += h + ROW_GAP;
+      this.lanes.push({ kind: 'status', node: id, lane: 0, pool: new BarPool(this.content, y, STATUS_HEIGHT_PIXELS, 'tl-lane') });
+      if (hasRole) this.lanes.push({ kind: 'role', node: id, lane: 0, pool: new BarPool(this.content, y + STATUS_HEIGHT_PIXELS + 1, ROLE_HEIGHT_PIXELS, 'tl-lane') });
+      y += h + ROW_GAP_PIXELS;
     }
-    y += SECTION_GAP - ROW_GAP;
-    label('faults', y + (faultLanes * (FAULT_H + 2)) / 2, 'tl-section');
-    this.noFaults.setAttribute('x', String(LEFT + 4));
-    this.noFaults.setAttribute('y', String(y + FAULT_H - 3));
+    y += SECTION_GAP_PIXELS - ROW_GAP_PIXELS;
+    label('faults', y + (faultLanes * (FAULT_HEIGHT_PIXELS + 2)) / 2, 'tl-section');
+    this.noFaults.setAttribute('x', String(LEFT_PIXELS + 4));
+    this.noFaults.setAttribute('y', String(y + FAULT_HEIGHT_PIXELS - 3));
     this.frame.append(this.noFaults);
-    for (let lane = 0; lane < faultLanes; lane++) this.lanes.push({ kind: 'fault', node: '', lane, pool: new BarPool(this.content, y + lane * (FAULT_H + 2), FAULT_H, 'tl-lane tl-faults') });
-    y += faultLanes * (FAULT_H + 2) + SECTION_GAP;
+    for (let lane = 0; lane < faultLanes; lane++) this.lanes.push({ kind: 'fault', node: '', lane, pool: new BarPool(this.content, y + lane * (FAULT_HEIGHT_PIXELS + 2), FAULT_HEIGHT_PIXELS, 'tl-lane tl-faults') });
+    y += faultLanes * (FAULT_HEIGHT_PIXELS + 2) + SECTION_GAP_PIXELS;
     for (const [i, id] of clients.entries()) {
       const lanes = opLanes[i]!;
-      label(`${id} ops`, y + (lanes * (OP_H + 1)) / 2);
-      for (let lane = 0; lane < lanes; lane++) this.lanes.push({ kind: 'op', node: id, lane, pool: new BarPool(this.content, y + lane * (OP_H + 1), OP_H, 'tl-lane tl-ops') });
-      y += lanes * (OP_H + 1) + ROW_GAP;
+      label(`${id} ops`, y + (lanes * (OP_HEIGHT_PIXELS + 1)) / 2);
+      for (let lane = 0; lane < lanes; lane++) this.lanes.push({ kind: 'op', node: id, lane, pool: new BarPool(this.content, y + lane * (OP_HEIGHT_PIXELS + 1), OP_HEIGHT_PIXELS, 'tl-lane tl-ops') });
+      y += lanes * (OP_HEIGHT_PIXELS + 1) + ROW_GAP_PIXELS;
     }
     if (clients.length === 0) {
       label('no client operations yet', y + 6, 'tl-section');
@@ -422,15 +422,15 @@ export class Timeline {
     const step = tickStep(end, this.plotPixels, 90);
     for (let t = 0; t <= end; t += step) {
       const tx = x(t).toFixed(1);
-      axis.append(svg('line', { x1: tx, x2: tx, y1: AXIS_H - 2, y2: this.height }));
-      const text = svg('text', { x: tx, y: AXIS_H - 6 });
+      axis.append(svg('line', { x1: tx, x2: tx, y1: AXIS_HEIGHT_PIXELS - 2, y2: this.height }));
+      const text = svg('text', { x: tx, y: AXIS_HEIGHT_PIXELS - 6 });
       text.textContent = t === 0 ? '0' : formatMicros(t);
       axis.append(text);
     }
     this.frame.prepend(axis);
-    for (const r of [this.recovery, this.unsimulated]) r.setAttribute('height', String(this.height - AXIS_H));
-    this.cursor.style.top = `${AXIS_H - 3}px`;
-    this.cursor.style.height = `${this.height - AXIS_H + 3}px`;
+    for (const r of [this.recovery, this.unsimulated]) r.setAttribute('height', String(this.height - AXIS_HEIGHT_PIXELS));
+    this.cursor.style.top = `${AXIS_HEIGHT_PIXELS - 3}px`;
+    this.cursor.style.height = `${this.height - AXIS_HEIGHT_PIXELS + 3}px`;
     this.cursorX = NaN;
   }
 
@@ -483,7 +483,7 @@ export class Timeline {
     }
     this.noFaults.setAttribute('visibility', model.faultBands.length === 0 ? 'visible' : 'hidden');
     const fx = x(frontier);
-    const ex = LEFT + this.plotPixels;
+    const ex = LEFT_PIXELS + this.plotPixels;
     this.unsimulated.setAttribute('x', fx.toFixed(1));
     this.unsimulated.setAttribute('width', Math.max(0, ex - fx).toFixed(1));
     this.unsimulatedTitle.textContent = `not simulated yet: after ${formatMicros(frontier)}`;

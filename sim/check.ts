@@ -57,6 +57,11 @@ export interface Checker<F extends Fact = Observation> {
   readonly kind: CheckKind;
   /** One sentence: what this checker promises. */
   readonly description: string;
+  /**
+   * The checker looks now and then (every few facts), not at each step: a violation it reports was found
+   * then, and may have begun earlier. Displays say "found at" for it rather than naming the step that broke it.
+   */
+  readonly sampled?: boolean;
   /** Called for each observation as it happens; return a message to report a violation. */
   onObservation?(node: NodeId, fact: F, run: RunView): string | void;
   /** Called for every trace event (costlier: events are materialised); return a message to report a violation. */

@@ -235,21 +235,33 @@ describe('log-matching', () => {
     expect(feed(logMatching(), [['n1', { type: 'leader', term: 4 }]], divergent())).toEqual([message]);
   });
 
-  it('checks at every checkEveryApplies-th position applied for the first time only, and counts those applies alone', () => {
-    const at = (index: number): RaftFact => ({ ...apply, index });
-    const facts: [NodeId, RaftFact][] = [['n1', at(1)], ['n1', { type: 'role', role: 'leader', term: 4 }], ['n2', { type: 'commit', from: 1, to: 1, term: 4 }], ['n2', at(2)], ['n2', at(3)]];
+  it('checks at every checkEveryApplies-th apply only, and counts applies alone', () => {
+    const facts: [NodeId, RaftFact][] = [['n1', apply], ['n1', { type: 'role', role: 'leader', term: 4 }], ['n2', { type: 'commit', from: 1, to: 1, term: 4 }], ['n2', apply], ['n2', apply]];
     expect(feed(logMatching(3), facts, divergent())).toEqual([message]);
     expect(feed(logMatching(3), facts.slice(0, 4), divergent())).toEqual([]);
-    const applied = (n: number) => Array.from({ length: n }, (_, i): [NodeId, RaftFact] => ['n1', at(i + 1)]);
-    expect(feed(logMatching(), applied(24), divergent())).toEqual([]);
-    expect(feed(logMatching(), applied(25), divergent())).toEqual([message]);
-    // A position applied again (by another server, or after a restart) is not counted; nor is a lower one.
-    expect(feed(logMatching(3), [['n1', at(1)], ['n2', at(1)], ['n1', at(2)], ['n2', at(2)], ['n3', at(1)]], divergent())).toEqual([]);
-    expect(feed(logMatching(3), [['n1', at(1)], ['n2', at(1)], ['n1', at(2)], ['n2', at(2)], ['n3', at(3)]], divergent())).toEqual([message]);
+    expect(feed(logMatching(), Array.from({ length: 24 }, (): [NodeId, RaftFact] => ['n1', apply]), divergent())).toEqual([]);
+    expect(feed(logMatching(), Array.from({ length: 25 }, (): [NodeId, RaftFact] => ['n1', apply]), divergent())).toEqual([message]);
+  });
+
+  it('checks at most once per simulated moment on applies (a restarted server re-applying its log), but at every election', () => {
+    const run = divergent();
+    const checker = logMatching(2);
+    const at = (now: number, facts: [NodeId, RaftFact][]) => {
+      run.now = now;
+      return feed(checker, facts, run);
+    };
+    // Ten applies in one moment: one check there, not five.
+    expect(at(1_000, Array.from({ length: 10 }, (): [NodeId, RaftFact] => ['n1', apply]))).toEqual([message]);
+    // The next moment is checked again; an election is checked even in a moment already checked.
+    expect(at(2_000, [['n1', apply], ['n1', apply]])).toEqual([message]);
+    expect(at(2_000, [['n1', apply], ['n1', apply], ['n2', { type: 'leader', term: 5 }]])).toEqual([message]);
+    expect(checker.sampled).toBe(true);
   });
 
   it('judges the views at the end too; matching logs pass', () => {
-    expect(logMatching().verdict(divergent())).toEqual({ ok: false, message });
+    const ended = divergent();
+    ended.now = 9_000;
+    expect(logMatching().verdict(ended)).toEqual({ ok: false, message, atMicros: 9_000 });
     const good = new Run(['n1', 'n2', 'n3']).set('n1', { log: log(noop(1), noop(2)) }).set('n2', { log: log(noop(1), noop(3)) });
     expect(logMatching().verdict(good)).toEqual({ ok: true });
     expect(feed(logMatching(1), [['n1', { type: 'leader', term: 4 }], ['n1', apply]], good)).toEqual([]);

@@ -18,10 +18,18 @@ const { work, faultline } = cliWorkspace('playground-browser');
 const nowOf = (page: Page) => page.evaluate(() => (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground.nowMicros());
 const leaderOf = (page: Page) => page.evaluate(() => document.querySelector('#nodes g.node[data-role="leader"]')?.getAttribute('data-node') ?? null);
 
-async function playUntil(page: Page, done: () => Promise<boolean>): Promise<void> {
+/**
+ * Plays until a leader other than `not` is on the ring, and pauses in the same animation frame (checked and
+ * paused inside the page, so a slow machine does not play on past the moment while the test looks).
+ */
+async function playUntilLeader(page: Page, not: string | null): Promise<void> {
   await page.click('#play');
-  await expect.poll(done, { timeout: 20_000, interval: 20 }).toBe(true);
-  await page.click('#play');
+  await page.waitForFunction((other) => {
+    const leader = document.querySelector('#nodes g.node[data-role="leader"]')?.getAttribute('data-node') ?? null;
+    if (leader === null || leader === other) return false;
+    (document.getElementById('play') as HTMLButtonElement).click();
+    return true;
+  }, not, { timeout: 20_000, polling: 'raf' });
   expect(await page.textContent('#play')).toBe('Play');
 }
 
@@ -45,7 +53,7 @@ describe.skipIf(skipBrowser)('the playground in headless Chromium', () => {
 
     // Play (at a quarter of real time) until a leader exists; the scenario's own script crashes it at 1 s.
     await page.selectOption('#speed', '0.25');
-    await playUntil(page, async () => (await leaderOf(page)) !== null);
+    await playUntilLeader(page, null);
     const first = (await leaderOf(page))!;
     const crashAt = await nowOf(page);
     expect(crashAt).toBeLessThan(1_000_000);
@@ -60,7 +68,7 @@ describe.skipIf(skipBrowser)('the playground in headless Chromium', () => {
     await page.screenshot({ path: join(OUTPUT_DIR, 'playground-crashed.png') });
 
     // Play on: another node leads.
-    await playUntil(page, async () => { const leader = await leaderOf(page); return leader !== null && leader !== first; });
+    await playUntilLeader(page, first);
     const second = (await leaderOf(page))!;
     expect(second).not.toBe(first);
     expect(await page.locator('#legend li').count()).toBeGreaterThan(1);

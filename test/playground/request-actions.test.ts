@@ -38,4 +38,11 @@ describe('request entries in a playground session', () => {
     expect(() => new PlaygroundSession(config, [{ at: ms(600), kind: 'request', node: 'n1' }])).toThrow(/n1 takes no requests \(nodes that do: c1, c2, c3, c4, c5\)$/);
     expect(() => new PlaygroundSession(config, [{ at: ms(600), kind: 'request', node: 'c1', op: { op: 'get' } }])).toThrow(/key must be a non-empty string/);
   });
+
+  it('names the nodes that take requests, as the schedule checks them: clients, every broadcast node, or none', () => {
+    expect(new PlaygroundSession(config).requestTakers).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
+    expect(new PlaygroundSession({ scenario: findScenario('paxos-dueling-proposers')!, seed: 1 }).requestTakers).toEqual([]);
+    const broadcast = new PlaygroundSession({ scenario: findScenario('broadcast-chaos')!, seed: 1 });
+    expect(broadcast.requestTakers).toEqual(broadcast.nodes.map((n) => n.id));
+  });
 });

@@ -158,6 +158,16 @@ describe('PlaygroundSession', () => {
     expect(ended.outcome).toBe('safety-violation');
   }, 60_000);
 
+  it('marks a violation of a sampled check (log-matching looks every few applies) as sampled, and no other', () => {
+    // A fixture run known to fail, not a catch claim (see above).
+    const session = new PlaygroundSession({ scenario: findScenario('raft-double-vote')!, seed: 13, bug: 'raft/forget-vote' });
+    session.runToEnd();
+    const byName = new Map(session.violations.map((v) => [v.name, v]));
+    expect(byName.get('log-matching')).toEqual({ name: 'log-matching', atMicros: 3_227_481, message: expect.stringMatching(/both have a term-\d+ entry/), sampled: true });
+    expect([...byName.values()].filter((v) => v.name !== 'log-matching').every((v) => v.sampled === undefined)).toBe(true);
+    expect(byName.size).toBeGreaterThan(1);
+  }, 60_000);
+
   it('a check judged only at the end (linearizability) joins the violations once the run has ended', () => {
     // A fixture run known to fail, not a catch claim (see above).
     const config = { scenario: findScenario('raft-partition-leader-minority')!, seed: 1, bug: 'raft/stale-read' };
