@@ -820,11 +820,11 @@ class Playground {
   private drawViolationMessages(events: readonly ViolationEvent[]): void {
     const drawn: SVGElement[] = [];
     for (const e of events) {
-      if (e.kind === 'timer' || e.kind === 'started') {
+      if (!('from' in e)) {
         const at = this.positions.get(e.node);
         if (at === undefined) continue;
         const label = svg('text', { class: 'violation-label', x: at.x.toFixed(1), y: (at.y - at.r - 10).toFixed(1), 'data-kind': e.kind, 'data-node': e.node });
-        label.textContent = e.kind === 'timer' ? `⚠ timer ${e.name}` : '⚠ start';
+        label.textContent = e.kind === 'timer' ? `⚠ timer ${e.name}` : e.kind === 'started' ? '⚠ start' : e.kind === 'resumed' ? '⚠ resume' : `⚠ ${e.kind}`;
         drawn.push(label);
         continue;
       }

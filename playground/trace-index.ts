@@ -224,7 +224,9 @@ export class TraceIndex {
 export type ViolationEvent =
   | { readonly kind: 'delivered' | 'sent'; readonly at: Micros; readonly msgId: number; readonly from: NodeId; readonly to: NodeId; readonly type: string }
   | { readonly kind: 'timer'; readonly at: Micros; readonly node: NodeId; readonly name: string }
-  | { readonly kind: 'started'; readonly at: Micros; readonly node: NodeId };
+  | { readonly kind: 'started'; readonly at: Micros; readonly node: NodeId }
+  /** Handlers that no message or timer starts: a `request` entry's (a client's onRequestEntry), a `leave` entry's (onLeave), a resume's (what waited while paused). */
+  | { readonly kind: 'request' | 'leave' | 'resumed'; readonly at: Micros; readonly node: NodeId };
 
 function messageType(msg: unknown): string {
   const m = msg as { type?: unknown } | null;
@@ -265,6 +267,16 @@ export function violationEvents(trace: readonly TraceEvent[], atMicros: Micros, 
     } else if (e.type === 'start' || e.type === 'restart') {
       handlerNode = e.node;
       started = { kind: 'started', at: e.at, node: e.node };
+    } else if (e.type === 'resume') {
+      handlerNode = e.node;
+      started = { kind: 'resumed', at: e.at, node: e.node };
+    } else if (e.type === 'fault') {
+      // A request or leave entry runs the node's own handler (onRequestEntry, onLeave) when it applies.
+      const fault = e.resolved === undefined ? e.fault : e.resolved;
+      if (fault !== null && (fault.kind === 'request' || fault.kind === 'leave')) {
+        handlerNode = fault.node;
+        started = { kind: fault.kind, at: e.at, node: fault.node };
+      }
     }
     if (handlerNode !== undefined) {
       // A new handler begins: the facts and sends that follow are its own, until the next one.
@@ -289,5 +301,8 @@ export function describeViolationEvent(e: ViolationEvent, formatTime: (at: Micro
     case 'sent': return `sent ${e.type} ${e.from} → ${e.to} at ${formatTime(e.at)}`;
     case 'timer': return `timer ${e.name} fired on ${e.node} at ${formatTime(e.at)}`;
     case 'started': return `${e.node} started at ${formatTime(e.at)}`;
+    case 'request': return `${e.node} took a request at ${formatTime(e.at)}`;
+    case 'leave': return `${e.node} was asked to leave at ${formatTime(e.at)}`;
+    case 'resumed': return `${e.node} resumed at ${formatTime(e.at)}`;
   }
 }

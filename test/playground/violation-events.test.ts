@@ -52,14 +52,17 @@ describe('violationEvents', () => {
   it('on synthetic moments: handlers on named nodes that reported a fact, else on named nodes, else any that reported one; with their own sends', () => {
     const nodeArb = fc.constantFrom('n1', 'n2', 'n3');
     const handler = fc.record({
-      on: nodeArb, from: nodeArb, kind: fc.constantFrom('deliver', 'timer'), reports: fc.boolean(), sends: fc.array(nodeArb, { maxLength: 2 }),
+      on: nodeArb, from: nodeArb, kind: fc.constantFrom('deliver', 'timer', 'request', 'leave', 'resume'), reports: fc.boolean(), sends: fc.array(nodeArb, { maxLength: 2 }),
     });
     fc.assert(fc.property(fc.array(handler, { maxLength: 6 }), fc.subarray(['n1', 'n2', 'n3'], { minLength: 1 }), (handlers, named) => {
       const at = 500;
       const trace: TraceEvent[] = [{ type: 'start', at: 0, node: 'n1' }];
       let msgId = 1;
       for (const h of handlers) {
-        trace.push(h.kind === 'deliver' ? { type: 'deliver', at, from: h.from, to: h.on, msgId: msgId++, msg: { type: 'ping' } } : { type: 'timer', at, node: h.on, name: 'tick' });
+        if (h.kind === 'deliver') trace.push({ type: 'deliver', at, from: h.from, to: h.on, msgId: msgId++, msg: { type: 'ping' } });
+        else if (h.kind === 'timer') trace.push({ type: 'timer', at, node: h.on, name: 'tick' });
+        else if (h.kind === 'resume') trace.push({ type: 'resume', at, node: h.on });
+        else trace.push({ type: 'fault', at, fault: { at, kind: h.kind, node: h.on }, source: 'schedule', resolved: { at, kind: h.kind, node: h.on } });
         if (h.reports) trace.push({ type: 'observe', at, node: h.on, fact: { type: 'x' } });
         for (const to of h.sends) trace.push({ type: 'send', at, from: h.on, to, msgId: msgId++, msg: { type: 'pong' } });
       }
@@ -67,8 +70,20 @@ describe('violationEvents', () => {
       const events = violationEvents(trace, at, named);
       const onNamed = handlers.filter((h) => named.includes(h.on));
       const chosen = onNamed.some((h) => h.reports) ? onNamed.filter((h) => h.reports) : onNamed.length > 0 ? onNamed : handlers.filter((h) => h.reports);
-      expect(events.filter((e) => e.kind !== 'sent').map((e) => (e.kind === 'delivered' ? e.to : e.kind === 'timer' ? e.node : '?'))).toEqual(chosen.map((h) => h.on));
+      expect(events.filter((e) => e.kind !== 'sent').map((e) => ('node' in e ? e.node : e.to))).toEqual(chosen.map((h) => h.on));
+      expect(events.filter((e) => e.kind !== 'sent').map((e) => e.kind)).toEqual(chosen.map((h) => ({ deliver: 'delivered', timer: 'timer', request: 'request', leave: 'leave', resume: 'resumed' })[h.kind]));
       expect(events.filter((e) => e.kind === 'sent').length).toBe(chosen.reduce((n, h) => n + h.sends.length, 0));
     }), { numRuns: 300 });
+  });
+
+  it('a request entry starts its client\'s handler: what the client then sends is that handler\'s, not the previous one\'s', () => {
+    const session = new PlaygroundSession({ scenario: findScenario('raft-leader-crash')!, seed: 2, durationMicros: 2_000_000 }, [
+      { at: 650_000, kind: 'request', node: 'c1', op: { op: 'put', key: 'k1', value: 'clicked' } },
+    ]);
+    session.seek(700_000); // c1 is idle at 650 ms: it invokes and sends at once
+    const events = violationEvents(session.trace, 650_000, ['c1']);
+    expect(events[0]).toEqual({ kind: 'request', at: 650_000, node: 'c1' });
+    expect(describeViolationEvent(events[0]!, formatMicros)).toBe('c1 took a request at 650ms');
+    expect(events.slice(1).map((e) => e.kind === 'sent' && e.from === 'c1' && e.type === 'client-request')).toContain(true);
   });
 });
