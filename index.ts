@@ -10,7 +10,7 @@
  * clock, random stream and disk, and report facts with `ctx.observe`. {@link NodeSpec} names a node,
  * its role and the factory that builds a fresh process at boot and at every restart.
  */
-export type { Context, NodeId, NodeSpec, Process } from './sim/process.js';
+export type { Context, NodeId, NodeSpec, Process, RequestCheck } from './sim/process.js';
 
 // ---- facts -----------------------------------------------------------------------------------------
 
