@@ -248,7 +248,7 @@ class Playground {
     left.append(this.violationBox, this.ring, this.menu, this.problemLine);
     const aside = el('aside', { id: 'state' });
     this.lessonPanel.hidden = true;
-    aside.append(this.lessonPanel, this.detail, el('h2', {}, 'Run'), this.status, this.openControl.status, this.checksList, el('h2', {}, 'Message types'), this.legend);
+    aside.append(this.lessonPanel, this.detail, el('h2', {}, 'The whole run'), el('p', { class: 'hint' }, 'Simulated ahead of the moment shown: how the run ends and every check that fails in it, not only those failed by now (the box above the ring).'), this.status, this.openControl.status, this.checksList, el('h2', {}, 'Message types'), this.legend);
     const act = el('section', { id: 'act-column' });
     act.append(this.actPanel());
     const schedules = el('aside', { id: 'schedules' });

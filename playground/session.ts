@@ -14,6 +14,7 @@ import { Simulator } from '../sim/simulator.js';
 import type { Micros } from '../sim/time.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { TimerLog } from './timers.js';
+import { countAtOrBefore } from './search.js';
 
 /** Where a session's schedule comes from, as replay files and error messages name it. */
 export const SESSION_FAULTS_SOURCE = 'playground schedule';
@@ -311,13 +312,7 @@ export class PlaygroundSession {
 
   private firstEventAfter(atMicros: Micros): Micros | undefined {
     const events = this.events;
-    let low = 0;
-    let high = events.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (events[mid]!.at <= atMicros) low = mid + 1;
-      else high = mid;
-    }
+    const low = countAtOrBefore(events, atMicros, (e) => e.at);
     return low < events.length ? events[low]!.at : undefined;
   }
 

@@ -8,6 +8,7 @@
 import type { Fact } from '../sim/facts.js';
 import type { Context, NodeId, NodeSpec, Process, TimerOptions } from '../sim/process.js';
 import type { Micros } from '../sim/time.js';
+import { countAtOrBefore } from './search.js';
 
 /** How a timer's span ended: it fired, was cancelled, was set again (replaced), or its node crashed or left. */
 export type TimerEnd = 'fired' | 'cancelled' | 'replaced' | 'cleared';
@@ -96,13 +97,7 @@ export class TimerLog {
   pendingAt(node: NodeId, t: Micros): PendingTimer[] {
     const out: PendingTimer[] = [];
     for (const [name, list] of this.spans.get(node) ?? []) {
-      let low = 0;
-      let high = list.length;
-      while (low < high) {
-        const mid = (low + high) >>> 1;
-        if (list[mid]!.setAt <= t) low = mid + 1;
-        else high = mid;
-      }
+      const low = countAtOrBefore(list, t, (s) => s.setAt);
       // Several spans set at t (set, then set again in one handler): the last one set is the live one.
       const span = list[low - 1];
       if (span === undefined || (span.endAt !== null && span.endAt <= t)) continue;

@@ -9,6 +9,7 @@ import { isNodeRef, type FaultEntry } from '../sim/faults.js';
 import type { NodeId } from '../sim/process.js';
 import type { Micros } from '../sim/time.js';
 import type { TraceEvent } from '../sim/trace.js';
+import { countAtOrBefore, countBefore } from './search.js';
 
 /** `down`: not started yet; `absent`: a spare not yet joined, or a node that left. */
 export type NodeDrawStatus = 'down' | 'up' | 'crashed' | 'paused' | 'absent';
@@ -85,14 +86,7 @@ interface Change {
 
 /** Index of the first element whose `at` is greater than `t` in a list sorted by `at`. */
 function upperBound(list: readonly { readonly at: Micros }[], t: Micros): number {
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (list[mid]!.at <= t) low = mid + 1;
-    else high = mid;
-  }
-  return low;
+  return countAtOrBefore(list, t, (item) => item.at);
 }
 
 export class TraceIndex {
@@ -244,13 +238,7 @@ function messageType(msg: unknown): string {
  */
 export function violationEvents(trace: readonly TraceEvent[], atMicros: Micros, implicated: readonly NodeId[]): ViolationEvent[] {
   const named = new Set(implicated);
-  let low = 0;
-  let high = trace.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (trace[mid]!.at < atMicros) low = mid + 1;
-    else high = mid;
-  }
+  const low = countBefore(trace, atMicros, (e) => e.at);
   type Handler = { event: ViolationEvent; onNamed: boolean; reported: boolean; sent: ViolationEvent[] };
   const handlers: Handler[] = [];
   let current: Handler | undefined;

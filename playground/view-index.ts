@@ -8,6 +8,7 @@ import type { Micros } from '../sim/time.js';
 import type { TraceEvent } from '../sim/trace.js';
 import type { AnyNodeView, NodeViewModel } from './node-view.js';
 import type { Fact } from '../sim/facts.js';
+import { countAtOrBefore } from './search.js';
 
 /** How many entries of a node apart its checkpoints are. */
 export const VIEW_CHECKPOINT_EVERY = 32;
@@ -78,13 +79,7 @@ export class ViewIndex {
     const log = this.logs.get(node);
     if (log === undefined) return this.view.initial();
     const entries = log.entries;
-    let low = 0;
-    let high = entries.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (entries[mid]!.at <= t) low = mid + 1;
-      else high = mid;
-    }
+    const low = countAtOrBefore(entries, t, (e) => e.at);
     if (low === entries.length) return log.last;
     const k = Math.floor(low / VIEW_CHECKPOINT_EVERY);
     let state: unknown = log.checkpoints[k];
