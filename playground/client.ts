@@ -115,6 +115,29 @@ function timerCell(node: string, timers: readonly PendingTimer[]): HTMLElement {
   return cell;
 }
 
+/** A node's place on the ring: its centre and radius, in the ring's pixels. */
+interface Spot {
+  readonly x: number;
+  readonly y: number;
+  readonly r: number;
+}
+
+/**
+ * The segment from one node towards another: it starts `gapFromPixels` beyond the sender's rim and ends
+ * `gapToPixels` before the receiver's, moved `sidePixels` to one side (so that arrows both ways, or a cut
+ * and a message, do not overlap); `ux`, `uy` is its direction.
+ */
+function rimSegment(from: Spot, to: Spot, gapFromPixels: number, gapToPixels: number, sidePixels = 0): { x1: number; y1: number; x2: number; y2: number; ux: number; uy: number } {
+  const length = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+  const ux = (to.x - from.x) / length;
+  const uy = (to.y - from.y) / length;
+  return {
+    x1: from.x + ux * (from.r + gapFromPixels) - uy * sidePixels, y1: from.y + uy * (from.r + gapFromPixels) + ux * sidePixels,
+    x2: to.x - ux * (to.r + gapToPixels) - uy * sidePixels, y2: to.y - uy * (to.r + gapToPixels) + ux * sidePixels,
+    ux, uy,
+  };
+}
+
 class Playground {
   session!: PlaygroundSession;
   private index!: TraceIndex;
@@ -134,7 +157,7 @@ class Playground {
   private lastTickMillis: number | undefined;
   private selected: string | null = null;
   private readonly colours = new Map<string, string>();
-  private positions = new Map<string, { x: number; y: number; r: number }>();
+  private positions = new Map<string, Spot>();
   /** The node a drag started from (a drag to another node cuts or heals the link). */
   private dragFrom: string | null = null;
   private cutTarget: string | null = null;
@@ -831,15 +854,8 @@ class Playground {
       const from = this.positions.get(e.from);
       const to = this.positions.get(e.to);
       if (from === undefined || to === undefined) continue;
-      const length = Math.hypot(to.x - from.x, to.y - from.y) || 1;
-      const ux = (to.x - from.x) / length;
-      const uy = (to.y - from.y) / length;
       // Offset to the other side than a cut link's, so that both show.
-      const side = -7;
-      const x1 = from.x + ux * (from.r + 4) - uy * side;
-      const y1 = from.y + uy * (from.r + 4) + ux * side;
-      const x2 = to.x - ux * (to.r + 6) - uy * side;
-      const y2 = to.y - uy * (to.r + 6) + ux * side;
+      const { x1, y1, x2, y2, ux, uy } = rimSegment(from, to, 4, 6, -7);
       const group = svg('g', { class: `violation-msg ${e.kind}`, 'data-kind': e.kind, 'data-from': e.from, 'data-to': e.to, 'data-type': e.type, 'data-msg': e.msgId });
       group.append(svg('line', { x1: x1.toFixed(1), y1: y1.toFixed(1), x2: x2.toFixed(1), y2: y2.toFixed(1), 'marker-end': 'url(#violation-arrow)' }));
       const title = svg('title');
@@ -863,14 +879,10 @@ class Playground {
       const from = this.positions.get(cut.from);
       const to = this.positions.get(cut.to);
       if (from === undefined || to === undefined) continue;
-      const length = Math.hypot(to.x - from.x, to.y - from.y) || 1;
-      const ux = (to.x - from.x) / length;
-      const uy = (to.y - from.y) / length;
-      const side = 5;
+      const { x1, y1, x2, y2 } = rimSegment(from, to, 0, 4, 5);
       const line = svg('line', {
         class: 'cut', 'data-from': cut.from, 'data-to': cut.to, 'marker-end': 'url(#cut-arrow)',
-        x1: (from.x + ux * from.r - uy * side).toFixed(1), y1: (from.y + uy * from.r + ux * side).toFixed(1),
-        x2: (to.x - ux * (to.r + 4) - uy * side).toFixed(1), y2: (to.y - uy * (to.r + 4) + ux * side).toFixed(1),
+        x1: x1.toFixed(1), y1: y1.toFixed(1), x2: x2.toFixed(1), y2: y2.toFixed(1),
       });
       const title = svg('title');
       title.textContent = `link ${cut.from} → ${cut.to} cut`;
@@ -1036,13 +1048,9 @@ class Playground {
       // A message lost as it was sent fades half-way; one dropped on arrival (a crashed receiver), at the receiver.
       const fraction = end > m.sentAt ? Math.min(1, (Math.min(now, end) - m.sentAt) / (end - m.sentAt)) : m.dropped ? 0.5 : 1;
       // From the sender's rim to the receiver's, so that a message just sent or about to arrive is not under a node.
-      const length = Math.hypot(to.x - from.x, to.y - from.y) || 1;
-      const ux = (to.x - from.x) / length;
-      const uy = (to.y - from.y) / length;
-      const start = { x: from.x + ux * (from.r + 6), y: from.y + uy * (from.r + 6) };
-      const stop = { x: to.x - ux * (to.r + 6), y: to.y - uy * (to.r + 6) };
-      const x = start.x + (stop.x - start.x) * fraction;
-      const y = start.y + (stop.y - start.y) * fraction;
+      const { x1, y1, x2, y2 } = rimSegment(from, to, 6, 6);
+      const x = x1 + (x2 - x1) * fraction;
+      const y = y1 + (y2 - y1) * fraction;
       const fading = m.dropped && m.endAt !== null && now >= m.endAt;
       const opacity = fading ? Math.max(0.1, 1 - (now - m.endAt!) / DROP_LINGER_MICROS) : 1;
       const dot = svg('circle', {

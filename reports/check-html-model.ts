@@ -164,15 +164,8 @@ export function assignLanes(ops: readonly { readonly client: string; readonly ca
   return { lanes, laneOf: ops.map((op, i) => first.get(op.client)! + local[i]!) };
 }
 
-interface Marks {
-  readonly order?: number;
-  readonly point?: number;
-  readonly stateAfter?: string;
-  readonly blocked?: boolean;
-  readonly stateMet?: string;
-  readonly whyNot?: string;
-  readonly candidate?: boolean;
-}
+/** What the failing key's search marks on a bar (BarView's optional fields). */
+type Marks = Pick<BarView, 'order' | 'point' | 'stateAfter' | 'blocked' | 'stateMet' | 'whyNot' | 'candidate'>;
 
 /** The failing sub-history's marks by operation id: the prefix along its order, the blocked operation, the other candidates. */
 function failureMarks<S, I, O>(model: Model<S, I, O>, initial: unknown, ops: readonly HistoryOp<I, O>[], result: LinearizabilityResult<I, O>, at: (t: number) => number): Map<number, Marks> {

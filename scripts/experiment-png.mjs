@@ -9,34 +9,17 @@
 // only the N-th panel's CDF (1-based); --width: the page's width in pixels (default 1400).
 // Bad arguments: one line on stderr, exit 2. No Chromium: one line, exit 1.
 
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { checkPaths, failer, shootWithChromium, splitArgs, UserError } from './png-shot.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const USAGE = 'usage: node scripts/experiment-png.mjs REPORT.html OUT.png [--group NAME] [--metric NAME] [--panel N] [--width PX]';
-
-/** A problem with what the user asked for, found once the report is open: exit 2. */
-class UserError extends Error {}
-
-function fail(message, code = 2) {
-  process.stderr.write(`experiment-png: ${message}\n`);
-  process.exit(code);
-}
+const fail = failer('experiment-png');
 
 /** The command line, checked before Chromium starts. */
 function parseArgs(argv) {
-  const positional = [];
+  const { positional, values } = splitArgs(argv, ['group', 'metric', 'panel', 'width'], USAGE, fail);
   const options = { group: null, metric: null, panel: null, width: 1400 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) { positional.push(arg); continue; }
-    const [flag, inline] = arg.split(/=(.*)/s, 2);
-    const name = flag.slice(2);
-    if (!['group', 'metric', 'panel', 'width'].includes(name)) fail(`unknown option ${JSON.stringify(flag)} (${USAGE})`);
-    const value = inline ?? argv[++i];
-    if (value === undefined || value === '') fail(`${flag} needs a value`);
+  for (const { name, flag, value } of values) {
     if (name === 'panel' || name === 'width') {
       if (!/^[1-9]\d*$/.test(value)) fail(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`);
       const n = Number(value);
@@ -46,23 +29,12 @@ function parseArgs(argv) {
       options[name] = value;
     }
   }
-  if (positional.length !== 2) fail(`expected REPORT.html and OUT.png, got ${positional.length} argument${positional.length === 1 ? '' : 's'} (${USAGE})`);
-  const [report, out] = positional;
-  if (!existsSync(report) || !statSync(report).isFile()) fail(`no report file ${JSON.stringify(report)}`);
-  if (!/\.html?$/i.test(report)) fail(`the report must be an .html file, got ${JSON.stringify(report)}`);
-  if (!/\.png$/i.test(out)) fail(`the output must be a .png file, got ${JSON.stringify(out)}`);
-  const outDir = resolve(out, '..');
-  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) fail(`no folder ${JSON.stringify(outDir)} for the output`);
-  return { report: resolve(report), out: resolve(out), ...options };
+  const { input, out } = checkPaths(positional, 'report', 'REPORT.html and OUT.png', USAGE, fail);
+  return { report: input, out, ...options };
 }
 
 const args = parseArgs(process.argv.slice(2));
-if (!existsSync(CHROMIUM)) fail(`${CHROMIUM} is missing (install it with: apt-get install -y chromium)`, 1);
-
-const { chromium } = await import('playwright-core');
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-let code = 0;
-try {
+await shootWithChromium('experiment-png', fail, async (browser) => {
   const page = await browser.newPage({ viewport: { width: args.width, height: 1000 }, deviceScaleFactor: 2 });
   await page.goto(pathToFileURL(args.report).href);
   const ready = await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 }).then(() => true, () => false);
@@ -91,15 +63,4 @@ try {
   await page.mouse.move(0, 0);
   await element.screenshot({ path: args.out });
   process.stdout.write(`${args.out}\n`);
-} catch (error) {
-  if (error instanceof UserError) {
-    process.stderr.write(`experiment-png: ${error.message}\n`);
-    code = 2;
-  } else {
-    process.stderr.write(`experiment-png: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
-    code = 1;
-  }
-} finally {
-  await browser.close();
-}
-process.exit(code);
+});

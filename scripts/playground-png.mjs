@@ -10,34 +10,17 @@
 // (default 1440 × 900).
 // Bad arguments: one line on stderr, exit 2. No Chromium: one line, exit 1.
 
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { checkPaths, failer, shootWithChromium, splitArgs, UserError } from './png-shot.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const USAGE = 'usage: node scripts/playground-png.mjs DIR/index.html OUT.png [--lesson ID] [--at MILLIS] [--select NODE] [--width PX] [--height PX]';
-
-/** A problem with what the user asked for, found once the page is open: exit 2. */
-class UserError extends Error {}
-
-function fail(message, code = 2) {
-  process.stderr.write(`playground-png: ${message}\n`);
-  process.exit(code);
-}
+const fail = failer('playground-png');
 
 /** The command line, checked before Chromium starts. */
 function parseArgs(argv) {
-  const positional = [];
+  const { positional, values } = splitArgs(argv, ['lesson', 'at', 'select', 'width', 'height'], USAGE, fail);
   const options = { lesson: null, at: null, select: null, width: 1440, height: 900 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) { positional.push(arg); continue; }
-    const [flag, inline] = arg.split(/=(.*)/s, 2);
-    const name = flag.slice(2);
-    if (!['lesson', 'at', 'select', 'width', 'height'].includes(name)) fail(`unknown option ${JSON.stringify(flag)} (${USAGE})`);
-    const value = inline ?? argv[++i];
-    if (value === undefined || value === '') fail(`${flag} needs a value`);
+  for (const { name, flag, value } of values) {
     if (name === 'at' || name === 'width' || name === 'height') {
       if (!/^\d+$/.test(value)) fail(`${flag} must be a whole number, got ${JSON.stringify(value)}`);
       const n = Number(value);
@@ -48,24 +31,13 @@ function parseArgs(argv) {
       options[name] = value;
     }
   }
-  if (positional.length !== 2) fail(`expected DIR/index.html and OUT.png, got ${positional.length} argument${positional.length === 1 ? '' : 's'} (${USAGE})`);
-  const [pageFile, out] = positional;
-  if (!existsSync(pageFile) || !statSync(pageFile).isFile()) fail(`no page file ${JSON.stringify(pageFile)}`);
-  if (!/\.html?$/i.test(pageFile)) fail(`the page must be an .html file, got ${JSON.stringify(pageFile)}`);
-  if (!/\.png$/i.test(out)) fail(`the output must be a .png file, got ${JSON.stringify(out)}`);
-  const outDir = resolve(out, '..');
-  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) fail(`no folder ${JSON.stringify(outDir)} for the output`);
+  const { input, out } = checkPaths(positional, 'page', 'DIR/index.html and OUT.png', USAGE, fail);
   if (options.lesson !== null && options.at !== null) fail('give --lesson or --at, not both');
-  return { page: resolve(pageFile), out: resolve(out), ...options };
+  return { page: input, out, ...options };
 }
 
 const args = parseArgs(process.argv.slice(2));
-if (!existsSync(CHROMIUM)) fail(`${CHROMIUM} is missing (install it with: apt-get install -y chromium)`, 1);
-
-const { chromium } = await import('playwright-core');
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-let code = 0;
-try {
+await shootWithChromium('playground-png', fail, async (browser) => {
   const page = await browser.newPage({ viewport: { width: args.width, height: args.height }, deviceScaleFactor: 1 });
   const problems = [];
   page.on('pageerror', (error) => problems.push(error.message));
@@ -97,10 +69,4 @@ try {
   if (problems.length > 0) throw new Error(`the page reported errors: ${problems.join('; ')}`);
   await page.screenshot({ path: args.out, fullPage: false });
   process.stdout.write(`wrote ${args.out}\n`);
-} catch (error) {
-  process.stderr.write(`playground-png: ${error.message}\n`);
-  code = error instanceof UserError ? 2 : 1;
-} finally {
-  await browser.close();
-}
-process.exit(code);
+});

@@ -10,34 +10,23 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { PlaygroundHandle } from '../../playground/client.js';
 import { cliWorkspace } from '../cli/cli-helpers.js';
-import { browserSession, OUTPUT_DIR, skipBrowser, warnIfSkipped } from './browser-session.js';
+import { browserSession, OUTPUT_DIR, pageProblems, skipBrowser, warnIfSkipped } from './browser-session.js';
+import { nowOf, runToEnd, seek } from './playground-page.js';
 
 warnIfSkipped('test/browser/playground-act.test.ts');
 
 const { work, faultline } = cliWorkspace('playground-act-browser');
 
-const nowOf = (page: Page) => page.evaluate(() => (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground.nowMicros());
 const cuts = (page: Page) => page.$$eval('#links line.cut', (lines) => lines.map((l) => `${l.getAttribute('data-from')}>${l.getAttribute('data-to')}`).sort());
 
 async function open(page: Page, name: string, seed: number): Promise<string[]> {
   const dir = `page-${name}`;
   const written = faultline('playground', name, '--seed', String(seed), '--out', dir);
   expect(written.status, written.stderr).toBe(0);
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) errors.push(`network request: ${r.url()}`); });
+  const errors = pageProblems(page);
   await page.goto(pathToFileURL(join(work, dir, 'index.html')).href);
   await page.waitForSelector('#nodes g.node');
   return errors;
-}
-
-async function seek(page: Page, at: number): Promise<void> {
-  await page.$eval('#time-slider', (slider: HTMLInputElement, micros: number) => {
-    slider.value = String(micros);
-    slider.dispatchEvent(new Event('input', { bubbles: true }));
-  }, at);
-  expect(await nowOf(page)).toBe(at);
 }
 
 async function setRange(page: Page, selector: string, value: number): Promise<void> {
@@ -236,7 +225,7 @@ describe.skipIf(skipBrowser)('acting in the playground, in headless Chromium', (
     await page.click('#request-send');
     expect(await page.textContent('#problem')).toBe('');
     expect(await page.locator('#actions li[data-kind="request"]').allTextContents()).toEqual(['700ms: c2 issues put k9=clicked']);
-    await page.evaluate(() => (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground.session().runToEnd());
+    await runToEnd(page);
     const puts = (await invokesBy('c2')).filter((i) => JSON.stringify(i.input).includes('clicked'));
     expect(puts).toHaveLength(1);
     expect(puts[0]!.at).toBeGreaterThanOrEqual(700_000);

@@ -7,18 +7,17 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { PlaygroundHandle } from '../../playground/client.js';
 import { findLesson, LESSONS } from '../../playground/lessons.js';
 import { describeFault } from '../../sim/faults.js';
 import { formatMicros } from '../../sim/time.js';
 import { cliWorkspace } from '../cli/cli-helpers.js';
 import { browserSession, OUTPUT_DIR, pageProblems, skipBrowser, warnIfSkipped } from './browser-session.js';
+import { nowOf, runToEnd } from './playground-page.js';
 
 warnIfSkipped('test/browser/playground-lessons.test.ts');
 
 const { work, faultline } = cliWorkspace('playground-lessons-browser');
 
-const nowOf = (page: Page) => page.evaluate(() => (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground.nowMicros());
 
 /** Opens lesson `id` from the menu, by keyboard: the select, then Enter on the "Open lesson" button. */
 async function openLesson(page: Page, id: string): Promise<void> {
@@ -35,9 +34,7 @@ describe.skipIf(skipBrowser)('guided lessons in the playground, in headless Chro
     const page = await session.browser.newPage({ viewport: { width: 1300, height: 1000 } });
     const written = faultline('playground', 'paxos-lossy', '--seed', '7', '--out', 'page');
     expect(written.status, written.stderr).toBe(0);
-    const errors: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`); });
-    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    const errors = pageProblems(page);
     await page.goto(pathToFileURL(join(work, 'page', 'index.html')).href);
     await page.waitForSelector('#nodes g.node');
 
@@ -178,7 +175,7 @@ describe.skipIf(skipBrowser)('guided lessons in the playground, in headless Chro
     await page.goto(pathToFileURL(join(work, 'replay-page', 'index.html')).href);
     expect(await page.textContent('#open-status')).toMatch(new RegExp(`^opened fig8\\.json .*expected fingerprint ${fingerprint} \\(safety-violation\\)`));
     expect(await page.inputValue('#bug-select')).toBe('raft/commit-old-term');
-    await page.evaluate(() => (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground.session().runToEnd());
+    await runToEnd(page);
     await page.locator('body').press('ArrowRight');
     expect(await page.textContent('#fingerprint')).toBe(fingerprint);
     expect(await page.textContent('#open-status')).toMatch(/matches fig8\.json/);

@@ -94,6 +94,8 @@ describe.skipIf(skipBrowser)('opening a replay file or a run report in the playg
   it('opens a picked replay file and a dropped run report to the runs they hold, fingerprints and all', async () => {
     const version = readVersion();
     // Two runs: a replay file (Raft with the Figure 8 bug and its staged partitions) and a report (lossy broadcast).
+    // Their seeds are fixtures, files to open, not catch claims: any seed would do, and the test checks that the
+    // page opens each to the run it holds (the bug's catch rate over seeds is the planted-bug table's business).
     const fig8 = prepareRun({ scenario: findScenario('raft-figure-8')!, seed: 1, bug: 'raft/commit-old-term' });
     const fig8Result = executeRun(fig8);
     const replayText = serializeReplayFile(replayFileOf(fig8, fig8Result));

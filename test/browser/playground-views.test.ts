@@ -8,23 +8,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { PlaygroundHandle } from '../../playground/client.js';
 import { cliWorkspace } from '../cli/cli-helpers.js';
 import { browserSession, OUTPUT_DIR, pageProblems, skipBrowser, warnIfSkipped } from './browser-session.js';
+import { nowOf, seek } from './playground-page.js';
 
 warnIfSkipped('test/browser/playground-views.test.ts');
 
 const { work, faultline } = cliWorkspace('playground-views-browser');
 
-const nowOf = (page: Page) => page.evaluate(() => (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground.nowMicros());
-
-async function seek(page: Page, at: number): Promise<void> {
-  await page.$eval('#time-slider', (slider: HTMLInputElement, micros: number) => {
-    slider.value = String(micros);
-    slider.dispatchEvent(new Event('input', { bubbles: true }));
-  }, at);
-  expect(await nowOf(page)).toBe(at);
-}
 
 /** Loads a scenario, seed and bug with the header's controls. */
 async function load(page: Page, scenario: string, seed: number, bug = ''): Promise<void> {

@@ -7,15 +7,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { PlaygroundHandle } from '../../playground/client.js';
 import { cliWorkspace } from '../cli/cli-helpers.js';
 import { browserSession, OUTPUT_DIR, pageProblems, skipBrowser, warnIfSkipped } from './browser-session.js';
+import { nowOf, runToEnd } from './playground-page.js';
 
 warnIfSkipped('test/browser/playground.test.ts');
 
 const { work, faultline } = cliWorkspace('playground-browser');
 
-const nowOf = (page: Page) => page.evaluate(() => (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground.nowMicros());
 const leaderOf = (page: Page) => page.evaluate(() => document.querySelector('#nodes g.node[data-role="leader"]')?.getAttribute('data-node') ?? null);
 
 /**
@@ -125,7 +124,7 @@ describe.skipIf(skipBrowser)('the playground in headless Chromium', () => {
     expect(await page.textContent('#open-status')).toMatch(new RegExp(`^opened playground-replay\\.json .*expected fingerprint ${fingerprint}`));
     expect(await page.locator('#actions li').count()).toBe(0);
     expect(await page.locator('#drawn li[data-kind="crash"]').count()).toBeGreaterThan(0);
-    await page.evaluate(() => (window as unknown as { faultlinePlayground: PlaygroundHandle }).faultlinePlayground.session().runToEnd());
+    await runToEnd(page);
     await page.locator('body').press('ArrowRight');
     expect(await page.textContent('#fingerprint')).toBe(fingerprint);
     expect(await page.textContent('#open-status')).toMatch(/matches playground-replay\.json/);
